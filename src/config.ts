@@ -1,0 +1,220 @@
+/**
+ * The one configuration of sei-sync, read from the environment.
+ *
+ * Every option is declared once below with its default; secrets may also come from a file
+ * (`<NAME>_FILE`, the Docker/Kubernetes secrets convention). Every error is one line that names the
+ * variable and says how to fix it, because that line is all a user of a cron job will see.
+ */
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { Secret } from './secret.js';
+
+/** Base URLs of the Harness SEI environments (see README, "Configuration"). */
+export const SEI_ENVIRONMENTS = {
+  prod1: 'https://app.harness.io/prod1/sei/api',
+  prod2: 'https://app.harness.io/gratis/sei/api',
+  prod3: 'https://app3.harness.io/sei/api',
+  prod4: 'https://prod4.harness.io/sei/api',
+  eu1: 'https://accounts.eu.harness.io/sei/api',
+} as const;
+export type SeiEnvironment = keyof typeof SEI_ENVIRONMENTS;
+
+/** Defaults, defined once. Units are in the names. */
+export const DEFAULTS = {
+  authScheme: 'APIKEY',
+  pageSize: 1000,
+  /** Harness allows 1,000 requests per minute per key; stay well below so other tools keep working. */
+  requestsPerMinute: 600,
+  timeoutMs: 60_000,
+  maxAttempts: 6,
+  lookbackSeconds: 86_400,
+  redisUrl: 'redis://127.0.0.1:6379',
+  dataDir: './.sei-sync',
+  logLevel: 'info',
+  maxPages: 100_000,
+} as const;
+
+export class ConfigError extends Error {
+  readonly code = 'SEI_SYNC_ERR_CONFIG';
+  constructor(
+    readonly variable: string,
+    message: string,
+  ) {
+    super(`${variable}: ${message}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export interface SeiConfig {
+  /** Base URL without a trailing slash, e.g. `https://app.harness.io/gratis/sei/api`. */
+  baseUrl: string;
+  /** Undefined when no key is configured (the demo and the simulator need none). */
+  apiKey: Secret | undefined;
+  /** The word before the key in `Authorization`. @defaultValue 'APIKEY' */
+  authScheme: string;
+  /** @defaultValue 1000 */
+  pageSize: number;
+  /** Per request, headers and body together. @defaultValue 60000 */
+  timeoutMs: number;
+  /** Requests per minute for this key across every process that shares the budget. @defaultValue 600 */
+  requestsPerMinute: number;
+  /** Attempts per request, the first included. @defaultValue 6 */
+  maxAttempts: number;
+  /** Hard stop for a walk, so a server that always says `has_next` cannot loop us forever. @defaultValue 100000 */
+  maxPages: number;
+}
+
+export interface Config {
+  sei: SeiConfig;
+  /** PostgreSQL URL; undefined means the embedded PGlite database in `dataDir`. */
+  databaseUrl: Secret | undefined;
+  dataDir: string;
+  redisUrl: Secret;
+  /** How far before the last cursor an incremental walk starts, for late-arriving updates. @defaultValue 86400 */
+  lookbackSeconds: number;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+}
+
+type Env = Record<string, string | undefined>;
+
+const positiveInt = (variable: string, fix: string) =>
+  z.coerce
+    .number({ error: () => `must be a whole number; ${fix}` })
+    .int({ error: () => `must be a whole number; ${fix}` })
+    .positive({ error: () => `must be greater than 0; ${fix}` });
+
+/** Reads `NAME` or, when unset, the file named by `NAME_FILE` (trailing newline trimmed). */
+export function readSecretVariable(env: Env, name: string): string | undefined {
+  const direct = env[name];
+  if (direct !== undefined && direct !== '') return direct;
+  const file = env[`${name}_FILE`];
+  if (file === undefined || file === '') return undefined;
+  try {
+    return readFileSync(file, 'utf8').trim();
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code ?? 'unreadable';
+    throw new ConfigError(`${name}_FILE`, `cannot read ${file} (${reason}); point it at a readable file`);
+  }
+}
+
+function parseWith<T>(variable: string, schema: z.ZodType<T>, raw: string | undefined, fallback: T): T {
+  if (raw === undefined || raw === '') return fallback;
+  const result = schema.safeParse(raw);
+  if (result.success) return result.data;
+  throw new ConfigError(variable, `${result.error.issues[0]?.message ?? 'invalid value'} (got "${raw}")`);
+}
+
+const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);
+
+export function isLoopbackHost(hostname: string): boolean {
+  return LOOPBACK_HOSTS.has(hostname) || hostname.startsWith('127.');
+}
+
+/** Resolves `SEI_BASE_URL` or `SEI_ENV` into a normalized base URL, refusing plain HTTP off loopback. */
+export function resolveBaseUrl(env: Env): string {
+  const explicit = env.SEI_BASE_URL;
+  const envName = env.SEI_ENV;
+  let raw: string;
+  let variable: string;
+  if (explicit !== undefined && explicit !== '') {
+    raw = explicit;
+    variable = 'SEI_BASE_URL';
+  } else if (envName !== undefined && envName !== '') {
+    if (!(envName in SEI_ENVIRONMENTS)) {
+      throw new ConfigError(
+        'SEI_ENV',
+        `unknown environment "${envName}"; use one of ${Object.keys(SEI_ENVIRONMENTS).join(', ')} or set SEI_BASE_URL`,
+      );
+    }
+    raw = SEI_ENVIRONMENTS[envName as SeiEnvironment];
+    variable = 'SEI_ENV';
+  } else {
+    raw = SEI_ENVIRONMENTS.prod2;
+    variable = 'SEI_ENV';
+  }
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError(variable, `"${raw}" is not a URL; give e.g. https://app.harness.io/gratis/sei/api`);
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    throw new ConfigError(variable, `protocol ${url.protocol} is not supported; use https://`);
+  }
+  const allowHttp = env.SEI_ALLOW_INSECURE_HTTP === 'true' || env.SEI_ALLOW_INSECURE_HTTP === '1';
+  if (url.protocol === 'http:' && !isLoopbackHost(url.hostname) && !allowHttp) {
+    throw new ConfigError(
+      variable,
+      `plain http:// to ${url.hostname} would send the API key unencrypted; use https:// or set SEI_ALLOW_INSECURE_HTTP=true`,
+    );
+  }
+  if (url.username || url.password) {
+    throw new ConfigError(variable, 'must not contain credentials; put the key in SEI_API_KEY');
+  }
+  return url.toString().replace(/\/+$/, '');
+}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+/** Builds the configuration from an environment (by default `process.env`). Throws `ConfigError`. */
+export function loadConfig(env: Env = process.env): Config {
+  const apiKey = readSecretVariable(env, 'SEI_API_KEY');
+  if (apiKey !== undefined && /\s/.test(apiKey)) {
+    throw new ConfigError('SEI_API_KEY', 'contains white space; paste the key alone, without the "APIKEY" word');
+  }
+  const authScheme = parseWith(
+    'SEI_AUTH_SCHEME',
+    z.string().regex(/^[A-Za-z]+$/, { error: 'must be one word such as APIKEY, ApiKey or Bearer' }),
+    env.SEI_AUTH_SCHEME,
+    DEFAULTS.authScheme,
+  );
+  const databaseUrl = readSecretVariable(env, 'DATABASE_URL');
+  if (databaseUrl !== undefined && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    throw new ConfigError('DATABASE_URL', 'must start with postgres:// or postgresql://; unset it for the embedded database');
+  }
+  const redisUrl = readSecretVariable(env, 'REDIS_URL') ?? DEFAULTS.redisUrl;
+  if (!/^rediss?:\/\//.test(redisUrl)) {
+    throw new ConfigError('REDIS_URL', 'must start with redis:// or rediss://');
+  }
+  return {
+    sei: {
+      baseUrl: resolveBaseUrl(env),
+      apiKey: apiKey === undefined ? undefined : new Secret(apiKey),
+      authScheme,
+      pageSize: parseWith(
+        'SEI_PAGE_SIZE',
+        positiveInt('SEI_PAGE_SIZE', 'use e.g. 1000').max(10_000, {
+          error: 'must be at most 10000 (the Jira endpoint rejects more)',
+        }),
+        env.SEI_PAGE_SIZE,
+        DEFAULTS.pageSize,
+      ),
+      timeoutMs: parseWith('SEI_TIMEOUT_MS', positiveInt('SEI_TIMEOUT_MS', 'use e.g. 60000'), env.SEI_TIMEOUT_MS, DEFAULTS.timeoutMs),
+      requestsPerMinute: parseWith(
+        'SEI_REQUESTS_PER_MINUTE',
+        positiveInt('SEI_REQUESTS_PER_MINUTE', 'use e.g. 600').max(5000, {
+          error: 'must be at most 5000; Harness allows 1000 per key per minute',
+        }),
+        env.SEI_REQUESTS_PER_MINUTE,
+        DEFAULTS.requestsPerMinute,
+      ),
+      maxAttempts: parseWith('SEI_MAX_ATTEMPTS', positiveInt('SEI_MAX_ATTEMPTS', 'use e.g. 6'), env.SEI_MAX_ATTEMPTS, DEFAULTS.maxAttempts),
+      maxPages: parseWith('SEI_MAX_PAGES', positiveInt('SEI_MAX_PAGES', 'use e.g. 100000'), env.SEI_MAX_PAGES, DEFAULTS.maxPages),
+    },
+    databaseUrl: databaseUrl === undefined ? undefined : new Secret(databaseUrl),
+    dataDir: env.SEI_SYNC_DATA_DIR || DEFAULTS.dataDir,
+    redisUrl: new Secret(redisUrl),
+    lookbackSeconds: parseWith(
+      'SEI_LOOKBACK_SECONDS',
+      z.coerce.number().int().nonnegative({ error: 'must be 0 or more seconds; use e.g. 86400' }),
+      env.SEI_LOOKBACK_SECONDS,
+      DEFAULTS.lookbackSeconds,
+    ),
+    logLevel: parseWith(
+      'LOG_LEVEL',
+      z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }),
+      env.LOG_LEVEL,
+      DEFAULTS.logLevel,
+    ),
+  };
+}

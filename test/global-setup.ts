@@ -1,0 +1,25 @@
+/**
+ * Provides PostgreSQL and Redis to every test file, in this order of preference:
+ *   1. TEST_DATABASE_URL / TEST_REDIS_URL when set;
+ *   2. testcontainers, when a container runtime answers;
+ *   3. the local services on 127.0.0.1 (PostgreSQL 5432, Redis 6379).
+ * Test files read the URLs with `inject('databaseUrl')` / `inject('redisUrl')` and isolate themselves
+ * (their own database, their own BullMQ prefix: see test/support/services.ts).
+ */
+import type { TestProject } from 'vitest/node';
+import { resolveTestServices } from './support/resolve-services.js';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    databaseUrl: string;
+    redisUrl: string;
+  }
+}
+
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const services = await resolveTestServices();
+  console.log(`[test services] ${services.description}`);
+  project.provide('databaseUrl', services.databaseUrl);
+  project.provide('redisUrl', services.redisUrl);
+  return services.stop;
+}

@@ -1,0 +1,58 @@
+/**
+ * Per-file isolation for tests that touch PostgreSQL or Redis: each call makes a fresh database (so
+ * migrations create `sei` and `sei_sync` from scratch) or a fresh BullMQ prefix, and cleans up after.
+ */
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { inject } from 'vitest';
+
+export interface TestDatabase {
+  url: string;
+  name: string;
+  drop: () => Promise<void>;
+}
+
+function uniqueName(prefix: string): string {
+  return `${prefix}_${process.pid}_${randomBytes(4).toString('hex')}`;
+}
+
+function withDatabase(url: string, database: string): string {
+  const parsed = new URL(url);
+  parsed.pathname = `/${database}`;
+  return parsed.toString();
+}
+
+/** Creates an empty database on the test server; `drop()` removes it (forcing off leftover sessions). */
+export async function createTestDatabase(prefix = 'sei_test'): Promise<TestDatabase> {
+  const adminUrl = inject('databaseUrl');
+  const name = uniqueName(prefix);
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  try {
+    await admin.query(`CREATE DATABASE "${name}"`);
+  } finally {
+    await admin.end();
+  }
+  return {
+    name,
+    url: withDatabase(adminUrl, name),
+    drop: async () => {
+      const client = new pg.Client({ connectionString: adminUrl });
+      await client.connect();
+      try {
+        await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+      } finally {
+        await client.end();
+      }
+    },
+  };
+}
+
+export function testRedisUrl(): string {
+  return inject('redisUrl');
+}
+
+/** A BullMQ prefix no other test file uses. */
+export function testQueuePrefix(): string {
+  return uniqueName('sei-test');
+}

@@ -1,0 +1,85 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { inspect } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, DEFAULTS, loadConfig, SEI_ENVIRONMENTS } from '../../src/config.js';
+
+function configError(env: Record<string, string>): ConfigError {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error;
+    throw error;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('loadConfig', () => {
+  it('uses the documented defaults', () => {
+    const config = loadConfig({});
+    expect(config.sei.baseUrl).toBe(SEI_ENVIRONMENTS.prod2);
+    expect(config.sei.authScheme).toBe('APIKEY');
+    expect(config.sei.pageSize).toBe(DEFAULTS.pageSize);
+    expect(config.sei.apiKey).toBeUndefined();
+    expect(config.databaseUrl).toBeUndefined();
+  });
+
+  it.each(Object.entries(SEI_ENVIRONMENTS))('maps SEI_ENV=%s to its base URL', (name, url) => {
+    expect(loadConfig({ SEI_ENV: name }).sei.baseUrl).toBe(url);
+  });
+
+  it('prefers SEI_BASE_URL and trims the trailing slash', () => {
+    expect(loadConfig({ SEI_ENV: 'eu1', SEI_BASE_URL: 'https://sei.example.com/api/' }).sei.baseUrl).toBe(
+      'https://sei.example.com/api',
+    );
+  });
+
+  it('rejects an unknown environment in one line naming the variable', () => {
+    const error = configError({ SEI_ENV: 'prod9' });
+    expect(error.message).toMatch(/^SEI_ENV: unknown environment "prod9"; use one of prod1, prod2/);
+    expect(error.message).not.toContain('\n');
+  });
+
+  it('refuses plain http off loopback unless allowed', () => {
+    expect(configError({ SEI_BASE_URL: 'http://sei.example.com/api' }).message).toMatch(
+      /^SEI_BASE_URL: plain http:\/\/ .*SEI_ALLOW_INSECURE_HTTP=true/,
+    );
+    expect(loadConfig({ SEI_BASE_URL: 'http://sei.example.com/api', SEI_ALLOW_INSECURE_HTTP: 'true' }).sei.baseUrl).toBe(
+      'http://sei.example.com/api',
+    );
+    expect(loadConfig({ SEI_BASE_URL: 'http://127.0.0.1:8700' }).sei.baseUrl).toBe('http://127.0.0.1:8700');
+    expect(loadConfig({ SEI_BASE_URL: 'http://localhost:8700' }).sei.baseUrl).toBe('http://localhost:8700');
+  });
+
+  it.each([
+    ['SEI_PAGE_SIZE', 'abc', /^SEI_PAGE_SIZE: must be a whole number/],
+    ['SEI_PAGE_SIZE', '20000', /^SEI_PAGE_SIZE: must be at most 10000/],
+    ['SEI_REQUESTS_PER_MINUTE', '0', /^SEI_REQUESTS_PER_MINUTE: must be greater than 0/],
+    ['SEI_TIMEOUT_MS', '-5', /^SEI_TIMEOUT_MS: must be greater than 0/],
+    ['SEI_AUTH_SCHEME', 'API KEY', /^SEI_AUTH_SCHEME: must be one word/],
+    ['DATABASE_URL', 'mysql://x', /^DATABASE_URL: must start with postgres/],
+    ['LOG_LEVEL', 'loud', /^LOG_LEVEL: must be one of/],
+  ])('rejects %s=%s with a one-line fix', (variable, value, pattern) => {
+    const error = configError({ [variable]: value });
+    expect(error.variable).toBe(variable);
+    expect(error.message).toMatch(pattern);
+    expect(error.message).not.toContain('\n');
+  });
+
+  it('reads the key from SEI_API_KEY_FILE and never prints it', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sei-config-'));
+    const file = join(dir, 'key');
+    writeFileSync(file, 'sekret-key-value\n');
+    const config = loadConfig({ SEI_API_KEY_FILE: file });
+    expect(config.sei.apiKey?.reveal()).toBe('sekret-key-value');
+    const printed = [String(config.sei.apiKey), JSON.stringify(config), inspect(config, { depth: 10 })].join(' ');
+    expect(printed).not.toContain('sekret-key-value');
+  });
+
+  it('names the file variable when the secret file is missing', () => {
+    expect(configError({ SEI_API_KEY_FILE: '/nonexistent/key' }).message).toMatch(
+      /^SEI_API_KEY_FILE: cannot read \/nonexistent\/key \(ENOENT\)/,
+    );
+  });
+});
