@@ -1,0 +1,91 @@
+/**
+ * The contract of the SEI simulator, shared by tests, the demo and the benchmarks.
+ * (The implementation lives beside this file; `startSimulator` in ./index.ts.)
+ */
+import type { SeiRecord } from '../sei/types.js';
+import type { StreamName } from '../streams/types.js';
+
+/** Probabilities in [0, 1] per request, applied independently, and delays in ms. */
+export interface FaultOptions {
+  /** 429 without `Retry-After` (what Harness sends). */
+  rateLimited: number;
+  /** 503 with `Retry-After: <retryAfterSeconds>`. */
+  unavailable: number;
+  retryAfterSeconds: number;
+  /** 500 with an HTML body. */
+  serverError: number;
+  /** The socket is destroyed before any response byte. */
+  connectionReset: number;
+  /** 200 with a Content-Length for the whole body but only part of it sent. */
+  truncatedBody: number;
+  /** Probability and length of a delay before answering. */
+  slow: number;
+  slowMs: number;
+}
+
+export interface SimulatorOptions {
+  /** 0 (default) picks a free port. */
+  port?: number;
+  /** @defaultValue '127.0.0.1' */
+  host?: string;
+  /** Size of each large stream (jira_issues, workitems, scm_pull_requests, scm_commits, cicd_job_runs). */
+  records?: number;
+  /** Per-stream sizes, overriding `records`. */
+  streamSizes?: Partial<Record<StreamName, number>>;
+  /** Same seed, same dataset. @defaultValue 1 */
+  seed?: number;
+  /** Keys accepted with the Admin role. @defaultValue ['sim-admin-key'] */
+  adminKeys?: string[];
+  /** Keys that exist but have the Ingestion role (403 on list endpoints). @defaultValue ['sim-ingestion-key'] */
+  ingestionKeys?: string[];
+  faults?: Partial<FaultOptions>;
+  /** Keep at most this many request log entries (oldest dropped). @defaultValue 100000 */
+  requestLogLimit?: number;
+}
+
+export interface RequestLogEntry {
+  /** ms since epoch when the request arrived. */
+  at: number;
+  method: string;
+  path: string;
+  query: string;
+  page: number | undefined;
+  pageSize: number | undefined;
+  status: number;
+  /** Which fault, if any, produced the answer. */
+  fault: keyof FaultOptions | undefined;
+  /** Records in the answer (0 for errors). */
+  records: number;
+}
+
+/** Changes applied to the live dataset, as a real SEI tenant changes under a running sync. */
+export interface DatasetMutation {
+  insert?: number;
+  update?: number;
+  delete?: number;
+}
+
+export interface SimulatorDataset {
+  /** Every record a complete, unfiltered walk of the stream must return now (deleted ones excluded). */
+  records(stream: StreamName): SeiRecord[];
+  count(stream: StreamName): number;
+  /** Inserts, updates (bumping the updated-at field to now) and deletes records; returns the keys touched. */
+  mutate(stream: StreamName, mutation: DatasetMutation): { inserted: string[]; updated: string[]; deleted: string[] };
+}
+
+export interface SimulatorHandle {
+  /** Base URL to give the client, e.g. `http://127.0.0.1:41234`. */
+  readonly url: string;
+  readonly adminKey: string;
+  readonly ingestionKey: string;
+  readonly dataset: SimulatorDataset;
+  readonly requestLog: readonly RequestLogEntry[];
+  clearRequestLog(): void;
+  setFaults(faults: Partial<FaultOptions>): void;
+  /**
+   * Runs `mutation` on `stream` once, right before answering the request for `page` of that stream
+   * (pages shift under a running walk).
+   */
+  mutateDuringWalk(stream: StreamName, page: number, mutation: DatasetMutation): void;
+  close(): Promise<void>;
+}
