@@ -1,0 +1,77 @@
+/**
+ * The contract between whoever starts syncs (the `sync` command, the BullMQ processors in jobs/) and
+ * the engine that runs them. Both modes call the same `SyncEngine`, so a stream synced by a worker
+ * and one synced by `sei-sync sync` go through exactly the same code.
+ */
+import type { StreamName } from '../streams/types.js';
+
+/** What one stream run did; every number is exact. */
+export interface StreamCounts {
+  pages: number;
+  records: number;
+  inserted: number;
+  updated: number;
+  unchanged: number;
+  /** Rows marked deleted (full-refresh streams, after a complete walk only). */
+  deleted: number;
+  rejected: number;
+  requests: number;
+  retries: number;
+  /** 429 answers received. */
+  rateLimited: number;
+}
+
+export interface StreamRunError {
+  /** Stable code, e.g. `SEI_ERR_AUTH` (see src/sei/errors.ts). */
+  code: string;
+  /** One line, never containing the API key. */
+  message: string;
+  /** False when retrying cannot help (bad key, bad request): BullMQ must not retry it. */
+  retryable: boolean;
+}
+
+export type StreamRunResult =
+  | { stream: StreamName; status: 'succeeded'; counts: StreamCounts; durationMs: number }
+  | { stream: StreamName; status: 'failed'; counts: StreamCounts; durationMs: number; error: StreamRunError }
+  | { stream: StreamName; status: 'not_run'; reason: string };
+
+export interface SyncProgress {
+  stream: StreamName;
+  /** Pages committed in this stream run. */
+  pages: number;
+  records: number;
+  /** Best estimate of the pages of this walk, when the server reported a total. */
+  estimatedPages: number | undefined;
+}
+
+export type RunTrigger = 'cli' | 'schedule' | 'manual' | 'demo';
+
+export interface StartRunRequest {
+  trigger: RunTrigger;
+  streams: readonly StreamName[];
+  fullRefresh: boolean;
+  /** Reuse this id (a BullMQ parent job id, say) instead of generating one. */
+  runId?: string;
+}
+
+export interface SyncStreamRequest {
+  runId: string;
+  stream: StreamName;
+  /** Re-walk from scratch, ignoring the cursor and the page checkpoint. */
+  fullRefresh: boolean;
+  /** Aborting stops the walk after the current page commits (or abandons an uncommitted one). */
+  signal?: AbortSignal;
+  onProgress?: (progress: SyncProgress) => void;
+}
+
+export type RunStatus = 'running' | 'succeeded' | 'partial' | 'failed';
+
+export interface SyncEngine {
+  /** Records a run in `sei_sync.runs` and returns its id. */
+  startRun(request: StartRunRequest): Promise<string>;
+  /** Syncs one stream to completion (or failure); never throws for a stream failure, it returns it. */
+  syncStream(request: SyncStreamRequest): Promise<StreamRunResult>;
+  /** Closes the run: succeeded, partial (some streams failed) or failed (all failed). */
+  finishRun(runId: string, results: readonly StreamRunResult[]): Promise<RunStatus>;
+  close(): Promise<void>;
+}
