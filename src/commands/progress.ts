@@ -1,0 +1,97 @@
+/**
+ * Progress of a running sync: one bar per stream in a terminal, a log line per stream every few
+ * seconds otherwise (cron jobs and containers have no terminal to redraw).
+ */
+import cliProgress from 'cli-progress';
+import type { StreamName } from '../streams/types.js';
+import type { SyncProgress } from '../sync/types.js';
+
+export interface ProgressReporter {
+  update(progress: SyncProgress): void;
+  done(stream: StreamName, outcome: string): void;
+  stop(): void;
+}
+
+export interface ProgressOptions {
+  /** Draw bars; defaults to whether stderr is a terminal. */
+  interactive?: boolean;
+  /** Interval of the log lines when not interactive. @defaultValue 10000 */
+  logIntervalMs?: number;
+  write?: (line: string) => void;
+}
+
+export function createProgressReporter(
+  streams: readonly StreamName[],
+  options: ProgressOptions = {},
+): ProgressReporter {
+  const interactive = options.interactive ?? Boolean(process.stderr.isTTY);
+  return interactive ? barReporter(streams) : lineReporter(options.logIntervalMs ?? 10_000, options.write);
+}
+
+function barReporter(streams: readonly StreamName[]): ProgressReporter {
+  const width = Math.max(...streams.map((stream) => stream.length));
+  const multibar = new cliProgress.MultiBar(
+    {
+      stream: process.stderr,
+      hideCursor: true,
+      clearOnComplete: false,
+      format: '{stream} [{bar}] {value}/{total} pages | {records} records {state}',
+    },
+    cliProgress.Presets.shades_classic,
+  );
+  const bars = new Map(
+    streams.map((stream) => [
+      stream,
+      multibar.create(1, 0, { stream: stream.padEnd(width), records: 0, state: '' }),
+    ]),
+  );
+  return {
+    update(progress) {
+      const bar = bars.get(progress.stream);
+      const total = Math.max(progress.estimatedPages ?? progress.pages + 1, progress.pages);
+      bar?.setTotal(total);
+      bar?.update(progress.pages, { records: progress.records.toLocaleString('en-US') });
+    },
+    done(stream, outcome) {
+      const bar = bars.get(stream);
+      // A finished walk is complete whatever the estimate said; a failed one stays where it stopped.
+      if (outcome === 'succeeded') bar?.update(bar.getTotal(), { state: outcome });
+      else bar?.update({ state: outcome });
+    },
+    stop() {
+      multibar.stop();
+    },
+  };
+}
+
+function lineReporter(
+  intervalMs: number,
+  write: (line: string) => void = (line) => {
+    process.stderr.write(`${line}\n`);
+  },
+): ProgressReporter {
+  const latest = new Map<StreamName, SyncProgress>();
+  const changed = new Set<StreamName>();
+  const timer = setInterval(() => {
+    for (const stream of changed) {
+      const progress = latest.get(stream)!;
+      const of = progress.estimatedPages ? `/${progress.estimatedPages}` : '';
+      write(`[progress] ${stream}: ${progress.pages}${of} pages, ${progress.records} records`);
+    }
+    changed.clear();
+  }, intervalMs);
+  timer.unref();
+  return {
+    update(progress) {
+      latest.set(progress.stream, progress);
+      changed.add(progress.stream);
+    },
+    done(stream, outcome) {
+      changed.delete(stream);
+      write(`[progress] ${stream}: ${outcome}`);
+    },
+    stop() {
+      clearInterval(timer);
+    },
+  };
+}
