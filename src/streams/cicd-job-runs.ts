@@ -1,0 +1,101 @@
+/** `/v1/cicd/job_runs/list`: one row per CI/CD job run (Jenkins build, pipeline execution, ...). */
+import type { SeiRecord } from '../sei/types.js';
+import {
+  accept,
+  epochMillis,
+  joinKey,
+  readKeyFields,
+  reject,
+  toBigInt,
+  toInt,
+  toJsonArray,
+  toText,
+  toTextArray,
+} from './normalize.js';
+import { column, keyColumn, RAW_COLUMN } from './table-spec.js';
+import type { IncrementalStream, NormalizeResult, TableSpec } from './types.js';
+
+const KEY_FIELDS = ['id'] as const;
+
+export const cicdJobRunsTable: TableSpec = {
+  schema: 'sei',
+  name: 'cicd_job_runs',
+  key: ['id'],
+  columns: [
+    keyColumn('id'),
+    column('integration_id', 'text'),
+    column('cicd_job_id', 'text'),
+    column('job_name', 'text'),
+    column('job_normalized_full_name', 'text'),
+    column('job_run_number', 'bigint'),
+    column('instance_guid', 'text'),
+    column('instance_name', 'text'),
+    column('project_name', 'text'),
+    column('status', 'text'),
+    column('start_time', 'timestamptz'),
+    column('end_time', 'timestamptz'),
+    column('duration_seconds', 'integer'),
+    column('cicd_user_id', 'text'),
+    column('scm_url', 'text'),
+    column('scm_commit_ids', 'text[]'),
+    column('env_ids', 'text[]'),
+    column('tags', 'text[]'),
+    column('params', 'jsonb'),
+    RAW_COLUMN,
+  ],
+};
+
+function normalize(record: SeiRecord): NormalizeResult {
+  const key = readKeyFields(record, KEY_FIELDS);
+  if (!key.ok) return reject(key.reason);
+  const [id] = key.values;
+  return accept({
+    id,
+    integration_id: toText(record.integration_id),
+    cicd_job_id: toText(record.cicd_job_id),
+    job_name: toText(record.job_name),
+    job_normalized_full_name: toText(record.job_normalized_full_name),
+    job_run_number: toBigInt(record.job_run_number),
+    instance_guid: toText(record.cicd_instance_guid ?? record.instance_guid),
+    instance_name: toText(record.cicd_instance_name ?? record.instance_name),
+    project_name: toText(record.project_name),
+    status: toText(record.status),
+    // Job run instants are (probably) epoch ms; epochMillis also takes seconds (see EPOCH_UNIT_THRESHOLD).
+    start_time: epochMillis(record.start_time),
+    end_time: epochMillis(record.end_time),
+    // SEI reports a run's duration in seconds.
+    duration_seconds: toInt(record.duration),
+    cicd_user_id: toText(record.cicd_user_id),
+    scm_url: toText(record.scm_url),
+    scm_commit_ids: toTextArray(record.scm_commit_ids),
+    env_ids: toTextArray(record.env_ids),
+    tags: toTextArray(record.tags),
+    params: toJsonArray(record.params),
+    raw: record,
+  });
+}
+
+/**
+ * Incremental on `start_time`, not `end_time`: a run still in progress has no `end_time`, so a
+ * range filter on it would never return that run, and a run that never records an end (aborted,
+ * lost agent) would never be synced at all. Filtering on `start_time` syncs every run as soon as it
+ * starts. The price: a run still running when synced is only updated again while its start lies
+ * within the engine's lookback window (or on a `--full-refresh`); `status` and `end_time` of a run
+ * longer than the lookback stay as first seen until then.
+ */
+export const cicdJobRunsStream: IncrementalStream = {
+  name: 'cicd_job_runs',
+  path: '/v1/cicd/job_runs/list',
+  mode: 'incremental',
+  cursor: { filterField: 'start_time', column: 'start_time' },
+  sort: [{ id: 'start_time', desc: false }],
+  pageSizeParam: 'page_size',
+  hasNext: 'page_full',
+  table: cicdJobRunsTable,
+  children: [],
+  recordKey: (record) => {
+    const key = readKeyFields(record, KEY_FIELDS);
+    return key.ok ? joinKey(key.values) : undefined;
+  },
+  normalize,
+};

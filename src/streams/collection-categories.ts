@@ -1,0 +1,63 @@
+/** `/v1/org/workspaces/units/list`: collection categories (the top-level trees of org units). */
+import type { SeiRecord } from '../sei/types.js';
+import { accept, epochMillis, joinKey, readKeyFields, reject, toBool, toText } from './normalize.js';
+import { column, keyColumn, RAW_COLUMN } from './table-spec.js';
+import type { FullRefreshStream, NormalizeResult, TableSpec } from './types.js';
+
+const KEY_FIELDS = ['id'] as const;
+
+export const collectionCategoriesTable: TableSpec = {
+  schema: 'sei',
+  name: 'collection_categories',
+  key: ['id'],
+  columns: [
+    keyColumn('id'),
+    column('name', 'text'),
+    column('description', 'text'),
+    column('is_predefined', 'boolean'),
+    column('enabled', 'boolean'),
+    column('root_ou_ref_id', 'text'),
+    column('root_ou_id', 'text'),
+    column('workspace_id', 'text'),
+    column('created_at', 'timestamptz'),
+    column('updated_at', 'timestamptz'),
+    RAW_COLUMN,
+  ],
+};
+
+function normalize(record: SeiRecord): NormalizeResult {
+  const key = readKeyFields(record, KEY_FIELDS);
+  if (!key.ok) return reject(key.reason);
+  const [id] = key.values;
+  return accept({
+    id,
+    name: toText(record.name),
+    description: toText(record.description),
+    is_predefined: toBool(record.is_predefined),
+    enabled: toBool(record.enabled),
+    // Text, to join with org_units.id (a ref id SEI sends as a number here and a string there).
+    root_ou_ref_id: toText(record.root_ou_ref_id),
+    root_ou_id: toText(record.root_ou_id),
+    workspace_id: toText(record.workspace_id),
+    created_at: epochMillis(record.created_at),
+    updated_at: epochMillis(record.updated_at),
+    raw: record,
+  });
+}
+
+export const collectionCategoriesStream: FullRefreshStream = {
+  name: 'collection_categories',
+  path: '/v1/org/workspaces/units/list',
+  mode: 'full_refresh',
+  sort: [{ id: 'id', desc: false }],
+  // The documented request of this endpoint spells it `pageSize`.
+  pageSizeParam: 'pageSize',
+  hasNext: 'page_full',
+  table: collectionCategoriesTable,
+  children: [],
+  recordKey: (record) => {
+    const key = readKeyFields(record, KEY_FIELDS);
+    return key.ok ? joinKey(key.values) : undefined;
+  },
+  normalize,
+};

@@ -1,0 +1,78 @@
+/** `/v1/integrations/list`: one row per connected tool (Jira, GitHub, Jenkins, ...). */
+import type { SeiRecord } from '../sei/types.js';
+import {
+  accept,
+  epochSeconds,
+  joinKey,
+  readKeyFields,
+  reject,
+  toBool,
+  toJsonObject,
+  toText,
+  toTextArray,
+} from './normalize.js';
+import { column, keyColumn, RAW_COLUMN } from './table-spec.js';
+import type { IncrementalStream, NormalizeResult, TableSpec } from './types.js';
+
+const KEY_FIELDS = ['id'] as const;
+
+export const integrationsTable: TableSpec = {
+  schema: 'sei',
+  name: 'integrations',
+  key: ['id'],
+  columns: [
+    keyColumn('id'),
+    column('name', 'text'),
+    column('description', 'text'),
+    column('application', 'text'),
+    column('url', 'text'),
+    column('status', 'text'),
+    column('satellite', 'boolean'),
+    column('authentication', 'text'),
+    column('tags', 'text[]'),
+    column('metadata', 'jsonb'),
+    column('created_at', 'timestamptz'),
+    column('updated_at', 'timestamptz'),
+    RAW_COLUMN,
+  ],
+};
+
+function normalize(record: SeiRecord): NormalizeResult {
+  const key = readKeyFields(record, KEY_FIELDS);
+  if (!key.ok) return reject(key.reason);
+  const [id] = key.values;
+  return accept({
+    id,
+    name: toText(record.name),
+    description: toText(record.description),
+    application: toText(record.application),
+    url: toText(record.url),
+    status: toText(record.status),
+    satellite: toBool(record.satellite),
+    authentication: toText(record.authentication),
+    tags: toTextArray(record.tags),
+    metadata: toJsonObject(record.metadata),
+    // SEI keeps integration times in epoch seconds (its filter takes seconds too); the guard in
+    // epochSeconds absorbs milliseconds should a deployment send them.
+    created_at: epochSeconds(record.created_at),
+    updated_at: epochSeconds(record.updated_at),
+    raw: record,
+  });
+}
+
+export const integrationsStream: IncrementalStream = {
+  name: 'integrations',
+  path: '/v1/integrations/list',
+  mode: 'incremental',
+  cursor: { filterField: 'updated_at', column: 'updated_at' },
+  sort: [{ id: 'updated_at', desc: false }],
+  pageSizeParam: 'page_size',
+  hasNext: 'page_full',
+  table: integrationsTable,
+  children: [],
+  recordKey: (record) => {
+    const key = readKeyFields(record, KEY_FIELDS);
+    return key.ok ? joinKey(key.values) : undefined;
+  },
+  normalize,
+};

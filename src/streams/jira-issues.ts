@@ -1,0 +1,192 @@
+/**
+ * `/v1/jira_issues/list`: one row per issue and integration (the latest daily snapshot SEI serves),
+ * plus its status and assignee histories as child rows.
+ */
+import type { SeiRecord } from '../sei/types.js';
+import {
+  accept,
+  epochSeconds,
+  isPlainObject,
+  joinKey,
+  readKeyFields,
+  reject,
+  toBigInt,
+  toInt,
+  toJsonObject,
+  toNumber,
+  toText,
+  toTextArray,
+} from './normalize.js';
+import { column, keyColumn, ORDINAL_COLUMN, RAW_COLUMN } from './table-spec.js';
+import type { ChildTableSpec, IncrementalStream, NormalizeResult, Row, TableSpec } from './types.js';
+
+/** Records may have no `id`: the issue key within its integration is the identity. */
+const KEY_FIELDS = ['integration_id', 'key'] as const;
+
+export const jiraIssuesTable: TableSpec = {
+  schema: 'sei',
+  name: 'jira_issues',
+  key: ['integration_id', 'issue_key'],
+  columns: [
+    keyColumn('integration_id'),
+    keyColumn('issue_key'),
+    column('id', 'text'),
+    column('project', 'text'),
+    column('summary', 'text'),
+    column('status', 'text'),
+    column('status_category', 'text'),
+    column('issue_type', 'text'),
+    column('priority', 'text'),
+    column('assignee', 'text'),
+    column('assignee_id', 'text'),
+    column('reporter', 'text'),
+    column('reporter_id', 'text'),
+    column('epic', 'text'),
+    column('parent_key', 'text'),
+    column('story_points', 'double precision'),
+    column('resolution', 'text'),
+    column('desc_size', 'integer'),
+    column('hops', 'integer'),
+    column('bounces', 'integer'),
+    column('num_attachments', 'integer'),
+    column('original_estimate', 'bigint'),
+    column('issue_created_at', 'timestamptz'),
+    column('issue_updated_at', 'timestamptz'),
+    column('issue_resolved_at', 'timestamptz'),
+    column('issue_due_at', 'timestamptz'),
+    column('first_comment_at', 'timestamptz'),
+    column('ingested_at', 'timestamptz'),
+    column('created_at', 'timestamptz'),
+    column('labels', 'text[]'),
+    column('fix_versions', 'text[]'),
+    column('versions', 'text[]'),
+    column('components', 'text[]'),
+    column('custom_fields', 'jsonb'),
+    RAW_COLUMN,
+  ],
+};
+
+const PARENT_KEY = ['integration_id', 'issue_key'] as const;
+
+export const jiraIssueStatusHistoryTable: ChildTableSpec = {
+  schema: 'sei',
+  name: 'jira_issue_status_history',
+  parentKey: PARENT_KEY,
+  columns: [
+    keyColumn('integration_id'),
+    keyColumn('issue_key'),
+    ORDINAL_COLUMN,
+    column('status', 'text'),
+    column('start_time', 'timestamptz'),
+    column('end_time', 'timestamptz'),
+  ],
+};
+
+export const jiraIssueAssigneeHistoryTable: ChildTableSpec = {
+  schema: 'sei',
+  name: 'jira_issue_assignee_history',
+  parentKey: PARENT_KEY,
+  columns: [
+    keyColumn('integration_id'),
+    keyColumn('issue_key'),
+    ORDINAL_COLUMN,
+    column('assignee', 'text'),
+    column('start_time', 'timestamptz'),
+    column('end_time', 'timestamptz'),
+  ],
+};
+
+/**
+ * One child row per object in `list`, numbered by its position there. Entries that are not objects
+ * are skipped (their position stays unused so the others keep their ordinal); `raw` keeps them.
+ */
+function historyRows(
+  list: unknown,
+  parent: { integration_id: string; issue_key: string },
+  valueField: 'status' | 'assignee',
+): Row[] {
+  if (!Array.isArray(list)) return [];
+  const rows: Row[] = [];
+  list.forEach((entry, ordinal) => {
+    if (!isPlainObject(entry)) return;
+    rows.push({
+      integration_id: parent.integration_id,
+      issue_key: parent.issue_key,
+      ordinal,
+      [valueField]: toText(entry[valueField]),
+      start_time: epochSeconds(entry.start_time),
+      end_time: epochSeconds(entry.end_time),
+    });
+  });
+  return rows;
+}
+
+function normalize(record: SeiRecord): NormalizeResult {
+  const key = readKeyFields(record, KEY_FIELDS);
+  if (!key.ok) return reject(key.reason);
+  const [integration_id = '', issue_key = ''] = key.values;
+  const parent = { integration_id, issue_key };
+  return accept(
+    {
+      integration_id,
+      issue_key,
+      id: toText(record.id),
+      project: toText(record.project),
+      summary: toText(record.summary),
+      status: toText(record.status),
+      status_category: toText(record.status_category),
+      issue_type: toText(record.issue_type),
+      priority: toText(record.priority),
+      assignee: toText(record.assignee),
+      assignee_id: toText(record.assignee_id),
+      reporter: toText(record.reporter),
+      reporter_id: toText(record.reporter_id),
+      epic: toText(record.epic),
+      parent_key: toText(record.parent_key),
+      story_points: toNumber(record.story_points),
+      resolution: toText(record.resolution),
+      desc_size: toInt(record.desc_size),
+      hops: toInt(record.hops),
+      bounces: toInt(record.bounces),
+      num_attachments: toInt(record.num_attachments),
+      // Seconds of estimated work, not an instant.
+      original_estimate: toBigInt(record.original_estimate),
+      issue_created_at: epochSeconds(record.issue_created_at),
+      issue_updated_at: epochSeconds(record.issue_updated_at),
+      issue_resolved_at: epochSeconds(record.issue_resolved_at),
+      issue_due_at: epochSeconds(record.issue_due_at),
+      first_comment_at: epochSeconds(record.first_comment_at),
+      ingested_at: epochSeconds(record.ingested_at),
+      created_at: epochSeconds(record.created_at),
+      labels: toTextArray(record.labels),
+      fix_versions: toTextArray(record.fix_versions),
+      versions: toTextArray(record.versions),
+      components: toTextArray(record.component_list),
+      custom_fields: toJsonObject(record.custom_fields),
+      raw: record,
+    },
+    {
+      [jiraIssueStatusHistoryTable.name]: historyRows(record.status_list, parent, 'status'),
+      [jiraIssueAssigneeHistoryTable.name]: historyRows(record.assignee_list, parent, 'assignee'),
+    },
+  );
+}
+
+export const jiraIssuesStream: IncrementalStream = {
+  name: 'jira_issues',
+  path: '/v1/jira_issues/list',
+  mode: 'incremental',
+  cursor: { filterField: 'issue_updated_at', column: 'issue_updated_at' },
+  sort: [{ id: 'issue_updated_at', desc: false }],
+  pageSizeParam: 'page_size',
+  // The endpoint answers 400 above this.
+  maxPageSize: 10_000,
+  hasNext: 'page_full',
+  table: jiraIssuesTable,
+  children: [jiraIssueStatusHistoryTable, jiraIssueAssigneeHistoryTable],
+  recordKey: (record) => {
+    const key = readKeyFields(record, KEY_FIELDS);
+    return key.ok ? joinKey(key.values) : undefined;
+  },
+  normalize,
+};

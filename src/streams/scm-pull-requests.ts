@@ -1,0 +1,115 @@
+/** `/v1/scm/prs/list`: one row per pull (merge) request. */
+import type { SeiRecord } from '../sei/types.js';
+import {
+  accept,
+  epochSeconds,
+  joinKey,
+  readKeyFields,
+  reject,
+  toBool,
+  toInt,
+  toText,
+  toTextArray,
+} from './normalize.js';
+import { column, keyColumn, RAW_COLUMN } from './table-spec.js';
+import type { IncrementalStream, NormalizeResult, TableSpec } from './types.js';
+
+const KEY_FIELDS = ['id'] as const;
+
+export const scmPullRequestsTable: TableSpec = {
+  schema: 'sei',
+  name: 'scm_pull_requests',
+  key: ['id'],
+  columns: [
+    keyColumn('id'),
+    column('integration_id', 'text'),
+    column('repo_ids', 'text[]'),
+    column('project', 'text'),
+    column('number', 'integer'),
+    column('title', 'text'),
+    column('state', 'text'),
+    column('merged', 'boolean'),
+    column('creator', 'text'),
+    column('creator_id', 'text'),
+    column('merge_sha', 'text'),
+    column('source_branch', 'text'),
+    column('target_branch', 'text'),
+    column('assignees', 'text[]'),
+    column('assignee_ids', 'text[]'),
+    column('reviewers', 'text[]'),
+    column('reviewer_ids', 'text[]'),
+    column('approvers', 'text[]'),
+    column('approver_ids', 'text[]'),
+    column('labels', 'text[]'),
+    column('commit_shas', 'text[]'),
+    column('lines_added', 'integer'),
+    column('lines_deleted', 'integer'),
+    column('lines_changed', 'integer'),
+    column('files_count', 'integer'),
+    column('pr_created_at', 'timestamptz'),
+    column('pr_updated_at', 'timestamptz'),
+    column('pr_merged_at', 'timestamptz'),
+    column('pr_closed_at', 'timestamptz'),
+    column('first_review_at', 'timestamptz'),
+    RAW_COLUMN,
+  ],
+};
+
+function normalize(record: SeiRecord): NormalizeResult {
+  const key = readKeyFields(record, KEY_FIELDS);
+  if (!key.ok) return reject(key.reason);
+  const [id] = key.values;
+  return accept({
+    id,
+    integration_id: toText(record.integration_id),
+    // SEI sends `repo_id` as a list (a PR can span mirrored repos).
+    repo_ids: toTextArray(record.repo_id),
+    project: toText(record.project),
+    // SEI sends the PR number as a string; BI sorts and joins on it as a number.
+    number: toInt(record.number),
+    title: toText(record.title),
+    state: toText(record.state),
+    merged: toBool(record.merged),
+    creator: toText(record.creator),
+    creator_id: toText(record.creator_id),
+    merge_sha: toText(record.merge_sha),
+    source_branch: toText(record.source_branch),
+    target_branch: toText(record.target_branch),
+    assignees: toTextArray(record.assignees),
+    assignee_ids: toTextArray(record.assignee_ids),
+    reviewers: toTextArray(record.reviewers),
+    reviewer_ids: toTextArray(record.reviewer_ids),
+    approvers: toTextArray(record.approvers),
+    approver_ids: toTextArray(record.approver_ids),
+    labels: toTextArray(record.labels),
+    commit_shas: toTextArray(record.commit_shas),
+    // `lines_added` may arrive as a string.
+    lines_added: toInt(record.lines_added),
+    lines_deleted: toInt(record.lines_deleted),
+    lines_changed: toInt(record.lines_changed),
+    files_count: toInt(record.files_ct),
+    pr_created_at: epochSeconds(record.pr_created_at),
+    pr_updated_at: epochSeconds(record.pr_updated_at),
+    pr_merged_at: epochSeconds(record.pr_merged_at),
+    pr_closed_at: epochSeconds(record.pr_closed_at),
+    first_review_at: epochSeconds(record.first_review_at),
+    raw: record,
+  });
+}
+
+export const scmPullRequestsStream: IncrementalStream = {
+  name: 'scm_pull_requests',
+  path: '/v1/scm/prs/list',
+  mode: 'incremental',
+  cursor: { filterField: 'pr_updated_at', column: 'pr_updated_at' },
+  sort: [{ id: 'pr_updated_at', desc: false }],
+  pageSizeParam: 'page_size',
+  hasNext: 'page_full',
+  table: scmPullRequestsTable,
+  children: [],
+  recordKey: (record) => {
+    const key = readKeyFields(record, KEY_FIELDS);
+    return key.ok ? joinKey(key.values) : undefined;
+  },
+  normalize,
+};

@@ -1,0 +1,129 @@
+/** `/v1/issue_mgmt/workitems/list`: Azure DevOps work items, one row per item and integration. */
+import type { SeiRecord } from '../sei/types.js';
+import {
+  accept,
+  epochSeconds,
+  joinKey,
+  readKeyFields,
+  reject,
+  toBigInt,
+  toBool,
+  toInt,
+  toJsonObject,
+  toNumber,
+  toText,
+  toTextArray,
+} from './normalize.js';
+import { column, keyColumn, RAW_COLUMN } from './table-spec.js';
+import type { IncrementalStream, NormalizeResult, TableSpec } from './types.js';
+
+/** `id` is a UUID SEI assigns per ingestion; `workitem_id` within its integration is the identity. */
+const KEY_FIELDS = ['integration_id', 'workitem_id'] as const;
+
+export const workitemsTable: TableSpec = {
+  schema: 'sei',
+  name: 'workitems',
+  key: ['integration_id', 'workitem_id'],
+  columns: [
+    keyColumn('integration_id'),
+    keyColumn('workitem_id'),
+    column('id', 'text'),
+    column('project', 'text'),
+    column('summary', 'text'),
+    column('status', 'text'),
+    column('status_category', 'text'),
+    column('workitem_type', 'text'),
+    column('priority', 'text'),
+    column('assignee', 'text'),
+    column('assignee_id', 'text'),
+    column('reporter', 'text'),
+    column('reporter_id', 'text'),
+    column('epic', 'text'),
+    column('parent_workitem_id', 'text'),
+    column('story_points', 'double precision'),
+    column('resolution', 'text'),
+    column('is_active', 'boolean'),
+    column('desc_size', 'integer'),
+    column('hops', 'integer'),
+    column('bounces', 'integer'),
+    column('num_attachments', 'integer'),
+    column('original_estimate', 'bigint'),
+    column('workitem_created_at', 'timestamptz'),
+    column('workitem_updated_at', 'timestamptz'),
+    column('workitem_resolved_at', 'timestamptz'),
+    column('workitem_due_at', 'timestamptz'),
+    column('first_comment_at', 'timestamptz'),
+    column('ingested_at', 'timestamptz'),
+    column('labels', 'text[]'),
+    column('fix_versions', 'text[]'),
+    column('versions', 'text[]'),
+    column('components', 'text[]'),
+    column('sprint_ids', 'text[]'),
+    column('custom_fields', 'jsonb'),
+    column('attributes', 'jsonb'),
+    RAW_COLUMN,
+  ],
+};
+
+function normalize(record: SeiRecord): NormalizeResult {
+  const key = readKeyFields(record, KEY_FIELDS);
+  if (!key.ok) return reject(key.reason);
+  const [integration_id, workitem_id] = key.values;
+  return accept({
+    integration_id,
+    workitem_id,
+    id: toText(record.id),
+    project: toText(record.project),
+    summary: toText(record.summary),
+    status: toText(record.status),
+    status_category: toText(record.status_category),
+    workitem_type: toText(record.workitem_type),
+    priority: toText(record.priority),
+    assignee: toText(record.assignee),
+    assignee_id: toText(record.assignee_id),
+    reporter: toText(record.reporter),
+    reporter_id: toText(record.reporter_id),
+    epic: toText(record.epic),
+    parent_workitem_id: toText(record.parent_workitem_id),
+    // SEI's work item model names it `story_point`; accept the Jira spelling too.
+    story_points: toNumber(record.story_point ?? record.story_points),
+    resolution: toText(record.resolution),
+    is_active: toBool(record.is_active),
+    desc_size: toInt(record.desc_size),
+    hops: toInt(record.hops),
+    bounces: toInt(record.bounces),
+    num_attachments: toInt(record.num_attachments),
+    original_estimate: toBigInt(record.original_estimate),
+    workitem_created_at: epochSeconds(record.workitem_created_at),
+    workitem_updated_at: epochSeconds(record.workitem_updated_at),
+    workitem_resolved_at: epochSeconds(record.workitem_resolved_at),
+    workitem_due_at: epochSeconds(record.workitem_due_at),
+    first_comment_at: epochSeconds(record.first_comment_at),
+    ingested_at: epochSeconds(record.ingested_at),
+    labels: toTextArray(record.labels),
+    fix_versions: toTextArray(record.fix_versions),
+    versions: toTextArray(record.versions),
+    components: toTextArray(record.components ?? record.component_list),
+    sprint_ids: toTextArray(record.sprint_ids),
+    custom_fields: toJsonObject(record.custom_fields),
+    attributes: toJsonObject(record.attributes),
+    raw: record,
+  });
+}
+
+export const workitemsStream: IncrementalStream = {
+  name: 'workitems',
+  path: '/v1/issue_mgmt/workitems/list',
+  mode: 'incremental',
+  cursor: { filterField: 'workitem_updated_at', column: 'workitem_updated_at' },
+  sort: [{ id: 'workitem_updated_at', desc: false }],
+  pageSizeParam: 'page_size',
+  hasNext: 'page_full',
+  table: workitemsTable,
+  children: [],
+  recordKey: (record) => {
+    const key = readKeyFields(record, KEY_FIELDS);
+    return key.ok ? joinKey(key.values) : undefined;
+  },
+  normalize,
+};

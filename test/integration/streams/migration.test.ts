@@ -1,0 +1,196 @@
+import { PGlite } from '@electric-sql/pglite';
+import { Kysely, PostgresDialect, sql } from 'kysely';
+import { PGliteDialect } from 'kysely-pglite-dialect';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { down, up } from '../../../migrations/001_sei_tables.js';
+import { allTableNames, STREAMS } from '../../../src/streams/registry.js';
+import {
+  type BookkeepingColumn,
+  CHILD_BOOKKEEPING_COLUMNS,
+  ENTITY_BOOKKEEPING_COLUMNS,
+} from '../../../src/streams/table-spec.js';
+import type { ColumnSpec, ColumnType } from '../../../src/streams/types.js';
+import { createTestDatabase, type TestDatabase } from '../../support/services.js';
+
+/** How information_schema spells each spec type. */
+const INFORMATION_SCHEMA_TYPE: Record<ColumnType, string> = {
+  text: 'text',
+  integer: 'integer',
+  bigint: 'bigint',
+  'double precision': 'double precision',
+  boolean: 'boolean',
+  timestamptz: 'timestamp with time zone',
+  'text[]': 'text[]',
+  jsonb: 'jsonb',
+};
+
+interface ColumnRow {
+  table_name: string;
+  column_name: string;
+  data_type: string;
+  udt_name: string;
+  is_nullable: 'YES' | 'NO';
+}
+
+const specColumn = (c: ColumnSpec) =>
+  `${c.name} ${INFORMATION_SCHEMA_TYPE[c.type]}${c.notNull ? ' not null' : ''}`;
+const bookkeepingColumn = (c: BookkeepingColumn) => `${c.name} ${c.type}${c.notNull ? ' not null' : ''}`;
+
+/** Each table's columns as `name type [not null]`, in table order, as the specs say they must be. */
+function expectedColumns(): Record<string, string[]> {
+  const expected: Record<string, string[]> = {};
+  for (const stream of Object.values(STREAMS)) {
+    expected[stream.table.name] = [
+      ...stream.table.columns.map(specColumn),
+      ...ENTITY_BOOKKEEPING_COLUMNS.map(bookkeepingColumn),
+    ];
+    for (const child of stream.children) {
+      expected[child.name] = [
+        ...child.columns.map(specColumn),
+        ...CHILD_BOOKKEEPING_COLUMNS.map(bookkeepingColumn),
+      ];
+    }
+  }
+  return expected;
+}
+
+async function actualColumns(db: Kysely<unknown>): Promise<Record<string, string[]>> {
+  const { rows } = await sql<ColumnRow>`
+    SELECT table_name, column_name, data_type, udt_name, is_nullable
+    FROM information_schema.columns WHERE table_schema = 'sei'
+    ORDER BY table_name, ordinal_position`.execute(db);
+  const actual: Record<string, string[]> = {};
+  for (const row of rows) {
+    const type = row.data_type === 'ARRAY' ? `${row.udt_name.slice(1)}[]` : row.data_type;
+    actual[row.table_name] = [
+      ...(actual[row.table_name] ?? []),
+      `${row.column_name} ${type}${row.is_nullable === 'NO' ? ' not null' : ''}`,
+    ];
+  }
+  return actual;
+}
+
+async function primaryKeys(db: Kysely<unknown>): Promise<Record<string, string[]>> {
+  const { rows } = await sql<{ table_name: string; column_name: string }>`
+    SELECT tc.table_name, kcu.column_name
+    FROM information_schema.table_constraints tc
+    JOIN information_schema.key_column_usage kcu
+      ON kcu.constraint_name = tc.constraint_name AND kcu.constraint_schema = tc.constraint_schema
+    WHERE tc.table_schema = 'sei' AND tc.constraint_type = 'PRIMARY KEY'
+    ORDER BY tc.table_name, kcu.ordinal_position`.execute(db);
+  const keys: Record<string, string[]> = {};
+  for (const row of rows) keys[row.table_name] = [...(keys[row.table_name] ?? []), row.column_name];
+  return keys;
+}
+
+async function seiRelations(db: Kysely<unknown>): Promise<number> {
+  const { rows } = await sql<{ n: number }>`
+    SELECT count(*)::int AS n FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+    WHERE n.nspname = 'sei'`.execute(db);
+  return rows[0]?.n ?? -1;
+}
+
+async function schemaExists(db: Kysely<unknown>): Promise<boolean> {
+  const { rows } = await sql<{ n: number }>`
+    SELECT count(*)::int AS n FROM pg_namespace WHERE nspname = 'sei'`.execute(db);
+  return rows[0]?.n === 1;
+}
+
+const EXPECTED_TABLES = [
+  'cicd_job_runs',
+  'collection_categories',
+  'integrations',
+  'jira_issue_assignee_history',
+  'jira_issue_status_history',
+  'jira_issues',
+  'org_units',
+  'org_users',
+  'scm_commits',
+  'scm_pull_requests',
+  'workitems',
+];
+
+describe('migration 001 (sei tables) on PostgreSQL', () => {
+  let database: TestDatabase;
+  let db: Kysely<unknown>;
+
+  beforeAll(async () => {
+    database = await createTestDatabase('sei_streams_migration');
+    db = new Kysely({
+      dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: database.url }) }),
+    });
+    await up(db);
+  });
+
+  afterAll(async () => {
+    await db?.destroy();
+    await database?.drop();
+  });
+
+  it('creates exactly the 11 stream tables', async () => {
+    expect([...allTableNames()].sort()).toEqual(EXPECTED_TABLES);
+    expect(Object.keys(await actualColumns(db)).sort()).toEqual(EXPECTED_TABLES);
+  });
+
+  it('gives every table the columns, types and nullability of its spec plus the bookkeeping columns', async () => {
+    expect(await actualColumns(db)).toEqual(expectedColumns());
+  });
+
+  it('keys entity tables by their spec key and child tables by parent key + ordinal', async () => {
+    const keys = await primaryKeys(db);
+    for (const stream of Object.values(STREAMS)) {
+      expect(keys[stream.table.name], stream.table.name).toEqual(stream.table.key);
+      for (const child of stream.children) expect(keys[child.name]).toEqual([...child.parentKey, 'ordinal']);
+    }
+  });
+
+  it('defaults the seen/synced times and deletes history rows with their issue', async () => {
+    await sql`INSERT INTO sei.jira_issues (integration_id, issue_key, raw, row_hash)
+              VALUES ('1', 'A-1', '{}'::jsonb, 'h')`.execute(db);
+    await sql`INSERT INTO sei.jira_issue_status_history (integration_id, issue_key, ordinal, status)
+              VALUES ('1', 'A-1', 0, 'OPEN')`.execute(db);
+    const { rows } = await sql<{ first_seen_at: Date; last_synced_at: Date }>`
+      SELECT first_seen_at, last_synced_at FROM sei.jira_issues`.execute(db);
+    expect(rows[0]?.first_seen_at).toBeInstanceOf(Date);
+    expect(rows[0]?.last_synced_at).toBeInstanceOf(Date);
+    await sql`DELETE FROM sei.jira_issues`.execute(db);
+    const history = await sql<{ n: number }>`
+      SELECT count(*)::int AS n FROM sei.jira_issue_status_history`.execute(db);
+    expect(history.rows[0]?.n).toBe(0);
+  });
+
+  it('rejects a history row without its issue', async () => {
+    await expect(
+      sql`INSERT INTO sei.jira_issue_assignee_history (integration_id, issue_key, ordinal)
+          VALUES ('1', 'NOPE-1', 0)`.execute(db),
+    ).rejects.toThrow(/foreign key/);
+  });
+
+  it('down() removes every table and the schema', async () => {
+    await down(db);
+    expect(await seiRelations(db)).toBe(0);
+    expect(await schemaExists(db)).toBe(false);
+    await up(db);
+    expect(Object.keys(await actualColumns(db)).sort()).toEqual(EXPECTED_TABLES);
+  });
+});
+
+describe('migration 001 (sei tables) on PGlite', () => {
+  let db: Kysely<unknown>;
+
+  beforeAll(async () => {
+    db = new Kysely({ dialect: new PGliteDialect(new PGlite()) });
+  });
+
+  afterAll(async () => {
+    await db?.destroy();
+  });
+
+  it('runs up and down, with the same columns as on PostgreSQL', async () => {
+    await up(db);
+    expect(await actualColumns(db)).toEqual(expectedColumns());
+    await down(db);
+    expect(await schemaExists(db)).toBe(false);
+  });
+});
