@@ -1,0 +1,12 @@
+/**
+ * Every migration, in order. A static list (not a folder scan) so that the bundle, the tests and
+ * `sei-sync migrate` always agree on what exists. Add new ones at the end; never edit a shipped one.
+ */
+import type { Migration } from 'kysely';
+import * as m001 from './001_sei_tables.js';
+import * as m002 from './002_sync_control.js';
+
+export const MIGRATIONS: Readonly<Record<string, Migration>> = {
+  '001_sei_tables': m001,
+  '002_sync_control': m002,
+};

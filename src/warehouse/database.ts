@@ -1,0 +1,77 @@
+/**
+ * Kysely table types of the control schema `sei_sync`. The `sei` entity tables are reached through
+ * their `TableSpec`s with raw SQL (their shapes are data, declared once in src/streams/).
+ */
+import type { ColumnType, Generated } from 'kysely';
+
+type Timestamp = ColumnType<Date, Date | string, Date | string>;
+
+export interface RunsTable {
+  id: string;
+  trigger: string;
+  full_refresh: boolean;
+  streams: string[];
+  status: 'running' | 'succeeded' | 'partial' | 'failed';
+  started_at: ColumnType<Date, Date | string | undefined, Date | string>;
+  finished_at: Timestamp | null;
+  error: string | null;
+}
+
+export interface StreamRunsTable {
+  run_id: string;
+  stream: string;
+  status: 'running' | 'succeeded' | 'failed' | 'not_run';
+  started_at: ColumnType<Date, Date | string | undefined, Date | string>;
+  finished_at: Timestamp | null;
+  pages: Generated<number>;
+  records: Generated<number>;
+  inserted: Generated<number>;
+  updated: Generated<number>;
+  unchanged: Generated<number>;
+  deleted: Generated<number>;
+  rejected: Generated<number>;
+  requests: Generated<number>;
+  retries: Generated<number>;
+  rate_limited: Generated<number>;
+  error_code: string | null;
+  error: string | null;
+  summary: unknown | null;
+}
+
+export interface CheckpointsTable {
+  stream: string;
+  cursor: Timestamp | null;
+  window_start: Timestamp | null;
+  window_end: Timestamp | null;
+  next_page: number | null;
+  walk_id: string | null;
+  walk_run_id: string | null;
+  walk_started_at: Timestamp | null;
+  last_complete_walk_at: Timestamp | null;
+  locked_by: string | null;
+  locked_until: Timestamp | null;
+  updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
+}
+
+export interface RejectsTable {
+  id: Generated<string>;
+  run_id: string | null;
+  stream: string;
+  record_key: string | null;
+  reason: string;
+  raw: unknown;
+  rejected_at: ColumnType<Date, Date | string | undefined, never>;
+}
+
+export interface WalkKeysTable {
+  walk_id: string;
+  key: string;
+}
+
+export interface Database {
+  'sei_sync.runs': RunsTable;
+  'sei_sync.stream_runs': StreamRunsTable;
+  'sei_sync.checkpoints': CheckpointsTable;
+  'sei_sync.rejects': RejectsTable;
+  'sei_sync.walk_keys': WalkKeysTable;
+}

@@ -1,0 +1,77 @@
+/**
+ * Opens the warehouse: a PostgreSQL server when `DATABASE_URL` is set, otherwise an embedded
+ * PostgreSQL (PGlite, in-process WebAssembly) persisted under the data directory. Both speak the same
+ * SQL, so migrations and queries are written once.
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import { Kysely, PostgresDialect } from 'kysely';
+import { PGliteDialect } from 'kysely-pglite-dialect';
+import pg from 'pg';
+import type { Secret } from '../secret.js';
+import type { Database } from './database.js';
+
+export type WarehouseKind = 'postgres' | 'pglite';
+
+export interface Warehouse {
+  readonly db: Kysely<Database>;
+  readonly kind: WarehouseKind;
+  /** Where the data lives, without credentials (for messages). */
+  readonly location: string;
+  close(): Promise<void>;
+}
+
+export interface WarehouseOptions {
+  /** PostgreSQL URL; undefined opens the embedded database in `dataDir`. */
+  databaseUrl?: Secret | undefined;
+  /** @defaultValue './.sei-sync' */
+  dataDir?: string;
+  /** Connections of the pg pool: one per concurrently synced stream plus a few. @defaultValue 12 */
+  poolSize?: number;
+}
+
+// int8 (counts, bigserial) as numbers: every value we store fits in 2^53.
+pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
+
+export function describeDatabaseUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    return `postgres://${parsed.host}${parsed.pathname}`;
+  } catch {
+    return 'postgres (unparseable URL)';
+  }
+}
+
+export async function openWarehouse(options: WarehouseOptions = {}): Promise<Warehouse> {
+  if (options.databaseUrl !== undefined) {
+    const pool = new pg.Pool({
+      connectionString: options.databaseUrl.reveal(),
+      max: options.poolSize ?? 12,
+      application_name: 'sei-sync',
+    });
+    // An idle client losing its server (a PostgreSQL restart) must not crash the process; the next
+    // query fails instead and the stream retries.
+    pool.on('error', () => {});
+    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    return {
+      db,
+      kind: 'postgres',
+      location: describeDatabaseUrl(options.databaseUrl.reveal()),
+      close: () => db.destroy(),
+    };
+  }
+  const dir = join(options.dataDir ?? './.sei-sync', 'pgdata');
+  mkdirSync(dir, { recursive: true });
+  const pglite = await PGlite.create(dir);
+  const db = new Kysely<Database>({ dialect: new PGliteDialect(pglite) });
+  return {
+    db,
+    kind: 'pglite',
+    location: `embedded PostgreSQL in ${dir}`,
+    close: async () => {
+      await db.destroy();
+      if (!pglite.closed) await pglite.close();
+    },
+  };
+}

@@ -1,0 +1,32 @@
+/** Records that could not be normalized: kept with their reason, never dropped silently. */
+import { CompiledQuery } from 'kysely';
+import type { Executor } from './upsert.js';
+
+export interface RejectRow {
+  recordKey: string | null;
+  reason: string;
+  raw: unknown;
+}
+
+/** One statement for the page's rejects, inside the page's transaction. */
+export async function insertRejects(
+  db: Executor,
+  runId: string,
+  stream: string,
+  rejects: readonly RejectRow[],
+): Promise<void> {
+  if (rejects.length === 0) return;
+  const rows = rejects.map((reject) => ({
+    record_key: reject.recordKey,
+    reason: reject.reason,
+    raw: reject.raw ?? null,
+  }));
+  await db.executeQuery(
+    CompiledQuery.raw(
+      `INSERT INTO sei_sync.rejects (run_id, stream, record_key, reason, raw)
+       SELECT $1::uuid, $2, r.record_key, r.reason, r.raw
+       FROM jsonb_to_recordset($3::jsonb) AS r(record_key text, reason text, raw jsonb)`,
+      [runId, stream, JSON.stringify(rows)],
+    ),
+  );
+}
