@@ -38,7 +38,7 @@ export const cicdJobRunsTable: TableSpec = {
     column('cicd_user_id', 'text'),
     column('scm_url', 'text'),
     column('scm_commit_ids', 'text[]'),
-    column('env_ids', 'text[]'),
+    column('env', 'text'),
     column('tags', 'text[]'),
     column('params', 'jsonb'),
     RAW_COLUMN,
@@ -51,8 +51,10 @@ function normalize(record: SeiRecord): NormalizeResult {
   const [id] = key.values;
   return accept({
     id,
-    integration_id: toText(record.integration_id),
-    cicd_job_id: toText(record.cicd_job_id),
+    // Job runs name their integration `cicd_integration_id` and their job `job_id`; the other
+    // spellings are what SEI's job (not run) records use.
+    integration_id: toText(record.cicd_integration_id ?? record.integration_id),
+    cicd_job_id: toText(record.job_id ?? record.cicd_job_id),
     job_name: toText(record.job_name),
     job_normalized_full_name: toText(record.job_normalized_full_name),
     job_run_number: toBigInt(record.job_run_number),
@@ -68,7 +70,7 @@ function normalize(record: SeiRecord): NormalizeResult {
     cicd_user_id: toText(record.cicd_user_id),
     scm_url: toText(record.scm_url),
     scm_commit_ids: toTextArray(record.scm_commit_ids),
-    env_ids: toTextArray(record.env_ids),
+    env: toText(record.env),
     tags: toTextArray(record.tags),
     params: toJsonArray(record.params),
     raw: record,
@@ -76,19 +78,19 @@ function normalize(record: SeiRecord): NormalizeResult {
 }
 
 /**
- * Incremental on `start_time`, not `end_time`: a run still in progress has no `end_time`, so a
- * range filter on it would never return that run, and a run that never records an end (aborted,
- * lost agent) would never be synced at all. Filtering on `start_time` syncs every run as soon as it
- * starts. The price: a run still running when synced is only updated again while its start lies
- * within the engine's lookback window (or on a `--full-refresh`); `status` and `end_time` of a run
- * longer than the lookback stay as first seen until then.
+ * Incremental on `end_time`, not `start_time`. A run is walked once it has finished, with its final
+ * status and duration: the range filter on `end_time` skips runs still in progress (they have no
+ * `end_time`) until they end, and a run SEI records again later (a rerun, a late completion) gets a
+ * new `end_time` and is walked again. With `start_time`, a run first seen RUNNING would keep that
+ * status forever once its start fell behind the lookback window. The price: runs in progress are not
+ * in the table until they finish (BI reports on job runs count finished runs anyway).
  */
 export const cicdJobRunsStream: IncrementalStream = {
   name: 'cicd_job_runs',
   path: '/v1/cicd/job_runs/list',
   mode: 'incremental',
-  cursor: { filterField: 'start_time', column: 'start_time' },
-  sort: [{ id: 'start_time', desc: false }],
+  cursor: { filterField: 'end_time', column: 'end_time' },
+  sort: [{ id: 'end_time', desc: false }],
   pageSizeParam: 'page_size',
   hasNext: 'page_full',
   table: cicdJobRunsTable,

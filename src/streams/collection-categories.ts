@@ -18,6 +18,7 @@ export const collectionCategoriesTable: TableSpec = {
     column('enabled', 'boolean'),
     column('root_ou_ref_id', 'text'),
     column('root_ou_id', 'text'),
+    column('root_ou_name', 'text'),
     column('workspace_id', 'text'),
     column('created_at', 'timestamptz'),
     column('updated_at', 'timestamptz'),
@@ -38,6 +39,7 @@ function normalize(record: SeiRecord): NormalizeResult {
     // Text, to join with org_units.id (a ref id SEI sends as a number here and a string there).
     root_ou_ref_id: toText(record.root_ou_ref_id),
     root_ou_id: toText(record.root_ou_id),
+    root_ou_name: toText(record.root_ou_name),
     workspace_id: toText(record.workspace_id),
     created_at: epochMillis(record.created_at),
     updated_at: epochMillis(record.updated_at),

@@ -22,12 +22,16 @@ export const STREAMS: Readonly<Record<StreamName, StreamDefinition>> = {
   collection_categories: collectionCategoriesStream,
 };
 
-/** A stream name nobody defined (from `--streams`, a config file or a job payload). */
+const VALID = `valid: ${STREAM_NAMES.join(', ')}`;
+
+/** A stream name nobody defined (from `--streams`, a config file or a job payload), or an empty list. */
 export class UnknownStreamError extends Error {
   readonly code = 'SEI_SYNC_ERR_UNKNOWN_STREAM';
   constructor(readonly unknown: readonly string[]) {
     super(
-      `unknown stream${unknown.length === 1 ? '' : 's'}: ${unknown.join(', ')} (valid: ${STREAM_NAMES.join(', ')})`,
+      unknown.length === 0
+        ? `no stream named (${VALID})`
+        : `unknown stream${unknown.length === 1 ? '' : 's'}: ${unknown.join(', ')} (${VALID})`,
     );
     this.name = 'UnknownStreamError';
   }
@@ -53,7 +57,7 @@ export function parseStreamList(list: string): StreamName[] {
     .filter((name) => name !== '');
   const unknown = requested.filter((name) => !isStreamName(name));
   if (unknown.length > 0) throw new UnknownStreamError([...new Set(unknown)]);
-  if (requested.length === 0) throw new UnknownStreamError(['(empty list)']);
+  if (requested.length === 0) throw new UnknownStreamError([]);
   return STREAM_NAMES.filter((name) => requested.includes(name));
 }
 
