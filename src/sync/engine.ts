@@ -1,0 +1,422 @@
+/**
+ * `syncStream`: the one path every mode uses to copy a stream from SEI into the warehouse.
+ *
+ *   1. take the stream's lease (one process per stream, whatever the number of workers);
+ *   2. plan the walk from the checkpoint (resume at the next page, or a new window);
+ *   3. walk pages; per page, normalize and write rows, rejects, seen keys and the checkpoint in ONE
+ *      transaction (while the walker already fetches the next page);
+ *   4. heal: when the walk saw pages shift (duplicates, a drifting total), re-read from just before
+ *      the first anomaly until a pass is clean, so that no record is missed;
+ *   5. finish: full-refresh streams mark rows the complete, clean walk did not return as deleted;
+ *      incremental streams move their cursor to the walk's upper bound.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Config } from '../config.js';
+import type { Logger } from '../observability/logger.js';
+import type { ListClient } from '../sei/client.js';
+import { classify, SeiError } from '../sei/errors.js';
+import { PageWalker, type WalkSummary } from '../sei/walker.js';
+import { STREAMS } from '../streams/registry.js';
+import type { StreamDefinition, StreamName, TableSpec } from '../streams/types.js';
+import {
+  acquireStreamLease,
+  advancePage,
+  beginWalk,
+  completeWalk,
+  readCheckpoint,
+  releaseStreamLease,
+  renewStreamLease,
+  resetCheckpoint,
+} from '../warehouse/checkpoints.js';
+import type { Warehouse } from '../warehouse/db.js';
+import { forgetWalkKeys, markMissingAsDeleted, recordSeenKeys } from '../warehouse/deletes.js';
+import { finishRun, finishStreamRun, startRun, startStreamRun } from '../warehouse/ledger.js';
+import { insertRejects } from '../warehouse/rejects.js';
+import { type ChangedRow, type Executor, writePage } from '../warehouse/upsert.js';
+import { normalizePage } from './normalize-page.js';
+import type {
+  StreamCounts,
+  StreamRunError,
+  StreamRunResult,
+  SyncEngine,
+  SyncStreamRequest,
+} from './types.js';
+import { planWalk, type WalkPlan, walkFilter } from './walk-plan.js';
+
+/** Follows every change the engine writes, in the same transaction (the SCD-2 history layer). */
+export interface ChangeListener {
+  onChanged(
+    trx: Executor,
+    table: TableSpec,
+    changed: readonly ChangedRow[],
+    at: Date,
+    runId: string,
+  ): Promise<void>;
+  onDeleted(
+    trx: Executor,
+    table: TableSpec,
+    keys: readonly Record<string, unknown>[],
+    at: Date,
+    runId: string,
+  ): Promise<void>;
+}
+
+/** Per-page and per-stream notifications, for metrics. */
+export interface SyncObserver {
+  pageWritten?(
+    stream: StreamName,
+    page: { records: number; inserted: number; updated: number; unchanged: number; rejected: number },
+  ): void;
+  streamFinished?(result: StreamRunResult): void;
+}
+
+export interface SyncEngineOptions {
+  warehouse: Warehouse;
+  client: ListClient;
+  config: Pick<Config, 'lookbackSeconds'> & { sei: Pick<Config['sei'], 'pageSize' | 'maxPages'> };
+  logger: Logger;
+  /** @defaultValue every stream of the registry */
+  streams?: Readonly<Record<StreamName, StreamDefinition>>;
+  /** Who holds leases taken by this engine (host and pid by default). */
+  owner?: string;
+  /** A lease not renewed for this long is free again (a crashed process). @defaultValue 120000 */
+  leaseTtlMs?: number;
+  /** Re-reads after a walk whose pages shifted, before giving up on a clean pass. @defaultValue 3 */
+  maxHealPasses?: number;
+  changeListener?: ChangeListener;
+  observer?: SyncObserver;
+  /** @defaultValue () => new Date() */
+  now?: () => Date;
+}
+
+export const ENGINE_DEFAULTS = { leaseTtlMs: 120_000, maxHealPasses: 3 } as const;
+
+/** Stable codes of failures the engine itself raises (SEI errors keep their `SEI_ERR_*` codes). */
+export const ENGINE_ERROR_CODES = {
+  streamBusy: 'SEI_SYNC_ERR_STREAM_BUSY',
+  leaseLost: 'SEI_SYNC_ERR_LEASE_LOST',
+  pageLimit: 'SEI_SYNC_ERR_PAGE_LIMIT',
+  internal: 'SEI_SYNC_ERR_INTERNAL',
+} as const;
+
+export class SyncStreamError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly retryable: boolean,
+  ) {
+    super(message);
+    this.name = 'SyncStreamError';
+  }
+}
+
+const zeroCounts = (): StreamCounts => ({
+  pages: 0,
+  records: 0,
+  inserted: 0,
+  updated: 0,
+  unchanged: 0,
+  deleted: 0,
+  rejected: 0,
+  requests: 0,
+  retries: 0,
+  rateLimited: 0,
+});
+
+/** A pass is clean when no record was seen twice and the server's total did not move. */
+function firstAnomalyPage(summary: WalkSummary): number | undefined {
+  const pages = [summary.firstDuplicatePage, summary.totalCountDrift[0]?.page].filter(
+    (page) => page !== undefined,
+  );
+  return pages.length === 0 ? undefined : Math.min(...pages);
+}
+
+export function toRunError(error: unknown): StreamRunError {
+  if (error instanceof SeiError)
+    return { code: error.code, message: error.message, retryable: classify(error) !== 'fatal' };
+  if (error instanceof SyncStreamError)
+    return { code: error.code, message: error.message, retryable: error.retryable };
+  const message = error instanceof Error ? error.message : String(error);
+  const code = (error as { code?: unknown })?.code;
+  // Database and other unexpected failures: worth a retry later (PostgreSQL restarting, say).
+  return {
+    code: typeof code === 'string' ? code : ENGINE_ERROR_CODES.internal,
+    message: message.split('\n')[0] ?? '',
+    retryable: true,
+  };
+}
+
+export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
+  const { warehouse, client, config, logger } = options;
+  const db = warehouse.db;
+  const streams = options.streams ?? STREAMS;
+  const owner =
+    options.owner ?? `${process.env.HOSTNAME ?? 'local'}:${process.pid}:${randomUUID().slice(0, 8)}`;
+  const leaseTtlMs = options.leaseTtlMs ?? ENGINE_DEFAULTS.leaseTtlMs;
+  const maxHealPasses = options.maxHealPasses ?? ENGINE_DEFAULTS.maxHealPasses;
+  const now = options.now ?? (() => new Date());
+
+  async function walk(
+    stream: StreamDefinition,
+    plan: WalkPlan,
+    context: {
+      runId: string;
+      walkId: string;
+      fromPage: number;
+      counts: StreamCounts;
+      signal: AbortSignal;
+      request: SyncStreamRequest;
+      log: Logger;
+    },
+  ): Promise<WalkSummary> {
+    const { counts, runId, walkId, log } = context;
+    const pageSize = Math.min(config.sei.pageSize, stream.maxPageSize ?? Number.POSITIVE_INFINITY);
+    const walker = new PageWalker({
+      client,
+      path: stream.path,
+      filter: walkFilter(stream, plan),
+      sort: stream.sort,
+      pageSize,
+      pageSizeParam: stream.pageSizeParam,
+      hasNext: stream.hasNext,
+      startPage: context.fromPage,
+      maxPages: config.sei.maxPages,
+      recordKey: (record) => stream.recordKey(record),
+      signal: context.signal,
+      logger: log,
+    });
+    const before = { requests: 0, retries: 0, rateLimited: 0 };
+    try {
+      for await (const page of walker) {
+        const normalized = normalizePage(stream, page.records);
+        const syncedAt = now();
+        const result = await db.transaction().execute(async (trx) => {
+          const written = await writePage(trx, {
+            table: stream.table,
+            children: stream.children,
+            rows: normalized.rows,
+            childRows: normalized.childRows,
+            runId,
+            syncedAt,
+            ...(options.changeListener && {
+              onChanged: (tx: Executor, table: TableSpec, changed: readonly ChangedRow[]) =>
+                options.changeListener!.onChanged(tx, table, changed, syncedAt, runId),
+            }),
+          });
+          await insertRejects(trx, runId, stream.name, normalized.rejects);
+          if (stream.mode === 'full_refresh')
+            await recordSeenKeys(trx, walkId, stream.table, normalized.rows);
+          await advancePage(trx, stream.name, page.page);
+          return written;
+        });
+        counts.pages += 1;
+        counts.records += page.records.length;
+        counts.inserted += result.inserted;
+        counts.updated += result.updated;
+        counts.unchanged += result.unchanged;
+        counts.rejected += normalized.rejects.length;
+        for (const reject of normalized.rejects)
+          log.warn(
+            { page: page.page, recordKey: reject.recordKey, reason: reject.reason },
+            'record rejected',
+          );
+        options.observer?.pageWritten?.(stream.name, {
+          records: page.records.length,
+          inserted: result.inserted,
+          updated: result.updated,
+          unchanged: result.unchanged,
+          rejected: normalized.rejects.length,
+        });
+        context.request.onProgress?.({
+          stream: stream.name,
+          pages: counts.pages,
+          records: counts.records,
+          estimatedPages: page.totalCount === undefined ? undefined : Math.ceil(page.totalCount / pageSize),
+        });
+        log.debug(
+          { page: page.page, records: page.records.length, ...result, changed: undefined },
+          'page committed',
+        );
+      }
+    } finally {
+      counts.requests += walker.summary.requests - before.requests;
+      counts.retries += walker.summary.retries - before.retries;
+      counts.rateLimited += walker.summary.rateLimited - before.rateLimited;
+    }
+    if (!walker.summary.complete) {
+      throw new SyncStreamError(
+        ENGINE_ERROR_CODES.pageLimit,
+        `${stream.name}: walk stopped after ${walker.summary.pages} pages (${walker.summary.stopReason ?? 'incomplete'}); raise SEI_MAX_PAGES if the stream is really this large`,
+        false,
+      );
+    }
+    return walker.summary;
+  }
+
+  async function runStream(
+    stream: StreamDefinition,
+    request: SyncStreamRequest,
+    counts: StreamCounts,
+    signal: AbortSignal,
+    log: Logger,
+  ) {
+    const { runId } = request;
+    if (request.fullRefresh) await resetCheckpoint(db, stream.name);
+    const checkpoint = await readCheckpoint(db, stream.name);
+    const plan = planWalk(stream, checkpoint, {
+      fullRefresh: request.fullRefresh,
+      now: now(),
+      lookbackSeconds: config.lookbackSeconds,
+    });
+    const walkId = plan.resumed && checkpoint?.walkId ? checkpoint.walkId : randomUUID();
+    if (!plan.resumed) {
+      if (checkpoint?.walkId) await forgetWalkKeys(db, checkpoint.walkId);
+      await beginWalk(db, stream.name, {
+        walkId,
+        runId,
+        windowStart: plan.windowStart,
+        windowEnd: plan.windowEnd,
+        startPage: 0,
+      });
+    }
+    log.info(
+      {
+        startPage: plan.startPage,
+        resumed: plan.resumed,
+        windowStart: plan.windowStart,
+        windowEnd: plan.windowEnd,
+      },
+      'walk started',
+    );
+    const context = { runId, walkId, counts, signal, request, log };
+    let summary = await walk(stream, plan, { ...context, fromPage: plan.startPage });
+    let anomaly = firstAnomalyPage(summary);
+    for (let pass = 1; anomaly !== undefined && pass <= maxHealPasses; pass += 1) {
+      // Offset paging over live data: a record inserted or deleted before page N moves every later record
+      // by one. Re-reading from the page before the first anomaly picks up whatever slipped past.
+      const fromPage = Math.max(0, anomaly - 1);
+      log.warn(
+        { pass, fromPage, duplicates: summary.duplicates, drift: summary.totalCountDrift.slice(0, 3) },
+        'pages shifted during the walk; re-reading',
+      );
+      summary = await walk(stream, plan, { ...context, fromPage });
+      anomaly = firstAnomalyPage(summary);
+    }
+    const clean = anomaly === undefined;
+    if (!clean)
+      log.warn(
+        { passes: maxHealPasses },
+        'pages kept shifting; deletions skipped this run, the next run re-reads',
+      );
+    const finishedAt = now();
+    await db.transaction().execute(async (trx) => {
+      if (stream.mode === 'full_refresh') {
+        if (clean) {
+          const deleted = await markMissingAsDeleted(trx, walkId, stream.table, finishedAt);
+          counts.deleted = deleted.keys.length;
+          if (deleted.keys.length > 0)
+            await options.changeListener?.onDeleted(trx, stream.table, deleted.keys, finishedAt, runId);
+        } else {
+          await forgetWalkKeys(trx, walkId);
+        }
+        await completeWalk(trx, stream.name, null);
+      } else {
+        // Everything updated before the window's end has been walked; the lookback covers late writes.
+        await completeWalk(trx, stream.name, plan.windowEnd);
+      }
+    });
+    return summary;
+  }
+
+  async function syncStream(request: SyncStreamRequest): Promise<StreamRunResult> {
+    const stream = streams[request.stream];
+    const started = Date.now();
+    const counts = zeroCounts();
+    const log = logger.child({ runId: request.runId, stream: request.stream });
+    const finish = (result: StreamRunResult) => {
+      options.observer?.streamFinished?.(result);
+      return result;
+    };
+    let held = false;
+    try {
+      held = await acquireStreamLease(db, stream.name, owner, leaseTtlMs);
+    } catch (error) {
+      return finish({
+        stream: stream.name,
+        status: 'failed',
+        counts,
+        durationMs: Date.now() - started,
+        error: toRunError(error),
+      });
+    }
+    if (!held) {
+      const error = {
+        code: ENGINE_ERROR_CODES.streamBusy,
+        message: `${stream.name} is being synced by another process; try again later`,
+        retryable: true,
+      };
+      log.warn(error.message);
+      return finish({
+        stream: stream.name,
+        status: 'failed',
+        counts,
+        durationMs: Date.now() - started,
+        error,
+      });
+    }
+    const controller = new AbortController();
+    const onAbort = () => controller.abort(request.signal?.reason);
+    request.signal?.addEventListener('abort', onAbort, { once: true });
+    if (request.signal?.aborted) onAbort();
+    const renewal = setInterval(
+      () => {
+        renewStreamLease(db, stream.name, owner, leaseTtlMs)
+          .then((kept) => {
+            if (!kept)
+              controller.abort(
+                new SyncStreamError(
+                  ENGINE_ERROR_CODES.leaseLost,
+                  `${stream.name}: lease lost to another process`,
+                  true,
+                ),
+              );
+          })
+          .catch((error) => log.warn({ err: toRunError(error).message }, 'lease renewal failed'));
+      },
+      Math.max(1000, Math.floor(leaseTtlMs / 3)),
+    );
+    renewal.unref();
+    try {
+      await startStreamRun(db, request.runId, stream.name);
+      const summary = await runStream(stream, request, counts, controller.signal, log);
+      await finishStreamRun(db, request.runId, stream.name, { status: 'succeeded', counts, summary });
+      log.info({ ...counts }, 'stream synced');
+      return finish({ stream: stream.name, status: 'succeeded', counts, durationMs: Date.now() - started });
+    } catch (caught) {
+      const reason = controller.signal.reason;
+      const error = toRunError(reason instanceof SyncStreamError ? reason : caught);
+      log.error({ code: error.code, err: error.message, ...counts }, 'stream failed');
+      await finishStreamRun(db, request.runId, stream.name, { status: 'failed', counts, error }).catch(
+        () => {},
+      );
+      return finish({
+        stream: stream.name,
+        status: 'failed',
+        counts,
+        durationMs: Date.now() - started,
+        error,
+      });
+    } finally {
+      clearInterval(renewal);
+      request.signal?.removeEventListener('abort', onAbort);
+      await releaseStreamLease(db, stream.name, owner).catch(() => {});
+    }
+  }
+
+  return {
+    startRun: (request) => startRun(db, request),
+    syncStream,
+    finishRun: (runId, results) => finishRun(db, runId, results),
+    close: async () => {},
+  };
+}

@@ -1,0 +1,71 @@
+/**
+ * Builds a ready engine from the configuration: warehouse (checked to be migrated), SEI client and
+ * request budget. The `sync` command, the demo and the worker all start here.
+ */
+import type { Config } from '../config.js';
+import type { Logger } from '../observability/logger.js';
+import type { RequestBudget } from '../sei/budget.js';
+import { createSeiClient, type SeiClient } from '../sei/client.js';
+import { TokenBucketBudget } from '../sei/token-bucket.js';
+import { openWarehouse, type Warehouse } from '../warehouse/db.js';
+import { assertMigrated } from '../warehouse/migrate.js';
+import { type ChangeListener, createSyncEngine, type SyncObserver } from './engine.js';
+import type { SyncEngine } from './types.js';
+
+export { type ChangeListener, createSyncEngine, type SyncObserver } from './engine.js';
+export { type RunSyncOptions, type RunSyncResult, runSync } from './run-sync.js';
+export type * from './types.js';
+
+export interface EngineFromConfigOptions {
+  logger: Logger;
+  /** @defaultValue an in-process token bucket at `SEI_REQUESTS_PER_MINUTE` */
+  budget?: RequestBudget;
+  observer?: SyncObserver;
+  /** Use this warehouse instead of opening one from the configuration (left open on close). */
+  warehouse?: Warehouse;
+  changeListener?: ChangeListener;
+}
+
+export interface ConfiguredEngine {
+  engine: SyncEngine;
+  warehouse: Warehouse;
+  client: SeiClient;
+  close(): Promise<void>;
+}
+
+export async function createSyncEngineFromConfig(
+  config: Config,
+  options: EngineFromConfigOptions,
+): Promise<ConfiguredEngine> {
+  const ownsWarehouse = options.warehouse === undefined;
+  const warehouse =
+    options.warehouse ?? (await openWarehouse({ databaseUrl: config.databaseUrl, dataDir: config.dataDir }));
+  try {
+    await assertMigrated(warehouse);
+  } catch (error) {
+    if (ownsWarehouse) await warehouse.close();
+    throw error;
+  }
+  const ownsBudget = options.budget === undefined;
+  const budget = options.budget ?? new TokenBucketBudget({ requestsPerMinute: config.sei.requestsPerMinute });
+  const client = createSeiClient(config.sei, budget, options.logger);
+  const engine = createSyncEngine({
+    warehouse,
+    client,
+    config,
+    logger: options.logger,
+    ...(options.observer && { observer: options.observer }),
+    ...(options.changeListener && { changeListener: options.changeListener }),
+  });
+  return {
+    engine,
+    warehouse,
+    client,
+    close: async () => {
+      await engine.close();
+      await client.close();
+      if (ownsBudget) await budget.close?.();
+      if (ownsWarehouse) await warehouse.close();
+    },
+  };
+}

@@ -1,0 +1,44 @@
+/**
+ * One run over several streams, in one process: the `sync` and `demo` commands. Streams run in
+ * parallel; the shared request budget, not the number of streams, limits how fast SEI is called.
+ */
+import type { StreamName } from '../streams/types.js';
+import type { RunStatus, RunTrigger, StreamRunResult, SyncEngine, SyncProgress } from './types.js';
+
+export interface RunSyncOptions {
+  streams: readonly StreamName[];
+  fullRefresh: boolean;
+  trigger: RunTrigger;
+  signal?: AbortSignal;
+  onProgress?: (progress: SyncProgress) => void;
+  onStreamFinished?: (result: StreamRunResult) => void;
+}
+
+export interface RunSyncResult {
+  runId: string;
+  status: RunStatus;
+  results: StreamRunResult[];
+}
+
+export async function runSync(engine: SyncEngine, options: RunSyncOptions): Promise<RunSyncResult> {
+  const runId = await engine.startRun({
+    trigger: options.trigger,
+    streams: options.streams,
+    fullRefresh: options.fullRefresh,
+  });
+  const results = await Promise.all(
+    options.streams.map(async (stream) => {
+      const result = await engine.syncStream({
+        runId,
+        stream,
+        fullRefresh: options.fullRefresh,
+        ...(options.signal && { signal: options.signal }),
+        ...(options.onProgress && { onProgress: options.onProgress }),
+      });
+      options.onStreamFinished?.(result);
+      return result;
+    }),
+  );
+  const status = await engine.finishRun(runId, results);
+  return { runId, status, results };
+}
