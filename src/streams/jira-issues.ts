@@ -97,8 +97,9 @@ export const jiraIssueAssigneeHistoryTable: ChildTableSpec = {
 };
 
 /**
- * One child row per object in `list`, numbered by its position there. Entries that are not objects
- * are skipped (their position stays unused so the others keep their ordinal); `raw` keeps them.
+ * One child row per object in `list`, in list order, numbered 0, 1, 2, ... (`ordinal`). Entries that
+ * are not objects are skipped without leaving a gap (the engine reads an ordinal that does not go up
+ * as the start of the next issue's list); `raw` still holds them. SEI lists newest first.
  */
 function historyRows(
   list: unknown,
@@ -107,17 +108,17 @@ function historyRows(
 ): Row[] {
   if (!Array.isArray(list)) return [];
   const rows: Row[] = [];
-  list.forEach((entry, ordinal) => {
-    if (!isPlainObject(entry)) return;
+  for (const entry of list) {
+    if (!isPlainObject(entry)) continue;
     rows.push({
       integration_id: parent.integration_id,
       issue_key: parent.issue_key,
-      ordinal,
+      ordinal: rows.length,
       [valueField]: toText(entry[valueField]),
       start_time: epochSeconds(entry.start_time),
       end_time: epochSeconds(entry.end_time),
     });
-  });
+  }
   return rows;
 }
 
