@@ -1,6 +1,18 @@
 import type { Command } from 'commander';
+import { registerDoctor } from './doctor.js';
+import { registerMigrate } from './migrate.js';
+import { registerPlan } from './plan.js';
+import { registerSimulator } from './simulator.js';
+import { registerStatus } from './status.js';
+import { registerSync } from './sync.js';
 
 /** Every command registers itself on the program; the order here is the order in `--help`. */
 export type RegisterCommand = (program: Command) => void;
 
-export const COMMANDS: RegisterCommand[] = [];
+export const COMMANDS: RegisterCommand[] = [
+  registerMigrate,
+  registerSync,
+  registerPlan,
+  registerStatus,
+  registerDoctor,
+];

@@ -14,7 +14,8 @@ export function runAction<Args extends unknown[]>(
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       process.stderr.write(`sei-sync: ${message.split('\n')[0]}\n`);
-      if (process.env.SEI_SYNC_DEBUG === '1' && error instanceof Error) process.stderr.write(`${error.stack}\n`);
+      if (process.env.SEI_SYNC_DEBUG === '1' && error instanceof Error)
+        process.stderr.write(`${error.stack}\n`);
       process.exitCode = 1;
     }
   };

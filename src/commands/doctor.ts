@@ -1,0 +1,104 @@
+import type { Command } from 'commander';
+import { Redis } from 'ioredis';
+import { type Config, loadConfig } from '../config.js';
+import { silentLogger } from '../observability/logger.js';
+import { createSeiClient } from '../sei/client.js';
+import { TokenBucketBudget } from '../sei/token-bucket.js';
+import { STREAMS } from '../streams/registry.js';
+import { pendingMigrations } from '../warehouse/migrate.js';
+import { withWarehouse } from './open-warehouse.js';
+import { runAction } from './run-action.js';
+
+interface Check {
+  name: string;
+  run: () => Promise<string>;
+}
+
+/** One cheap request (one record of the integrations list), one attempt: a bad key fails once, clearly. */
+async function checkSei(config: Config): Promise<string> {
+  if (config.sei.apiKey === undefined) throw new Error('SEI_API_KEY is not set (or SEI_API_KEY_FILE)');
+  const budget = new TokenBucketBudget({ requestsPerMinute: config.sei.requestsPerMinute });
+  const client = createSeiClient({ ...config.sei, maxAttempts: 1 }, budget, silentLogger);
+  try {
+    const stream = STREAMS.integrations;
+    const { response } = await client.list(stream.path, {
+      page: 0,
+      page_size: 1,
+      filter: {},
+      sort: [...stream.sort],
+    });
+    const total = response._metadata?.total_count;
+    return `${config.sei.baseUrl} accepted the key (${total === undefined ? 'integrations listed' : `${total} integrations`})`;
+  } finally {
+    await client.close();
+    await budget.close?.();
+  }
+}
+
+async function checkDatabase(config: Config): Promise<string> {
+  return withWarehouse(config, async (warehouse) => {
+    const pending = await pendingMigrations(warehouse);
+    if (pending.length > 0)
+      throw new Error(
+        `${warehouse.location} reachable but not migrated (${pending.join(', ')} pending); run \`sei-sync migrate\``,
+      );
+    return `${warehouse.location} reachable and migrated`;
+  });
+}
+
+async function checkRedis(config: Config): Promise<string> {
+  const redis = new Redis(config.redisUrl.reveal(), {
+    lazyConnect: true,
+    connectTimeout: 3000,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+  });
+  redis.on('error', () => {});
+  try {
+    await redis.connect();
+    await redis.ping();
+    const policy = (await redis.config('GET', 'maxmemory-policy').catch(() => [])) as string[];
+    const warning =
+      policy[1] && policy[1] !== 'noeviction'
+        ? ` (maxmemory-policy is ${policy[1]}; BullMQ needs noeviction)`
+        : '';
+    return `Redis reachable${warning} (needed by the worker only)`;
+  } finally {
+    redis.disconnect();
+  }
+}
+
+export function registerDoctor(program: Command): void {
+  program
+    .command('doctor')
+    .description('check the configuration, the SEI key (one request), the database and Redis')
+    .action(
+      runAction(async () => {
+        let config: Config;
+        try {
+          config = loadConfig();
+        } catch (error) {
+          process.stdout.write(`✗ config: ${(error as Error).message}\n`);
+          return 1;
+        }
+        process.stdout.write(
+          `✓ config: ${config.sei.baseUrl}, key ${config.sei.apiKey ? 'set' : 'not set'}, scheme ${config.sei.authScheme}\n`,
+        );
+        const checks: Check[] = [
+          { name: 'sei', run: () => checkSei(config) },
+          { name: 'database', run: () => checkDatabase(config) },
+          { name: 'redis', run: () => checkRedis(config) },
+        ];
+        let failed = 0;
+        for (const check of checks) {
+          try {
+            process.stdout.write(`✓ ${check.name}: ${await check.run()}\n`);
+          } catch (error) {
+            failed += 1;
+            process.stdout.write(`✗ ${check.name}: ${(error as Error).message.split('\n')[0]}\n`);
+          }
+        }
+        return failed === 0 ? 0 : 1;
+      }),
+    );
+}
