@@ -70,7 +70,10 @@ export interface SimulatorDataset {
   records(stream: StreamName): SeiRecord[];
   count(stream: StreamName): number;
   /** Inserts, updates (bumping the updated-at field to now) and deletes records; returns the keys touched. */
-  mutate(stream: StreamName, mutation: DatasetMutation): { inserted: string[]; updated: string[]; deleted: string[] };
+  mutate(
+    stream: StreamName,
+    mutation: DatasetMutation,
+  ): { inserted: string[]; updated: string[]; deleted: string[] };
 }
 
 export interface SimulatorHandle {

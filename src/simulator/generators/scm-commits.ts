@@ -1,0 +1,76 @@
+/** Commits (`/v1/scm/commits/list`): UUID `id`, 40-hex `commit_sha`, `message` cut to 25 characters, epoch seconds. */
+import type { SeiRecord } from '../../sei/types.js';
+import { type Rng, recordRng, unit } from '../random.js';
+import { GITHUB_INTEGRATION_IDS, STREAM_TAGS } from '../universe.js';
+import { REPOSITORIES, scmUserId } from './scm-pull-requests.js';
+import {
+  compact,
+  type GeneratorContext,
+  HISTORY_SECONDS,
+  midnightUtcSeconds,
+  type StreamGenerator,
+} from './types.js';
+
+const TAG = STREAM_TAGS.scm_commits;
+const MESSAGES = [
+  'Fix race in retry handler when the socket closes early',
+  'Add pagination to the export endpoint',
+  'Bump dependencies to the latest patch releases',
+  'Refactor checkout flow into smaller components',
+  'Remove dead feature flags',
+  'Document the deploy procedure',
+] as const;
+/** SEI truncates commit messages to this many characters. */
+export const COMMIT_MESSAGE_LENGTH = 25;
+
+export function scmCommitsGenerator(ctx: GeneratorContext): StreamGenerator {
+  const committedAt = (o: number, end: number) =>
+    end - 3600 - Math.floor(unit(ctx.seed, TAG, o, 1) * HISTORY_SECONDS);
+  const integrationId = (o: number) => (o % 5 === 4 ? GITHUB_INTEGRATION_IDS[1] : GITHUB_INTEGRATION_IDS[0]);
+
+  function generate(o: number, end: number): SeiRecord {
+    const rng = recordRng(ctx.seed, TAG, o);
+    const committed = committedAt(o, end);
+    const author = ctx.universe.githubLogin(rng);
+    const committer = rng.chance(0.85) ? author : 'web-flow';
+    const repo = REPOSITORIES[o % REPOSITORIES.length] as string;
+    return compact({
+      id: rng.uuid(),
+      integration_id: integrationId(o),
+      repo_id: [repo],
+      project: repo,
+      vcs_type: 'GIT',
+      commit_sha: rng.hex(40),
+      message: rng.pick(MESSAGES).slice(0, COMMIT_MESSAGE_LENGTH),
+      author,
+      author_id: scmUserId(ctx.seed, author),
+      committer,
+      committer_id: scmUserId(ctx.seed, committer),
+      additions: rng.between(0, 600),
+      deletions: rng.between(0, 300),
+      changes: rng.between(1, 900),
+      files_ct: rng.between(1, 30),
+      branch: rng.chance(0.6) ? 'main' : `feature/${rng.hex(6)}`,
+      committed_at: committed,
+      commit_pushed_at: committed + rng.between(0, 7200),
+      ingested_at: midnightUtcSeconds(end),
+    });
+  }
+
+  /** Commits are immutable in git; an "update" is SEI re-ingesting it (for example after a rebase push). */
+  function update(record: SeiRecord, rng: Rng, nowMs: number): SeiRecord {
+    const now = Math.floor(nowMs / 1000);
+    return { ...record, committed_at: now, commit_pushed_at: now, branch: `rebased/${rng.hex(6)}` };
+  }
+
+  return {
+    stream: 'scm_commits',
+    generate,
+    fastFields: { integration_id: integrationId, committed_at: (o) => committedAt(o, ctx.endSeconds) },
+    key: (record) => String(record.id),
+    updatedAt: { field: 'committed_at', unit: 's' },
+    timeFilters: { committed_at: 's' },
+    integrationField: 'integration_id',
+    update,
+  };
+}

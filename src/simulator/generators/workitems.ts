@@ -1,0 +1,103 @@
+/** Azure DevOps work items (`/v1/issue_mgmt/workitems/list`): UUID `id`, epoch seconds, `0` when unset. */
+import type { SeiRecord } from '../../sei/types.js';
+import { type Rng, recordRng, unit } from '../random.js';
+import { AZURE_INTEGRATION_ID, STREAM_TAGS } from '../universe.js';
+import {
+  compact,
+  type GeneratorContext,
+  HISTORY_SECONDS,
+  midnightUtcSeconds,
+  type StreamGenerator,
+} from './types.js';
+
+const TAG = STREAM_TAGS.workitems;
+const PROJECTS = ['Payments', 'Checkout', 'Identity', 'Mobile App'] as const;
+const STATES = [
+  ['New', 'To Do'],
+  ['Active', 'In Progress'],
+  ['Resolved', 'In Progress'],
+  ['Closed', 'Done'],
+] as const;
+const TYPES = ['User Story', 'Bug', 'Task', 'Feature', 'Bug', 'Task'] as const;
+const VERBS = ['Add', 'Fix', 'Refactor', 'Document', 'Speed up', 'Remove'] as const;
+const THINGS = [
+  'invoice export',
+  'login throttling',
+  'card tokenization',
+  'push notifications',
+  'audit log',
+  'search index',
+];
+
+export function workitemsGenerator(ctx: GeneratorContext): StreamGenerator {
+  const createdAt = (o: number, end: number) =>
+    end - 3600 - Math.floor(unit(ctx.seed, TAG, o, 1) * HISTORY_SECONDS);
+  const updatedAt = (o: number, end: number) => {
+    const created = createdAt(o, end);
+    return created + 60 + Math.floor(unit(ctx.seed, TAG, o, 2) * (end - 3600 - created - 60));
+  };
+  const workitemId = (o: number) => String(1000 + o);
+
+  function generate(o: number, end: number): SeiRecord {
+    const rng = recordRng(ctx.seed, TAG, o);
+    const created = createdAt(o, end);
+    const updated = updatedAt(o, end);
+    const [state, category] = rng.pick(STATES);
+    const type = rng.pick(TYPES);
+    return compact({
+      id: rng.uuid(),
+      workitem_id: workitemId(o),
+      integration_id: AZURE_INTEGRATION_ID,
+      project: `contoso/${rng.pick(PROJECTS)}`,
+      summary: `${rng.pick(VERBS)} ${rng.pick(THINGS)}`,
+      status: state,
+      status_category: category,
+      workitem_type: type,
+      priority: String(rng.between(1, 4)),
+      assignee: ctx.universe.person(rng.int(ctx.universe.personCount)).fullName,
+      reporter: ctx.universe.person(rng.int(ctx.universe.personCount)).fullName,
+      story_points: type === 'User Story' ? rng.pick([1, 2, 3, 5, 8]) : 0,
+      labels: rng.chance(0.2) ? ['customer'] : [],
+      epic: rng.chance(0.3) ? String(100 + rng.int(50)) : undefined,
+      parent_workitem_id: type === 'Task' && rng.chance(0.5) ? String(1000 + rng.int(o + 1)) : undefined,
+      workitem_created_at: created,
+      workitem_updated_at: updated,
+      workitem_resolved_at: category === 'Done' ? updated : 0,
+      workitem_due_at: rng.chance(0.15) ? midnightUtcSeconds(created) + 86_400 * rng.between(5, 40) : 0,
+      first_attachment_at: 0,
+      first_comment_at: rng.chance(0.5) ? created + Math.floor(rng.next() * (updated - created)) : 0,
+      ingested_at: midnightUtcSeconds(end),
+      attributes: { area_path: `contoso\\${rng.pick(PROJECTS)}`, iteration: `Sprint ${1 + rng.int(40)}` },
+      custom_fields: {},
+    });
+  }
+
+  function update(record: SeiRecord, rng: Rng, nowMs: number): SeiRecord {
+    const now = Math.floor(nowMs / 1000);
+    const [state, category] = rng.pick(STATES);
+    return {
+      ...record,
+      status: state,
+      status_category: category,
+      workitem_resolved_at: category === 'Done' ? now : 0,
+      workitem_updated_at: now,
+      ingested_at: midnightUtcSeconds(now),
+    };
+  }
+
+  return {
+    stream: 'workitems',
+    generate,
+    fastFields: {
+      workitem_id: workitemId,
+      integration_id: () => AZURE_INTEGRATION_ID,
+      workitem_created_at: (o) => createdAt(o, ctx.endSeconds),
+      workitem_updated_at: (o) => updatedAt(o, ctx.endSeconds),
+    },
+    key: (record) => `${String(record.integration_id)}/${String(record.workitem_id)}`,
+    updatedAt: { field: 'workitem_updated_at', unit: 's' },
+    timeFilters: { workitem_updated_at: 's', workitem_created_at: 's', workitem_resolved_at: 's' },
+    integrationField: 'integration_id',
+    update,
+  };
+}

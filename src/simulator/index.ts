@@ -1,0 +1,130 @@
+/**
+ * An SEI API simulator: a plain `node:http` server that serves every list endpoint of
+ * README "SEI API notes" with a deterministic seeded dataset and SEI's quirks, plus injectable faults.
+ *
+ * ```ts
+ * import { startSimulator } from './simulator/index.js';
+ * const sim = await startSimulator({ records: 5000, seed: 7, faults: { rateLimited: 0.02 } });
+ * // POST `${sim.url}/v1/jira_issues/list?there_is_no_cache=true`
+ * //   Authorization: APIKEY ${sim.adminKey}
+ * //   {"page":0,"page_size":1000,"sort":[{"id":"issue_updated_at","desc":false}]}
+ * sim.mutateDuringWalk('jira_issues', 2, { insert: 5, update: 10, delete: 3 }); // pages shift under the walk
+ * const expected = sim.dataset.records('jira_issues'); // what a complete walk returns now
+ * await sim.close();
+ * ```
+ * CLI: `sei-sync simulator --port 8700 --records 100000 --seed 1 --fault-429 0.02`.
+ *
+ * Behaviour (what a client must survive):
+ * - Paths match at the root and under any prefix (`/gratis/sei/api/v1/...`); others get 404, non-POST 405.
+ * - `Authorization: <APIKEY|ApiKey|Apikey|Bearer, any case> <key>`: unknown/missing key 401, Ingestion key 403.
+ * - Body must be a JSON object (else 400). `page` 0-based; `page_size` (collection categories read
+ *   `pageSize` and ignore `page_size`) defaults to 1000; Jira refuses more than 10000
+ *   (`400 page_size cannot exceed 10000`).
+ * - `filter.integration_ids` (strings), time ranges `{"$gt": s, "$lt": s}` (exclusive, epoch seconds,
+ *   also for CI/CD `start_time`/`end_time` which records store in ms); unknown filter keys are ignored.
+ * - `sort: [{id, desc}]` on any top-level field; ties break by record ordinal (creation order), so
+ *   the order is total and stable. Without `sort`, every request sees a new seeded permutation.
+ * - Without `?there_is_no_cache=true`, a body asked before gets the page as it was the first time.
+ * - `has_next` = page full (the page after an exactly full last page is empty); org users:
+ *   `total_count > count` plus `non_users_count`; org units: `total_count` = records on the page.
+ *   `next_page` only when `has_next`. Null fields are omitted everywhere.
+ * - Record shapes and units: see the generators in ./generators/ (one per stream).
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { SeiRecord } from '../sei/types.js';
+import type { StreamName } from '../streams/types.js';
+import { Dataset } from './dataset.js';
+import { FaultInjector } from './faults.js';
+import { SimulatorServer } from './server.js';
+import type { FaultOptions, RequestLogEntry, SimulatorHandle, SimulatorOptions } from './types.js';
+
+export {
+  DEFAULT_DATASET_END_SECONDS,
+  DEFAULT_RECORDS,
+  DEFAULT_SMALL_STREAM_SIZES,
+  LARGE_STREAMS,
+} from './dataset.js';
+export { endpointOf, SIM_ENDPOINTS, type SimEndpoint } from './endpoints.js';
+export { DEFAULT_FAULTS } from './faults.js';
+export type * from './types.js';
+export { CORE_INTEGRATIONS } from './universe.js';
+
+export const SIMULATOR_DEFAULT_ADMIN_KEY = 'sim-admin-key';
+export const SIMULATOR_DEFAULT_INGESTION_KEY = 'sim-ingestion-key';
+export const SIMULATOR_DEFAULT_SEED = 1;
+export const SIMULATOR_DEFAULT_HOST = '127.0.0.1';
+export const SIMULATOR_DEFAULT_REQUEST_LOG_LIMIT = 100_000;
+
+/** A handle with a few extras beyond the shared contract (the key of a record as `mutate` reports it). */
+export interface SimulatorHandleWithExtras extends SimulatorHandle {
+  /** The natural key `dataset.mutate` reports for `record` (composite keys joined with `/`). */
+  recordKey(stream: StreamName, record: SeiRecord): string;
+  /** Current fault settings (after `setFaults`). */
+  readonly faults: Readonly<FaultOptions>;
+}
+
+export async function startSimulator(options: SimulatorOptions = {}): Promise<SimulatorHandleWithExtras> {
+  const seed = options.seed ?? SIMULATOR_DEFAULT_SEED;
+  const adminKeys = options.adminKeys ?? [SIMULATOR_DEFAULT_ADMIN_KEY];
+  const ingestionKeys = options.ingestionKeys ?? [SIMULATOR_DEFAULT_INGESTION_KEY];
+  const dataset = new Dataset({
+    seed,
+    ...(options.records !== undefined ? { records: options.records } : {}),
+    ...(options.streamSizes ? { streamSizes: options.streamSizes } : {}),
+  });
+  const faults = new FaultInjector(seed, options.faults ?? {});
+  let requestLog: RequestLogEntry[] = [];
+  const simulator = new SimulatorServer({
+    dataset,
+    faults,
+    adminKeys: new Set(adminKeys),
+    ingestionKeys: new Set(ingestionKeys),
+    get requestLog() {
+      return requestLog;
+    },
+    requestLogLimit: options.requestLogLimit ?? SIMULATOR_DEFAULT_REQUEST_LOG_LIMIT,
+    seed,
+  });
+  const server: Server = createServer({ keepAlive: true }, simulator.handle);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, options.host ?? SIMULATOR_DEFAULT_HOST, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const address = server.address() as AddressInfo;
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+
+  return {
+    url: `http://${host}:${address.port}`,
+    adminKey: adminKeys[0] ?? SIMULATOR_DEFAULT_ADMIN_KEY,
+    ingestionKey: ingestionKeys[0] ?? SIMULATOR_DEFAULT_INGESTION_KEY,
+    dataset,
+    get requestLog() {
+      return requestLog;
+    },
+    get faults() {
+      return faults.faults;
+    },
+    clearRequestLog() {
+      requestLog = [];
+    },
+    setFaults(next) {
+      faults.set(next);
+    },
+    mutateDuringWalk(stream, page, mutation) {
+      simulator.mutateDuringWalk(stream, page, mutation);
+    },
+    recordKey(stream, record) {
+      return dataset.keyOf(stream, record);
+    },
+    close() {
+      return new Promise<void>((resolve, reject) => {
+        server.close((error) => (error ? reject(error) : resolve()));
+        server.closeAllConnections();
+      });
+    },
+  };
+}

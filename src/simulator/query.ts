@@ -1,0 +1,283 @@
+/**
+ * Filtering and sorting a stream the way the SEI list endpoints do, over ordinals: numeric columns
+ * are Float64Arrays, orders are Uint32Arrays, and both are cached per dataset version (columns are
+ * patched after a mutation, not rebuilt).
+ */
+import type { SortSpec } from '../sei/types.js';
+import type { StreamState } from './dataset.js';
+
+export class QueryError extends Error {
+  readonly code = 'SIM_ERR_BAD_REQUEST';
+  readonly status = 400;
+}
+
+type Column =
+  | { kind: 'number'; version: number; size: number; values: Float64Array }
+  | { kind: 'string'; version: number; size: number; values: (string | undefined)[] };
+
+/** Missing values sort after every present one (ascending). */
+const MISSING = Number.POSITIVE_INFINITY;
+const PACK = 2 ** 22;
+const PACK_MAX_VALUE = 2 ** 31;
+
+function toNumber(value: unknown): number {
+  if (typeof value === 'number') return value;
+  if (typeof value === 'boolean') return value ? 1 : 0;
+  return Number.NaN;
+}
+
+function toText(value: unknown): string | undefined {
+  if (value === undefined || value === null) return undefined;
+  return typeof value === 'string' ? value : JSON.stringify(value);
+}
+
+export interface ResolvedFilter {
+  integrationIds?: Set<string>;
+  ranges: { field: string; gt?: number; lt?: number; scale: number }[];
+}
+
+/** Validates the `filter` object and keeps the parts this stream understands (the rest is ignored). */
+export function parseFilter(state: StreamState, filter: unknown): ResolvedFilter {
+  const resolved: ResolvedFilter = { ranges: [] };
+  if (filter === undefined || filter === null) return resolved;
+  if (typeof filter !== 'object' || Array.isArray(filter)) throw new QueryError('filter must be an object');
+  const generator = state.generator;
+  for (const [name, value] of Object.entries(filter as Record<string, unknown>)) {
+    if (name === 'integration_ids' && generator.integrationField) {
+      if (!Array.isArray(value)) throw new QueryError('integration_ids must be an array');
+      resolved.integrationIds = new Set(value.map((id) => String(id)));
+      continue;
+    }
+    const unit = generator.timeFilters[name];
+    if (!unit) continue;
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+      throw new QueryError(`${name} must be an object like {"$gt": <epoch seconds>, "$lt": <epoch seconds>}`);
+    }
+    const bounds = value as Record<string, unknown>;
+    const range: ResolvedFilter['ranges'][number] = { field: name, scale: unit === 'ms' ? 1000 : 1 };
+    for (const bound of ['$gt', '$lt'] as const) {
+      const raw = bounds[bound];
+      if (raw === undefined) continue;
+      const n = typeof raw === 'string' ? Number(raw) : raw;
+      if (typeof n !== 'number' || !Number.isFinite(n))
+        throw new QueryError(`${name}.${bound} must be a number`);
+      if (bound === '$gt') range.gt = n;
+      else range.lt = n;
+    }
+    resolved.ranges.push(range);
+  }
+  return resolved;
+}
+
+export function parseSort(sort: unknown): SortSpec[] | undefined {
+  if (sort === undefined || sort === null) return undefined;
+  if (!Array.isArray(sort)) throw new QueryError('sort must be an array of {id, desc}');
+  const specs: SortSpec[] = [];
+  for (const entry of sort) {
+    if (typeof entry !== 'object' || entry === null || typeof (entry as SortSpec).id !== 'string') {
+      throw new QueryError('sort entries must look like {"id": "<field>", "desc": false}');
+    }
+    specs.push({ id: (entry as SortSpec).id, desc: (entry as SortSpec).desc === true });
+  }
+  return specs.length === 0 ? undefined : specs;
+}
+
+interface CachedOrder {
+  version: number;
+  order: Uint32Array;
+}
+
+/** Per stream: column and order caches. */
+export class StreamQueries {
+  readonly #columns = new Map<string, Column>();
+  readonly #orders = new Map<string, CachedOrder>();
+  readonly #results = new Map<string, CachedOrder>();
+  static readonly RESULT_CACHE_LIMIT = 32;
+
+  constructor(readonly state: StreamState) {}
+
+  /**
+   * The live ordinals matching `filter`, sorted by `sort` (ties by ordinal, i.e. creation order), or
+   * in ordinal order when `sort` is undefined (the caller then shuffles).
+   */
+  resolve(filter: ResolvedFilter, sort: SortSpec[] | undefined): Uint32Array {
+    const key = JSON.stringify([
+      filter.integrationIds ? [...filter.integrationIds] : null,
+      filter.ranges,
+      sort ?? null,
+    ]);
+    const cached = this.#results.get(key);
+    if (cached && cached.version === this.state.version) return cached.order;
+    const base = sort ? this.#sorted(sort) : this.#liveOrdinals();
+    const order = this.#filter(base, filter);
+    if (this.#results.size >= StreamQueries.RESULT_CACHE_LIMIT) this.#results.clear();
+    this.#results.set(key, { version: this.state.version, order });
+    return order;
+  }
+
+  #liveOrdinals(): Uint32Array {
+    const state = this.state;
+    const out = new Uint32Array(state.liveCount);
+    let n = 0;
+    for (let o = 0; o < state.size; o++) if (state.deleted[o] === 0) out[n++] = o;
+    return out;
+  }
+
+  #filter(base: Uint32Array, filter: ResolvedFilter): Uint32Array {
+    if (!filter.integrationIds && filter.ranges.length === 0) return base;
+    const generator = this.state.generator;
+    const ids = filter.integrationIds;
+    const integrationColumn =
+      ids && generator.integrationField ? this.#column(generator.integrationField) : undefined;
+    const ranges = filter.ranges.map((range) => ({ ...range, column: this.#column(range.field) }));
+    const out = new Uint32Array(base.length);
+    let n = 0;
+    outer: for (let k = 0; k < base.length; k++) {
+      const o = base[k] as number;
+      if (ids && integrationColumn) {
+        const value =
+          integrationColumn.kind === 'string'
+            ? integrationColumn.values[o]
+            : String(integrationColumn.values[o]);
+        if (value === undefined || !ids.has(value)) continue;
+      }
+      for (const range of ranges) {
+        const value = range.column.kind === 'number' ? (range.column.values[o] as number) : Number.NaN;
+        if (Number.isNaN(value) || value === MISSING) continue outer;
+        if (range.gt !== undefined && !(value > range.gt * range.scale)) continue outer;
+        if (range.lt !== undefined && !(value < range.lt * range.scale)) continue outer;
+      }
+      out[n++] = o;
+    }
+    return out.slice(0, n);
+  }
+
+  #sorted(sort: SortSpec[]): Uint32Array {
+    const key = JSON.stringify(sort);
+    const cached = this.#orders.get(key);
+    if (cached && cached.version === this.state.version) return cached.order;
+    const live = this.#liveOrdinals();
+    const columns = sort.map((spec) => ({ column: this.#column(spec.id), sign: spec.desc ? -1 : 1 }));
+    const first = columns[0];
+    let order: Uint32Array;
+    if (
+      columns.length === 1 &&
+      first &&
+      first.column.kind === 'number' &&
+      this.#packable(first.column, live)
+    ) {
+      order = this.#packedSort(first.column.values, live, first.sign);
+    } else {
+      order = live.sort((a, b) => {
+        for (const { column, sign } of columns) {
+          const c = compare(column, a, b);
+          if (c !== 0) return c * sign;
+        }
+        return a - b;
+      });
+    }
+    this.#orders.set(key, { version: this.state.version, order });
+    return order;
+  }
+
+  /** Integer values in [0, 2^31) and fewer than 2^22 ordinals: value and ordinal fit one float64. */
+  #packable(column: Column & { kind: 'number' }, live: Uint32Array): boolean {
+    if (this.state.size >= PACK) return false;
+    for (let k = 0; k < live.length; k++) {
+      const v = column.values[live[k] as number] as number;
+      if (v === MISSING) continue;
+      if (!(v >= 0 && v < PACK_MAX_VALUE && Number.isInteger(v))) return false;
+    }
+    return true;
+  }
+
+  #packedSort(values: Float64Array, live: Uint32Array, sign: number): Uint32Array {
+    const keys = new Float64Array(live.length);
+    for (let k = 0; k < live.length; k++) {
+      const o = live[k] as number;
+      const raw = values[o] as number;
+      const v = raw === MISSING ? PACK_MAX_VALUE - 1 : raw;
+      keys[k] = (sign > 0 ? v : PACK_MAX_VALUE - 1 - v) * PACK + o;
+    }
+    keys.sort();
+    const order = new Uint32Array(live.length);
+    for (let k = 0; k < keys.length; k++) order[k] = (keys[k] as number) % PACK;
+    return order;
+  }
+
+  /** The column of `field` for every ordinal, patched with the changes since it was built. */
+  #column(field: string): Column {
+    const state = this.state;
+    let column = this.#columns.get(field);
+    if (column && column.version === state.version) return column;
+    if (!column) {
+      column = this.#build(field);
+    } else {
+      column = this.#grow(column, state.size);
+      for (const change of state.changes) {
+        if (change.version <= column.version) continue;
+        for (const o of change.ordinals)
+          this.#set(column, o, state.isLive(o) ? state.field(o, field) : undefined);
+      }
+      column.version = state.version;
+    }
+    this.#columns.set(field, column);
+    return column;
+  }
+
+  #build(field: string): Column {
+    const state = this.state;
+    let kind: 'number' | 'string' = 'number';
+    for (let o = 0; o < state.size; o++) {
+      if (!state.isLive(o)) continue;
+      const value = state.field(o, field);
+      if (value === undefined) continue;
+      kind = typeof value === 'number' || typeof value === 'boolean' ? 'number' : 'string';
+      break;
+    }
+    const capacity = Math.max(16, state.size);
+    const column: Column =
+      kind === 'number'
+        ? { kind, version: state.version, size: state.size, values: new Float64Array(capacity) }
+        : { kind, version: state.version, size: state.size, values: new Array<string | undefined>(capacity) };
+    for (let o = 0; o < state.size; o++)
+      this.#set(column, o, state.isLive(o) ? state.field(o, field) : undefined);
+    return column;
+  }
+
+  #grow(column: Column, size: number): Column {
+    if (size <= column.values.length) {
+      column.size = size;
+      return column;
+    }
+    if (column.kind === 'number') {
+      const values = new Float64Array(size * 2);
+      values.set(column.values);
+      return { ...column, size, values };
+    }
+    return { ...column, size, values: column.values.concat(new Array(size * 2 - column.values.length)) };
+  }
+
+  #set(column: Column, o: number, value: unknown): void {
+    if (column.kind === 'number') {
+      const n = toNumber(value);
+      column.values[o] = value === undefined || Number.isNaN(n) ? MISSING : n;
+    } else {
+      column.values[o] = toText(value);
+    }
+  }
+}
+
+function compare(column: Column, a: number, b: number): number {
+  if (column.kind === 'number') {
+    const x = column.values[a] as number;
+    const y = column.values[b] as number;
+    return x < y ? -1 : x > y ? 1 : 0;
+  }
+  const x = column.values[a];
+  const y = column.values[b];
+  if (x === y) return 0;
+  if (x === undefined) return 1;
+  if (y === undefined) return -1;
+  return x < y ? -1 : 1;
+}

@@ -1,0 +1,365 @@
+/**
+ * The HTTP side of the simulator: routing under any prefix, auth, body parsing, faults, the stale
+ * result cache, paging quirks and the request log. Records come from the Dataset as JSON strings.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { StreamName } from '../streams/types.js';
+import type { Dataset } from './dataset.js';
+import { matchEndpoint, SERVER_DEFAULT_PAGE_SIZE, type SimEndpoint } from './endpoints.js';
+import type { FaultInjector } from './faults.js';
+import { parseFilter, parseSort, QueryError, StreamQueries } from './query.js';
+import { Rng } from './random.js';
+import type { DatasetMutation, FaultOptions, RequestLogEntry } from './types.js';
+import { STREAM_TAGS } from './universe.js';
+
+/** Words accepted before the key in `Authorization` (compared case-insensitively). */
+export const AUTH_SCHEMES = ['apikey', 'bearer'] as const;
+/** Request bodies larger than this are refused (413). */
+const MAX_BODY_BYTES = 1_000_000;
+/** The stale cache keeps at most this many characters of response bodies (oldest dropped). */
+const STALE_CACHE_MAX_CHARS = 256 * 1024 * 1024;
+
+interface CachedPage {
+  body: string;
+  records: number;
+}
+
+export interface ServerContext {
+  dataset: Dataset;
+  faults: FaultInjector;
+  adminKeys: ReadonlySet<string>;
+  ingestionKeys: ReadonlySet<string>;
+  /** Read on every request: `clearRequestLog` swaps the array. */
+  readonly requestLog: RequestLogEntry[];
+  requestLogLimit: number;
+  seed: number;
+}
+
+export class SimulatorServer {
+  readonly #queries = new Map<StreamName, StreamQueries>();
+  readonly #pending: { stream: StreamName; page: number; mutation: DatasetMutation }[] = [];
+  readonly #stale = new Map<string, CachedPage>();
+  #staleChars = 0;
+  readonly #shuffleRng: Rng;
+
+  constructor(readonly ctx: ServerContext) {
+    this.#shuffleRng = new Rng(ctx.seed ^ (STREAM_TAGS.shuffles * 0x9e3779b1));
+  }
+
+  mutateDuringWalk(stream: StreamName, page: number, mutation: DatasetMutation): void {
+    this.#pending.push({ stream, page, mutation });
+  }
+
+  queries(stream: StreamName): StreamQueries {
+    let queries = this.#queries.get(stream);
+    if (!queries) {
+      queries = new StreamQueries(this.ctx.dataset.state(stream));
+      this.#queries.set(stream, queries);
+    }
+    return queries;
+  }
+
+  /** Entry point for node:http. Never throws: every failure becomes a response (or a reset). */
+  handle = (req: IncomingMessage, res: ServerResponse): void => {
+    this.#handle(req, res).catch((error: unknown) => {
+      if (!res.headersSent) {
+        this.#sendJson(res, 500, errorBody(500, 'Internal Server Error', String(error)));
+      } else {
+        res.destroy();
+      }
+    });
+  };
+
+  async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://simulator');
+    const entry: RequestLogEntry = {
+      at: Date.now(),
+      method: req.method ?? 'GET',
+      path: url.pathname,
+      query: url.search.startsWith('?') ? url.search.slice(1) : url.search,
+      page: undefined,
+      pageSize: undefined,
+      status: 0,
+      fault: undefined,
+      records: 0,
+    };
+    const finish = (status: number, records = 0, fault?: keyof FaultOptions) => {
+      entry.status = status;
+      entry.records = records;
+      if (fault) entry.fault = fault;
+      this.#log(entry);
+    };
+
+    const endpoint = matchEndpoint(url.pathname);
+    let raw: string;
+    try {
+      raw = await readBody(req);
+    } catch {
+      finish(413);
+      this.#sendJson(res, 413, errorBody(413, 'Payload Too Large', 'request body too large'));
+      return;
+    }
+    if (!endpoint) {
+      finish(404);
+      this.#sendJson(res, 404, errorBody(404, 'Not Found', `no endpoint at ${url.pathname}`));
+      return;
+    }
+    if (req.method !== 'POST') {
+      finish(405);
+      this.#sendJson(res, 405, errorBody(405, 'Method Not Allowed', 'list endpoints take POST'));
+      return;
+    }
+
+    // Peek at the paging fields for the log even if the request fails later.
+    const body = parseJsonObject(raw);
+    if (body) {
+      entry.page = typeof body.page === 'number' ? body.page : undefined;
+      const size = body[endpoint.pageSizeParam];
+      entry.pageSize = typeof size === 'number' ? size : undefined;
+    }
+
+    const decision = this.ctx.faults.decide();
+    if (decision.delayMs > 0) {
+      entry.fault = 'slow';
+      await sleep(decision.delayMs);
+    }
+    switch (decision.failure) {
+      case 'connectionReset':
+        finish(0, 0, 'connectionReset');
+        resetSocket(req);
+        return;
+      case 'rateLimited':
+        finish(429, 0, 'rateLimited');
+        this.#sendJson(res, 429, errorBody(429, 'Too Many Requests', 'Rate limit exceeded, try again later'));
+        return;
+      case 'unavailable':
+        finish(503, 0, 'unavailable');
+        this.#sendJson(res, 503, errorBody(503, 'Service Unavailable', 'Service temporarily unavailable'), {
+          'retry-after': String(this.ctx.faults.faults.retryAfterSeconds),
+        });
+        return;
+      case 'serverError': {
+        finish(500, 0, 'serverError');
+        const html =
+          '<html><head><title>500 Internal Server Error</title></head><body><center><h1>500 Internal Server Error</h1></center><hr><center>nginx</center></body></html>';
+        res.writeHead(500, { 'content-type': 'text/html', 'content-length': Buffer.byteLength(html) });
+        res.end(html);
+        return;
+      }
+      default:
+        break;
+    }
+
+    const role = this.#authorize(req.headers.authorization);
+    if (role !== 'admin') {
+      const status = role === 'ingestion' ? 403 : 401;
+      finish(status, 0, entry.fault);
+      this.#sendJson(
+        res,
+        status,
+        role === 'ingestion'
+          ? errorBody(403, 'Forbidden', 'This API key does not have the Admin role')
+          : errorBody(401, 'Unauthorized', 'Missing or invalid API key'),
+      );
+      return;
+    }
+    if (!body) {
+      finish(400, 0, entry.fault);
+      this.#sendJson(res, 400, errorBody(400, 'Bad Request', 'request body must be a JSON object'));
+      return;
+    }
+
+    let page: { body: string; records: number };
+    try {
+      page = this.#answer(endpoint, body, url.searchParams.get('there_is_no_cache') === 'true');
+    } catch (error) {
+      if (error instanceof QueryError) {
+        finish(400, 0, entry.fault);
+        this.#sendJson(res, 400, errorBody(400, 'Bad Request', error.message));
+        return;
+      }
+      throw error;
+    }
+    entry.page = numberOr(body.page, 0);
+    entry.pageSize = pageSizeOf(endpoint, body);
+
+    if (decision.failure === 'truncatedBody') {
+      finish(200, page.records, 'truncatedBody');
+      const bytes = Buffer.from(page.body);
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': bytes.length });
+      res.write(bytes.subarray(0, Math.floor(bytes.length / 2)), () => resetSocket(req));
+      return;
+    }
+    finish(200, page.records, entry.fault);
+    this.#sendJson(res, 200, page.body);
+  }
+
+  #authorize(header: string | undefined): 'admin' | 'ingestion' | undefined {
+    if (!header) return undefined;
+    const match = /^\s*(\S+)\s+(\S+)\s*$/.exec(header);
+    if (!match) return undefined;
+    const [, scheme, key] = match as unknown as [string, string, string];
+    if (!(AUTH_SCHEMES as readonly string[]).includes(scheme.toLowerCase())) return undefined;
+    if (this.ctx.adminKeys.has(key)) return 'admin';
+    if (this.ctx.ingestionKeys.has(key)) return 'ingestion';
+    return undefined;
+  }
+
+  /** Builds (or, without `there_is_no_cache=true`, replays the first) answer for this body. */
+  #answer(endpoint: SimEndpoint, body: Record<string, unknown>, noCache: boolean): CachedPage {
+    const page = numberOr(body.page, 0);
+    if (!Number.isInteger(page) || page < 0) throw new QueryError('page must be an integer >= 0');
+    const pageSize = pageSizeOf(endpoint, body);
+    if (!Number.isInteger(pageSize) || pageSize < 1) {
+      throw new QueryError(`${endpoint.pageSizeParam} must be a positive integer`);
+    }
+    if (endpoint.maxPageSize !== undefined && pageSize > endpoint.maxPageSize) {
+      throw new QueryError(`page_size cannot exceed ${endpoint.maxPageSize}`);
+    }
+    const state = this.ctx.dataset.state(endpoint.stream);
+    const filter = parseFilter(state, body.filter);
+    const sort = parseSort(body.sort);
+
+    this.#runPendingMutations(endpoint.stream, page);
+
+    const cacheKey = `${endpoint.path}\n${JSON.stringify(body)}`;
+    if (!noCache) {
+      const cached = this.#stale.get(cacheKey);
+      if (cached) return cached;
+    }
+
+    const order = this.queries(endpoint.stream).resolve(filter, sort);
+    const total = order.length;
+    const start = page * pageSize;
+    const end = Math.min(total, start + pageSize);
+    const parts: string[] = [];
+    if (sort) {
+      for (let k = start; k < end; k++) parts.push(state.json(order[k] as number));
+    } else {
+      // No sort: an order that changes on every request (offset paging then skips and repeats records).
+      const [a, b] = this.#permutation(total);
+      for (let k = start; k < end; k++) parts.push(state.json(order[(a * k + b) % total] as number));
+    }
+    const count = parts.length;
+    const hasNext = endpoint.hasNext === 'page_full' ? count === pageSize : total > count;
+    const metadata: Record<string, number | boolean> = { page_size: pageSize, page };
+    if (hasNext) metadata.next_page = page + 1;
+    metadata.has_next = hasNext;
+    metadata.total_count = endpoint.totalCount === 'total' ? total : count;
+    let text = `{"records":[${parts.join(',')}],"count":${count},"_metadata":${JSON.stringify(metadata)}`;
+    if (endpoint.nonUsersCount) {
+      let nonUsers = 0;
+      for (let k = 0; k < total; k++) if (state.field(order[k] as number, 'id') === '0') nonUsers++;
+      text += `,"non_users_count":${nonUsers}`;
+    }
+    text += '}';
+    const answer = { body: text, records: count };
+    if (!noCache) this.#remember(cacheKey, answer);
+    return answer;
+  }
+
+  /** An affine bijection k -> (a*k + b) mod n with gcd(a, n) = 1, fresh per request. */
+  #permutation(n: number): [number, number] {
+    if (n <= 1) return [1, 0];
+    let a = 1 + this.#shuffleRng.int(n - 1);
+    while (gcd(a, n) !== 1) a = (a % (n - 1)) + 1;
+    return [a, this.#shuffleRng.int(n)];
+  }
+
+  #runPendingMutations(stream: StreamName, page: number): void {
+    for (let k = 0; k < this.#pending.length; k++) {
+      const pending = this.#pending[k];
+      if (pending && pending.stream === stream && pending.page === page) {
+        this.#pending.splice(k, 1);
+        k--;
+        this.ctx.dataset.mutate(stream, pending.mutation);
+      }
+    }
+  }
+
+  #remember(key: string, page: CachedPage): void {
+    this.#stale.set(key, page);
+    this.#staleChars += page.body.length;
+    for (const [oldKey, old] of this.#stale) {
+      if (this.#staleChars <= STALE_CACHE_MAX_CHARS) break;
+      this.#stale.delete(oldKey);
+      this.#staleChars -= old.body.length;
+    }
+  }
+
+  #log(entry: RequestLogEntry): void {
+    const log = this.ctx.requestLog;
+    log.push(entry);
+    if (log.length > this.ctx.requestLogLimit) log.splice(0, log.length - this.ctx.requestLogLimit);
+  }
+
+  #sendJson(res: ServerResponse, status: number, body: string, headers: Record<string, string> = {}): void {
+    res.writeHead(status, {
+      'content-type': 'application/json',
+      'content-length': Buffer.byteLength(body),
+      ...headers,
+    });
+    res.end(body);
+  }
+}
+
+function errorBody(status: number, error: string, message: string): string {
+  return JSON.stringify({ timestamp: Date.now(), status, error, message });
+}
+
+function pageSizeOf(endpoint: SimEndpoint, body: Record<string, unknown>): number {
+  return numberOr(body[endpoint.pageSizeParam], SERVER_DEFAULT_PAGE_SIZE);
+}
+
+/** Numbers, and numeric strings as Jackson would coerce them; anything else is NaN (then a 400). */
+function numberOr(value: unknown, fallback: number): number {
+  if (value === undefined || value === null) return fallback;
+  if (typeof value === 'number') return value;
+  if (typeof value === 'string' && value.trim() !== '') return Number(value);
+  return Number.NaN;
+}
+
+function parseJsonObject(raw: string): Record<string, unknown> | undefined {
+  try {
+    const parsed: unknown = JSON.parse(raw);
+    return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)
+      ? (parsed as Record<string, unknown>)
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let length = 0;
+    req.on('data', (chunk: Buffer) => {
+      length += chunk.length;
+      if (length > MAX_BODY_BYTES) {
+        req.removeAllListeners('data');
+        reject(new Error('body too large'));
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+/** A TCP reset where the platform allows it (the client sees ECONNRESET), else a plain close. */
+function resetSocket(req: IncomingMessage): void {
+  const socket = req.socket as IncomingMessage['socket'] & { resetAndDestroy?: () => void };
+  if (typeof socket.resetAndDestroy === 'function') socket.resetAndDestroy();
+  else socket.destroy();
+}
+
+function gcd(a: number, b: number): number {
+  while (b !== 0) [a, b] = [b, a % b];
+  return a;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
