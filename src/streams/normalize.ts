@@ -134,7 +134,7 @@ export function describeValue(value: unknown): string {
   if (typeof value === 'string') return value.trim() === '' ? 'a blank string' : 'a string';
   if (Array.isArray(value)) return 'an array';
   if (typeof value === 'number') return Number.isSafeInteger(value) ? 'an integer' : `the number ${value}`;
-  return `a ${typeof value}`;
+  return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
 }
 
 export type KeyFields =
