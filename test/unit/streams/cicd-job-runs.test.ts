@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { cicdJobRunsStream } from '../../../src/streams/cicd-job-runs.js';
-import { jobRunRecord } from './records.js';
+import { jobRunRecord, without } from './records.js';
 
 function ok(record: Record<string, unknown>) {
   const result = cicdJobRunsStream.normalize(record);
@@ -43,7 +43,7 @@ describe('cicd_job_runs normalize', () => {
   });
 
   it('keeps a run in progress (no end_time, no duration) with nulls', () => {
-    const { end_time: _e, duration: _d, ...running } = { ...jobRunRecord(), status: 'RUNNING' };
+    const running = without({ ...jobRunRecord(), status: 'RUNNING' }, 'end_time', 'duration');
     const row = ok(running);
     expect(row.end_time).toBeNull();
     expect(row.duration_seconds).toBeNull();

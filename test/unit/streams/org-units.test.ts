@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { memberUserIds, orgUnitsStream } from '../../../src/streams/org-units.js';
-import { orgUnitRecord } from './records.js';
+import { orgUnitRecord, without } from './records.js';
 
 function ok(record: Record<string, unknown>) {
   const result = orgUnitsStream.normalize(record);
@@ -47,7 +47,7 @@ describe('org_units normalize', () => {
   });
 
   it('keeps a root unit (no parent) and takes a numeric id', () => {
-    const { parent_ref_id: _, ...root } = { ...orgUnitRecord(), id: 76, path: '/All Teams' };
+    const root = without({ ...orgUnitRecord(), id: 76, path: '/All Teams' }, 'parent_ref_id');
     const row = ok(root);
     expect(row.id).toBe('76');
     expect(row.parent_ref_id).toBeNull();

@@ -219,3 +219,8 @@ export const REALISTIC_RECORDS: Record<StreamName, () => SeiRecord> = {
 
 /** `new Date(seconds * 1000)`. */
 export const at = (seconds: number): Date => new Date(seconds * 1000);
+
+/** A copy of `record` without `fields` (SEI omits fields rather than sending null). */
+export function without(record: SeiRecord, ...fields: string[]): SeiRecord {
+  return Object.fromEntries(Object.entries(record).filter(([field]) => !fields.includes(field)));
+}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { commitKey, scmCommitsStream } from '../../../src/streams/scm-commits.js';
-import { at, commitRecord } from './records.js';
+import { at, commitRecord, without } from './records.js';
 
 function ok(record: Record<string, unknown>) {
   const result = scmCommitsStream.normalize(record);
@@ -38,7 +38,7 @@ describe('scm_commits normalize', () => {
   });
 
   it('falls back to integration_id:commit_sha without an id', () => {
-    const { id: _, ...record } = commitRecord();
+    const record = without(commitRecord(), 'id');
     expect(ok(record).commit_key).toBe('4012:a94a8fe5ccb19ba61c4c0873d391e987982fbbd3');
     expect(ok(record).id).toBeNull();
     expect(ok({ ...record, id: null }).commit_key).toBe('4012:a94a8fe5ccb19ba61c4c0873d391e987982fbbd3');
