@@ -1,0 +1,189 @@
+/**
+ * The three processors. Each is a thin adapter from a BullMQ job to one SyncEngine call:
+ *   sync-run-start → engine.startRun, then the run's flow;
+ *   sync-stream    → engine.syncStream (under the per-stream lock);
+ *   sync-run       → engine.finishRun with every stream's result (failed ones included).
+ */
+import { DelayedError, type FlowProducer, type Job, type Queue, UnrecoverableError } from 'bullmq';
+import type { Logger } from '../src/observability/logger.js';
+import type { SyncMetrics } from '../src/observability/metrics.js';
+import { STREAM_NAMES, type StreamName } from '../src/streams/types.js';
+import type { StreamCounts, StreamRunResult, SyncEngine } from '../src/sync/types.js';
+import { addRunFlow, type StreamRetryOptions } from './enqueue.js';
+import type { RunJobData, RunJobResult, RunRequestData, StreamJobData, StreamJobProgress } from './queues.js';
+import { jobIds, runIdFromJobId, streamFromChildKey } from './run-id.js';
+import type { StreamLocks } from './stream-lock.js';
+
+/** Code the engine returns when another process holds the stream's database lease. */
+export const STREAM_BUSY_CODE = 'SEI_SYNC_ERR_STREAM_BUSY';
+
+/** A stream job attempt that failed; the message starts with the stable code so the parent can read it back. */
+export class StreamJobError extends Error {
+  readonly code: string;
+  constructor(code: string, message: string) {
+    super(`${code}: ${message}`);
+    this.name = 'StreamJobError';
+    this.code = code;
+  }
+}
+
+export interface ProcessorContext {
+  engine: SyncEngine;
+  logger: Logger;
+  metrics: SyncMetrics | undefined;
+  flow: FlowProducer;
+  /** Read-only uses: look up a run's parent job or a failed stream job. */
+  runsQueue: Queue;
+  streamsQueue: Queue;
+  locks: StreamLocks;
+  prefix: string;
+  streamRetry: StreamRetryOptions;
+  busyRetryDelayMs: number;
+  /** Aborted at shutdown: the engine finishes or abandons its current page and returns. */
+  shutdown: AbortSignal;
+}
+
+const ZERO_COUNTS: StreamCounts = {
+  pages: 0,
+  records: 0,
+  inserted: 0,
+  updated: 0,
+  unchanged: 0,
+  deleted: 0,
+  rejected: 0,
+  requests: 0,
+  retries: 0,
+  rateLimited: 0,
+};
+
+async function putBack(job: Job, token: string | undefined, delayMs: number): Promise<never> {
+  await job.moveToDelayed(Date.now() + delayMs, token);
+  // Tells the worker the job was moved on purpose: no attempt is used up.
+  throw new DelayedError();
+}
+
+export async function processRunStart(
+  ctx: ProcessorContext,
+  job: Job<RunRequestData>,
+): Promise<{ runId: string }> {
+  const data = job.data;
+  const runId = data.runId ?? runIdFromJobId(ctx.prefix, String(job.id));
+  const streams: StreamName[] = data.streams.length > 0 ? data.streams : [...STREAM_NAMES];
+  // A retried start whose flow was already added: nothing left to do.
+  if (await ctx.runsQueue.getJob(jobIds.run(runId))) return { runId };
+  await ctx.engine.startRun({ trigger: data.trigger, streams, fullRefresh: data.fullRefresh, runId });
+  const runData: RunJobData = { runId, streams, fullRefresh: data.fullRefresh, trigger: data.trigger };
+  await addRunFlow(ctx.flow, runData, ctx.streamRetry);
+  ctx.logger.info(
+    { runId, streams, fullRefresh: data.fullRefresh, trigger: data.trigger, schedule: data.schedule },
+    'run enqueued',
+  );
+  return { runId };
+}
+
+export async function processStream(
+  ctx: ProcessorContext,
+  job: Job<StreamJobData, StreamRunResult>,
+  token: string | undefined,
+): Promise<StreamRunResult> {
+  const { runId, stream, fullRefresh } = job.data;
+  const logger = ctx.logger.child({ runId, stream, jobId: job.id, attempt: job.attemptsMade + 1 });
+  if (ctx.shutdown.aborted) return putBack(job, token, 0);
+  const lock = await ctx.locks.tryAcquire(stream, String(job.id));
+  if (!lock) {
+    logger.info('stream busy in another run; waiting');
+    return putBack(job, token, ctx.busyRetryDelayMs);
+  }
+  let pagesCounted = 0;
+  let result: StreamRunResult;
+  try {
+    result = await ctx.engine.syncStream({
+      runId,
+      stream,
+      fullRefresh,
+      signal: ctx.shutdown,
+      onProgress: (progress) => {
+        if (progress.pages > pagesCounted) ctx.metrics?.pages.inc({ stream }, progress.pages - pagesCounted);
+        pagesCounted = Math.max(pagesCounted, progress.pages);
+        const update: StreamJobProgress = { pages: progress.pages, records: progress.records };
+        job
+          .updateProgress(update)
+          .catch((error: unknown) => logger.warn({ err: error }, 'progress not stored'));
+      },
+    });
+  } finally {
+    await lock
+      .release()
+      .catch((error: unknown) => logger.warn({ err: error }, 'stream lock not released; it expires'));
+  }
+  ctx.metrics?.recordStreamResult(result, pagesCounted);
+  if (result.status !== 'failed') {
+    logger.info({ status: result.status }, 'stream done');
+    return result;
+  }
+  const { error } = result;
+  if (error.code === STREAM_BUSY_CODE) {
+    logger.info('stream leased by another process; waiting');
+    return putBack(job, token, ctx.busyRetryDelayMs);
+  }
+  if (ctx.shutdown.aborted) {
+    // Stopped by our own shutdown: the checkpoint is kept; another worker resumes without using an attempt.
+    logger.info('stream stopped for shutdown; put back');
+    return putBack(job, token, 0);
+  }
+  logger.warn({ code: error.code, retryable: error.retryable }, `stream failed: ${error.message}`);
+  if (!error.retryable) throw new UnrecoverableError(`${error.code}: ${error.message}`);
+  throw new StreamJobError(error.code, error.message);
+}
+
+const REASON = /^([A-Z][A-Z0-9_]+): (.*)$/s;
+
+/** Rebuilds a failed stream's result from its job (failed children have no return value). */
+async function failedResult(
+  streamsQueue: Queue,
+  runId: string,
+  stream: StreamName,
+  reason: string,
+): Promise<StreamRunResult> {
+  const match = REASON.exec(reason);
+  const child: Job | undefined = await streamsQueue.getJob(jobIds.stream(runId, stream));
+  const attemptsLeft = child ? (child.opts.attempts ?? 1) > child.attemptsMade : false;
+  const progress = (child?.progress ?? {}) as Partial<StreamJobProgress>;
+  return {
+    stream,
+    status: 'failed',
+    counts: { ...ZERO_COUNTS, pages: progress.pages ?? 0, records: progress.records ?? 0 },
+    durationMs: child?.finishedOn && child.processedOn ? child.finishedOn - child.processedOn : 0,
+    error: {
+      code: match?.[1] ?? 'SEI_SYNC_ERR_JOB',
+      message: (match?.[2] ?? reason).split('\n')[0] ?? reason,
+      // Failed with attempts left means it was declared unrecoverable.
+      retryable: !attemptsLeft,
+    },
+  };
+}
+
+export async function processRunFinish(
+  ctx: ProcessorContext,
+  job: Job<RunJobData, RunJobResult>,
+): Promise<RunJobResult> {
+  const { runId, streams } = job.data;
+  const values = await job.getChildrenValues<StreamRunResult>();
+  const failures = await job.getIgnoredChildrenFailures();
+  const byStream = new Map<string, StreamRunResult>();
+  for (const value of Object.values(values)) byStream.set(value.stream, value);
+  for (const [key, reason] of Object.entries(failures)) {
+    const stream = streamFromChildKey(key, runId) as StreamName | undefined;
+    if (stream && !byStream.has(stream))
+      byStream.set(stream, await failedResult(ctx.streamsQueue, runId, stream, reason));
+  }
+  const results = streams.map(
+    (stream): StreamRunResult =>
+      byStream.get(stream) ?? { stream, status: 'not_run', reason: 'the stream job vanished from Redis' },
+  );
+  const status = await ctx.engine.finishRun(runId, results);
+  ctx.metrics?.runs.inc({ status });
+  const failedStreams = results.filter((r) => r.status === 'failed').map((r) => r.stream);
+  ctx.logger.info({ runId, status, failedStreams }, 'run finished');
+  return { runId, status, failedStreams };
+}

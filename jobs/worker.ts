@@ -1,0 +1,169 @@
+/**
+ * `createWorker`: the BullMQ workers of one process, around an injected SyncEngine.
+ *
+ * Two workers share the process: one on the runs queue (starting and finishing runs; cheap) and one on
+ * the streams queue (`concurrency` streams at once). `close()` is the graceful shutdown: take no new
+ * jobs, abort the engine's signal so the current page commits or is abandoned, wait at most
+ * `shutdownTimeoutMs`, then force the workers closed (their jobs are picked up again as stalled).
+ */
+import { FlowProducer, type Job, Queue, Worker } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { type Logger, silentLogger } from '../src/observability/logger.js';
+import type { SyncMetrics } from '../src/observability/metrics.js';
+import type { StreamRunResult, SyncEngine } from '../src/sync/types.js';
+import type { StreamRetryOptions } from './enqueue.js';
+import { type ProcessorContext, processRunFinish, processRunStart, processStream } from './processors.js';
+import { JOB_DEFAULTS, RUNS_QUEUE, type RunsJobName, STREAMS_QUEUE, type StreamJobData } from './queues.js';
+import { StreamLocks } from './stream-lock.js';
+
+export interface CreateWorkerOptions {
+  engine: SyncEngine;
+  /** ioredis connection with `maxRetriesPerRequest: null`; the workers duplicate it for blocking calls. */
+  connection: Redis;
+  /** Prefix of every BullMQ key. */
+  prefix: string;
+  /** Stream jobs run at once by this process. @defaultValue 4 */
+  concurrency?: number;
+  logger?: Logger;
+  metrics?: SyncMetrics;
+  /** Attempts and first backoff of stream jobs created by this worker's runs. @defaultValue { attempts: 5, backoffMs: 2000 } */
+  streamRetry?: StreamRetryOptions;
+  /** Delay before a stream job held by another run tries again. @defaultValue 5000 */
+  busyRetryDelayMs?: number;
+  /** @defaultValue 60000 */
+  lockDurationMs?: number;
+  /** @defaultValue 30000 */
+  stalledIntervalMs?: number;
+  /** @defaultValue 2 */
+  maxStalledCount?: number;
+  /** Upper bound of `close()`. @defaultValue 30000 */
+  shutdownTimeoutMs?: number;
+}
+
+export const WORKER_FACTORY_DEFAULTS = {
+  concurrency: 4,
+  /** Starting and finishing runs is a few Redis and database calls each. */
+  runConcurrency: 2,
+  shutdownTimeoutMs: 30_000,
+} as const;
+
+export interface SyncWorker {
+  readonly runsWorker: Worker<unknown, unknown, RunsJobName>;
+  readonly streamsWorker: Worker<StreamJobData, StreamRunResult, 'sync-stream'>;
+  /** Queues of this prefix, for /metrics and Bull Board. */
+  readonly queues: readonly Queue[];
+  /** Resolves when both workers are connected and taking jobs. */
+  waitUntilReady(): Promise<void>;
+  /** Graceful shutdown; `forced` tells whether the bound was reached. Idempotent. */
+  close(): Promise<{ forced: boolean }>;
+}
+
+export function createWorker(options: CreateWorkerOptions): SyncWorker {
+  const logger = options.logger ?? silentLogger;
+  const { connection, prefix } = options;
+  const shutdown = new AbortController();
+  const flow = new FlowProducer({ connection, prefix });
+  const runsQueue = new Queue(RUNS_QUEUE, { connection, prefix });
+  const streamsQueue = new Queue(STREAMS_QUEUE, { connection, prefix });
+  const ctx: ProcessorContext = {
+    engine: options.engine,
+    logger,
+    metrics: options.metrics,
+    flow,
+    runsQueue,
+    streamsQueue,
+    locks: new StreamLocks(connection, prefix, {
+      ttlMs: options.lockDurationMs ?? JOB_DEFAULTS.lockDurationMs,
+    }),
+    prefix,
+    streamRetry: options.streamRetry ?? {
+      attempts: JOB_DEFAULTS.streamAttempts,
+      backoffMs: JOB_DEFAULTS.streamBackoffMs,
+    },
+    busyRetryDelayMs: options.busyRetryDelayMs ?? JOB_DEFAULTS.busyRetryDelayMs,
+    shutdown: shutdown.signal,
+  };
+  const workerSettings = {
+    connection,
+    prefix,
+    lockDuration: options.lockDurationMs ?? JOB_DEFAULTS.lockDurationMs,
+    stalledInterval: options.stalledIntervalMs ?? JOB_DEFAULTS.stalledIntervalMs,
+    maxStalledCount: options.maxStalledCount ?? JOB_DEFAULTS.maxStalledCount,
+  };
+
+  const timed = async <T>(queue: string, job: Job, work: () => Promise<T>): Promise<T> => {
+    const end = options.metrics?.jobDuration.startTimer({ queue, name: job.name });
+    try {
+      const value = await work();
+      end?.({ outcome: 'completed' });
+      return value;
+    } catch (error) {
+      end?.({ outcome: error instanceof Error && error.name === 'DelayedError' ? 'delayed' : 'failed' });
+      throw error;
+    }
+  };
+
+  const runsWorker = new Worker<unknown, unknown, RunsJobName>(
+    RUNS_QUEUE,
+    (job) =>
+      timed(RUNS_QUEUE, job, () =>
+        job.name === 'sync-run-start'
+          ? processRunStart(ctx, job as Parameters<typeof processRunStart>[1])
+          : processRunFinish(ctx, job as Parameters<typeof processRunFinish>[1]),
+      ),
+    { ...workerSettings, concurrency: WORKER_FACTORY_DEFAULTS.runConcurrency },
+  );
+  const streamsWorker = new Worker<StreamJobData, StreamRunResult, 'sync-stream'>(
+    STREAMS_QUEUE,
+    (job, token) => timed(STREAMS_QUEUE, job, () => processStream(ctx, job, token)),
+    { ...workerSettings, concurrency: options.concurrency ?? WORKER_FACTORY_DEFAULTS.concurrency },
+  );
+  for (const worker of [runsWorker, streamsWorker] as unknown as Worker[]) {
+    // Without a listener an 'error' (Redis away) would crash the process; ioredis reconnects by itself.
+    worker.on('error', (error) => logger.warn({ err: error, queue: worker.name }, 'worker error'));
+    worker.on('failed', (job, error) =>
+      logger.warn(
+        { queue: worker.name, jobId: job?.id, attemptsMade: job?.attemptsMade },
+        `job failed: ${error.message}`,
+      ),
+    );
+  }
+  flow.on('error', (error) => logger.warn({ err: error }, 'flow producer error'));
+  runsQueue.on('error', (error) => logger.warn({ err: error }, 'queue error'));
+  streamsQueue.on('error', (error) => logger.warn({ err: error }, 'queue error'));
+
+  let closing: Promise<{ forced: boolean }> | undefined;
+  const close = (): Promise<{ forced: boolean }> => {
+    closing ??= (async () => {
+      const boundMs = options.shutdownTimeoutMs ?? WORKER_FACTORY_DEFAULTS.shutdownTimeoutMs;
+      logger.info({ boundMs }, 'shutting down: no new jobs, stopping the current pages');
+      shutdown.abort(new Error('worker shutting down'));
+      let timer: NodeJS.Timeout | undefined;
+      const timedOut = new Promise<'timeout'>((resolve) => {
+        timer = setTimeout(() => resolve('timeout'), boundMs);
+      });
+      const graceful = Promise.all([runsWorker.close(), streamsWorker.close()]).then(() => 'closed' as const);
+      const outcome = await Promise.race([graceful, timedOut]);
+      clearTimeout(timer);
+      if (outcome === 'timeout') {
+        logger.warn(
+          'shutdown bound reached; forcing the workers closed (their jobs will be retried as stalled)',
+        );
+        await Promise.all([runsWorker.close(true), streamsWorker.close(true)]);
+      }
+      await Promise.all([flow.close(), runsQueue.close(), streamsQueue.close()]);
+      return { forced: outcome === 'timeout' };
+    })();
+    return closing;
+  };
+
+  return {
+    runsWorker,
+    streamsWorker,
+    queues: [runsQueue, streamsQueue],
+    waitUntilReady: async () => {
+      await Promise.all([runsWorker.waitUntilReady(), streamsWorker.waitUntilReady()]);
+    },
+    close,
+  };
+}

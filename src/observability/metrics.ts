@@ -1,0 +1,167 @@
+/**
+ * Prometheus metrics of a worker process, on their own registry (no module singleton: tests and two
+ * workers in one process each get theirs).
+ *
+ * Who records what: the `sync-stream` processor counts pages live (from the engine's onProgress) and,
+ * when the stream job ends, everything else from the StreamRunResult counts (requests, retries, 429s,
+ * rows by outcome), plus the freshness gauge and the job durations. The engine need not touch them.
+ * Queue job counts are read from Redis at scrape time.
+ */
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import type { StreamRunResult } from '../sync/types.js';
+
+/** The states whose job counts are exported per queue. */
+export const QUEUE_STATES = [
+  'waiting',
+  'active',
+  'delayed',
+  'waiting-children',
+  'prioritized',
+  'completed',
+  'failed',
+  'paused',
+] as const;
+
+/** What the queue collector needs from a BullMQ Queue (structural, so observability does not import jobs). */
+export interface CountableQueue {
+  readonly name: string;
+  getJobCounts(...states: string[]): Promise<Record<string, number>>;
+}
+
+export const ROW_OUTCOMES = ['inserted', 'updated', 'unchanged', 'deleted', 'rejected'] as const;
+export type RowOutcome = (typeof ROW_OUTCOMES)[number];
+
+export interface SyncMetrics {
+  readonly registry: Registry;
+  /** HTTP requests sent to SEI, retries included. Labels: stream. */
+  readonly requests: Counter<'stream'>;
+  /** Requests retried inside the client. Labels: stream. */
+  readonly retries: Counter<'stream'>;
+  /** 429 answers. Labels: stream. */
+  readonly rateLimited: Counter<'stream'>;
+  /** Pages committed. Labels: stream. */
+  readonly pages: Counter<'stream'>;
+  /** Rows written, by outcome (inserted, updated, unchanged, deleted, rejected). Labels: stream, outcome. */
+  readonly rows: Counter<'stream' | 'outcome'>;
+  /** Stream runs ended, by status (succeeded, failed, not_run). Labels: stream, status. */
+  readonly streamRuns: Counter<'stream' | 'status'>;
+  /** Unix time (s) of the last successful run of each stream: alert on `time() - this`. Labels: stream. */
+  readonly lastSuccess: Gauge<'stream'>;
+  /** Duration of processed jobs. Labels: queue, name, outcome (completed, failed, delayed). */
+  readonly jobDuration: Histogram<'queue' | 'name' | 'outcome'>;
+  /** Runs finished, by status. Labels: status. */
+  readonly runs: Counter<'status'>;
+  /** Records the counts of a finished stream job; `pagesCounted` pages were already counted live. */
+  recordStreamResult(result: StreamRunResult, pagesCounted: number): void;
+  /** Exports BullMQ job counts of these queues, read when /metrics is scraped. */
+  observeQueues(queues: readonly CountableQueue[]): void;
+}
+
+export interface MetricsOptions {
+  /** Also export Node.js process metrics (event loop lag, heap, GC). @defaultValue true */
+  processMetrics?: boolean;
+}
+
+export function createMetrics(options: MetricsOptions = {}): SyncMetrics {
+  const registry = new Registry();
+  if (options.processMetrics ?? true) collectDefaultMetrics({ register: registry, prefix: 'sei_sync_' });
+  const registers = [registry];
+  const requests = new Counter({
+    name: 'sei_sync_requests_total',
+    help: 'SEI requests sent, retries included',
+    labelNames: ['stream'],
+    registers,
+  });
+  const retries = new Counter({
+    name: 'sei_sync_request_retries_total',
+    help: 'SEI requests retried',
+    labelNames: ['stream'],
+    registers,
+  });
+  const rateLimited = new Counter({
+    name: 'sei_sync_rate_limited_total',
+    help: 'SEI 429 answers',
+    labelNames: ['stream'],
+    registers,
+  });
+  const pages = new Counter({
+    name: 'sei_sync_pages_total',
+    help: 'Pages committed',
+    labelNames: ['stream'],
+    registers,
+  });
+  const rows = new Counter({
+    name: 'sei_sync_rows_total',
+    help: 'Rows by outcome',
+    labelNames: ['stream', 'outcome'],
+    registers,
+  });
+  const streamRuns = new Counter({
+    name: 'sei_sync_stream_runs_total',
+    help: 'Stream runs by status',
+    labelNames: ['stream', 'status'],
+    registers,
+  });
+  const lastSuccess = new Gauge({
+    name: 'sei_sync_stream_last_success_timestamp_seconds',
+    help: 'Unix time of the last successful run of the stream (freshness)',
+    labelNames: ['stream'],
+    registers,
+  });
+  const jobDuration = new Histogram({
+    name: 'sei_sync_job_duration_seconds',
+    help: 'Duration of processed BullMQ jobs',
+    labelNames: ['queue', 'name', 'outcome'],
+    buckets: [0.1, 0.5, 1, 5, 15, 60, 300, 900, 3600, 4 * 3600],
+    registers,
+  });
+  const runs = new Counter({
+    name: 'sei_sync_runs_total',
+    help: 'Runs finished by status',
+    labelNames: ['status'],
+    registers,
+  });
+
+  const observed: CountableQueue[] = [];
+  new Gauge({
+    name: 'sei_sync_queue_jobs',
+    help: 'BullMQ jobs per queue and state (read at scrape time)',
+    labelNames: ['queue', 'state'],
+    registers,
+    async collect() {
+      this.reset();
+      for (const queue of observed) {
+        const counts = await queue.getJobCounts(...QUEUE_STATES);
+        for (const state of QUEUE_STATES) this.set({ queue: queue.name, state }, counts[state] ?? 0);
+      }
+    },
+  });
+
+  return {
+    registry,
+    requests,
+    retries,
+    rateLimited,
+    pages,
+    rows,
+    streamRuns,
+    lastSuccess,
+    jobDuration,
+    runs,
+    recordStreamResult(result, pagesCounted) {
+      const stream = result.stream;
+      streamRuns.inc({ stream, status: result.status });
+      if (result.status === 'not_run') return;
+      const { counts } = result;
+      if (counts.pages > pagesCounted) pages.inc({ stream }, counts.pages - pagesCounted);
+      requests.inc({ stream }, counts.requests);
+      retries.inc({ stream }, counts.retries);
+      rateLimited.inc({ stream }, counts.rateLimited);
+      for (const outcome of ROW_OUTCOMES) rows.inc({ stream, outcome }, counts[outcome]);
+      if (result.status === 'succeeded') lastSuccess.set({ stream }, Date.now() / 1000);
+    },
+    observeQueues(queues) {
+      observed.push(...queues);
+    },
+  };
+}

@@ -1,0 +1,211 @@
+/**
+ * Configuration of the long-running side of sei-sync: the BullMQ worker, its job schedules and its
+ * operations server. Kept apart from src/config.ts because only `worker`, `schedule`, `run-now` and
+ * `status` need it; read from the environment the same way (zod, one-line errors naming the variable).
+ */
+import { z } from 'zod';
+import { ConfigError, readSecretVariable } from './config.js';
+import { Secret } from './secret.js';
+import { STREAM_NAMES, type StreamName } from './streams/types.js';
+
+/** Defaults, defined once. Units are in the names. */
+export const WORKER_DEFAULTS = {
+  /** Stream jobs one worker process runs at once; they share the request budget anyway. */
+  concurrency: 4,
+  fullCron: '0 2 * * *',
+  incrementalCron: '0 * * * *',
+  timeZone: 'UTC',
+  /** 9464 is the port Prometheus exporters of the OpenTelemetry family conventionally use. */
+  opsPort: 9464,
+  opsHost: '0.0.0.0',
+  bullmqPrefix: 'sei-sync',
+  /** How long a worker waits for its current pages after SIGTERM before it gives up on them. */
+  shutdownTimeoutMs: 30_000,
+} as const;
+
+/** One configured schedule: a named group of streams run on a cron pattern (or a fixed interval). */
+export interface ScheduleGroup {
+  /** Becomes the BullMQ job scheduler id; `[a-z0-9_-]+`. */
+  name: string;
+  /** Cron pattern (5 or 6 fields); exclusive with `everyMs`. */
+  cron?: string;
+  /** Fixed interval instead of a cron pattern (mostly for tests and demos). */
+  everyMs?: number;
+  /** IANA time zone of the cron pattern. @defaultValue 'UTC' */
+  tz: string;
+  fullRefresh: boolean;
+  /** Streams to run; all streams when empty. */
+  streams: StreamName[];
+}
+
+export interface OpsConfig {
+  /** @defaultValue 9464 */
+  port: number;
+  /** @defaultValue '0.0.0.0' */
+  host: string;
+  /** Bull Board at /admin/queues. @defaultValue false */
+  bullBoardEnabled: boolean;
+  /** Basic auth for Bull Board; without it Bull Board only answers loopback clients. */
+  bullBoardAuth: { user: string; password: Secret } | undefined;
+}
+
+export interface WorkerConfig {
+  /** @defaultValue 4 */
+  concurrency: number;
+  /** Prefix of every BullMQ key in Redis. @defaultValue 'sei-sync' */
+  prefix: string;
+  /** @defaultValue 30000 */
+  shutdownTimeoutMs: number;
+  schedules: ScheduleGroup[];
+  ops: OpsConfig;
+}
+
+type Env = Record<string, string | undefined>;
+
+function fail(variable: string, error: z.ZodError, raw: string): never {
+  const issue = error.issues[0];
+  const where = issue && issue.path.length > 0 ? ` at ${issue.path.join('.')}` : '';
+  throw new ConfigError(
+    variable,
+    `${issue?.message ?? 'invalid value'}${where} (got ${JSON.stringify(raw).slice(0, 120)})`,
+  );
+}
+
+function parseVar<T>(env: Env, variable: string, schema: z.ZodType<T>, fallback: T): T {
+  const raw = env[variable];
+  if (raw === undefined || raw === '') return fallback;
+  const result = schema.safeParse(raw);
+  if (!result.success) fail(variable, result.error, raw);
+  return result.data;
+}
+
+/** Five or six space-separated cron fields; BullMQ's cron parser checks the rest when the scheduler is created. */
+const cronPattern = z
+  .string()
+  .trim()
+  .refine((value) => /^\S+(\s+\S+){4,5}$/.test(value), {
+    error: 'must be a cron pattern of 5 or 6 fields, e.g. "0 2 * * *"',
+  });
+
+const timeZone = z.string().refine(
+  (value) => {
+    try {
+      new Intl.DateTimeFormat('en-US', { timeZone: value });
+      return true;
+    } catch {
+      return false;
+    }
+  },
+  { error: 'must be an IANA time zone such as UTC or Europe/Berlin' },
+);
+
+const booleanFlag = z
+  .enum(['true', 'false', '1', '0'], { error: 'must be true or false' })
+  .transform((v) => v === 'true' || v === '1');
+
+const scheduleGroupSchema = z
+  .object({
+    name: z.string().regex(/^[a-z0-9_-]+$/, { error: 'name must match [a-z0-9_-]+' }),
+    cron: cronPattern.optional(),
+    everyMs: z.number().int().positive().optional(),
+    tz: timeZone.default(WORKER_DEFAULTS.timeZone),
+    fullRefresh: z.boolean().default(false),
+    streams: z
+      .array(z.enum(STREAM_NAMES, { error: `streams must be among ${STREAM_NAMES.join(', ')}` }))
+      .default([]),
+  })
+  .strict()
+  .refine((group) => (group.cron === undefined) !== (group.everyMs === undefined), {
+    error: 'each schedule needs exactly one of cron or everyMs',
+  });
+
+const schedulesSchema = z
+  .array(scheduleGroupSchema)
+  .refine((groups) => new Set(groups.map((g) => g.name)).size === groups.length, {
+    error: 'schedule names must be unique',
+  });
+
+/**
+ * Reads the schedules. `SEI_SYNC_SCHEDULES` (a JSON array of groups) replaces the defaults entirely;
+ * otherwise there are two groups over all streams: `full` (SCHEDULE_FULL_CRON, full refresh) and
+ * `incremental` (SCHEDULE_INCREMENTAL_CRON); either cron may be `off`.
+ */
+export function loadSchedules(env: Env): ScheduleGroup[] {
+  const json = env.SEI_SYNC_SCHEDULES;
+  if (json !== undefined && json.trim() !== '') {
+    let value: unknown;
+    try {
+      value = JSON.parse(json);
+    } catch {
+      throw new ConfigError(
+        'SEI_SYNC_SCHEDULES',
+        'is not valid JSON; give an array like [{"name":"jira","cron":"*/15 * * * *","streams":["jira_issues"]}]',
+      );
+    }
+    const result = schedulesSchema.safeParse(value);
+    if (!result.success) fail('SEI_SYNC_SCHEDULES', result.error, json);
+    return result.data;
+  }
+  const tz = parseVar(env, 'SCHEDULE_TZ', timeZone, WORKER_DEFAULTS.timeZone);
+  const groups: ScheduleGroup[] = [];
+  const cronOrOff = z.union([z.literal('off'), cronPattern]);
+  const full = parseVar(env, 'SCHEDULE_FULL_CRON', cronOrOff, WORKER_DEFAULTS.fullCron);
+  if (full !== 'off') groups.push({ name: 'full', cron: full, tz, fullRefresh: true, streams: [] });
+  const incremental = parseVar(env, 'SCHEDULE_INCREMENTAL_CRON', cronOrOff, WORKER_DEFAULTS.incrementalCron);
+  if (incremental !== 'off')
+    groups.push({ name: 'incremental', cron: incremental, tz, fullRefresh: false, streams: [] });
+  return groups;
+}
+
+const positiveInt = (fix: string) =>
+  z.coerce
+    .number({ error: `must be a whole number; ${fix}` })
+    .int({ error: `must be a whole number; ${fix}` })
+    .positive({ error: `must be greater than 0; ${fix}` });
+
+/** Builds the worker configuration from an environment (by default `process.env`). Throws `ConfigError`. */
+export function loadWorkerConfig(env: Env = process.env): WorkerConfig {
+  const bullBoardUser = env.BULL_BOARD_USER;
+  const bullBoardPassword = readSecretVariable(env, 'BULL_BOARD_PASSWORD');
+  if ((bullBoardUser ? 1 : 0) + (bullBoardPassword ? 1 : 0) === 1) {
+    throw new ConfigError(
+      bullBoardUser ? 'BULL_BOARD_PASSWORD' : 'BULL_BOARD_USER',
+      'set both BULL_BOARD_USER and BULL_BOARD_PASSWORD (or neither)',
+    );
+  }
+  return {
+    concurrency: parseVar(
+      env,
+      'WORKER_CONCURRENCY',
+      positiveInt('use e.g. 4').max(64, { error: 'must be at most 64' }),
+      WORKER_DEFAULTS.concurrency,
+    ),
+    prefix: parseVar(
+      env,
+      'BULLMQ_PREFIX',
+      z.string().regex(/^[A-Za-z0-9_.-]+$/, { error: 'must be letters, digits, _ . or - (no colon)' }),
+      WORKER_DEFAULTS.bullmqPrefix,
+    ),
+    shutdownTimeoutMs: parseVar(
+      env,
+      'WORKER_SHUTDOWN_TIMEOUT_MS',
+      positiveInt('use e.g. 30000'),
+      WORKER_DEFAULTS.shutdownTimeoutMs,
+    ),
+    schedules: loadSchedules(env),
+    ops: {
+      port: parseVar(
+        env,
+        'OPS_PORT',
+        z.coerce.number().int().min(0).max(65_535, { error: 'must be a port, 0-65535' }),
+        WORKER_DEFAULTS.opsPort,
+      ),
+      host: env.OPS_HOST || WORKER_DEFAULTS.opsHost,
+      bullBoardEnabled: parseVar(env, 'BULL_BOARD_ENABLED', booleanFlag, false),
+      bullBoardAuth:
+        bullBoardUser && bullBoardPassword
+          ? { user: bullBoardUser, password: new Secret(bullBoardPassword) }
+          : undefined,
+    },
+  };
+}

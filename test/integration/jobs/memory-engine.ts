@@ -1,0 +1,142 @@
+/**
+ * An in-memory SyncEngine for the BullMQ tests: it records every call, walks a fixed number of fake
+ * pages per stream (yielding between them), can fail chosen streams, and notes any moment where one
+ * stream runs twice at once (the property the jobs must guarantee).
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { StreamName } from '../../../src/streams/types.js';
+import type {
+  RunStatus,
+  StartRunRequest,
+  StreamCounts,
+  StreamRunResult,
+  SyncEngine,
+  SyncStreamRequest,
+} from '../../../src/sync/types.js';
+
+export interface Failure {
+  code: string;
+  retryable: boolean;
+  /** Fail this many attempts, then succeed. @defaultValue Infinity */
+  times?: number;
+}
+
+export interface MemoryEngineOptions {
+  pages?: number;
+  /** Pause per page, so that runs overlap. @defaultValue 5 */
+  pageDelayMs?: number;
+  failures?: Partial<Record<StreamName, Failure>>;
+}
+
+export function counts(pages: number): StreamCounts {
+  return {
+    pages,
+    records: pages * 10,
+    inserted: pages * 10,
+    updated: 0,
+    unchanged: 0,
+    deleted: 0,
+    rejected: 0,
+    requests: pages,
+    retries: 0,
+    rateLimited: 0,
+  };
+}
+
+export class MemoryEngine implements SyncEngine {
+  readonly started: StartRunRequest[] = [];
+  readonly calls: SyncStreamRequest[] = [];
+  readonly finished = new Map<string, { results: readonly StreamRunResult[]; status: RunStatus }>();
+  readonly overlaps: string[] = [];
+  /** Resolves the first time a page of any stream starts (for shutdown tests). */
+  readonly firstPage: Promise<void>;
+  readonly aborted: StreamName[] = [];
+  readonly #running = new Set<StreamName>();
+  readonly #attempts = new Map<string, number>();
+  #onFirstPage: () => void = () => {};
+  closed = false;
+
+  constructor(readonly options: MemoryEngineOptions = {}) {
+    this.firstPage = new Promise((resolve) => {
+      this.#onFirstPage = resolve;
+    });
+  }
+
+  async startRun(request: StartRunRequest): Promise<string> {
+    this.started.push(request);
+    return request.runId ?? 'no-run-id';
+  }
+
+  async syncStream(request: SyncStreamRequest): Promise<StreamRunResult> {
+    const { stream, runId, signal } = request;
+    this.calls.push(request);
+    if (this.#running.has(stream)) this.overlaps.push(`${stream} in ${runId}`);
+    this.#running.add(stream);
+    try {
+      const attemptKey = `${runId}/${stream}`;
+      const attempt = (this.#attempts.get(attemptKey) ?? 0) + 1;
+      this.#attempts.set(attemptKey, attempt);
+      const pages = this.options.pages ?? 3;
+      for (let page = 1; page <= pages; page++) {
+        this.#onFirstPage();
+        await sleep(this.options.pageDelayMs ?? 5);
+        if (signal?.aborted) {
+          this.aborted.push(stream);
+          return {
+            stream,
+            status: 'failed',
+            counts: counts(page),
+            durationMs: 1,
+            error: { code: 'SEI_SYNC_ERR_ABORTED', message: 'stopped', retryable: true },
+          };
+        }
+        request.onProgress?.({ stream, pages: page, records: page * 10, estimatedPages: pages });
+      }
+      const failure = this.options.failures?.[stream];
+      if (failure && attempt <= (failure.times ?? Number.POSITIVE_INFINITY)) {
+        return {
+          stream,
+          status: 'failed',
+          counts: counts(pages),
+          durationMs: 1,
+          error: {
+            code: failure.code,
+            message: `${stream} broke on attempt ${attempt}`,
+            retryable: failure.retryable,
+          },
+        };
+      }
+      return { stream, status: 'succeeded', counts: counts(pages), durationMs: 1 };
+    } finally {
+      this.#running.delete(stream);
+    }
+  }
+
+  attempts(runId: string, stream: StreamName): number {
+    return this.#attempts.get(`${runId}/${stream}`) ?? 0;
+  }
+
+  async finishRun(runId: string, results: readonly StreamRunResult[]): Promise<RunStatus> {
+    const failed = results.filter((r) => r.status !== 'succeeded').length;
+    const status: RunStatus = failed === 0 ? 'succeeded' : failed === results.length ? 'failed' : 'partial';
+    this.finished.set(runId, { results, status });
+    return status;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+  }
+}
+
+/** Polls `predicate` until true (or throws after `timeoutMs`). */
+export async function waitFor(
+  predicate: () => boolean | Promise<boolean>,
+  timeoutMs = 20_000,
+  what = 'condition',
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await predicate())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(20);
+  }
+}
