@@ -216,10 +216,10 @@ export class Universe {
   }
 
   /** A GitHub login: mostly people's, sometimes an unmapped external account (a dangling reference). */
-  githubLogin(rng: Rng): string {
+  githubLogin(rng: Rng, integrationId: string): string {
     if (this.externalCount > 0 && rng.chance(0.04)) {
       const external = this.external(1 + 2 * rng.int(Math.max(1, Math.floor(this.externalCount / 2))));
-      if (external.integrationId === '4021') return external.userId;
+      if (external.integrationId === integrationId) return external.userId;
     }
     return this.person(rng.int(this.personCount)).githubLogin;
   }

@@ -31,12 +31,13 @@ export function scmCommitsGenerator(ctx: GeneratorContext): StreamGenerator {
   function generate(o: number, end: number): SeiRecord {
     const rng = recordRng(ctx.seed, TAG, o);
     const committed = committedAt(o, end);
-    const author = ctx.universe.githubLogin(rng);
+    const integration = integrationId(o);
+    const author = ctx.universe.githubLogin(rng, integration);
     const committer = rng.chance(0.85) ? author : 'web-flow';
     const repo = REPOSITORIES[o % REPOSITORIES.length] as string;
     return compact({
       id: rng.uuid(),
-      integration_id: integrationId(o),
+      integration_id: integration,
       repo_id: [repo],
       project: repo,
       vcs_type: 'GIT',

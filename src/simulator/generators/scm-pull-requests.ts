@@ -52,10 +52,12 @@ export function scmPullRequestsGenerator(ctx: GeneratorContext): StreamGenerator
     const created = createdAt(o, end);
     const updated = updatedAt(o, end);
     const repo = REPOSITORIES[o % REPOSITORIES.length] as string;
-    const creator = ctx.universe.githubLogin(rng);
-    const reviewers = [ctx.universe.githubLogin(rng), ctx.universe.githubLogin(rng)].filter(
-      (l) => l !== creator,
-    );
+    const integration = integrationId(o);
+    const creator = ctx.universe.githubLogin(rng, integration);
+    const reviewers = [
+      ctx.universe.githubLogin(rng, integration),
+      ctx.universe.githubLogin(rng, integration),
+    ].filter((l) => l !== creator);
     const roll = rng.next();
     const state = roll < 0.7 ? 'merged' : roll < 0.85 ? 'closed' : 'open';
     const firstReview =
@@ -64,7 +66,7 @@ export function scmPullRequestsGenerator(ctx: GeneratorContext): StreamGenerator
     const area = rng.pick(AREAS);
     return compact({
       id: rng.uuid(),
-      integration_id: integrationId(o),
+      integration_id: integration,
       repo_id: [repo],
       project: repo,
       number: String(1 + Math.floor(o / REPOSITORIES.length)),
