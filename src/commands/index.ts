@@ -15,4 +15,5 @@ export const COMMANDS: RegisterCommand[] = [
   registerPlan,
   registerStatus,
   registerDoctor,
+  registerSimulator,
 ];
