@@ -268,9 +268,9 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
       now: now(),
       lookbackSeconds: config.lookbackSeconds,
     });
-    const walkId = plan.resumed && checkpoint?.walkId ? checkpoint.walkId : randomUUID();
-    if (!plan.resumed) {
-      if (checkpoint?.walkId) await forgetWalkKeys(db, checkpoint.walkId);
+    let walkId = plan.resumed && checkpoint?.walkId ? checkpoint.walkId : randomUUID();
+    const newWalk = async (previousWalkId: string | null | undefined) => {
+      if (previousWalkId) await forgetWalkKeys(db, previousWalkId);
       await beginWalk(db, stream.name, {
         walkId,
         runId,
@@ -278,7 +278,8 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
         windowEnd: plan.windowEnd,
         startPage: 0,
       });
-    }
+    };
+    if (!plan.resumed) await newWalk(checkpoint?.walkId);
     log.info(
       {
         startPage: plan.startPage,
@@ -288,18 +289,26 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
       },
       'walk started',
     );
-    const context = { runId, walkId, counts, signal, request, log };
-    let summary = await walk(stream, plan, { ...context, fromPage: plan.startPage });
+    const context = { runId, counts, signal, request, log };
+    let summary = await walk(stream, plan, { ...context, walkId, fromPage: plan.startPage });
     let anomaly = firstAnomalyPage(summary);
     for (let pass = 1; anomaly !== undefined && pass <= maxHealPasses; pass += 1) {
       // Offset paging over live data: a record inserted or deleted before page N moves every later record
-      // by one. Re-reading from the page before the first anomaly picks up whatever slipped past.
-      const fromPage = Math.max(0, anomaly - 1);
+      // by one. Incremental streams re-read from the page before the first anomaly, which picks up
+      // whatever slipped past. Full-refresh streams (small by nature) re-walk from page 0 under a new
+      // walk id, so the keys that decide deletions come from one clean pass, none from before a deletion.
+      let fromPage = Math.max(0, anomaly - 1);
+      if (stream.mode === 'full_refresh') {
+        const previous = walkId;
+        walkId = randomUUID();
+        await newWalk(previous);
+        fromPage = 0;
+      }
       log.warn(
         { pass, fromPage, duplicates: summary.duplicates, drift: summary.totalCountDrift.slice(0, 3) },
         'pages shifted during the walk; re-reading',
       );
-      summary = await walk(stream, plan, { ...context, fromPage });
+      summary = await walk(stream, plan, { ...context, walkId, fromPage });
       anomaly = firstAnomalyPage(summary);
     }
     const clean = anomaly === undefined;
