@@ -140,3 +140,16 @@ export async function closeHistoryOfDeletedRows(trx: Executor, table: TableSpec)
   const result = await trx.executeQuery(CompiledQuery.raw(historySql(table).closeDeleted, []));
   return Number(result.numAffectedRows ?? 0);
 }
+
+/**
+ * The history layer as the sync engine's change listener (`ChangeListener` in src/sync/engine.ts,
+ * matched structurally so the warehouse does not import the engine): pass it as `changeListener`.
+ */
+export const historyChangeListener = {
+  async onChanged(trx: Executor, table: TableSpec, changed: readonly ChangedRow[], at: Date, runId: string) {
+    await recordHistory(trx, table, changed, at, runId);
+  },
+  async onDeleted(trx: Executor, table: TableSpec, keys: readonly RowKey[], at: Date, _runId: string) {
+    await closeHistory(trx, table, keys, at);
+  },
+};

@@ -13,13 +13,12 @@ import { Secret } from '../../../src/secret.js';
 import type { SeiRecord } from '../../../src/sei/types.js';
 import { jiraIssuesStream } from '../../../src/streams/jira-issues.js';
 import { STREAMS } from '../../../src/streams/registry.js';
-import type { Row, StreamDefinition } from '../../../src/streams/types.js';
 import { openWarehouse, type Warehouse } from '../../../src/warehouse/db.js';
 import { markMissingAsDeleted, recordSeenKeys } from '../../../src/warehouse/deletes.js';
 import { closeHistory, closeHistoryOfDeletedRows, recordHistory } from '../../../src/warehouse/history.js';
 import { migrateToLatest } from '../../../src/warehouse/migrate.js';
-import { writePage } from '../../../src/warehouse/upsert.js';
 import { createTestDatabase, type TestDatabase } from '../../support/services.js';
+import { writeRecords } from './write-records.js';
 
 const T1 = new Date('2026-01-01T00:00:00Z');
 const T2 = new Date('2026-02-01T00:00:00Z');
@@ -41,37 +40,6 @@ function issue(key: string, summary: string, status: string): SeiRecord {
       { status, issue_key: key, integration_id: '378', start_time: 1_767_000_000, end_time: 1_767_000_600 },
     ],
   };
-}
-
-async function write(
-  warehouse: Warehouse,
-  stream: StreamDefinition,
-  records: readonly SeiRecord[],
-  at: Date,
-  runId: string,
-): Promise<{ inserted: number; updated: number; unchanged: number }> {
-  const rows: Row[] = [];
-  const childRows: Record<string, Row[]> = {};
-  for (const record of records) {
-    const result = stream.normalize(record);
-    if (!result.ok) throw new Error(result.reason);
-    rows.push(result.row);
-    for (const [name, list] of Object.entries(result.children))
-      childRows[name] = [...(childRows[name] ?? []), ...list];
-  }
-  return warehouse.db.transaction().execute((trx) =>
-    writePage(trx, {
-      table: stream.table,
-      children: stream.children,
-      rows,
-      childRows,
-      runId,
-      syncedAt: at,
-      onChanged: async (t, table, changed) => {
-        await recordHistory(t, table, changed, at, runId);
-      },
-    }),
-  );
 }
 
 interface Version {
@@ -143,21 +111,21 @@ describe('history on PostgreSQL', () => {
   });
 
   it('a record changed twice across three writes has three versions with exact intervals', async () => {
-    await write(
+    await writeRecords(
       warehouse,
       jiraIssuesStream,
       [issue('LEV-1', 'first', 'TODO'), issue('LEV-2', 'other', 'TODO')],
       T1,
       runs[0],
     );
-    await write(
+    await writeRecords(
       warehouse,
       jiraIssuesStream,
       [issue('LEV-1', 'second', 'TODO'), issue('LEV-2', 'other', 'TODO')],
       T2,
       runs[1],
     );
-    await write(
+    await writeRecords(
       warehouse,
       jiraIssuesStream,
       [issue('LEV-1', 'third', 'DONE'), issue('LEV-2', 'other', 'TODO')],
@@ -268,7 +236,7 @@ describe('history on PostgreSQL', () => {
   });
 
   it('a deleted record that comes back opens a new version, even with the same content', async () => {
-    await write(warehouse, jiraIssuesStream, [issue('LEV-1', 'third', 'DONE')], T5, runs[3]);
+    await writeRecords(warehouse, jiraIssuesStream, [issue('LEV-1', 'third', 'DONE')], T5, runs[3]);
     const history = await versions(warehouse, 'LEV-1');
     expect(history.map((v) => [v.valid_from, v.valid_to, v.deleted])).toEqual([
       ['2026-01-01', '2026-02-01', false],
@@ -298,8 +266,8 @@ describe('history on PostgreSQL', () => {
   it('the same key changed twice at the same instant keeps one version with the last content', async () => {
     const at = new Date('2026-07-01T00:00:00Z');
     const runId = randomUUID();
-    await write(warehouse, jiraIssuesStream, [issue('LEV-9', 'page 1', 'TODO')], at, runId);
-    await write(warehouse, jiraIssuesStream, [issue('LEV-9', 'page 7', 'TODO')], at, runId);
+    await writeRecords(warehouse, jiraIssuesStream, [issue('LEV-9', 'page 1', 'TODO')], at, runId);
+    await writeRecords(warehouse, jiraIssuesStream, [issue('LEV-9', 'page 7', 'TODO')], at, runId);
     expect(await versions(warehouse, 'LEV-9')).toEqual([
       {
         issue_key: 'LEV-9',
@@ -315,8 +283,8 @@ describe('history on PostgreSQL', () => {
   it('one page writes history for many rows in two statements (set-based), one version each', async () => {
     const at = new Date('2026-08-01T00:00:00Z');
     const records = Array.from({ length: 500 }, (_, i) => issue(`BULK-${i}`, `bulk ${i}`, 'TODO'));
-    await write(warehouse, jiraIssuesStream, records, at, randomUUID());
-    await write(
+    await writeRecords(warehouse, jiraIssuesStream, records, at, randomUUID());
+    await writeRecords(
       warehouse,
       jiraIssuesStream,
       records.map((record, i) => (i % 2 === 0 ? { ...record, summary: `bulk ${i} changed` } : record)),
@@ -345,9 +313,9 @@ describe('history on PGlite', () => {
   });
 
   it('versions, deletion and as-of behave as on PostgreSQL', async () => {
-    await write(warehouse, jiraIssuesStream, [issue('LEV-1', 'first', 'TODO')], T1, randomUUID());
-    await write(warehouse, jiraIssuesStream, [issue('LEV-1', 'second', 'TODO')], T2, randomUUID());
-    await write(warehouse, jiraIssuesStream, [issue('LEV-1', 'second', 'TODO')], T3, randomUUID());
+    await writeRecords(warehouse, jiraIssuesStream, [issue('LEV-1', 'first', 'TODO')], T1, randomUUID());
+    await writeRecords(warehouse, jiraIssuesStream, [issue('LEV-1', 'second', 'TODO')], T2, randomUUID());
+    await writeRecords(warehouse, jiraIssuesStream, [issue('LEV-1', 'second', 'TODO')], T3, randomUUID());
     await warehouse.db
       .transaction()
       .execute((trx) =>

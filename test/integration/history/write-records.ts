@@ -1,0 +1,35 @@
+/** Test helper: SEI records → stream normalizer → writePage with the history listener, in one transaction. */
+import type { SeiRecord } from '../../../src/sei/types.js';
+import type { Row, StreamDefinition } from '../../../src/streams/types.js';
+import type { Warehouse } from '../../../src/warehouse/db.js';
+import { historyChangeListener } from '../../../src/warehouse/history.js';
+import { type WritePageResult, writePage } from '../../../src/warehouse/upsert.js';
+
+export async function writeRecords(
+  warehouse: Warehouse,
+  stream: StreamDefinition,
+  records: readonly SeiRecord[],
+  at: Date,
+  runId: string,
+): Promise<WritePageResult> {
+  const rows: Row[] = [];
+  const childRows: Record<string, Row[]> = {};
+  for (const record of records) {
+    const result = stream.normalize(record);
+    if (!result.ok) throw new Error(`${stream.name}: ${result.reason}`);
+    rows.push(result.row);
+    for (const [name, list] of Object.entries(result.children))
+      childRows[name] = [...(childRows[name] ?? []), ...list];
+  }
+  return warehouse.db.transaction().execute((trx) =>
+    writePage(trx, {
+      table: stream.table,
+      children: stream.children,
+      rows,
+      childRows,
+      runId,
+      syncedAt: at,
+      onChanged: (t, table, changed) => historyChangeListener.onChanged(t, table, changed, at, runId),
+    }),
+  );
+}
