@@ -98,6 +98,9 @@ export interface SeiClientStats {
   failures: number;
 }
 
+/** Statuses whose error carries no server text. */
+const MESSAGE_FREE_STATUSES: ReadonlySet<number> = new Set([401, 403, 404, 429]);
+
 /** Longest error body read for a message; the rest is discarded. */
 const MAX_ERROR_BODY_BYTES = 16 * 1024;
 
@@ -244,7 +247,8 @@ export class SeiClient implements ListClient {
       if (statusCode < 200 || statusCode >= 300) {
         const text = await readLimited(response.body, MAX_ERROR_BODY_BYTES);
         throw errorForStatus(request, statusCode, {
-          serverMessage: statusCode === 400 || statusCode >= 500 ? this.#serverMessage(text) : undefined,
+          // Our own words say more than the server's for 401/403/404/429; elsewhere its reason helps.
+          serverMessage: MESSAGE_FREE_STATUSES.has(statusCode) ? undefined : this.#serverMessage(text),
           retryAfterMs: parseRetryAfterMs(headers['retry-after'], Date.now(), this.#policy.maxRetryAfterMs),
         });
       }

@@ -38,8 +38,16 @@ export const SEI_ERROR_CODES = {
 
 export type SeiErrorCode = (typeof SEI_ERROR_CODES)[keyof typeof SEI_ERROR_CODES];
 
-/** HTTP statuses worth another attempt (429 is also rate-limited, see `classify`). */
-export const RETRYABLE_STATUS_CODES: ReadonlySet<number> = new Set([408, 425, 429, 500, 502, 503, 504]);
+/**
+ * HTTP statuses below 500 worth another attempt (429 is also "rate limited", see `classify`). Every
+ * 5xx is retried as well (see `isRetryableStatus`): proxies and CDNs invent their own (520-530).
+ */
+export const RETRYABLE_STATUS_CODES: ReadonlySet<number> = new Set([408, 425, 429]);
+
+/** Whether an HTTP status is worth another attempt. The one definition the client uses. */
+export function isRetryableStatus(status: number): boolean {
+  return RETRYABLE_STATUS_CODES.has(status) || (status >= 500 && status <= 599);
+}
 
 /** Error codes (of the request, not of SEI) worth another attempt. */
 export const RETRYABLE_SEI_ERROR_CODES: ReadonlySet<SeiErrorCode> = new Set<SeiErrorCode>([
@@ -241,10 +249,18 @@ export function errorForStatus(
         message: `SEI rate limit hit (429) on ${what}; lower SEI_REQUESTS_PER_MINUTE or stop other tools using this key`,
       });
     default:
+      if (isRetryableStatus(status)) {
+        return new SeiError({
+          ...base,
+          code: SEI_ERROR_CODES.server,
+          message: `SEI answered ${status} on ${what}${said}; SEI or a proxy in between is failing, check Harness status or try later`,
+        });
+      }
+      // A redirect (not followed: it would resend the key elsewhere) or a 4xx SEI does not document.
       return new SeiError({
         ...base,
-        code: SEI_ERROR_CODES.server,
-        message: `SEI answered ${status} on ${what}${said}; SEI or a proxy in between is failing, check Harness status or try later`,
+        code: SEI_ERROR_CODES.badRequest,
+        message: `SEI answered ${status} on ${what}${said}; ${status < 400 ? 'a redirect: check that SEI_BASE_URL/SEI_ENV is the SEI API base itself' : 'check SEI_BASE_URL/SEI_ENV and SEI_PAGE_SIZE'}`,
       });
   }
 }

@@ -3,6 +3,7 @@ import {
   abortedError,
   classify,
   errorForStatus,
+  isRetryableStatus,
   noKeyError,
   oneLine,
   RETRYABLE_STATUS_CODES,
@@ -64,11 +65,16 @@ describe('errorForStatus', () => {
     [502, SEI_ERROR_CODES.server],
     [503, SEI_ERROR_CODES.server],
     [504, SEI_ERROR_CODES.server],
+    [408, SEI_ERROR_CODES.server],
+    [522, SEI_ERROR_CODES.server],
+    [302, SEI_ERROR_CODES.badRequest],
+    [405, SEI_ERROR_CODES.badRequest],
+    [413, SEI_ERROR_CODES.badRequest],
   ])('maps %i to %s, naming the request', (status, code) => {
     const error = errorForStatus(REQUEST, status);
     expect(error).toMatchObject({ code, status, method: 'POST', path: '/v1/org/units/list', page: 7 });
     expect(error.message).toContain('POST /v1/org/units/list page 7');
-    expect(error.retryable).toBe(RETRYABLE_STATUS_CODES.has(status));
+    expect(error.retryable).toBe(isRetryableStatus(status));
   });
 
   it('keeps the server message of a 400 on one line', () => {
@@ -90,6 +96,13 @@ describe('errorForStatus', () => {
     const json = JSON.parse(JSON.stringify(errorForStatus(REQUEST, 503, { retryAfterMs: 1000 })));
     expect(json).toMatchObject({ code: 'SEI_ERR_SERVER', status: 503, retryAfterMs: 1000, retryable: true });
     expect(json.stack).toBeUndefined();
+  });
+});
+
+describe('isRetryableStatus', () => {
+  it('retries 408, 425, 429 and every 5xx, nothing else', () => {
+    const retried = Array.from({ length: 500 }, (_, i) => i + 100).filter(isRetryableStatus);
+    expect(retried).toEqual([...RETRYABLE_STATUS_CODES, ...Array.from({ length: 100 }, (_, i) => 500 + i)]);
   });
 });
 
