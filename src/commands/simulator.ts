@@ -4,6 +4,7 @@
  */
 import { type Command, InvalidArgumentError } from 'commander';
 import { type FaultOptions, SIMULATOR_DEFAULT_SEED, startSimulator } from '../simulator/index.js';
+import { measurePageServing } from '../simulator/measure.js';
 import { runAction } from './run-action.js';
 
 /** The port the command listens on unless told otherwise (tests use port 0 through the API). */
@@ -22,6 +23,7 @@ interface SimulatorCommandOptions {
   faultSlow?: number;
   slowMs?: number;
   retryAfter?: number;
+  measure?: boolean;
 }
 
 function integer(name: string, min: number) {
@@ -65,8 +67,19 @@ export function registerSimulator(program: Command): void {
     .option('--fault-slow <p>', 'probability of a slow answer', probability)
     .option('--slow-ms <ms>', 'delay of a slow answer (ms)', integer('slow-ms', 0))
     .option('--retry-after <s>', 'Retry-After of the 503s (s)', integer('retry-after', 0))
+    .option('--measure', 'instead of serving, time 1000-record Jira pages over loopback and exit')
     .action(
       runAction(async (options: SimulatorCommandOptions) => {
+        if (options.measure) {
+          const m = await measurePageServing({ records: options.records ?? 100_000, seed: options.seed });
+          process.stdout.write(
+            `${m.records} Jira issues, ${m.pageSize}-record pages (${Math.round(m.bytesPerPage / 1024)} KiB):\n` +
+              `  first page (sorts the stream): ${m.firstPageMs.toFixed(0)} ms\n` +
+              `  new pages: ${m.coldMsPerPage.toFixed(1)} ms/page (${m.coldRecordsPerSecond} records/s)\n` +
+              `  same pages again (JSON cached): ${m.warmMsPerPage.toFixed(1)} ms/page\n`,
+          );
+          return 0;
+        }
         const faults: Partial<FaultOptions> = {};
         const set = (name: keyof FaultOptions, value: number | undefined) => {
           if (value !== undefined) faults[name] = value;

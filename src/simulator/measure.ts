@@ -1,0 +1,72 @@
+/**
+ * How fast the simulator serves Jira pages over loopback HTTP (`sei-sync simulator --measure`), so
+ * benchmarks can tell whether the simulator or the sync is their bottleneck.
+ */
+import { SIMULATOR_DEFAULT_SEED, startSimulator } from './index.js';
+
+export interface MeasureOptions {
+  /** Jira issues in the dataset. @defaultValue 100000 */
+  records?: number;
+  /** @defaultValue 1000 */
+  pageSize?: number;
+  /** Pages timed per pass. @defaultValue 20 */
+  pages?: number;
+  seed?: number;
+}
+
+export interface PageServingMeasurement {
+  records: number;
+  pageSize: number;
+  pages: number;
+  /** Sorting the stream once (the first page of a walk pays it). */
+  firstPageMs: number;
+  /** Pages never built before: records generated and serialized. */
+  coldMsPerPage: number;
+  /** The same pages again (record JSON cached). */
+  warmMsPerPage: number;
+  bytesPerPage: number;
+  coldRecordsPerSecond: number;
+}
+
+export async function measurePageServing(options: MeasureOptions = {}): Promise<PageServingMeasurement> {
+  const records = options.records ?? 100_000;
+  const pageSize = options.pageSize ?? 1000;
+  const pages = Math.max(1, Math.min(options.pages ?? 20, Math.floor(records / pageSize) - 1));
+  const sim = await startSimulator({ records, seed: options.seed ?? SIMULATOR_DEFAULT_SEED });
+  try {
+    let bytes = 0;
+    const fetchPage = async (page: number) => {
+      const response = await fetch(`${sim.url}/v1/jira_issues/list?there_is_no_cache=true`, {
+        method: 'POST',
+        headers: { authorization: `APIKEY ${sim.adminKey}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ page, page_size: pageSize, sort: [{ id: 'issue_updated_at', desc: false }] }),
+      });
+      const text = await response.text();
+      if (response.status !== 200) throw new Error(`page ${page}: HTTP ${response.status}`);
+      bytes += text.length;
+    };
+    let started = performance.now();
+    await fetchPage(0);
+    const firstPageMs = performance.now() - started;
+    const pass = async () => {
+      bytes = 0;
+      started = performance.now();
+      for (let page = 1; page <= pages; page++) await fetchPage(page);
+      return (performance.now() - started) / pages;
+    };
+    const coldMsPerPage = await pass();
+    const warmMsPerPage = await pass();
+    return {
+      records,
+      pageSize,
+      pages,
+      firstPageMs,
+      coldMsPerPage,
+      warmMsPerPage,
+      bytesPerPage: Math.round(bytes / pages),
+      coldRecordsPerSecond: Math.round((pageSize * 1000) / coldMsPerPage),
+    };
+  } finally {
+    await sim.close();
+  }
+}
