@@ -113,7 +113,8 @@ export interface RetryOutcome<T> {
 
 /**
  * Runs `attempt` until it succeeds, fails with an error `classify` calls fatal (thrown as is), or
- * `policy.maxAttempts` attempts failed (then SEI_ERR_RETRIES_EXHAUSTED, naming the last failure).
+ * `policy.maxAttempts` attempts failed (then SEI_ERR_RETRIES_EXHAUSTED, naming the last failure; with
+ * `maxAttempts: 1` the failure itself, since nothing was retried).
  * `attempt` must throw `SeiError`s only (the client converts everything else first).
  * An abort during a wait rejects with the signal's reason; the caller turns that into SEI_ERR_ABORTED.
  */
@@ -149,7 +150,13 @@ export async function runWithRetries<T>(
     );
     return { value, attempts };
   } catch (error) {
-    if (error instanceof SeiError && classify(error) !== 'fatal' && attempts >= policy.maxAttempts) {
+    // With a single attempt allowed nothing was retried: the failure itself says more.
+    if (
+      error instanceof SeiError &&
+      classify(error) !== 'fatal' &&
+      policy.maxAttempts > 1 &&
+      attempts >= policy.maxAttempts
+    ) {
       throw retriesExhaustedError(error, attempts);
     }
     throw error;

@@ -129,7 +129,7 @@ describe('runWithRetries', () => {
     expect(calls).toBe(4);
   });
 
-  it('makes a single attempt when maxAttempts is 1', async () => {
+  it('makes a single attempt when maxAttempts is 1 and throws its failure as is', async () => {
     let calls = 0;
     const failing = runWithRetries(
       async () => {
@@ -138,7 +138,7 @@ describe('runWithRetries', () => {
       },
       { ...policy, maxAttempts: 1 },
     );
-    await expect(failing).rejects.toMatchObject({ code: SEI_ERROR_CODES.retriesExhausted, attempts: 1 });
+    await expect(failing).rejects.toMatchObject({ code: SEI_ERROR_CODES.server, status: 500 });
     expect(calls).toBe(1);
   });
 });
