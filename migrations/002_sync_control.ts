@@ -51,8 +51,6 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       walk_run_id uuid,
       walk_started_at timestamptz,
       last_complete_walk_at timestamptz,
-      locked_by text,
-      locked_until timestamptz,
       updated_at timestamptz NOT NULL DEFAULT now()
     )`.execute(db);
   await sql`

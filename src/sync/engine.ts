@@ -1,7 +1,7 @@
 /**
  * `syncStream`: the one path every mode uses to copy a stream from SEI into the warehouse.
  *
- *   1. take the stream's lease (one process per stream, whatever the number of workers);
+ *   1. take the stream's lock (one process per stream, whatever the number of workers);
  *   2. plan the walk from the checkpoint (resume at the next page, or a new window);
  *   3. walk pages; per page, normalize and write rows, rejects, seen keys and the checkpoint in ONE
  *      transaction (while the walker already fetches the next page);
@@ -19,19 +19,17 @@ import { PageWalker, type WalkSummary } from '../sei/walker.js';
 import { STREAMS } from '../streams/registry.js';
 import type { StreamDefinition, StreamName, TableSpec } from '../streams/types.js';
 import {
-  acquireStreamLease,
   advancePage,
   beginWalk,
   completeWalk,
   readCheckpoint,
-  releaseStreamLease,
-  renewStreamLease,
   resetCheckpoint,
 } from '../warehouse/checkpoints.js';
 import type { Warehouse } from '../warehouse/db.js';
 import { forgetWalkKeys, markMissingAsDeleted, recordSeenKeys } from '../warehouse/deletes.js';
 import { finishRun, finishStreamRun, startRun, startStreamRun } from '../warehouse/ledger.js';
 import { insertRejects } from '../warehouse/rejects.js';
+import { StreamBusyError, withStreamLock } from '../warehouse/stream-lock.js';
 import { type ChangedRow, type Executor, writePage } from '../warehouse/upsert.js';
 import { normalizePage } from './normalize-page.js';
 import type {
@@ -77,10 +75,6 @@ export interface SyncEngineOptions {
   logger: Logger;
   /** @defaultValue every stream of the registry */
   streams?: Readonly<Record<StreamName, StreamDefinition>>;
-  /** Who holds leases taken by this engine (host and pid by default). */
-  owner?: string;
-  /** A lease not renewed for this long is free again (a crashed process). @defaultValue 120000 */
-  leaseTtlMs?: number;
   /** Re-reads after a walk whose pages shifted, before giving up on a clean pass. @defaultValue 3 */
   maxHealPasses?: number;
   changeListener?: ChangeListener;
@@ -89,12 +83,10 @@ export interface SyncEngineOptions {
   now?: () => Date;
 }
 
-export const ENGINE_DEFAULTS = { leaseTtlMs: 120_000, maxHealPasses: 3 } as const;
+export const ENGINE_DEFAULTS = { maxHealPasses: 3 } as const;
 
 /** Stable codes of failures the engine itself raises (SEI errors keep their `SEI_ERR_*` codes). */
 export const ENGINE_ERROR_CODES = {
-  streamBusy: 'SEI_SYNC_ERR_STREAM_BUSY',
-  leaseLost: 'SEI_SYNC_ERR_LEASE_LOST',
   pageLimit: 'SEI_SYNC_ERR_PAGE_LIMIT',
   internal: 'SEI_SYNC_ERR_INTERNAL',
 } as const;
@@ -150,9 +142,6 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
   const { warehouse, client, config, logger } = options;
   const db = warehouse.db;
   const streams = options.streams ?? STREAMS;
-  const owner =
-    options.owner ?? `${process.env.HOSTNAME ?? 'local'}:${process.pid}:${randomUUID().slice(0, 8)}`;
-  const leaseTtlMs = options.leaseTtlMs ?? ENGINE_DEFAULTS.leaseTtlMs;
   const maxHealPasses = options.maxHealPasses ?? ENGINE_DEFAULTS.maxHealPasses;
   const now = options.now ?? (() => new Date());
 
@@ -346,68 +335,46 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
       options.observer?.streamFinished?.(result);
       return result;
     };
-    let held = false;
-    try {
-      held = await acquireStreamLease(db, stream.name, owner, leaseTtlMs);
-    } catch (error) {
-      return finish({
-        stream: stream.name,
-        status: 'failed',
-        counts,
-        durationMs: Date.now() - started,
-        error: toRunError(error),
-      });
-    }
-    if (!held) {
-      const error = {
-        code: ENGINE_ERROR_CODES.streamBusy,
-        message: `${stream.name} is being synced by another process; try again later`,
-        retryable: true,
-      };
-      log.warn(error.message);
-      return finish({
-        stream: stream.name,
-        status: 'failed',
-        counts,
-        durationMs: Date.now() - started,
-        error,
-      });
-    }
     const controller = new AbortController();
     const onAbort = () => controller.abort(request.signal?.reason);
     request.signal?.addEventListener('abort', onAbort, { once: true });
     if (request.signal?.aborted) onAbort();
-    const renewal = setInterval(
-      () => {
-        renewStreamLease(db, stream.name, owner, leaseTtlMs)
-          .then((kept) => {
-            if (!kept)
-              controller.abort(
-                new SyncStreamError(
-                  ENGINE_ERROR_CODES.leaseLost,
-                  `${stream.name}: lease lost to another process`,
-                  true,
-                ),
-              );
-          })
-          .catch((error) => log.warn({ err: toRunError(error).message }, 'lease renewal failed'));
-      },
-      Math.max(1000, Math.floor(leaseTtlMs / 3)),
-    );
-    renewal.unref();
     try {
-      await startStreamRun(db, request.runId, stream.name);
-      const summary = await runStream(stream, request, counts, controller.signal, log);
-      await finishStreamRun(db, request.runId, stream.name, { status: 'succeeded', counts, summary });
-      log.info({ ...counts }, 'stream synced');
-      return finish({ stream: stream.name, status: 'succeeded', counts, durationMs: Date.now() - started });
+      return await withStreamLock(warehouse, stream.name, async () => {
+        try {
+          await startStreamRun(db, request.runId, stream.name);
+          const summary = await runStream(stream, request, counts, controller.signal, log);
+          await finishStreamRun(db, request.runId, stream.name, { status: 'succeeded', counts, summary });
+          log.info({ ...counts }, 'stream synced');
+          return finish({
+            stream: stream.name,
+            status: 'succeeded',
+            counts,
+            durationMs: Date.now() - started,
+          });
+        } catch (caught) {
+          const error = toRunError(caught);
+          log.error({ code: error.code, err: error.message, ...counts }, 'stream failed');
+          // The database may be what failed; the ledger row then stays "running" and the error is returned.
+          await finishStreamRun(db, request.runId, stream.name, { status: 'failed', counts, error }).catch(
+            () => {},
+          );
+          return finish({
+            stream: stream.name,
+            status: 'failed',
+            counts,
+            durationMs: Date.now() - started,
+            error,
+          });
+        }
+      });
     } catch (caught) {
-      const reason = controller.signal.reason;
-      const error = toRunError(reason instanceof SyncStreamError ? reason : caught);
-      log.error({ code: error.code, err: error.message, ...counts }, 'stream failed');
-      await finishStreamRun(db, request.runId, stream.name, { status: 'failed', counts, error }).catch(
-        () => {},
-      );
+      // Only the lock can fail here: busy (another process syncs this stream) or the database unreachable.
+      const error =
+        caught instanceof StreamBusyError
+          ? { code: caught.code, message: caught.message, retryable: true }
+          : toRunError(caught);
+      log.warn({ code: error.code }, error.message);
       return finish({
         stream: stream.name,
         status: 'failed',
@@ -416,9 +383,7 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
         error,
       });
     } finally {
-      clearInterval(renewal);
       request.signal?.removeEventListener('abort', onAbort);
-      await releaseStreamLease(db, stream.name, owner).catch(() => {});
     }
   }
 

@@ -1,7 +1,7 @@
 /**
- * A stream's checkpoint: its incremental cursor, the walk in progress (window and next page), and the
- * lease that keeps two processes from syncing the same stream at once. The page's rows and its
+ * A stream's checkpoint: its incremental cursor and the walk in progress (window and next page). The page's rows and its
  * checkpoint are written in the same transaction, so a crash resumes exactly at the next page.
+ * (The "one process per stream" guard is an advisory lock: see stream-lock.ts.)
  */
 import { sql } from 'kysely';
 import type { Executor } from './upsert.js';
@@ -114,60 +114,5 @@ export async function resetCheckpoint(db: Executor, stream: string): Promise<voi
       updated_at: sql`now()`,
     })
     .where('stream', '=', stream)
-    .execute();
-}
-
-/**
- * Takes the stream's lease for `ttlMs` unless another owner holds a live one. Atomic: the row is
- * created if missing, then one conditional UPDATE decides. Returns whether `owner` now holds it.
- */
-export async function acquireStreamLease(
-  db: Executor,
-  stream: string,
-  owner: string,
-  ttlMs: number,
-): Promise<boolean> {
-  await db
-    .insertInto('sei_sync.checkpoints')
-    .values({ stream })
-    .onConflict((oc) => oc.column('stream').doNothing())
-    .execute();
-  const result = await db
-    .updateTable('sei_sync.checkpoints')
-    .set({ locked_by: owner, locked_until: sql`now() + ${ttlMs} * interval '1 millisecond'` })
-    .where('stream', '=', stream)
-    .where((eb) =>
-      eb.or([
-        eb('locked_until', 'is', null),
-        eb('locked_until', '<', sql<Date>`now()`),
-        eb('locked_by', '=', owner),
-      ]),
-    )
-    .executeTakeFirst();
-  return Number(result.numUpdatedRows) === 1;
-}
-
-/** Extends a held lease; false when it was lost (expired and taken by someone else). */
-export async function renewStreamLease(
-  db: Executor,
-  stream: string,
-  owner: string,
-  ttlMs: number,
-): Promise<boolean> {
-  const result = await db
-    .updateTable('sei_sync.checkpoints')
-    .set({ locked_until: sql`now() + ${ttlMs} * interval '1 millisecond'` })
-    .where('stream', '=', stream)
-    .where('locked_by', '=', owner)
-    .executeTakeFirst();
-  return Number(result.numUpdatedRows) === 1;
-}
-
-export async function releaseStreamLease(db: Executor, stream: string, owner: string): Promise<void> {
-  await db
-    .updateTable('sei_sync.checkpoints')
-    .set({ locked_by: null, locked_until: null })
-    .where('stream', '=', stream)
-    .where('locked_by', '=', owner)
     .execute();
 }

@@ -48,8 +48,6 @@ export interface CheckpointsTable {
   walk_run_id: string | null;
   walk_started_at: Timestamp | null;
   last_complete_walk_at: Timestamp | null;
-  locked_by: string | null;
-  locked_until: Timestamp | null;
   updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
 }
 

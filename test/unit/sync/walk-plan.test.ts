@@ -10,7 +10,7 @@ const base = {
   table: { schema: 'sei', name: 'things', key: ['id'], columns: [] },
   children: [],
   recordKey: () => 'k',
-  normalize: () => ({ ok: false, reason: 'unused' }),
+  normalize: () => ({ ok: false as const, reason: 'unused' }),
 } as const;
 const incremental: IncrementalStream = {
   ...base,
