@@ -1,0 +1,80 @@
+import { describe, expect, it } from 'vitest';
+import type { SeiRecord } from '../../../src/sei/types.js';
+import { Dataset } from '../../../src/simulator/dataset.js';
+import { parseFilter, parseSort, QueryError, StreamQueries } from '../../../src/simulator/query.js';
+import type { StreamName } from '../../../src/streams/types.js';
+
+let clock = 1_800_000_000_000;
+const d = new Dataset({ seed: 21, records: 400, nowMs: () => clock });
+
+/** The reference: filter and sort the materialised records the slow, obvious way. */
+function bruteForce(
+  stream: StreamName,
+  field: string,
+  desc: boolean,
+  keep: (r: SeiRecord) => boolean,
+): string[] {
+  const state = d.state(stream);
+  const rows: { key: string; value: unknown; ordinal: number }[] = [];
+  for (let o = 0; o < state.size; o++) {
+    if (!state.isLive(o)) continue;
+    const record = state.record(o);
+    if (keep(record)) rows.push({ key: state.generator.key(record), value: record[field], ordinal: o });
+  }
+  const rank = (v: unknown) => (v === undefined ? Number.POSITIVE_INFINITY : (v as number));
+  rows.sort((a, b) => (rank(a.value) - rank(b.value)) * (desc ? -1 : 1) || a.ordinal - b.ordinal);
+  return rows.map((r) => r.key);
+}
+
+function resolved(stream: StreamName, filter: unknown, sort: unknown): string[] {
+  const queries = new StreamQueries(d.state(stream));
+  const state = d.state(stream);
+  const parsedSort = parseSort(sort);
+  const order = queries.resolve(parseFilter(state, filter), parsedSort);
+  return [...order].map((o) => state.generator.key(state.record(o)));
+}
+
+describe('simulator queries', () => {
+  it('sorts seconds (packed) and milliseconds (comparator) both ways like a brute-force sort', () => {
+    for (const desc of [false, true]) {
+      expect(resolved('jira_issues', {}, [{ id: 'issue_updated_at', desc }])).toEqual(
+        bruteForce('jira_issues', 'issue_updated_at', desc, () => true),
+      );
+      expect(resolved('cicd_job_runs', {}, [{ id: 'end_time', desc }])).toEqual(
+        bruteForce('cicd_job_runs', 'end_time', desc, () => true),
+      );
+    }
+  });
+
+  it('keeps cached columns right across inserts, updates and deletes', () => {
+    const queries = new StreamQueries(d.state('scm_commits'));
+    const state = d.state('scm_commits');
+    const filter = parseFilter(state, { committed_at: { $gt: 1_000_000_000 } });
+    const sort = parseSort([{ id: 'committed_at', desc: false }]);
+    const before = queries.resolve(filter, sort).length;
+    clock += 1000;
+    const touched = d.mutate('scm_commits', { insert: 600, update: 5, delete: 7 });
+    const order = [...queries.resolve(filter, sort)].map((o) => state.generator.key(state.record(o)));
+    expect(order.length).toBe(before + 600 - 7);
+    expect(order).toEqual(
+      bruteForce('scm_commits', 'committed_at', false, (r) => (r.committed_at as number) > 1e9),
+    );
+    // Inserted and updated commits are the newest: they come last.
+    expect(new Set(order.slice(-605))).toEqual(new Set([...touched.inserted, ...touched.updated]));
+  });
+
+  it('applies exclusive bounds and integration ids, and rejects malformed filters and sorts', () => {
+    const state = d.state('jira_issues');
+    const gt = state.record(10).issue_updated_at as number;
+    const keep = (r: SeiRecord) => (r.issue_updated_at as number) > gt && r.integration_id === '378';
+    expect(
+      resolved('jira_issues', { issue_updated_at: { $gt: gt }, integration_ids: ['378'] }, [
+        { id: 'issue_updated_at', desc: false },
+      ]),
+    ).toEqual(bruteForce('jira_issues', 'issue_updated_at', false, keep));
+    expect(() => parseFilter(state, { integration_ids: '378' })).toThrow(QueryError);
+    expect(() => parseFilter(state, { issue_updated_at: { $gt: 'soon' } })).toThrow(QueryError);
+    expect(() => parseSort({ id: 'x' })).toThrow(QueryError);
+    expect(parseFilter(state, { unknown_field: 1, ou_ids: ['1'] })).toEqual({ ranges: [] });
+  });
+});
