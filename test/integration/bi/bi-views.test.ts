@@ -4,6 +4,7 @@
  * hand in the comments.
  */
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Secret } from '../../../src/secret.js';
@@ -121,15 +122,13 @@ function issue(
     issue_updated_at: created + DAY,
     issue_resolved_at: resolved,
     // SEI lists the newest status first.
-    status_list: [...statuses]
-      .reverse()
-      .map(([name, start, end]) => ({
-        status: name,
-        issue_key: key,
-        integration_id: '378',
-        start_time: start,
-        end_time: end,
-      })),
+    status_list: [...statuses].reverse().map(([name, start, end]) => ({
+      status: name,
+      issue_key: key,
+      integration_id: '378',
+      start_time: start,
+      end_time: end,
+    })),
   };
 }
 
@@ -358,6 +357,24 @@ describe('sei_bi views', () => {
       'team_members',
     ]);
     for (const view of views) expect(view.comment, view.name).toMatch(/\w{10,}/);
+  });
+
+  it('every example query of docs/bi-views.md runs, and every view is documented there', async () => {
+    const doc = readFileSync(new URL('../../../docs/bi-views.md', import.meta.url), 'utf8');
+    const blocks = [...doc.matchAll(/```sql\n([\s\S]*?)```/g)].map((match) => match[1]!);
+    const statements = blocks.flatMap((block) =>
+      block
+        .split(/;\s*\n/)
+        .map((statement) => statement.replace(/--.*$/gm, '').trim())
+        .filter((statement) => statement !== ''),
+    );
+    expect(statements.length).toBeGreaterThan(16);
+    for (const statement of statements) await sql.raw(statement.replace(/;$/, '')).execute(warehouse.db);
+    const views = await rows<{ name: string }>(
+      warehouse,
+      `SELECT table_name AS name FROM information_schema.views WHERE table_schema = 'sei_bi'`,
+    );
+    for (const view of views) expect(doc, view.name).toContain(`### \`${view.name}\``);
   });
 
   it('pr_cycle_time: per pull request, deleted ones left out', async () => {
