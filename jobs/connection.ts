@@ -8,12 +8,24 @@ import { Redis } from 'ioredis';
 export interface RedisConnectionOptions {
   /** Longest pause between reconnect attempts. @defaultValue 5000 */
   maxReconnectDelayMs?: number;
+  /**
+   * For one-shot commands (`run-now`, `schedule`, `status`): give up after a few seconds with an error
+   * instead of waiting for Redis forever. @defaultValue false
+   */
+  failFast?: boolean;
 }
 
-export const REDIS_DEFAULTS = { maxReconnectDelayMs: 5_000 } as const;
+export const REDIS_DEFAULTS = { maxReconnectDelayMs: 5_000, failFastAttempts: 3 } as const;
 
 export function createRedisConnection(url: string, options: RedisConnectionOptions = {}): Redis {
   const maxDelayMs = options.maxReconnectDelayMs ?? REDIS_DEFAULTS.maxReconnectDelayMs;
+  if (options.failFast) {
+    return new Redis(url, {
+      maxRetriesPerRequest: REDIS_DEFAULTS.failFastAttempts,
+      connectTimeout: 5_000,
+      retryStrategy: (attempt) => (attempt > REDIS_DEFAULTS.failFastAttempts ? null : attempt * 200),
+    });
+  }
   return new Redis(url, {
     maxRetriesPerRequest: null,
     enableReadyCheck: true,

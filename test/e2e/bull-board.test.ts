@@ -72,7 +72,7 @@ describe.skipIf(!hasChromium)('Bull Board in headless Chromium', () => {
       for (const name of QUEUE_NAMES) {
         await page.getByText(name, { exact: false }).first().waitFor({ timeout: 15_000 });
       }
-      const text = await page.locator('body').innerText();
+      const text = (await page.locator('body').textContent()) ?? '';
       for (const name of QUEUE_NAMES) expect(text).toContain(name);
     } finally {
       await browser.close();

@@ -1,0 +1,46 @@
+/**
+ * `sei-sync schedule`: creates or updates the BullMQ job schedulers from the configuration
+ * (SCHEDULE_FULL_CRON, SCHEDULE_INCREMENTAL_CRON, SCHEDULE_TZ or SEI_SYNC_SCHEDULES) and removes the
+ * ones no longer configured. Safe to run on every deploy.
+ */
+import type { Command } from 'commander';
+import { createRedisConnection } from '../../jobs/connection.js';
+import { registerSchedules } from '../../jobs/schedules.js';
+import { queueStatus } from '../../jobs/status.js';
+import { loadConfig } from '../config.js';
+import { loadWorkerConfig } from '../worker-config.js';
+import { runAction } from './run-action.js';
+import { textTable } from './text-table.js';
+
+export function registerSchedule(program: Command): void {
+  program
+    .command('schedule')
+    .description('create/update the job schedules from the configuration and remove the others')
+    .action(
+      runAction(async () => {
+        const config = loadConfig();
+        const { prefix, schedules } = loadWorkerConfig();
+        const connection = createRedisConnection(config.redisUrl.reveal(), { failFast: true });
+        try {
+          const { removed } = await registerSchedules({ connection, prefix }, schedules);
+          const status = await queueStatus({ connection, prefix });
+          const rows = status.schedules.map((s) => {
+            const group = schedules.find((g) => g.name === s.id);
+            return [
+              s.id,
+              s.pattern ?? `every ${s.everyMs} ms`,
+              s.tz ?? '',
+              group?.fullRefresh ? 'full' : 'incremental',
+              group && group.streams.length > 0 ? group.streams.join(',') : 'all',
+              s.next?.toISOString() ?? '',
+            ];
+          });
+          process.stdout.write(`${textTable(['schedule', 'when', 'tz', 'mode', 'streams', 'next'], rows)}\n`);
+          if (removed.length > 0) process.stdout.write(`removed: ${removed.join(', ')}\n`);
+          return 0;
+        } finally {
+          await connection.quit().catch(() => connection.disconnect());
+        }
+      }),
+    );
+}

@@ -1,0 +1,108 @@
+/**
+ * `sei-sync worker`: runs sync jobs from Redis until SIGTERM/SIGINT, with the ops server (health,
+ * metrics, optional Bull Board). All workers of a deployment share one request budget through Redis.
+ */
+import type { Command } from 'commander';
+import pg from 'pg';
+import { createRedisConnection } from '../../jobs/connection.js';
+import { createWorker } from '../../jobs/worker.js';
+import { createMetrics } from '../observability/metrics.js';
+import { type ReadinessCheck, startOpsServer } from '../observability/ops-server.js';
+import { RedisRequestBudget } from '../sei/redis-budget.js';
+import { createSyncEngineFromConfig } from '../sync/index.js';
+import { loadWorkerConfig } from '../worker-config.js';
+import { commandContext } from './context.js';
+import { runAction } from './run-action.js';
+
+export function registerWorker(program: Command): void {
+  program
+    .command('worker')
+    .description(
+      'run scheduled and requested syncs from Redis (BullMQ) until SIGTERM; serves /livez, /readyz, /metrics',
+    )
+    .action(
+      runAction(async () => {
+        const { config, logger } = commandContext();
+        const workerConfig = loadWorkerConfig();
+        if (config.sei.apiKey === undefined) {
+          throw new Error('SEI_API_KEY is not set; give an SEI Admin API key (or SEI_API_KEY_FILE)');
+        }
+        if (config.databaseUrl === undefined) {
+          logger.warn(
+            'DATABASE_URL is not set: using the embedded database, which only one worker process can use',
+          );
+        }
+        const { prefix } = workerConfig;
+        const connection = createRedisConnection(config.redisUrl.reveal());
+        connection.on('error', (error) => logger.warn({ err: error }, 'redis connection error'));
+        const metrics = createMetrics();
+        const budget = new RedisRequestBudget({
+          redis: connection,
+          prefix,
+          apiKey: config.sei.apiKey,
+          requestsPerMinute: config.sei.requestsPerMinute,
+        });
+        const configured = await createSyncEngineFromConfig(config, { logger, budget });
+        const worker = createWorker({
+          engine: configured.engine,
+          connection,
+          prefix,
+          concurrency: workerConfig.concurrency,
+          shutdownTimeoutMs: workerConfig.shutdownTimeoutMs,
+          logger,
+          metrics,
+        });
+        metrics.observeQueues(worker.queues);
+        const readiness: ReadinessCheck[] = [
+          { name: 'redis', check: async () => void (await connection.ping()) },
+        ];
+        const databaseUrl = config.databaseUrl;
+        if (databaseUrl !== undefined) {
+          readiness.push({
+            name: 'postgres',
+            check: async () => {
+              const client = new pg.Client({
+                connectionString: databaseUrl.reveal(),
+                connectionTimeoutMillis: 2_000,
+              });
+              try {
+                await client.connect();
+                await client.query('SELECT 1');
+              } finally {
+                await client.end().catch(() => {});
+              }
+            },
+          });
+        }
+        const { ops } = workerConfig;
+        const ops$ = await startOpsServer({
+          host: ops.host,
+          port: ops.port,
+          metrics,
+          readiness,
+          logger,
+          ...(ops.bullBoardEnabled && { bullBoard: { queues: worker.queues, auth: ops.bullBoardAuth } }),
+        });
+        logger.info({ prefix, concurrency: workerConfig.concurrency, ops: ops$.url }, 'worker started');
+
+        const stopped = new Promise<NodeJS.Signals>((resolve) => {
+          const onSignal = (signal: NodeJS.Signals) => {
+            if (stopping) process.exit(130);
+            stopping = true;
+            resolve(signal);
+          };
+          let stopping = false;
+          process.on('SIGTERM', onSignal);
+          process.on('SIGINT', onSignal);
+        });
+        const signal = await stopped;
+        logger.info({ signal }, 'stopping (send again to exit at once)');
+        const { forced } = await worker.close();
+        await ops$.close();
+        await configured.close();
+        await connection.quit().catch(() => connection.disconnect());
+        logger.info({ forced }, 'worker stopped');
+        return 0;
+      }),
+    );
+}
