@@ -32,6 +32,8 @@ export function cicdJobRunsGenerator(ctx: GeneratorContext): StreamGenerator {
 
   function generate(o: number, end: number): SeiRecord {
     const rng = recordRng(ctx.seed, TAG, o);
+    // The id is the first draw, so `fastFields.id` can compute it without building the record.
+    const id = rng.uuid();
     const job = JOBS[hash32(ctx.seed, TAG, o, 4) % JOBS.length] as (typeof JOBS)[number];
     const integration = cicd(o);
     const start = startMs(o, end);
@@ -40,7 +42,7 @@ export function cicdJobRunsGenerator(ctx: GeneratorContext): StreamGenerator {
     const status = isRunning ? 'RUNNING' : roll < 0.8 ? 'SUCCESS' : roll < 0.95 ? 'FAILURE' : 'ABORTED';
     const person = ctx.universe.person(rng.int(ctx.universe.personCount));
     return compact({
-      id: rng.uuid(),
+      id,
       job_id: new RngFor(ctx.seed, job.name).uuid(),
       job_name: job.name,
       job_normalized_full_name: `${job.folder}/${job.name}/main`,
@@ -72,6 +74,7 @@ export function cicdJobRunsGenerator(ctx: GeneratorContext): StreamGenerator {
     stream: 'cicd_job_runs',
     generate,
     fastFields: {
+      id: (o) => recordRng(ctx.seed, TAG, o).uuid(),
       cicd_integration_id: (o) => cicd(o).id,
       start_time: (o) => startMs(o, ctx.endSeconds),
       end_time: (o) => endMs(o, ctx.endSeconds),

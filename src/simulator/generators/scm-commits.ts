@@ -30,13 +30,15 @@ export function scmCommitsGenerator(ctx: GeneratorContext): StreamGenerator {
 
   function generate(o: number, end: number): SeiRecord {
     const rng = recordRng(ctx.seed, TAG, o);
+    // The id is the first draw, so `fastFields.id` can compute it without building the record.
+    const id = rng.uuid();
     const committed = committedAt(o, end);
     const integration = integrationId(o);
     const author = ctx.universe.githubLogin(rng, integration);
     const committer = rng.chance(0.85) ? author : 'web-flow';
     const repo = REPOSITORIES[o % REPOSITORIES.length] as string;
     return compact({
-      id: rng.uuid(),
+      id,
       integration_id: integration,
       repo_id: [repo],
       project: repo,
@@ -67,7 +69,11 @@ export function scmCommitsGenerator(ctx: GeneratorContext): StreamGenerator {
   return {
     stream: 'scm_commits',
     generate,
-    fastFields: { integration_id: integrationId, committed_at: (o) => committedAt(o, ctx.endSeconds) },
+    fastFields: {
+      id: (o) => recordRng(ctx.seed, TAG, o).uuid(),
+      integration_id: integrationId,
+      committed_at: (o) => committedAt(o, ctx.endSeconds),
+    },
     key: (record) => String(record.id),
     updatedAt: { field: 'committed_at', unit: 's' },
     timeFilters: { committed_at: 's' },

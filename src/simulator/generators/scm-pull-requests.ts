@@ -49,6 +49,8 @@ export function scmPullRequestsGenerator(ctx: GeneratorContext): StreamGenerator
 
   function generate(o: number, end: number): SeiRecord {
     const rng = recordRng(ctx.seed, TAG, o);
+    // The id is the first draw, so `fastFields.id` can compute it without building the record.
+    const id = rng.uuid();
     const created = createdAt(o, end);
     const updated = updatedAt(o, end);
     const repo = REPOSITORIES[o % REPOSITORIES.length] as string;
@@ -65,7 +67,7 @@ export function scmPullRequestsGenerator(ctx: GeneratorContext): StreamGenerator
     const linesAdded = rng.between(1, 800);
     const area = rng.pick(AREAS);
     return compact({
-      id: rng.uuid(),
+      id,
       integration_id: integration,
       repo_id: [repo],
       project: repo,
@@ -117,6 +119,7 @@ export function scmPullRequestsGenerator(ctx: GeneratorContext): StreamGenerator
     stream: 'scm_pull_requests',
     generate,
     fastFields: {
+      id: (o) => recordRng(ctx.seed, TAG, o).uuid(),
       integration_id: integrationId,
       pr_created_at: (o) => createdAt(o, ctx.endSeconds),
       pr_updated_at: (o) => updatedAt(o, ctx.endSeconds),

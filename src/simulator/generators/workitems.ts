@@ -40,12 +40,14 @@ export function workitemsGenerator(ctx: GeneratorContext): StreamGenerator {
 
   function generate(o: number, end: number): SeiRecord {
     const rng = recordRng(ctx.seed, TAG, o);
+    // The id is the first draw, so `fastFields.id` can compute it without building the record.
+    const id = rng.uuid();
     const created = createdAt(o, end);
     const updated = updatedAt(o, end);
     const [state, category] = rng.pick(STATES);
     const type = rng.pick(TYPES);
     return compact({
-      id: rng.uuid(),
+      id,
       workitem_id: workitemId(o),
       integration_id: AZURE_INTEGRATION_ID,
       project: `contoso/${rng.pick(PROJECTS)}`,
@@ -89,6 +91,7 @@ export function workitemsGenerator(ctx: GeneratorContext): StreamGenerator {
     stream: 'workitems',
     generate,
     fastFields: {
+      id: (o) => recordRng(ctx.seed, TAG, o).uuid(),
       workitem_id: workitemId,
       integration_id: () => AZURE_INTEGRATION_ID,
       workitem_created_at: (o) => createdAt(o, ctx.endSeconds),

@@ -226,3 +226,22 @@ describe('simulator dataset mutations', () => {
     for (const key of again.inserted) expect(touched.deleted).not.toContain(key);
   });
 });
+
+describe('simulator fast fields', () => {
+  it('agree with the records they stand in for', () => {
+    const d = dataset(13, 200);
+    for (const stream of STREAM_NAMES) {
+      const state = d.state(stream);
+      for (const [field, fast] of Object.entries(state.generator.fastFields)) {
+        for (let o = 0; o < state.size; o++) {
+          const value = fast(o);
+          const expected = state.record(o)[field];
+          expect(
+            typeof value === 'number' && Number.isNaN(value) ? undefined : value,
+            `${stream}.${field}[${o}]`,
+          ).toEqual(expected);
+        }
+      }
+    }
+  });
+});
