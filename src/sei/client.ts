@@ -17,15 +17,18 @@ import { redact, type Secret } from '../secret.js';
 import type { RequestBudget } from './budget.js';
 import {
   abortedError,
+  CLIENT_CLOSED_ERROR_CODES,
   describeRequest,
   errorCodeOf,
   errorForStatus,
+  INVALID_REQUEST_ERROR_CODES,
   noKeyError,
   oneLine,
   SEI_ERROR_CODES,
   SeiError,
   type SeiRequestInfo,
   TIMEOUT_ERROR_CODES,
+  withAttempts,
 } from './errors.js';
 import { parseRetryAfterMs, RETRY_DEFAULTS, type RetryPolicy, runWithRetries } from './retry.js';
 import type { ListResponse, SeiRecord } from './types.js';
@@ -115,6 +118,7 @@ export class SeiClient implements ListClient {
   readonly #budget: RequestBudget;
   readonly #logger: Logger;
   readonly #random: () => number;
+  #closing: Promise<void> | undefined;
 
   constructor(options: SeiClientOptions) {
     const url = new URL(options.baseUrl);
@@ -171,7 +175,10 @@ export class SeiClient implements ListClient {
           try {
             return await this.#attempt<R>(request, payload, signal);
           } catch (error) {
-            const seiError = this.#toSeiError(error, request, signal, attemptNumber);
+            const seiError = withAttempts(
+              this.#toSeiError(error, request, signal, attemptNumber),
+              attemptNumber,
+            );
             if (seiError.code === SEI_ERROR_CODES.rateLimited) {
               rateLimited++;
               this.stats.rateLimited++;
@@ -213,9 +220,10 @@ export class SeiClient implements ListClient {
     }
   }
 
-  /** Closes the pool's connections. Pending requests finish first. */
+  /** Closes the pool's connections; pending requests finish first. Later calls do nothing. */
   async close(): Promise<void> {
-    await this.#pool.close();
+    if (this.#closing === undefined) this.#closing = this.#pool.close();
+    await this.#closing;
   }
 
   async #attempt<R>(request: SeiRequestInfo, payload: string, signal: AbortSignal | undefined) {
@@ -320,6 +328,24 @@ export class SeiClient implements ListClient {
     }
     if (error instanceof SeiError) return error;
     const causeCode = errorCodeOf(error) ?? (error instanceof Error ? error.name : 'unknown');
+    if (CLIENT_CLOSED_ERROR_CODES.has(causeCode)) {
+      return new SeiError({
+        ...request,
+        attempts,
+        causeCode,
+        code: SEI_ERROR_CODES.aborted,
+        message: `${describeRequest(request)} was not sent: the SEI client was closed (the sync is shutting down)`,
+      });
+    }
+    if (INVALID_REQUEST_ERROR_CODES.has(causeCode)) {
+      return new SeiError({
+        ...request,
+        attempts,
+        causeCode,
+        code: SEI_ERROR_CODES.badRequest,
+        message: `${describeRequest(request)} could not be sent (${causeCode}): check that SEI_API_KEY and SEI_AUTH_SCHEME hold only printable ASCII`,
+      });
+    }
     if (TIMEOUT_ERROR_CODES.has(causeCode)) {
       return new SeiError({
         ...request,

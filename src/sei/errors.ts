@@ -74,7 +74,6 @@ export const RETRYABLE_NETWORK_ERROR_CODES: ReadonlySet<string> = new Set([
   'EAI_AGAIN',
   'ENOTFOUND',
   'UND_ERR_SOCKET',
-  'UND_ERR_CLOSED',
   'UND_ERR_CONNECT_TIMEOUT',
   'UND_ERR_HEADERS_TIMEOUT',
   'UND_ERR_BODY_TIMEOUT',
@@ -263,6 +262,35 @@ export function errorForStatus(
         message: `SEI answered ${status} on ${what}${said}; ${status < 400 ? 'a redirect: check that SEI_BASE_URL/SEI_ENV is the SEI API base itself' : 'check SEI_BASE_URL/SEI_ENV and SEI_PAGE_SIZE'}`,
       });
   }
+}
+
+/** Undici codes meaning our own pool was closed: the client is shutting down, nothing to retry. */
+export const CLIENT_CLOSED_ERROR_CODES: ReadonlySet<string> = new Set([
+  'UND_ERR_CLOSED',
+  'UND_ERR_DESTROYED',
+]);
+
+/** Codes meaning the request could not even be built (a header value undici refuses). */
+export const INVALID_REQUEST_ERROR_CODES: ReadonlySet<string> = new Set([
+  'UND_ERR_INVALID_ARG',
+  'ERR_INVALID_CHAR',
+]);
+
+/** The same error, stamped with the attempt it happened on (errors are built before that is known). */
+export function withAttempts(error: SeiError, attempts: number): SeiError {
+  if (error.attempts === attempts) return error;
+  return new SeiError({
+    code: error.code,
+    message: error.message,
+    method: error.method,
+    path: error.path,
+    page: error.page,
+    status: error.status,
+    attempts,
+    retryAfterMs: error.retryAfterMs,
+    causeCode: error.causeCode,
+    lastCode: error.lastCode,
+  });
 }
 
 export function noKeyError(): SeiError {

@@ -156,9 +156,10 @@ describe('SeiClient over loopback', () => {
   });
 
   it('times out a slow answer and retries', async () => {
-    setup({ timeoutMs: 100 });
+    // The slow answer takes far longer than the timeout; the prompt one far less, even on a busy machine.
+    setup({ timeoutMs: 500 });
     server.enqueue(
-      { kind: 'slow', delayMs: 1_000, reply: { kind: 'json', body: PAGE } },
+      { kind: 'slow', delayMs: 5_000, reply: { kind: 'json', body: PAGE } },
       { kind: 'json', body: PAGE },
     );
     expect((await client.list(PATH, BODY)).attempts).toBe(2);
@@ -195,7 +196,15 @@ describe('SeiClient over loopback', () => {
     server.enqueue({ kind: 'json', status, body: { message: 'page_size cannot exceed 10000' } });
     const error = await failure(client.list(PATH, BODY));
     expect(server.requests).toHaveLength(1);
-    expect(error).toMatchObject({ code, status, method: 'POST', path: PATH, page: 3, retryable: false });
+    expect(error).toMatchObject({
+      code,
+      status,
+      method: 'POST',
+      path: PATH,
+      page: 3,
+      retryable: false,
+      attempts: 1,
+    });
     expect(error.message).toMatch(message);
     expect(error.message).not.toContain('\n');
     expect(classify(error)).toBe('fatal');
@@ -250,6 +259,27 @@ describe('SeiClient over loopback', () => {
     controller.abort();
     expect((await failure(pending)).code).toBe(SEI_ERROR_CODES.aborted);
     expect(server.requests).toHaveLength(1);
+  });
+
+  it('refuses a key undici cannot put in a header, without retrying', async () => {
+    setup({ apiKey: new Secret('bad\nkey') });
+    const error = await failure(client.list(PATH, BODY));
+    expect(error).toMatchObject({
+      code: SEI_ERROR_CODES.badRequest,
+      causeCode: 'UND_ERR_INVALID_ARG',
+      attempts: 1,
+    });
+    expect(error.message).toMatch(/SEI_API_KEY and SEI_AUTH_SCHEME/);
+    expect(server.requests).toHaveLength(0);
+  });
+
+  it('fails a call on a closed client as aborted, without retrying', async () => {
+    setup();
+    await client.close();
+    const error = await failure(client.list(PATH, BODY));
+    expect(error).toMatchObject({ code: SEI_ERROR_CODES.aborted, causeCode: 'UND_ERR_DESTROYED' });
+    await client.close();
+    expect(budget.acquired).toBe(1);
   });
 
   it('refuses to run without a key, saying to set SEI_API_KEY', async () => {

@@ -43,7 +43,7 @@ function makeClient(baseUrl: string, overrides: Partial<SeiClientOptions> = {}):
   return new SeiClient({
     baseUrl,
     apiKey: new Secret(KEY),
-    timeoutMs: 150,
+    timeoutMs: 5_000,
     maxAttempts: 2,
     budget: recordingBudget(),
     logger: createLogger({ level: 'trace', destination: sink }),
@@ -80,7 +80,7 @@ function expectNoKey(error: unknown): void {
   expect(sink.join('')).not.toContain(KEY);
 }
 
-const failures: Array<[string, FakeReply[]]> = [
+const failures: Array<[string, FakeReply[], Partial<SeiClientOptions>?]> = [
   ['401 echoing the key', [{ kind: 'json', status: 401, body: { message: ECHO } }]],
   ['403 echoing the key', [{ kind: 'json', status: 403, body: { message: ECHO } }]],
   ['404 echoing the key', [{ kind: 'text', status: 404, body: `<h1>${ECHO}</h1>` }]],
@@ -103,9 +103,10 @@ const failures: Array<[string, FakeReply[]]> = [
   [
     'timeouts',
     [
-      { kind: 'slow', delayMs: 1_000, reply: { kind: 'json', body: listBody([]) } },
-      { kind: 'slow', delayMs: 1_000, reply: { kind: 'json', body: listBody([]) } },
+      { kind: 'slow', delayMs: 2_000, reply: { kind: 'json', body: listBody([]) } },
+      { kind: 'slow', delayMs: 2_000, reply: { kind: 'json', body: listBody([]) } },
     ],
+    { timeoutMs: 150 },
   ],
   [
     'truncated bodies',
@@ -124,8 +125,8 @@ const failures: Array<[string, FakeReply[]]> = [
 ];
 
 describe('the API key never escapes', () => {
-  it.each(failures)('%s', async (_name, replies) => {
-    const client = makeClient(`${server.url}/sei/api`);
+  it.each(failures)('%s', async (_name, replies, overrides) => {
+    const client = makeClient(`${server.url}/sei/api`, overrides);
     server.enqueue(...replies);
     let caught: unknown;
     try {

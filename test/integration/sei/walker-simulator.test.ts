@@ -99,24 +99,24 @@ describe('walking the simulator', () => {
     expect(sim.requestLog.every((entry) => entry.path.startsWith('/gratis/sei/api/v1/'))).toBe(true);
   });
 
-  const faults: Array<[string, Partial<FaultOptions>]> = [
+  const faults: Array<[string, Partial<FaultOptions>, Partial<SeiClientOptions>?]> = [
     ['429 without Retry-After', { rateLimited: 0.3 }],
     ['503 with Retry-After', { unavailable: 0.3, retryAfterSeconds: 1 }],
     ['500 HTML', { serverError: 0.3 }],
     ['connection reset', { connectionReset: 0.3 }],
     ['truncated body', { truncatedBody: 0.3 }],
-    ['slow answers past the timeout', { slow: 0.15, slowMs: 400 }],
+    ['slow answers past the timeout', { slow: 0.15, slowMs: 1_500 }, { timeoutMs: 300 }],
     [
       'everything at once',
       { rateLimited: 0.1, unavailable: 0.1, serverError: 0.1, connectionReset: 0.1, truncatedBody: 0.1 },
     ],
   ];
 
-  it.each(faults)('with %s: still exactly the dataset', async (_name, fault) => {
+  it.each(faults)('with %s: still exactly the dataset', async (_name, fault, overrides) => {
     for (const stream of ['jira_issues', 'org_users', 'collection_categories'] as const) {
       sim.setFaults(fault);
       sim.clearRequestLog();
-      const walker = walkerFor(stream, makeClient({ timeoutMs: 150 }));
+      const walker = walkerFor(stream, makeClient(overrides));
       const keys = await walkKeys(stream, walker);
       expect(keys.slice().sort()).toEqual(expectedKeys(stream));
       expect(walker.summary.complete).toBe(true);
