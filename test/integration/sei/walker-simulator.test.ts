@@ -160,6 +160,23 @@ describe('walking the simulator', () => {
     expect([...before, ...after].sort()).toEqual(expectedKeys(stream));
   });
 
+  it('records inserted mid-walk ahead of the cursor show up as duplicates and total_count drift', async () => {
+    // Newest first: records inserted now land on page 0 and push every later record back by 3,
+    // so page 2 starts with the last 3 records of page 1 again.
+    const stream: StreamName = 'jira_issues';
+    const before = expectedKeys(stream);
+    sim.mutateDuringWalk(stream, 2, { insert: 3 });
+    const walker = walkerFor(stream, makeClient(), { sort: [{ id: 'issue_updated_at', desc: true }] });
+    const keys = await walkKeys(stream, walker);
+    expect([...new Set(keys)].sort()).toEqual(before);
+    expect(keys).toHaveLength(before.length + 3);
+    expect(walker.summary).toMatchObject({ duplicates: 3, firstDuplicatePage: 2, complete: true });
+    expect(walker.summary.duplicateKeys).toHaveLength(3);
+    expect(walker.summary.totalCountDrift).toEqual([
+      { page: 2, previous: before.length, current: before.length + 3 },
+    ]);
+  });
+
   it('an Ingestion key gets SEI_ERR_FORBIDDEN after exactly one request', async () => {
     const client = makeClient({ apiKey: new Secret(sim.ingestionKey) });
     const error = await walkKeys('integrations', walkerFor('integrations', client)).catch((e: unknown) => e);
