@@ -75,15 +75,25 @@ export function registerWorker(program: Command): void {
           });
         }
         const { ops } = workerConfig;
-        const ops$ = await startOpsServer({
+        const stopAll = async () => {
+          const { forced } = await worker.close();
+          await configured.close();
+          await connection.quit().catch(() => connection.disconnect());
+          return forced;
+        };
+        const opsServer = await startOpsServer({
           host: ops.host,
           port: ops.port,
           metrics,
           readiness,
           logger,
           ...(ops.bullBoardEnabled && { bullBoard: { queues: worker.queues, auth: ops.bullBoardAuth } }),
+        }).catch(async (error: unknown) => {
+          // No ops server (port taken, say): do not linger as a worker nobody can watch.
+          await stopAll();
+          throw error;
         });
-        logger.info({ prefix, concurrency: workerConfig.concurrency, ops: ops$.url }, 'worker started');
+        logger.info({ prefix, concurrency: workerConfig.concurrency, ops: opsServer.url }, 'worker started');
 
         const stopped = new Promise<NodeJS.Signals>((resolve) => {
           const onSignal = (signal: NodeJS.Signals) => {
@@ -97,10 +107,8 @@ export function registerWorker(program: Command): void {
         });
         const signal = await stopped;
         logger.info({ signal }, 'stopping (send again to exit at once)');
-        const { forced } = await worker.close();
-        await ops$.close();
-        await configured.close();
-        await connection.quit().catch(() => connection.disconnect());
+        const forced = await stopAll();
+        await opsServer.close();
         logger.info({ forced }, 'worker stopped');
         return 0;
       }),
