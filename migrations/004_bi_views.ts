@@ -217,9 +217,15 @@ WHERE u.deleted_at IS NULL`,
   {
     name: 'contribution_events',
     comment:
-      'One row per contribution: commit (at committed_at, by author), pr_opened (at pr_created_at, by creator), pr_merged (at pr_merged_at, by creator); deleted rows left out. Attributed to the org user (contributor) whose integration_user_ids hold (integration_id, login) or (integration_id, login id); unmatched identities keep user_key NULL and contributor_key unmapped:<integration>:<login>.',
+      'One row per contribution: commit (at committed_at, by author), pr_opened (at pr_created_at, by creator), pr_merged (at pr_merged_at, by creator); deleted rows left out. Attributed to the org user (contributor) whose integration_user_ids hold (integration_id, login), else (integration_id, login id); unmatched identities keep user_key NULL and contributor_key unmapped:<integration>:<login>.',
     body: `
-WITH events AS (
+WITH identities AS (
+  -- One contributor per identity (the lowest user_key if SEI maps one identity to two people).
+  SELECT DISTINCT ON (ident.identity) ident.identity, o.user_key, o.full_name, o.email
+  FROM sei.org_users o CROSS JOIN LATERAL unnest(o.integration_user_keys) AS ident(identity)
+  WHERE o.deleted_at IS NULL
+  ORDER BY ident.identity, o.user_key
+), events AS (
   SELECT 'commit'::text AS activity, c.commit_key AS item_id, c.committed_at AS at, c.integration_id,
     c.project AS repository, c.author AS login, c.author_id AS login_id, c.additions AS lines_added, c.deletions AS lines_deleted
   FROM sei.scm_commits c WHERE c.deleted_at IS NULL AND c.committed_at IS NOT NULL
@@ -232,17 +238,15 @@ WITH events AS (
 )
 SELECT e.activity, e.item_id, e.at, ${month('e.at')} AS month, e.integration_id, e.repository, e.login, e.login_id,
   e.lines_added, e.lines_deleted,
-  u.user_key,
-  coalesce(u.user_key, 'unmapped:' || coalesce(e.integration_id, '') || ':' || coalesce(e.login, e.login_id, '')) AS contributor_key,
-  coalesce(u.full_name, e.login, e.login_id) AS contributor,
-  u.email
+  coalesce(by_login.user_key, by_id.user_key) AS user_key,
+  coalesce(by_login.user_key, by_id.user_key,
+    'unmapped:' || coalesce(e.integration_id, '') || ':' || coalesce(e.login, e.login_id, '')) AS contributor_key,
+  CASE WHEN by_login.user_key IS NOT NULL THEN by_login.full_name ELSE coalesce(by_id.full_name, e.login, e.login_id) END
+    AS contributor,
+  CASE WHEN by_login.user_key IS NOT NULL THEN by_login.email ELSE by_id.email END AS email
 FROM events e
-LEFT JOIN LATERAL (
-  SELECT o.user_key, o.full_name, o.email FROM sei.org_users o
-  WHERE o.deleted_at IS NULL
-    AND o.integration_user_keys && ARRAY[e.integration_id || ':' || e.login, e.integration_id || ':' || e.login_id]
-  ORDER BY o.user_key LIMIT 1
-) u ON true`,
+LEFT JOIN identities by_login ON by_login.identity = e.integration_id || ':' || e.login
+LEFT JOIN identities by_id ON by_id.identity = e.integration_id || ':' || e.login_id`,
   },
   {
     name: 'contributor_activity_monthly',
@@ -277,7 +281,8 @@ SELECT t.team_id, team.name AS team_name, team.path AS team_path, team.parent_re
 FROM tree t
 JOIN units team ON team.id = t.team_id
 JOIN units m ON m.id = t.unit_id
-JOIN sei.org_users u ON u.deleted_at IS NULL AND u.id = ANY (m.member_user_ids)
+CROSS JOIN LATERAL unnest(m.member_user_ids) AS member(user_id)
+JOIN sei.org_users u ON u.deleted_at IS NULL AND u.id = member.user_id
 GROUP BY t.team_id, team.name, team.path, team.parent_ref_id, u.user_key, u.id, u.full_name, u.email`,
   },
   {
@@ -285,17 +290,25 @@ GROUP BY t.team_id, team.name, team.path, team.parent_ref_id, u.user_key, u.id, 
     comment:
       'Per calendar month (UTC) and collection (team, with everything below it in the tree): active contributors, commits and lines, pull requests opened and merged, by the members in sei_bi.team_members (each contribution counted once per collection). team_size: members today.',
     body: `
-SELECT e.month, tm.team_id, tm.team_name, tm.team_path,
-  (SELECT count(*) FROM sei_bi.team_members s WHERE s.team_id = tm.team_id) AS team_size,
-  count(DISTINCT e.user_key) AS active_contributors,
-  count(*) FILTER (WHERE e.activity = 'commit') AS commits,
-  coalesce(sum(e.lines_added) FILTER (WHERE e.activity = 'commit'), 0) AS commit_lines_added,
-  coalesce(sum(e.lines_deleted) FILTER (WHERE e.activity = 'commit'), 0) AS commit_lines_deleted,
-  count(*) FILTER (WHERE e.activity = 'pr_opened') AS prs_opened,
-  count(*) FILTER (WHERE e.activity = 'pr_merged') AS prs_merged
-FROM sei_bi.contribution_events e
-JOIN sei_bi.team_members tm ON tm.user_key = e.user_key
-GROUP BY e.month, tm.team_id, tm.team_name, tm.team_path`,
+WITH members AS (
+  SELECT team_id, team_name, team_path, user_key FROM sei_bi.team_members
+), sizes AS (
+  SELECT team_id, count(*) AS team_size FROM members GROUP BY team_id
+), activity AS (
+  SELECT e.month, tm.team_id, tm.team_name, tm.team_path,
+    count(DISTINCT e.user_key) AS active_contributors,
+    count(*) FILTER (WHERE e.activity = 'commit') AS commits,
+    coalesce(sum(e.lines_added) FILTER (WHERE e.activity = 'commit'), 0) AS commit_lines_added,
+    coalesce(sum(e.lines_deleted) FILTER (WHERE e.activity = 'commit'), 0) AS commit_lines_deleted,
+    count(*) FILTER (WHERE e.activity = 'pr_opened') AS prs_opened,
+    count(*) FILTER (WHERE e.activity = 'pr_merged') AS prs_merged
+  FROM sei_bi.contribution_events e
+  JOIN members tm ON tm.user_key = e.user_key
+  GROUP BY e.month, tm.team_id, tm.team_name, tm.team_path
+)
+SELECT a.month, a.team_id, a.team_name, a.team_path, s.team_size, a.active_contributors, a.commits,
+  a.commit_lines_added, a.commit_lines_deleted, a.prs_opened, a.prs_merged
+FROM activity a JOIN sizes s ON s.team_id = a.team_id`,
   },
   {
     name: 'data_freshness',
