@@ -9,7 +9,9 @@
  *
  * Instants: a version is current on `[valid_from, valid_to)`. A row written twice at the same instant
  * (the same run met it on two pages) keeps one version, replaced in place, so intervals never have a
- * negative length and `(key, valid_from)` stays unique.
+ * negative length and `(key, valid_from)` stays unique. (One case is refused by the primary key: a row
+ * deleted and written again at the very same instant; the engine deletes at the end of a walk and
+ * writes with a later instant in the next run, so it does not arise.)
  */
 import { CompiledQuery } from 'kysely';
 import type { TableSpec } from '../streams/types.js';
@@ -51,7 +53,8 @@ function historySql(table: TableSpec): HistorySql {
         AND h.valid_to IS NULL AND h.valid_from < $2::timestamptz
         AND h.row_hash IS DISTINCT FROM e.row_hash`,
     // 2. Open a version for every changed key that has no current one left; a current version with the
-    //    same hash stays as it is, one from this same instant is overwritten.
+    //    same hash stays as it is, one from this same instant (or a later one: clocks of two workers) is
+    //    overwritten in place. Rows go in key order, like the upsert's, so concurrent pages lock alike.
     open: `
       INSERT INTO ${history} AS h (${keyColumns.join(', ')}, valid_from, row_hash, raw, run_id)
       SELECT ${keyColumns.map((column) => `e.${column}`).join(', ')}, $2::timestamptz, e.row_hash, e.raw, $3::uuid
@@ -61,6 +64,7 @@ function historySql(table: TableSpec): HistorySql {
       ON CONFLICT (${keyColumns.join(', ')}) WHERE valid_to IS NULL DO UPDATE SET
         row_hash = EXCLUDED.row_hash, raw = EXCLUDED.raw, run_id = EXCLUDED.run_id
       WHERE h.row_hash IS DISTINCT FROM EXCLUDED.row_hash`,
+    // Deletions: `greatest` keeps valid_to >= valid_from if a version began after the deletion instant.
     closeKeys: `
       UPDATE ${history} AS h SET valid_to = greatest($2::timestamptz, h.valid_from), deleted = true
       FROM ${keys}
