@@ -75,7 +75,9 @@ export function registerSimulator(program: Command): void {
           process.stdout.write(
             `${m.records} Jira issues, ${m.pageSize}-record pages (${Math.round(m.bytesPerPage / 1024)} KiB):\n` +
               `  first page (sorts the stream): ${m.firstPageMs.toFixed(0)} ms\n` +
-              `  new pages: ${m.coldMsPerPage.toFixed(1)} ms/page (${m.coldRecordsPerSecond} records/s)\n` +
+              `  new pages: ${m.coldMsPerPage.toFixed(1)} ms/page (${m.coldRecordsPerSecond} records/s), ` +
+              `CPU ${m.coldCpuMsPerPage.toFixed(1)} ms/page (server + client), ` +
+              `simulator busy ${m.coldServerMsPerPage.toFixed(1)} ms/page\n` +
               `  same pages again (JSON cached): ${m.warmMsPerPage.toFixed(1)} ms/page\n`,
           );
           return 0;

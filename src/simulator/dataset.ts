@@ -74,7 +74,7 @@ export class StreamState {
   version = 0;
   /** Which ordinals each version touched, so cached columns can be patched instead of rebuilt. */
   readonly changes: { version: number; ordinals: number[] }[] = [];
-  readonly #json = new Map<number, string>();
+  readonly #json = new Map<number, Buffer>();
   static readonly JSON_CACHE_LIMIT = 20_000;
 
   constructor(
@@ -98,15 +98,19 @@ export class StreamState {
     return this.overlay.get(ordinal) ?? this.generator.generate(ordinal, this.endSeconds);
   }
 
-  /** The record as JSON; small LRU-ish cache (cleared when full) since pages are often asked twice. */
-  json(ordinal: number): string {
-    let text = this.#json.get(ordinal);
-    if (text === undefined) {
-      text = JSON.stringify(this.record(ordinal));
+  /**
+   * The record as UTF-8 JSON, cached (the cache is cleared when full) since pages are often asked
+   * twice. Bytes, not strings: a page is then one memcpy of its records, and one record with a
+   * non-Latin-1 name no longer turns the whole page into a slow two-byte string.
+   */
+  json(ordinal: number): Buffer {
+    let bytes = this.#json.get(ordinal);
+    if (bytes === undefined) {
+      bytes = Buffer.from(JSON.stringify(this.record(ordinal)));
       if (this.#json.size >= StreamState.JSON_CACHE_LIMIT) this.#json.clear();
-      this.#json.set(ordinal, text);
+      this.#json.set(ordinal, bytes);
     }
-    return text;
+    return bytes;
   }
 
   /** A top-level field of a live record, without building it when the generator has a fast path. */

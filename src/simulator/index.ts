@@ -62,6 +62,8 @@ export interface SimulatorHandleWithExtras extends SimulatorHandle {
   recordKey(stream: StreamName, record: SeiRecord): string;
   /** Current fault settings (after `setFaults`). */
   readonly faults: Readonly<FaultOptions>;
+  /** Milliseconds spent building answers (filtering, sorting, serializing) since start. */
+  readonly busyMs: number;
 }
 
 export async function startSimulator(options: SimulatorOptions = {}): Promise<SimulatorHandleWithExtras> {
@@ -107,6 +109,9 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     },
     get faults() {
       return faults.faults;
+    },
+    get busyMs() {
+      return simulator.busyMs;
     },
     clearRequestLog() {
       requestLog = [];

@@ -22,6 +22,13 @@ export interface PageServingMeasurement {
   firstPageMs: number;
   /** Pages never built before: records generated and serialized. */
   coldMsPerPage: number;
+  /**
+   * CPU time (user + system) per new page, simulator and fetch client together (they share this
+   * process): unlike wall time, it does not grow when other processes compete for the cores.
+   */
+  coldCpuMsPerPage: number;
+  /** Time the simulator itself spent per new page (generating, sorting, serializing). */
+  coldServerMsPerPage: number;
   /** The same pages again (record JSON cached). */
   warmMsPerPage: number;
   bytesPerPage: number;
@@ -48,13 +55,22 @@ export async function measurePageServing(options: MeasureOptions = {}): Promise<
     let started = performance.now();
     await fetchPage(0);
     const firstPageMs = performance.now() - started;
+    let cpuMs = 0;
+    let serverMs = 0;
     const pass = async () => {
       bytes = 0;
+      const busy = sim.busyMs;
+      const cpu = process.cpuUsage();
       started = performance.now();
       for (let page = 1; page <= pages; page++) await fetchPage(page);
+      const used = process.cpuUsage(cpu);
+      cpuMs = (used.user + used.system) / 1000 / pages;
+      serverMs = (sim.busyMs - busy) / pages;
       return (performance.now() - started) / pages;
     };
     const coldMsPerPage = await pass();
+    const coldCpuMsPerPage = cpuMs;
+    const coldServerMsPerPage = serverMs;
     const warmMsPerPage = await pass();
     return {
       records,
@@ -62,6 +78,8 @@ export async function measurePageServing(options: MeasureOptions = {}): Promise<
       pages,
       firstPageMs,
       coldMsPerPage,
+      coldCpuMsPerPage,
+      coldServerMsPerPage,
       warmMsPerPage,
       bytesPerPage: Math.round(bytes / pages),
       coldRecordsPerSecond: Math.round((pageSize * 1000) / coldMsPerPage),

@@ -16,11 +16,13 @@ import { STREAM_TAGS } from './universe.js';
 export const AUTH_SCHEMES = ['apikey', 'bearer'] as const;
 /** Request bodies larger than this are refused (413). */
 const MAX_BODY_BYTES = 1_000_000;
-/** The stale cache keeps at most this many characters of response bodies (oldest dropped). */
-const STALE_CACHE_MAX_CHARS = 256 * 1024 * 1024;
+/** The stale cache keeps at most this many bytes of response bodies (oldest dropped). */
+const STALE_CACHE_MAX_BYTES = 256 * 1024 * 1024;
+const RECORDS_OPEN = Buffer.from('{"records":[');
+const COMMA = Buffer.from(',');
 
 interface CachedPage {
-  body: string;
+  body: Buffer;
   records: number;
 }
 
@@ -39,8 +41,10 @@ export class SimulatorServer {
   readonly #queries = new Map<StreamName, StreamQueries>();
   readonly #pending: { stream: StreamName; page: number; mutation: DatasetMutation }[] = [];
   readonly #stale = new Map<string, CachedPage>();
-  #staleChars = 0;
+  #staleBytes = 0;
   readonly #shuffleRng: Rng;
+  /** Time spent building answers (filter, sort, serialize), for measurements. */
+  busyMs = 0;
 
   constructor(readonly ctx: ServerContext) {
     this.#shuffleRng = new Rng(ctx.seed ^ (STREAM_TAGS.shuffles * 0x9e3779b1));
@@ -169,9 +173,14 @@ export class SimulatorServer {
       return;
     }
 
-    let page: { body: string; records: number };
+    let page: CachedPage;
     try {
-      page = this.#answer(endpoint, body, url.searchParams.get('there_is_no_cache') === 'true');
+      const started = performance.now();
+      try {
+        page = this.#answer(endpoint, body, url.searchParams.get('there_is_no_cache') === 'true');
+      } finally {
+        this.busyMs += performance.now() - started;
+      }
     } catch (error) {
       if (error instanceof QueryError) {
         finish(400, 0, entry.fault);
@@ -185,7 +194,7 @@ export class SimulatorServer {
 
     if (decision.failure === 'truncatedBody') {
       finish(200, page.records, 'truncatedBody');
-      const bytes = Buffer.from(page.body);
+      const bytes = page.body;
       res.writeHead(200, { 'content-type': 'application/json', 'content-length': bytes.length });
       res.write(bytes.subarray(0, Math.floor(bytes.length / 2)), () => resetSocket(req));
       return;
@@ -232,7 +241,7 @@ export class SimulatorServer {
     const total = order.length;
     const start = page * pageSize;
     const end = Math.min(total, start + pageSize);
-    const parts: string[] = [];
+    const parts: Buffer[] = [];
     if (sort) {
       for (let k = start; k < end; k++) parts.push(state.json(order[k] as number));
     } else {
@@ -246,14 +255,20 @@ export class SimulatorServer {
     if (hasNext) metadata.next_page = page + 1;
     metadata.has_next = hasNext;
     metadata.total_count = endpoint.totalCount === 'total' ? total : count;
-    let text = `{"records":[${parts.join(',')}],"count":${count},"_metadata":${JSON.stringify(metadata)}`;
+    let tail = `],"count":${count},"_metadata":${JSON.stringify(metadata)}`;
     if (endpoint.nonUsersCount) {
       let nonUsers = 0;
       for (let k = 0; k < total; k++) if (state.field(order[k] as number, 'id') === '0') nonUsers++;
-      text += `,"non_users_count":${nonUsers}`;
+      tail += `,"non_users_count":${nonUsers}`;
     }
-    text += '}';
-    const answer = { body: text, records: count };
+    tail += '}';
+    const chunks: Buffer[] = [RECORDS_OPEN];
+    for (let k = 0; k < parts.length; k++) {
+      if (k > 0) chunks.push(COMMA);
+      chunks.push(parts[k] as Buffer);
+    }
+    chunks.push(Buffer.from(tail));
+    const answer = { body: Buffer.concat(chunks), records: count };
     if (!noCache) this.#remember(cacheKey, answer);
     return answer;
   }
@@ -279,11 +294,11 @@ export class SimulatorServer {
 
   #remember(key: string, page: CachedPage): void {
     this.#stale.set(key, page);
-    this.#staleChars += page.body.length;
+    this.#staleBytes += page.body.length;
     for (const [oldKey, old] of this.#stale) {
-      if (this.#staleChars <= STALE_CACHE_MAX_CHARS) break;
+      if (this.#staleBytes <= STALE_CACHE_MAX_BYTES) break;
       this.#stale.delete(oldKey);
-      this.#staleChars -= old.body.length;
+      this.#staleBytes -= old.body.length;
     }
   }
 
@@ -293,13 +308,16 @@ export class SimulatorServer {
     if (log.length > this.ctx.requestLogLimit) log.splice(0, log.length - this.ctx.requestLogLimit);
   }
 
-  #sendJson(res: ServerResponse, status: number, body: string, headers: Record<string, string> = {}): void {
-    res.writeHead(status, {
-      'content-type': 'application/json',
-      'content-length': Buffer.byteLength(body),
-      ...headers,
-    });
-    res.end(body);
+  #sendJson(
+    res: ServerResponse,
+    status: number,
+    body: string | Buffer,
+    headers: Record<string, string> = {},
+  ): void {
+    // Encode once: the length header and the bytes sent come from the same buffer.
+    const bytes = typeof body === 'string' ? Buffer.from(body) : body;
+    res.writeHead(status, { 'content-type': 'application/json', 'content-length': bytes.length, ...headers });
+    res.end(bytes);
   }
 }
 
