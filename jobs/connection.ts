@@ -13,6 +13,8 @@ export interface RedisConnectionOptions {
    * instead of waiting for Redis forever. @defaultValue false
    */
   failFast?: boolean;
+  /** `CLIENT SETNAME`, shown by `CLIENT LIST` (BullMQ's duplicated connections keep it). */
+  connectionName?: string;
 }
 
 export const REDIS_DEFAULTS = { maxReconnectDelayMs: 5_000, failFastAttempts: 3 } as const;
@@ -21,12 +23,14 @@ export function createRedisConnection(url: string, options: RedisConnectionOptio
   const maxDelayMs = options.maxReconnectDelayMs ?? REDIS_DEFAULTS.maxReconnectDelayMs;
   if (options.failFast) {
     return new Redis(url, {
+      ...(options.connectionName && { connectionName: options.connectionName }),
       maxRetriesPerRequest: REDIS_DEFAULTS.failFastAttempts,
       connectTimeout: 5_000,
       retryStrategy: (attempt) => (attempt > REDIS_DEFAULTS.failFastAttempts ? null : attempt * 200),
     });
   }
   return new Redis(url, {
+    ...(options.connectionName && { connectionName: options.connectionName }),
     maxRetriesPerRequest: null,
     enableReadyCheck: true,
     // 100 ms, 200 ms, ... up to the cap: reconnect forever; the ops server's /readyz reports the outage.

@@ -17,6 +17,8 @@ import type {
 export interface Failure {
   code: string;
   retryable: boolean;
+  /** Throw (as a lost database connection does) instead of returning a failed result. */
+  throws?: boolean;
   /** Fail this many attempts, then succeed. @defaultValue Infinity */
   times?: number;
 }
@@ -94,6 +96,7 @@ export class MemoryEngine implements SyncEngine {
       }
       const failure = this.options.failures?.[stream];
       if (failure && attempt <= (failure.times ?? Number.POSITIVE_INFINITY)) {
+        if (failure.throws) throw new Error(`${failure.code}: connection terminated unexpectedly`);
         return {
           stream,
           status: 'failed',

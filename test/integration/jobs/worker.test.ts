@@ -138,6 +138,45 @@ describe('sync runs on BullMQ', () => {
     expect(engine.attempts(runId, 'org_users')).toBe(5);
   });
 
+  it('retries a stream whose engine call threw (PostgreSQL lost) and finishes the run', async () => {
+    const engine = new MemoryEngine({
+      failures: { org_users: { code: 'ECONNRESET', retryable: true, throws: true, times: 1 } },
+    });
+    start(engine);
+    const { runId } = await enqueueRun({ connection, prefix }, { streams: ['org_users', 'org_units'] });
+    await waitFor(() => engine.finished.has(runId), 20_000, 'run after a thrown error');
+    expect(engine.finished.get(runId)?.status).toBe('succeeded');
+    expect(engine.attempts(runId, 'org_users')).toBe(2);
+  });
+
+  it('survives losing its Redis connections in the middle of a run', async () => {
+    const engine = new MemoryEngine({ pages: 20, pageDelayMs: 10 });
+    const name = `${prefix}-lossy`;
+    const lossy = createRedisConnection(testRedisUrl(), { connectionName: name });
+    const worker = createWorker({ engine, connection: lossy, prefix, concurrency: 2, ...FAST });
+    try {
+      const { runId } = await enqueueRun(
+        { connection, prefix },
+        { streams: ['jira_issues', 'workitems', 'org_users'] },
+      );
+      await engine.firstPage;
+      // Cut every connection of this worker (its own, the blocking one BullMQ duplicated, the flow's).
+      const clients = (await connection.client('LIST')) as string;
+      const ids = clients
+        .split('\n')
+        .filter((line) => line.includes(` name=${name} `))
+        .map((line) => /id=(\d+)/.exec(line)?.[1]);
+      expect(ids.length).toBeGreaterThan(0);
+      for (const id of ids) if (id) await connection.client('KILL', 'ID', id);
+      await waitFor(() => engine.finished.has(runId), 30_000, 'run after Redis connections were cut');
+      expect(engine.finished.get(runId)?.status).toBe('succeeded');
+      expect(engine.overlaps).toEqual([]);
+    } finally {
+      await worker.close();
+      lossy.disconnect();
+    }
+  });
+
   it('reports progress and keeps secrets out of the job hashes', async () => {
     const engine = new MemoryEngine();
     const worker = start(engine);
