@@ -28,7 +28,24 @@
  * - `has_next` = page full (the page after an exactly full last page is empty); org users:
  *   `total_count > count` plus `non_users_count`; org units: `total_count` = records on the page.
  *   `next_page` only when `has_next`. Null fields are omitted everywhere.
- * - Record shapes and units: see the generators in ./generators/ (one per stream).
+ * - Record shapes and units: see the generators in ./generators/ (one per stream). In short:
+ *
+ *   | stream | key | updated-at (bumped by updates) | units |
+ *   |---|---|---|---|
+ *   | integrations | id ("378") | updated_at | s |
+ *   | jira_issues | integration_id + key (no id) | issue_updated_at | s, ingested_at midnight UTC |
+ *   | workitems | integration_id + workitem_id (id UUID) | workitem_updated_at | s |
+ *   | scm_pull_requests | id (UUID) | pr_updated_at | s (first_review_at, 0 if none) |
+ *   | scm_commits | id (UUID) | committed_at | s |
+ *   | cicd_job_runs | id (UUID) | end_time (absent while RUNNING) | start/end ms, duration s |
+ *   | org_users | id (UUID; "0" for External Users) | updated_at | ms |
+ *   | org_units | id (ref id "76"...), ou_id UUID | none (version bumps) | ms; members in default_section.users |
+ *   | collection_categories | id (UUID) | updated_at | ms |
+ *
+ * - Datasets are seeded up to 2025-01-01T00:00Z (`DEFAULT_DATASET_END_SECONDS`), independent of the
+ *   clock; inserts and updates carry the wall-clock time of the mutation.
+ * - Defaults: 1000 records per large stream, 7 integrations, 64 org users (8 external), 24 org units,
+ *   3 categories. Keys: `sim-admin-key` (Admin), `sim-ingestion-key` (Ingestion).
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
