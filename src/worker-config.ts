@@ -2,6 +2,23 @@
  * Configuration of the long-running side of sei-sync: the BullMQ worker, its job schedules and its
  * operations server. Kept apart from src/config.ts because only `worker`, `schedule`, `run-now` and
  * `status` need it; read from the environment the same way (zod, one-line errors naming the variable).
+ *
+ * Variables (defaults in WORKER_DEFAULTS):
+ *   WORKER_CONCURRENCY          stream jobs one worker process runs at once (4)
+ *   WORKER_SHUTDOWN_TIMEOUT_MS  longest graceful stop after SIGTERM before jobs are abandoned (30000)
+ *   BULLMQ_PREFIX               prefix of every Redis key (sei-sync)
+ *   SCHEDULE_FULL_CRON          full refresh of every stream ('0 2 * * *'; 'off' disables it)
+ *   SCHEDULE_INCREMENTAL_CRON   incremental run of every stream ('0 * * * *'; 'off' disables it)
+ *   SCHEDULE_TZ                 IANA time zone of both patterns (UTC)
+ *   SEI_SYNC_SCHEDULES          JSON array of stream groups, replacing the two schedules above, e.g.
+ *                               [{"name":"jira","cron":"*\/15 * * * *","streams":["jira_issues"]},
+ *                                {"name":"nightly","cron":"0 2 * * *","tz":"Europe/Berlin","fullRefresh":true}]
+ *                               fields: name ([a-z0-9_-]+, the scheduler id), cron or everyMs, tz (UTC),
+ *                               fullRefresh (false), streams (all when absent or empty)
+ *   OPS_PORT / OPS_HOST         ops server (/livez, /readyz, /metrics) address (9464 / 0.0.0.0)
+ *   BULL_BOARD_ENABLED          serve Bull Board at /admin/queues (false)
+ *   BULL_BOARD_USER, BULL_BOARD_PASSWORD(_FILE)
+ *                               basic auth for Bull Board; without them it answers loopback clients only
  */
 import { z } from 'zod';
 import { ConfigError, readSecretVariable } from './config.js';

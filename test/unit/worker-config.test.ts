@@ -1,0 +1,101 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadWorkerConfig, WORKER_DEFAULTS } from '../../src/worker-config.js';
+
+describe('loadWorkerConfig', () => {
+  it('defaults to a nightly full run and an hourly incremental run over all streams, in UTC', () => {
+    const config = loadWorkerConfig({});
+    expect(config.concurrency).toBe(WORKER_DEFAULTS.concurrency);
+    expect(config.prefix).toBe('sei-sync');
+    expect(config.schedules).toEqual([
+      { name: 'full', cron: '0 2 * * *', tz: 'UTC', fullRefresh: true, streams: [] },
+      { name: 'incremental', cron: '0 * * * *', tz: 'UTC', fullRefresh: false, streams: [] },
+    ]);
+    expect(config.ops).toEqual({
+      port: 9464,
+      host: '0.0.0.0',
+      bullBoardEnabled: false,
+      bullBoardAuth: undefined,
+    });
+  });
+
+  it('takes crons, time zone and "off" from the environment', () => {
+    const config = loadWorkerConfig({
+      SCHEDULE_FULL_CRON: '30 3 * * 0',
+      SCHEDULE_INCREMENTAL_CRON: 'off',
+      SCHEDULE_TZ: 'Europe/Berlin',
+    });
+    expect(config.schedules).toEqual([
+      { name: 'full', cron: '30 3 * * 0', tz: 'Europe/Berlin', fullRefresh: true, streams: [] },
+    ]);
+  });
+
+  it('reads per-group schedules from SEI_SYNC_SCHEDULES', () => {
+    const config = loadWorkerConfig({
+      SEI_SYNC_SCHEDULES: JSON.stringify([
+        { name: 'jira', cron: '*/15 * * * *', streams: ['jira_issues'] },
+        {
+          name: 'org',
+          cron: '0 4 * * *',
+          tz: 'America/New_York',
+          fullRefresh: true,
+          streams: ['org_users', 'org_units'],
+        },
+      ]),
+    });
+    expect(config.schedules).toEqual([
+      { name: 'jira', cron: '*/15 * * * *', tz: 'UTC', fullRefresh: false, streams: ['jira_issues'] },
+      {
+        name: 'org',
+        cron: '0 4 * * *',
+        tz: 'America/New_York',
+        fullRefresh: true,
+        streams: ['org_users', 'org_units'],
+      },
+    ]);
+  });
+
+  it('fails with one line naming the variable', () => {
+    const cases: [Record<string, string>, RegExp][] = [
+      [{ WORKER_CONCURRENCY: 'lots' }, /^WORKER_CONCURRENCY: must be a whole number/],
+      [{ SCHEDULE_TZ: 'Mars/Olympus' }, /^SCHEDULE_TZ: must be an IANA time zone/],
+      [{ SCHEDULE_FULL_CRON: 'nightly' }, /^SCHEDULE_FULL_CRON: must be a cron pattern/],
+      [{ SEI_SYNC_SCHEDULES: '[{' }, /^SEI_SYNC_SCHEDULES: is not valid JSON/],
+      [
+        { SEI_SYNC_SCHEDULES: '[{"name":"x","cron":"0 * * * *","streams":["nope"]}]' },
+        /^SEI_SYNC_SCHEDULES: streams must be among/,
+      ],
+      [{ BULLMQ_PREFIX: 'a:b' }, /^BULLMQ_PREFIX: must be letters/],
+      [{ BULL_BOARD_USER: 'ops' }, /^BULL_BOARD_PASSWORD: set both/],
+      [{ OPS_PORT: '70000' }, /^OPS_PORT: must be a port/],
+    ];
+    for (const [env, message] of cases) {
+      let thrown: unknown;
+      try {
+        loadWorkerConfig(env);
+      } catch (error) {
+        thrown = error;
+      }
+      expect(thrown).toBeInstanceOf(Error);
+      expect((thrown as Error).message).toMatch(message);
+      expect((thrown as Error).message).not.toContain('\n');
+    }
+  });
+
+  it('reads the Bull Board password from a file and keeps it secret', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sei-worker-config-'));
+    const file = join(dir, 'password');
+    writeFileSync(file, 'board-secret\n');
+    const config = loadWorkerConfig({
+      BULL_BOARD_ENABLED: 'true',
+      BULL_BOARD_USER: 'ops',
+      BULL_BOARD_PASSWORD_FILE: file,
+    });
+    expect(config.ops.bullBoardEnabled).toBe(true);
+    expect(config.ops.bullBoardAuth?.user).toBe('ops');
+    expect(config.ops.bullBoardAuth?.password.reveal()).toBe('board-secret');
+    expect(JSON.stringify(config)).not.toContain('board-secret');
+  });
+});
