@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { registerDemo } from './demo.js';
 import { registerDoctor } from './doctor.js';
 import { registerMigrate } from './migrate.js';
 import { registerPlan } from './plan.js';
@@ -22,4 +23,5 @@ export const COMMANDS: RegisterCommand[] = [
   registerStatus,
   registerDoctor,
   registerSimulator,
+  registerDemo,
 ];

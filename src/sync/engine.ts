@@ -27,6 +27,7 @@ import {
 } from '../warehouse/checkpoints.js';
 import type { Warehouse } from '../warehouse/db.js';
 import { forgetWalkKeys, markMissingAsDeleted, recordSeenKeys } from '../warehouse/deletes.js';
+import { historyChangeListener } from '../warehouse/history.js';
 import { finishRun, finishStreamRun, startRun, startStreamRun } from '../warehouse/ledger.js';
 import { insertRejects } from '../warehouse/rejects.js';
 import { StreamBusyError, withStreamLock } from '../warehouse/stream-lock.js';
@@ -77,7 +78,8 @@ export interface SyncEngineOptions {
   streams?: Readonly<Record<StreamName, StreamDefinition>>;
   /** Re-reads after a walk whose pages shifted, before giving up on a clean pass. @defaultValue 3 */
   maxHealPasses?: number;
-  changeListener?: ChangeListener;
+  /** @defaultValue the SCD-2 history layer (src/warehouse/history.ts); null turns history off */
+  changeListener?: ChangeListener | null;
   observer?: SyncObserver;
   /** @defaultValue () => new Date() */
   now?: () => Date;
@@ -143,6 +145,8 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
   const db = warehouse.db;
   const streams = options.streams ?? STREAMS;
   const maxHealPasses = options.maxHealPasses ?? ENGINE_DEFAULTS.maxHealPasses;
+  const changeListener =
+    options.changeListener === undefined ? historyChangeListener : options.changeListener;
   const now = options.now ?? (() => new Date());
 
   async function walk(
@@ -187,9 +191,9 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
             childRows: normalized.childRows,
             runId,
             syncedAt,
-            ...(options.changeListener && {
+            ...(changeListener && {
               onChanged: (tx: Executor, table: TableSpec, changed: readonly ChangedRow[]) =>
-                options.changeListener!.onChanged(tx, table, changed, syncedAt, runId),
+                changeListener!.onChanged(tx, table, changed, syncedAt, runId),
             }),
           });
           await insertRejects(trx, runId, stream.name, normalized.rejects);
@@ -313,7 +317,7 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
           const deleted = await markMissingAsDeleted(trx, walkId, stream.table, finishedAt);
           counts.deleted = deleted.keys.length;
           if (deleted.keys.length > 0)
-            await options.changeListener?.onDeleted(trx, stream.table, deleted.keys, finishedAt, runId);
+            await changeListener?.onDeleted(trx, stream.table, deleted.keys, finishedAt, runId);
         } else {
           await forgetWalkKeys(trx, walkId);
         }

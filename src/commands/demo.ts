@@ -1,0 +1,150 @@
+import type { Command } from 'commander';
+import { CompiledQuery } from 'kysely';
+import { loadConfig } from '../config.js';
+import { createLogger } from '../observability/logger.js';
+import { startSimulator } from '../simulator/index.js';
+import { STREAM_NAMES } from '../streams/types.js';
+import { createSyncEngineFromConfig, runSync } from '../sync/index.js';
+import type { Warehouse } from '../warehouse/db.js';
+import { migrateToLatest } from '../warehouse/migrate.js';
+import { withWarehouse } from './open-warehouse.js';
+import { createProgressReporter } from './progress.js';
+import { runAction } from './run-action.js';
+import { syncSummaryTable, totalRecordsPerSecond } from './sync-summary.js';
+import { type Cell, textTable } from './text-table.js';
+
+interface DemoOptions {
+  records: string;
+  changes: string;
+  seed: string;
+}
+
+/** BI-style questions answered from the views of `sei_bi` (see docs/bi-views.md). */
+const DEMO_QUERIES: { title: string; sql: string }[] = [
+  {
+    title: 'Freshness per stream',
+    sql: `SELECT stream, last_status, last_records, last_inserted, last_updated, last_deleted, hours_since_success FROM sei_bi.data_freshness ORDER BY stream`,
+  },
+  {
+    title: 'Pull-request cycle time by month (latest 4)',
+    sql: `SELECT * FROM sei_bi.pr_cycle_time_monthly ORDER BY 1 DESC LIMIT 4`,
+  },
+  {
+    title: 'Jira lead time by month (latest 4)',
+    sql: `SELECT * FROM sei_bi.jira_lead_time_monthly ORDER BY 1 DESC LIMIT 4`,
+  },
+  {
+    title: 'Deployments and change failure rate by month (latest 4)',
+    sql: `SELECT * FROM sei_bi.deployment_metrics_monthly ORDER BY 1 DESC LIMIT 4`,
+  },
+  {
+    title: 'Most active contributors (latest month)',
+    sql: `SELECT month, contributor, commits, commit_lines_added, prs_opened, prs_merged FROM sei_bi.contributor_activity_monthly ORDER BY month DESC, commits DESC LIMIT 5`,
+  },
+];
+
+function formatCell(value: unknown): Cell {
+  if (value === null || value === undefined) return null;
+  if (value instanceof Date) return value.toISOString().replace('.000Z', 'Z');
+  if (typeof value === 'number') return Math.round(value * 100) / 100;
+  if (typeof value === 'object') return JSON.stringify(value);
+  return String(value);
+}
+
+async function printQuery(warehouse: Warehouse, title: string, sql: string): Promise<void> {
+  try {
+    const result = await warehouse.db.executeQuery<Record<string, unknown>>(CompiledQuery.raw(sql));
+    const headers = result.rows[0] ? Object.keys(result.rows[0]) : [];
+    process.stdout.write(`\n${title}\n`);
+    process.stdout.write(
+      result.rows.length === 0
+        ? '(no rows)\n'
+        : `${textTable(
+            headers,
+            result.rows.map((row) => headers.map((h) => formatCell(row[h]))),
+          )}\n`,
+    );
+  } catch (error) {
+    process.stdout.write(`\n${title}: ${(error as Error).message.split('\n')[0]}\n`);
+  }
+}
+
+export function registerDemo(program: Command): void {
+  program
+    .command('demo')
+    .description(
+      'sync a simulated SEI tenant into DATABASE_URL or the embedded database, then show what BI sees',
+    )
+    .option('--records <n>', 'records in each large stream of the simulated tenant', '2000')
+    .option(
+      '--changes <percent>',
+      'first change this percentage of the simulated records (updates, inserts, deletes)',
+      '0',
+    )
+    .option('--seed <n>', 'dataset seed', '1')
+    .action(
+      runAction(async (options: DemoOptions) => {
+        const records = Number(options.records);
+        const changes = Number(options.changes);
+        if (!Number.isInteger(records) || records < 1)
+          throw new Error('--records must be a whole number of at least 1');
+        if (!(changes >= 0 && changes <= 100))
+          throw new Error('--changes must be a percentage from 0 to 100');
+        const simulator = await startSimulator({ records, seed: Number(options.seed) });
+        try {
+          if (changes > 0) {
+            for (const stream of STREAM_NAMES) {
+              const count = Math.max(1, Math.round((simulator.dataset.count(stream) * changes) / 100));
+              simulator.dataset.mutate(stream, {
+                update: count,
+                insert: Math.ceil(count / 2),
+                delete: Math.ceil(count / 4),
+              });
+            }
+          }
+          // The demo talks to its own simulator whatever SEI_* says; the database comes from DATABASE_URL.
+          const config = loadConfig({
+            ...process.env,
+            SEI_BASE_URL: simulator.url,
+            SEI_API_KEY: simulator.adminKey,
+            SEI_ENV: '',
+          });
+          const logger = createLogger({ level: process.env.LOG_LEVEL || 'warn' });
+          return await withWarehouse(config, async (warehouse) => {
+            process.stdout.write(
+              `sei-sync demo: simulated SEI at ${simulator.url} (${records} records per large stream) → ${warehouse.location}\n`,
+            );
+            await migrateToLatest(warehouse);
+            const configured = await createSyncEngineFromConfig(config, { logger, warehouse });
+            const progress = createProgressReporter(STREAM_NAMES);
+            const started = Date.now();
+            try {
+              const run = await runSync(configured.engine, {
+                streams: STREAM_NAMES,
+                fullRefresh: false,
+                trigger: 'demo',
+                onProgress: (update) => progress.update(update),
+                onStreamFinished: (result) => progress.done(result.stream, result.status),
+              });
+              progress.stop();
+              const elapsedMs = Date.now() - started;
+              process.stdout.write(`\n${syncSummaryTable(run.results)}\n`);
+              process.stdout.write(
+                `\nrun ${run.runId}: ${run.status} in ${(elapsedMs / 1000).toFixed(1)} s (${totalRecordsPerSecond(run.results, elapsedMs)} records/s)\n`,
+              );
+              for (const query of DEMO_QUERIES) await printQuery(warehouse, query.title, query.sql);
+              process.stdout.write(
+                `\nRun it again with --changes 2 to see incremental updates, deletions and history (sei_history.*_as_of).\n`,
+              );
+              return run.status === 'succeeded' ? 0 : 1;
+            } finally {
+              progress.stop();
+              await configured.close();
+            }
+          });
+        } finally {
+          await simulator.close();
+        }
+      }),
+    );
+}
