@@ -22,6 +22,8 @@
  *   (`400 page_size cannot exceed 10000`).
  * - `filter.integration_ids` (strings), time ranges `{"$gt": s, "$lt": s}` (exclusive, epoch seconds,
  *   also for CI/CD `start_time`/`end_time` which records store in ms); unknown filter keys are ignored.
+ *   `ou_ids` rewrites the request to the collection's integrations (`COLLECTION_INTEGRATION_IDS`),
+ *   replacing `integration_ids`: records of the other integrations silently go missing.
  * - `sort: [{id, desc}]` on any top-level field; ties break by record ordinal (creation order), so
  *   the order is total and stable. Without `sort`, every request sees a new seeded permutation.
  * - Without `?there_is_no_cache=true`, a body asked before gets the page as it was the first time.
@@ -64,6 +66,7 @@ export {
 } from './dataset.js';
 export { endpointOf, SIM_ENDPOINTS, type SimEndpoint } from './endpoints.js';
 export { DEFAULT_FAULTS } from './faults.js';
+export { COLLECTION_INTEGRATION_IDS } from './query.js';
 export type * from './types.js';
 export { CORE_INTEGRATIONS } from './universe.js';
 

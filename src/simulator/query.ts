@@ -36,6 +36,13 @@ export interface ResolvedFilter {
   ranges: { field: string; gt?: number; lt?: number; scale: number }[];
 }
 
+/**
+ * The integrations every collection is scoped to. A request with `ou_ids` is rewritten with the
+ * collection's filters (as SEI does), so its own `integration_ids` are replaced by these: a client
+ * that sends `ou_ids` silently loses the records of the other integrations (379, 4022, 7003).
+ */
+export const COLLECTION_INTEGRATION_IDS: readonly string[] = ['378', '4021', '5122', '6011'];
+
 /** Validates the `filter` object and keeps the parts this stream understands (the rest is ignored). */
 export function parseFilter(state: StreamState, filter: unknown): ResolvedFilter {
   const resolved: ResolvedFilter = { ranges: [] };
@@ -65,6 +72,10 @@ export function parseFilter(state: StreamState, filter: unknown): ResolvedFilter
       else range.lt = n;
     }
     resolved.ranges.push(range);
+  }
+  const ouIds = (filter as Record<string, unknown>).ou_ids;
+  if (Array.isArray(ouIds) && ouIds.length > 0 && generator.integrationField) {
+    resolved.integrationIds = new Set(COLLECTION_INTEGRATION_IDS);
   }
   return resolved;
 }

@@ -75,6 +75,17 @@ describe('simulator queries', () => {
     expect(() => parseFilter(state, { integration_ids: '378' })).toThrow(QueryError);
     expect(() => parseFilter(state, { issue_updated_at: { $gt: 'soon' } })).toThrow(QueryError);
     expect(() => parseSort({ id: 'x' })).toThrow(QueryError);
-    expect(parseFilter(state, { unknown_field: 1, ou_ids: ['1'] })).toEqual({ ranges: [] });
+    expect(parseFilter(state, { unknown_field: 1 })).toEqual({ ranges: [] });
+  });
+
+  it('rewrites requests with ou_ids to the collection integrations, dropping their own integration_ids', () => {
+    const state = d.state('jira_issues');
+    const rewritten = parseFilter(state, { ou_ids: ['76'], integration_ids: ['379'] });
+    expect([...(rewritten.integrationIds ?? [])]).toContain('378');
+    expect(rewritten.integrationIds?.has('379')).toBe(false);
+    const all = resolved('jira_issues', {}, [{ id: 'issue_updated_at', desc: false }]);
+    const scoped = resolved('jira_issues', { ou_ids: ['76'] }, [{ id: 'issue_updated_at', desc: false }]);
+    expect(scoped.length).toBeGreaterThan(0);
+    expect(scoped.length).toBeLessThan(all.length);
   });
 });
