@@ -160,7 +160,10 @@ const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'
 export function loadConfig(env: Env = process.env): Config {
   const apiKey = readSecretVariable(env, 'SEI_API_KEY');
   if (apiKey !== undefined && /\s/.test(apiKey)) {
-    throw new ConfigError('SEI_API_KEY', 'contains white space; paste the key alone, without the "APIKEY" word');
+    throw new ConfigError(
+      'SEI_API_KEY',
+      'contains white space; paste the key alone, without the "APIKEY" word',
+    );
   }
   const authScheme = parseWith(
     'SEI_AUTH_SCHEME',
@@ -170,7 +173,10 @@ export function loadConfig(env: Env = process.env): Config {
   );
   const databaseUrl = readSecretVariable(env, 'DATABASE_URL');
   if (databaseUrl !== undefined && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
-    throw new ConfigError('DATABASE_URL', 'must start with postgres:// or postgresql://; unset it for the embedded database');
+    throw new ConfigError(
+      'DATABASE_URL',
+      'must start with postgres:// or postgresql://; unset it for the embedded database',
+    );
   }
   const redisUrl = readSecretVariable(env, 'REDIS_URL') ?? DEFAULTS.redisUrl;
   if (!/^rediss?:\/\//.test(redisUrl)) {
@@ -189,7 +195,12 @@ export function loadConfig(env: Env = process.env): Config {
         env.SEI_PAGE_SIZE,
         DEFAULTS.pageSize,
       ),
-      timeoutMs: parseWith('SEI_TIMEOUT_MS', positiveInt('SEI_TIMEOUT_MS', 'use e.g. 60000'), env.SEI_TIMEOUT_MS, DEFAULTS.timeoutMs),
+      timeoutMs: parseWith(
+        'SEI_TIMEOUT_MS',
+        positiveInt('SEI_TIMEOUT_MS', 'use e.g. 60000'),
+        env.SEI_TIMEOUT_MS,
+        DEFAULTS.timeoutMs,
+      ),
       requestsPerMinute: parseWith(
         'SEI_REQUESTS_PER_MINUTE',
         positiveInt('SEI_REQUESTS_PER_MINUTE', 'use e.g. 600').max(5000, {
@@ -198,8 +209,18 @@ export function loadConfig(env: Env = process.env): Config {
         env.SEI_REQUESTS_PER_MINUTE,
         DEFAULTS.requestsPerMinute,
       ),
-      maxAttempts: parseWith('SEI_MAX_ATTEMPTS', positiveInt('SEI_MAX_ATTEMPTS', 'use e.g. 6'), env.SEI_MAX_ATTEMPTS, DEFAULTS.maxAttempts),
-      maxPages: parseWith('SEI_MAX_PAGES', positiveInt('SEI_MAX_PAGES', 'use e.g. 100000'), env.SEI_MAX_PAGES, DEFAULTS.maxPages),
+      maxAttempts: parseWith(
+        'SEI_MAX_ATTEMPTS',
+        positiveInt('SEI_MAX_ATTEMPTS', 'use e.g. 6'),
+        env.SEI_MAX_ATTEMPTS,
+        DEFAULTS.maxAttempts,
+      ),
+      maxPages: parseWith(
+        'SEI_MAX_PAGES',
+        positiveInt('SEI_MAX_PAGES', 'use e.g. 100000'),
+        env.SEI_MAX_PAGES,
+        DEFAULTS.maxPages,
+      ),
     },
     databaseUrl: databaseUrl === undefined ? undefined : new Secret(databaseUrl),
     dataDir: env.SEI_SYNC_DATA_DIR || DEFAULTS.dataDir,

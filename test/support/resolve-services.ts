@@ -38,7 +38,9 @@ async function fromContainers(): Promise<TestServices | undefined> {
   const { RedisContainer } = await import('@testcontainers/redis');
   const [postgres, redis] = await Promise.all([
     new PostgreSqlContainer('postgres:16-alpine').withDatabase('postgres').start(),
-    new RedisContainer('redis:7-alpine').withCommand(['redis-server', '--maxmemory-policy', 'noeviction']).start(),
+    new RedisContainer('redis:7-alpine')
+      .withCommand(['redis-server', '--maxmemory-policy', 'noeviction'])
+      .start(),
   ]);
   return {
     databaseUrl: postgres.getConnectionUri(),
@@ -54,7 +56,12 @@ export async function resolveTestServices(): Promise<TestServices> {
   const envDatabase = process.env.TEST_DATABASE_URL;
   const envRedis = process.env.TEST_REDIS_URL;
   if (envDatabase && envRedis) {
-    return { databaseUrl: envDatabase, redisUrl: envRedis, description: 'from TEST_DATABASE_URL and TEST_REDIS_URL', stop: async () => {} };
+    return {
+      databaseUrl: envDatabase,
+      redisUrl: envRedis,
+      description: 'from TEST_DATABASE_URL and TEST_REDIS_URL',
+      stop: async () => {},
+    };
   }
   const containers = envDatabase || envRedis ? undefined : await fromContainers();
   if (containers) return containers;
@@ -71,5 +78,10 @@ export async function resolveTestServices(): Promise<TestServices> {
         'start them, run Docker, or set TEST_DATABASE_URL and TEST_REDIS_URL.',
     );
   }
-  return { databaseUrl, redisUrl, description: `local services (${databaseUrl.replace(/\/\/[^@]*@/, '//')}, ${redisUrl})`, stop: async () => {} };
+  return {
+    databaseUrl,
+    redisUrl,
+    description: `local services (${databaseUrl.replace(/\/\/[^@]*@/, '//')}, ${redisUrl})`,
+    stop: async () => {},
+  };
 }

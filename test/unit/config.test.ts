@@ -45,9 +45,9 @@ describe('loadConfig', () => {
     expect(configError({ SEI_BASE_URL: 'http://sei.example.com/api' }).message).toMatch(
       /^SEI_BASE_URL: plain http:\/\/ .*SEI_ALLOW_INSECURE_HTTP=true/,
     );
-    expect(loadConfig({ SEI_BASE_URL: 'http://sei.example.com/api', SEI_ALLOW_INSECURE_HTTP: 'true' }).sei.baseUrl).toBe(
-      'http://sei.example.com/api',
-    );
+    expect(
+      loadConfig({ SEI_BASE_URL: 'http://sei.example.com/api', SEI_ALLOW_INSECURE_HTTP: 'true' }).sei.baseUrl,
+    ).toBe('http://sei.example.com/api');
     expect(loadConfig({ SEI_BASE_URL: 'http://127.0.0.1:8700' }).sei.baseUrl).toBe('http://127.0.0.1:8700');
     expect(loadConfig({ SEI_BASE_URL: 'http://localhost:8700' }).sei.baseUrl).toBe('http://localhost:8700');
   });
@@ -73,7 +73,9 @@ describe('loadConfig', () => {
     writeFileSync(file, 'sekret-key-value\n');
     const config = loadConfig({ SEI_API_KEY_FILE: file });
     expect(config.sei.apiKey?.reveal()).toBe('sekret-key-value');
-    const printed = [String(config.sei.apiKey), JSON.stringify(config), inspect(config, { depth: 10 })].join(' ');
+    const printed = [String(config.sei.apiKey), JSON.stringify(config), inspect(config, { depth: 10 })].join(
+      ' ',
+    );
     expect(printed).not.toContain('sekret-key-value');
   });
 
