@@ -1,5 +1,8 @@
 import type { Command } from 'commander';
 import { CompiledQuery } from 'kysely';
+import { createRedisConnection } from '../../jobs/connection.js';
+import { queueStatus, STATUS_STATES } from '../../jobs/status.js';
+import type { Config } from '../config.js';
 import { STREAMS } from '../streams/registry.js';
 import { STREAM_NAMES } from '../streams/types.js';
 import { readCheckpoint } from '../warehouse/checkpoints.js';
@@ -7,6 +10,7 @@ import type { Warehouse } from '../warehouse/db.js';
 import { lastStreamRuns } from '../warehouse/ledger.js';
 import { assertMigrated } from '../warehouse/migrate.js';
 import { qualified } from '../warehouse/sql-text.js';
+import { loadWorkerConfig } from '../worker-config.js';
 import { commandContext } from './context.js';
 import { withWarehouse } from './open-warehouse.js';
 import { runAction } from './run-action.js';
@@ -54,6 +58,64 @@ export async function warehouseStatus(warehouse: Warehouse): Promise<string> {
   );
 }
 
+/**
+ * Queue counts, runs in progress and next schedule fire times. Redis is optional for `status` (a
+ * `sync`-only deployment has none), so an unreachable Redis is one line, not a failure.
+ */
+export async function redisStatus(config: Config): Promise<string> {
+  const { prefix } = loadWorkerConfig();
+  const connection = createRedisConnection(config.redisUrl.reveal(), {
+    failFast: true,
+    connectionName: 'sei-sync:status',
+  });
+  connection.on('error', () => {});
+  try {
+    await connection.ping();
+  } catch {
+    connection.disconnect();
+    return 'queues: Redis not reachable (only the worker needs it)';
+  }
+  try {
+    const status = await queueStatus({ connection, prefix });
+    const counts = textTable(
+      ['queue', ...STATUS_STATES],
+      Object.entries(status.counts).map(([queue, byState]) => [
+        queue,
+        ...STATUS_STATES.map((state) => byState[state]),
+      ]),
+    );
+    const runs =
+      status.activeRuns.length === 0
+        ? 'active runs: none'
+        : textTable(
+            ['active run', 'trigger', 'full refresh', 'streams', 'pending', 'created'],
+            status.activeRuns.map((run) => [
+              run.runId,
+              run.trigger,
+              String(run.fullRefresh),
+              run.streams,
+              run.pendingStreams,
+              ago(run.createdAt),
+            ]),
+          );
+    const schedules =
+      status.schedules.length === 0
+        ? 'schedules: none (run `sei-sync schedule`)'
+        : textTable(
+            ['schedule', 'pattern', 'tz', 'next fire'],
+            status.schedules.map((s) => [
+              s.id,
+              s.pattern ?? `every ${s.everyMs} ms`,
+              s.tz ?? 'UTC',
+              s.next?.toISOString() ?? '',
+            ]),
+          );
+    return [counts, runs, schedules].join('\n\n');
+  } finally {
+    connection.disconnect();
+  }
+}
+
 export function registerStatus(program: Command): void {
   program
     .command('status')
@@ -62,7 +124,7 @@ export function registerStatus(program: Command): void {
       runAction(async () => {
         const { config } = commandContext();
         const text = await withWarehouse(config, warehouseStatus);
-        process.stdout.write(`${text}\n`);
+        process.stdout.write(`${text}\n\n${await redisStatus(config)}\n`);
         return 0;
       }),
     );
