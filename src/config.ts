@@ -77,7 +77,7 @@ export interface Config {
 
 type Env = Record<string, string | undefined>;
 
-const positiveInt = (variable: string, fix: string) =>
+const positiveInt = (fix: string) =>
   z.coerce
     .number({ error: () => `must be a whole number; ${fix}` })
     .int({ error: () => `must be a whole number; ${fix}` })
@@ -189,7 +189,7 @@ export function loadConfig(env: Env = process.env): Config {
       authScheme,
       pageSize: parseWith(
         'SEI_PAGE_SIZE',
-        positiveInt('SEI_PAGE_SIZE', 'use e.g. 1000').max(10_000, {
+        positiveInt('use e.g. 1000').max(10_000, {
           error: 'must be at most 10000 (the Jira endpoint rejects more)',
         }),
         env.SEI_PAGE_SIZE,
@@ -197,13 +197,13 @@ export function loadConfig(env: Env = process.env): Config {
       ),
       timeoutMs: parseWith(
         'SEI_TIMEOUT_MS',
-        positiveInt('SEI_TIMEOUT_MS', 'use e.g. 60000'),
+        positiveInt('use e.g. 60000'),
         env.SEI_TIMEOUT_MS,
         DEFAULTS.timeoutMs,
       ),
       requestsPerMinute: parseWith(
         'SEI_REQUESTS_PER_MINUTE',
-        positiveInt('SEI_REQUESTS_PER_MINUTE', 'use e.g. 600').max(5000, {
+        positiveInt('use e.g. 600').max(5000, {
           error: 'must be at most 5000; Harness allows 1000 per key per minute',
         }),
         env.SEI_REQUESTS_PER_MINUTE,
@@ -211,13 +211,13 @@ export function loadConfig(env: Env = process.env): Config {
       ),
       maxAttempts: parseWith(
         'SEI_MAX_ATTEMPTS',
-        positiveInt('SEI_MAX_ATTEMPTS', 'use e.g. 6'),
+        positiveInt('use e.g. 6'),
         env.SEI_MAX_ATTEMPTS,
         DEFAULTS.maxAttempts,
       ),
       maxPages: parseWith(
         'SEI_MAX_PAGES',
-        positiveInt('SEI_MAX_PAGES', 'use e.g. 100000'),
+        positiveInt('use e.g. 100000'),
         env.SEI_MAX_PAGES,
         DEFAULTS.maxPages,
       ),

@@ -31,7 +31,10 @@ export async function withStreamLock<T>(
   fn: () => Promise<T>,
 ): Promise<T> {
   let held = heldInThisProcess.get(warehouse);
-  if (!held) heldInThisProcess.set(warehouse, (held = new Set()));
+  if (!held) {
+    held = new Set();
+    heldInThisProcess.set(warehouse, held);
+  }
   if (held.has(stream)) throw new StreamBusyError(stream);
   held.add(stream);
   try {
