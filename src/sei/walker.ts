@@ -242,8 +242,17 @@ export class PageWalker<R = SeiRecord> implements AsyncIterable<WalkedPage<R>> {
   async #fetch(page: number, signal: AbortSignal): Promise<Fetched<R>> {
     const { client, path, filter, sort, pageSize } = this.#options;
     const body: ListRequestBody = { page, [this.#pageSizeParam]: pageSize, filter: filter ?? {}, sort };
-    const result = await client.list<R>(path, body, { page, signal });
-    return { page, result };
+    try {
+      const result = await client.list<R>(path, body, { page, signal });
+      return { page, result };
+    } catch (error) {
+      // A page that failed still cost requests: the stream run's ledger must show them.
+      if (error instanceof SeiError && error.attempts !== undefined) {
+        this.summary.requests += error.attempts;
+        this.summary.retries += Math.max(0, error.attempts - 1);
+      }
+      throw error;
+    }
   }
 
   /** Books one answer into the summary and decides whether it is the last page. */

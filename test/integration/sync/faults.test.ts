@@ -95,6 +95,7 @@ describe('sync under faults', () => {
     if (result?.status !== 'failed') return;
     expect(result.error).toMatchObject({ code: 'SEI_ERR_AUTH', retryable: false });
     expect(result.error.message).not.toContain('wrong-key-123');
+    expect(result.counts.requests).toBe(1);
     expect(harness.simulator.requestLog).toHaveLength(1);
     expect(run.status).toBe('failed');
   });
