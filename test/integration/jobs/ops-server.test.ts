@@ -1,3 +1,4 @@
+import { networkInterfaces } from 'node:os';
 import type { Redis } from 'ioredis';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -114,6 +115,27 @@ describe('ops server', () => {
       },
     );
   });
+
+  // A non-loopback address of this machine, to play a remote client.
+  const external = Object.values(networkInterfaces())
+    .flat()
+    .find((address) => address?.family === 'IPv4' && !address.internal)?.address;
+
+  it.skipIf(external === undefined)(
+    'serves Bull Board without credentials to loopback clients only',
+    async () => {
+      await withServer(
+        { host: '0.0.0.0', bullBoard: { queues: worker.queues, auth: undefined } },
+        async ({ port }) => {
+          expect((await fetch(`http://127.0.0.1:${port}/admin/queues/api/queues`)).status).toBe(200);
+          const remote = await fetch(`http://${external}:${port}/admin/queues/api/queues`);
+          expect(remote.status).toBe(403);
+          // The other endpoints stay reachable for Prometheus and the orchestrator.
+          expect((await fetch(`http://${external}:${port}/livez`)).status).toBe(200);
+        },
+      );
+    },
+  );
 
   it('puts Bull Board behind basic auth when credentials are configured', async () => {
     const auth = { user: 'ops', password: new Secret('s3cret-board') };
