@@ -111,6 +111,10 @@ export async function processStream(
           .catch((error: unknown) => logger.warn({ err: error }, 'progress not stored'));
       },
     });
+  } catch (error) {
+    // An engine that throws on abort (instead of returning a result) is put back the same way.
+    if (ctx.shutdown.aborted) return await putBack(job, token, 0);
+    throw error;
   } finally {
     await lock
       .release()
