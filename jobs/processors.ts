@@ -8,6 +8,7 @@ import { DelayedError, type FlowProducer, type Job, type Queue, UnrecoverableErr
 import type { Logger } from '../src/observability/logger.js';
 import type { SyncMetrics } from '../src/observability/metrics.js';
 import { STREAM_NAMES, type StreamName } from '../src/streams/types.js';
+import { zeroCounts } from '../src/sync/counts.js';
 import type { StreamCounts, StreamRunResult, SyncEngine } from '../src/sync/types.js';
 import { addRunFlow, type StreamRetryOptions } from './enqueue.js';
 import type { RunJobData, RunJobResult, RunRequestData, StreamJobData, StreamJobProgress } from './queues.js';
@@ -42,19 +43,6 @@ export interface ProcessorContext {
   /** Aborted at shutdown: the engine finishes or abandons its current page and returns. */
   shutdown: AbortSignal;
 }
-
-const ZERO_COUNTS: StreamCounts = {
-  pages: 0,
-  records: 0,
-  inserted: 0,
-  updated: 0,
-  unchanged: 0,
-  deleted: 0,
-  rejected: 0,
-  requests: 0,
-  retries: 0,
-  rateLimited: 0,
-};
 
 async function putBack(job: Job, token: string | undefined, delayMs: number): Promise<never> {
   await job.moveToDelayed(Date.now() + delayMs, token);
@@ -156,7 +144,7 @@ async function failedResult(
   return {
     stream,
     status: 'failed',
-    counts: { ...ZERO_COUNTS, pages: progress.pages ?? 0, records: progress.records ?? 0 },
+    counts: { ...zeroCounts(), pages: progress.pages ?? 0, records: progress.records ?? 0 },
     durationMs: child?.finishedOn && child.processedOn ? child.finishedOn - child.processedOn : 0,
     error: {
       code: match?.[1] ?? 'SEI_SYNC_ERR_JOB',

@@ -3,19 +3,12 @@
  * schedule fires next. Read-only.
  */
 import { Queue } from 'bullmq';
+import { QUEUE_STATES } from '../src/observability/metrics.js';
 import type { QueueConnection } from './enqueue.js';
 import { QUEUE_NAMES, type QueueName, RUNS_QUEUE, type RunJobData } from './queues.js';
 
-export const STATUS_STATES = [
-  'waiting',
-  'active',
-  'delayed',
-  'waiting-children',
-  'prioritized',
-  'completed',
-  'failed',
-  'paused',
-] as const;
+/** The job states shown per queue: the same ones the metrics export. */
+export const STATUS_STATES = QUEUE_STATES;
 export type JobStateName = (typeof STATUS_STATES)[number];
 
 export interface ActiveRun {

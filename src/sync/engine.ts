@@ -32,6 +32,7 @@ import { finishRun, finishStreamRun, startRun, startStreamRun } from '../warehou
 import { insertRejects } from '../warehouse/rejects.js';
 import { StreamBusyError, withStreamLock } from '../warehouse/stream-lock.js';
 import { type ChangedRow, type Executor, writePage } from '../warehouse/upsert.js';
+import { zeroCounts } from './counts.js';
 import { normalizePage } from './normalize-page.js';
 import type {
   StreamCounts,
@@ -103,19 +104,6 @@ export class SyncStreamError extends Error {
     this.name = 'SyncStreamError';
   }
 }
-
-const zeroCounts = (): StreamCounts => ({
-  pages: 0,
-  records: 0,
-  inserted: 0,
-  updated: 0,
-  unchanged: 0,
-  deleted: 0,
-  rejected: 0,
-  requests: 0,
-  retries: 0,
-  rateLimited: 0,
-});
 
 /** A pass is clean when no record was seen twice and the server's total did not move. */
 function firstAnomalyPage(summary: WalkSummary): number | undefined {
