@@ -1,0 +1,105 @@
+/**
+ * Runs the real `sei-sync` CLI as a child process (through tsx, as `npm run sei-sync` does) and
+ * samples its peak resident memory (VmHWM of /proc/<pid>/status, a high-water mark the kernel keeps).
+ */
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+const CLI = fileURLToPath(new URL('../../src/cli.ts', import.meta.url));
+
+export interface CliRunOptions {
+  args: string[];
+  env: Record<string, string>;
+  /** The child is SIGKILLed after this long. */
+  timeoutMs: number;
+  /** SIGKILL the child after this many ms (fault runs). */
+  killAfterMs?: number;
+  /** Extra node flags (e.g. `--cpu-prof`). */
+  nodeFlags?: string[];
+  /** Called once the child runs, with its pid (fault runs restart services meanwhile). */
+  onStart?: (pid: number) => void;
+}
+
+export interface CliRunResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+  ms: number;
+  /** Peak resident set size in MiB (sampled every 50 ms, the kernel's high-water mark). */
+  peakRssMiB: number;
+  killed: boolean;
+}
+
+/** How often VmHWM is read. */
+const RSS_SAMPLE_MS = 50;
+
+function readHighWaterKiB(pid: number): number | undefined {
+  try {
+    const match = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return match ? Number(match[1]) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export function runCli(options: CliRunOptions): Promise<CliRunResult> {
+  const started = performance.now();
+  const child = spawn(
+    process.execPath,
+    [...(options.nodeFlags ?? []), '--import', 'tsx', CLI, ...options.args],
+    {
+      env: {
+        PATH: process.env.PATH ?? '',
+        HOME: process.env.HOME ?? '/tmp',
+        LOG_LEVEL: 'warn',
+        ...options.env,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => {
+    stdout += chunk.toString();
+    if (stdout.length > 1_000_000) stdout = stdout.slice(-500_000);
+  });
+  child.stderr.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
+    if (stderr.length > 1_000_000) stderr = stderr.slice(-500_000);
+  });
+  let peakKiB = 0;
+  let killed = false;
+  const sampler = setInterval(() => {
+    const kib = child.pid ? readHighWaterKiB(child.pid) : undefined;
+    if (kib !== undefined && kib > peakKiB) peakKiB = kib;
+  }, RSS_SAMPLE_MS);
+  if (child.pid) options.onStart?.(child.pid);
+  const kill = () => {
+    killed = true;
+    child.kill('SIGKILL');
+  };
+  const timeout = setTimeout(kill, options.timeoutMs);
+  const killer = options.killAfterMs === undefined ? undefined : setTimeout(kill, options.killAfterMs);
+  return new Promise((resolve, reject) => {
+    child.once('error', reject);
+    child.once('exit', (code, signal) => {
+      clearInterval(sampler);
+      clearTimeout(timeout);
+      if (killer) clearTimeout(killer);
+      // Let the pipes drain.
+      setImmediate(() =>
+        resolve({
+          code,
+          signal,
+          stdout,
+          stderr,
+          ms: performance.now() - started,
+          peakRssMiB: Math.round(peakKiB / 1024),
+          killed,
+        }),
+      );
+    });
+  });
+}
