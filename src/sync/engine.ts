@@ -18,13 +18,7 @@ import { classify, SeiError } from '../sei/errors.js';
 import { PageWalker, type WalkSummary } from '../sei/walker.js';
 import { STREAMS } from '../streams/registry.js';
 import type { StreamDefinition, StreamName, TableSpec } from '../streams/types.js';
-import {
-  advancePage,
-  beginWalk,
-  completeWalk,
-  readCheckpoint,
-  resetCheckpoint,
-} from '../warehouse/checkpoints.js';
+import { advancePage, beginWalk, completeWalk, readCheckpoint } from '../warehouse/checkpoints.js';
 import type { Warehouse } from '../warehouse/db.js';
 import { forgetWalkKeys, markMissingAsDeleted, recordSeenKeys } from '../warehouse/deletes.js';
 import { historyChangeListener } from '../warehouse/history.js';
@@ -242,10 +236,12 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
     log: Logger,
   ) {
     const { runId } = request;
-    if (request.fullRefresh) await resetCheckpoint(db, stream.name);
     const checkpoint = await readCheckpoint(db, stream.name);
+    // A full refresh ignores cursor and checkpoint, except when this very run already began the walk:
+    // a retried job (a crash, a PostgreSQL blip) resumes its own walk instead of starting over.
+    const resumingOwnWalk = checkpoint?.nextPage != null && checkpoint.walkRunId === runId;
     const plan = planWalk(stream, checkpoint, {
-      fullRefresh: request.fullRefresh,
+      fullRefresh: request.fullRefresh && !resumingOwnWalk,
       now: now(),
       lookbackSeconds: config.lookbackSeconds,
     });

@@ -100,19 +100,3 @@ export async function completeWalk(db: Executor, stream: string, cursor: Date | 
     .where('stream', '=', stream)
     .execute();
 }
-
-/** Forgets cursor and walk (for `--full-refresh`). */
-export async function resetCheckpoint(db: Executor, stream: string): Promise<void> {
-  await db
-    .updateTable('sei_sync.checkpoints')
-    .set({
-      cursor: null,
-      next_page: null,
-      walk_id: null,
-      window_start: null,
-      window_end: null,
-      updated_at: sql`now()`,
-    })
-    .where('stream', '=', stream)
-    .execute();
-}
