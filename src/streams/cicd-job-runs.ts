@@ -3,8 +3,8 @@ import type { SeiRecord } from '../sei/types.js';
 import {
   accept,
   epochMillis,
-  joinKey,
   readKeyFields,
+  recordKeyOf,
   reject,
   toBigInt,
   toInt,
@@ -95,9 +95,6 @@ export const cicdJobRunsStream: IncrementalStream = {
   hasNext: 'page_full',
   table: cicdJobRunsTable,
   children: [],
-  recordKey: (record) => {
-    const key = readKeyFields(record, KEY_FIELDS);
-    return key.ok ? joinKey(key.values) : undefined;
-  },
+  recordKey: recordKeyOf(KEY_FIELDS),
   normalize,
 };

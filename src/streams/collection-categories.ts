@@ -1,6 +1,6 @@
 /** `/v1/org/workspaces/units/list`: collection categories (the top-level trees of org units). */
 import type { SeiRecord } from '../sei/types.js';
-import { accept, epochMillis, joinKey, readKeyFields, reject, toBool, toText } from './normalize.js';
+import { accept, epochMillis, readKeyFields, recordKeyOf, reject, toBool, toText } from './normalize.js';
 import { column, keyColumn, RAW_COLUMN } from './table-spec.js';
 import type { FullRefreshStream, NormalizeResult, TableSpec } from './types.js';
 
@@ -57,9 +57,6 @@ export const collectionCategoriesStream: FullRefreshStream = {
   hasNext: 'page_full',
   table: collectionCategoriesTable,
   children: [],
-  recordKey: (record) => {
-    const key = readKeyFields(record, KEY_FIELDS);
-    return key.ok ? joinKey(key.values) : undefined;
-  },
+  recordKey: recordKeyOf(KEY_FIELDS),
   normalize,
 };

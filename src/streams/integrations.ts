@@ -3,8 +3,8 @@ import type { SeiRecord } from '../sei/types.js';
 import {
   accept,
   epochSeconds,
-  joinKey,
   readKeyFields,
+  recordKeyOf,
   reject,
   toBool,
   toJsonObject,
@@ -70,9 +70,6 @@ export const integrationsStream: IncrementalStream = {
   hasNext: 'page_full',
   table: integrationsTable,
   children: [],
-  recordKey: (record) => {
-    const key = readKeyFields(record, KEY_FIELDS);
-    return key.ok ? joinKey(key.values) : undefined;
-  },
+  recordKey: recordKeyOf(KEY_FIELDS),
   normalize,
 };

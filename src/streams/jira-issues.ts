@@ -7,8 +7,8 @@ import {
   accept,
   epochSeconds,
   isPlainObject,
-  joinKey,
   readKeyFields,
+  recordKeyOf,
   reject,
   toBigInt,
   toInt,
@@ -185,9 +185,6 @@ export const jiraIssuesStream: IncrementalStream = {
   hasNext: 'page_full',
   table: jiraIssuesTable,
   children: [jiraIssueStatusHistoryTable, jiraIssueAssigneeHistoryTable],
-  recordKey: (record) => {
-    const key = readKeyFields(record, KEY_FIELDS);
-    return key.ok ? joinKey(key.values) : undefined;
-  },
+  recordKey: recordKeyOf(KEY_FIELDS),
   normalize,
 };

@@ -160,6 +160,16 @@ export function joinKey(values: readonly string[]): string {
   return values.join(':');
 }
 
+/** The `recordKey` of a stream keyed by plain record fields: their values joined, or undefined. */
+export function recordKeyOf(
+  fields: readonly string[],
+): (record: Record<string, unknown>) => string | undefined {
+  return (record) => {
+    const key = readKeyFields(record, fields);
+    return key.ok ? joinKey(key.values) : undefined;
+  };
+}
+
 export function reject(reason: string): NormalizeResult {
   return { ok: false, reason };
 }

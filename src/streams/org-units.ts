@@ -4,8 +4,8 @@ import {
   accept,
   epochMillis,
   isPlainObject,
-  joinKey,
   readKeyFields,
+  recordKeyOf,
   reject,
   toInt,
   toJsonArray,
@@ -102,9 +102,6 @@ export const orgUnitsStream: FullRefreshStream = {
   hasNext: 'page_full',
   table: orgUnitsTable,
   children: [],
-  recordKey: (record) => {
-    const key = readKeyFields(record, KEY_FIELDS);
-    return key.ok ? joinKey(key.values) : undefined;
-  },
+  recordKey: recordKeyOf(KEY_FIELDS),
   normalize,
 };

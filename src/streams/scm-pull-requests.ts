@@ -3,8 +3,8 @@ import type { SeiRecord } from '../sei/types.js';
 import {
   accept,
   epochSeconds,
-  joinKey,
   readKeyFields,
+  recordKeyOf,
   reject,
   toBool,
   toInt,
@@ -112,9 +112,6 @@ export const scmPullRequestsStream: IncrementalStream = {
   hasNext: 'page_full',
   table: scmPullRequestsTable,
   children: [],
-  recordKey: (record) => {
-    const key = readKeyFields(record, KEY_FIELDS);
-    return key.ok ? joinKey(key.values) : undefined;
-  },
+  recordKey: recordKeyOf(KEY_FIELDS),
   normalize,
 };

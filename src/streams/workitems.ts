@@ -3,8 +3,8 @@ import type { SeiRecord } from '../sei/types.js';
 import {
   accept,
   epochSeconds,
-  joinKey,
   readKeyFields,
+  recordKeyOf,
   reject,
   toBigInt,
   toBool,
@@ -121,9 +121,6 @@ export const workitemsStream: IncrementalStream = {
   hasNext: 'page_full',
   table: workitemsTable,
   children: [],
-  recordKey: (record) => {
-    const key = readKeyFields(record, KEY_FIELDS);
-    return key.ok ? joinKey(key.values) : undefined;
-  },
+  recordKey: recordKeyOf(KEY_FIELDS),
   normalize,
 };
