@@ -53,6 +53,10 @@ export async function openWarehouse(options: WarehouseOptions = {}): Promise<War
     // An idle client losing its server (a PostgreSQL restart) must not crash the process; the next
     // query fails instead and the stream retries.
     pool.on('error', () => {});
+    // The pool listens only to idle clients. A checked-out client with no query in flight (the stream
+    // lock's session, held for a whole walk) that loses its server emits 'error' with no listener, which
+    // kills the process; with this one its next query fails instead and the pool drops it on release.
+    pool.on('connect', (client) => client.on('error', () => {}));
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     return {
       db,

@@ -1,0 +1,92 @@
+/**
+ * The real `sei-sync` command line as a child process (`node --import tsx src/cli.ts ...`), with its
+ * JSON log lines (stderr) collected so tests can wait for them and assert on them.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { killOnExit } from './child-cleanup.js';
+
+const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+/** One pino line from the child's stderr. */
+export interface LogLine {
+  level: number;
+  msg: string;
+  [field: string]: unknown;
+}
+
+export interface CliProcess {
+  readonly child: ChildProcess;
+  readonly pid: number;
+  /** Parsed JSON log lines so far. */
+  readonly logs: readonly LogLine[];
+  /** Everything written to stdout and stderr so far (last 50 kB), for failure messages. */
+  output(): string;
+  /** The exit, once it happened. */
+  readonly exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
+  /** Resolves when the process has exited. */
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** Sends a signal if the process still runs. */
+  signal(signal: NodeJS.Signals): void;
+  /** SIGKILL if still running, then waits for the exit. Idempotent; for finally blocks. */
+  kill(): Promise<void>;
+}
+
+/**
+ * Spawns `sei-sync <args>` from the repository root with exactly `env` (plus PATH and HOME): nothing
+ * of the test runner's own environment leaks into the child's configuration.
+ */
+export function spawnCli(args: readonly string[], env: Record<string, string>): CliProcess {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], {
+    cwd: REPO_ROOT,
+    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const forget = killOnExit(child);
+  const logs: LogLine[] = [];
+  let output = '';
+  let partial = '';
+  let exit: CliProcess['exit'];
+  child.stdout?.on('data', (chunk: Buffer) => {
+    output = `${output}${chunk.toString('utf8')}`.slice(-50_000);
+  });
+  child.stderr?.on('data', (chunk: Buffer) => {
+    const text = chunk.toString('utf8');
+    output = `${output}${text}`.slice(-50_000);
+    const lines = `${partial}${text}`.split('\n');
+    partial = lines.pop() ?? '';
+    for (const line of lines) {
+      if (!line.startsWith('{')) continue;
+      try {
+        logs.push(JSON.parse(line) as LogLine);
+      } catch {
+        // Not a log line (a stack trace, say): kept in output() only.
+      }
+    }
+  });
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
+    child.once('exit', (code, signal) => {
+      exit = { code, signal };
+      forget();
+      resolve(exit);
+    });
+  });
+  if (child.pid === undefined) throw new Error('could not spawn the sei-sync CLI');
+  return {
+    child,
+    pid: child.pid,
+    logs,
+    output: () => output,
+    get exit() {
+      return exit;
+    },
+    exited,
+    signal: (signal) => {
+      if (exit === undefined) child.kill(signal);
+    },
+    kill: async () => {
+      if (exit === undefined) child.kill('SIGKILL');
+      await exited;
+    },
+  };
+}
