@@ -11,7 +11,8 @@
  *   (`stopReason: 'page_limit'`, `complete: false`).
  * - Records seen again within the last `duplicateWindowPages` pages (offset paging over live data
  *   shifts rows) are counted, not removed: the upsert is idempotent, and the counts tell the story.
- * - Changes of `_metadata.total_count` during the walk are recorded (`totalCountDrift`).
+ * - Changes of `_metadata.total_count` during the walk are recorded (`totalCountDrift`); a total below
+ *   the records walked so far (org units' per-page count) is not a total and is not compared.
  * - With `prefetch: 1` page N+1 is requested while the consumer works on page N; no request is made
  *   past a page known to be the last.
  * - Every request sends an explicit `sort` and, through the client, `there_is_no_cache=true`.
@@ -277,7 +278,11 @@ export class PageWalker<R = SeiRecord> implements AsyncIterable<WalkedPage<R>> {
     }
 
     const totalCount = typeof metadata?.total_count === 'number' ? metadata.total_count : undefined;
-    if (totalCount !== undefined) {
+    // A "total" below the records walked so far is no total (org units echo the page's record count):
+    // it would change on the last page of every walk and read as drift, so it is left out of the check.
+    const plausibleTotal =
+      totalCount !== undefined && totalCount >= page * this.#effectivePageSize + records.length;
+    if (totalCount !== undefined && plausibleTotal) {
       if (
         this.#lastTotalCount !== undefined &&
         totalCount !== this.#lastTotalCount &&
