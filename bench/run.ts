@@ -16,6 +16,7 @@ import { STREAM_NAMES, type StreamName } from '../src/streams/types.js';
 import { openWarehouse } from '../src/warehouse/db.js';
 import { migrateToLatest } from '../src/warehouse/migrate.js';
 import { qualified } from '../src/warehouse/sql-text.js';
+import { buildCli } from './lib/build.js';
 import { runCli } from './lib/cli-process.js';
 import { connect, createScratchDatabase } from './lib/database.js';
 import { copyLoad, fetchOnly } from './lib/limits.js';
@@ -106,6 +107,7 @@ async function benchScale(records: number): Promise<ScaleResult> {
     await migrate(syncDb.url);
     const sync = await runCli({
       args: ['sync'],
+      cliPath,
       env: { ...env, DATABASE_URL: syncDb.url },
       timeoutMs: SYNC_TIMEOUT_MS,
       ...(values['cpu-prof'] && { nodeFlags: ['--cpu-prof', `--cpu-prof-dir=${values['cpu-prof']}`] }),
@@ -139,6 +141,7 @@ async function benchScale(records: number): Promise<ScaleResult> {
     const writesBefore = await tupleWrites(syncDb.url);
     const rerun = await runCli({
       args: ['sync'],
+      cliPath,
       env: { ...env, DATABASE_URL: syncDb.url },
       timeoutMs: SYNC_TIMEOUT_MS,
     });
@@ -238,6 +241,7 @@ export function resultsTable(results: readonly ScaleResult[]): string {
 
 const machine = `${cpus().length} cores (${cpus()[0]?.model ?? 'unknown'}), ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
 process.stderr.write(`bench: scales ${scales.join(', ')}, page size ${pageSize}, ${machine}\n`);
+const cliPath = buildCli();
 const results: ScaleResult[] = [];
 for (const records of scales) results.push(await benchScale(records));
 const table = resultsTable(results);

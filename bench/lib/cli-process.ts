@@ -6,7 +6,8 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-const CLI = fileURLToPath(new URL('../../src/cli.ts', import.meta.url));
+const CLI_SOURCE = fileURLToPath(new URL('../../src/cli.ts', import.meta.url));
+const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 export interface CliRunOptions {
   args: string[];
@@ -15,8 +16,12 @@ export interface CliRunOptions {
   timeoutMs: number;
   /** SIGKILL the child after this many ms (fault runs). */
   killAfterMs?: number;
+  /** Polled every 50 ms while the child runs; SIGKILLs it when it resolves true (fault runs). */
+  killWhen?: () => Promise<boolean>;
   /** Extra node flags (e.g. `--cpu-prof`). */
   nodeFlags?: string[];
+  /** Compiled CLI (see ./build.ts); without it the TypeScript source runs through tsx. */
+  cliPath?: string;
   /** Called once the child runs, with its pid (fault runs restart services meanwhile). */
   onStart?: (pid: number) => void;
 }
@@ -46,19 +51,17 @@ function readHighWaterKiB(pid: number): number | undefined {
 
 export function runCli(options: CliRunOptions): Promise<CliRunResult> {
   const started = performance.now();
-  const child = spawn(
-    process.execPath,
-    [...(options.nodeFlags ?? []), '--import', 'tsx', CLI, ...options.args],
-    {
-      env: {
-        PATH: process.env.PATH ?? '',
-        HOME: process.env.HOME ?? '/tmp',
-        LOG_LEVEL: 'warn',
-        ...options.env,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
+  const entry = options.cliPath ? [options.cliPath] : ['--import', 'tsx', CLI_SOURCE];
+  const child = spawn(process.execPath, [...(options.nodeFlags ?? []), ...entry, ...options.args], {
+    cwd: REPO_ROOT,
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? '/tmp',
+      LOG_LEVEL: 'warn',
+      ...options.env,
     },
-  );
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (chunk: Buffer) => {
@@ -81,11 +84,28 @@ export function runCli(options: CliRunOptions): Promise<CliRunResult> {
     child.kill('SIGKILL');
   };
   const timeout = setTimeout(kill, options.timeoutMs);
+  let polling = false;
+  const poller =
+    options.killWhen === undefined
+      ? undefined
+      : setInterval(() => {
+          if (polling || killed) return;
+          polling = true;
+          options.killWhen!()
+            .then((yes) => {
+              if (yes && child.exitCode === null) kill();
+            })
+            .catch(() => {})
+            .finally(() => {
+              polling = false;
+            });
+        }, RSS_SAMPLE_MS);
   const killer = options.killAfterMs === undefined ? undefined : setTimeout(kill, options.killAfterMs);
   return new Promise((resolve, reject) => {
     child.once('error', reject);
     child.once('exit', (code, signal) => {
       clearInterval(sampler);
+      if (poller) clearInterval(poller);
       clearTimeout(timeout);
       if (killer) clearTimeout(killer);
       // Let the pipes drain.

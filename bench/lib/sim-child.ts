@@ -17,7 +17,7 @@ interface Request {
 const options = JSON.parse(process.argv[2] ?? '{}') as SimulatorOptions;
 const sim = await startSimulator(options);
 
-/** Pages served per stream (status 200 only), from the request log. */
+/** Pages served per stream (status 200 with records), from the request log; `failed`: any other answer. */
 function pagesServed(): Record<string, { ok: number; failed: number; pages: number[] }> {
   const out: Record<string, { ok: number; failed: number; pages: number[] }> = {};
   for (const entry of sim.requestLog) {
@@ -27,10 +27,10 @@ function pagesServed(): Record<string, { ok: number; failed: number; pages: numb
       slot = { ok: 0, failed: 0, pages: [] };
       out[stream] = slot;
     }
-    if (entry.status === 200) {
+    if (entry.status === 200 && entry.records > 0) {
       slot.ok += 1;
       slot.pages.push(entry.page ?? -1);
-    } else slot.failed += 1;
+    } else if (entry.status !== 200) slot.failed += 1;
   }
   return out;
 }

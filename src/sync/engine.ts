@@ -27,6 +27,7 @@ import { insertRejects } from '../warehouse/rejects.js';
 import { StreamBusyError, withStreamLock } from '../warehouse/stream-lock.js';
 import { type ChangedRow, type Executor, writePage } from '../warehouse/upsert.js';
 import { zeroCounts } from './counts.js';
+import { gateFirstRequest } from './first-request-gate.js';
 import { normalizePage } from './normalize-page.js';
 import type {
   StreamCounts,
@@ -123,7 +124,9 @@ export function toRunError(error: unknown): StreamRunError {
 }
 
 export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
-  const { warehouse, client, config, logger } = options;
+  const { warehouse, config, logger } = options;
+  // A wrong key or base URL costs one request, not one per stream started at once.
+  const client = gateFirstRequest(options.client);
   const db = warehouse.db;
   const streams = options.streams ?? STREAMS;
   const maxHealPasses = options.maxHealPasses ?? ENGINE_DEFAULTS.maxHealPasses;

@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest';
+import type { ListClient, ListResult } from '../../../src/sei/client.js';
+import { SEI_ERROR_CODES, SeiError } from '../../../src/sei/errors.js';
+import { gateFirstRequest } from '../../../src/sync/first-request-gate.js';
+
+/** A client answering from a script, one answer per call, counting calls. */
+function scripted(answers: (() => Promise<unknown>)[]): ListClient & { calls: number } {
+  const client = {
+    calls: 0,
+    list<R>(): Promise<ListResult<R>> {
+      const answer = answers[client.calls] ?? answers[answers.length - 1]!;
+      client.calls += 1;
+      return answer() as Promise<ListResult<R>>;
+    },
+  };
+  return client;
+}
+
+const ok = () => Promise.resolve({ records: [] });
+const auth = () =>
+  Promise.reject(new SeiError({ code: SEI_ERROR_CODES.auth, message: 'SEI rejected the API key (401)' }));
+const server = () => Promise.reject(new SeiError({ code: SEI_ERROR_CODES.server, message: 'HTTP 500' }));
+
+describe('gateFirstRequest', () => {
+  it('sends one request when the key is wrong, and fails every waiting stream with its error', async () => {
+    const client = scripted([auth]);
+    const gated = gateFirstRequest(client);
+    const results = await Promise.allSettled(
+      Array.from({ length: 9 }, (_, page) => gated.list('/v1/x/list', { page })),
+    );
+    expect(client.calls).toBe(1);
+    expect(results.every((r) => r.status === 'rejected' && r.reason.code === SEI_ERROR_CODES.auth)).toBe(
+      true,
+    );
+  });
+
+  it('lets every stream go once the first answer is good', async () => {
+    const client = scripted([ok]);
+    const gated = gateFirstRequest(client);
+    await Promise.all(Array.from({ length: 5 }, (_, page) => gated.list('/v1/x/list', { page })));
+    await gated.list('/v1/x/list', { page: 9 });
+    expect(client.calls).toBe(6);
+  });
+
+  it('does not hold back the others for a failure that is not about the credentials', async () => {
+    const client = scripted([server, ok]);
+    const gated = gateFirstRequest(client);
+    const results = await Promise.allSettled([0, 1, 2].map((page) => gated.list('/v1/x/list', { page })));
+    expect(results.map((r) => r.status)).toEqual(['rejected', 'fulfilled', 'fulfilled']);
+    expect(client.calls).toBe(3);
+  });
+
+  it('probes again after a credential failure (a key fixed later is picked up)', async () => {
+    const client = scripted([auth, ok]);
+    const gated = gateFirstRequest(client);
+    await expect(gated.list('/v1/x/list', { page: 0 })).rejects.toThrow('401');
+    await expect(gated.list('/v1/x/list', { page: 0 })).resolves.toEqual({ records: [] });
+    expect(client.calls).toBe(2);
+  });
+});
