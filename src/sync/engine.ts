@@ -345,7 +345,10 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
           });
         } catch (caught) {
           const error = toRunError(caught);
-          log.error({ code: error.code, err: error.message, ...counts }, 'stream failed');
+          // Stopping on request (SIGTERM, Ctrl-C) is routine: the checkpoint keeps the walk for the next run.
+          if (request.signal?.aborted)
+            log.warn({ code: error.code, ...counts }, 'stream stopped; resumes at its checkpoint');
+          else log.error({ code: error.code, err: error.message, ...counts }, 'stream failed');
           // The database may be what failed; the ledger row then stays "running" and the error is returned.
           await finishStreamRun(db, request.runId, stream.name, { status: 'failed', counts, error }).catch(
             () => {},
