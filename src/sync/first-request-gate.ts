@@ -5,8 +5,9 @@
  * own first request and fail the same way. The gate lets the first request of the process go alone;
  * the others wait for its answer. If that answer says the credentials or the URL are wrong, every
  * waiting call fails with the same error without a request; otherwise they all proceed, and from the
- * first success on the gate stays open. A failed probe leaves the gate closed for the next call (a new
- * probe), so a key fixed later is picked up.
+ * first success on the gate stays open. Streams that start a little later (after their lock and
+ * checkpoint reads) fail the same way for `holdMs` after a credential failure; after that the next
+ * call probes again, so a key fixed later (a worker's next retry) is picked up.
  */
 import type { ListCallOptions, ListClient, ListRequestBody, ListResult } from '../sei/client.js';
 import { SEI_ERROR_CODES, SeiError } from '../sei/errors.js';
@@ -23,8 +24,20 @@ export function isCredentialError(error: unknown): boolean {
   return error instanceof SeiError && CREDENTIAL_CODES.has(error.code);
 }
 
-export function gateFirstRequest(client: ListClient): ListClient {
+export interface FirstRequestGateOptions {
+  /** How long a credential failure answers later calls without a request. @defaultValue 60000 */
+  holdMs?: number;
+  /** @defaultValue Date.now */
+  nowMs?: () => number;
+}
+
+export const FIRST_REQUEST_GATE_DEFAULTS = { holdMs: 60_000 } as const;
+
+export function gateFirstRequest(client: ListClient, options: FirstRequestGateOptions = {}): ListClient {
+  const holdMs = options.holdMs ?? FIRST_REQUEST_GATE_DEFAULTS.holdMs;
+  const nowMs = options.nowMs ?? Date.now;
   let open = false;
+  let lastFailure: { error: unknown; atMs: number } | undefined;
   /** Settles with the probe's credential error, or undefined when the others may go. */
   let probe: Promise<unknown> | undefined;
   return {
@@ -38,6 +51,7 @@ export function gateFirstRequest(client: ListClient): ListClient {
         if (failure !== undefined) throw failure;
       }
       if (open) return client.list<R>(path, body, options);
+      if (lastFailure && nowMs() - lastFailure.atMs < holdMs) throw lastFailure.error;
       let release!: (failure: unknown) => void;
       probe = new Promise((resolve) => {
         release = resolve;
@@ -48,7 +62,9 @@ export function gateFirstRequest(client: ListClient): ListClient {
         release(undefined);
         return result;
       } catch (error) {
-        release(isCredentialError(error) ? error : undefined);
+        const credential = isCredentialError(error);
+        if (credential) lastFailure = { error, atMs: nowMs() };
+        release(credential ? error : undefined);
         throw error;
       } finally {
         probe = undefined;

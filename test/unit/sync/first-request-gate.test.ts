@@ -50,10 +50,15 @@ describe('gateFirstRequest', () => {
     expect(client.calls).toBe(3);
   });
 
-  it('probes again after a credential failure (a key fixed later is picked up)', async () => {
+  it('answers later calls from a credential failure for holdMs, then probes again (a fixed key is picked up)', async () => {
     const client = scripted([auth, ok]);
-    const gated = gateFirstRequest(client);
+    let nowMs = 0;
+    const gated = gateFirstRequest(client, { holdMs: 1000, nowMs: () => nowMs });
     await expect(gated.list('/v1/x/list', { page: 0 })).rejects.toThrow('401');
+    nowMs = 999;
+    await expect(gated.list('/v1/y/list', { page: 0 })).rejects.toThrow('401');
+    expect(client.calls).toBe(1);
+    nowMs = 1000;
     await expect(gated.list('/v1/x/list', { page: 0 })).resolves.toEqual({ records: [] });
     expect(client.calls).toBe(2);
   });
