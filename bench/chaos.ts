@@ -65,8 +65,9 @@ try {
   if (!values['skip-postgres-restart']) report(await postgresRestartScenario(options));
   if (!values['skip-redis'])
     report(await redisRestartScenario({ ...options, records: Math.min(records, 20_000) }));
-  report(await faultyServerScenario({ ...options, records: Math.min(records, 20_000) }));
-  report(await shiftingPagesScenario({ ...options, records: Math.min(records, 20_000) }));
+  // Smaller pages: more requests, so more of them meet a fault or a shifted page.
+  report(await faultyServerScenario({ ...options, records: Math.min(records, 20_000), pageSize: 200 }));
+  report(await shiftingPagesScenario({ ...options, records: Math.min(records, 20_000), pageSize: 200 }));
   report(await wrongKeyScenario(options));
   report(await wrongEnvironmentScenario(options));
 } finally {

@@ -128,7 +128,12 @@ function describeDiffs(diffs: readonly TableDiff[]): { exact: boolean; text: str
   };
 }
 
+/** The error a user reads: the CLI's own `sei-sync: ...` line, else the first SEI error in the summary. */
 function oneLine(run: CliRunResult): string {
+  const fatal = run.stderr.split('\n').find((line) => line.startsWith('sei-sync: '));
+  if (fatal) return fatal;
+  const seiError = /SEI_(?:SYNC_)?ERR_\w+: [^\n]*/.exec(run.stdout)?.[0];
+  if (seiError) return seiError.trim();
   const lines = run.stderr.trim().split('\n').filter(Boolean);
   return lines[lines.length - 1] ?? '';
 }

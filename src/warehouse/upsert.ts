@@ -131,19 +131,23 @@ async function replaceChildren(
 ): Promise<void> {
   if (input.children.length === 0) return;
   const changedKeys = new Set(changed.map((row) => keyText(row.key, input.table.key)));
+  // A parent the page just inserted has no child rows yet (child tables reference their parent, ON
+  // DELETE CASCADE, so none can outlive one): only updated parents need their old lists deleted.
+  const updated = changed.filter((row) => !row.inserted);
   for (const child of input.children) {
-    const parentKeys = changed.map((row) =>
+    const parentKeys = updated.map((row) =>
       Object.fromEntries(child.parentKey.map((column, i) => [column, row.key[input.table.key[i]!]])),
     );
     const target = qualified(child.schema, child.name);
     const keyColumns = child.parentKey.map(quoteIdent);
-    await trx.executeQuery(
-      CompiledQuery.raw(
-        `DELETE FROM ${target} AS c USING jsonb_to_recordset($1::jsonb) AS k(${keyColumns.map((c) => `${c} text`).join(', ')})
+    if (parentKeys.length > 0)
+      await trx.executeQuery(
+        CompiledQuery.raw(
+          `DELETE FROM ${target} AS c USING jsonb_to_recordset($1::jsonb) AS k(${keyColumns.map((c) => `${c} text`).join(', ')})
          WHERE ${keyColumns.map((column) => `c.${column}::text = k.${column}`).join(' AND ')}`,
-        [JSON.stringify(parentKeys)],
-      ),
-    );
+          [JSON.stringify(parentKeys)],
+        ),
+      );
     const rows = lastListPerParent(input.childRows[child.name] ?? [], child.parentKey, changedKeys).map(
       (row) => pick(row, child.columns),
     );
