@@ -2,8 +2,8 @@
  * An SEI simulator, a fresh migrated database and a sync engine wired together, plus the exact
  * comparison of the warehouse with the simulator's dataset that every sync test ends with.
  */
-import { createHash } from 'node:crypto';
 import { CompiledQuery } from 'kysely';
+import { canonicalHash, expectedHashes } from '../../bench/lib/verify.js';
 import { type Config, loadConfig } from '../../src/config.js';
 import { silentLogger } from '../../src/observability/logger.js';
 import { Secret } from '../../src/secret.js';
@@ -77,23 +77,8 @@ export async function startSyncHarness(options: HarnessOptions = {}): Promise<Sy
   };
 }
 
-/** md5 of a JSON value with object keys sorted, so that key order never matters. */
-export function canonicalHash(value: unknown): string {
-  const canonical = (v: unknown): unknown => {
-    if (Array.isArray(v)) return v.map(canonical);
-    if (v !== null && typeof v === 'object') {
-      return Object.fromEntries(
-        Object.keys(v as object)
-          .sort()
-          .map((k) => [k, canonical((v as Record<string, unknown>)[k])]),
-      );
-    }
-    return v;
-  };
-  return createHash('md5')
-    .update(JSON.stringify(canonical(value)))
-    .digest('hex');
-}
+// The comparison is shared with the benchmarks and the fault suite (one copy, in bench/lib/verify.ts).
+export { canonicalHash } from '../../bench/lib/verify.js';
 
 export interface TableDiff {
   stream: StreamName;
@@ -109,17 +94,8 @@ export async function diffStream(
   harness: Pick<SyncHarness, 'simulator' | 'warehouse'>,
   stream: StreamName,
 ): Promise<TableDiff> {
-  const definition = STREAMS[stream];
-  const expected = new Map<string, string>();
-  for (const record of harness.simulator.dataset.records(stream)) {
-    // A time-range filter cannot select a record without the cursor field (a CI/CD run still in
-    // progress has no end_time): incremental streams pick such records up once they have one.
-    if (definition.mode === 'incremental' && !record[definition.cursor.filterField]) continue;
-    const normalized = definition.normalize(record);
-    if (!normalized.ok) continue;
-    expected.set(keyText(normalized.row, definition.table.key), canonicalHash(record));
-  }
-  const table = definition.table;
+  const expected = expectedHashes(harness.simulator.dataset, stream);
+  const table = STREAMS[stream].table;
   const rows = await harness.warehouse.db.executeQuery<Record<string, unknown>>(
     CompiledQuery.raw(
       `SELECT ${table.key.map((k) => `"${k}"`).join(', ')}, raw FROM ${qualified(table.schema, table.name)} WHERE deleted_at IS NULL`,
