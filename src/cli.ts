@@ -4,13 +4,13 @@
  * its options and calls into the modules that do the work.
  */
 import { Command } from 'commander';
-import { COMMANDS } from './commands/index.js';
+import { loadCommands } from './commands/index.js';
 
 const program = new Command('sei-sync')
   .description('Export Harness SEI data into PostgreSQL')
   .showHelpAfterError()
   .configureOutput({ outputError: (text, write) => write(text) });
 
-for (const register of COMMANDS) register(program);
+for (const register of await loadCommands(process.argv.slice(2))) register(program);
 
 await program.parseAsync(process.argv);

@@ -1,27 +1,29 @@
 import type { Command } from 'commander';
-import { registerDemo } from './demo.js';
-import { registerDoctor } from './doctor.js';
-import { registerMigrate } from './migrate.js';
-import { registerPlan } from './plan.js';
-import { registerRunNow } from './run-now.js';
-import { registerSchedule } from './schedule.js';
-import { registerSimulator } from './simulator.js';
-import { registerStatus } from './status.js';
-import { registerSync } from './sync.js';
-import { registerWorker } from './worker.js';
 
-/** Every command registers itself on the program; the order here is the order in `--help`. */
+/** Every command registers itself on the program. */
 export type RegisterCommand = (program: Command) => void;
 
-export const COMMANDS: RegisterCommand[] = [
-  registerMigrate,
-  registerSync,
-  registerPlan,
-  registerWorker,
-  registerSchedule,
-  registerRunNow,
-  registerStatus,
-  registerDoctor,
-  registerSimulator,
-  registerDemo,
-];
+/**
+ * Each command's module, loaded on demand: a `sync` process never loads BullMQ, Express, Bull Board or
+ * the simulator, which keeps its resident memory down (and its start-up fast). The order here is the
+ * order in `--help`.
+ */
+export const COMMAND_LOADERS: Readonly<Record<string, () => Promise<RegisterCommand>>> = {
+  migrate: async () => (await import('./migrate.js')).registerMigrate,
+  sync: async () => (await import('./sync.js')).registerSync,
+  plan: async () => (await import('./plan.js')).registerPlan,
+  worker: async () => (await import('./worker.js')).registerWorker,
+  schedule: async () => (await import('./schedule.js')).registerSchedule,
+  'run-now': async () => (await import('./run-now.js')).registerRunNow,
+  status: async () => (await import('./status.js')).registerStatus,
+  doctor: async () => (await import('./doctor.js')).registerDoctor,
+  simulator: async () => (await import('./simulator.js')).registerSimulator,
+  demo: async () => (await import('./demo.js')).registerDemo,
+};
+
+/** The commands to register for these arguments: the named one alone, or all (for help and typos). */
+export async function loadCommands(argv: readonly string[]): Promise<RegisterCommand[]> {
+  const name = argv.find((arg) => !arg.startsWith('-'));
+  const names = name !== undefined && name in COMMAND_LOADERS ? [name] : Object.keys(COMMAND_LOADERS);
+  return Promise.all(names.map((command) => COMMAND_LOADERS[command]!()));
+}

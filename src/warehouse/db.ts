@@ -5,9 +5,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
 import { Kysely, PostgresDialect } from 'kysely';
-import { PGliteDialect } from 'kysely-pglite-dialect';
 import pg from 'pg';
 import type { Secret } from '../secret.js';
 import type { Database } from './database.js';
@@ -67,6 +65,9 @@ export async function openWarehouse(options: WarehouseOptions = {}): Promise<War
   }
   const dir = join(options.dataDir ?? './.sei-sync', 'pgdata');
   mkdirSync(dir, { recursive: true });
+  // Loaded only here: a process on a PostgreSQL server never pays for the embedded one.
+  const { PGlite } = await import('@electric-sql/pglite');
+  const { PGliteDialect } = await import('kysely-pglite-dialect');
   const pglite = await PGlite.create(dir);
   const db = new Kysely<Database>({ dialect: new PGliteDialect(pglite) });
   return {
