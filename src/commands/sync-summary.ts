@@ -64,3 +64,16 @@ export function totalRecordsPerSecond(results: readonly StreamRunResult[], elaps
   );
   return elapsedMs > 0 ? Math.round((records / elapsedMs) * 1000) : 0;
 }
+
+/**
+ * When every stream failed for the same reason that retrying cannot fix (a bad key, a wrong URL), that
+ * reason is the whole story: one line instead of a table repeating it per stream.
+ */
+export function commonFatalError(results: readonly StreamRunResult[]): string | undefined {
+  const errors = results.map((result) =>
+    result.status === 'failed' && !result.error.retryable ? result.error : undefined,
+  );
+  const first = errors[0];
+  if (first === undefined || errors.some((error) => error?.code !== first.code)) return undefined;
+  return `${first.code}: ${first.message}`;
+}

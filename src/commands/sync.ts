@@ -5,7 +5,7 @@ import { createSyncEngineFromConfig, runSync } from '../sync/index.js';
 import { abortOnSignals, commandContext } from './context.js';
 import { createProgressReporter } from './progress.js';
 import { runAction } from './run-action.js';
-import { syncSummaryTable, totalRecordsPerSecond } from './sync-summary.js';
+import { commonFatalError, syncSummaryTable, totalRecordsPerSecond } from './sync-summary.js';
 
 interface SyncOptions {
   streams?: string;
@@ -41,6 +41,8 @@ export function registerSync(program: Command): void {
             onStreamFinished: (result) => progress.done(result.stream, result.status),
           });
           progress.stop();
+          const fatal = commonFatalError(run.results);
+          if (fatal !== undefined) throw new Error(fatal);
           const elapsedMs = Date.now() - started;
           process.stdout.write(`${syncSummaryTable(run.results)}\n\n`);
           process.stdout.write(
