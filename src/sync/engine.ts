@@ -163,7 +163,6 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
       signal: context.signal,
       logger: log,
     });
-    const before = { requests: 0, retries: 0, rateLimited: 0 };
     try {
       for await (const page of walker) {
         const normalized = normalizePage(stream, page.records);
@@ -217,9 +216,10 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
         );
       }
     } finally {
-      counts.requests += walker.summary.requests - before.requests;
-      counts.retries += walker.summary.retries - before.retries;
-      counts.rateLimited += walker.summary.rateLimited - before.rateLimited;
+      // Each pass has its own walker: add what this one cost, whether it completed or threw.
+      counts.requests += walker.summary.requests;
+      counts.retries += walker.summary.retries;
+      counts.rateLimited += walker.summary.rateLimited;
     }
     if (!walker.summary.complete) {
       throw new SyncStreamError(
