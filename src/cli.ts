@@ -5,6 +5,9 @@
  */
 import { Command } from 'commander';
 import { loadCommands } from './commands/index.js';
+import { limitHeapGrowth } from './runtime/heap-growth.js';
+
+limitHeapGrowth();
 
 const program = new Command('sei-sync')
   .description('Export Harness SEI data into PostgreSQL')

@@ -72,6 +72,11 @@ export interface Config {
   redisUrl: Secret;
   /** How far before the last cursor an incremental walk starts, for late-arriving updates. @defaultValue 86400 */
   lookbackSeconds: number;
+  /**
+   * Pages of one stream written at once (on separate connections, committed in order).
+   * Undefined: 2 on a PostgreSQL server, 1 on the embedded database.
+   */
+  pageWriters: number | undefined;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 }
 
@@ -231,6 +236,15 @@ export function loadConfig(env: Env = process.env): Config {
       env.SEI_LOOKBACK_SECONDS,
       DEFAULTS.lookbackSeconds,
     ),
+    pageWriters:
+      env.SEI_SYNC_PAGE_WRITERS === undefined || env.SEI_SYNC_PAGE_WRITERS === ''
+        ? undefined
+        : parseWith(
+            'SEI_SYNC_PAGE_WRITERS',
+            positiveInt('use 1 (sequential) to 4').max(4, { error: 'must be at most 4; use 1 to 4' }),
+            env.SEI_SYNC_PAGE_WRITERS,
+            1,
+          ),
     logLevel: parseWith(
       'LOG_LEVEL',
       z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }),

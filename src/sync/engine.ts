@@ -15,7 +15,7 @@ import type { Config } from '../config.js';
 import type { Logger } from '../observability/logger.js';
 import type { ListClient } from '../sei/client.js';
 import { classify, SeiError } from '../sei/errors.js';
-import { PageWalker, type WalkSummary } from '../sei/walker.js';
+import { PageWalker, type WalkedPage, type WalkSummary } from '../sei/walker.js';
 import { STREAMS } from '../streams/registry.js';
 import type { StreamDefinition, StreamName, TableSpec } from '../streams/types.js';
 import { advancePage, beginWalk, completeWalk, readCheckpoint } from '../warehouse/checkpoints.js';
@@ -24,11 +24,13 @@ import { forgetWalkKeys, markMissingAsDeleted, recordSeenKeys } from '../warehou
 import { historyChangeListener } from '../warehouse/history.js';
 import { finishRun, finishStreamRun, startRun, startStreamRun } from '../warehouse/ledger.js';
 import { insertRejects } from '../warehouse/rejects.js';
+import { keyText } from '../warehouse/sql-text.js';
 import { StreamBusyError, withStreamLock } from '../warehouse/stream-lock.js';
 import { type ChangedRow, type Executor, writePage } from '../warehouse/upsert.js';
 import { zeroCounts } from './counts.js';
 import { gateFirstRequest } from './first-request-gate.js';
-import { normalizePage } from './normalize-page.js';
+import { type NormalizedPage, normalizePage } from './normalize-page.js';
+import { OrderedWrites } from './ordered-writes.js';
 import type {
   StreamCounts,
   StreamRunError,
@@ -68,7 +70,8 @@ export interface SyncObserver {
 export interface SyncEngineOptions {
   warehouse: Warehouse;
   client: ListClient;
-  config: Pick<Config, 'lookbackSeconds'> & { sei: Pick<Config['sei'], 'pageSize' | 'maxPages'> };
+  config: Pick<Config, 'lookbackSeconds'> &
+    Partial<Pick<Config, 'pageWriters'>> & { sei: Pick<Config['sei'], 'pageSize' | 'maxPages'> };
   logger: Logger;
   /** @defaultValue every stream of the registry */
   streams?: Readonly<Record<StreamName, StreamDefinition>>;
@@ -133,6 +136,8 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
   const changeListener =
     options.changeListener === undefined ? historyChangeListener : options.changeListener;
   const now = options.now ?? (() => new Date());
+  // The embedded database has one connection: a second writer would only queue behind the first.
+  const writeDepth = config.pageWriters ?? (warehouse.kind === 'postgres' ? 2 : 1);
 
   async function walk(
     stream: StreamDefinition,
@@ -158,64 +163,72 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
       pageSizeParam: stream.pageSizeParam,
       hasNext: stream.hasNext,
       startPage: context.fromPage,
+      // With pages written in parallel, the write slots already overlap fetching with writing.
+      prefetch: writeDepth > 1 ? 0 : 1,
       maxPages: config.sei.maxPages,
       recordKey: (record) => stream.recordKey(record),
       signal: context.signal,
       logger: log,
     });
+    // Page N+1's rows are written while page N's still are; commits (and checkpoints) stay in order.
+    const writes = new OrderedWrites(writeDepth);
+    const writePageInOrder = async (page: WalkedPage, normalized: NormalizedPage, turn: Promise<void>) => {
+      const syncedAt = now();
+      const result = await db.transaction().execute(async (trx) => {
+        const written = await writePage(trx, {
+          table: stream.table,
+          children: stream.children,
+          rows: normalized.rows,
+          childRows: normalized.childRows,
+          runId,
+          syncedAt,
+          ...(changeListener && {
+            onChanged: (tx: Executor, table: TableSpec, changed: readonly ChangedRow[]) =>
+              changeListener!.onChanged(tx, table, changed, syncedAt, runId),
+          }),
+        });
+        await insertRejects(trx, runId, stream.name, normalized.rejects);
+        if (stream.mode === 'full_refresh') await recordSeenKeys(trx, walkId, stream.table, normalized.rows);
+        await turn;
+        await advancePage(trx, stream.name, page.page);
+        return written;
+      });
+      counts.pages += 1;
+      counts.records += page.records.length;
+      counts.inserted += result.inserted;
+      counts.updated += result.updated;
+      counts.unchanged += result.unchanged;
+      counts.rejected += normalized.rejects.length;
+      for (const reject of normalized.rejects)
+        log.warn({ page: page.page, recordKey: reject.recordKey, reason: reject.reason }, 'record rejected');
+      options.observer?.pageWritten?.(stream.name, {
+        records: page.records.length,
+        inserted: result.inserted,
+        updated: result.updated,
+        unchanged: result.unchanged,
+        rejected: normalized.rejects.length,
+      });
+      context.request.onProgress?.({
+        stream: stream.name,
+        pages: counts.pages,
+        records: counts.records,
+        estimatedPages: page.totalCount === undefined ? undefined : Math.ceil(page.totalCount / pageSize),
+      });
+      log.debug(
+        { page: page.page, records: page.records.length, ...result, changed: undefined },
+        'page committed',
+      );
+    };
     try {
       for await (const page of walker) {
         const normalized = normalizePage(stream, page.records);
-        const syncedAt = now();
-        const result = await db.transaction().execute(async (trx) => {
-          const written = await writePage(trx, {
-            table: stream.table,
-            children: stream.children,
-            rows: normalized.rows,
-            childRows: normalized.childRows,
-            runId,
-            syncedAt,
-            ...(changeListener && {
-              onChanged: (tx: Executor, table: TableSpec, changed: readonly ChangedRow[]) =>
-                changeListener!.onChanged(tx, table, changed, syncedAt, runId),
-            }),
-          });
-          await insertRejects(trx, runId, stream.name, normalized.rejects);
-          if (stream.mode === 'full_refresh')
-            await recordSeenKeys(trx, walkId, stream.table, normalized.rows);
-          await advancePage(trx, stream.name, page.page);
-          return written;
-        });
-        counts.pages += 1;
-        counts.records += page.records.length;
-        counts.inserted += result.inserted;
-        counts.updated += result.updated;
-        counts.unchanged += result.unchanged;
-        counts.rejected += normalized.rejects.length;
-        for (const reject of normalized.rejects)
-          log.warn(
-            { page: page.page, recordKey: reject.recordKey, reason: reject.reason },
-            'record rejected',
-          );
-        options.observer?.pageWritten?.(stream.name, {
-          records: page.records.length,
-          inserted: result.inserted,
-          updated: result.updated,
-          unchanged: result.unchanged,
-          rejected: normalized.rejects.length,
-        });
-        context.request.onProgress?.({
-          stream: stream.name,
-          pages: counts.pages,
-          records: counts.records,
-          estimatedPages: page.totalCount === undefined ? undefined : Math.ceil(page.totalCount / pageSize),
-        });
-        log.debug(
-          { page: page.page, records: page.records.length, ...result, changed: undefined },
-          'page committed',
-        );
+        const keys = new Set(normalized.rows.map((row) => keyText(row, stream.table.key)));
+        await writes.submit(keys, (turn) => writePageInOrder(page, normalized, turn));
       }
+      await writes.drain();
     } finally {
+      // No write may outlive the walk (the stream lock and the ledger row are released after it).
+      await writes.settle();
       // Each pass has its own walker: add what this one cost, whether it completed or threw.
       counts.requests += walker.summary.requests;
       counts.retries += walker.summary.retries;

@@ -25,7 +25,10 @@ export interface WarehouseOptions {
   databaseUrl?: Secret | undefined;
   /** @defaultValue './.sei-sync' */
   dataDir?: string;
-  /** Connections of the pg pool: one per concurrently synced stream plus a few. @defaultValue 12 */
+  /**
+   * Connections of the pg pool: per stream synced at once, one for its lock and one per page writer.
+   * @defaultValue 20 (every stream at once, with the big ones writing two pages each)
+   */
   poolSize?: number;
 }
 
@@ -45,7 +48,7 @@ export async function openWarehouse(options: WarehouseOptions = {}): Promise<War
   if (options.databaseUrl !== undefined) {
     const pool = new pg.Pool({
       connectionString: options.databaseUrl.reveal(),
-      max: options.poolSize ?? 12,
+      max: options.poolSize ?? 20,
       application_name: 'sei-sync',
     });
     // An idle client losing its server (a PostgreSQL restart) must not crash the process; the next

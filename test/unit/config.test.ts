@@ -29,6 +29,14 @@ describe('loadConfig', () => {
     expect(loadConfig({ SEI_ENV: name }).sei.baseUrl).toBe(url);
   });
 
+  it('leaves the page writers to the engine unless SEI_SYNC_PAGE_WRITERS says otherwise', () => {
+    expect(loadConfig({}).pageWriters).toBeUndefined();
+    expect(loadConfig({ SEI_SYNC_PAGE_WRITERS: '1' }).pageWriters).toBe(1);
+    expect(configError({ SEI_SYNC_PAGE_WRITERS: '9' }).message).toBe(
+      'SEI_SYNC_PAGE_WRITERS: must be at most 4; use 1 to 4 (got "9")',
+    );
+  });
+
   it('prefers SEI_BASE_URL and trims the trailing slash', () => {
     expect(loadConfig({ SEI_ENV: 'eu1', SEI_BASE_URL: 'https://sei.example.com/api/' }).sei.baseUrl).toBe(
       'https://sei.example.com/api',

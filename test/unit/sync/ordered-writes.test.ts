@@ -1,0 +1,130 @@
+import { describe, expect, it } from 'vitest';
+import { OrderedWrites } from '../../../src/sync/ordered-writes.js';
+
+/** A promise with its resolvers, to finish writes in the order a test wants. */
+function gate() {
+  let open!: () => void;
+  let fail!: (error: Error) => void;
+  const promise = new Promise<void>((resolve, reject) => {
+    open = resolve;
+    fail = reject;
+  });
+  return { promise, open, fail };
+}
+
+const keys = (...values: string[]) => new Set(values);
+const tick = () => new Promise((resolve) => setImmediate(resolve));
+
+describe('OrderedWrites', () => {
+  it('commits in submission order even when a later write finishes its work first', async () => {
+    const writes = new OrderedWrites(2);
+    const log: string[] = [];
+    const firstWork = gate();
+    await writes.submit(keys('a'), async (turn) => {
+      await firstWork.promise;
+      await turn;
+      log.push('commit 1');
+    });
+    await writes.submit(keys('b'), async (turn) => {
+      log.push('work 2 done');
+      await turn;
+      log.push('commit 2');
+    });
+    await tick();
+    expect(log).toEqual(['work 2 done']);
+    firstWork.open();
+    await writes.drain();
+    expect(log).toEqual(['work 2 done', 'commit 1', 'commit 2']);
+  });
+
+  it('keeps at most `depth` writes in flight', async () => {
+    const writes = new OrderedWrites(2);
+    const gates = [gate(), gate(), gate()];
+    let running = 0;
+    let most = 0;
+    const submitted: Promise<void>[] = [];
+    for (const [i, g] of gates.entries()) {
+      submitted.push(
+        writes.submit(keys(String(i)), async (turn) => {
+          running += 1;
+          most = Math.max(most, running);
+          await g.promise;
+          await turn;
+          running -= 1;
+        }),
+      );
+    }
+    await tick();
+    expect(running).toBe(2);
+    let thirdStarted = false;
+    void submitted[2]!.then(() => {
+      thirdStarted = true;
+    });
+    await tick();
+    expect(thirdStarted).toBe(false);
+    gates[0]!.open();
+    await submitted[2];
+    expect(thirdStarted).toBe(true);
+    gates[1]!.open();
+    gates[2]!.open();
+    await writes.drain();
+    expect(most).toBe(2);
+  });
+
+  it('does not start a write that shares a key with one in flight until that one is done', async () => {
+    const writes = new OrderedWrites(4);
+    const first = gate();
+    let secondStarted = false;
+    await writes.submit(keys('a', 'b'), async () => {
+      await first.promise;
+    });
+    const second = writes.submit(keys('b', 'c'), async () => {
+      secondStarted = true;
+    });
+    await tick();
+    expect(secondStarted).toBe(false);
+    first.open();
+    await second;
+    await writes.drain();
+    expect(secondStarted).toBe(true);
+  });
+
+  it('lets a failure reject every later turn and surface from submit and drain', async () => {
+    const writes = new OrderedWrites(2);
+    const first = gate();
+    let secondCommitted = false;
+    await writes.submit(keys('a'), async (turn) => {
+      await first.promise;
+      await turn;
+    });
+    await writes.submit(keys('b'), async (turn) => {
+      await turn;
+      secondCommitted = true;
+    });
+    first.fail(new Error('database went away'));
+    await expect(writes.drain()).rejects.toThrow('database went away');
+    expect(secondCommitted).toBe(false);
+    await expect(writes.submit(keys('c'), async () => {})).rejects.toThrow('database went away');
+  });
+
+  it('settle waits for every write without throwing', async () => {
+    const writes = new OrderedWrites(2);
+    const first = gate();
+    let finished = false;
+    await writes.submit(keys('a'), async () => {
+      await first.promise;
+    });
+    await writes.submit(keys('b'), async (turn) => {
+      await turn.catch(() => {});
+      await tick();
+      finished = true;
+    });
+    first.fail(new Error('boom'));
+    await expect(writes.settle()).resolves.toBeUndefined();
+    expect(finished).toBe(true);
+  });
+
+  it('refuses a depth below 1', () => {
+    expect(() => new OrderedWrites(0)).toThrow(RangeError);
+  });
+});
