@@ -9,7 +9,7 @@ import type { Logger } from '../src/observability/logger.js';
 import type { SyncMetrics } from '../src/observability/metrics.js';
 import { STREAM_NAMES, type StreamName } from '../src/streams/types.js';
 import { zeroCounts } from '../src/sync/counts.js';
-import type { StreamCounts, StreamRunResult, SyncEngine } from '../src/sync/types.js';
+import type { StreamRunResult, SyncEngine } from '../src/sync/types.js';
 import { addRunFlow, type StreamRetryOptions } from './enqueue.js';
 import type { RunJobData, RunJobResult, RunRequestData, StreamJobData, StreamJobProgress } from './queues.js';
 import { jobIds, runIdFromJobId, streamFromChildKey } from './run-id.js';
