@@ -173,7 +173,8 @@ const INCREMENTAL_STREAMS = STREAM_NAMES.filter((stream) => STREAMS[stream].mode
 /**
  * SIGKILL the sync at `kills` random points (after a random number of pages served), restart it each
  * time, then let it finish. Re-fetch cost of a kill: per incremental stream, the pages with records the
- * next attempt requested again (the page being written when killed, and the page prefetched beside it).
+ * next attempt requested again: the pages in write when killed (two on PostgreSQL, see SEI_SYNC_PAGE_WRITERS;
+ * with one writer, the page in write and the page prefetched beside it).
  */
 export function killNineScenario(options: ChaosOptions, kills: number): Promise<ScenarioResult> {
   return timed(`SIGKILL x${kills} during a ${options.records}-record sync`, async () => {
@@ -236,7 +237,7 @@ export function killNineScenario(options: ChaosOptions, kills: number): Promise<
       const refetchOk = maxRefetch <= 2 && maxCommittedRefetch === 0;
       return {
         ok: diff.exact && refetchOk && done === kills,
-        detail: `${done} kills; ${diff.text}; re-fetched per kill and stream at most ${maxRefetch} page(s) (in write + prefetched), ${maxCommittedRefetch} committed`,
+        detail: `${done} kills; ${diff.text}; re-fetched per kill and stream at most ${maxRefetch} page(s) (in flight when killed), ${maxCommittedRefetch} committed`,
         requests,
       };
     } finally {

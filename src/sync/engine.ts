@@ -4,7 +4,8 @@
  *   1. take the stream's lock (one process per stream, whatever the number of workers);
  *   2. plan the walk from the checkpoint (resume at the next page, or a new window);
  *   3. walk pages; per page, normalize and write rows, rejects, seen keys and the checkpoint in ONE
- *      transaction (while the walker already fetches the next page);
+ *      transaction (on PostgreSQL two pages at once, committed in page order: ./ordered-writes.ts;
+ *      with one writer, the walker fetches the next page meanwhile);
  *   4. heal: when the walk saw pages shift (duplicates, a drifting total), re-read from just before
  *      the first anomaly until a pass is clean, so that no record is missed;
  *   5. finish: full-refresh streams mark rows the complete, clean walk did not return as deleted;

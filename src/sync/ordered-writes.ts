@@ -7,11 +7,10 @@
  * and commit after the page before it has committed. So the checkpoint still only ever moves forward
  * over committed pages, and a crash still resumes at the first uncommitted page.
  *
- * Pages that share a record key (the pages shifted under the walk) are never in flight together: the
- * later one would wait for the earlier one's row lock while the earlier one waited for its turn behind
- * nothing, which is fine, but the reverse order (the later page locking the key first, the earlier page
- * blocking on it, the later page waiting for the earlier page's commit) would deadlock outside
- * PostgreSQL's view. Overlapping pages therefore wait until everything before them has committed.
+ * Pages that share a record key (pages shifted under the walk) are never in flight together: if the
+ * later page locked the shared row first, the earlier page would block on that row lock while the later
+ * page waited for the earlier one's commit, a deadlock PostgreSQL cannot see (half of it is here). A
+ * page that overlaps one in flight therefore waits until that one has committed.
  */
 
 /** One page write: do the work, `await turn` before the checkpoint and commit, then count. */
