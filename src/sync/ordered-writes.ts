@@ -42,19 +42,18 @@ export class OrderedWrites {
   }
 
   /**
-   * Starts `write` once fewer than `depth` writes are in flight and none of them touches `keys`.
-   * Resolves when the write has started (not finished); throws the first failure of an earlier write.
+   * Starts `write` once fewer than `depth` writes are in flight and none of them touches `keys`, then
+   * resolves once there is room for another write (not when this one has finished). Waiting for room
+   * before returning keeps the caller from fetching a page that could not be written yet: at most
+   * `depth` pages are in hand at any time, which is what a crash can cost. Throws the first failure of
+   * an earlier write.
    */
   async submit(keys: ReadonlySet<string>, write: OrderedWrite): Promise<void> {
     this.#throwIfFailed();
-    while (
-      this.#inFlight.length >= this.#depth ||
-      (this.#inFlight.length > 0 && this.#inFlight.some((entry) => overlaps(entry.keys, keys)))
-    ) {
-      const waitFor = this.#inFlight.length >= this.#depth ? this.#inFlight[0]! : this.#inFlight.at(-1)!;
-      await waitFor.done.catch(() => {});
-      this.#throwIfFailed();
-    }
+    // Commits are in order, so once the last overlapping write is done, every earlier one is too.
+    const overlapping = this.#inFlight.filter((entry) => overlaps(entry.keys, keys)).at(-1);
+    if (overlapping) await overlapping.done.catch(() => {});
+    this.#throwIfFailed();
     // The previous write's completion is this one's turn; a failure before it rejects every later turn,
     // so no later page can commit past a page that did not.
     const turn = this.#tail;
@@ -69,6 +68,8 @@ export class OrderedWrites {
         this.#remove(entry);
       },
     );
+    while (this.#inFlight.length >= this.#depth) await this.#inFlight[0]!.done.catch(() => {});
+    this.#throwIfFailed();
   }
 
   /** Waits for every write in flight; throws the first failure. */
