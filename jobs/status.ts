@@ -3,12 +3,20 @@
  * schedule fires next. Read-only.
  */
 import { Queue } from 'bullmq';
-import { QUEUE_STATES } from '../src/observability/metrics.js';
 import type { QueueConnection } from './enqueue.js';
 import { QUEUE_NAMES, type QueueName, RUNS_QUEUE, type RunJobData } from './queues.js';
 
-/** The job states shown per queue: the same ones the metrics export. */
-export const STATUS_STATES = QUEUE_STATES;
+/** The job states shown per queue (the same states BullMQ's `bullmq_job_count` exports on /metrics). */
+export const STATUS_STATES = [
+  'waiting',
+  'active',
+  'delayed',
+  'waiting-children',
+  'prioritized',
+  'completed',
+  'failed',
+  'paused',
+] as const;
 export type JobStateName = (typeof STATUS_STATES)[number];
 
 export interface ActiveRun {

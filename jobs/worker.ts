@@ -6,7 +6,7 @@
  * jobs, abort the engine's signal so the current page commits or is abandoned, wait at most
  * `shutdownTimeoutMs`, then force the workers closed (their jobs are picked up again as stalled).
  */
-import { FlowProducer, type Job, Queue, Worker } from 'bullmq';
+import { FlowProducer, type Job, MetricsTime, Queue, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { type Logger, silentLogger } from '../src/observability/logger.js';
 import type { SyncMetrics } from '../src/observability/metrics.js';
@@ -89,6 +89,9 @@ export function createWorker(options: CreateWorkerOptions): SyncWorker {
     lockDuration: options.lockDurationMs ?? JOB_DEFAULTS.lockDurationMs,
     stalledInterval: options.stalledIntervalMs ?? JOB_DEFAULTS.stalledIntervalMs,
     maxStalledCount: options.maxStalledCount ?? JOB_DEFAULTS.maxStalledCount,
+    // BullMQ's own per-minute completed/failed counts, kept two weeks in Redis (a few KB per queue):
+    // they feed `bullmq_job_completed_total` / `bullmq_job_failed_total` on /metrics and Bull Board.
+    metrics: { maxDataPoints: MetricsTime.TWO_WEEKS },
   };
 
   const timed = async <T>(queue: string, job: Job, work: () => Promise<T>): Promise<T> => {

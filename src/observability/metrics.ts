@@ -5,27 +5,20 @@
  * Who records what: the `sync-stream` processor counts pages live (from the engine's onProgress) and,
  * when the stream job ends, everything else from the StreamRunResult counts (requests, retries, 429s,
  * rows by outcome), plus the freshness gauge and the job durations. The engine need not touch them.
- * Queue job counts are read from Redis at scrape time.
+ * BullMQ's own queue metrics (job counts per state, completed and failed totals) are read from Redis
+ * at scrape time.
  */
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import type { StreamRunResult } from '../sync/types.js';
+import { mergeExpositions } from './exposition.js';
 
-/** The states whose job counts are exported per queue. */
-export const QUEUE_STATES = [
-  'waiting',
-  'active',
-  'delayed',
-  'waiting-children',
-  'prioritized',
-  'completed',
-  'failed',
-  'paused',
-] as const;
-
-/** What the queue collector needs from a BullMQ Queue (structural, so observability does not import jobs). */
-export interface CountableQueue {
+/**
+ * What /metrics needs from a BullMQ Queue: BullMQ's own Prometheus export (job counts per state, and
+ * completed/failed totals from the workers' metrics). Structural, so observability does not import jobs.
+ */
+export interface ExportingQueue {
   readonly name: string;
-  getJobCounts(...states: string[]): Promise<Record<string, number>>;
+  exportPrometheusMetrics(globalVariables?: Record<string, string>): Promise<string>;
 }
 
 export const ROW_OUTCOMES = ['inserted', 'updated', 'unchanged', 'deleted', 'rejected'] as const;
@@ -53,8 +46,10 @@ export interface SyncMetrics {
   readonly runs: Counter<'status'>;
   /** Records the counts of a finished stream job; `pagesCounted` pages were already counted live. */
   recordStreamResult(result: StreamRunResult, pagesCounted: number): void;
-  /** Exports BullMQ job counts of these queues, read when /metrics is scraped. */
-  observeQueues(queues: readonly CountableQueue[]): void;
+  /** Adds BullMQ's own metrics of these queues to every scrape (read from Redis at scrape time). */
+  observeQueues(queues: readonly ExportingQueue[]): void;
+  /** The Prometheus text of one scrape: this registry plus BullMQ's metrics of the observed queues. */
+  scrape(): Promise<string>;
 }
 
 export interface MetricsOptions {
@@ -122,20 +117,7 @@ export function createMetrics(options: MetricsOptions = {}): SyncMetrics {
     registers,
   });
 
-  const observed: CountableQueue[] = [];
-  new Gauge({
-    name: 'sei_sync_queue_jobs',
-    help: 'BullMQ jobs per queue and state (read at scrape time)',
-    labelNames: ['queue', 'state'],
-    registers,
-    async collect() {
-      this.reset();
-      for (const queue of observed) {
-        const counts = await queue.getJobCounts(...QUEUE_STATES);
-        for (const state of QUEUE_STATES) this.set({ queue: queue.name, state }, counts[state] ?? 0);
-      }
-    },
-  });
+  const observed: ExportingQueue[] = [];
 
   return {
     registry,
@@ -162,6 +144,10 @@ export function createMetrics(options: MetricsOptions = {}): SyncMetrics {
     },
     observeQueues(queues) {
       observed.push(...queues);
+    },
+    async scrape() {
+      const queueTexts = await Promise.all(observed.map((queue) => queue.exportPrometheusMetrics()));
+      return mergeExpositions([await registry.metrics(), ...queueTexts]);
     },
   };
 }

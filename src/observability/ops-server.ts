@@ -137,7 +137,7 @@ export async function startOpsServer(options: OpsServerOptions): Promise<OpsServ
   });
   app.get('/metrics', async (_req, res) => {
     try {
-      const text = await options.metrics.registry.metrics();
+      const text = await options.metrics.scrape();
       res.type(options.metrics.registry.contentType).send(text);
     } catch (error) {
       logger.warn({ err: error }, 'metrics collection failed');

@@ -86,7 +86,8 @@ describe('ops server', () => {
         'sei_sync_stream_last_success_timestamp_seconds',
         'sei_sync_job_duration_seconds_bucket',
         'sei_sync_runs_total',
-        'sei_sync_queue_jobs',
+        'bullmq_job_count',
+        'bullmq_job_completed_total',
         'sei_sync_process_cpu_user_seconds_total',
       ]) {
         expect(text).toContain(`${name}`);
@@ -95,8 +96,11 @@ describe('ops server', () => {
       expect(text).toContain('sei_sync_rows_total{stream="jira_issues",outcome="inserted"} 30');
       expect(text).toContain('sei_sync_stream_runs_total{stream="org_units",status="failed"} 1');
       expect(text).toContain('sei_sync_runs_total{status="partial"} 1');
-      expect(text).toMatch(/sei_sync_queue_jobs\{queue="sei-sync-streams",state="completed"\} 1/);
-      expect(text).toMatch(/sei_sync_queue_jobs\{queue="sei-sync-streams",state="failed"\} 1/);
+      // BullMQ's own export, both queues under one description of each family.
+      expect(text).toMatch(/bullmq_job_count\{queue="sei-sync-streams", state="completed"[^}]*\} 1/);
+      expect(text).toMatch(/bullmq_job_count\{queue="sei-sync-streams", state="failed"[^}]*\} 1/);
+      expect(text).toMatch(/bullmq_job_count\{queue="sei-sync-runs", state="completed"[^}]*\} \d+/);
+      expect(text.match(/^# TYPE bullmq_job_count /gm)).toHaveLength(1);
       expect(text).toMatch(/sei_sync_stream_last_success_timestamp_seconds\{stream="jira_issues"\} \d+/);
       // Bull Board is off unless asked for.
       expect((await fetch(`${url}/admin/queues`)).status).toBe(404);
