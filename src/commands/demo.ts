@@ -110,38 +110,43 @@ export function registerDemo(program: Command): void {
             SEI_ENV: '',
           });
           const logger = createLogger({ level: process.env.LOG_LEVEL || 'warn' });
-          return await withWarehouse(config, async (warehouse) => {
-            process.stdout.write(
-              `sei-sync demo: simulated SEI at ${simulator.url} (${records} records per large stream) → ${warehouse.location}\n`,
-            );
-            await migrateToLatest(warehouse);
-            const configured = await createSyncEngineFromConfig(config, { logger, warehouse });
-            const progress = createProgressReporter(STREAM_NAMES);
-            const started = Date.now();
-            try {
-              const run = await runSync(configured.engine, {
-                streams: STREAM_NAMES,
-                fullRefresh: false,
-                trigger: 'demo',
-                onProgress: (update) => progress.update(update),
-                onStreamFinished: (result) => progress.done(result.stream, result.status),
-              });
-              progress.stop();
-              const elapsedMs = Date.now() - started;
-              process.stdout.write(`\n${syncSummaryTable(run.results)}\n`);
+          return await withWarehouse(
+            config,
+            async (warehouse) => {
               process.stdout.write(
-                `\nrun ${run.runId}: ${run.status} in ${(elapsedMs / 1000).toFixed(1)} s (${totalRecordsPerSecond(run.results, elapsedMs)} records/s)\n`,
+                `sei-sync demo: simulated SEI at ${simulator.url} (${records} records per large stream) → ${warehouse.location}\n`,
               );
-              for (const query of DEMO_QUERIES) await printQuery(warehouse, query.title, query.sql);
-              process.stdout.write(
-                `\nRun it again with --changes 2 to see incremental updates, deletions and history (sei_history.*_as_of).\n`,
-              );
-              return run.status === 'succeeded' ? 0 : 1;
-            } finally {
-              progress.stop();
-              await configured.close();
-            }
-          });
+              await migrateToLatest(warehouse);
+              const configured = await createSyncEngineFromConfig(config, { logger, warehouse });
+              const progress = createProgressReporter(STREAM_NAMES);
+              const started = Date.now();
+              try {
+                const run = await runSync(configured.engine, {
+                  streams: STREAM_NAMES,
+                  fullRefresh: false,
+                  trigger: 'demo',
+                  onProgress: (update) => progress.update(update),
+                  onStreamFinished: (result) => progress.done(result.stream, result.status),
+                });
+                progress.stop();
+                const elapsedMs = Date.now() - started;
+                process.stdout.write(`\n${syncSummaryTable(run.results)}\n`);
+                process.stdout.write(
+                  `\nrun ${run.runId}: ${run.status} in ${(elapsedMs / 1000).toFixed(1)} s (${totalRecordsPerSecond(run.results, elapsedMs)} records/s)\n`,
+                );
+                for (const query of DEMO_QUERIES) await printQuery(warehouse, query.title, query.sql);
+                process.stdout.write(
+                  `\nRun it again with --changes 2 to see incremental updates, deletions and history (sei_history.*_as_of).\n`,
+                );
+                return run.status === 'succeeded' ? 0 : 1;
+              } finally {
+                progress.stop();
+                await configured.close();
+              }
+            },
+            // It syncs every stream at once: the default pool, not the two connections of read-only commands.
+            { poolSize: undefined },
+          );
         } finally {
           await simulator.close();
         }

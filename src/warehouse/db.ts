@@ -8,12 +8,20 @@ import { join } from 'node:path';
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import type { Secret } from '../secret.js';
+import { STREAM_NAMES } from '../streams/types.js';
 import type { Database } from './database.js';
 
 export type WarehouseKind = 'postgres' | 'pglite';
 
 export interface Warehouse {
   readonly db: Kysely<Database>;
+  /**
+   * Where stream locks hold their session for a whole stream run: a pool of its own on PostgreSQL, so
+   * that lock holders can never take every connection the page writers need (with one shared pool of
+   * two, two streams holding their locks would wait forever for a connection to write with). The same
+   * as `db` on the embedded database, which takes no session locks.
+   */
+  readonly lockDb: Kysely<Database>;
   readonly kind: WarehouseKind;
   /** Where the data lives, without credentials (for messages). */
   readonly location: string;
@@ -26,8 +34,8 @@ export interface WarehouseOptions {
   /** @defaultValue './.sei-sync' */
   dataDir?: string;
   /**
-   * Connections of the pg pool: per stream synced at once, one for its lock and one per page writer.
-   * @defaultValue 20 (every stream at once, with the big ones writing two pages each)
+   * Connections of the pg pool that reads and writes (stream locks have a pool of their own).
+   * @defaultValue 20 (every stream at once, the big ones writing two pages each)
    */
   poolSize?: number;
 }
@@ -44,26 +52,32 @@ export function describeDatabaseUrl(url: string): string {
   }
 }
 
+function postgresKysely(connectionString: string, max: number): Kysely<Database> {
+  const pool = new pg.Pool({ connectionString, max, application_name: 'sei-sync' });
+  // An idle client losing its server (a PostgreSQL restart) must not crash the process; the next
+  // query fails instead and the stream retries.
+  pool.on('error', () => {});
+  // The pool listens only to idle clients. A checked-out client with no query in flight (the stream
+  // lock's session, held for a whole walk) that loses its server emits 'error' with no listener, which
+  // kills the process; with this one its next query fails instead and the pool drops it on release.
+  pool.on('connect', (client) => client.on('error', () => {}));
+  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+}
+
 export async function openWarehouse(options: WarehouseOptions = {}): Promise<Warehouse> {
   if (options.databaseUrl !== undefined) {
-    const pool = new pg.Pool({
-      connectionString: options.databaseUrl.reveal(),
-      max: options.poolSize ?? 20,
-      application_name: 'sei-sync',
-    });
-    // An idle client losing its server (a PostgreSQL restart) must not crash the process; the next
-    // query fails instead and the stream retries.
-    pool.on('error', () => {});
-    // The pool listens only to idle clients. A checked-out client with no query in flight (the stream
-    // lock's session, held for a whole walk) that loses its server emits 'error' with no listener, which
-    // kills the process; with this one its next query fails instead and the pool drops it on release.
-    pool.on('connect', (client) => client.on('error', () => {}));
-    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    const url = options.databaseUrl.reveal();
+    const db = postgresKysely(url, options.poolSize ?? 20);
+    // One session per stream at most (a process never locks a stream twice); connections open lazily.
+    const lockDb = postgresKysely(url, STREAM_NAMES.length);
     return {
       db,
+      lockDb,
       kind: 'postgres',
-      location: describeDatabaseUrl(options.databaseUrl.reveal()),
-      close: () => db.destroy(),
+      location: describeDatabaseUrl(url),
+      close: async () => {
+        await Promise.all([db.destroy(), lockDb.destroy()]);
+      },
     };
   }
   const dir = join(options.dataDir ?? './.sei-sync', 'pgdata');
@@ -75,6 +89,7 @@ export async function openWarehouse(options: WarehouseOptions = {}): Promise<War
   const db = new Kysely<Database>({ dialect: new PGliteDialect(pglite) });
   return {
     db,
+    lockDb: db,
     kind: 'pglite',
     location: `embedded PostgreSQL in ${dir}`,
     close: async () => {

@@ -39,7 +39,7 @@ export async function withStreamLock<T>(
   held.add(stream);
   try {
     if (warehouse.kind === 'pglite') return await fn();
-    return await warehouse.db.connection().execute(async (connection) => {
+    return await warehouse.lockDb.connection().execute(async (connection) => {
       const locked = await sql<{ locked: boolean }>`
         SELECT pg_try_advisory_lock(${STREAM_LOCK_CLASS}, hashtext(${stream})) AS locked`.execute(connection);
       if (!locked.rows[0]?.locked) throw new StreamBusyError(stream);

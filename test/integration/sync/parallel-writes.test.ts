@@ -1,7 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { Secret } from '../../../src/secret.js';
+import { STREAM_NAMES } from '../../../src/streams/types.js';
 import type { ChangeListener } from '../../../src/sync/engine.js';
 import { runSync } from '../../../src/sync/run-sync.js';
 import { readCheckpoint } from '../../../src/warehouse/checkpoints.js';
+import { openWarehouse } from '../../../src/warehouse/db.js';
 import { historyChangeListener } from '../../../src/warehouse/history.js';
 import { countRows, diffStream, type SyncHarness, startSyncHarness } from '../../support/sync-harness.js';
 
@@ -106,4 +109,25 @@ describe('page writers', () => {
       different: [],
     });
   });
+
+  it('every stream at once on a pool of ONE connection: stream locks have their own sessions, nothing starves', async () => {
+    harness = await startSyncHarness({ simulator: { records: 120, seed: 7 } });
+    const small = await openWarehouse({ databaseUrl: new Secret(harness.database!.url), poolSize: 1 });
+    try {
+      const run = await runSync(harness.newEngine({ warehouse: small }), {
+        streams: STREAM_NAMES,
+        fullRefresh: false,
+        trigger: 'cli',
+      });
+      expect(run.results.filter((result) => result.status !== 'succeeded')).toEqual([]);
+      for (const stream of STREAM_NAMES)
+        expect(await diffStream(harness, stream)).toMatchObject({
+          missing: [],
+          unexpected: [],
+          different: [],
+        });
+    } finally {
+      await small.close();
+    }
+  }, 60_000);
 });
