@@ -144,8 +144,7 @@ export function registerDemo(program: Command): void {
                 await configured.close();
               }
             },
-            // It syncs every stream at once: the default pool, not the two connections of read-only commands.
-            { poolSize: undefined },
+            { syncs: true },
           );
         } finally {
           await simulator.close();
