@@ -3,7 +3,13 @@
  * and benchmarks against a separate process) until SIGINT or SIGTERM.
  */
 import { type Command, InvalidArgumentError } from 'commander';
-import { type FaultOptions, SIMULATOR_DEFAULT_SEED, startSimulator } from '../simulator/index.js';
+import {
+  type FaultOptions,
+  LOADED_TENANT_LATENCY,
+  type LatencyModel,
+  SIMULATOR_DEFAULT_SEED,
+  startSimulator,
+} from '../simulator/index.js';
 import { measurePageServing } from '../simulator/measure.js';
 import { runAction } from './run-action.js';
 
@@ -24,6 +30,17 @@ interface SimulatorCommandOptions {
   slowMs?: number;
   retryAfter?: number;
   measure?: boolean;
+  latency?: LatencyModel;
+}
+
+/** `loaded` (a loaded tenant: 300 ms + 0.5 ms/record + 10 ms per 1,000 skipped) or `fixed,perRecord,perThousandSkipped` in ms. */
+function latencyModel(value: string): LatencyModel {
+  if (value === 'loaded') return LOADED_TENANT_LATENCY;
+  const parts = value.split(',').map(Number);
+  if (parts.length !== 3 || parts.some((n) => !Number.isFinite(n) || n < 0))
+    throw new InvalidArgumentError('must be "loaded" or three numbers of ms: fixed,perRecord,perThousandSkipped');
+  const [fixedMs = 0, perRecordMs = 0, perThousandSkippedMs = 0] = parts;
+  return { fixedMs, perRecordMs, perThousandSkippedMs };
 }
 
 function integer(name: string, min: number) {
@@ -67,6 +84,11 @@ export function registerSimulator(program: Command): void {
     .option('--fault-slow <p>', 'probability of a slow answer', probability)
     .option('--slow-ms <ms>', 'delay of a slow answer (ms)', integer('slow-ms', 0))
     .option('--retry-after <s>', 'Retry-After of the 503s (s)', integer('retry-after', 0))
+    .option(
+      '--latency <model>',
+      'answer delay: "loaded" (300 ms + 0.5 ms/record + 10 ms per 1000 skipped) or fixed,perRecord,perThousandSkipped ms',
+      latencyModel,
+    )
     .option('--measure', 'instead of serving, time 1000-record Jira pages over loopback and exit')
     .action(
       runAction(async (options: SimulatorCommandOptions) => {
@@ -100,6 +122,7 @@ export function registerSimulator(program: Command): void {
           seed: options.seed,
           faults,
           ...(options.records !== undefined ? { records: options.records } : {}),
+          ...(options.latency && { latency: options.latency }),
         });
         // The simulator's keys are test keys, not secrets: printing them is how users get them.
         process.stdout.write(

@@ -12,7 +12,7 @@ import { jiraIssuesGenerator } from './generators/jira-issues.js';
 import { collectionCategoriesGenerator, orgUnitsGenerator, orgUsersGenerator } from './generators/org.js';
 import { scmCommitsGenerator } from './generators/scm-commits.js';
 import { scmPullRequestsGenerator } from './generators/scm-pull-requests.js';
-import type { GeneratorContext, StreamGenerator } from './generators/types.js';
+import { type GeneratorContext, midnightUtcSeconds, type StreamGenerator } from './generators/types.js';
 import { workitemsGenerator } from './generators/workitems.js';
 import { Rng } from './random.js';
 import type { DatasetMutation, SimulatorDataset } from './types.js';
@@ -76,6 +76,11 @@ export class StreamState {
   readonly changes: { version: number; ordinals: number[] }[] = [];
   readonly #json = new Map<number, Buffer>();
   static readonly JSON_CACHE_LIMIT = 20_000;
+  /**
+   * The daily snapshot every record is served from (`generator.snapshotField`, epoch seconds): SEI
+   * lists Jira issues and work items from each integration's latest snapshot.
+   */
+  snapshot: number;
 
   constructor(
     readonly generator: StreamGenerator,
@@ -84,6 +89,7 @@ export class StreamState {
   ) {
     this.size = seeded;
     this.deleted = new Uint8Array(Math.max(16, seeded));
+    this.snapshot = midnightUtcSeconds(endSeconds);
   }
 
   get liveCount(): number {
@@ -95,7 +101,16 @@ export class StreamState {
   }
 
   record(ordinal: number): SeiRecord {
-    return this.overlay.get(ordinal) ?? this.generator.generate(ordinal, this.endSeconds);
+    const record = this.overlay.get(ordinal) ?? this.generator.generate(ordinal, this.endSeconds);
+    const field = this.generator.snapshotField;
+    if (field === undefined || record[field] === this.snapshot) return record;
+    return { ...record, [field]: this.snapshot };
+  }
+
+  /** Serves every record from a new daily snapshot from now on. */
+  switchSnapshot(snapshot: number): void {
+    this.snapshot = snapshot;
+    this.#json.clear();
   }
 
   /**
@@ -115,6 +130,7 @@ export class StreamState {
 
   /** A top-level field of a live record, without building it when the generator has a fast path. */
   field(ordinal: number, name: string): unknown {
+    if (name === this.generator.snapshotField) return this.snapshot;
     const overlaid = this.overlay.get(ordinal);
     if (overlaid) return overlaid[name];
     const fast = this.generator.fastFields[name];
@@ -221,11 +237,12 @@ export class Dataset implements SimulatorDataset {
   mutate(
     stream: StreamName,
     mutation: DatasetMutation,
+    atMs: number = this.#nowMs(),
   ): { inserted: string[]; updated: string[]; deleted: string[] } {
     const state = this.state(stream);
     const generator = state.generator;
     const rng = this.#mutationRng;
-    const nowMs = this.#nowMs();
+    const nowMs = atMs;
     const result = { inserted: [] as string[], updated: [] as string[], deleted: [] as string[] };
     const touched = new Set<number>();
     const pickLive = (): number | undefined => {
@@ -253,6 +270,14 @@ export class Dataset implements SimulatorDataset {
       result.deleted.push(generator.key(state.record(o)));
       state.markDeleted(o);
     }
+    for (let k = 0; k < (mutation.lateInsert ?? 0); k++) {
+      if (!generator.ingestedLate) break;
+      const o = state.allocate();
+      const record = generator.ingestedLate(o, rng, nowMs);
+      state.setRecord(o, record);
+      touched.add(o);
+      result.inserted.push(generator.key(record));
+    }
     for (let k = 0; k < (mutation.insert ?? 0); k++) {
       const o = state.allocate();
       const fresh = generator.generate(o, Math.floor(nowMs / 1000));
@@ -267,6 +292,26 @@ export class Dataset implements SimulatorDataset {
       result.inserted.push(generator.key(record));
     }
     if (touched.size > 0) state.recordChange([...touched]);
+    return result;
+  }
+
+  /**
+   * A new daily snapshot of a Jira-like stream becomes the latest: every record now carries its
+   * `ingested_at`; `updated` records changed in the source since the last one (their updated-at lies
+   * in the last day, before the walks now running began) and `deleted` ones are no longer listed
+   * (SEI does not tombstone them). Returns the keys touched, like `mutate`.
+   */
+  switchSnapshot(
+    stream: StreamName,
+    change: { update?: number; delete?: number } = {},
+  ): { inserted: string[]; updated: string[]; deleted: string[] } {
+    const state = this.state(stream);
+    const nowMs = this.#nowMs();
+    // Updates dated 10 minutes to a day ago: behind a walk that started after the snapshot was taken.
+    const before = nowMs - 600_000 - Math.floor(this.#mutationRng.next() * 86_400_000);
+    const result = this.mutate(stream, { update: change.update ?? 0, delete: change.delete ?? 0 }, before);
+    state.switchSnapshot(midnightUtcSeconds(Math.floor(nowMs / 1000)) + 86_400);
+    state.recordChange([]);
     return result;
   }
 }

@@ -1,13 +1,62 @@
-/** The SEI list endpoints the simulator serves, with each one's paging quirks (see README, "SEI API notes"). */
-import type { PageSizeParam } from '../sei/types.js';
+/**
+ * The SEI list endpoints the simulator serves, each with what the SEI server's own code does on it
+ * (see README, "SEI API notes"): which routes answer, how range bounds are parsed, which order is
+ * really applied, what `_metadata` says. These are the server at its worst, on purpose: a client that
+ * passes against them passes against SEI.
+ */
+import type { PageSizeParam, SortSpec } from '../sei/types.js';
 import type { StreamName } from '../streams/types.js';
 
 export type TotalCountSemantics = 'total' | 'page';
 export type HasNextRule = 'page_full' | 'total_exceeds_page';
 
+/**
+ * How the server reads `{"$gt": .., "$lt": ..}`:
+ * - `long`: `Long.valueOf(x.toString())`: numbers and numeric strings; anything else is a 500
+ *   (NumberFormatException). Jira, work items, PRs, commits.
+ * - `string`: a `Map<String,String>`: a JSON number is a ClassCastException, HTTP 500. CI/CD.
+ * - `integer`: a `Map<String,Integer>`: a string, or a number past 2^31, is a ClassCastException. Integrations.
+ */
+export type BoundParser = 'long' | 'string' | 'integer';
+
+export interface RangeSemantics {
+  readonly parser: BoundParser;
+  /** CI/CD reads `$gt` as `>=` and `$lt` as `<=`; everything else is exclusive. */
+  readonly inclusive: boolean;
+}
+
+/** How rows sharing every sort value come back: in one fixed order, or in a new order on every query. */
+export type TiePolicy = 'stable' | 'shuffle';
+
+/**
+ * The order the server really applies:
+ * - `requested`: the request's first sort key when `allowed` lists it (SortingConverter keeps one key
+ *   only), else `fallback`; with `unknown: 'error500'` an unknown key fails the query instead.
+ * - `fixed`: the request's sort is ignored.
+ * - `none`: no ORDER BY at all: a new order on every request (org units).
+ */
+export type OrderPolicy =
+  | {
+      readonly kind: 'requested';
+      readonly allowed: readonly string[];
+      readonly fallback: SortSpec;
+      readonly unknown: 'fallback' | 'error500';
+      readonly ties: TiePolicy;
+    }
+  | { readonly kind: 'fixed'; readonly sort: readonly SortSpec[]; readonly ties: TiePolicy }
+  | { readonly kind: 'none' };
+
+/** A filter the server adds by itself (CI/CD: runs started within 90 days, unless `across` is a non-time field). */
+export interface HiddenHorizon {
+  readonly field: string;
+  readonly days: number;
+  /** Values of `across` that avoid the clause; anything else (absent, `trend`, unknown) gets it. */
+  readonly unlessAcross: readonly string[];
+}
+
 export interface SimEndpoint {
-  /** Relative to the base URL. */
-  path: string;
+  /** Routes that answer, relative to the base URL; the first is the canonical one. */
+  paths: readonly string[];
   stream: StreamName;
   pageSizeParam: PageSizeParam;
   maxPageSize?: number;
@@ -16,87 +65,174 @@ export interface SimEndpoint {
   totalCount: TotalCountSemantics;
   /** Org users put `non_users_count` beside `_metadata`. */
   nonUsersCount?: boolean;
+  range: RangeSemantics;
+  order: OrderPolicy;
+  horizon?: HiddenHorizon;
 }
+
+const EXCLUSIVE_LONG: RangeSemantics = { parser: 'long', inclusive: false };
+
+/** `CiCdJobRunsFilter.DISTINCT` values that are not time buckets. */
+export const CICD_NON_TIME_ACROSS = [
+  'job_status',
+  'job_name',
+  'qualified_job_name',
+  'instance_name',
+  'cicd_user_id',
+  'project_name',
+  'job_normalized_full_name',
+] as const;
 
 export const SIM_ENDPOINTS: readonly SimEndpoint[] = [
   {
-    path: '/v1/integrations/list',
+    paths: ['/v1/integrations/list'],
     stream: 'integrations',
     pageSizeParam: 'page_size',
     hasNext: 'page_full',
     totalCount: 'total',
+    range: { parser: 'integer', inclusive: false },
+    // IntegrationsController: ORDER BY updatedat DESC, whatever was asked.
+    order: { kind: 'fixed', sort: [{ id: 'updated_at', desc: true }], ties: 'shuffle' },
   },
   {
-    path: '/v1/jira_issues/list',
+    paths: ['/v1/jira_issues/list'],
     stream: 'jira_issues',
     pageSizeParam: 'page_size',
     maxPageSize: 10_000,
     hasNext: 'page_full',
     totalCount: 'total',
+    range: EXCLUSIVE_LONG,
+    // SORTABLE_COLUMNS, else issue_created_at DESC; `key ASC` breaks ties.
+    order: {
+      kind: 'requested',
+      allowed: ['issue_updated_at', 'issue_created_at', 'issue_resolved_at', 'issue_due_at', 'story_points'],
+      fallback: { id: 'issue_created_at', desc: true },
+      unknown: 'fallback',
+      ties: 'stable',
+    },
   },
   {
-    path: '/v1/issue_mgmt/workitems/list',
+    paths: ['/v1/issue_mgmt/workitems/list'],
     stream: 'workitems',
     pageSizeParam: 'page_size',
     hasNext: 'page_full',
     totalCount: 'total',
+    range: EXCLUSIVE_LONG,
+    order: { kind: 'fixed', sort: [{ id: 'workitem_updated_at', desc: false }], ties: 'stable' },
   },
   {
-    path: '/v1/scm/prs/list',
+    paths: ['/v1/scm/prs/list'],
     stream: 'scm_pull_requests',
     pageSizeParam: 'page_size',
     hasNext: 'page_full',
     totalCount: 'total',
+    range: EXCLUSIVE_LONG,
+    order: {
+      kind: 'requested',
+      allowed: ['pr_updated_at', 'pr_created_at', 'pr_merged_at', 'pr_closed_at'],
+      fallback: { id: 'pr_updated_at', desc: true },
+      unknown: 'fallback',
+      ties: 'shuffle',
+    },
   },
   {
-    path: '/v1/scm/commits/list',
+    paths: ['/v1/scm/commits/list'],
     stream: 'scm_commits',
     pageSizeParam: 'page_size',
     hasNext: 'page_full',
     totalCount: 'total',
+    range: EXCLUSIVE_LONG,
+    // COMMIT_SORTABLE_COLUMNS, default committed_at DESC.
+    order: {
+      kind: 'requested',
+      allowed: ['committed_at', 'created_at'],
+      fallback: { id: 'committed_at', desc: true },
+      unknown: 'fallback',
+      ties: 'shuffle',
+    },
   },
   {
-    path: '/v1/cicd/job_runs/list',
+    paths: ['/v1/cicd/job_runs/list'],
     stream: 'cicd_job_runs',
     pageSizeParam: 'page_size',
     hasNext: 'page_full',
     totalCount: 'total',
+    range: { parser: 'string', inclusive: true },
+    // The requested key goes into the SQL verbatim: an unknown one is a SQL error (500).
+    order: {
+      kind: 'requested',
+      allowed: ['end_time', 'start_time', 'duration', 'job_name', 'status', 'job_run_number'],
+      fallback: { id: 'start_time', desc: true },
+      unknown: 'error500',
+      ties: 'shuffle',
+    },
+    horizon: { field: 'start_time', days: 90, unlessAcross: CICD_NON_TIME_ACROSS },
   },
   {
-    path: '/v1/org/users/list',
+    paths: ['/v1/org/users/list'],
     stream: 'org_users',
     pageSizeParam: 'page_size',
     hasNext: 'total_exceeds_page',
     totalCount: 'total',
     nonUsersCount: true,
+    range: EXCLUSIVE_LONG,
+    // ORDER BY ref_id, created_at DESC: the requested sort is ignored.
+    order: { kind: 'fixed', sort: [{ id: 'created_at', desc: true }], ties: 'shuffle' },
   },
   {
-    path: '/v1/org/units/list',
+    paths: ['/v1/org/units/list'],
     stream: 'org_units',
     pageSizeParam: 'page_size',
     hasNext: 'page_full',
     totalCount: 'page',
+    range: EXCLUSIVE_LONG,
+    // OrgUnitsDatabaseService.filter has no ORDER BY at all.
+    order: { kind: 'none' },
   },
   {
-    path: '/v1/org/workspaces/units/list',
+    // OrgUnitCategoryController; nothing serves the documented /v1/org/workspaces/units/list.
+    paths: ['/v1/org/groups/list', '/v1/org/categories/list'],
     stream: 'collection_categories',
-    pageSizeParam: 'pageSize',
+    // DefaultListRequest binds `page_size` only; the documented `pageSize` is ignored.
+    pageSizeParam: 'page_size',
     hasNext: 'page_full',
     totalCount: 'total',
+    range: EXCLUSIVE_LONG,
+    order: { kind: 'fixed', sort: [{ id: 'created_at', desc: false }], ties: 'shuffle' },
   },
 ];
 
 /** The page size the server uses when the request gives none. */
 export const SERVER_DEFAULT_PAGE_SIZE = 1000;
 
-/** Finds the endpoint whose path ends `pathname`, under any prefix (`/gratis/sei/api/v1/...`). */
+/** Finds the endpoint with a route that ends `pathname`, under any prefix (`/gratis/sei/api/v1/...`). */
 export function matchEndpoint(pathname: string): SimEndpoint | undefined {
   const trimmed = pathname.length > 1 && pathname.endsWith('/') ? pathname.slice(0, -1) : pathname;
-  return SIM_ENDPOINTS.find((endpoint) => trimmed === endpoint.path || trimmed.endsWith(endpoint.path));
+  return SIM_ENDPOINTS.find((endpoint) =>
+    endpoint.paths.some((path) => trimmed === path || trimmed.endsWith(path)),
+  );
 }
 
 export function endpointOf(stream: StreamName): SimEndpoint {
   const endpoint = SIM_ENDPOINTS.find((e) => e.stream === stream);
   if (!endpoint) throw new Error(`no endpoint serves ${stream}`);
   return endpoint;
+}
+
+/**
+ * The sort the server applies to a request's `sort`, or a 500 message when it would fail. The
+ * tiebreaker (stable or shuffled) comes from the policy.
+ */
+export function effectiveSort(
+  policy: OrderPolicy,
+  requested: readonly SortSpec[] | undefined,
+): { sort: readonly SortSpec[]; ties: TiePolicy } | { sort: undefined } | { error: string } {
+  if (policy.kind === 'none') return { sort: undefined };
+  if (policy.kind === 'fixed') return { sort: policy.sort, ties: policy.ties };
+  const first = requested?.[0];
+  if (first === undefined) return { sort: [policy.fallback], ties: policy.ties };
+  if (policy.allowed.includes(first.id)) return { sort: [first], ties: policy.ties };
+  if (policy.unknown === 'error500')
+    return { error: `ERROR: column "${first.id}" does not exist` };
+  return { sort: [policy.fallback], ties: policy.ties };
 }

@@ -66,6 +66,7 @@ export {
 } from './dataset.js';
 export { endpointOf, SIM_ENDPOINTS, type SimEndpoint } from './endpoints.js';
 export { DEFAULT_FAULTS } from './faults.js';
+export { LOADED_TENANT_LATENCY, type LatencyModel } from './latency.js';
 export { COLLECTION_INTEGRATION_IDS } from './query.js';
 export type * from './types.js';
 export { CORE_INTEGRATIONS } from './universe.js';
@@ -107,6 +108,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     },
     requestLogLimit: options.requestLogLimit ?? SIMULATOR_DEFAULT_REQUEST_LOG_LIMIT,
     seed,
+    ...(options.latency && { latency: options.latency }),
   });
   const server: Server = createServer({ keepAlive: true }, simulator.handle);
   await new Promise<void>((resolve, reject) => {
@@ -139,8 +141,11 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     setFaults(next) {
       faults.set(next);
     },
-    mutateDuringWalk(stream, page, mutation) {
-      simulator.mutateDuringWalk(stream, page, mutation);
+    mutateDuringWalk(stream, afterRequests, mutation) {
+      simulator.mutateDuringWalk(stream, afterRequests, mutation);
+    },
+    switchSnapshotDuringWalk(stream, afterRequests, change) {
+      simulator.switchSnapshotDuringWalk(stream, afterRequests, change);
     },
     recordKey(stream, record) {
       return dataset.keyOf(stream, record);

@@ -5,10 +5,17 @@
  */
 import type { SortSpec } from '../sei/types.js';
 import type { StreamState } from './dataset.js';
+import type { BoundParser, RangeSemantics } from './endpoints.js';
 
 export class QueryError extends Error {
   readonly code = 'SIM_ERR_BAD_REQUEST';
   readonly status = 400;
+}
+
+/** A request the real server fails with a 500 (a ClassCastException, a SQL error): the message is the server's. */
+export class ServerError extends Error {
+  readonly code = 'SIM_ERR_SERVER';
+  readonly status = 500;
 }
 
 type Column =
@@ -31,9 +38,49 @@ function toText(value: unknown): string | undefined {
   return typeof value === 'string' ? value : JSON.stringify(value);
 }
 
+export interface ResolvedRange {
+  field: string;
+  gt?: number;
+  lt?: number;
+  /** Record values per filter unit (1000 when the record stores ms and the filter takes seconds). */
+  scale: number;
+  /** `$gt`/`$lt` read as `>=`/`<=` (CI/CD). */
+  inclusive: boolean;
+}
+
 export interface ResolvedFilter {
   integrationIds?: Set<string>;
-  ranges: { field: string; gt?: number; lt?: number; scale: number }[];
+  ranges: ResolvedRange[];
+}
+
+const LONG_PATTERN = /^-?\d{1,19}$/;
+
+/** One bound as the server's parser reads it, or the 500 it answers. */
+function parseBound(parser: BoundParser, field: string, bound: string, raw: unknown): number {
+  const javaType = (value: unknown) =>
+    typeof value === 'string'
+      ? 'java.lang.String'
+      : typeof value === 'number'
+        ? Number.isInteger(value) && Math.abs(value) <= 2 ** 31 - 1
+          ? 'java.lang.Integer'
+          : Number.isInteger(value)
+            ? 'java.lang.Long'
+            : 'java.lang.Double'
+        : typeof value === 'boolean'
+          ? 'java.lang.Boolean'
+          : 'java.util.LinkedHashMap';
+  const castError = (target: string) =>
+    new ServerError(
+      `class ${javaType(raw)} cannot be cast to class ${target} (${javaType(raw)} and ${target} are in module java.base of loader 'bootstrap')`,
+    );
+  if (parser === 'string' && typeof raw !== 'string') throw castError('java.lang.String');
+  if (parser === 'integer') {
+    if (javaType(raw) !== 'java.lang.Integer') throw castError('java.lang.Integer');
+    return raw as number;
+  }
+  const text = typeof raw === 'string' ? raw : String(raw);
+  if (!LONG_PATTERN.test(text)) throw new ServerError(`For input string: "${text}" (${field}.${bound})`);
+  return Number(text);
 }
 
 /**
@@ -44,7 +91,7 @@ export interface ResolvedFilter {
 export const COLLECTION_INTEGRATION_IDS: readonly string[] = ['378', '4021', '5122', '6011'];
 
 /** Validates the `filter` object and keeps the parts this stream understands (the rest is ignored). */
-export function parseFilter(state: StreamState, filter: unknown): ResolvedFilter {
+export function parseFilter(state: StreamState, filter: unknown, semantics: RangeSemantics): ResolvedFilter {
   const resolved: ResolvedFilter = { ranges: [] };
   if (filter === undefined || filter === null) return resolved;
   if (typeof filter !== 'object' || Array.isArray(filter)) throw new QueryError('filter must be an object');
@@ -61,13 +108,15 @@ export function parseFilter(state: StreamState, filter: unknown): ResolvedFilter
       throw new QueryError(`${name} must be an object like {"$gt": <epoch seconds>, "$lt": <epoch seconds>}`);
     }
     const bounds = value as Record<string, unknown>;
-    const range: ResolvedFilter['ranges'][number] = { field: name, scale: unit === 'ms' ? 1000 : 1 };
+    const range: ResolvedRange = {
+      field: name,
+      scale: unit === 'ms' ? 1000 : 1,
+      inclusive: semantics.inclusive,
+    };
     for (const bound of ['$gt', '$lt'] as const) {
       const raw = bounds[bound];
-      if (raw === undefined) continue;
-      const n = typeof raw === 'string' ? Number(raw) : raw;
-      if (typeof n !== 'number' || !Number.isFinite(n))
-        throw new QueryError(`${name}.${bound} must be a number`);
+      if (raw === undefined || raw === null) continue;
+      const n = parseBound(semantics.parser, name, bound, raw);
       if (bound === '$gt') range.gt = n;
       else range.lt = n;
     }
@@ -111,7 +160,7 @@ export class StreamQueries {
    * The live ordinals matching `filter`, sorted by `sort` (ties by ordinal, i.e. creation order), or
    * in ordinal order when `sort` is undefined (the caller then shuffles).
    */
-  resolve(filter: ResolvedFilter, sort: SortSpec[] | undefined): Uint32Array {
+  resolve(filter: ResolvedFilter, sort: readonly SortSpec[] | undefined): Uint32Array {
     const key = JSON.stringify([
       filter.integrationIds ? [...filter.integrationIds] : null,
       filter.ranges,
@@ -124,6 +173,12 @@ export class StreamQueries {
     if (this.#results.size >= StreamQueries.RESULT_CACHE_LIMIT) this.#results.clear();
     this.#results.set(key, { version: this.state.version, order });
     return order;
+  }
+
+  /** Whether two ordinals share every value of `sort` (rows the server may return in any order). */
+  sameSortValues(sort: readonly SortSpec[]): (a: number, b: number) => boolean {
+    const columns = sort.map((spec) => this.#column(spec.id));
+    return (a, b) => columns.every((column) => compare(column, a, b) === 0);
   }
 
   #liveOrdinals(): Uint32Array {
@@ -155,15 +210,21 @@ export class StreamQueries {
       for (const range of ranges) {
         const value = range.column.kind === 'number' ? (range.column.values[o] as number) : Number.NaN;
         if (Number.isNaN(value) || value === MISSING) continue outer;
-        if (range.gt !== undefined && !(value > range.gt * range.scale)) continue outer;
-        if (range.lt !== undefined && !(value < range.lt * range.scale)) continue outer;
+        if (range.gt !== undefined) {
+          const lower = range.gt * range.scale;
+          if (range.inclusive ? value < lower : !(value > lower)) continue outer;
+        }
+        if (range.lt !== undefined) {
+          const upper = range.lt * range.scale;
+          if (range.inclusive ? value > upper : !(value < upper)) continue outer;
+        }
       }
       out[n++] = o;
     }
     return out.slice(0, n);
   }
 
-  #sorted(sort: SortSpec[]): Uint32Array {
+  #sorted(sort: readonly SortSpec[]): Uint32Array {
     const key = JSON.stringify(sort);
     const cached = this.#orders.get(key);
     if (cached && cached.version === this.state.version) return cached.order;

@@ -5,11 +5,13 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { StreamName } from '../streams/types.js';
 import type { Dataset } from './dataset.js';
-import { matchEndpoint, SERVER_DEFAULT_PAGE_SIZE, type SimEndpoint } from './endpoints.js';
+import { effectiveSort, matchEndpoint, SERVER_DEFAULT_PAGE_SIZE, type SimEndpoint } from './endpoints.js';
 import type { FaultInjector } from './faults.js';
-import { parseFilter, parseSort, QueryError, StreamQueries } from './query.js';
+import { type LatencyModel, latencyMs } from './latency.js';
+import { pageInRandomOrder, pageWithShuffledTies } from './ordering.js';
+import { parseFilter, parseSort, QueryError, ServerError, StreamQueries } from './query.js';
 import { Rng } from './random.js';
-import type { DatasetMutation, FaultOptions, RequestLogEntry } from './types.js';
+import type { DatasetMutation, FaultOptions, RequestLogEntry, SnapshotSwitch } from './types.js';
 import { STREAM_TAGS } from './universe.js';
 
 /** Words accepted before the key in `Authorization` (compared case-insensitively). */
@@ -24,7 +26,14 @@ const COMMA = Buffer.from(',');
 interface CachedPage {
   body: Buffer;
   records: number;
+  /** Records the query skipped (page × page size), for the latency model. */
+  skipped: number;
 }
+
+/** A change to apply right before the list request number `atRequest` of a stream (0-based, counted from when it was asked for). */
+type PendingChange =
+  | { stream: StreamName; atRequest: number; kind: 'mutation'; mutation: DatasetMutation }
+  | { stream: StreamName; atRequest: number; kind: 'snapshot'; change: SnapshotSwitch };
 
 export interface ServerContext {
   dataset: Dataset;
@@ -35,11 +44,15 @@ export interface ServerContext {
   readonly requestLog: RequestLogEntry[];
   requestLogLimit: number;
   seed: number;
+  /** Delay of each answer; undefined answers at once. */
+  latency?: LatencyModel;
 }
 
 export class SimulatorServer {
   readonly #queries = new Map<StreamName, StreamQueries>();
-  readonly #pending: { stream: StreamName; page: number; mutation: DatasetMutation }[] = [];
+  readonly #pending: PendingChange[] = [];
+  /** List requests answered per stream (those that reached the query), to schedule changes. */
+  readonly #requestsServed = new Map<StreamName, number>();
   readonly #stale = new Map<string, CachedPage>();
   #staleBytes = 0;
   readonly #shuffleRng: Rng;
@@ -50,8 +63,18 @@ export class SimulatorServer {
     this.#shuffleRng = new Rng(ctx.seed ^ (STREAM_TAGS.shuffles * 0x9e3779b1));
   }
 
-  mutateDuringWalk(stream: StreamName, page: number, mutation: DatasetMutation): void {
-    this.#pending.push({ stream, page, mutation });
+  /** Runs `mutation` right before answering the `afterRequests`-th next list request of `stream`. */
+  mutateDuringWalk(stream: StreamName, afterRequests: number, mutation: DatasetMutation): void {
+    this.#pending.push({ stream, atRequest: this.#served(stream) + afterRequests, kind: 'mutation', mutation });
+  }
+
+  /** Switches `stream` to a new daily snapshot right before its `afterRequests`-th next list request. */
+  switchSnapshotDuringWalk(stream: StreamName, afterRequests: number, change: SnapshotSwitch = {}): void {
+    this.#pending.push({ stream, atRequest: this.#served(stream) + afterRequests, kind: 'snapshot', change });
+  }
+
+  #served(stream: StreamName): number {
+    return this.#requestsServed.get(stream) ?? 0;
   }
 
   queries(stream: StreamName): StreamQueries {
@@ -117,6 +140,7 @@ export class SimulatorServer {
     // Peek at the paging fields for the log even if the request fails later.
     const body = parseJsonObject(raw);
     if (body) {
+      entry.body = body;
       entry.page = typeof body.page === 'number' ? body.page : undefined;
       const size = body[endpoint.pageSizeParam];
       entry.pageSize = typeof size === 'number' ? size : undefined;
@@ -182,13 +206,16 @@ export class SimulatorServer {
         this.busyMs += performance.now() - started;
       }
     } catch (error) {
-      if (error instanceof QueryError) {
-        finish(400, 0, entry.fault);
-        this.#sendJson(res, 400, errorBody(400, 'Bad Request', error.message));
+      if (error instanceof QueryError || error instanceof ServerError) {
+        const reason = error.status === 400 ? 'Bad Request' : 'Internal Server Error';
+        finish(error.status, 0, entry.fault);
+        this.#sendJson(res, error.status, errorBody(error.status, reason, error.message));
         return;
       }
       throw error;
     }
+    const delay = latencyMs(this.ctx.latency, page.records, page.skipped);
+    if (delay > 0) await sleep(delay);
     entry.page = numberOr(body.page, 0);
     entry.pageSize = pageSizeOf(endpoint, body);
 
@@ -226,29 +253,42 @@ export class SimulatorServer {
       throw new QueryError(`page_size cannot exceed ${endpoint.maxPageSize}`);
     }
     const state = this.ctx.dataset.state(endpoint.stream);
-    const filter = parseFilter(state, body.filter);
-    const sort = parseSort(body.sort);
+    const filter = parseFilter(state, body.filter, endpoint.range);
+    const horizon = endpoint.horizon;
+    if (horizon && !horizon.unlessAcross.includes(String(body.across))) {
+      // CiCdAggsService: the default `across` (trend) adds `start_time >= now() - 90 days`.
+      const unitScale = state.generator.timeFilters[horizon.field] === 'ms' ? 1000 : 1;
+      filter.ranges.push({
+        field: horizon.field,
+        gt: Math.floor(Date.now() / 1000) - horizon.days * 86_400,
+        scale: unitScale,
+        inclusive: true,
+      });
+    }
+    const applied = effectiveSort(endpoint.order, parseSort(body.sort));
+    if ('error' in applied) throw new ServerError(applied.error);
 
-    this.#runPendingMutations(endpoint.stream, page);
+    this.#runPendingChanges(endpoint.stream);
 
-    const cacheKey = `${endpoint.path}\n${JSON.stringify(body)}`;
+    const cacheKey = `${endpoint.paths[0]}\n${JSON.stringify(body)}`;
     if (!noCache) {
       const cached = this.#stale.get(cacheKey);
       if (cached) return cached;
     }
 
-    const order = this.queries(endpoint.stream).resolve(filter, sort);
+    const queries = this.queries(endpoint.stream);
+    const order = queries.resolve(filter, applied.sort);
     const total = order.length;
-    const start = page * pageSize;
+    const start = Math.min(total, page * pageSize);
     const end = Math.min(total, start + pageSize);
+    const ordinals =
+      applied.sort === undefined
+        ? pageInRandomOrder(order, start, end, this.#shuffleRng)
+        : applied.ties === 'shuffle'
+          ? pageWithShuffledTies(order, start, end, queries.sameSortValues(applied.sort), this.#shuffleRng)
+          : order.subarray(start, end);
     const parts: Buffer[] = [];
-    if (sort) {
-      for (let k = start; k < end; k++) parts.push(state.json(order[k] as number));
-    } else {
-      // No sort: an order that changes on every request (offset paging then skips and repeats records).
-      const [a, b] = this.#permutation(total);
-      for (let k = start; k < end; k++) parts.push(state.json(order[(a * k + b) % total] as number));
-    }
+    for (const ordinal of ordinals) parts.push(state.json(ordinal));
     const count = parts.length;
     const hasNext = endpoint.hasNext === 'page_full' ? count === pageSize : total > count;
     const metadata: Record<string, number | boolean> = { page_size: pageSize, page };
@@ -268,26 +308,21 @@ export class SimulatorServer {
       chunks.push(parts[k] as Buffer);
     }
     chunks.push(Buffer.from(tail));
-    const answer = { body: Buffer.concat(chunks), records: count };
+    const answer = { body: Buffer.concat(chunks), records: count, skipped: start };
     if (!noCache) this.#remember(cacheKey, answer);
     return answer;
   }
 
-  /** An affine bijection k -> (a*k + b) mod n with gcd(a, n) = 1, fresh per request. */
-  #permutation(n: number): [number, number] {
-    if (n <= 1) return [1, 0];
-    let a = 1 + this.#shuffleRng.int(n - 1);
-    while (gcd(a, n) !== 1) a = (a % (n - 1)) + 1;
-    return [a, this.#shuffleRng.int(n)];
-  }
-
-  #runPendingMutations(stream: StreamName, page: number): void {
+  #runPendingChanges(stream: StreamName): void {
+    const served = this.#served(stream);
+    this.#requestsServed.set(stream, served + 1);
     for (let k = 0; k < this.#pending.length; k++) {
       const pending = this.#pending[k];
-      if (pending && pending.stream === stream && pending.page === page) {
+      if (pending && pending.stream === stream && pending.atRequest <= served) {
         this.#pending.splice(k, 1);
         k--;
-        this.ctx.dataset.mutate(stream, pending.mutation);
+        if (pending.kind === 'mutation') this.ctx.dataset.mutate(stream, pending.mutation);
+        else this.ctx.dataset.switchSnapshot(stream, pending.change);
       }
     }
   }
@@ -371,11 +406,6 @@ function resetSocket(req: IncomingMessage): void {
   const socket = req.socket as IncomingMessage['socket'] & { resetAndDestroy?: () => void };
   if (typeof socket.resetAndDestroy === 'function') socket.resetAndDestroy();
   else socket.destroy();
-}
-
-function gcd(a: number, b: number): number {
-  while (b !== 0) [a, b] = [b, a % b];
-  return a;
 }
 
 function sleep(ms: number): Promise<void> {

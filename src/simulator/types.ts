@@ -4,6 +4,7 @@
  */
 import type { SeiRecord } from '../sei/types.js';
 import type { StreamName } from '../streams/types.js';
+import type { LatencyModel } from './latency.js';
 
 /** Probabilities in [0, 1] per request, applied independently, and delays in ms. */
 export interface FaultOptions {
@@ -41,6 +42,8 @@ export interface SimulatorOptions {
   faults?: Partial<FaultOptions>;
   /** Keep at most this many request log entries (oldest dropped). @defaultValue 100000 */
   requestLogLimit?: number;
+  /** Delay of each answer (fixed + per record + per offset depth). @defaultValue none */
+  latency?: LatencyModel;
 }
 
 export interface RequestLogEntry {
@@ -49,6 +52,8 @@ export interface RequestLogEntry {
   method: string;
   path: string;
   query: string;
+  /** The parsed JSON body, when it was one (the request log shows what clients send). */
+  body?: Record<string, unknown>;
   page: number | undefined;
   pageSize: number | undefined;
   status: number;
@@ -63,6 +68,17 @@ export interface DatasetMutation {
   insert?: number;
   update?: number;
   delete?: number;
+  /**
+   * Records SEI ingests now although the source dated them in the past (commits: an old branch pushed
+   * late, with an old `committed_at` and a new `created_at`); other streams ignore it.
+   */
+  lateInsert?: number;
+}
+
+/** A new daily snapshot (Jira, work items): records changed in the source since the last one, and records no longer listed. */
+export interface SnapshotSwitch {
+  update?: number;
+  delete?: number;
 }
 
 export interface SimulatorDataset {
@@ -73,6 +89,11 @@ export interface SimulatorDataset {
   mutate(
     stream: StreamName,
     mutation: DatasetMutation,
+  ): { inserted: string[]; updated: string[]; deleted: string[] };
+  /** Makes a new daily snapshot the latest one now (see `SimulatorHandle.switchSnapshotDuringWalk`). */
+  switchSnapshot(
+    stream: StreamName,
+    change?: SnapshotSwitch,
   ): { inserted: string[]; updated: string[]; deleted: string[] };
 }
 
@@ -86,9 +107,15 @@ export interface SimulatorHandle {
   clearRequestLog(): void;
   setFaults(faults: Partial<FaultOptions>): void;
   /**
-   * Runs `mutation` on `stream` once, right before answering the request for `page` of that stream
-   * (pages shift under a running walk).
+   * Runs `mutation` on `stream` once, right before answering the `afterRequests`-th list request of
+   * that stream from now (0: the next one). Records change under a running walk.
    */
-  mutateDuringWalk(stream: StreamName, page: number, mutation: DatasetMutation): void;
+  mutateDuringWalk(stream: StreamName, afterRequests: number, mutation: DatasetMutation): void;
+  /**
+   * Makes a new daily snapshot of `stream` the latest right before its `afterRequests`-th list request
+   * from now: the pages of one walk then come from two snapshots, as when SEI's per-pod cache of the
+   * latest `ingested_at` expires mid-walk.
+   */
+  switchSnapshotDuringWalk(stream: StreamName, afterRequests: number, change?: SnapshotSwitch): void;
   close(): Promise<void>;
 }

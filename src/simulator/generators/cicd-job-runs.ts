@@ -7,7 +7,13 @@
 import type { SeiRecord } from '../../sei/types.js';
 import { hash32, type Rng, recordRng, unit } from '../random.js';
 import { CICD_INTEGRATIONS, STREAM_TAGS } from '../universe.js';
-import { compact, type GeneratorContext, HISTORY_SECONDS, type StreamGenerator } from './types.js';
+import {
+  bulkInstant,
+  compact,
+  type GeneratorContext,
+  HISTORY_SECONDS,
+  type StreamGenerator,
+} from './types.js';
 
 const TAG = STREAM_TAGS.cicd_job_runs;
 const JOBS = [
@@ -20,13 +26,22 @@ const JOBS = [
 ] as const;
 
 export function cicdJobRunsGenerator(ctx: GeneratorContext): StreamGenerator {
-  const startMs = (o: number, end: number) =>
-    (end - 7200) * 1000 - Math.floor(unit(ctx.seed, TAG, o, 1) * HISTORY_SECONDS * 1000);
+  /** A batch of pipeline runs (a fan-out stage) ends at one instant, to the millisecond. */
+  const batchEnd = (o: number, end: number) => bulkInstant(ctx.seed, TAG, o, ctx.sizes.cicd_job_runs, end);
+  const startMs = (o: number, end: number) => {
+    const batch = batchEnd(o, end);
+    if (batch !== undefined) return (batch - durationSeconds(o)) * 1000;
+    return (end - 7200) * 1000 - Math.floor(unit(ctx.seed, TAG, o, 1) * HISTORY_SECONDS * 1000);
+  };
   const cicd = (o: number) => CICD_INTEGRATIONS[o % 3 === 2 ? 1 : 0] as (typeof CICD_INTEGRATIONS)[number];
   /** Runs still going: rare, and only in the seeded data's most recent week. */
   const running = (o: number, end: number) =>
-    startMs(o, end) > (end - 7 * 86_400) * 1000 && unit(ctx.seed, TAG, o, 3) < 0.05;
-  const durationSeconds = (o: number) => 30 + Math.floor(unit(ctx.seed, TAG, o, 2) * 1800);
+    batchEnd(o, end) === undefined &&
+    startMs(o, end) > (end - 7 * 86_400) * 1000 &&
+    unit(ctx.seed, TAG, o, 3) < 0.05;
+  function durationSeconds(o: number): number {
+    return 30 + Math.floor(unit(ctx.seed, TAG, o, 2) * 1800);
+  }
   const endMs = (o: number, end: number) =>
     running(o, end) ? Number.NaN : startMs(o, end) + durationSeconds(o) * 1000;
 

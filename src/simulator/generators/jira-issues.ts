@@ -7,7 +7,13 @@ import type { SeiRecord } from '../../sei/types.js';
 import { type Rng, recordRng, unit } from '../random.js';
 import templateFile from '../seed/jira-issue-templates.json' with { type: 'json' };
 import { JIRA_INTEGRATION_IDS, STREAM_TAGS } from '../universe.js';
-import { type GeneratorContext, HISTORY_SECONDS, midnightUtcSeconds, type StreamGenerator } from './types.js';
+import {
+  bulkInstant,
+  type GeneratorContext,
+  HISTORY_SECONDS,
+  midnightUtcSeconds,
+  type StreamGenerator,
+} from './types.js';
 
 interface Template {
   summary: string;
@@ -73,6 +79,9 @@ export function jiraIssuesGenerator(ctx: GeneratorContext): StreamGenerator {
     end - 3600 - Math.floor(unit(ctx.seed, TAG, o, 1) * HISTORY_SECONDS);
   const updatedAt = (o: number, end: number) => {
     const created = createdAt(o, end);
+    // A bulk edit (a workflow migration, a label added to hundreds of issues) touches many at once.
+    const bulkEdit = bulkInstant(ctx.seed, TAG, o, ctx.sizes.jira_issues, end);
+    if (bulkEdit !== undefined && bulkEdit > created + 60) return bulkEdit;
     return created + 60 + Math.floor(unit(ctx.seed, TAG, o, 2) * (end - 3600 - created - 60));
   };
 
@@ -223,7 +232,6 @@ export function jiraIssuesGenerator(ctx: GeneratorContext): StreamGenerator {
     }
     next.issue_updated_at = now;
     next.created_at = now;
-    next.ingested_at = midnightUtcSeconds(now);
     next.story_points = rng.pick(STORY_POINTS);
     return next;
   }
@@ -243,5 +251,6 @@ export function jiraIssuesGenerator(ctx: GeneratorContext): StreamGenerator {
     timeFilters: { issue_updated_at: 's', issue_created_at: 's', issue_resolved_at: 's' },
     integrationField: 'integration_id',
     update,
+    snapshotField: 'ingested_at',
   };
 }

@@ -4,6 +4,7 @@ import { type Rng, recordRng, unit } from '../random.js';
 import { GITHUB_INTEGRATION_IDS, STREAM_TAGS } from '../universe.js';
 import { REPOSITORIES, scmUserId } from './scm-pull-requests.js';
 import {
+  bulkInstant,
   compact,
   type GeneratorContext,
   HISTORY_SECONDS,
@@ -24,8 +25,17 @@ const MESSAGES = [
 export const COMMIT_MESSAGE_LENGTH = 25;
 
 export function scmCommitsGenerator(ctx: GeneratorContext): StreamGenerator {
-  const committedAt = (o: number, end: number) =>
-    end - 3600 - Math.floor(unit(ctx.seed, TAG, o, 1) * HISTORY_SECONDS);
+  /** Commits of one imported repository are ingested together: one `created_at` for all of them. */
+  const importedAt = (o: number, end: number) => bulkInstant(ctx.seed, TAG, o, ctx.sizes.scm_commits, end);
+  const committedAt = (o: number, end: number) => {
+    const committed = end - 3600 - Math.floor(unit(ctx.seed, TAG, o, 1) * HISTORY_SECONDS);
+    const imported = importedAt(o, end);
+    return imported === undefined ? committed : Math.min(committed, imported - 86_400);
+  };
+  /** When SEI ingested the commit (epoch seconds): minutes to hours after it was committed, or at its import. */
+  const createdAt = (o: number, end: number) =>
+    importedAt(o, end) ??
+    Math.min(end - 60, committedAt(o, end) + 60 + Math.floor(unit(ctx.seed, TAG, o, 3) * 6 * 3600));
   const integrationId = (o: number) => (o % 5 === 4 ? GITHUB_INTEGRATION_IDS[1] : GITHUB_INTEGRATION_IDS[0]);
 
   function generate(o: number, end: number): SeiRecord {
@@ -57,13 +67,22 @@ export function scmCommitsGenerator(ctx: GeneratorContext): StreamGenerator {
       committed_at: committed,
       commit_pushed_at: committed + rng.between(0, 7200),
       ingested_at: midnightUtcSeconds(end),
+      created_at: createdAt(o, end),
     });
   }
 
   /** Commits are immutable in git; an "update" is SEI re-ingesting it (for example after a rebase push). */
   function update(record: SeiRecord, rng: Rng, nowMs: number): SeiRecord {
     const now = Math.floor(nowMs / 1000);
-    return { ...record, committed_at: now, commit_pushed_at: now, branch: `rebased/${rng.hex(6)}` };
+    return { ...record, created_at: now, commit_pushed_at: now, branch: `rebased/${rng.hex(6)}` };
+  }
+
+  /** A commit from an old branch pushed today: committed weeks ago, ingested now. */
+  function ingestedLate(o: number, rng: Rng, nowMs: number): SeiRecord {
+    const now = Math.floor(nowMs / 1000);
+    const record = generate(o, now);
+    const committed = now - 86_400 * rng.between(20, 60);
+    return { ...record, committed_at: committed, commit_pushed_at: now, created_at: now };
   }
 
   return {
@@ -73,11 +92,13 @@ export function scmCommitsGenerator(ctx: GeneratorContext): StreamGenerator {
       id: (o) => recordRng(ctx.seed, TAG, o).uuid(),
       integration_id: integrationId,
       committed_at: (o) => committedAt(o, ctx.endSeconds),
+      created_at: (o) => createdAt(o, ctx.endSeconds),
     },
     key: (record) => String(record.id),
-    updatedAt: { field: 'committed_at', unit: 's' },
-    timeFilters: { committed_at: 's' },
+    updatedAt: { field: 'created_at', unit: 's' },
+    timeFilters: { committed_at: 's', created_at: 's' },
     integrationField: 'integration_id',
     update,
+    ingestedLate,
   };
 }

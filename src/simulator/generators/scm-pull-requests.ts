@@ -7,7 +7,13 @@
 import type { SeiRecord } from '../../sei/types.js';
 import { hash32, Rng, recordRng, unit } from '../random.js';
 import { GITHUB_INTEGRATION_IDS, STREAM_TAGS } from '../universe.js';
-import { compact, type GeneratorContext, HISTORY_SECONDS, type StreamGenerator } from './types.js';
+import {
+  bulkInstant,
+  compact,
+  type GeneratorContext,
+  HISTORY_SECONDS,
+  type StreamGenerator,
+} from './types.js';
 
 const TAG = STREAM_TAGS.scm_pull_requests;
 export const REPOSITORIES = [
@@ -35,9 +41,17 @@ export function scmUserId(seed: number, login: string): string {
 }
 
 export function scmPullRequestsGenerator(ctx: GeneratorContext): StreamGenerator {
-  const createdAt = (o: number, end: number) =>
-    end - 7200 - Math.floor(unit(ctx.seed, TAG, o, 1) * HISTORY_SECONDS);
+  const bulk = (o: number, end: number) =>
+    bulkInstant(ctx.seed, TAG, o, ctx.sizes.scm_pull_requests, end);
+  const createdAt = (o: number, end: number) => {
+    const created = end - 7200 - Math.floor(unit(ctx.seed, TAG, o, 1) * HISTORY_SECONDS);
+    const closedInBulk = bulk(o, end);
+    return closedInBulk === undefined ? created : Math.min(created, closedInBulk - 3600);
+  };
+  /** PRs touched by one bulk operation (a bot closing stale PRs) share their updated instant. */
   const updatedAt = (o: number, end: number) => {
+    const closedInBulk = bulk(o, end);
+    if (closedInBulk !== undefined) return closedInBulk;
     const created = createdAt(o, end);
     return (
       created +
@@ -61,7 +75,8 @@ export function scmPullRequestsGenerator(ctx: GeneratorContext): StreamGenerator
       ctx.universe.githubLogin(rng, integration),
     ].filter((l) => l !== creator);
     const roll = rng.next();
-    const state = roll < 0.7 ? 'merged' : roll < 0.85 ? 'closed' : 'open';
+    const state =
+      bulk(o, end) !== undefined ? 'closed' : roll < 0.7 ? 'merged' : roll < 0.85 ? 'closed' : 'open';
     const firstReview =
       reviewers.length > 0 && rng.chance(0.85) ? created + Math.floor(rng.next() * (updated - created)) : 0;
     const linesAdded = rng.between(1, 800);

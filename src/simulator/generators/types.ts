@@ -1,7 +1,7 @@
 /** What the dataset needs from one stream's record generator. */
 import type { SeiRecord } from '../../sei/types.js';
 import type { StreamName } from '../../streams/types.js';
-import type { Rng } from '../random.js';
+import { hash32, type Rng, unit } from '../random.js';
 import type { Universe } from '../universe.js';
 
 export type TimeUnit = 's' | 'ms';
@@ -37,6 +37,16 @@ export interface StreamGenerator {
   readonly integrationField: string | undefined;
   /** A changed copy of `record` as of `nowMs` (updated-at bumped, some fields changed). */
   update(record: SeiRecord, rng: Rng, nowMs: number): SeiRecord;
+  /**
+   * A record that SEI ingests now although the source tool dated it in the past (a commit on an old
+   * branch pushed late, an imported repository); undefined when the stream has no such thing.
+   */
+  ingestedLate?(ordinal: number, rng: Rng, nowMs: number): SeiRecord;
+  /**
+   * The field holding the daily snapshot a record was read from (Jira and work items: `ingested_at`):
+   * every record served carries the stream's current snapshot there.
+   */
+  readonly snapshotField?: string;
 }
 
 export const SECONDS_PER_DAY = 86_400;
@@ -58,4 +68,24 @@ export function compact<T extends Record<string, unknown>>(record: T): T {
     if (value !== undefined) out[key] = value;
   }
   return out as T;
+}
+
+/**
+ * Bulk operations: a bot closing PRs, a Jira bulk edit, an imported repository, a batch of pipeline
+ * runs. Their records share one instant to the second, which is what breaks offset paging over a
+ * sort without a tiebreaker (and what a keyset walk must handle inside one instant).
+ */
+export const BULK_SHARE = 0.04;
+/** Average records per bulk operation. */
+export const BULK_OPERATION_SIZE = 60;
+
+/**
+ * The instant (epoch seconds) of the bulk operation record `o` belongs to, or undefined when it was
+ * written on its own. Operations lie in the last 60 days of the history.
+ */
+export function bulkInstant(seed: number, tag: number, o: number, size: number, end: number): number | undefined {
+  if (unit(seed, tag, o, 97) >= BULK_SHARE) return undefined;
+  const operations = Math.max(1, Math.round((size * BULK_SHARE) / BULK_OPERATION_SIZE));
+  const operation = hash32(seed, tag, o, 98) % operations;
+  return end - 7200 - Math.floor(unit(seed, tag, operation, 99) * 60 * SECONDS_PER_DAY);
 }

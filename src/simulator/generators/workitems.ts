@@ -83,7 +83,6 @@ export function workitemsGenerator(ctx: GeneratorContext): StreamGenerator {
       status_category: category,
       workitem_resolved_at: category === 'Done' ? now : 0,
       workitem_updated_at: now,
-      ingested_at: midnightUtcSeconds(now),
     };
   }
 
@@ -102,5 +101,6 @@ export function workitemsGenerator(ctx: GeneratorContext): StreamGenerator {
     timeFilters: { workitem_updated_at: 's', workitem_created_at: 's', workitem_resolved_at: 's' },
     integrationField: 'integration_id',
     update,
+    snapshotField: 'ingested_at',
   };
 }
