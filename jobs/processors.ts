@@ -1,17 +1,34 @@
 /**
- * The three processors. Each is a thin adapter from a BullMQ job to one SyncEngine call:
+ * The processors, each a thin adapter from a BullMQ job to SyncEngine calls:
  *   sync-run-start → engine.startRun, then the run's flow;
- *   sync-stream    → engine.syncStream (under the per-stream lock);
+ *   sync-stream    → engine.beginStream, its slices as `sync-slice` children, engine.finishStream
+ *                    (under the per-stream lock);
+ *   sync-slice     → engine.walkSlice (any worker, any number at once);
  *   sync-run       → engine.finishRun with every stream's result (failed ones included).
  */
-import { DelayedError, type FlowProducer, type Job, type Queue, UnrecoverableError } from 'bullmq';
+import {
+  DelayedError,
+  type FlowProducer,
+  type Job,
+  type Queue,
+  UnrecoverableError,
+  WaitingChildrenError,
+} from 'bullmq';
 import type { Logger } from '../src/observability/logger.js';
 import type { SyncMetrics } from '../src/observability/metrics.js';
 import { STREAM_NAMES, type StreamName } from '../src/streams/types.js';
 import { zeroCounts } from '../src/sync/counts.js';
-import type { StreamRunResult, SyncEngine } from '../src/sync/types.js';
+import type { SliceOutcome, StreamRunResult, StreamStep, SyncEngine } from '../src/sync/types.js';
 import { addRunFlow, type StreamRetryOptions } from './enqueue.js';
-import type { RunJobData, RunJobResult, RunRequestData, StreamJobData, StreamJobProgress } from './queues.js';
+import {
+  JOB_DEFAULTS,
+  type RunJobData,
+  type RunJobResult,
+  type RunRequestData,
+  type SliceJobData,
+  type StreamJobData,
+  type StreamJobProgress,
+} from './queues.js';
 import { jobIds, runIdFromJobId, streamFromChildKey } from './run-id.js';
 import type { StreamLocks } from './stream-lock.js';
 
@@ -69,6 +86,68 @@ export async function processRunStart(
   return { runId };
 }
 
+/** A failure reason as jobs store it: `CODE: message`. */
+const REASON = /^([A-Z][A-Z0-9_]+): (.*)$/s;
+
+/** Where a stream job's walk stands, as the engine reports it. */
+type SlicesStep = Extract<StreamStep, { kind: 'slices' }>;
+
+const LIVE_STATES = new Set(['active', 'waiting', 'waiting-children', 'delayed', 'prioritized']);
+
+/** Whether the stream job of another run is still under way (it then owns the walk in progress). */
+async function otherRunActive(ctx: ProcessorContext, runId: string, stream: StreamName): Promise<boolean> {
+  const owner = await ctx.streamsQueue.getJob(jobIds.stream(runId, stream));
+  return owner !== undefined && LIVE_STATES.has(await owner.getState());
+}
+
+/**
+ * Adds a child job for every slice not yet done (ids are per read of the walk and per attempt of this
+ * job, so re-adding is a no-op and a retried stream job walks failed slices anew). Throws the failure
+ * of a slice job of this attempt that failed for good.
+ */
+async function addSliceJobs(
+  ctx: ProcessorContext,
+  job: Job<StreamJobData, StreamRunResult>,
+  step: SlicesStep,
+): Promise<void> {
+  const { runId, stream } = job.data;
+  const ids = step.slices.map((sliceNo) => ({
+    sliceNo,
+    id: jobIds.slice(step.walkId, step.pass, sliceNo, job.attemptsMade),
+  }));
+  const existing = await Promise.all(ids.map(({ id }) => ctx.streamsQueue.getJob(id)));
+  for (const child of existing) {
+    if (child && (await child.isFailed())) throw new StreamJobError(...parseReason(child.failedReason));
+  }
+  const missing = ids.filter((_, index) => existing[index] === undefined);
+  if (missing.length === 0) return;
+  await ctx.streamsQueue.addBulk(
+    missing.map(({ sliceNo, id }) => ({
+      name: 'sync-slice',
+      data: { runId, stream, walkId: step.walkId, sliceNo } satisfies SliceJobData,
+      opts: {
+        jobId: id,
+        parent: { id: String(job.id), queue: job.queueQualifiedName },
+        attempts: ctx.streamRetry.attempts,
+        backoff: { type: 'exponential', delay: ctx.streamRetry.backoffMs },
+        removeOnComplete: JOB_DEFAULTS.keepCompleted,
+        removeOnFail: JOB_DEFAULTS.keepFailed,
+        // A failed slice does not hold its stream job back: the stream job sees it and fails itself.
+        ignoreDependencyOnFailure: true,
+      },
+    })),
+  );
+  ctx.logger.info(
+    { runId, stream, walkId: step.walkId, pass: step.pass, slices: missing.length },
+    'slices enqueued for any worker',
+  );
+}
+
+/**
+ * A stream job: plan (or continue) the walk, hand its slices to any worker as child jobs, wait for
+ * them, then finish the walk (which may ask for another read of the slices). Full-refresh lists are
+ * synced in the first step. The job is processed again each time its children are done.
+ */
 export async function processStream(
   ctx: ProcessorContext,
   job: Job<StreamJobData, StreamRunResult>,
@@ -82,24 +161,34 @@ export async function processStream(
     logger.info('stream busy in another run; waiting');
     return putBack(job, token, ctx.busyRetryDelayMs);
   }
-  let pagesCounted = 0;
+  const request = { runId, stream, fullRefresh, signal: ctx.shutdown };
   let result: StreamRunResult;
   try {
-    result = await ctx.engine.syncStream({
-      runId,
-      stream,
-      fullRefresh,
-      signal: ctx.shutdown,
-      onProgress: (progress) => {
-        if (progress.pages > pagesCounted) ctx.metrics?.pages.inc({ stream }, progress.pages - pagesCounted);
-        pagesCounted = Math.max(pagesCounted, progress.pages);
-        const update: StreamJobProgress = { pages: progress.pages, records: progress.records };
-        job
-          .updateProgress(update)
-          .catch((error: unknown) => logger.warn({ err: error }, 'progress not stored'));
-      },
-    });
+    for (;;) {
+      const step = await ctx.engine.beginStream(request);
+      if (step.kind === 'done') {
+        result = step.result;
+        break;
+      }
+      if (step.ownerRunId !== null && step.ownerRunId !== runId && (await otherRunActive(ctx, step.ownerRunId, stream))) {
+        logger.info({ owner: step.ownerRunId }, 'another run is walking this stream; waiting');
+        return await putBack(job, token, ctx.busyRetryDelayMs);
+      }
+      if (step.slices.length > 0) {
+        await addSliceJobs(ctx, job, step);
+        // Processed again once every child is done (or failed for good).
+        if (await job.moveToWaitingChildren(token ?? '')) throw new WaitingChildrenError();
+        continue;
+      }
+      const end = await ctx.engine.finishStream(request);
+      if (end.kind === 'done') {
+        result = end.result;
+        break;
+      }
+      logger.info({ pass: end.pass }, 'the walk is read again');
+    }
   } catch (error) {
+    if (error instanceof WaitingChildrenError || error instanceof DelayedError) throw error;
     // An engine that throws on abort (instead of returning a result) is put back the same way.
     if (ctx.shutdown.aborted) return await putBack(job, token, 0);
     throw error;
@@ -108,7 +197,7 @@ export async function processStream(
       .release()
       .catch((error: unknown) => logger.warn({ err: error }, 'stream lock not released; it expires'));
   }
-  ctx.metrics?.recordStreamResult(result, pagesCounted);
+  ctx.metrics?.recordStreamResult(result, 0);
   if (result.status !== 'failed') {
     logger.info({ status: result.status }, 'stream done');
     return result;
@@ -119,7 +208,7 @@ export async function processStream(
     return putBack(job, token, ctx.busyRetryDelayMs);
   }
   if (ctx.shutdown.aborted) {
-    // Stopped by our own shutdown: the checkpoint is kept; another worker resumes without using an attempt.
+    // Stopped by our own shutdown: the slices keep their place; another worker resumes without using an attempt.
     logger.info('stream stopped for shutdown; put back');
     return putBack(job, token, 0);
   }
@@ -128,7 +217,28 @@ export async function processStream(
   throw new StreamJobError(error.code, error.message);
 }
 
-const REASON = /^([A-Z][A-Z0-9_]+): (.*)$/s;
+/** A slice job: walk one time slice of a stream's walk to its end, whichever worker takes it. */
+export async function processSlice(
+  ctx: ProcessorContext,
+  job: Job<SliceJobData, SliceOutcome>,
+  token: string | undefined,
+): Promise<SliceOutcome> {
+  const { runId, stream, walkId, sliceNo } = job.data;
+  if (ctx.shutdown.aborted) return putBack(job, token, 0);
+  const outcome = await ctx.engine.walkSlice({ runId, stream, walkId, sliceNo, signal: ctx.shutdown });
+  if (outcome.status === 'done') return outcome;
+  // Stopped by our own shutdown: committed pages are kept; the slice resumes on any worker.
+  if (ctx.shutdown.aborted) return putBack(job, token, 0);
+  const { error } = outcome;
+  if (!error.retryable) throw new UnrecoverableError(`${error.code}: ${error.message}`);
+  throw new StreamJobError(error.code, error.message);
+}
+
+/** The code and message of a failed job's reason (`CODE: message`). */
+function parseReason(reason: string | undefined): [string, string] {
+  const match = REASON.exec(reason ?? '');
+  return [match?.[1] ?? 'SEI_SYNC_ERR_JOB', (match?.[2] ?? reason ?? 'slice failed').split('\n')[0] ?? ''];
+}
 
 /** Rebuilds a failed stream's result from its job (failed children have no return value). */
 async function failedResult(

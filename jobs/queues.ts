@@ -6,11 +6,14 @@
  */
 import type { DefaultJobOptions } from 'bullmq';
 import type { StreamName } from '../src/streams/types.js';
-import type { RunStatus, RunTrigger, StreamRunResult } from '../src/sync/types.js';
+import type { RunStatus, RunTrigger, SliceOutcome, StreamRunResult } from '../src/sync/types.js';
 
 /** Run-level jobs: `sync-run-start` (records the run, creates the flow) and `sync-run` (the flow's parent). */
 export const RUNS_QUEUE = 'sei-sync-runs';
-/** One `sync-stream` job per stream of a run; the children of `sync-run`. */
+/**
+ * One `sync-stream` job per stream of a run (the children of `sync-run`), and the `sync-slice` jobs a
+ * stream job adds as its own children: one per time slice of its walk, taken by any worker.
+ */
 export const STREAMS_QUEUE = 'sei-sync-streams';
 export const QUEUE_NAMES = [RUNS_QUEUE, STREAMS_QUEUE] as const;
 export type QueueName = (typeof QUEUE_NAMES)[number];
@@ -41,12 +44,22 @@ export interface StreamJobData {
   trigger: RunTrigger;
 }
 
+/** A time slice of a stream's walk, walked by any worker (the stream job's child). */
+export interface SliceJobData {
+  runId: string;
+  stream: StreamName;
+  walkId: string;
+  sliceNo: number;
+}
+
 /** One interface maps each job name to its data, its queue and its result. */
 export interface JobTypes {
   'sync-run-start': { queue: typeof RUNS_QUEUE; data: RunRequestData; result: { runId: string } };
   'sync-run': { queue: typeof RUNS_QUEUE; data: RunJobData; result: RunJobResult };
   'sync-stream': { queue: typeof STREAMS_QUEUE; data: StreamJobData; result: StreamRunResult };
+  'sync-slice': { queue: typeof STREAMS_QUEUE; data: SliceJobData; result: SliceOutcome };
 }
+export type StreamsJobName = 'sync-stream' | 'sync-slice';
 export type JobName = keyof JobTypes;
 export type RunsJobName = 'sync-run-start' | 'sync-run';
 

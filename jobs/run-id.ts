@@ -20,6 +20,9 @@ export const jobIds = {
   start: (runId: string) => `start-${runId}`,
   run: (runId: string) => `run-${runId}`,
   stream: (runId: string, stream: string) => `stream-${runId}-${stream}`,
+  /** Per read of the walk and per attempt of the stream job: a retried stream job walks its failed slices anew. */
+  slice: (walkId: string, pass: number, sliceNo: number, attempt: number) =>
+    `slice-${walkId}-${pass}-${sliceNo}-${attempt}`,
 } as const;
 
 /** The stream named in a child key (`<prefix>:<queue>:stream-<runId>-<stream>`). */

@@ -10,10 +10,24 @@ import { FlowProducer, type Job, MetricsTime, Queue, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { type Logger, silentLogger } from '../src/observability/logger.js';
 import type { SyncMetrics } from '../src/observability/metrics.js';
-import type { StreamRunResult, SyncEngine } from '../src/sync/types.js';
+import type { SliceOutcome, StreamRunResult, SyncEngine } from '../src/sync/types.js';
 import type { StreamRetryOptions } from './enqueue.js';
-import { type ProcessorContext, processRunFinish, processRunStart, processStream } from './processors.js';
-import { JOB_DEFAULTS, RUNS_QUEUE, type RunsJobName, STREAMS_QUEUE, type StreamJobData } from './queues.js';
+import {
+  type ProcessorContext,
+  processRunFinish,
+  processRunStart,
+  processSlice,
+  processStream,
+} from './processors.js';
+import {
+  JOB_DEFAULTS,
+  RUNS_QUEUE,
+  type RunsJobName,
+  type SliceJobData,
+  STREAMS_QUEUE,
+  type StreamJobData,
+  type StreamsJobName,
+} from './queues.js';
 import { StreamLocks } from './stream-lock.js';
 
 export interface CreateWorkerOptions {
@@ -22,7 +36,7 @@ export interface CreateWorkerOptions {
   connection: Redis;
   /** Prefix of every BullMQ key. */
   prefix: string;
-  /** Stream jobs run at once by this process. @defaultValue 4 */
+  /** Stream and slice jobs run at once by this process (a stream job waiting for its slices takes none). @defaultValue 4 */
   concurrency?: number;
   logger?: Logger;
   metrics?: SyncMetrics;
@@ -49,7 +63,7 @@ export const WORKER_FACTORY_DEFAULTS = {
 
 export interface SyncWorker {
   readonly runsWorker: Worker<unknown, unknown, RunsJobName>;
-  readonly streamsWorker: Worker<StreamJobData, StreamRunResult, 'sync-stream'>;
+  readonly streamsWorker: Worker<StreamJobData | SliceJobData, StreamRunResult | SliceOutcome, StreamsJobName>;
   /** Queues of this prefix, for /metrics and Bull Board. */
   readonly queues: readonly Queue[];
   /** Resolves when both workers are connected and taking jobs. */
@@ -116,9 +130,14 @@ export function createWorker(options: CreateWorkerOptions): SyncWorker {
       ),
     { ...workerSettings, concurrency: WORKER_FACTORY_DEFAULTS.runConcurrency },
   );
-  const streamsWorker = new Worker<StreamJobData, StreamRunResult, 'sync-stream'>(
+  const streamsWorker = new Worker<StreamJobData | SliceJobData, StreamRunResult | SliceOutcome, StreamsJobName>(
     STREAMS_QUEUE,
-    (job, token) => timed(STREAMS_QUEUE, job, () => processStream(ctx, job, token)),
+    (job, token) =>
+      timed<StreamRunResult | SliceOutcome>(STREAMS_QUEUE, job, () =>
+        job.name === 'sync-slice'
+          ? processSlice(ctx, job as Job<SliceJobData, SliceOutcome>, token)
+          : processStream(ctx, job as Job<StreamJobData, StreamRunResult>, token),
+      ),
     { ...workerSettings, concurrency: options.concurrency ?? WORKER_FACTORY_DEFAULTS.concurrency },
   );
   for (const worker of [runsWorker, streamsWorker] as unknown as Worker[]) {

@@ -32,6 +32,9 @@ export const DEFAULTS = {
   dataDir: './.sei-sync',
   logLevel: 'info',
   maxPages: 100_000,
+  /** Requests in flight at most per process, whatever the budget and the latency would allow. */
+  maxInFlight: 8,
+  forceDatabaseSource: true,
 } as const;
 
 export class ConfigError extends Error {
@@ -60,8 +63,14 @@ export interface SeiConfig {
   requestsPerMinute: number;
   /** Attempts per request, the first included. @defaultValue 6 */
   maxAttempts: number;
-  /** Hard stop for a walk, so a server that always says `has_next` cannot loop us forever. @defaultValue 100000 */
+  /** Hard stop for one walk (a time slice, a list), so a server that never ends cannot loop us forever. @defaultValue 100000 */
   maxPages: number;
+  /** Requests in flight at most per process (the budget rate × the observed latency, capped by this). @defaultValue 8 */
+  maxInFlight: number;
+  /** Send `force_source=db` where the server may otherwise answer from Elasticsearch. @defaultValue true */
+  forceDatabaseSource: boolean;
+  /** Route of the collection categories list, when set (else the documented one, then the server's). */
+  categoriesPath: string | undefined;
 }
 
 export interface Config {
@@ -172,7 +181,10 @@ export function loadConfig(env: Env = process.env): Config {
   }
   const authScheme = parseWith(
     'SEI_AUTH_SCHEME',
-    z.string().regex(/^[A-Za-z]+$/, { error: 'must be one word such as APIKEY, ApiKey or Bearer' }),
+    z.string().regex(/^[A-Za-z]+$/, {
+      error:
+        'must be one word such as APIKEY, ApiKey or Bearer (SEI splits the Authorization header at its first space, so "API KEY" can never work)',
+    }),
     env.SEI_AUTH_SCHEME,
     DEFAULTS.authScheme,
   );
@@ -225,6 +237,27 @@ export function loadConfig(env: Env = process.env): Config {
         positiveInt('use e.g. 100000'),
         env.SEI_MAX_PAGES,
         DEFAULTS.maxPages,
+      ),
+      maxInFlight: parseWith(
+        'SEI_MAX_IN_FLIGHT',
+        positiveInt('use e.g. 8').max(64, { error: 'must be at most 64; use e.g. 8' }),
+        env.SEI_MAX_IN_FLIGHT,
+        DEFAULTS.maxInFlight,
+      ),
+      forceDatabaseSource: parseWith(
+        'SEI_FORCE_SOURCE_DB',
+        z.enum(['true', 'false', '1', '0'], { error: 'must be true or false' }).transform((v) => v === 'true' || v === '1'),
+        env.SEI_FORCE_SOURCE_DB,
+        DEFAULTS.forceDatabaseSource,
+      ),
+      categoriesPath: parseWith(
+        'SEI_CATEGORIES_PATH',
+        z
+          .string()
+          .regex(/^\/?v1\/[A-Za-z0-9_/]+\/list$/, { error: 'must be a list route such as /v1/org/groups/list' })
+          .transform((path) => (path.startsWith('/') ? path : `/${path}`)),
+        env.SEI_CATEGORIES_PATH,
+        undefined,
       ),
     },
     databaseUrl: databaseUrl === undefined ? undefined : new Secret(databaseUrl),

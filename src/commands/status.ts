@@ -5,7 +5,8 @@ import { queueStatus, STATUS_STATES } from '../../jobs/status.js';
 import type { Config } from '../config.js';
 import { STREAMS } from '../streams/registry.js';
 import { STREAM_NAMES } from '../streams/types.js';
-import { readCheckpoint } from '../warehouse/checkpoints.js';
+import { readCheckpoint, type WalkInProgress } from '../warehouse/checkpoints.js';
+import { readSlices } from '../warehouse/walk-slices.js';
 import type { Warehouse } from '../warehouse/db.js';
 import { lastStreamRuns } from '../warehouse/ledger.js';
 import { assertMigrated } from '../warehouse/migrate.js';
@@ -27,6 +28,14 @@ export function ago(date: Date | null | undefined, now = Date.now()): string {
 }
 
 /** One line per stream: last run, freshness, walk in progress, live and deleted rows. */
+/** "3/8 slices" of the walk in progress (and which read of it), or nothing. */
+async function walkProgress(warehouse: Warehouse, walk: WalkInProgress | null): Promise<string> {
+  if (!walk) return '';
+  const slices = await readSlices(warehouse.db, walk.walkId);
+  const done = slices.filter((slice) => slice.done).length;
+  return `${done}/${slices.length} slices${walk.pass > 0 ? ` (read ${walk.pass + 1})` : ''}`;
+}
+
 export async function warehouseStatus(warehouse: Warehouse): Promise<string> {
   await assertMigrated(warehouse);
   const { latest, lastSuccessAt } = await lastStreamRuns(warehouse.db);
@@ -45,7 +54,7 @@ export async function warehouseStatus(warehouse: Warehouse): Promise<string> {
       run?.status ?? 'never run',
       run ? ago(run.finishedAt ?? run.startedAt) : '',
       ago(lastSuccessAt.get(name)),
-      checkpoint?.nextPage != null ? `page ${checkpoint.nextPage}` : '',
+      await walkProgress(warehouse, checkpoint?.walk ?? null),
       checkpoint?.cursor ? checkpoint.cursor.toISOString() : '',
       counts.rows[0]?.live ?? 0,
       counts.rows[0]?.deleted ?? 0,
@@ -53,7 +62,7 @@ export async function warehouseStatus(warehouse: Warehouse): Promise<string> {
     ]);
   }
   return textTable(
-    ['stream', 'last run', 'when', 'last success', 'resumes at', 'cursor', 'rows', 'deleted', 'error'],
+    ['stream', 'last run', 'when', 'last success', 'walk in progress', 'cursor', 'rows', 'deleted', 'error'],
     rows,
   );
 }

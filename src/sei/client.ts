@@ -75,6 +75,13 @@ export interface ListCallOptions {
   /** For errors and logs; defaults to `body.page`. */
   page?: number;
   signal?: AbortSignal;
+  /** Query parameters besides `there_is_no_cache=true` (e.g. `force_source=db`). */
+  query?: Readonly<Record<string, string>>;
+  /**
+   * The request only finds out whether this route exists: a 404 says nothing about the key or the
+   * base URL (the first-request gate lets the others go on).
+   */
+  routeProbe?: boolean;
 }
 
 export interface ListResult<R> {
@@ -143,9 +150,9 @@ export class SeiClient implements ListClient {
   }
 
   /** The request path for `path` under the base URL's prefix, with the list query. */
-  requestPath(path: string): string {
+  requestPath(path: string, query: Readonly<Record<string, string>> = {}): string {
     const joined = `${this.#pathPrefix}/${path.replace(/^\/+/, '')}`;
-    return `${joined}?${new URLSearchParams(LIST_QUERY).toString()}`;
+    return `${joined}?${new URLSearchParams({ ...LIST_QUERY, ...query }).toString()}`;
   }
 
   /**
@@ -173,7 +180,7 @@ export class SeiClient implements ListClient {
           }
           this.stats.requests++;
           try {
-            return await this.#attempt<R>(request, payload, signal);
+            return await this.#attempt<R>(request, payload, signal, options.query);
           } catch (error) {
             const seiError = withAttempts(
               this.#toSeiError(error, request, signal, attemptNumber),
@@ -226,7 +233,12 @@ export class SeiClient implements ListClient {
     await this.#closing;
   }
 
-  async #attempt<R>(request: SeiRequestInfo, payload: string, signal: AbortSignal | undefined) {
+  async #attempt<R>(
+    request: SeiRequestInfo,
+    payload: string,
+    signal: AbortSignal | undefined,
+    query: Readonly<Record<string, string>> | undefined,
+  ) {
     // One controller for both the caller's abort and our deadline on the whole exchange; undici's
     // headersTimeout/bodyTimeout (also timeoutMs) only bound the gaps between bytes.
     const controller = new AbortController();
@@ -240,7 +252,7 @@ export class SeiClient implements ListClient {
     try {
       const response = await this.#pool.request({
         method: 'POST',
-        path: this.requestPath(request.path),
+        path: this.requestPath(request.path, query),
         headers: {
           authorization: `${this.#authScheme} ${(this.#apiKey as Secret).reveal()}`,
           'content-type': 'application/json',

@@ -12,8 +12,8 @@ export type HasNextRule = 'page_full' | 'total_exceeds_page';
 
 /**
  * How the server reads `{"$gt": .., "$lt": ..}`:
- * - `long`: `Long.valueOf(x.toString())`: numbers and numeric strings; anything else is a 500
- *   (NumberFormatException). Jira, work items, PRs, commits.
+ * - `long`: `Long.valueOf(x.toString())`: numbers and numeric strings; anything else is a 400
+ *   ("Could not parse <field> field"). Jira, work items, PRs, commits.
  * - `string`: a `Map<String,String>`: a JSON number is a ClassCastException, HTTP 500. CI/CD.
  * - `integer`: a `Map<String,Integer>`: a string, or a number past 2^31, is a ClassCastException. Integrations.
  */
@@ -39,7 +39,8 @@ export type OrderPolicy =
   | {
       readonly kind: 'requested';
       readonly allowed: readonly string[];
-      readonly fallback: SortSpec;
+      /** The order without a usable sort; `none`: no ORDER BY at all. */
+      readonly fallback: SortSpec | 'none';
       readonly unknown: 'fallback' | 'error500';
       readonly ties: TiePolicy;
     }
@@ -118,7 +119,14 @@ export const SIM_ENDPOINTS: readonly SimEndpoint[] = [
     hasNext: 'page_full',
     totalCount: 'total',
     range: EXCLUSIVE_LONG,
-    order: { kind: 'fixed', sort: [{ id: 'workitem_updated_at', desc: false }], ties: 'stable' },
+    // The DB path: no ORDER BY without a sort; with one, `<key> NULLS LAST, workitem_id ASC`.
+    order: {
+      kind: 'requested',
+      allowed: ['workitem_updated_at', 'workitem_created_at', 'workitem_resolved_at'],
+      fallback: 'none',
+      unknown: 'fallback',
+      ties: 'stable',
+    },
   },
   {
     paths: ['/v1/scm/prs/list'],
@@ -162,7 +170,7 @@ export const SIM_ENDPOINTS: readonly SimEndpoint[] = [
     order: {
       kind: 'requested',
       allowed: ['end_time', 'start_time', 'duration', 'job_name', 'status', 'job_run_number'],
-      fallback: { id: 'start_time', desc: true },
+      fallback: { id: 'duration', desc: true },
       unknown: 'error500',
       ties: 'shuffle',
     },
@@ -196,7 +204,8 @@ export const SIM_ENDPOINTS: readonly SimEndpoint[] = [
     // DefaultListRequest binds `page_size` only; the documented `pageSize` is ignored.
     pageSizeParam: 'page_size',
     hasNext: 'page_full',
-    totalCount: 'total',
+    // Counted over the query with LIMIT/OFFSET already applied: the page's own size.
+    totalCount: 'page',
     range: EXCLUSIVE_LONG,
     order: { kind: 'fixed', sort: [{ id: 'created_at', desc: false }], ties: 'shuffle' },
   },
@@ -229,10 +238,11 @@ export function effectiveSort(
 ): { sort: readonly SortSpec[]; ties: TiePolicy } | { sort: undefined } | { error: string } {
   if (policy.kind === 'none') return { sort: undefined };
   if (policy.kind === 'fixed') return { sort: policy.sort, ties: policy.ties };
+  const fallback = () =>
+    policy.fallback === 'none' ? { sort: undefined } : { sort: [policy.fallback], ties: policy.ties };
   const first = requested?.[0];
-  if (first === undefined) return { sort: [policy.fallback], ties: policy.ties };
+  if (first === undefined) return fallback();
   if (policy.allowed.includes(first.id)) return { sort: [first], ties: policy.ties };
-  if (policy.unknown === 'error500')
-    return { error: `ERROR: column "${first.id}" does not exist` };
-  return { sort: [policy.fallback], ties: policy.ties };
+  if (policy.unknown === 'error500') return { error: `ERROR: column "${first.id}" does not exist` };
+  return fallback();
 }

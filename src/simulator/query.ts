@@ -79,8 +79,10 @@ function parseBound(parser: BoundParser, field: string, bound: string, raw: unkn
     return raw as number;
   }
   const text = typeof raw === 'string' ? raw : String(raw);
-  if (!LONG_PATTERN.test(text)) throw new ServerError(`For input string: "${text}" (${field}.${bound})`);
-  return Number(text);
+  if (LONG_PATTERN.test(text)) return Number(text);
+  // DefaultListRequestUtils.getTimeRange answers a BadRequestException; the CI/CD parser a NumberFormatException.
+  if (parser === 'long') throw new QueryError(`Could not parse ${field} field`);
+  throw new ServerError(`For input string: "${text}" (${field}.${bound})`);
 }
 
 /**
@@ -137,7 +139,8 @@ export function parseSort(sort: unknown): SortSpec[] | undefined {
     if (typeof entry !== 'object' || entry === null || typeof (entry as SortSpec).id !== 'string') {
       throw new QueryError('sort entries must look like {"id": "<field>", "desc": false}');
     }
-    specs.push({ id: (entry as SortSpec).id, desc: (entry as SortSpec).desc === true });
+    // SortingConverter: only the JSON boolean `false` sorts ascending; absent (or "false") is DESC.
+    specs.push({ id: (entry as SortSpec).id, desc: (entry as SortSpec).desc !== false });
   }
   return specs.length === 0 ? undefined : specs;
 }

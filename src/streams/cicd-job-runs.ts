@@ -78,18 +78,32 @@ function normalize(record: SeiRecord): NormalizeResult {
 }
 
 /**
- * Incremental on `end_time`, not `start_time`. A run is walked once it has finished, with its final
+ * Cursor: `end_time`, not `start_time`. A run is walked once it has finished, with its final
  * status and duration: the range filter on `end_time` skips runs still in progress (they have no
  * `end_time`) until they end, and a run SEI records again later (a rerun, a late completion) gets a
  * new `end_time` and is walked again. With `start_time`, a run first seen RUNNING would keep that
  * status forever once its start fell behind the lookback window. The price: runs in progress are not
- * in the table until they finish (BI reports on job runs count finished runs anyway).
+ * in the table until they finish (BI reports on job runs count finished runs anyway). `end_time` is
+ * the CI tool's time, but SEI ingests a run when it ends, so it lands close to the ingest time.
+ *
+ * How the server reads the request (CiCdAggregationsController, CiCdAggsService): bounds as strings
+ * (`Map<String,String>`; a JSON number is a 500), inclusive, in epoch seconds, while records carry ms;
+ * the requested sort goes into the SQL verbatim, without a tiebreaker (a fan-out stage ends many runs
+ * at once). The default `across` (`trend`) silently adds `start_time >= now() - 90 days`; a non-time
+ * `across` (`job_status`, one of CiCdJobRunsFilter.DISTINCT) lists the whole history.
  */
 export const cicdJobRunsStream: IncrementalStream = {
   name: 'cicd_job_runs',
   path: '/v1/cicd/job_runs/list',
   mode: 'incremental',
-  cursor: { filterField: 'end_time', column: 'end_time' },
+  cursor: {
+    filter: { field: 'end_time', boundType: 'string', inclusive: true },
+    recordField: 'end_time',
+    recordUnit: 'ms',
+    column: 'end_time',
+    serverOrder: 'asc',
+  },
+  extraBody: { across: 'job_status' },
   sort: [{ id: 'end_time', desc: false }],
   pageSizeParam: 'page_size',
   hasNext: 'page_full',

@@ -1,4 +1,4 @@
-/** `/v1/org/workspaces/units/list`: collection categories (the top-level trees of org units). */
+/** Collection categories (the top-level trees of org units): `/v1/org/groups/list` on the real server. */
 import type { SeiRecord } from '../sei/types.js';
 import { accept, epochMillis, readKeyFields, recordKeyOf, reject, toBool, toText } from './normalize.js';
 import { column, keyColumn, RAW_COLUMN } from './table-spec.js';
@@ -47,13 +47,20 @@ function normalize(record: SeiRecord): NormalizeResult {
   });
 }
 
+/**
+ * The OpenAPI reference documents `/v1/org/workspaces/units/list`, but no controller serves it in the
+ * server's code: OrgUnitCategoryController serves `/v1/org/groups/list` (what the SEI UI calls) and
+ * `v1/org/categories/list`. The documented route is tried first and the others on 404; the one that
+ * answered is remembered (SEI_CATEGORIES_PATH forces one). The documented body spells the page size
+ * `pageSize`, but DefaultListRequest binds only `page_size`. The server sorts by `created_at ASC`.
+ */
 export const collectionCategoriesStream: FullRefreshStream = {
   name: 'collection_categories',
   path: '/v1/org/workspaces/units/list',
+  alternativePaths: ['/v1/org/groups/list', '/v1/org/categories/list'],
   mode: 'full_refresh',
-  sort: [{ id: 'id', desc: false }],
-  // The documented request of this endpoint spells it `pageSize`.
-  pageSizeParam: 'pageSize',
+  sort: [{ id: 'created_at', desc: false }],
+  pageSizeParam: 'page_size',
   hasNext: 'page_full',
   table: collectionCategoriesTable,
   children: [],

@@ -60,12 +60,23 @@ function normalize(record: SeiRecord): NormalizeResult {
   });
 }
 
+/**
+ * Cursor: `updated_at`, the time SEI changed the integration (epoch seconds). The server reads its
+ * bounds as `Map<String,Integer>` (numbers only) and ignores the sort: it always answers
+ * `ORDER BY updatedat DESC`, so the keyset narrows the window from its upper end.
+ */
 export const integrationsStream: IncrementalStream = {
   name: 'integrations',
   path: '/v1/integrations/list',
   mode: 'incremental',
-  cursor: { filterField: 'updated_at', column: 'updated_at' },
-  sort: [{ id: 'updated_at', desc: false }],
+  cursor: {
+    filter: { field: 'updated_at', boundType: 'number', inclusive: false },
+    recordField: 'updated_at',
+    recordUnit: 's',
+    column: 'updated_at',
+    serverOrder: 'desc',
+  },
+  sort: [{ id: 'updated_at', desc: true }],
   pageSizeParam: 'page_size',
   hasNext: 'page_full',
   table: integrationsTable,

@@ -173,11 +173,25 @@ function normalize(record: SeiRecord): NormalizeResult {
   );
 }
 
+/**
+ * Cursor: `issue_updated_at`, Jira's own change time of the issue (every change moves it forward). The
+ * server honours an ascending sort on it (it is in SORTABLE_COLUMNS; `key ASC` breaks ties). Lists
+ * come from each integration's latest daily snapshot (`ingested_at`): a walk that sees two snapshots
+ * is re-read, and deleted issues simply stop being listed (full walks mark them deleted).
+ */
 export const jiraIssuesStream: IncrementalStream = {
   name: 'jira_issues',
   path: '/v1/jira_issues/list',
   mode: 'incremental',
-  cursor: { filterField: 'issue_updated_at', column: 'issue_updated_at' },
+  forceDatabaseSource: true,
+  cursor: {
+    filter: { field: 'issue_updated_at', boundType: 'number', inclusive: false },
+    recordField: 'issue_updated_at',
+    recordUnit: 's',
+    column: 'issue_updated_at',
+    serverOrder: 'asc',
+  },
+  snapshotField: 'ingested_at',
   sort: [{ id: 'issue_updated_at', desc: false }],
   pageSizeParam: 'page_size',
   // The endpoint answers 400 above this.

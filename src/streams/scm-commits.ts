@@ -62,6 +62,8 @@ export const scmCommitsTable: TableSpec = {
     column('committed_at', 'timestamptz'),
     column('commit_pushed_at', 'timestamptz'),
     column('ingested_at', 'timestamptz'),
+    // When SEI ingested the commit: the walk's cursor (migration 005 added it; `renormalize` fills old rows).
+    column('created_at', 'timestamptz'),
     RAW_COLUMN,
   ],
 };
@@ -92,16 +94,30 @@ function normalize(record: SeiRecord): NormalizeResult {
     committed_at: epochSeconds(record.committed_at),
     commit_pushed_at: epochSeconds(record.commit_pushed_at),
     ingested_at: epochSeconds(record.ingested_at),
+    created_at: epochSeconds(record.created_at),
     raw: record,
   });
 }
 
+/**
+ * Cursor: `created_at`, the time SEI ingested the commit (epoch seconds), NOT `committed_at`: a commit
+ * on an old branch pushed late, or a repository imported today, carries a `committed_at` weeks or
+ * years back and would never fall inside a recent window. `created_at` is filterable and sortable
+ * (COMMIT_SORTABLE_COLUMNS) but has no tiebreaker, and an import gives thousands the same second.
+ */
 export const scmCommitsStream: IncrementalStream = {
   name: 'scm_commits',
   path: '/v1/scm/commits/list',
   mode: 'incremental',
-  cursor: { filterField: 'committed_at', column: 'committed_at' },
-  sort: [{ id: 'committed_at', desc: false }],
+  forceDatabaseSource: true,
+  cursor: {
+    filter: { field: 'created_at', boundType: 'number', inclusive: false },
+    recordField: 'created_at',
+    recordUnit: 's',
+    column: 'created_at',
+    serverOrder: 'asc',
+  },
+  sort: [{ id: 'created_at', desc: false }],
   pageSizeParam: 'page_size',
   hasNext: 'page_full',
   table: scmCommitsTable,

@@ -102,11 +102,24 @@ function normalize(record: SeiRecord): NormalizeResult {
   });
 }
 
+/**
+ * Cursor: `pr_updated_at`, the PR's last change on the SCM side as SEI ingests it; any change to the
+ * PR (comment, review, merge) moves it forward. The server honours the requested sort on it but has no
+ * tiebreaker (a bot closing PRs gives hundreds the same second): the keyset re-reads each boundary
+ * instant, and an instant larger than a page is read on its own until two reads agree.
+ */
 export const scmPullRequestsStream: IncrementalStream = {
   name: 'scm_pull_requests',
   path: '/v1/scm/prs/list',
   mode: 'incremental',
-  cursor: { filterField: 'pr_updated_at', column: 'pr_updated_at' },
+  forceDatabaseSource: true,
+  cursor: {
+    filter: { field: 'pr_updated_at', boundType: 'number', inclusive: false },
+    recordField: 'pr_updated_at',
+    recordUnit: 's',
+    column: 'pr_updated_at',
+    serverOrder: 'asc',
+  },
   sort: [{ id: 'pr_updated_at', desc: false }],
   pageSizeParam: 'page_size',
   hasNext: 'page_full',

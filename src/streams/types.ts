@@ -66,22 +66,77 @@ export type NormalizeResult =
   | { readonly ok: true; readonly row: Row; readonly children: Readonly<Record<string, readonly Row[]>> }
   | { readonly ok: false; readonly reason: string };
 
+/**
+ * A time-range filter as the endpoint's server code parses it (see README, "SEI API notes"): three
+ * parsers exist, and no single encoding of `{"$gt": .., "$lt": ..}` works everywhere.
+ */
+export interface RangeFilter {
+  /** Filter key in the request body, in epoch seconds. */
+  readonly field: string;
+  /**
+   * JSON type of the bounds: CI/CD reads a `Map<String,String>` (a number is a ClassCastException,
+   * HTTP 500), integrations a `Map<String,Integer>` (a string is one); the others take either.
+   */
+  readonly boundType: 'number' | 'string';
+  /** CI/CD reads `$gt`/`$lt` as `>=`/`<=`; every other endpoint as `>`/`<`. */
+  readonly inclusive: boolean;
+}
+
+/**
+ * The field an incremental stream is walked by, as a keyset: ask page 0 of `[from, to)` sorted by it,
+ * continue from the last value seen. It must be filterable by range, sortable (or always sorted) on
+ * the server, and present in the record.
+ */
+export interface KeysetCursor {
+  readonly filter: RangeFilter;
+  /** The record field holding the same instant. */
+  readonly recordField: string;
+  /** Unit of `recordField` in records (CI/CD runs carry ms, although their filters take seconds). */
+  readonly recordUnit: 's' | 'ms';
+  /** Column of the normalized row that holds the instant (a Date). */
+  readonly column: string;
+  /**
+   * The order the server returns a window in: `asc` when it honours our ascending `sort` on the field
+   * (or always sorts ascending by it), `desc` when it ignores the sort and always sorts descending by
+   * it (integrations). The walk narrows the window from the matching end.
+   */
+  readonly serverOrder: 'asc' | 'desc';
+}
+
 interface StreamBase {
   readonly name: StreamName;
   /** Relative to the base URL, e.g. `/v1/jira_issues/list`. */
   readonly path: string;
-  /** Explicit sort, so that offset paging is stable. */
+  /**
+   * Routes tried in order after `path` answers 404, when the documented route and the server's code
+   * disagree (collection categories); the one that answers is remembered.
+   */
+  readonly alternativePaths?: readonly string[];
+  /** Sent on every request; where the server honours it, it is the order the walk relies on. */
   readonly sort: readonly SortSpec[];
   readonly pageSizeParam: PageSizeParam;
   /** Largest page the endpoint accepts, when it has a cap (Jira: 10000). */
   readonly maxPageSize?: number;
   readonly hasNext: HasNextSemantics;
-  /** Filter sent on every request of this stream (besides the incremental window). */
+  /** Filter sent on every request of this stream (besides the time range). */
   readonly baseFilter?: ListFilter;
+  /**
+   * The endpoint serves from the database or from Elasticsearch per tenant, with different filters,
+   * sorts and counts (on Elasticsearch the commits' `created_at` filter is dropped, Jira counts stop at
+   * 10,000): `force_source=db` asks for the database path (SEI_FORCE_SOURCE_DB turns it off).
+   */
+  readonly forceDatabaseSource?: boolean;
+  /** Top-level body fields sent on every request (CI/CD: a non-time `across`). */
+  readonly extraBody?: Readonly<Record<string, unknown>>;
+  /**
+   * The record field naming the daily snapshot a record was read from (Jira, work items:
+   * `ingested_at`). A walk that sees two snapshots of one integration is re-read.
+   */
+  readonly snapshotField?: string;
   readonly table: TableSpec;
   readonly children: readonly ChildTableSpec[];
   /**
-   * The natural key of a raw record as one string (for duplicate detection while walking), or
+   * The natural key of a raw record as one string (for de-duplication while walking), or
    * undefined when the record has none (it is then rejected by `normalize`).
    */
   recordKey(record: SeiRecord): string | undefined;
@@ -89,18 +144,17 @@ interface StreamBase {
   normalize(record: SeiRecord): NormalizeResult;
 }
 
-/** Walked with a time window `[cursor - lookback, run start)` on `cursor.filterField`. */
+/**
+ * Walked by time: a keyset on `cursor` over `[cursor - lookback, run start)`, split into slices.
+ * A walk with no lower bound (the first one, or a full refresh) also decides deletions: SEI drops
+ * deleted records from its lists without a tombstone.
+ */
 export interface IncrementalStream extends StreamBase {
   readonly mode: 'incremental';
-  readonly cursor: {
-    /** Filter field in the request body, taking `{"$gt": s, "$lt": s}` in epoch seconds. */
-    readonly filterField: string;
-    /** Column of the normalized row that holds the same instant (a Date), to advance the cursor. */
-    readonly column: string;
-  };
+  readonly cursor: KeysetCursor;
 }
 
-/** Walked completely each run; rows a complete walk no longer returns are marked deleted. */
+/** No time filter: the whole list is taken until two reads agree; rows it no longer returns are marked deleted. */
 export interface FullRefreshStream extends StreamBase {
   readonly mode: 'full_refresh';
 }

@@ -111,11 +111,25 @@ function normalize(record: SeiRecord): NormalizeResult {
   });
 }
 
+/**
+ * Cursor: `workitem_updated_at`, Azure DevOps' own change time as SEI ingested it into the latest daily
+ * snapshot (a change always moves it forward, so a window on it sees every change). The server always
+ * sorts by it ascending (`workitem_id` breaks ties), whatever is asked. Pages come from each
+ * integration's latest snapshot (`ingested_at`); a walk that sees two is re-read.
+ */
 export const workitemsStream: IncrementalStream = {
   name: 'workitems',
   path: '/v1/issue_mgmt/workitems/list',
   mode: 'incremental',
-  cursor: { filterField: 'workitem_updated_at', column: 'workitem_updated_at' },
+  forceDatabaseSource: true,
+  cursor: {
+    filter: { field: 'workitem_updated_at', boundType: 'number', inclusive: false },
+    recordField: 'workitem_updated_at',
+    recordUnit: 's',
+    column: 'workitem_updated_at',
+    serverOrder: 'asc',
+  },
+  snapshotField: 'ingested_at',
   sort: [{ id: 'workitem_updated_at', desc: false }],
   pageSizeParam: 'page_size',
   hasNext: 'page_full',

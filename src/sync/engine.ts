@@ -1,83 +1,74 @@
 /**
- * `syncStream`: the one path every mode uses to copy a stream from SEI into the warehouse.
+ * The sync engine: the one path every mode uses to copy a stream from SEI into the warehouse.
  *
- *   1. take the stream's lock (one process per stream, whatever the number of workers);
- *   2. plan the walk from the checkpoint (resume at the next page, or a new window);
- *   3. walk pages; per page, normalize and write rows, rejects, seen keys and the checkpoint in ONE
- *      transaction (on PostgreSQL two pages at once, committed in page order: ./ordered-writes.ts;
- *      with one writer, the walker fetches the next page meanwhile);
- *   4. heal: when the walk saw pages shift (duplicates, a drifting total), re-read from just before
- *      the first anomaly until a pass is clean, so that no record is missed;
- *   5. finish: full-refresh streams mark rows the complete, clean walk did not return as deleted;
- *      incremental streams move their cursor to the walk's upper bound.
+ * Incremental streams are walked by time (keyset, keyset-walk.ts) over a window fixed when the walk is
+ * planned, cut into slices (slicing.ts) that any number of walkers can take at once:
+ *
+ *   begin   plan the walk (or continue the one in progress): window, counts, slices (walk-planner.ts);
+ *   slices  walk each slice, committing page by page with its resume point (slice-walk.ts);
+ *   finish  re-read a walk that spanned two snapshots, decide deletions after a walk from the beginning
+ *           of time, move the cursor (walk-finisher.ts).
+ *
+ * Full-refresh streams read their whole list until it is proven complete (list-sync.ts).
+ *
+ * `syncStream` does all of it in this process (the `sync` command, the demo), slices in parallel up
+ * to the in-flight cap; the worker calls the three steps from BullMQ jobs (slices as child jobs), so
+ * many workers share one large stream. The counts of a stream run live in its ledger row, added in
+ * each page's transaction, so they are exact whichever processes walked it.
  */
-import { randomUUID } from 'node:crypto';
 import type { Config } from '../config.js';
 import type { Logger } from '../observability/logger.js';
 import type { ListClient } from '../sei/client.js';
 import { classify, SeiError } from '../sei/errors.js';
-import { PageWalker, type WalkedPage, type WalkSummary } from '../sei/walker.js';
+import { InFlightLimit } from '../sei/in-flight.js';
 import { STREAMS } from '../streams/registry.js';
-import type { StreamDefinition, StreamName, TableSpec } from '../streams/types.js';
-import { advancePage, beginWalk, completeWalk, readCheckpoint } from '../warehouse/checkpoints.js';
+import type { IncrementalStream, StreamDefinition, StreamName } from '../streams/types.js';
+import { readCheckpoint } from '../warehouse/checkpoints.js';
 import type { Warehouse } from '../warehouse/db.js';
-import { forgetWalkKeys, markMissingAsDeleted, recordSeenKeys } from '../warehouse/deletes.js';
 import { historyChangeListener } from '../warehouse/history.js';
-import { finishRun, finishStreamRun, startRun, startStreamRun } from '../warehouse/ledger.js';
-import { insertRejects } from '../warehouse/rejects.js';
-import { keyText } from '../warehouse/sql-text.js';
+import {
+  finishRun,
+  finishStreamRun,
+  readStreamRunCounts,
+  startRun,
+  startStreamRun,
+} from '../warehouse/ledger.js';
 import { StreamBusyError, withStreamLock } from '../warehouse/stream-lock.js';
-import { type ChangedRow, type Executor, writePage } from '../warehouse/upsert.js';
+import { readSlices, type SliceState } from '../warehouse/walk-slices.js';
 import { zeroCounts } from './counts.js';
+import type { EngineContext, StreamRunContext } from './engine-context.js';
+import type { ChangeListener, SyncObserver } from './engine-types.js';
+import { SYNC_ERROR_CODES, SyncStreamError } from './errors.js';
 import { gateFirstRequest } from './first-request-gate.js';
-import { type NormalizedPage, normalizePage } from './normalize-page.js';
-import { OrderedWrites } from './ordered-writes.js';
+import { syncWholeList } from './list-sync.js';
+import { resolveRoute, routeOverrides } from './routes.js';
+import { Semaphore } from './semaphore.js';
+import { walkSlice } from './slice-walk.js';
 import type {
-  StreamCounts,
+  SliceOutcome,
+  SliceRequest,
   StreamRunError,
   StreamRunResult,
+  StreamStep,
   SyncEngine,
   SyncStreamRequest,
 } from './types.js';
-import { planWalk, type WalkPlan, walkFilter } from './walk-plan.js';
+import { finishWalk } from './walk-finisher.js';
+import { planOrAdoptWalk } from './walk-planner.js';
 
-/** Follows every change the engine writes, in the same transaction (the SCD-2 history layer). */
-export interface ChangeListener {
-  onChanged(
-    trx: Executor,
-    table: TableSpec,
-    changed: readonly ChangedRow[],
-    at: Date,
-    runId: string,
-  ): Promise<void>;
-  onDeleted(
-    trx: Executor,
-    table: TableSpec,
-    keys: readonly Record<string, unknown>[],
-    at: Date,
-    runId: string,
-  ): Promise<void>;
-}
-
-/** Per-page and per-stream notifications, for metrics. */
-export interface SyncObserver {
-  pageWritten?(
-    stream: StreamName,
-    page: { records: number; inserted: number; updated: number; unchanged: number; rejected: number },
-  ): void;
-  streamFinished?(result: StreamRunResult): void;
-}
+export type { ChangeListener, SyncObserver } from './engine-types.js';
 
 export interface SyncEngineOptions {
   warehouse: Warehouse;
   client: ListClient;
   config: Pick<Config, 'lookbackSeconds'> &
-    Partial<Pick<Config, 'pageWriters'>> & { sei: Pick<Config['sei'], 'pageSize' | 'maxPages'> };
+    Partial<Pick<Config, 'pageWriters'>> & {
+      sei: Pick<Config['sei'], 'pageSize' | 'maxPages' | 'requestsPerMinute'> &
+        Partial<Pick<Config['sei'], 'maxInFlight' | 'forceDatabaseSource' | 'categoriesPath'>>;
+    };
   logger: Logger;
   /** @defaultValue every stream of the registry */
   streams?: Readonly<Record<StreamName, StreamDefinition>>;
-  /** Re-reads after a walk whose pages shifted, before giving up on a clean pass. @defaultValue 3 */
-  maxHealPasses?: number;
   /** @defaultValue the SCD-2 history layer (src/warehouse/history.ts); null turns history off */
   changeListener?: ChangeListener | null;
   observer?: SyncObserver;
@@ -85,43 +76,24 @@ export interface SyncEngineOptions {
   now?: () => Date;
 }
 
-export const ENGINE_DEFAULTS = { maxHealPasses: 3 } as const;
+export const ENGINE_DEFAULTS = { maxInFlight: 8, forceDatabaseSource: true } as const;
 
 /** Stable codes of failures the engine itself raises (SEI errors keep their `SEI_ERR_*` codes). */
-export const ENGINE_ERROR_CODES = {
-  pageLimit: 'SEI_SYNC_ERR_PAGE_LIMIT',
-  internal: 'SEI_SYNC_ERR_INTERNAL',
-} as const;
+export const ENGINE_ERROR_CODES = { pageLimit: SYNC_ERROR_CODES.pageLimit, internal: SYNC_ERROR_CODES.internal } as const;
 
-export class SyncStreamError extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-    readonly retryable: boolean,
-  ) {
-    super(message);
-    this.name = 'SyncStreamError';
-  }
-}
-
-/** A pass is clean when no record was seen twice and the server's total did not move. */
-function firstAnomalyPage(summary: WalkSummary): number | undefined {
-  const pages = [summary.firstDuplicatePage, summary.totalCountDrift[0]?.page].filter(
-    (page) => page !== undefined,
-  );
-  return pages.length === 0 ? undefined : Math.min(...pages);
-}
+export { SyncStreamError } from './errors.js';
 
 export function toRunError(error: unknown): StreamRunError {
   if (error instanceof SeiError)
     return { code: error.code, message: error.message, retryable: classify(error) !== 'fatal' };
   if (error instanceof SyncStreamError)
     return { code: error.code, message: error.message, retryable: error.retryable };
+  if (error instanceof StreamBusyError) return { code: error.code, message: error.message, retryable: true };
   const message = error instanceof Error ? error.message : String(error);
   const code = (error as { code?: unknown })?.code;
   // Database and other unexpected failures: worth a retry later (PostgreSQL restarting, say).
   return {
-    code: typeof code === 'string' ? code : ENGINE_ERROR_CODES.internal,
+    code: typeof code === 'string' ? code : SYNC_ERROR_CODES.internal,
     message: message.split('\n')[0] ?? '',
     retryable: true,
   };
@@ -129,276 +101,284 @@ export function toRunError(error: unknown): StreamRunError {
 
 export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
   const { warehouse, config, logger } = options;
-  // A wrong key or base URL costs one request, not one per stream started at once.
-  const client = gateFirstRequest(options.client);
-  const db = warehouse.db;
-  const streams = options.streams ?? STREAMS;
-  const maxHealPasses = options.maxHealPasses ?? ENGINE_DEFAULTS.maxHealPasses;
-  const changeListener =
-    options.changeListener === undefined ? historyChangeListener : options.changeListener;
-  const now = options.now ?? (() => new Date());
-  // The embedded database has one connection: a second writer would only queue behind the first.
-  const writeDepth = config.pageWriters ?? (warehouse.kind === 'postgres' ? 2 : 1);
-
-  async function walk(
-    stream: StreamDefinition,
-    plan: WalkPlan,
-    context: {
-      runId: string;
-      walkId: string;
-      fromPage: number;
-      counts: StreamCounts;
-      signal: AbortSignal;
-      request: SyncStreamRequest;
-      log: Logger;
-    },
-  ): Promise<WalkSummary> {
-    const { counts, runId, walkId, log } = context;
-    const pageSize = Math.min(config.sei.pageSize, stream.maxPageSize ?? Number.POSITIVE_INFINITY);
-    const walker = new PageWalker({
-      client,
-      path: stream.path,
-      filter: walkFilter(stream, plan),
-      sort: stream.sort,
-      pageSize,
-      pageSizeParam: stream.pageSizeParam,
-      hasNext: stream.hasNext,
-      startPage: context.fromPage,
-      // With pages written in parallel, the write slots already overlap fetching with writing.
-      prefetch: writeDepth > 1 ? 0 : 1,
+  const maxInFlight = config.sei.maxInFlight ?? ENGINE_DEFAULTS.maxInFlight;
+  // A wrong key or base URL costs one request, not one per stream started at once; then as many
+  // requests in flight as the budget and the server's latency call for.
+  const limit = new InFlightLimit(gateFirstRequest(options.client), {
+    requestsPerMinute: config.sei.requestsPerMinute,
+    maxInFlight,
+  });
+  const ctx: EngineContext = {
+    warehouse,
+    db: warehouse.db,
+    client: limit,
+    streams: options.streams ?? STREAMS,
+    settings: {
+      pageSize: config.sei.pageSize,
       maxPages: config.sei.maxPages,
-      recordKey: (record) => stream.recordKey(record),
-      signal: context.signal,
-      logger: log,
-    });
-    // Page N+1's rows are written while page N's still are; commits (and checkpoints) stay in order.
-    const writes = new OrderedWrites(writeDepth);
-    const writePageInOrder = async (page: WalkedPage, normalized: NormalizedPage, turn: Promise<void>) => {
-      const syncedAt = now();
-      const result = await db.transaction().execute(async (trx) => {
-        const written = await writePage(trx, {
-          table: stream.table,
-          children: stream.children,
-          rows: normalized.rows,
-          childRows: normalized.childRows,
-          runId,
-          syncedAt,
-          ...(changeListener && {
-            onChanged: (tx: Executor, table: TableSpec, changed: readonly ChangedRow[]) =>
-              changeListener!.onChanged(tx, table, changed, syncedAt, runId),
-          }),
-        });
-        await insertRejects(trx, runId, stream.name, normalized.rejects);
-        if (stream.mode === 'full_refresh') await recordSeenKeys(trx, walkId, stream.table, normalized.rows);
-        await turn;
-        await advancePage(trx, stream.name, page.page);
-        return written;
-      });
-      counts.pages += 1;
-      counts.records += page.records.length;
-      counts.inserted += result.inserted;
-      counts.updated += result.updated;
-      counts.unchanged += result.unchanged;
-      counts.rejected += normalized.rejects.length;
-      for (const reject of normalized.rejects)
-        log.warn({ page: page.page, recordKey: reject.recordKey, reason: reject.reason }, 'record rejected');
-      options.observer?.pageWritten?.(stream.name, {
-        records: page.records.length,
-        inserted: result.inserted,
-        updated: result.updated,
-        unchanged: result.unchanged,
-        rejected: normalized.rejects.length,
-      });
-      context.request.onProgress?.({
-        stream: stream.name,
-        pages: counts.pages,
-        records: counts.records,
-        estimatedPages: page.totalCount === undefined ? undefined : Math.ceil(page.totalCount / pageSize),
-      });
-      log.debug(
-        { page: page.page, records: page.records.length, ...result, changed: undefined },
-        'page committed',
-      );
+      lookbackSeconds: config.lookbackSeconds,
+      // The embedded database has one connection: a second page in hand would only queue behind the first.
+      writeDepth: Math.min(2, config.pageWriters ?? (warehouse.kind === 'postgres' ? 2 : 1)),
+      maxInFlight,
+      forceDatabaseSource: config.sei.forceDatabaseSource ?? ENGINE_DEFAULTS.forceDatabaseSource,
+      routes: routeOverrides(config.sei.categoriesPath),
+    },
+    logger,
+    changeListener: options.changeListener === undefined ? historyChangeListener : options.changeListener,
+    observer: options.observer,
+    now: options.now ?? (() => new Date()),
+  };
+  /** Slices walked at once by this process, across every stream. */
+  const sliceSlots = new Semaphore(maxInFlight);
+
+  function runContext(request: { runId: string; stream: StreamName }, signal: AbortSignal): StreamRunContext {
+    return {
+      runId: request.runId,
+      stream: ctx.streams[request.stream],
+      log: logger.child({ runId: request.runId, stream: request.stream }),
+      signal,
     };
-    try {
-      for await (const page of walker) {
-        const normalized = normalizePage(stream, page.records);
-        const keys = new Set(normalized.rows.map((row) => keyText(row, stream.table.key)));
-        await writes.submit(keys, (turn) => writePageInOrder(page, normalized, turn));
-      }
-      await writes.drain();
-    } finally {
-      // No write may outlive the walk (the stream lock and the ledger row are released after it).
-      await writes.settle();
-      // Each pass has its own walker: add what this one cost, whether it completed or threw.
-      counts.requests += walker.summary.requests;
-      counts.retries += walker.summary.retries;
-      counts.rateLimited += walker.summary.rateLimited;
-    }
-    if (!walker.summary.complete) {
-      throw new SyncStreamError(
-        ENGINE_ERROR_CODES.pageLimit,
-        `${stream.name}: walk stopped after ${walker.summary.pages} pages (${walker.summary.stopReason ?? 'incomplete'}); raise SEI_MAX_PAGES if the stream is really this large`,
-        false,
-      );
-    }
-    return walker.summary;
   }
 
-  async function runStream(
-    stream: StreamDefinition,
-    request: SyncStreamRequest,
-    counts: StreamCounts,
-    signal: AbortSignal,
-    log: Logger,
-  ) {
-    const { runId } = request;
-    const checkpoint = await readCheckpoint(db, stream.name);
-    // A full refresh ignores cursor and checkpoint, except when this very run already began the walk:
-    // a retried job (a crash, a PostgreSQL blip) resumes its own walk instead of starting over.
-    const resumingOwnWalk = checkpoint?.nextPage != null && checkpoint.walkRunId === runId;
-    const plan = planWalk(stream, checkpoint, {
-      fullRefresh: request.fullRefresh && !resumingOwnWalk,
-      now: now(),
-      lookbackSeconds: config.lookbackSeconds,
-    });
-    let walkId = plan.resumed && checkpoint?.walkId ? checkpoint.walkId : randomUUID();
-    const newWalk = async (previousWalkId: string | null | undefined) => {
-      if (previousWalkId) await forgetWalkKeys(db, previousWalkId);
-      await beginWalk(db, stream.name, {
-        walkId,
-        runId,
-        windowStart: plan.windowStart,
-        windowEnd: plan.windowEnd,
-        startPage: 0,
-      });
-    };
-    if (!plan.resumed) await newWalk(checkpoint?.walkId);
-    log.info(
-      {
-        startPage: plan.startPage,
-        resumed: plan.resumed,
-        windowStart: plan.windowStart,
-        windowEnd: plan.windowEnd,
-      },
-      'walk started',
-    );
-    const context = { runId, counts, signal, request, log };
-    let summary = await walk(stream, plan, { ...context, walkId, fromPage: plan.startPage });
-    let anomaly = firstAnomalyPage(summary);
-    for (let pass = 1; anomaly !== undefined && pass <= maxHealPasses; pass += 1) {
-      // Offset paging over live data: a record inserted or deleted before page N moves every later record
-      // by one. Incremental streams re-read from the page before the first anomaly, which picks up
-      // whatever slipped past. Full-refresh streams (small by nature) re-walk from page 0 under a new
-      // walk id, so the keys that decide deletions come from one clean pass, none from before a deletion.
-      let fromPage = Math.max(0, anomaly - 1);
-      if (stream.mode === 'full_refresh') {
-        const previous = walkId;
-        walkId = randomUUID();
-        await newWalk(previous);
-        fromPage = 0;
-      }
-      log.warn(
-        { pass, fromPage, duplicates: summary.duplicates, drift: summary.totalCountDrift.slice(0, 3) },
-        'pages shifted during the walk; re-reading',
-      );
-      summary = await walk(stream, plan, { ...context, walkId, fromPage });
-      anomaly = firstAnomalyPage(summary);
+  /** Links the request's signal to a controller of our own (so one slice's failure can stop the others). */
+  function linkedAbort(signal: AbortSignal | undefined): { controller: AbortController; unlink: () => void } {
+    const controller = new AbortController();
+    const onAbort = () => controller.abort(signal?.reason);
+    signal?.addEventListener('abort', onAbort, { once: true });
+    if (signal?.aborted) onAbort();
+    return { controller, unlink: () => signal?.removeEventListener('abort', onAbort) };
+  }
+
+  async function closeStreamRun(
+    run: StreamRunContext,
+    started: number,
+    outcome: { summary: unknown } | { error: StreamRunError },
+  ): Promise<StreamRunResult> {
+    const { runId, stream } = run;
+    let result: StreamRunResult;
+    if ('error' in outcome) {
+      // The database may be what failed; the ledger row then stays "running" and the error is returned.
+      await finishStreamRun(ctx.db, runId, stream.name, { status: 'failed', error: outcome.error }).catch(() => {});
+      const counts = await readStreamRunCounts(ctx.db, runId, stream.name).catch(() => undefined);
+      result = {
+        stream: stream.name,
+        status: 'failed',
+        counts: counts ?? zeroCounts(),
+        durationMs: Date.now() - started,
+        error: outcome.error,
+      };
+    } else {
+      await finishStreamRun(ctx.db, runId, stream.name, { status: 'succeeded', summary: outcome.summary });
+      const counts = await readStreamRunCounts(ctx.db, runId, stream.name);
+      result = { stream: stream.name, status: 'succeeded', counts, durationMs: Date.now() - started };
+      run.log.info({ ...counts }, 'stream synced');
     }
-    const clean = anomaly === undefined;
-    if (!clean)
-      log.warn(
-        { passes: maxHealPasses },
-        'pages kept shifting; deletions skipped this run, the next run re-reads',
+    options.observer?.streamFinished?.(result);
+    return result;
+  }
+
+  function logFailure(run: StreamRunContext, error: StreamRunError, requested: AbortSignal | undefined): void {
+    // Stopping on request (SIGTERM, Ctrl-C) is routine: the slices keep their place for the next run.
+    if (requested?.aborted) run.log.warn({ code: error.code }, 'stream stopped; resumes where it was');
+    else run.log.error({ code: error.code, err: error.message }, 'stream failed');
+  }
+
+  /** Walks `slices` in this process, a few at a time; the first failure stops the rest and is thrown. */
+  async function walkSlicesHere(
+    run: StreamRunContext & { stream: IncrementalStream },
+    walkId: string,
+    slices: readonly SliceState[],
+    path: string,
+    recordKeys: boolean,
+  ): Promise<void> {
+    const { controller, unlink } = linkedAbort(run.signal);
+    let failure: { error: unknown } | undefined;
+    try {
+      await Promise.all(
+        slices
+          .filter((slice) => !slice.done)
+          .map((slice) =>
+            sliceSlots.run(async () => {
+              if (controller.signal.aborted) return;
+              try {
+                await walkSlice(ctx, { ...run, signal: controller.signal }, {
+                  walkId,
+                  sliceNo: slice.sliceNo,
+                  path,
+                  recordKeys,
+                });
+              } catch (error) {
+                failure ??= { error };
+                controller.abort();
+              }
+            }),
+          ),
       );
-    const finishedAt = now();
-    await db.transaction().execute(async (trx) => {
-      if (stream.mode === 'full_refresh') {
-        if (clean) {
-          const deleted = await markMissingAsDeleted(trx, walkId, stream.table, finishedAt);
-          counts.deleted = deleted.keys.length;
-          if (deleted.keys.length > 0)
-            await changeListener?.onDeleted(trx, stream.table, deleted.keys, finishedAt, runId);
-        } else {
-          await forgetWalkKeys(trx, walkId);
-        }
-        await completeWalk(trx, stream.name, null);
-      } else {
-        // Everything updated before the window's end has been walked; the lookback covers late writes.
-        await completeWalk(trx, stream.name, plan.windowEnd);
-      }
-    });
-    return summary;
+    } finally {
+      unlink();
+    }
+    if (failure) throw failure.error;
+    run.signal.throwIfAborted();
+  }
+
+  /** The in-process run of one stream: every step here, slices in parallel. */
+  async function syncStreamHere(request: SyncStreamRequest, run: StreamRunContext): Promise<unknown> {
+    const { stream } = run;
+    const path = await resolveRoute(ctx, run);
+    if (stream.mode === 'full_refresh') return syncWholeList(ctx, { ...run, stream }, { path });
+    const incremental = { ...run, stream };
+    const planned = await planOrAdoptWalk(ctx, incremental, { fullRefresh: request.fullRefresh, path });
+    const total = planned.estimatedRecords;
+    if (total !== undefined && request.onProgress) {
+      request.onProgress({ stream: stream.name, pages: 0, records: 0, estimatedPages: Math.ceil(total / ctx.settings.pageSize) });
+    }
+    let slices = planned.slices;
+    for (;;) {
+      await walkSlicesHere(incremental, planned.walk.walkId, slices, path, planned.walk.decidesDeletions);
+      const end = await finishWalk(ctx, incremental, { path });
+      if (end.kind === 'complete') return { slices: slices.length, ...end };
+      slices = await readSlices(ctx.db, planned.walk.walkId);
+    }
   }
 
   async function syncStream(request: SyncStreamRequest): Promise<StreamRunResult> {
-    const stream = streams[request.stream];
     const started = Date.now();
-    const counts = zeroCounts();
-    const log = logger.child({ runId: request.runId, stream: request.stream });
-    const finish = (result: StreamRunResult) => {
-      options.observer?.streamFinished?.(result);
-      return result;
+    const { controller, unlink } = linkedAbort(request.signal);
+    const run = runContext(request, controller.signal);
+    let pages = 0;
+    let records = 0;
+    run.onPage = (page) => {
+      pages += 1;
+      records += page.records;
+      request.onProgress?.({ stream: request.stream, pages, records, estimatedPages: undefined });
     };
-    const controller = new AbortController();
-    const onAbort = () => controller.abort(request.signal?.reason);
-    request.signal?.addEventListener('abort', onAbort, { once: true });
-    if (request.signal?.aborted) onAbort();
     try {
-      return await withStreamLock(warehouse, stream.name, async () => {
+      return await withStreamLock(warehouse, request.stream, async () => {
         try {
-          await startStreamRun(db, request.runId, stream.name);
-          const summary = await runStream(stream, request, counts, controller.signal, log);
-          await finishStreamRun(db, request.runId, stream.name, { status: 'succeeded', counts, summary });
-          log.info({ ...counts }, 'stream synced');
-          return finish({
-            stream: stream.name,
-            status: 'succeeded',
-            counts,
-            durationMs: Date.now() - started,
-          });
+          await startStreamRun(ctx.db, request.runId, request.stream);
+          const summary = await syncStreamHere(request, run);
+          return await closeStreamRun(run, started, { summary });
         } catch (caught) {
           const error = toRunError(caught);
-          // Stopping on request (SIGTERM, Ctrl-C) is routine: the checkpoint keeps the walk for the next run.
-          if (request.signal?.aborted)
-            log.warn({ code: error.code, ...counts }, 'stream stopped; resumes at its checkpoint');
-          else log.error({ code: error.code, err: error.message, ...counts }, 'stream failed');
-          // The database may be what failed; the ledger row then stays "running" and the error is returned.
-          await finishStreamRun(db, request.runId, stream.name, { status: 'failed', counts, error }).catch(
-            () => {},
-          );
-          return finish({
-            stream: stream.name,
-            status: 'failed',
-            counts,
-            durationMs: Date.now() - started,
-            error,
-          });
+          logFailure(run, error, request.signal);
+          return closeStreamRun(run, started, { error });
         }
       });
     } catch (caught) {
       // Only the lock can fail here: busy (another process syncs this stream) or the database unreachable.
-      const error =
-        caught instanceof StreamBusyError
-          ? { code: caught.code, message: caught.message, retryable: true }
-          : toRunError(caught);
-      log.warn({ code: error.code }, error.message);
-      return finish({
-        stream: stream.name,
+      const error = toRunError(caught);
+      run.log.warn({ code: error.code }, error.message);
+      const result: StreamRunResult = {
+        stream: request.stream,
         status: 'failed',
-        counts,
+        counts: zeroCounts(),
         durationMs: Date.now() - started,
         error,
-      });
+      };
+      options.observer?.streamFinished?.(result);
+      return result;
     } finally {
-      request.signal?.removeEventListener('abort', onAbort);
+      unlink();
     }
   }
 
+  /** Runs one step of a worker's stream job under the stream's lock; a failure becomes the stream's result. */
+  async function streamStep(
+    request: SyncStreamRequest,
+    step: (run: StreamRunContext & { stream: IncrementalStream }, path: string) => Promise<StreamStep>,
+  ): Promise<StreamStep> {
+    const started = Date.now();
+    const { controller, unlink } = linkedAbort(request.signal);
+    const run = runContext(request, controller.signal);
+    try {
+      return await withStreamLock(warehouse, request.stream, async () => {
+        try {
+          const { stream } = run;
+          if (stream.mode === 'full_refresh') {
+            await startStreamRun(ctx.db, request.runId, stream.name);
+            const path = await resolveRoute(ctx, run);
+            const summary = await syncWholeList(ctx, { ...run, stream }, { path });
+            return { kind: 'done', result: await closeStreamRun(run, started, { summary }) };
+          }
+          return await step({ ...run, stream }, await resolveRoute(ctx, run));
+        } catch (caught) {
+          const error = toRunError(caught);
+          logFailure(run, error, request.signal);
+          return { kind: 'done', result: await closeStreamRun(run, started, { error }) };
+        }
+      });
+    } catch (caught) {
+      const error = toRunError(caught);
+      run.log.warn({ code: error.code }, error.message);
+      return {
+        kind: 'done',
+        result: { stream: request.stream, status: 'failed', counts: zeroCounts(), durationMs: Date.now() - started, error },
+      };
+    } finally {
+      unlink();
+    }
+  }
+
+  const slicesStep = (walkId: string, pass: number, ownerRunId: string | null, slices: readonly SliceState[]): StreamStep => ({
+    kind: 'slices',
+    walkId,
+    pass,
+    ownerRunId,
+    slices: slices.filter((slice) => !slice.done).map((slice) => slice.sliceNo),
+  });
+
   return {
-    startRun: (request) => startRun(db, request),
+    startRun: (request) => startRun(ctx.db, request),
     syncStream,
-    finishRun: (runId, results) => finishRun(db, runId, results),
+
+    beginStream: (request) =>
+      streamStep(request, async (run, path) => {
+        await startStreamRun(ctx.db, request.runId, request.stream);
+        const planned = await planOrAdoptWalk(ctx, run, { fullRefresh: request.fullRefresh, path });
+        return slicesStep(planned.walk.walkId, planned.walk.pass, planned.walk.runId, planned.slices);
+      }),
+
+    async walkSlice(request: SliceRequest): Promise<SliceOutcome> {
+      const { controller, unlink } = linkedAbort(request.signal);
+      const run = runContext(request, controller.signal);
+      const stream = run.stream;
+      try {
+        if (stream.mode !== 'incremental')
+          throw new SyncStreamError(SYNC_ERROR_CODES.internal, `${stream.name} has no slices`, false);
+        const walk = (await readCheckpoint(ctx.db, stream.name))?.walk;
+        // A slice of a walk that has ended (or been replaced) has nothing left to do.
+        if (!walk || walk.walkId !== request.walkId) return { status: 'done' };
+        await sliceSlots.run(() =>
+          walkSlice(ctx, { ...run, stream }, {
+            walkId: request.walkId,
+            sliceNo: request.sliceNo,
+            path: stream.path,
+            recordKeys: walk.decidesDeletions,
+          }),
+        );
+        return { status: 'done' };
+      } catch (caught) {
+        const error = toRunError(caught);
+        if (!request.signal?.aborted)
+          run.log.warn({ code: error.code, slice: request.sliceNo, err: error.message }, 'slice failed');
+        return { status: 'failed', error };
+      } finally {
+        unlink();
+      }
+    },
+
+    finishStream: (request) =>
+      streamStep(request, async (run, path) => {
+        const started = Date.now();
+        const end = await finishWalk(ctx, run, { path });
+        if (end.kind === 'rewalk') {
+          const walk = (await readCheckpoint(ctx.db, run.stream.name))?.walk;
+          return slicesStep(walk?.walkId ?? '', end.pass, walk?.runId ?? null, walk ? await readSlices(ctx.db, walk.walkId) : []);
+        }
+        return { kind: 'done', result: await closeStreamRun(run, started, { summary: end }) };
+      }),
+
+    finishRun: (runId, results) => finishRun(ctx.db, runId, results),
     close: async () => {},
   };
 }

@@ -62,7 +62,10 @@ export function gateFirstRequest(client: ListClient, options: FirstRequestGateOp
         release(undefined);
         return result;
       } catch (error) {
-        const credential = isCredentialError(error);
+        // A route probe's 404 is about that route only (collection categories try several).
+        const credential =
+          isCredentialError(error) &&
+          !(options?.routeProbe && error instanceof SeiError && error.code === SEI_ERROR_CODES.notFound);
         if (credential) lastFailure = { error, atMs: nowMs() };
         release(credential ? error : undefined);
         throw error;

@@ -66,11 +66,44 @@ export interface SyncStreamRequest {
 
 export type RunStatus = 'running' | 'succeeded' | 'partial' | 'failed';
 
+/**
+ * Where a worker's stream job stands: done (a full-refresh list is synced in one step, a failure ends
+ * the stream), or its walk has slices still to walk (as child jobs, by any worker).
+ */
+export type StreamStep =
+  | { kind: 'done'; result: StreamRunResult }
+  | {
+      kind: 'slices';
+      walkId: string;
+      /** Which read of the walk's slices this is (0 first; more after a snapshot switch). */
+      pass: number;
+      /** The run that planned the walk; another run's job continues it only when that run is gone. */
+      ownerRunId: string | null;
+      /** Slices not yet done. */
+      slices: number[];
+    };
+
+export interface SliceRequest {
+  runId: string;
+  stream: StreamName;
+  walkId: string;
+  sliceNo: number;
+  signal?: AbortSignal;
+}
+
+export type SliceOutcome = { status: 'done' } | { status: 'failed'; error: StreamRunError };
+
 export interface SyncEngine {
   /** Records a run in `sei_sync.runs` and returns its id. */
   startRun(request: StartRunRequest): Promise<string>;
-  /** Syncs one stream to completion (or failure); never throws for a stream failure, it returns it. */
+  /** Syncs one stream to completion (or failure) in this process; never throws for a stream failure, it returns it. */
   syncStream(request: SyncStreamRequest): Promise<StreamRunResult>;
+  /** Worker step 1: plans the stream's walk (or continues the one in progress); lists are synced here. */
+  beginStream(request: SyncStreamRequest): Promise<StreamStep>;
+  /** Worker step 2, any number at once: walks one slice to its end. Never throws; a failure is returned. */
+  walkSlice(request: SliceRequest): Promise<SliceOutcome>;
+  /** Worker step 3, once every slice is done: a walk to read again, or the stream's result. */
+  finishStream(request: SyncStreamRequest): Promise<StreamStep>;
   /** Closes the run: succeeded, partial (some streams failed) or failed (all failed). */
   finishRun(runId: string, results: readonly StreamRunResult[]): Promise<RunStatus>;
   close(): Promise<void>;

@@ -1,21 +1,35 @@
 /**
- * A stream's checkpoint: its incremental cursor and the walk in progress (window and next page). The page's rows and its
- * checkpoint are written in the same transaction, so a crash resumes exactly at the next page.
+ * A stream's checkpoint: its incremental cursor, the walk in progress (its window, whether it decides
+ * deletions, which read of it this is) and the route its endpoint answered on. The slices of the walk
+ * keep their own resume points (walk-slices.ts), written in the transaction of each page.
  * (The "one process per stream" guard is an advisory lock: see stream-lock.ts.)
  */
 import { sql } from 'kysely';
 import type { Executor } from './upsert.js';
 
+/** A walk that was planned and not yet completed. */
+export interface WalkInProgress {
+  walkId: string;
+  /** The run that planned it; another run that finds it continues it. */
+  runId: string | null;
+  /** Lower bound of the walk's window; null for a walk from the beginning of time. */
+  windowStart: Date | null;
+  /** Upper bound, fixed when the walk was planned; null for full-refresh lists. */
+  windowEnd: Date | null;
+  /** No lower bound: a complete, clean walk marks the rows it did not see as deleted. */
+  decidesDeletions: boolean;
+  /** 0 on the first read of the slices, one more per re-read (the pages spanned two snapshots). */
+  pass: number;
+}
+
 export interface Checkpoint {
   stream: string;
+  /** High-water mark: everything changed before it has been walked. */
   cursor: Date | null;
-  windowStart: Date | null;
-  windowEnd: Date | null;
-  nextPage: number | null;
-  walkId: string | null;
-  walkRunId: string | null;
-  walkStartedAt: Date | null;
+  walk: WalkInProgress | null;
   lastCompleteWalkAt: Date | null;
+  /** The route the endpoint last answered on, when it has alternatives. */
+  endpointPath: string | null;
 }
 
 export async function readCheckpoint(db: Executor, stream: string): Promise<Checkpoint | undefined> {
@@ -28,63 +42,51 @@ export async function readCheckpoint(db: Executor, stream: string): Promise<Chec
   return {
     stream: row.stream,
     cursor: row.cursor,
-    windowStart: row.window_start,
-    windowEnd: row.window_end,
-    nextPage: row.next_page,
-    walkId: row.walk_id,
-    walkRunId: row.walk_run_id,
-    walkStartedAt: row.walk_started_at,
+    walk:
+      row.walk_id === null
+        ? null
+        : {
+            walkId: row.walk_id,
+            runId: row.walk_run_id,
+            windowStart: row.window_start,
+            windowEnd: row.window_end,
+            decidesDeletions: row.walk_decides_deletions,
+            pass: row.walk_pass,
+          },
     lastCompleteWalkAt: row.last_complete_walk_at,
+    endpointPath: row.endpoint_path,
   };
 }
 
-/** A walk starts: its window is fixed and page `startPage` is next. */
-export async function beginWalk(
-  db: Executor,
-  stream: string,
-  walk: {
-    walkId: string;
-    runId: string;
-    windowStart: Date | null;
-    windowEnd: Date | null;
-    startPage: number;
-  },
-): Promise<void> {
+/** A walk is planned: its window and its slices (written by the caller, same transaction) are fixed. */
+export async function beginWalk(db: Executor, stream: string, walk: WalkInProgress): Promise<void> {
+  const values = {
+    walk_id: walk.walkId,
+    walk_run_id: walk.runId,
+    walk_started_at: new Date(),
+    window_start: walk.windowStart,
+    window_end: walk.windowEnd,
+    walk_decides_deletions: walk.decidesDeletions,
+    walk_pass: walk.pass,
+    next_page: null,
+  };
   await db
     .insertInto('sei_sync.checkpoints')
-    .values({
-      stream,
-      walk_id: walk.walkId,
-      walk_run_id: walk.runId,
-      walk_started_at: new Date(),
-      window_start: walk.windowStart,
-      window_end: walk.windowEnd,
-      next_page: walk.startPage,
-    })
-    .onConflict((oc) =>
-      oc.column('stream').doUpdateSet({
-        walk_id: walk.walkId,
-        walk_run_id: walk.runId,
-        walk_started_at: new Date(),
-        window_start: walk.windowStart,
-        window_end: walk.windowEnd,
-        next_page: walk.startPage,
-        updated_at: sql`now()`,
-      }),
-    )
+    .values({ stream, ...values })
+    .onConflict((oc) => oc.column('stream').doUpdateSet({ ...values, updated_at: sql`now()` }))
     .execute();
 }
 
-/** Page `page` is committed (call inside the page's transaction). */
-export async function advancePage(db: Executor, stream: string, page: number): Promise<void> {
+/** The walk's slices are read again from their start (pass `pass`). */
+export async function setWalkPass(db: Executor, stream: string, pass: number): Promise<void> {
   await db
     .updateTable('sei_sync.checkpoints')
-    .set({ next_page: page + 1, updated_at: sql`now()` })
+    .set({ walk_pass: pass, updated_at: sql`now()` })
     .where('stream', '=', stream)
     .execute();
 }
 
-/** The walk is complete: the cursor moves to the walk's upper bound and no walk is in progress. */
+/** The walk is complete: the cursor moves to the walk's upper bound (null leaves it) and no walk is in progress. */
 export async function completeWalk(db: Executor, stream: string, cursor: Date | null): Promise<void> {
   await db
     .updateTable('sei_sync.checkpoints')
@@ -92,11 +94,41 @@ export async function completeWalk(db: Executor, stream: string, cursor: Date | 
       cursor: cursor ?? sql`cursor`,
       next_page: null,
       walk_id: null,
+      walk_run_id: null,
       window_start: null,
       window_end: null,
+      walk_decides_deletions: false,
+      walk_pass: 0,
       last_complete_walk_at: sql`now()`,
       updated_at: sql`now()`,
     })
     .where('stream', '=', stream)
+    .execute();
+}
+
+/** The walk is given up (it could not be made clean): the cursor stays, and the next run plans anew. */
+export async function abandonWalk(db: Executor, stream: string): Promise<void> {
+  await db
+    .updateTable('sei_sync.checkpoints')
+    .set({
+      next_page: null,
+      walk_id: null,
+      walk_run_id: null,
+      window_start: null,
+      window_end: null,
+      walk_decides_deletions: false,
+      walk_pass: 0,
+      updated_at: sql`now()`,
+    })
+    .where('stream', '=', stream)
+    .execute();
+}
+
+/** Remembers the route an endpoint answered on, so the next run asks it first. */
+export async function rememberEndpointPath(db: Executor, stream: string, path: string): Promise<void> {
+  await db
+    .insertInto('sei_sync.checkpoints')
+    .values({ stream, endpoint_path: path })
+    .onConflict((oc) => oc.column('stream').doUpdateSet({ endpoint_path: path, updated_at: sql`now()` }))
     .execute();
 }

@@ -36,6 +36,7 @@ export interface StreamRunsTable {
   error_code: string | null;
   error: string | null;
   summary: unknown | null;
+  slices: Generated<number>;
 }
 
 export interface CheckpointsTable {
@@ -49,6 +50,12 @@ export interface CheckpointsTable {
   walk_started_at: Timestamp | null;
   last_complete_walk_at: Timestamp | null;
   updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
+  /** The walk in progress has no lower bound: when complete and clean, rows it did not see are deleted. */
+  walk_decides_deletions: Generated<boolean>;
+  /** 0 for the first read of the walk's slices, then one more per re-read (a snapshot switch). */
+  walk_pass: Generated<number>;
+  /** The route this stream's endpoint last answered on (when it has alternatives). */
+  endpoint_path: string | null;
 }
 
 export interface RejectsTable {
@@ -66,10 +73,34 @@ export interface WalkKeysTable {
   key: string;
 }
 
+/** One time slice of a keyset walk (migration 005); bounds in epoch seconds, `[range_from, range_to)`. */
+export interface WalkSlicesTable {
+  walk_id: string;
+  slice_no: number;
+  stream: string;
+  range_from: number;
+  range_to: number;
+  /** Where the slice continues: the lower bound (ascending walks) or upper bound (descending) still to read. */
+  resume_at: number;
+  estimated_records: number | null;
+  pages: Generated<number>;
+  records: Generated<number>;
+  done_at: Timestamp | null;
+  updated_at: Generated<Date>;
+}
+
+export interface WalkSnapshotsTable {
+  walk_id: string;
+  integration_id: string;
+  snapshot: number;
+}
+
 export interface Database {
   'sei_sync.runs': RunsTable;
   'sei_sync.stream_runs': StreamRunsTable;
   'sei_sync.checkpoints': CheckpointsTable;
   'sei_sync.rejects': RejectsTable;
   'sei_sync.walk_keys': WalkKeysTable;
+  'sei_sync.walk_slices': WalkSlicesTable;
+  'sei_sync.walk_snapshots': WalkSnapshotsTable;
 }

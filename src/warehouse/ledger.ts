@@ -171,3 +171,66 @@ export async function lastStreamRuns(
     ),
   };
 }
+
+/** Counts a stream run accumulates while its pages commit (in any process). */
+export type CountDelta = Partial<StreamCounts> & { slices?: number };
+
+const COUNT_COLUMNS = {
+  pages: 'pages',
+  records: 'records',
+  inserted: 'inserted',
+  updated: 'updated',
+  unchanged: 'unchanged',
+  deleted: 'deleted',
+  rejected: 'rejected',
+  requests: 'requests',
+  retries: 'retries',
+  rateLimited: 'rate_limited',
+  slices: 'slices',
+} as const satisfies Record<keyof CountDelta, string>;
+
+/**
+ * Adds to a stream run's counts. Called inside a page's transaction, the counts commit with the rows
+ * (and a page rolled back is not counted); the slices of one stream run may be walked by several
+ * workers, so the row in the database, not a process, holds the totals.
+ */
+export async function addToStreamRun(
+  db: Executor,
+  runId: string,
+  stream: string,
+  delta: CountDelta,
+): Promise<void> {
+  const sets: Record<string, unknown> = {};
+  for (const [field, column] of Object.entries(COUNT_COLUMNS)) {
+    const value = delta[field as keyof CountDelta];
+    if (value !== undefined && value !== 0) sets[column] = sql`${sql.ref(column)} + ${value}`;
+  }
+  if (Object.keys(sets).length === 0) return;
+  await db
+    .updateTable('sei_sync.stream_runs')
+    .set(sets)
+    .where('run_id', '=', runId)
+    .where('stream', '=', stream)
+    .execute();
+}
+
+export async function readStreamRunCounts(db: Executor, runId: string, stream: string): Promise<StreamCounts> {
+  const row = await db
+    .selectFrom('sei_sync.stream_runs')
+    .selectAll()
+    .where('run_id', '=', runId)
+    .where('stream', '=', stream)
+    .executeTakeFirst();
+  return {
+    pages: row?.pages ?? 0,
+    records: Number(row?.records ?? 0),
+    inserted: Number(row?.inserted ?? 0),
+    updated: Number(row?.updated ?? 0),
+    unchanged: Number(row?.unchanged ?? 0),
+    deleted: Number(row?.deleted ?? 0),
+    rejected: Number(row?.rejected ?? 0),
+    requests: row?.requests ?? 0,
+    retries: row?.retries ?? 0,
+    rateLimited: row?.rate_limited ?? 0,
+  };
+}

@@ -9,7 +9,9 @@ import type {
   RunStatus,
   StartRunRequest,
   StreamCounts,
+  SliceOutcome,
   StreamRunResult,
+  StreamStep,
   SyncEngine,
   SyncStreamRequest,
 } from '../../../src/sync/types.js';
@@ -117,6 +119,19 @@ export class MemoryEngine implements SyncEngine {
 
   attempts(runId: string, stream: StreamName): number {
     return this.#attempts.get(`${runId}/${stream}`) ?? 0;
+  }
+
+  /** A walk without slices: the whole stream in the first step (the jobs' step protocol is tested with the real engine). */
+  async beginStream(request: SyncStreamRequest): Promise<StreamStep> {
+    return { kind: 'done', result: await this.syncStream(request) };
+  }
+
+  async walkSlice(): Promise<SliceOutcome> {
+    return { status: 'done' };
+  }
+
+  async finishStream(request: SyncStreamRequest): Promise<StreamStep> {
+    return this.beginStream(request);
   }
 
   async finishRun(runId: string, results: readonly StreamRunResult[]): Promise<RunStatus> {

@@ -1,0 +1,70 @@
+/** What every part of the engine (planner, slice walker, finisher, list walk) works with. */
+import type { Kysely } from 'kysely';
+import type { Logger } from '../observability/logger.js';
+import type { ListClient } from '../sei/client.js';
+import type { StreamDefinition, StreamName } from '../streams/types.js';
+import type { Database } from '../warehouse/database.js';
+import type { Warehouse } from '../warehouse/db.js';
+import type { ChangeListener, SyncObserver } from './engine-types.js';
+import type { ListSource } from './list-request.js';
+import type { SyncProgress } from './types.js';
+
+export interface EngineSettings {
+  /** Records per page asked (capped per endpoint). */
+  pageSize: number;
+  /** Requests one walk (a slice, a list) may make. */
+  maxPages: number;
+  /** Incremental windows start this long before the cursor. */
+  lookbackSeconds: number;
+  /** Pages of one slice in hand at once: one written while the next is fetched. */
+  writeDepth: number;
+  /** Slices walked at once by one process (the in-flight cap). */
+  maxInFlight: number;
+  /** Send `force_source=db` to endpoints that may answer from Elasticsearch. */
+  forceDatabaseSource: boolean;
+  /** Forced route per stream (SEI_CATEGORIES_PATH). */
+  routes: Partial<Record<StreamName, string>>;
+}
+
+export interface EngineContext {
+  readonly warehouse: Warehouse;
+  readonly db: Kysely<Database>;
+  /** Behind the first-request gate and the in-flight limit. */
+  readonly client: ListClient;
+  readonly streams: Readonly<Record<StreamName, StreamDefinition>>;
+  readonly settings: EngineSettings;
+  readonly logger: Logger;
+  readonly changeListener: ChangeListener | null;
+  readonly observer: SyncObserver | undefined;
+  readonly now: () => Date;
+}
+
+/** Per stream run: where its log lines and progress go. */
+export interface StreamRunContext {
+  runId: string;
+  stream: StreamDefinition;
+  log: Logger;
+  signal: AbortSignal;
+  /** Called after every committed page, with the page's records. */
+  onPage?: (page: { records: number }) => void;
+}
+
+/** How a walk asks the stream's endpoint for pages (on `path`, the route that answered). */
+export function listSourceOf(ctx: EngineContext, stream: StreamDefinition, path = stream.path): ListSource {
+  return {
+    path,
+    sort: stream.sort,
+    pageSizeParam: stream.pageSizeParam,
+    ...(stream.maxPageSize !== undefined && { maxPageSize: stream.maxPageSize }),
+    ...(stream.baseFilter && { baseFilter: stream.baseFilter }),
+    ...(stream.extraBody && { extraBody: stream.extraBody }),
+    ...(stream.forceDatabaseSource && ctx.settings.forceDatabaseSource && { query: { force_source: 'db' } }),
+    recordKey: (record) => stream.recordKey(record),
+  };
+}
+
+export function pageSizeOf(ctx: EngineContext, stream: StreamDefinition): number {
+  return Math.min(ctx.settings.pageSize, stream.maxPageSize ?? Number.POSITIVE_INFINITY);
+}
+
+export type ProgressCallback = (progress: SyncProgress) => void;

@@ -1,0 +1,87 @@
+/**
+ * Syncs a full-refresh stream: its whole list (whole-list-walk.ts), each part committed as a page with
+ * the keys it holds; when the list is proven complete, rows it no longer holds are marked deleted.
+ */
+import { randomUUID } from 'node:crypto';
+import type { FullRefreshStream } from '../streams/types.js';
+import { forgetWalkKeys, markMissingAsDeleted } from '../warehouse/deletes.js';
+import { addToStreamRun } from '../warehouse/ledger.js';
+import { type EngineContext, listSourceOf, type StreamRunContext } from './engine-context.js';
+import { costOfFailure } from './list-request.js';
+import { normalizePage } from './normalize-page.js';
+import { commitPage } from './page-write.js';
+import { walkWholeList } from './whole-list-walk.js';
+
+export interface ListSyncResult {
+  deleted: number;
+  /** False when the list kept changing between reads: nothing was deleted this run. */
+  deletionsDecided: boolean;
+  reads: number;
+}
+
+export async function syncWholeList(
+  ctx: EngineContext,
+  run: StreamRunContext & { stream: FullRefreshStream },
+  options: { path: string },
+): Promise<ListSyncResult> {
+  const { stream, runId } = run;
+  const walkId = randomUUID();
+  const parts = walkWholeList({
+    client: ctx.client,
+    source: listSourceOf(ctx, stream, options.path),
+    pageSize: ctx.settings.pageSize,
+    maxRequests: ctx.settings.maxPages,
+    signal: run.signal,
+    logger: run.log,
+  });
+  try {
+    let next = await parts.next();
+    while (!next.done) {
+      const part = next.value;
+      const normalized = normalizePage(stream, part.records);
+      const written = await ctx.db.transaction().execute((trx) =>
+        commitPage(trx, {
+          stream,
+          runId,
+          walkId,
+          normalized,
+          records: part.records.length,
+          cost: part.cost,
+          syncedAt: ctx.now(),
+          recordKeys: true,
+          snapshots: new Map(),
+          changeListener: ctx.changeListener,
+        }),
+      );
+      for (const reject of normalized.rejects)
+        run.log.warn({ recordKey: reject.recordKey, reason: reject.reason }, 'record rejected');
+      ctx.observer?.pageWritten?.(stream.name, {
+        records: part.records.length,
+        inserted: written.inserted,
+        updated: written.updated,
+        unchanged: written.unchanged,
+        rejected: normalized.rejects.length,
+      });
+      run.onPage?.({ records: part.records.length });
+      next = await parts.next();
+    }
+    const result = next.value;
+    if (!result.clean) {
+      run.log.warn({ reads: result.reads }, 'the list kept changing between reads; deletions skipped this run');
+      await forgetWalkKeys(ctx.db, walkId);
+      return { deleted: 0, deletionsDecided: false, reads: result.reads };
+    }
+    const finishedAt = ctx.now();
+    const deleted = await ctx.db.transaction().execute(async (trx) => {
+      const gone = await markMissingAsDeleted(trx, walkId, stream.table, finishedAt);
+      if (gone.keys.length > 0)
+        await ctx.changeListener?.onDeleted(trx, stream.table, gone.keys, finishedAt, runId);
+      return gone.keys.length;
+    });
+    return { deleted, deletionsDecided: true, reads: result.reads };
+  } catch (error) {
+    await addToStreamRun(ctx.db, runId, stream.name, costOfFailure(error)).catch(() => {});
+    await forgetWalkKeys(ctx.db, walkId).catch(() => {});
+    throw error;
+  }
+}

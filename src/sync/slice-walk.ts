@@ -1,0 +1,93 @@
+/**
+ * Walks one time slice of a stream's walk, from wherever its last committed page left it, committing
+ * page by page. Any process can walk any slice: the slice's row says where to start, and each commit
+ * moves it (see walk-slices.ts). Within a slice the next page is fetched while the previous is being
+ * written, and pages commit in order.
+ */
+import type { IncrementalStream } from '../streams/types.js';
+import { addToStreamRun } from '../warehouse/ledger.js';
+import { keyText } from '../warehouse/sql-text.js';
+import { readSlice, type SliceState } from '../warehouse/walk-slices.js';
+import { type EngineContext, listSourceOf, pageSizeOf, type StreamRunContext } from './engine-context.js';
+import { walkKeyset } from './keyset-walk.js';
+import { costOfFailure } from './list-request.js';
+import { normalizePage } from './normalize-page.js';
+import { OrderedWrites } from './ordered-writes.js';
+import { commitPage, snapshotsOf } from './page-write.js';
+
+export interface SliceWalkRequest {
+  walkId: string;
+  sliceNo: number;
+  /** The route the stream's endpoint answers on. */
+  path: string;
+  /** The walk decides deletions: every key seen is noted. */
+  recordKeys: boolean;
+}
+
+/** Walks the slice to its end; returns its final state (already done: returned as it is). */
+export async function walkSlice(
+  ctx: EngineContext,
+  run: StreamRunContext & { stream: IncrementalStream },
+  request: SliceWalkRequest,
+): Promise<SliceState | undefined> {
+  const { stream, runId } = run;
+  const slice = await readSlice(ctx.db, request.walkId, request.sliceNo);
+  if (!slice || slice.done) return slice;
+  const log = run.log.child({ slice: slice.sliceNo });
+  const pages = walkKeyset({
+    client: ctx.client,
+    source: listSourceOf(ctx, stream, request.path),
+    cursor: stream.cursor,
+    range: { from: slice.from, to: slice.to },
+    resumeAt: slice.resumeAt,
+    pageSize: pageSizeOf(ctx, stream),
+    maxRequests: ctx.settings.maxPages,
+    signal: run.signal,
+    logger: log,
+  });
+  const writes = new OrderedWrites(ctx.settings.writeDepth);
+  let expectedResumeAt = slice.resumeAt;
+  try {
+    for await (const page of pages) {
+      const normalized = normalizePage(stream, page.records);
+      const keys = new Set(normalized.rows.map((row) => keyText(row, stream.table.key)));
+      const commit = {
+        stream,
+        runId,
+        walkId: request.walkId,
+        normalized,
+        records: page.records.length,
+        cost: page.cost,
+        syncedAt: ctx.now(),
+        recordKeys: request.recordKeys,
+        snapshots: snapshotsOf(stream, page.records),
+        slice: { sliceNo: slice.sliceNo, expectedResumeAt, resumeAt: page.resumeAt, done: page.done },
+        changeListener: ctx.changeListener,
+      };
+      expectedResumeAt = page.resumeAt;
+      await writes.submit(keys, async (turn) => {
+        const written = await ctx.db.transaction().execute((trx) => commitPage(trx, commit, () => turn));
+        for (const reject of normalized.rejects)
+          log.warn({ recordKey: reject.recordKey, reason: reject.reason }, 'record rejected');
+        ctx.observer?.pageWritten?.(stream.name, {
+          records: commit.records,
+          inserted: written.inserted,
+          updated: written.updated,
+          unchanged: written.unchanged,
+          rejected: normalized.rejects.length,
+        });
+        run.onPage?.({ records: commit.records });
+        log.debug({ records: commit.records, resumeAt: commit.slice.resumeAt, ...written, changed: undefined }, 'page committed');
+      });
+    }
+    await writes.drain();
+  } catch (error) {
+    // A request that failed still cost requests: the ledger shows them.
+    await addToStreamRun(ctx.db, runId, stream.name, costOfFailure(error)).catch(() => {});
+    throw error;
+  } finally {
+    // No write may outlive the walk (the stream run is closed after it).
+    await writes.settle();
+  }
+  return readSlice(ctx.db, request.walkId, request.sliceNo);
+}

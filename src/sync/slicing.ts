@@ -1,0 +1,122 @@
+/**
+ * Splits the window of a keyset walk into time slices of about equal size, from cheap counts: a
+ * `page_size: 1` request answers with `_metadata.total_count` for any range. Slices partition the
+ * window (empty stretches included, so nothing falls between two slices) and are walked in parallel,
+ * in one process or by many workers.
+ *
+ * Counting costs requests, so it stops early: a window a couple of pages long is one slice; larger
+ * ones are cut into equal stretches of time, the crowded stretches cut again (data is rarely spread
+ * evenly: recent months hold more, and bulk operations pile thousands of records on one second), for
+ * a few rounds whose counts go out in parallel.
+ */
+import type { PlannedSlice } from '../warehouse/walk-slices.js';
+import type { RequestCost } from './list-request.js';
+import { addCost, noCost } from './list-request.js';
+import type { TimeRange } from './time-range.js';
+
+export interface SlicePlanOptions {
+  range: TimeRange;
+  /** The count of records in a range, when the server gives one. */
+  count(range: TimeRange): Promise<{ total: number | undefined; cost: RequestCost }>;
+  /**
+   * The first record's instant in the window and the window's count, from one request: a walk from
+   * the beginning of time then splits where the data is, not across decades of nothing.
+   */
+  firstInstant?(range: TimeRange): Promise<{ first: number | undefined; total: number | undefined; cost: RequestCost }>;
+  pageSize: number;
+  /** @defaultValue SLICING_DEFAULTS.maxSlices */
+  maxSlices?: number;
+  /** @defaultValue SLICING_DEFAULTS.minPagesPerSlice */
+  minPagesPerSlice?: number;
+}
+
+export const SLICING_DEFAULTS = {
+  /** More slices than workers can take at once keeps them all busy to the end of the walk. */
+  maxSlices: 64,
+  /** A slice shorter than this pays its boundary re-reads and counts for too little. */
+  minPagesPerSlice: 2,
+  /** Rounds of cutting crowded stretches. */
+  rounds: 4,
+  /** Parts a crowded stretch is cut into, at most. */
+  maxParts: 16,
+} as const;
+
+export interface SlicePlan {
+  slices: PlannedSlice[];
+  /** The window's count, when the server gave one. */
+  total: number | undefined;
+  cost: RequestCost;
+}
+
+interface Piece {
+  from: number;
+  to: number;
+  count: number;
+}
+
+export async function planSlices(options: SlicePlanOptions): Promise<SlicePlan> {
+  const cost = noCost();
+  const { range } = options;
+  let origin = range.from;
+  let total: number | undefined;
+  if (options.firstInstant) {
+    const probe = await options.firstInstant(range);
+    addCost(cost, probe.cost);
+    total = probe.total;
+    if (probe.first !== undefined && probe.first > range.from && probe.first < range.to) origin = probe.first;
+  } else {
+    const counted = await options.count(range);
+    addCost(cost, counted.cost);
+    total = counted.total;
+  }
+  const whole = [{ from: range.from, to: range.to, estimatedRecords: total }];
+  if (total === undefined || total === 0) return { slices: whole, total, cost };
+  const maxSlices = options.maxSlices ?? SLICING_DEFAULTS.maxSlices;
+  const minRecords = options.pageSize * (options.minPagesPerSlice ?? SLICING_DEFAULTS.minPagesPerSlice);
+  const wanted = Math.min(maxSlices, Math.floor(total / minRecords));
+  if (wanted <= 1) return { slices: whole, total, cost };
+  const target = Math.ceil(total / wanted);
+
+  let pieces: Piece[] = [{ from: origin, to: range.to, count: total }];
+  for (let round = 0; round < SLICING_DEFAULTS.rounds; round++) {
+    const crowded = pieces.filter((piece) => piece.count > target * 2 && piece.to - piece.from > 1);
+    if (crowded.length === 0) break;
+    const cut = await Promise.all(
+      pieces.map(async (piece) => {
+        if (!crowded.includes(piece)) return [piece];
+        const parts = Math.min(SLICING_DEFAULTS.maxParts, piece.to - piece.from, Math.ceil(piece.count / target) * 2);
+        const bounds = Array.from({ length: parts + 1 }, (_, k) =>
+          k === parts ? piece.to : piece.from + Math.floor(((piece.to - piece.from) * k) / parts),
+        );
+        const counted = await Promise.all(
+          bounds.slice(0, -1).map(async (from, k) => {
+            const to = bounds[k + 1] as number;
+            const answer = await options.count({ from, to });
+            addCost(cost, answer.cost);
+            return { from, to, count: answer.total ?? 0 };
+          }),
+        );
+        return counted;
+      }),
+    );
+    pieces = cut.flat();
+  }
+
+  // Adjacent pieces become slices of about `target` records; the first slice also covers the
+  // stretch before the first record, so the slices partition the whole window.
+  const slices: PlannedSlice[] = [];
+  let current: { from: number; to: number; count: number } | undefined;
+  for (const piece of pieces) {
+    if (current && current.count + piece.count > target * 1.5 && current.count > 0) {
+      slices.push({ from: current.from, to: current.to, estimatedRecords: current.count });
+      current = undefined;
+    }
+    current = current
+      ? { from: current.from, to: piece.to, count: current.count + piece.count }
+      : { ...piece };
+  }
+  if (current) slices.push({ from: current.from, to: current.to, estimatedRecords: current.count });
+  const first = slices[0];
+  if (first) first.from = range.from;
+  return { slices, total, cost };
+}

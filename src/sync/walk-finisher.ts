@@ -1,0 +1,151 @@
+/**
+ * Ends a keyset walk once all its slices are read, and decides what the walk proved:
+ *
+ * - Snapshots: Jira and work-item lists are read from each integration's latest daily snapshot, a
+ *   value the server caches per pod for 15 minutes. A walk whose pages came from two snapshots of one
+ *   integration may have missed records that moved between them, so its slices are read again (a new
+ *   pass) until one pass sees one snapshot per integration; after `MAX_WALK_PASSES` the walk is given
+ *   up and the stream fails with a retryable error (its cursor stays, nothing is called clean).
+ * - Deletions: a walk from the beginning of time saw every record SEI lists, except those changed while
+ *   it walked (they moved past its window's end). Tail walks read `[window end, now)` until one finds
+ *   nothing new; then rows no part of the walk saw are marked deleted. A tail that keeps finding
+ *   records skips deletions for this run, never deletes on a guess.
+ * - The cursor moves to the window's end, the slices are forgotten.
+ */
+import type { IncrementalStream } from '../streams/types.js';
+import {
+  abandonWalk,
+  completeWalk,
+  readCheckpoint,
+  setWalkPass,
+  type WalkInProgress,
+} from '../warehouse/checkpoints.js';
+import { forgetWalkKeys, markMissingAsDeleted } from '../warehouse/deletes.js';
+import {
+  createSlices,
+  forgetSlices,
+  forgetSnapshots,
+  readSlices,
+  readSnapshots,
+  restartSlices,
+} from '../warehouse/walk-slices.js';
+import type { EngineContext, StreamRunContext } from './engine-context.js';
+import { SYNC_ERROR_CODES, SyncStreamError } from './errors.js';
+import { walkSlice } from './slice-walk.js';
+import { toEpochSeconds } from './time-range.js';
+
+/** Reads of a walk's slices (the first included) before a walk spanning snapshots is given up. */
+export const MAX_WALK_PASSES = 3;
+/** Tail walks after a deleting walk before deletions are skipped for this run. */
+export const MAX_TAIL_WALKS = 3;
+
+export type WalkEnd =
+  | { kind: 'rewalk'; pass: number }
+  | {
+      kind: 'complete';
+      deleted: number;
+      /** Whether deletions were decided (a deleting walk whose tail settled). */
+      deletionsDecided: boolean;
+      /** The snapshots the walk's pages came from, per integration. */
+      snapshots: Record<string, number[]>;
+    };
+
+export async function finishWalk(
+  ctx: EngineContext,
+  run: StreamRunContext & { stream: IncrementalStream },
+  options: { path: string },
+): Promise<WalkEnd> {
+  const { stream } = run;
+  const walk = (await readCheckpoint(ctx.db, stream.name))?.walk;
+  if (!walk)
+    throw new SyncStreamError(SYNC_ERROR_CODES.internal, `${stream.name}: no walk in progress to finish`, true);
+  const slices = await readSlices(ctx.db, walk.walkId);
+  const open = slices.filter((slice) => !slice.done).map((slice) => slice.sliceNo);
+  if (open.length > 0)
+    throw new SyncStreamError(
+      SYNC_ERROR_CODES.internal,
+      `${stream.name}: slices ${open.join(', ')} of walk ${walk.walkId} are not done yet`,
+      true,
+    );
+
+  const snapshots = stream.snapshotField ? await readSnapshots(ctx.db, walk.walkId) : new Map<string, number[]>();
+  const switched = [...snapshots].filter(([, values]) => values.length > 1);
+  if (switched.length > 0) {
+    const seen = Object.fromEntries(switched);
+    if (walk.pass + 1 < MAX_WALK_PASSES) {
+      await ctx.db.transaction().execute(async (trx) => {
+        await restartSlices(trx, walk.walkId, stream.cursor.serverOrder);
+        await forgetSnapshots(trx, walk.walkId);
+        await forgetWalkKeys(trx, walk.walkId);
+        await setWalkPass(trx, stream.name, walk.pass + 1);
+      });
+      run.log.warn(
+        { pass: walk.pass + 1, snapshots: seen },
+        'the walk read two daily snapshots of an integration (SEI switched snapshots mid-walk); reading it again',
+      );
+      return { kind: 'rewalk', pass: walk.pass + 1 };
+    }
+    await ctx.db.transaction().execute(async (trx) => {
+      await forgetSlices(trx, walk.walkId);
+      await forgetWalkKeys(trx, walk.walkId);
+      await abandonWalk(trx, stream.name);
+    });
+    throw new SyncStreamError(
+      SYNC_ERROR_CODES.snapshotChanging,
+      `${stream.name}: ${MAX_WALK_PASSES} reads each came from two daily snapshots (${JSON.stringify(seen)}); the rows are kept, the cursor stays, the next run reads again`,
+      true,
+    );
+  }
+
+  let deleted = 0;
+  let deletionsDecided = false;
+  if (walk.decidesDeletions) deletionsDecided = await walkTails(ctx, run, walk, options.path);
+  const finishedAt = ctx.now();
+  await ctx.db.transaction().execute(async (trx) => {
+    if (deletionsDecided) {
+      const gone = await markMissingAsDeleted(trx, walk.walkId, stream.table, finishedAt);
+      deleted = gone.keys.length;
+      if (deleted > 0) await ctx.changeListener?.onDeleted(trx, stream.table, gone.keys, finishedAt, run.runId);
+    } else {
+      await forgetWalkKeys(trx, walk.walkId);
+    }
+    await forgetSlices(trx, walk.walkId);
+    // Everything changed before the window's end has been walked; the lookback covers late writes.
+    await completeWalk(trx, stream.name, walk.windowEnd);
+  });
+  return { kind: 'complete', deleted, deletionsDecided, snapshots: Object.fromEntries(snapshots) };
+}
+
+/**
+ * Walks `[window end, now)` again and again until a tail finds no record: records changed while the
+ * walk ran moved there, and a deleting walk must see them too. True when a tail came back empty.
+ */
+async function walkTails(
+  ctx: EngineContext,
+  run: StreamRunContext & { stream: IncrementalStream },
+  walk: WalkInProgress,
+  path: string,
+): Promise<boolean> {
+  const { stream } = run;
+  if (walk.windowEnd === null) return false;
+  let from = toEpochSeconds(walk.windowEnd);
+  const slices = await readSlices(ctx.db, walk.walkId);
+  let sliceNo = Math.max(...slices.map((slice) => slice.sliceNo), -1) + 1;
+  for (let tail = 0; tail < MAX_TAIL_WALKS; tail++) {
+    const to = toEpochSeconds(ctx.now()) + 1;
+    if (to <= from) return true;
+    await createSlices(ctx.db, walk.walkId, stream.name, stream.cursor.serverOrder, [
+      { from, to, estimatedRecords: undefined },
+    ], sliceNo);
+    const done = await walkSlice(ctx, run, { walkId: walk.walkId, sliceNo, path, recordKeys: true });
+    if ((done?.records ?? 0) === 0) return true;
+    run.log.info({ tail: tail + 1, from, to, records: done?.records }, 'records changed while the walk ran; reading the tail again');
+    from = to;
+    sliceNo++;
+  }
+  run.log.warn(
+    { tails: MAX_TAIL_WALKS },
+    'records kept changing behind the walk; deletions are left for the next full walk',
+  );
+  return false;
+}

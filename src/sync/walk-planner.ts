@@ -1,0 +1,120 @@
+/**
+ * Plans the walk of an incremental stream, or finds the one already in progress.
+ *
+ * A new walk covers `[cursor - lookback, now)` (from the beginning of time when there is no cursor, or
+ * on a full refresh), is fixed when planned so that a resumed walk sees the same window, and is cut
+ * into slices from the server's counts. Its slices are written with the checkpoint in one transaction.
+ * A walk in progress (a crash, a retried job, a worker that died, another run that started it) is
+ * continued as it is: its slices resume where their last committed page left them.
+ */
+import { randomUUID } from 'node:crypto';
+import type { IncrementalStream } from '../streams/types.js';
+import { beginWalk, readCheckpoint, type WalkInProgress } from '../warehouse/checkpoints.js';
+import { forgetWalkKeys } from '../warehouse/deletes.js';
+import { addToStreamRun } from '../warehouse/ledger.js';
+import {
+  closeEmptySlices,
+  createSlices,
+  forgetSlices,
+  readSlices,
+  type SliceState,
+} from '../warehouse/walk-slices.js';
+import { type EngineContext, listSourceOf, pageSizeOf, type StreamRunContext } from './engine-context.js';
+import { listPage } from './list-request.js';
+import { planSlices } from './slicing.js';
+import { fromEpochSeconds, recordSecond, type TimeRange, toEpochSeconds, windowFilter } from './time-range.js';
+
+export interface PlannedWalk {
+  walk: WalkInProgress;
+  slices: SliceState[];
+  /** True when this call planned it; false when it continues a walk in progress. */
+  planned: boolean;
+  /** The window's count when the server gave one (new walks only). */
+  estimatedRecords: number | undefined;
+}
+
+export async function planOrAdoptWalk(
+  ctx: EngineContext,
+  run: StreamRunContext & { stream: IncrementalStream },
+  options: { fullRefresh: boolean; path: string },
+): Promise<PlannedWalk> {
+  const { stream } = run;
+  const checkpoint = await readCheckpoint(ctx.db, stream.name);
+  const inProgress = checkpoint?.walk ?? null;
+  // A full refresh starts over, except when this very run planned the walk: a retried job resumes it.
+  if (inProgress && !(options.fullRefresh && inProgress.runId !== run.runId)) {
+    const slices = await readSlices(ctx.db, inProgress.walkId);
+    run.log.info(
+      { walkId: inProgress.walkId, pass: inProgress.pass, slices: slices.length, done: slices.filter((s) => s.done).length },
+      'continuing the walk in progress',
+    );
+    return { walk: inProgress, slices, planned: false, estimatedRecords: undefined };
+  }
+  if (inProgress) {
+    await forgetSlices(ctx.db, inProgress.walkId);
+    await forgetWalkKeys(ctx.db, inProgress.walkId);
+  }
+
+  const cursor = options.fullRefresh ? null : (checkpoint?.cursor ?? null);
+  const to = toEpochSeconds(ctx.now());
+  const from = cursor === null ? 0 : Math.max(0, toEpochSeconds(cursor) - ctx.settings.lookbackSeconds);
+  const range: TimeRange = { from, to };
+  const source = listSourceOf(ctx, stream, options.path);
+  const ascending = stream.cursor.serverOrder === 'asc';
+  const count = async (part: TimeRange) => {
+    const answer = await listPage(ctx.client, source, {
+      page: 0,
+      pageSize: 1,
+      filter: windowFilter(stream.baseFilter, stream.cursor, part),
+      signal: run.signal,
+    });
+    return { answer, total: answer.totalCount, cost: answer.cost };
+  };
+  const plan = await planSlices({
+    range,
+    pageSize: pageSizeOf(ctx, stream),
+    count,
+    // Ascending, the first record of the window is the answer to a one-record request.
+    ...(ascending && {
+      firstInstant: async (part: TimeRange) => {
+        const { answer, total, cost } = await count(part);
+        const first = answer.records[0];
+        return { first: first && recordSecond(stream.cursor, first), total, cost };
+      },
+    }),
+  });
+  const walk: WalkInProgress = {
+    walkId: randomUUID(),
+    runId: run.runId,
+    windowStart: cursor === null ? null : fromEpochSeconds(from),
+    windowEnd: fromEpochSeconds(to),
+    // Without a lower bound the walk sees every record SEI lists: what it does not see is gone.
+    decidesDeletions: from === 0,
+    pass: 0,
+  };
+  await ctx.db.transaction().execute(async (trx) => {
+    await beginWalk(trx, stream.name, walk);
+    await createSlices(trx, walk.walkId, stream.name, stream.cursor.serverOrder, plan.slices);
+    // The count already proved the window empty (a tenant without this tool): nothing to walk.
+    if (plan.total === 0) await closeEmptySlices(trx, walk.walkId, stream.cursor.serverOrder);
+    await addToStreamRun(trx, run.runId, stream.name, { ...plan.cost, slices: plan.slices.length });
+  });
+  run.log.info(
+    {
+      walkId: walk.walkId,
+      windowStart: walk.windowStart,
+      windowEnd: walk.windowEnd,
+      records: plan.total,
+      slices: plan.slices.length,
+      countRequests: plan.cost.requests,
+      decidesDeletions: walk.decidesDeletions,
+    },
+    'walk planned',
+  );
+  return {
+    walk,
+    slices: await readSlices(ctx.db, walk.walkId),
+    planned: true,
+    estimatedRecords: plan.total,
+  };
+}
