@@ -36,7 +36,7 @@ export function expectedHashes(dataset: SimulatorDataset, stream: StreamName): M
   for (const record of dataset.records(stream)) {
     // A time-range filter cannot select a record without the cursor field (a CI/CD run still in
     // progress has no end_time): incremental streams pick such records up once they have one.
-    if (definition.mode === 'incremental' && !record[definition.cursor.filterField]) continue;
+    if (definition.mode === 'incremental' && !record[definition.cursor.recordField]) continue;
     const normalized = definition.normalize(record);
     if (!normalized.ok) continue;
     expected.set(keyText(normalized.row, definition.table.key), canonicalHash(record));

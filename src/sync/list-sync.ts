@@ -76,6 +76,7 @@ export async function syncWholeList(
       const gone = await markMissingAsDeleted(trx, walkId, stream.table, finishedAt);
       if (gone.keys.length > 0)
         await ctx.changeListener?.onDeleted(trx, stream.table, gone.keys, finishedAt, runId);
+      await addToStreamRun(trx, runId, stream.name, { deleted: gone.keys.length });
       return gone.keys.length;
     });
     return { deleted, deletionsDecided: true, reads: result.reads };

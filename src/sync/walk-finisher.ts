@@ -21,6 +21,7 @@ import {
   type WalkInProgress,
 } from '../warehouse/checkpoints.js';
 import { forgetWalkKeys, markMissingAsDeleted } from '../warehouse/deletes.js';
+import { addToStreamRun } from '../warehouse/ledger.js';
 import {
   createSlices,
   forgetSlices,
@@ -106,6 +107,7 @@ export async function finishWalk(
       const gone = await markMissingAsDeleted(trx, walk.walkId, stream.table, finishedAt);
       deleted = gone.keys.length;
       if (deleted > 0) await ctx.changeListener?.onDeleted(trx, stream.table, gone.keys, finishedAt, run.runId);
+      await addToStreamRun(trx, run.runId, stream.name, { deleted });
     } else {
       await forgetWalkKeys(trx, walk.walkId);
     }

@@ -20,7 +20,7 @@ import {
   type SliceState,
 } from '../warehouse/walk-slices.js';
 import { type EngineContext, listSourceOf, pageSizeOf, type StreamRunContext } from './engine-context.js';
-import { listPage } from './list-request.js';
+import { costOfFailure, listPage } from './list-request.js';
 import { planSlices } from './slicing.js';
 import { fromEpochSeconds, recordSecond, type TimeRange, toEpochSeconds, windowFilter } from './time-range.js';
 
@@ -56,19 +56,27 @@ export async function planOrAdoptWalk(
   }
 
   const cursor = options.fullRefresh ? null : (checkpoint?.cursor ?? null);
-  const to = toEpochSeconds(ctx.now());
+  // The current second is in the window: a record changed later within it is read again by the next
+  // run's lookback (SEI filters in whole seconds, so excluding it would delay every fresh change a run).
+  const to = toEpochSeconds(ctx.now()) + 1;
   const from = cursor === null ? 0 : Math.max(0, toEpochSeconds(cursor) - ctx.settings.lookbackSeconds);
   const range: TimeRange = { from, to };
   const source = listSourceOf(ctx, stream, options.path);
   const ascending = stream.cursor.serverOrder === 'asc';
   const count = async (part: TimeRange) => {
-    const answer = await listPage(ctx.client, source, {
-      page: 0,
-      pageSize: 1,
-      filter: windowFilter(stream.baseFilter, stream.cursor, part),
-      signal: run.signal,
-    });
-    return { answer, total: answer.totalCount, cost: answer.cost };
+    try {
+      const answer = await listPage(ctx.client, source, {
+        page: 0,
+        pageSize: 1,
+        filter: windowFilter(stream.baseFilter, stream.cursor, part),
+        signal: run.signal,
+      });
+      return { answer, total: answer.totalCount, cost: answer.cost };
+    } catch (error) {
+      // A request that failed still cost requests: the ledger shows them.
+      await addToStreamRun(ctx.db, run.runId, stream.name, costOfFailure(error)).catch(() => {});
+      throw error;
+    }
   };
   const plan = await planSlices({
     range,

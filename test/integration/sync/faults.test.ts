@@ -46,10 +46,10 @@ describe('sync under faults', () => {
     harness = await startSyncHarness({
       simulator: { records: 400, seed: 6, streamSizes: { org_users: 300 } },
     });
-    // Records deleted before the page being read pull later records back across the page boundary:
-    // without a re-read they would be skipped. Inserts push records forward: seen twice.
+    // Records deleted and inserted while the walk runs: an offset walk would skip records pulled back
+    // across a page boundary; the time walk narrows its window instead, and the list is read whole.
     harness.simulator.mutateDuringWalk('jira_issues', 3, { delete: 7, insert: 4 });
-    harness.simulator.mutateDuringWalk('org_users', 2, { delete: 5, insert: 3 });
+    harness.simulator.mutateDuringWalk('org_users', 0, { delete: 5, insert: 3 });
     const run = await runSync(harness.engine, {
       streams: ['jira_issues', 'org_users'],
       fullRefresh: false,
@@ -70,17 +70,6 @@ describe('sync under faults', () => {
     const jira = await diffStream(harness, 'jira_issues');
     expect(jira).toMatchObject({ missing: [], different: [] });
     expect(jira.actual - jira.expected).toBeLessThanOrEqual(7);
-  });
-
-  it('without healing the same shifts lose records (control for the test above)', async () => {
-    harness = await startSyncHarness({
-      simulator: { records: 400, seed: 6, streamSizes: { org_users: 300 } },
-    });
-    harness.simulator.mutateDuringWalk('org_users', 2, { delete: 5, insert: 3 });
-    const engine = harness.newEngine({ maxHealPasses: 0 });
-    await runSync(engine, { streams: ['org_users'], fullRefresh: false, trigger: 'cli' });
-    const diff = await diffStream(harness, 'org_users');
-    expect(diff.missing.length + diff.unexpected.length).toBeGreaterThan(0);
   });
 
   it('fails fast with one request and a clear error on a wrong key', async () => {

@@ -30,9 +30,12 @@ function resolved(stream: StreamName, filter: unknown, sort: unknown): string[] 
   const queries = new StreamQueries(d.state(stream));
   const state = d.state(stream);
   const parsedSort = parseSort(sort);
-  const order = queries.resolve(parseFilter(state, filter), parsedSort);
+  const order = queries.resolve(parseFilter(state, filter, LONG), parsedSort);
   return [...order].map((o) => state.generator.key(state.record(o)));
 }
+
+/** How Jira, work items, PRs and commits read bounds. */
+const LONG = { parser: 'long', inclusive: false } as const;
 
 describe('simulator queries', () => {
   it('sorts seconds (packed) and milliseconds (comparator) both ways like a brute-force sort', () => {
@@ -49,7 +52,7 @@ describe('simulator queries', () => {
   it('keeps cached columns right across inserts, updates and deletes', () => {
     const queries = new StreamQueries(d.state('scm_commits'));
     const state = d.state('scm_commits');
-    const filter = parseFilter(state, { committed_at: { $gt: 1_000_000_000 } });
+    const filter = parseFilter(state, { committed_at: { $gt: 1_000_000_000 } }, LONG);
     const sort = parseSort([{ id: 'committed_at', desc: false }]);
     const before = queries.resolve(filter, sort).length;
     clock += 1000;
@@ -72,15 +75,15 @@ describe('simulator queries', () => {
         { id: 'issue_updated_at', desc: false },
       ]),
     ).toEqual(bruteForce('jira_issues', 'issue_updated_at', false, keep));
-    expect(() => parseFilter(state, { integration_ids: '378' })).toThrow(QueryError);
-    expect(() => parseFilter(state, { issue_updated_at: { $gt: 'soon' } })).toThrow(QueryError);
+    expect(() => parseFilter(state, { integration_ids: '378' }, LONG)).toThrow(QueryError);
+    expect(() => parseFilter(state, { issue_updated_at: { $gt: 'soon' } }, LONG)).toThrow(QueryError);
     expect(() => parseSort({ id: 'x' })).toThrow(QueryError);
-    expect(parseFilter(state, { unknown_field: 1 })).toEqual({ ranges: [] });
+    expect(parseFilter(state, { unknown_field: 1 }, LONG)).toEqual({ ranges: [] });
   });
 
   it('rewrites requests with ou_ids to the collection integrations, dropping their own integration_ids', () => {
     const state = d.state('jira_issues');
-    const rewritten = parseFilter(state, { ou_ids: ['76'], integration_ids: ['379'] });
+    const rewritten = parseFilter(state, { ou_ids: ['76'], integration_ids: ['379'] }, LONG);
     expect([...(rewritten.integrationIds ?? [])]).toContain('378');
     expect(rewritten.integrationIds?.has('379')).toBe(false);
     const all = resolved('jira_issues', {}, [{ id: 'issue_updated_at', desc: false }]);

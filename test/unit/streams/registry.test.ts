@@ -68,17 +68,35 @@ describe('stream registry', () => {
     expect(stream.recordKey({})).toBeUndefined();
   });
 
-  it.each(definitions)('%s: sorts explicitly, incremental streams by their cursor field', (_, stream) => {
-    expect(stream.sort.length).toBeGreaterThan(0);
-    if (stream.mode === 'incremental')
-      expect(stream.sort[0]).toEqual({ id: stream.cursor.filterField, desc: false });
-  });
+  it.each(definitions)(
+    '%s: sorts explicitly, incremental streams by their cursor field in the order the server applies',
+    (_, stream) => {
+      expect(stream.sort.length).toBe(1);
+      if (stream.mode === 'incremental')
+        expect(stream.sort[0]).toEqual({
+          id: stream.cursor.filter.field,
+          desc: stream.cursor.serverOrder === 'desc',
+        });
+    },
+  );
 
   it('declares the endpoint quirks', () => {
     expect(STREAMS.jira_issues.maxPageSize).toBe(10_000);
     expect(STREAMS.org_users.hasNext).toBe('total_exceeds_page');
-    expect(STREAMS.collection_categories.pageSizeParam).toBe('pageSize');
+    // DefaultListRequest binds page_size only; the documented route is tried first, then the server's.
+    expect(STREAMS.collection_categories.pageSizeParam).toBe('page_size');
     expect(STREAMS.collection_categories.path).toBe('/v1/org/workspaces/units/list');
+    expect(STREAMS.collection_categories.alternativePaths).toEqual(['/v1/org/groups/list', '/v1/org/categories/list']);
+    // Request shapes the server's parsers take: CI/CD strings (inclusive), integrations numbers.
+    expect(STREAMS.cicd_job_runs.mode === 'incremental' && STREAMS.cicd_job_runs.cursor.filter).toEqual({
+      field: 'end_time',
+      boundType: 'string',
+      inclusive: true,
+    });
+    expect(STREAMS.cicd_job_runs.extraBody).toEqual({ across: 'job_status' });
+    expect(STREAMS.integrations.mode === 'incremental' && STREAMS.integrations.cursor.filter.boundType).toBe('number');
+    // Commits are walked by ingest time: a commit pushed late keeps an old committed_at.
+    expect(STREAMS.scm_commits.mode === 'incremental' && STREAMS.scm_commits.cursor.recordField).toBe('created_at');
     const fullRefresh = definitions.filter(([, s]) => s.mode === 'full_refresh').map(([name]) => name);
     expect(fullRefresh).toEqual(['org_users', 'org_units', 'collection_categories']);
   });

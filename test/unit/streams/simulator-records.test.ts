@@ -64,15 +64,15 @@ describe.each(Object.values(STREAMS).map((stream) => [stream.name, stream] as co
 
     it('fill the cursor column whenever the record has the filter field', () => {
       if (stream.mode !== 'incremental') return;
-      const { filterField, column } = stream.cursor;
+      const { recordField, column } = stream.cursor;
       records.forEach((record, i) => {
-        if (record[filterField] !== undefined) expect(rows[i]?.[column]).toBeInstanceOf(Date);
+        if (record[recordField] !== undefined) expect(rows[i]?.[column]).toBeInstanceOf(Date);
       });
     });
 
     it('are served with the paging the definition declares', () => {
       const endpoint = endpointOf(name);
-      expect(endpoint.path).toBe(stream.path);
+      expect([stream.path, ...(stream.alternativePaths ?? [])]).toContain(endpoint.paths[0]);
       expect(endpoint.pageSizeParam).toBe(stream.pageSizeParam);
       expect(endpoint.hasNext).toBe(stream.hasNext);
       expect(endpoint.maxPageSize).toBe(stream.maxPageSize);
