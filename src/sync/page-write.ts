@@ -55,9 +55,11 @@ export async function commitPage(
   });
   await insertRejects(trx, runId, stream.name, normalized.rejects);
   if (commit.recordKeys) await recordSeenKeys(trx, commit.walkId, stream.table, normalized.rows);
-  await recordSnapshots(trx, commit.walkId, commit.snapshots);
-  // Pages of one slice commit in order: the slice only ever moves over committed pages.
+  // Pages of one slice commit in order: the slice only ever moves over committed pages. Rows that
+  // other pages write too (snapshots, the slice, the ledger) are touched only after the turn: a later
+  // page holding one while waiting for its turn would block the earlier page forever.
   await beforeCommit?.();
+  await recordSnapshots(trx, commit.walkId, commit.snapshots);
   if (commit.slice) {
     const moved = await advanceSlice(
       trx,

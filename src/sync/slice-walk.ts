@@ -4,6 +4,7 @@
  * moves it (see walk-slices.ts). Within a slice the next page is fetched while the previous is being
  * written, and pages commit in order.
  */
+import type { SeiRecord } from '../sei/types.js';
 import type { IncrementalStream } from '../streams/types.js';
 import { addToStreamRun } from '../warehouse/ledger.js';
 import { keyText } from '../warehouse/sql-text.js';
@@ -47,6 +48,19 @@ export async function walkSlice(
   });
   const writes = new OrderedWrites(ctx.settings.writeDepth);
   let expectedResumeAt = slice.resumeAt;
+  /** Snapshot values this walker already noted: most pages add none. */
+  const noted = new Set<string>();
+  const newSnapshots = (records: readonly SeiRecord[]) => {
+    const fresh = new Map<string, Set<number>>();
+    for (const [integration, values] of snapshotsOf(stream, records))
+      for (const value of values) {
+        const id = `${integration}\u0000${value}`;
+        if (noted.has(id)) continue;
+        noted.add(id);
+        fresh.set(integration, (fresh.get(integration) ?? new Set()).add(value));
+      }
+    return fresh;
+  };
   try {
     for await (const page of pages) {
       const normalized = normalizePage(stream, page.records);
@@ -60,7 +74,7 @@ export async function walkSlice(
         cost: page.cost,
         syncedAt: ctx.now(),
         recordKeys: request.recordKeys,
-        snapshots: snapshotsOf(stream, page.records),
+        snapshots: newSnapshots(page.records),
         slice: { sliceNo: slice.sliceNo, expectedResumeAt, resumeAt: page.resumeAt, done: page.done },
         changeListener: ctx.changeListener,
       };

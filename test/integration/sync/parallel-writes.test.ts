@@ -6,12 +6,13 @@ import { runSync } from '../../../src/sync/run-sync.js';
 import { readCheckpoint } from '../../../src/warehouse/checkpoints.js';
 import { openWarehouse } from '../../../src/warehouse/db.js';
 import { historyChangeListener } from '../../../src/warehouse/history.js';
+import { readSlices } from '../../../src/warehouse/walk-slices.js';
 import { countRows, diffStream, type SyncHarness, startSyncHarness } from '../../support/sync-harness.js';
 
 /**
  * The history listener runs inside each page's transaction, before the checkpoint and commit. This one
  * holds the first page's transaction open until a second page's transaction reaches the same point (or
- * three seconds pass), and records whether that happened: it can only happen with two page writers.
+ * three seconds pass), and records whether that happened: it cannot when one page is in hand at a time.
  */
 function overlapProbe(): { listener: ChangeListener; overlapped: () => boolean } {
   let calls = 0;
@@ -42,36 +43,35 @@ describe('page writers', () => {
   });
 
   it.each([
-    { writers: '2', overlaps: true },
-    { writers: '1', overlaps: false },
+    { inFlight: '8', writers: '2', overlaps: true },
+    { inFlight: '1', writers: '1', overlaps: false },
   ])(
-    'with SEI_SYNC_PAGE_WRITERS=$writers, pages overlap: $overlaps; the tables end exact',
-    async ({ writers, overlaps }) => {
+    'SEI_MAX_IN_FLIGHT=$inFlight, SEI_SYNC_PAGE_WRITERS=$writers: pages overlap: $overlaps; the tables end exact',
+    async ({ inFlight, writers, overlaps }) => {
       harness = await startSyncHarness({
         simulator: { records: 0, streamSizes: { jira_issues: 300 }, seed: 5 },
-        env: { SEI_SYNC_PAGE_WRITERS: writers },
+        env: { SEI_SYNC_PAGE_WRITERS: writers, SEI_MAX_IN_FLIGHT: inFlight, SEI_PAGE_SIZE: '25' },
       });
       const probe = overlapProbe();
       const engine = harness.newEngine({ changeListener: probe.listener });
       const run = await runSync(engine, { streams: ['jira_issues'], fullRefresh: false, trigger: 'cli' });
 
-      expect(run.results[0]).toMatchObject({ status: 'succeeded', counts: { pages: 7, inserted: 300 } });
+      expect(run.results[0]).toMatchObject({ status: 'succeeded', counts: { inserted: 300 } });
       expect(probe.overlapped()).toBe(overlaps);
       expect(await diffStream(harness, 'jira_issues')).toMatchObject({
         missing: [],
         unexpected: [],
         different: [],
       });
-      // One current history version per issue: every page's history went in with its own rows.
       expect(await countRows(harness.warehouse, 'jira_issues')).toBe(300);
-      expect((await readCheckpoint(harness.warehouse.db, 'jira_issues'))?.nextPage ?? null).toBeNull();
+      expect((await readCheckpoint(harness.warehouse.db, 'jira_issues'))?.walk).toBeNull();
     },
   );
 
-  it('a failed page stops the pages after it from committing, and the rerun completes exactly', async () => {
+  it('a failed page stops the pages after it in its slice from committing, and the rerun completes exactly', async () => {
     harness = await startSyncHarness({
       simulator: { records: 0, streamSizes: { jira_issues: 300 }, seed: 6 },
-      env: { SEI_SYNC_PAGE_WRITERS: '2' },
+      env: { SEI_SYNC_PAGE_WRITERS: '2', SEI_PAGE_SIZE: '25' },
     });
     let calls = 0;
     const failing: ChangeListener = {
@@ -88,14 +88,12 @@ describe('page writers', () => {
       trigger: 'cli',
     });
     expect(first.results[0]).toMatchObject({ status: 'failed' });
-    const checkpoint = await readCheckpoint(harness.warehouse.db, 'jira_issues');
-    const committedPages = checkpoint?.nextPage ?? 0;
-    // The third history call fails: page 2's, or page 1's or 3's when that write got there first. Only
-    // whole pages before the failing one are in (a prefix: the checkpoint and exactly its pages' rows),
-    // nothing after it, though the next page was already being written beside it.
-    expect(committedPages).toBeGreaterThanOrEqual(1);
-    expect(committedPages).toBeLessThanOrEqual(3);
-    expect(await countRows(harness.warehouse, 'jira_issues')).toBe(committedPages * 50);
+    const walk = (await readCheckpoint(harness.warehouse.db, 'jira_issues'))?.walk;
+    const slices = await readSlices(harness.warehouse.db, walk!.walkId);
+    // Each slice's resume point covers exactly the rows its committed pages wrote, nothing after.
+    const committed = slices.reduce((records, slice) => records + slice.records, 0);
+    expect(committed).toBeLessThan(300);
+    expect(await countRows(harness.warehouse, 'jira_issues')).toBe(committed);
 
     const rerun = await runSync(harness.newEngine(), {
       streams: ['jira_issues'],
