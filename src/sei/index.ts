@@ -1,8 +1,8 @@
-/** The SEI HTTP side: client, retry policy, request budget, page walker, errors. */
+/** The SEI HTTP side: client, retry policy, request budget, in-flight limit, errors. */
 export type { RequestBudget } from './budget.js';
 export * from './client.js';
 export * from './errors.js';
 export * from './retry.js';
 export * from './token-bucket.js';
 export type * from './types.js';
-export * from './walker.js';
+export * from './in-flight.js';

@@ -11,7 +11,7 @@ import { createLogger } from '../../../src/observability/logger.js';
 import { Secret } from '../../../src/secret.js';
 import { SeiClient, type SeiClientOptions } from '../../../src/sei/client.js';
 import { SeiError } from '../../../src/sei/errors.js';
-import { PageWalker } from '../../../src/sei/walker.js';
+import { walkKeyset } from '../../../src/sync/keyset-walk.js';
 import {
   type FakeReply,
   type FakeSeiServer,
@@ -155,20 +155,34 @@ describe('the API key never escapes', () => {
     expectNoKey(error);
   });
 
-  it('abort, in flight and through the walker', async () => {
+  it('abort, in flight and through the time walk', async () => {
     const client = makeClient(server.url, { timeoutMs: 5_000 });
     server.enqueue({ kind: 'slow', delayMs: 2_000, reply: { kind: 'json', body: listBody([]) } });
     const controller = new AbortController();
-    const walker = new PageWalker({
+    const walk = walkKeyset({
       client,
-      path: '/v1/scm/prs/list',
-      sort: [{ id: 'pr_updated_at', desc: false }],
+      source: {
+        path: '/v1/scm/prs/list',
+        sort: [{ id: 'pr_updated_at', desc: false }],
+        pageSizeParam: 'page_size',
+        recordKey: (record) => String(record.id),
+      },
+      cursor: {
+        filter: { field: 'pr_updated_at', boundType: 'number', inclusive: false },
+        recordField: 'pr_updated_at',
+        recordUnit: 's',
+        column: 'pr_updated_at',
+        serverOrder: 'asc',
+      },
+      range: { from: 0, to: 2_000_000_000 },
+      resumeAt: 0,
       pageSize: 10,
+      maxRequests: 10,
       signal: controller.signal,
     });
     const requestsBefore = server.requests.length;
     const walking = (async () => {
-      for await (const _page of walker) {
+      for await (const _page of walk) {
         // no page arrives before the abort
       }
     })().catch((e: unknown) => e);
