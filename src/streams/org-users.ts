@@ -94,11 +94,9 @@ export const orgUsersStream: FullRefreshStream = {
   name: 'org_users',
   path: '/v1/org/users/list',
   mode: 'full_refresh',
-  // External users all share id "0"; full_name breaks the tie so their order is stable too.
-  sort: [
-    { id: 'id', desc: false },
-    { id: 'full_name', desc: false },
-  ],
+  // Ignored: the server orders by `ref_id, created_at DESC` (external users share a NULL ref_id). The
+  // list is read whole in one request, so its order does not matter.
+  sort: [{ id: 'created_at', desc: true }],
   pageSizeParam: 'page_size',
   // has_next is `total_count > records on this page`: true on the last page and past the end.
   hasNext: 'total_exceeds_page',

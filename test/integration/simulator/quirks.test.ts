@@ -26,17 +26,23 @@ describe('simulator routing and auth', () => {
       '/v1/cicd/job_runs/list',
       '/v1/org/users/list',
       '/v1/org/units/list',
-      '/v1/org/workspaces/units/list',
+      '/v1/org/groups/list',
+      '/v1/org/categories/list',
     ];
     for (const path of paths) {
       for (const prefix of ['', '/gratis/sei/api']) {
-        const answer = await post(sim, prefix + path, { page: 0, page_size: 5, pageSize: 5 });
+        // CI/CD: a non-time `across`, or runs started more than 90 days ago are hidden.
+        const answer = await post(sim, prefix + path, { page: 0, page_size: 5, across: 'job_status' });
         expect(answer.status, prefix + path).toBe(200);
         expect(answer.json.records.length).toBeGreaterThan(0);
         expect(answer.json.count).toBe(answer.json.records.length);
         expect(answer.headers.get('content-type')).toBe('application/json');
       }
     }
+  });
+
+  it('answers 404 on the documented categories route: no controller serves it', async () => {
+    expect((await post(sim, '/v1/org/workspaces/units/list', { page: 0 })).status).toBe(404);
   });
 
   it('answers 404 on unknown paths, 405 on GET, 400 on bad JSON', async () => {
@@ -79,13 +85,14 @@ describe('simulator page sizes', () => {
     expect((await post(sim, JIRA, { page: -1 })).status).toBe(400);
   });
 
-  it('reads pageSize (not page_size) on collection categories', async () => {
-    const categories = '/v1/org/workspaces/units/list';
-    expect((await post(sim, categories, { page: 0, pageSize: 1 })).json.count).toBe(1);
-    const ignored = await post(sim, categories, { page: 0, page_size: 1 });
+  it('binds page_size only: the documented pageSize of collection categories is ignored', async () => {
+    const categories = '/v1/org/groups/list';
+    expect((await post(sim, categories, { page: 0, page_size: 1 })).json.count).toBe(1);
+    const ignored = await post(sim, categories, { page: 0, pageSize: 1 });
     expect(ignored.json.count).toBe(3);
     expect(ignored.json._metadata.page_size).toBe(1000);
-    // Other endpoints ignore pageSize.
+    // total_count is counted over the page (LIMIT/OFFSET already applied).
+    expect((await post(sim, categories, { page: 0, page_size: 2 })).json._metadata.total_count).toBe(2);
     expect((await post(sim, '/v1/integrations/list', { page: 0, pageSize: 1 })).json.count).toBe(7);
   });
 });
@@ -136,12 +143,17 @@ describe('simulator paging quirks', () => {
     expect(page2.json._metadata.total_count).toBe(3);
   });
 
-  it('returns in a walk exactly dataset.records()', async () => {
-    for (const [path, stream, key] of [
-      [JIRA, 'jira_issues', jiraKey],
-      ['/v1/scm/prs/list', 'scm_pull_requests', (r: Record<string, unknown>) => String(r.id)],
+  it('returns in an offset walk exactly dataset.records() where the order has a tiebreaker', async () => {
+    for (const [path, stream, key, sort] of [
+      [JIRA, 'jira_issues', jiraKey, 'issue_updated_at'],
+      [
+        '/v1/issue_mgmt/workitems/list',
+        'workitems',
+        (r: Record<string, unknown>) => `${r.integration_id}/${r.workitem_id}`,
+        'workitem_updated_at',
+      ],
     ] as const) {
-      const walked = await walk(sim, path, { sort: [{ id: 'id', desc: true }] }, 250);
+      const walked = await walk(sim, path, { sort: [{ id: sort, desc: true }] }, 250);
       const expected = sim.dataset.records(stream);
       expect(walked.map(key).sort()).toEqual(expected.map(key).sort());
       expect(new Set(walked.map(key)).size).toBe(walked.length);
@@ -172,48 +184,136 @@ describe('simulator filters and sort', () => {
     expect((await post(sim, JIRA, { filter: { issue_updated_at: 5 } })).status).toBe(400);
   });
 
-  it('filters job runs by start_time/end_time in seconds although records hold milliseconds', async () => {
+  it('CI/CD: bounds are strings (a number is a 500), inclusive, in seconds although records hold ms', async () => {
     const path = '/v1/cicd/job_runs/list';
-    const runs = await walk(sim, path, { sort: [{ id: 'end_time', desc: false }] }, 1000);
+    const body = { across: 'job_status', sort: [{ id: 'end_time', desc: false }] };
+    const runs = await walk(sim, path, body, 1000);
     const ended = runs.filter((r) => r.end_time !== undefined);
-    const pivotMs = ended[600]!.end_time as number;
-    const pivot = Math.floor(pivotMs / 1000);
-    const after = await walk(
-      sim,
-      path,
-      { sort: [{ id: 'end_time', desc: false }], filter: { end_time: { $gt: pivot } } },
-      1000,
-    );
-    expect(after.length).toBe(ended.filter((r) => (r.end_time as number) > pivot * 1000).length);
-    expect(after.every((r) => r.end_time !== undefined)).toBe(true);
-    const byStart = await walk(
-      sim,
-      path,
-      { sort: [{ id: 'start_time', desc: true }], filter: { start_time: { $lt: pivot } } },
-      1000,
-    );
-    expect(byStart.length).toBe(runs.filter((r) => (r.start_time as number) < pivot * 1000).length);
-    expect(byStart.length).toBeGreaterThan(0);
+    const pivot = Math.floor((ended[600]!.end_time as number) / 1000);
+    const after = await walk(sim, path, { ...body, filter: { end_time: { $gt: String(pivot) } } }, 1000);
+    expect(after.length).toBe(ended.filter((r) => (r.end_time as number) >= pivot * 1000).length);
+    const asNumber = await post(sim, path, { ...body, filter: { end_time: { $gt: pivot } } });
+    expect(asNumber.status).toBe(500);
+    expect(asNumber.json.message).toMatch(/cannot be cast to class java.lang.String/);
+    const notANumber = await post(sim, path, { ...body, filter: { end_time: { $gt: 'soon' } } });
+    expect(notANumber.status).toBe(500);
+    // The requested key goes into the SQL verbatim.
+    expect((await post(sim, path, { across: 'job_status', sort: [{ id: 'nope', desc: false }] })).status).toBe(500);
   });
 
-  it('sorts by any top-level field, both ways, with a stable tiebreak', async () => {
-    const asc = await walk(sim, JIRA, { sort: [{ id: 'priority', desc: false }] }, 100);
-    const again = await walk(sim, JIRA, { sort: [{ id: 'priority', desc: false }] }, 100);
+  it('CI/CD: the default across (trend) hides runs started more than 90 days ago', async () => {
+    const path = '/v1/cicd/job_runs/list';
+    const all = await post(sim, path, { page: 0, page_size: 1, across: 'job_status' });
+    expect(all.json._metadata.total_count).toBe(sim.dataset.count('cicd_job_runs'));
+    // The seeded runs ended before 2025: the default list says there are none.
+    for (const across of [undefined, 'trend', 'no_such_field']) {
+      const hidden = await post(sim, path, { page: 0, page_size: 1, ...(across && { across }) });
+      expect(hidden.json._metadata.total_count).toBe(0);
+    }
+  });
+
+  it('integrations: bounds are Integers (a string is a 500) and the sort is ignored (updated_at DESC)', async () => {
+    const path = '/v1/integrations/list';
+    const asString = await post(sim, path, { filter: { updated_at: { $gt: '0', $lt: '2000000000' } } });
+    expect(asString.status).toBe(500);
+    expect(asString.json.message).toMatch(/cannot be cast to class java.lang.Integer/);
+    expect((await post(sim, path, { filter: { updated_at: { $gt: 0, $lt: 2_000_000_000_000 } } })).status).toBe(500);
+    const answer = await post(sim, path, {
+      filter: { updated_at: { $gt: 0, $lt: 2_000_000_000 } },
+      sort: [{ id: 'updated_at', desc: false }],
+    });
+    const times = answer.json.records.map((r) => r.updated_at as number);
+    expect(times).toEqual([...times].sort((a, b) => b - a));
+  });
+
+  it('Jira honours SORTABLE_COLUMNS with a stable key tiebreak; other keys fall back to issue_created_at DESC', async () => {
+    const asc = await walk(sim, JIRA, { sort: BY_UPDATED }, 100);
+    const again = await walk(sim, JIRA, { sort: BY_UPDATED }, 100);
     expect(asc.map(jiraKey)).toEqual(again.map(jiraKey));
-    const priorities = asc.map((r) => r.priority as string);
-    expect(priorities).toEqual([...priorities].sort());
-    const desc = await walk(sim, JIRA, { sort: [{ id: 'issue_created_at', desc: true }] }, 1000);
-    const created = desc.map((r) => r.issue_created_at as number);
+    const updated = asc.map((r) => r.issue_updated_at as number);
+    expect(updated).toEqual([...updated].sort((a, b) => a - b));
+    const fallback = await walk(sim, JIRA, { sort: [{ id: 'priority', desc: false }] }, 1000);
+    const created = fallback.map((r) => r.issue_created_at as number);
     expect(created).toEqual([...created].sort((a, b) => b - a));
+    // `desc` absent means DESC (SortingConverter); only the boolean false is ascending.
+    const absent = await post(sim, JIRA, { page_size: 50, sort: [{ id: 'issue_updated_at' }] });
+    const times = absent.json.records.map((r) => r.issue_updated_at as number);
+    expect(times).toEqual([...times].sort((a, b) => b - a));
   });
 
-  it('without sort, orders differently on every request', async () => {
-    const first = await post(sim, JIRA, { page: 0, page_size: 50 });
-    const second = await post(sim, JIRA, { page: 0, page_size: 50 });
-    expect(first.json.records.map(jiraKey)).not.toEqual(second.json.records.map(jiraKey));
-    // A walk without sort repeats some records and misses others.
-    const walked = await walk(sim, JIRA, {}, 100);
-    expect(new Set(walked.map(jiraKey)).size).toBeLessThan(1200);
+  it('PRs and commits have no tiebreaker: records sharing an instant come back in a new order on every request', async () => {
+    for (const [path, field] of [
+      ['/v1/scm/prs/list', 'pr_updated_at'],
+      ['/v1/scm/commits/list', 'created_at'],
+    ] as const) {
+      const all = await walk(sim, path, { sort: [{ id: field, desc: false }] }, 2000);
+      const counts = new Map<number, number>();
+      for (const r of all) counts.set(r[field] as number, (counts.get(r[field] as number) ?? 0) + 1);
+      const [instant, size] = [...counts].sort((a, b) => b[1] - a[1])[0]!;
+      expect(size).toBeGreaterThan(10);
+      const body = { page: 0, page_size: 5, filter: { [field]: { $gt: instant - 1, $lt: instant + 1 } }, sort: [{ id: field, desc: false }] };
+      const orders = new Set<string>();
+      for (let k = 0; k < 5; k++) orders.add(JSON.stringify((await post(sim, path, body)).json.records.map((r) => r.id)));
+      expect(orders.size).toBeGreaterThan(1);
+    }
+  });
+
+  it('org units have no ORDER BY: a new order on every request, and offset pages skip and repeat', async () => {
+    const first = await post(sim, '/v1/org/units/list', { page: 0, page_size: 13 });
+    const second = await post(sim, '/v1/org/units/list', { page: 0, page_size: 13 });
+    expect(first.json.records.map((r) => r.id)).not.toEqual(second.json.records.map((r) => r.id));
+    const walked = await walk(sim, '/v1/org/units/list', {}, 3);
+    expect(new Set(walked.map((r) => r.id)).size).toBeLessThan(13);
+  });
+
+  it('a bound the long parser cannot read is a 400 "Could not parse"', async () => {
+    const answer = await post(sim, JIRA, { filter: { issue_updated_at: { $gt: 'soon' } } });
+    expect(answer.status).toBe(400);
+    expect(answer.json.message).toBe('Could not parse issue_updated_at field');
+  });
+});
+
+describe('simulator ingestion: late commits and daily snapshots', () => {
+  it('a commit pushed late keeps its old committed_at and gets a new created_at (the ingest time)', async () => {
+    const local = await startSimulator({ records: 50, seed: 12 });
+    try {
+      const { inserted } = local.dataset.mutate('scm_commits', { lateInsert: 3 });
+      const now = Math.floor(Date.now() / 1000);
+      const late = local.dataset.records('scm_commits').filter((r) => inserted.includes(String(r.id)));
+      expect(late).toHaveLength(3);
+      for (const commit of late) {
+        expect(commit.created_at as number).toBeGreaterThanOrEqual(now - 5);
+        expect(commit.committed_at as number).toBeLessThan(now - 19 * 86_400);
+      }
+      const recent = await post(local, '/v1/scm/commits/list', {
+        filter: { committed_at: { $gt: now - 86_400, $lt: now + 10 } },
+      });
+      expect(recent.json.count).toBe(0);
+      const ingested = await post(local, '/v1/scm/commits/list', {
+        filter: { created_at: { $gt: now - 86_400, $lt: now + 10 } },
+      });
+      expect(ingested.json.count).toBe(3);
+    } finally {
+      await local.close();
+    }
+  });
+
+  it('switches Jira to a new daily snapshot mid-walk: every record carries it, deleted issues vanish', async () => {
+    const local = await startSimulator({ records: 40, seed: 13 });
+    try {
+      const before = await post(local, JIRA, { page: 0, page_size: 10, sort: BY_UPDATED });
+      const oldSnapshot = before.json.records[0]!.ingested_at as number;
+      expect(new Set(before.json.records.map((r) => r.ingested_at))).toEqual(new Set([oldSnapshot]));
+      local.switchSnapshotDuringWalk('jira_issues', 1, { delete: 2, update: 3 });
+      await post(local, JIRA, { page: 0, page_size: 10, sort: BY_UPDATED });
+      const after = await post(local, JIRA, { page: 0, page_size: 100, sort: BY_UPDATED });
+      expect(after.json.count).toBe(38);
+      const snapshots = new Set(after.json.records.map((r) => r.ingested_at as number));
+      expect(snapshots.size).toBe(1);
+      expect([...snapshots][0]).toBeGreaterThan(oldSnapshot);
+    } finally {
+      await local.close();
+    }
   });
 });
 
@@ -239,6 +339,7 @@ describe('simulator stale cache and live data', () => {
     try {
       const body = { sort: BY_UPDATED };
       const before = await walk(local, JIRA, body, 10);
+      // Before the fourth request from now: page 3 of the next walk.
       local.mutateDuringWalk('jira_issues', 3, { delete: 10 });
       const during = await walk(local, JIRA, body, 10);
       expect(local.dataset.count('jira_issues')).toBe(90);

@@ -52,17 +52,17 @@ describe('simulator queries', () => {
   it('keeps cached columns right across inserts, updates and deletes', () => {
     const queries = new StreamQueries(d.state('scm_commits'));
     const state = d.state('scm_commits');
-    const filter = parseFilter(state, { committed_at: { $gt: 1_000_000_000 } }, LONG);
-    const sort = parseSort([{ id: 'committed_at', desc: false }]);
+    const filter = parseFilter(state, { created_at: { $gt: 1_000_000_000 } }, LONG);
+    const sort = parseSort([{ id: 'created_at', desc: false }]);
     const before = queries.resolve(filter, sort).length;
     clock += 1000;
     const touched = d.mutate('scm_commits', { insert: 600, update: 5, delete: 7 });
     const order = [...queries.resolve(filter, sort)].map((o) => state.generator.key(state.record(o)));
     expect(order.length).toBe(before + 600 - 7);
     expect(order).toEqual(
-      bruteForce('scm_commits', 'committed_at', false, (r) => (r.committed_at as number) > 1e9),
+      bruteForce('scm_commits', 'created_at', false, (r) => (r.created_at as number) > 1e9),
     );
-    // Inserted and updated commits are the newest: they come last.
+    // Inserted and re-ingested commits are the newest by ingest time: they come last.
     expect(new Set(order.slice(-605))).toEqual(new Set([...touched.inserted, ...touched.updated]));
   });
 

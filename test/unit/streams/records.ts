@@ -111,6 +111,7 @@ export function commitRecord(): SeiRecord {
     committed_at: 1_700_000_000,
     commit_pushed_at: 1_700_000_600,
     ingested_at: 1_699_920_000,
+    created_at: 1_700_003_000,
   };
 }
 

@@ -33,6 +33,7 @@ describe('scm_commits normalize', () => {
       committed_at: at(1_700_000_000),
       commit_pushed_at: at(1_700_000_600),
       ingested_at: at(1_699_920_000),
+      created_at: at(1_700_003_000),
       raw: record,
     });
   });
