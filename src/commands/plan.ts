@@ -1,41 +1,76 @@
+/**
+ * `sei-sync plan`: a dry run. One request per stream tells how much a full walk would read: a
+ * one-record page of the stream's whole window (incremental streams: from the beginning of time to
+ * now, with the request shape the sync sends) carries the server's count; full-refresh lists are read
+ * whole in one request anyway. Nothing is written.
+ */
 import type { Command } from 'commander';
-import { createSeiClient } from '../sei/client.js';
+import { createSeiClient, type ListClient } from '../sei/client.js';
 import { TokenBucketBudget } from '../sei/token-bucket.js';
 import { parseStreamList, STREAMS } from '../streams/registry.js';
 import { STREAM_NAMES, type StreamDefinition } from '../streams/types.js';
+import { listSourceOf } from '../sync/engine-context.js';
+import { listPage } from '../sync/list-request.js';
+import { SLICING_DEFAULTS } from '../sync/slicing.js';
+import { windowFilter } from '../sync/time-range.js';
+import { WHOLE_LIST_PAGE_SIZE } from '../sync/whole-list-walk.js';
 import { commandContext } from './context.js';
 import { runAction } from './run-action.js';
 import { textTable } from './text-table.js';
 
 export interface StreamPlan {
   stream: string;
-  /** Undefined when the server does not say (or says something we know to be unreliable). */
+  /** Undefined when the server does not say (or says something known to be unreliable). */
   records: number | undefined;
+  /** Time slices the walk would be cut into (1 for lists). */
+  slices: number;
   pages: number | undefined;
+  /** Requests of a full walk: counts, pages and the empty pages that end slices. */
+  requests: number | undefined;
 }
 
 /**
- * Estimates a full walk from page 0. `total_count` is only a hint: org units report the page's own
- * size, so a full first page with total = page size means "at least this many".
+ * Estimates a full walk of `total` records. Incremental streams: the slicing counts (about two per
+ * slice) and one page per `pageSize` records, plus the partial last page of each slice. Lists: one request
+ * while the list fits a whole-list page. Org units and categories report the page's own size as their
+ * count, so a full list with a count equal to what came back is "at least".
  */
 export function estimateWalk(
   stream: StreamDefinition,
   pageSize: number,
-  firstPage: number,
-  totalCount: number | undefined,
+  served: number,
+  total: number | undefined,
 ): StreamPlan {
-  const unreliable = totalCount === undefined || (totalCount === firstPage && firstPage === pageSize);
-  if (unreliable) return { stream: stream.name, records: undefined, pages: undefined };
-  // The walk also reads the short (or empty) page that tells it the end has come.
-  return { stream: stream.name, records: totalCount, pages: Math.floor(totalCount / pageSize) + 1 };
+  if (stream.mode === 'full_refresh') {
+    const unreliable = total === undefined || (total === served && served >= WHOLE_LIST_PAGE_SIZE);
+    if (unreliable) return { stream: stream.name, records: undefined, slices: 1, pages: undefined, requests: undefined };
+    const pages = Math.max(1, Math.ceil(total / WHOLE_LIST_PAGE_SIZE));
+    return { stream: stream.name, records: total, slices: 1, pages, requests: pages };
+  }
+  if (total === undefined) return { stream: stream.name, records: undefined, slices: 1, pages: undefined, requests: undefined };
+  const slices = Math.max(1, Math.min(SLICING_DEFAULTS.maxSlices, Math.floor(total / (pageSize * SLICING_DEFAULTS.minPagesPerSlice))));
+  // Each slice ends on a page of its own; boundary instants read again add a few records, not pages.
+  const pages = total === 0 ? 0 : Math.ceil(total / pageSize) + slices - 1;
+  const counts = slices === 1 ? 1 : 1 + 2 * slices;
+  return { stream: stream.name, records: total, slices, pages, requests: pages + counts };
+}
+
+async function firstAnswer(client: ListClient, stream: StreamDefinition, forceDatabaseSource: boolean) {
+  const source = listSourceOf({ settings: { forceDatabaseSource } }, stream, stream.alternativePaths?.[0] ?? stream.path);
+  if (stream.mode === 'full_refresh')
+    return listPage(client, source, { page: 0, pageSize: WHOLE_LIST_PAGE_SIZE, filter: stream.baseFilter ?? {} });
+  const now = Math.floor(Date.now() / 1000) + 1;
+  return listPage(client, source, {
+    page: 0,
+    pageSize: 1,
+    filter: windowFilter(stream.baseFilter, stream.cursor, { from: 0, to: now }),
+  });
 }
 
 export function registerPlan(program: Command): void {
   program
     .command('plan')
-    .description(
-      'dry run: read page 0 of each stream and estimate records, pages, requests and minutes (writes nothing)',
-    )
+    .description('dry run: one request per stream estimates records, slices, pages, requests and minutes (writes nothing)')
     .option('--streams <names>', 'comma-separated streams (default: all)')
     .action(
       runAction(async (options: { streams?: string }) => {
@@ -51,28 +86,19 @@ export function registerPlan(program: Command): void {
           for (const name of names) {
             const stream = STREAMS[name];
             const pageSize = Math.min(config.sei.pageSize, stream.maxPageSize ?? Number.POSITIVE_INFINITY);
-            const { response } = await client.list(stream.path, {
-              page: 0,
-              [stream.pageSizeParam]: pageSize,
-              filter: stream.baseFilter ?? {},
-              sort: [...stream.sort],
-            });
-            const estimate = estimateWalk(
-              stream,
-              pageSize,
-              response.records.length,
-              response._metadata?.total_count,
-            );
-            totalRequests += estimate.pages ?? 0;
+            const answer = await firstAnswer(client, stream, config.sei.forceDatabaseSource);
+            const estimate = estimateWalk(stream, pageSize, answer.records.length, answer.totalCount);
+            totalRequests += estimate.requests ?? 0;
             rows.push([
               name,
               stream.mode,
-              estimate.records ?? `≥ ${response.records.length}`,
+              estimate.records ?? `≥ ${answer.records.length}`,
+              estimate.slices,
               estimate.pages ?? 'unknown',
-              estimate.pages ?? 'unknown',
-              estimate.pages === undefined
+              estimate.requests ?? 'unknown',
+              estimate.requests === undefined
                 ? ''
-                : Math.ceil((estimate.pages / config.sei.requestsPerMinute) * 10) / 10,
+                : Math.ceil((estimate.requests / config.sei.requestsPerMinute) * 10) / 10,
             ]);
           }
         } finally {
@@ -80,11 +106,11 @@ export function registerPlan(program: Command): void {
           await budget.close?.();
         }
         process.stdout.write(
-          `${textTable(['stream', 'mode', 'records', 'pages', 'requests', 'minutes'], rows)}\n\n`,
+          `${textTable(['stream', 'mode', 'records', 'slices', 'pages', 'requests', 'minutes'], rows)}\n\n`,
         );
         const minutes = totalRequests / config.sei.requestsPerMinute;
         process.stdout.write(
-          `full sync: at least ${totalRequests} requests, about ${minutes.toFixed(1)} minutes at ${config.sei.requestsPerMinute} requests/minute (retries not counted); incremental runs read only what changed\n`,
+          `full sync: about ${totalRequests} requests, ${minutes.toFixed(1)} minutes at ${config.sei.requestsPerMinute} requests/minute (retries not counted); incremental runs read only what changed\n`,
         );
         return 0;
       }),

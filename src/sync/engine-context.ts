@@ -50,7 +50,11 @@ export interface StreamRunContext {
 }
 
 /** How a walk asks the stream's endpoint for pages (on `path`, the route that answered). */
-export function listSourceOf(ctx: EngineContext, stream: StreamDefinition, path = stream.path): ListSource {
+export function listSourceOf(
+  ctx: { settings: Pick<EngineSettings, 'forceDatabaseSource'> },
+  stream: StreamDefinition,
+  path = stream.path,
+): ListSource {
   return {
     path,
     sort: stream.sort,

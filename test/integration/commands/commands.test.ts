@@ -90,7 +90,7 @@ describe('commands against a PostgreSQL server', () => {
     async () => {
       const { code, output } = await run(['plan'], env);
       expect(code).toBe(0);
-      expect(output).toMatch(/^jira_issues\s+incremental\s+150\s+1\s+1\s/m);
+      expect(output).toMatch(/^jira_issues\s+incremental\s+150\s+1\s+1\s+2\s/m);
       for (const stream of STREAM_NAMES) expect(output).toMatch(new RegExp(`^${stream}\\s`, 'm'));
       const runs = await query<{ n: number }>(database.url, 'SELECT count(*)::int AS n FROM sei_sync.runs');
       expect(runs[0]!.n).toBe(0);

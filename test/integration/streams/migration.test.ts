@@ -3,7 +3,9 @@ import { Kysely, PostgresDialect, sql } from 'kysely';
 import { PGliteDialect } from 'kysely-pglite-dialect';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { down, up } from '../../../migrations/001_sei_tables.js';
+import * as m001 from '../../../migrations/001_sei_tables.js';
+import * as m002 from '../../../migrations/002_sync_control.js';
+import * as m005 from '../../../migrations/005_walk_slices.js';
 import { allTableNames, STREAMS } from '../../../src/streams/registry.js';
 import {
   type BookkeepingColumn,
@@ -37,19 +39,22 @@ const specColumn = (c: ColumnSpec) =>
   `${c.name} ${INFORMATION_SCHEMA_TYPE[c.type]}${c.notNull ? ' not null' : ''}`;
 const bookkeepingColumn = (c: BookkeepingColumn) => `${c.name} ${c.type}${c.notNull ? ' not null' : ''}`;
 
-/** Each table's columns as `name type [not null]`, in table order, as the specs say they must be. */
+/**
+ * Each table's columns as `name type [not null]`, as the specs say they must be, sorted: a column a
+ * later migration adds goes to the end of its table, and nothing reads columns by position.
+ */
 function expectedColumns(): Record<string, string[]> {
   const expected: Record<string, string[]> = {};
   for (const stream of Object.values(STREAMS)) {
     expected[stream.table.name] = [
       ...stream.table.columns.map(specColumn),
       ...ENTITY_BOOKKEEPING_COLUMNS.map(bookkeepingColumn),
-    ];
+    ].sort();
     for (const child of stream.children) {
       expected[child.name] = [
         ...child.columns.map(specColumn),
         ...CHILD_BOOKKEEPING_COLUMNS.map(bookkeepingColumn),
-      ];
+      ].sort();
     }
   }
   return expected;
@@ -68,6 +73,7 @@ async function actualColumns(db: Kysely<unknown>): Promise<Record<string, string
       `${row.column_name} ${type}${row.is_nullable === 'NO' ? ' not null' : ''}`,
     ];
   }
+  for (const columns of Object.values(actual)) columns.sort();
   return actual;
 }
 
@@ -97,6 +103,16 @@ async function schemaExists(db: Kysely<unknown>): Promise<boolean> {
   return rows[0]?.n === 1;
 }
 
+/** The migrations that shape the `sei` tables (005 adds a column; it needs the control schema of 002). */
+async function up(db: Kysely<unknown>): Promise<void> {
+  for (const migration of [m001, m002, m005]) await migration.up(db);
+}
+
+async function down(db: Kysely<unknown>): Promise<void> {
+  for (const migration of [m005, m002, m001]) await migration.down(db);
+  await sql`DROP SCHEMA IF EXISTS sei_sync CASCADE`.execute(db);
+}
+
 const EXPECTED_TABLES = [
   'cicd_job_runs',
   'collection_categories',
@@ -111,7 +127,7 @@ const EXPECTED_TABLES = [
   'workitems',
 ];
 
-describe('migration 001 (sei tables) on PostgreSQL', () => {
+describe('migrations of the sei tables on PostgreSQL', () => {
   let database: TestDatabase;
   let db: Kysely<unknown>;
 
@@ -176,7 +192,7 @@ describe('migration 001 (sei tables) on PostgreSQL', () => {
   });
 });
 
-describe('migration 001 (sei tables) on PGlite', () => {
+describe('migrations of the sei tables on PGlite', () => {
   let db: Kysely<unknown>;
 
   beforeAll(async () => {

@@ -1,12 +1,12 @@
 /**
  * Normalized rows of every stream go through the warehouse's write path (jsonb_to_recordset into the
- * tables of migration 001) and come back with the same values: dates as instants, lists as text[],
+ * migrated tables) and come back with the same values: dates as instants, lists as text[],
  * objects as jsonb, and the Jira histories as child rows.
  */
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { up } from '../../../migrations/001_sei_tables.js';
+import { migrateToLatest } from '../../../src/warehouse/migrate.js';
 import { STREAMS } from '../../../src/streams/registry.js';
 import type { Row, StreamDefinition } from '../../../src/streams/types.js';
 import type { Database } from '../../../src/warehouse/database.js';
@@ -27,7 +27,7 @@ beforeAll(async () => {
   db = new Kysely<Database>({
     dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: database.url }) }),
   });
-  await up(db);
+  await migrateToLatest({ db, lockDb: db, kind: 'postgres', location: 'test', close: async () => {} });
 });
 
 afterAll(async () => {
