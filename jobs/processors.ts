@@ -18,7 +18,7 @@ import type { Logger } from '../src/observability/logger.js';
 import type { SyncMetrics } from '../src/observability/metrics.js';
 import { STREAM_NAMES, type StreamName } from '../src/streams/types.js';
 import { zeroCounts } from '../src/sync/counts.js';
-import type { SliceOutcome, StreamRunResult, StreamStep, SyncEngine } from '../src/sync/types.js';
+import type { SliceOutcome, StreamRunResult, StreamStep, SyncEngine, SyncProgress } from '../src/sync/types.js';
 import { addRunFlow, type StreamRetryOptions } from './enqueue.js';
 import {
   JOB_DEFAULTS,
@@ -161,7 +161,16 @@ export async function processStream(
     logger.info('stream busy in another run; waiting');
     return putBack(job, token, ctx.busyRetryDelayMs);
   }
-  const request = { runId, stream, fullRefresh, signal: ctx.shutdown };
+  const request = {
+    runId,
+    stream,
+    fullRefresh,
+    signal: ctx.shutdown,
+    onProgress: (progress: SyncProgress) => {
+      const update: StreamJobProgress = { pages: progress.pages, records: progress.records };
+      job.updateProgress(update).catch((error: unknown) => logger.warn({ err: error }, 'progress not stored'));
+    },
+  };
   let result: StreamRunResult;
   try {
     for (;;) {
@@ -225,7 +234,17 @@ export async function processSlice(
 ): Promise<SliceOutcome> {
   const { runId, stream, walkId, sliceNo } = job.data;
   if (ctx.shutdown.aborted) return putBack(job, token, 0);
-  const outcome = await ctx.engine.walkSlice({ runId, stream, walkId, sliceNo, signal: ctx.shutdown });
+  const outcome = await ctx.engine.walkSlice({
+    runId,
+    stream,
+    walkId,
+    sliceNo,
+    signal: ctx.shutdown,
+    onProgress: (progress) => {
+      const update: StreamJobProgress = { pages: progress.pages, records: progress.records };
+      job.updateProgress(update).catch(() => {});
+    },
+  });
   if (outcome.status === 'done') return outcome;
   // Stopped by our own shutdown: committed pages are kept; the slice resumes on any worker.
   if (ctx.shutdown.aborted) return putBack(job, token, 0);

@@ -51,6 +51,7 @@ import type {
   StreamRunResult,
   StreamStep,
   SyncEngine,
+  SyncProgress,
   SyncStreamRequest,
 } from './types.js';
 import { finishWalk } from './walk-finisher.js';
@@ -241,17 +242,24 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
     }
   }
 
-  async function syncStream(request: SyncStreamRequest): Promise<StreamRunResult> {
-    const started = Date.now();
-    const { controller, unlink } = linkedAbort(request.signal);
-    const run = runContext(request, controller.signal);
+  /** Turns committed pages into the cumulative progress a caller follows. */
+  function progressReporter(request: {
+    stream: StreamName;
+    onProgress?: (progress: SyncProgress) => void;
+  }): StreamRunContext['onPage'] {
     let pages = 0;
     let records = 0;
-    run.onPage = (page) => {
+    return (page) => {
       pages += 1;
       records += page.records;
       request.onProgress?.({ stream: request.stream, pages, records, estimatedPages: undefined });
     };
+  }
+
+  async function syncStream(request: SyncStreamRequest): Promise<StreamRunResult> {
+    const started = Date.now();
+    const { controller, unlink } = linkedAbort(request.signal);
+    const run = { ...runContext(request, controller.signal), onPage: progressReporter(request) };
     try {
       return await withStreamLock(warehouse, request.stream, async () => {
         try {
@@ -289,7 +297,7 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
   ): Promise<StreamStep> {
     const started = Date.now();
     const { controller, unlink } = linkedAbort(request.signal);
-    const run = runContext(request, controller.signal);
+    const run = { ...runContext(request, controller.signal), onPage: progressReporter(request) };
     try {
       return await withStreamLock(warehouse, request.stream, async () => {
         try {
@@ -340,7 +348,7 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
 
     async walkSlice(request: SliceRequest): Promise<SliceOutcome> {
       const { controller, unlink } = linkedAbort(request.signal);
-      const run = runContext(request, controller.signal);
+      const run = { ...runContext(request, controller.signal), onPage: progressReporter(request) };
       const stream = run.stream;
       try {
         if (stream.mode !== 'incremental')

@@ -89,6 +89,8 @@ export interface SliceRequest {
   walkId: string;
   sliceNo: number;
   signal?: AbortSignal;
+  /** After every committed page of the slice (pages and records of this slice). */
+  onProgress?: (progress: SyncProgress) => void;
 }
 
 export type SliceOutcome = { status: 'done' } | { status: 'failed'; error: StreamRunError };
