@@ -23,7 +23,13 @@ import { type ConfiguredEngine, createSyncEngineFromConfig } from '../../src/syn
 import { openWarehouse, type Warehouse } from '../../src/warehouse/db.js';
 import { migrateToLatest } from '../../src/warehouse/migrate.js';
 import { waitFor } from '../integration/jobs/memory-engine.js';
-import { checkpointedPages, runStatus, succeededStreams, tableDifferences } from '../support/run-state.js';
+import {
+  requestsBeforeResumePoints,
+  runStatus,
+  succeededStreams,
+  tableDifferences,
+  walksInProgress,
+} from '../support/run-state.js';
 import { createTestDatabase, type TestDatabase, testQueuePrefix, testRedisUrl } from '../support/services.js';
 
 /** Small backoff (250 ms, 500 ms, 1 s, ...): eight attempts span about a minute, far past the outage. */
@@ -39,7 +45,7 @@ let worker: SyncWorker | undefined;
 let admin: pg.Client;
 let cut = false;
 const logLines: string[] = [];
-const failures: { stream: StreamName; attemptsMade: number; message: string }[] = [];
+const failures: { job: string; stream: StreamName; attemptsMade: number; message: string }[] = [];
 
 const logSink = new Writable({
   write(chunk: Buffer, _encoding, done) {
@@ -108,7 +114,12 @@ beforeAll(async () => {
   });
   worker.streamsWorker.on('failed', (job: Job | undefined, error: Error) => {
     if (job)
-      failures.push({ stream: job.data.stream, attemptsMade: job.attemptsMade, message: error.message });
+      failures.push({
+        job: String(job.id),
+        stream: job.data.stream,
+        attemptsMade: job.attemptsMade,
+        message: error.message,
+      });
   });
   await worker.waitUntilReady();
 });
@@ -133,7 +144,7 @@ describe('losing PostgreSQL during a run', () => {
   it('fails the stream jobs, retries them with backoff, and ends with exact tables', async () => {
     const { runId } = await enqueueRun({ connection, prefix });
     await waitFor(
-      async () => [...(await checkpointedPages(warehouse)).values()].some((next) => next >= 2),
+      async () => [...(await walksInProgress(warehouse)).values()].some((walk) => walk.pages >= 2),
       20_000,
       'two committed pages of a stream',
     );
@@ -169,11 +180,12 @@ describe('losing PostgreSQL during a run', () => {
     expect(await runStatus(warehouse, runId), diagnostics()).toBe('succeeded');
     expect(await succeededStreams(warehouse, runId)).toEqual([...STREAM_NAMES].sort());
 
-    // Every stream that failed was retried by BullMQ and completed on a later attempt.
+    // Every job that failed (a stream job, or a slice job of one) was retried by BullMQ and completed on
+    // a later attempt.
     const streamsQueue = worker!.queues[1]!;
-    for (const stream of new Set(failures.map((f) => f.stream))) {
-      const job = await streamsQueue.getJob(`stream-${runId}-${stream}`);
-      expect({ stream, state: await job?.getState() }).toEqual({ stream, state: 'completed' });
+    for (const id of new Set(failures.map((f) => f.job))) {
+      const job = await streamsQueue.getJob(id);
+      expect({ id, state: await job?.getState() }).toEqual({ id, state: 'completed' });
       expect(job?.attemptsMade ?? 0).toBeGreaterThan(1);
     }
     expect(await tableDifferences({ simulator: sim, warehouse })).toEqual([]);

@@ -23,7 +23,13 @@ import { openWarehouse, type Warehouse } from '../../src/warehouse/db.js';
 import { migrateToLatest } from '../../src/warehouse/migrate.js';
 import { waitFor } from '../integration/jobs/memory-engine.js';
 import { type PrivateRedis, redisServerAvailable, startPrivateRedis } from '../support/private-redis.js';
-import { checkpointedPages, runStatus, succeededStreams, tableDifferences } from '../support/run-state.js';
+import {
+  requestsBeforeResumePoints,
+  runStatus,
+  succeededStreams,
+  tableDifferences,
+  walksInProgress,
+} from '../support/run-state.js';
 import { createTestDatabase, type TestDatabase, testQueuePrefix } from '../support/services.js';
 
 const hasRedisServer = redisServerAvailable();
@@ -117,7 +123,7 @@ describe.skipIf(!hasRedisServer)('a Redis restart during a run', () => {
     const db = warehouse;
     const { runId } = await enqueueRun({ connection: admin, prefix });
     await waitFor(
-      async () => [...(await checkpointedPages(db)).values()].some((next) => next >= 2),
+      async () => [...(await walksInProgress(db)).values()].some((walk) => walk.pages >= 2),
       20_000,
       'two committed pages of a stream',
     );

@@ -1,7 +1,7 @@
 /**
  * SIGTERM in the middle of a run, on the real `sei-sync worker` process (node, tsx, the CLI's own
  * signal handling), then a fresh process: the first exits by itself with code 0 within its shutdown
- * bound, the checkpoint it committed is kept, the second resumes at exactly that page, the run
+ * bound, the pages its slices committed are kept, the second resumes each slice there, the run
  * succeeds and every table equals the simulator's dataset.
  *
  * (test/e2e/worker-shutdown.test.ts covers the same story in-process through `close()`; this one is the
@@ -19,7 +19,13 @@ import { openWarehouse, type Warehouse } from '../../src/warehouse/db.js';
 import { migrateToLatest } from '../../src/warehouse/migrate.js';
 import { waitFor } from '../integration/jobs/memory-engine.js';
 import { type CliProcess, spawnCli } from '../support/cli-process.js';
-import { checkpointedPages, runStatus, succeededStreams, tableDifferences } from '../support/run-state.js';
+import {
+  requestsBeforeResumePoints,
+  runStatus,
+  succeededStreams,
+  tableDifferences,
+  walksInProgress,
+} from '../support/run-state.js';
 import { createTestDatabase, type TestDatabase, testQueuePrefix, testRedisUrl } from '../support/services.js';
 
 const SHUTDOWN_TIMEOUT_MS = 10_000;
@@ -99,7 +105,7 @@ describe('sei-sync worker process: SIGTERM mid-run, restart', () => {
     const { runId } = await enqueueRun({ connection: admin, prefix });
     await waitWhileAlive(
       first,
-      async () => [...(await checkpointedPages(warehouse)).values()].some((next) => next >= 2),
+      async () => [...(await walksInProgress(warehouse)).values()].some((walk) => walk.pages >= 2),
       20_000,
       'two committed pages of a stream',
     );
@@ -118,7 +124,7 @@ describe('sei-sync worker process: SIGTERM mid-run, restart', () => {
     // Really in the middle: the run is open, streams are left, and walks stopped at a kept checkpoint.
     expect(await runStatus(warehouse, runId)).toBe('running');
     expect((await succeededStreams(warehouse, runId)).length).toBeLessThan(STREAM_NAMES.length);
-    const kept = await checkpointedPages(warehouse);
+    const kept = await walksInProgress(warehouse);
     expect(kept.size).toBeGreaterThan(0);
     const requestsBefore = sim.requestLog.length;
 
@@ -131,14 +137,8 @@ describe('sei-sync worker process: SIGTERM mid-run, restart', () => {
     );
     expect(await runStatus(warehouse, runId)).toBe('succeeded');
 
-    // Each interrupted walk resumed at its checkpoint, not at page 0 (and no page before it was re-read).
-    const after = sim.requestLog.slice(requestsBefore);
-    for (const [stream, nextPage] of kept) {
-      const pages = after
-        .filter((entry) => entry.path.endsWith(STREAMS[stream].path) && entry.status === 200)
-        .map((entry) => entry.page ?? 0);
-      expect({ stream, firstPage: Math.min(...pages) }).toEqual({ stream, firstPage: nextPage });
-    }
+    // Each interrupted walk resumed its slices where their committed pages left off.
+    expect(requestsBeforeResumePoints(sim.requestLog.slice(requestsBefore), kept)).toEqual([]);
 
     expect(await tableDifferences({ simulator: sim, warehouse })).toEqual([]);
 
