@@ -18,7 +18,13 @@ import type { Logger } from '../src/observability/logger.js';
 import type { SyncMetrics } from '../src/observability/metrics.js';
 import { STREAM_NAMES, type StreamName } from '../src/streams/types.js';
 import { zeroCounts } from '../src/sync/counts.js';
-import type { SliceOutcome, StreamRunResult, StreamStep, SyncEngine, SyncProgress } from '../src/sync/types.js';
+import type {
+  SliceOutcome,
+  StreamRunResult,
+  StreamStep,
+  SyncEngine,
+  SyncProgress,
+} from '../src/sync/types.js';
 import { addRunFlow, type StreamRetryOptions } from './enqueue.js';
 import {
   JOB_DEFAULTS,
@@ -168,7 +174,9 @@ export async function processStream(
     signal: ctx.shutdown,
     onProgress: (progress: SyncProgress) => {
       const update: StreamJobProgress = { pages: progress.pages, records: progress.records };
-      job.updateProgress(update).catch((error: unknown) => logger.warn({ err: error }, 'progress not stored'));
+      job
+        .updateProgress(update)
+        .catch((error: unknown) => logger.warn({ err: error }, 'progress not stored'));
     },
   };
   let result: StreamRunResult;
@@ -179,7 +187,11 @@ export async function processStream(
         result = step.result;
         break;
       }
-      if (step.ownerRunId !== null && step.ownerRunId !== runId && (await otherRunActive(ctx, step.ownerRunId, stream))) {
+      if (
+        step.ownerRunId !== null &&
+        step.ownerRunId !== runId &&
+        (await otherRunActive(ctx, step.ownerRunId, stream))
+      ) {
         logger.info({ owner: step.ownerRunId }, 'another run is walking this stream; waiting');
         return await putBack(job, token, ctx.busyRetryDelayMs);
       }

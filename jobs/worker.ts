@@ -63,7 +63,11 @@ export const WORKER_FACTORY_DEFAULTS = {
 
 export interface SyncWorker {
   readonly runsWorker: Worker<unknown, unknown, RunsJobName>;
-  readonly streamsWorker: Worker<StreamJobData | SliceJobData, StreamRunResult | SliceOutcome, StreamsJobName>;
+  readonly streamsWorker: Worker<
+    StreamJobData | SliceJobData,
+    StreamRunResult | SliceOutcome,
+    StreamsJobName
+  >;
   /** Queues of this prefix, for /metrics and Bull Board. */
   readonly queues: readonly Queue[];
   /** Resolves when both workers are connected and taking jobs. */
@@ -130,7 +134,11 @@ export function createWorker(options: CreateWorkerOptions): SyncWorker {
       ),
     { ...workerSettings, concurrency: WORKER_FACTORY_DEFAULTS.runConcurrency },
   );
-  const streamsWorker = new Worker<StreamJobData | SliceJobData, StreamRunResult | SliceOutcome, StreamsJobName>(
+  const streamsWorker = new Worker<
+    StreamJobData | SliceJobData,
+    StreamRunResult | SliceOutcome,
+    StreamsJobName
+  >(
     STREAMS_QUEUE,
     (job, token) =>
       timed<StreamRunResult | SliceOutcome>(STREAMS_QUEUE, job, () =>

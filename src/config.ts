@@ -246,7 +246,9 @@ export function loadConfig(env: Env = process.env): Config {
       ),
       forceDatabaseSource: parseWith(
         'SEI_FORCE_SOURCE_DB',
-        z.enum(['true', 'false', '1', '0'], { error: 'must be true or false' }).transform((v) => v === 'true' || v === '1'),
+        z
+          .enum(['true', 'false', '1', '0'], { error: 'must be true or false' })
+          .transform((v) => v === 'true' || v === '1'),
         env.SEI_FORCE_SOURCE_DB,
         DEFAULTS.forceDatabaseSource,
       ),
@@ -254,7 +256,9 @@ export function loadConfig(env: Env = process.env): Config {
         'SEI_CATEGORIES_PATH',
         z
           .string()
-          .regex(/^\/?v1\/[A-Za-z0-9_/]+\/list$/, { error: 'must be a list route such as /v1/org/groups/list' })
+          .regex(/^\/?v1\/[A-Za-z0-9_/]+\/list$/, {
+            error: 'must be a list route such as /v1/org/groups/list',
+          })
           .transform((path) => (path.startsWith('/') ? path : `/${path}`)),
         env.SEI_CATEGORIES_PATH,
         undefined,

@@ -1,6 +1,6 @@
 /**
  * The two limits a sync competes with, on the same data and machine:
- * - fetch only: the same client and page walker over every stream (in parallel, like `sync`), writing nothing;
+ * - fetch only: the same client and walks over every stream (slices in parallel, like `sync`), writing nothing;
  * - database only: the same normalized rows COPYed into staging tables, then merged into the same tables
  *   with the same upsert statement shape (ON CONFLICT ... WHERE row_hash IS DISTINCT FROM), child rows too.
  *   Generating the rows is not timed: only the time PostgreSQL spends in COPY and in the merge is.
@@ -11,13 +11,19 @@ import { from as copyFrom } from 'pg-copy-streams';
 import type { Config } from '../../src/config.js';
 import { silentLogger } from '../../src/observability/logger.js';
 import { createSeiClient } from '../../src/sei/client.js';
+import { InFlightLimit } from '../../src/sei/in-flight.js';
 import { TokenBucketBudget } from '../../src/sei/token-bucket.js';
-import { PageWalker } from '../../src/sei/walker.js';
 import { Dataset } from '../../src/simulator/dataset.js';
 import { STREAMS } from '../../src/streams/registry.js';
 import type { ColumnSpec, Row, StreamName } from '../../src/streams/types.js';
+import { listSourceOf } from '../../src/sync/engine-context.js';
+import { walkKeyset } from '../../src/sync/keyset-walk.js';
+import { listPage } from '../../src/sync/list-request.js';
 import { normalizePage } from '../../src/sync/normalize-page.js';
-import { planWalk, walkFilter } from '../../src/sync/walk-plan.js';
+import { Semaphore } from '../../src/sync/semaphore.js';
+import { planSlices } from '../../src/sync/slicing.js';
+import { windowFilter } from '../../src/sync/time-range.js';
+import { walkWholeList } from '../../src/sync/whole-list-walk.js';
 import { qualified, quoteIdent } from '../../src/warehouse/sql-text.js';
 
 export interface FetchOnlyResult {
@@ -28,37 +34,74 @@ export interface FetchOnlyResult {
 
 export async function fetchOnly(config: Config, streams: readonly StreamName[]): Promise<FetchOnlyResult> {
   const budget = new TokenBucketBudget({ requestsPerMinute: config.sei.requestsPerMinute });
-  const client = createSeiClient(config.sei, budget, silentLogger);
+  const http = createSeiClient(config.sei, budget, silentLogger);
+  const client = new InFlightLimit(http, {
+    requestsPerMinute: config.sei.requestsPerMinute,
+    maxInFlight: config.sei.maxInFlight,
+  });
+  const slots = new Semaphore(config.sei.maxInFlight);
+  const settings = { settings: { forceDatabaseSource: config.sei.forceDatabaseSource } };
   const started = performance.now();
   let records = 0;
   let requests = 0;
+  const count = (cost: { requests: number }) => {
+    requests += cost.requests;
+  };
   try {
     await Promise.all(
       streams.map(async (name) => {
         const stream = STREAMS[name];
-        const plan = planWalk(stream, undefined, {
-          fullRefresh: false,
-          now: new Date(),
-          lookbackSeconds: config.lookbackSeconds,
+        const source = listSourceOf(settings, stream, stream.alternativePaths?.[0] ?? stream.path);
+        const pageSize = Math.min(config.sei.pageSize, stream.maxPageSize ?? Number.POSITIVE_INFINITY);
+        if (stream.mode === 'full_refresh') {
+          for await (const part of walkWholeList({
+            client,
+            source,
+            pageSize,
+            maxRequests: config.sei.maxPages,
+          })) {
+            records += part.records.length;
+            count(part.cost);
+          }
+          return;
+        }
+        // The same walk as a sync from the beginning of time: slices from counts, walked in parallel.
+        const range = { from: 0, to: Math.floor(Date.now() / 1000) + 1 };
+        const plan = await planSlices({
+          range,
+          pageSize,
+          count: async (part) => {
+            const answer = await listPage(client, source, {
+              page: 0,
+              pageSize: 1,
+              filter: windowFilter(stream.baseFilter, stream.cursor, part),
+            });
+            return { total: answer.totalCount, cost: answer.cost };
+          },
         });
-        const walker = new PageWalker({
-          client,
-          path: stream.path,
-          filter: walkFilter(stream, plan),
-          sort: stream.sort,
-          pageSize: Math.min(config.sei.pageSize, stream.maxPageSize ?? Number.POSITIVE_INFINITY),
-          pageSizeParam: stream.pageSizeParam,
-          hasNext: stream.hasNext,
-          maxPages: config.sei.maxPages,
-          recordKey: (record) => stream.recordKey(record),
-          logger: silentLogger,
-        });
-        for await (const page of walker) records += page.records.length;
-        requests += walker.summary.requests;
+        count(plan.cost);
+        await Promise.all(
+          plan.slices.map((slice) =>
+            slots.run(async () => {
+              for await (const page of walkKeyset({
+                client,
+                source,
+                cursor: stream.cursor,
+                range: slice,
+                resumeAt: stream.cursor.serverOrder === 'asc' ? slice.from : slice.to,
+                pageSize,
+                maxRequests: config.sei.maxPages,
+              })) {
+                records += page.records.length;
+                count(page.cost);
+              }
+            }),
+          ),
+        );
       }),
     );
   } finally {
-    await client.close();
+    await http.close();
     await budget.close?.();
   }
   return { ms: performance.now() - started, records, requests };
@@ -157,7 +200,7 @@ export async function copyLoad(
       for (let ordinal = first; ordinal < Math.min(state.size, first + 1000); ordinal++) {
         if (!state.isLive(ordinal)) continue;
         const record = state.record(ordinal);
-        if (stream.mode === 'incremental' && !record[stream.cursor.filterField]) continue;
+        if (stream.mode === 'incremental' && !record[stream.cursor.recordField]) continue;
         records.push(record);
       }
       const page = normalizePage(stream, records);

@@ -43,12 +43,17 @@ export function estimateWalk(
 ): StreamPlan {
   if (stream.mode === 'full_refresh') {
     const unreliable = total === undefined || (total === served && served >= WHOLE_LIST_PAGE_SIZE);
-    if (unreliable) return { stream: stream.name, records: undefined, slices: 1, pages: undefined, requests: undefined };
+    if (unreliable)
+      return { stream: stream.name, records: undefined, slices: 1, pages: undefined, requests: undefined };
     const pages = Math.max(1, Math.ceil(total / WHOLE_LIST_PAGE_SIZE));
     return { stream: stream.name, records: total, slices: 1, pages, requests: pages };
   }
-  if (total === undefined) return { stream: stream.name, records: undefined, slices: 1, pages: undefined, requests: undefined };
-  const slices = Math.max(1, Math.min(SLICING_DEFAULTS.maxSlices, Math.floor(total / (pageSize * SLICING_DEFAULTS.minPagesPerSlice))));
+  if (total === undefined)
+    return { stream: stream.name, records: undefined, slices: 1, pages: undefined, requests: undefined };
+  const slices = Math.max(
+    1,
+    Math.min(SLICING_DEFAULTS.maxSlices, Math.floor(total / (pageSize * SLICING_DEFAULTS.minPagesPerSlice))),
+  );
   // Each slice ends on a page of its own; boundary instants read again add a few records, not pages.
   const pages = total === 0 ? 0 : Math.ceil(total / pageSize) + slices - 1;
   const counts = slices === 1 ? 1 : 1 + 2 * slices;
@@ -56,9 +61,17 @@ export function estimateWalk(
 }
 
 async function firstAnswer(client: ListClient, stream: StreamDefinition, forceDatabaseSource: boolean) {
-  const source = listSourceOf({ settings: { forceDatabaseSource } }, stream, stream.alternativePaths?.[0] ?? stream.path);
+  const source = listSourceOf(
+    { settings: { forceDatabaseSource } },
+    stream,
+    stream.alternativePaths?.[0] ?? stream.path,
+  );
   if (stream.mode === 'full_refresh')
-    return listPage(client, source, { page: 0, pageSize: WHOLE_LIST_PAGE_SIZE, filter: stream.baseFilter ?? {} });
+    return listPage(client, source, {
+      page: 0,
+      pageSize: WHOLE_LIST_PAGE_SIZE,
+      filter: stream.baseFilter ?? {},
+    });
   const now = Math.floor(Date.now() / 1000) + 1;
   return listPage(client, source, {
     page: 0,
@@ -70,7 +83,9 @@ async function firstAnswer(client: ListClient, stream: StreamDefinition, forceDa
 export function registerPlan(program: Command): void {
   program
     .command('plan')
-    .description('dry run: one request per stream estimates records, slices, pages, requests and minutes (writes nothing)')
+    .description(
+      'dry run: one request per stream estimates records, slices, pages, requests and minutes (writes nothing)',
+    )
     .option('--streams <names>', 'comma-separated streams (default: all)')
     .action(
       runAction(async (options: { streams?: string }) => {

@@ -5,8 +5,8 @@
 import { type Command, InvalidArgumentError } from 'commander';
 import {
   type FaultOptions,
-  LOADED_TENANT_LATENCY,
   type LatencyModel,
+  LOADED_TENANT_LATENCY,
   SIMULATOR_DEFAULT_SEED,
   startSimulator,
 } from '../simulator/index.js';
@@ -38,7 +38,9 @@ function latencyModel(value: string): LatencyModel {
   if (value === 'loaded') return LOADED_TENANT_LATENCY;
   const parts = value.split(',').map(Number);
   if (parts.length !== 3 || parts.some((n) => !Number.isFinite(n) || n < 0))
-    throw new InvalidArgumentError('must be "loaded" or three numbers of ms: fixed,perRecord,perThousandSkipped');
+    throw new InvalidArgumentError(
+      'must be "loaded" or three numbers of ms: fixed,perRecord,perThousandSkipped',
+    );
   const [fixedMs = 0, perRecordMs = 0, perThousandSkippedMs = 0] = parts;
   return { fixedMs, perRecordMs, perThousandSkippedMs };
 }

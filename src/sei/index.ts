@@ -2,7 +2,7 @@
 export type { RequestBudget } from './budget.js';
 export * from './client.js';
 export * from './errors.js';
+export * from './in-flight.js';
 export * from './retry.js';
 export * from './token-bucket.js';
 export type * from './types.js';
-export * from './in-flight.js';

@@ -66,7 +66,7 @@ export {
 } from './dataset.js';
 export { endpointOf, SIM_ENDPOINTS, type SimEndpoint } from './endpoints.js';
 export { DEFAULT_FAULTS } from './faults.js';
-export { LOADED_TENANT_LATENCY, type LatencyModel } from './latency.js';
+export { type LatencyModel, LOADED_TENANT_LATENCY } from './latency.js';
 export { COLLECTION_INTEGRATION_IDS } from './query.js';
 export type * from './types.js';
 export { CORE_INTEGRATIONS } from './universe.js';

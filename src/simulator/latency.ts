@@ -13,7 +13,11 @@ export interface LatencyModel {
 }
 
 /** The model of a loaded tenant: about one second for a 1,000-record page near the start. */
-export const LOADED_TENANT_LATENCY: LatencyModel = { fixedMs: 300, perRecordMs: 0.5, perThousandSkippedMs: 10 };
+export const LOADED_TENANT_LATENCY: LatencyModel = {
+  fixedMs: 300,
+  perRecordMs: 0.5,
+  perThousandSkippedMs: 10,
+};
 
 export function latencyMs(model: LatencyModel | undefined, records: number, skipped: number): number {
   if (model === undefined) return 0;

@@ -65,7 +65,12 @@ export class SimulatorServer {
 
   /** Runs `mutation` right before answering the `afterRequests`-th next list request of `stream`. */
   mutateDuringWalk(stream: StreamName, afterRequests: number, mutation: DatasetMutation): void {
-    this.#pending.push({ stream, atRequest: this.#served(stream) + afterRequests, kind: 'mutation', mutation });
+    this.#pending.push({
+      stream,
+      atRequest: this.#served(stream) + afterRequests,
+      kind: 'mutation',
+      mutation,
+    });
   }
 
   /** Switches `stream` to a new daily snapshot right before its `afterRequests`-th next list request. */

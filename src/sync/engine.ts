@@ -80,7 +80,10 @@ export interface SyncEngineOptions {
 export const ENGINE_DEFAULTS = { maxInFlight: 8, forceDatabaseSource: true } as const;
 
 /** Stable codes of failures the engine itself raises (SEI errors keep their `SEI_ERR_*` codes). */
-export const ENGINE_ERROR_CODES = { pageLimit: SYNC_ERROR_CODES.pageLimit, internal: SYNC_ERROR_CODES.internal } as const;
+export const ENGINE_ERROR_CODES = {
+  pageLimit: SYNC_ERROR_CODES.pageLimit,
+  internal: SYNC_ERROR_CODES.internal,
+} as const;
 
 export { SyncStreamError } from './errors.js';
 
@@ -159,7 +162,9 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
     let result: StreamRunResult;
     if ('error' in outcome) {
       // The database may be what failed; the ledger row then stays "running" and the error is returned.
-      await finishStreamRun(ctx.db, runId, stream.name, { status: 'failed', error: outcome.error }).catch(() => {});
+      await finishStreamRun(ctx.db, runId, stream.name, { status: 'failed', error: outcome.error }).catch(
+        () => {},
+      );
       const counts = await readStreamRunCounts(ctx.db, runId, stream.name).catch(() => undefined);
       result = {
         stream: stream.name,
@@ -178,7 +183,11 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
     return result;
   }
 
-  function logFailure(run: StreamRunContext, error: StreamRunError, requested: AbortSignal | undefined): void {
+  function logFailure(
+    run: StreamRunContext,
+    error: StreamRunError,
+    requested: AbortSignal | undefined,
+  ): void {
     // Stopping on request (SIGTERM, Ctrl-C) is routine: the slices keep their place for the next run.
     if (requested?.aborted) run.log.warn({ code: error.code }, 'stream stopped; resumes where it was');
     else run.log.error({ code: error.code, err: error.message }, 'stream failed');
@@ -202,12 +211,16 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
             sliceSlots.run(async () => {
               if (controller.signal.aborted) return;
               try {
-                await walkSlice(ctx, { ...run, signal: controller.signal }, {
-                  walkId,
-                  sliceNo: slice.sliceNo,
-                  path,
-                  recordKeys,
-                });
+                await walkSlice(
+                  ctx,
+                  { ...run, signal: controller.signal },
+                  {
+                    walkId,
+                    sliceNo: slice.sliceNo,
+                    path,
+                    recordKeys,
+                  },
+                );
               } catch (error) {
                 failure ??= { error };
                 controller.abort();
@@ -231,7 +244,12 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
     const planned = await planOrAdoptWalk(ctx, incremental, { fullRefresh: request.fullRefresh, path });
     const total = planned.estimatedRecords;
     if (total !== undefined && request.onProgress) {
-      request.onProgress({ stream: stream.name, pages: 0, records: 0, estimatedPages: Math.ceil(total / ctx.settings.pageSize) });
+      request.onProgress({
+        stream: stream.name,
+        pages: 0,
+        records: 0,
+        estimatedPages: Math.ceil(total / ctx.settings.pageSize),
+      });
     }
     let slices = planned.slices;
     for (;;) {
@@ -320,14 +338,25 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
       run.log.warn({ code: error.code }, error.message);
       return {
         kind: 'done',
-        result: { stream: request.stream, status: 'failed', counts: zeroCounts(), durationMs: Date.now() - started, error },
+        result: {
+          stream: request.stream,
+          status: 'failed',
+          counts: zeroCounts(),
+          durationMs: Date.now() - started,
+          error,
+        },
       };
     } finally {
       unlink();
     }
   }
 
-  const slicesStep = (walkId: string, pass: number, ownerRunId: string | null, slices: readonly SliceState[]): StreamStep => ({
+  const slicesStep = (
+    walkId: string,
+    pass: number,
+    ownerRunId: string | null,
+    slices: readonly SliceState[],
+  ): StreamStep => ({
     kind: 'slices',
     walkId,
     pass,
@@ -357,12 +386,16 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
         // A slice of a walk that has ended (or been replaced) has nothing left to do.
         if (!walk || walk.walkId !== request.walkId) return { status: 'done' };
         await sliceSlots.run(() =>
-          walkSlice(ctx, { ...run, stream }, {
-            walkId: request.walkId,
-            sliceNo: request.sliceNo,
-            path: stream.path,
-            recordKeys: walk.decidesDeletions,
-          }),
+          walkSlice(
+            ctx,
+            { ...run, stream },
+            {
+              walkId: request.walkId,
+              sliceNo: request.sliceNo,
+              path: stream.path,
+              recordKeys: walk.decidesDeletions,
+            },
+          ),
         );
         return { status: 'done' };
       } catch (caught) {
@@ -381,7 +414,12 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
         const end = await finishWalk(ctx, run, { path });
         if (end.kind === 'rewalk') {
           const walk = (await readCheckpoint(ctx.db, run.stream.name))?.walk;
-          return slicesStep(walk?.walkId ?? '', end.pass, walk?.runId ?? null, walk ? await readSlices(ctx.db, walk.walkId) : []);
+          return slicesStep(
+            walk?.walkId ?? '',
+            end.pass,
+            walk?.runId ?? null,
+            walk ? await readSlices(ctx.db, walk.walkId) : [],
+          );
         }
         return { kind: 'done', result: await closeStreamRun(run, started, { summary: end }) };
       }),

@@ -20,6 +20,7 @@ import type { Logger } from '../observability/logger.js';
 import type { ListClient } from '../sei/client.js';
 import type { SeiRecord } from '../sei/types.js';
 import type { KeysetCursor } from '../streams/types.js';
+import { SYNC_ERROR_CODES, SyncStreamError } from './errors.js';
 import {
   addCost,
   effectivePageSize,
@@ -30,7 +31,6 @@ import {
   type RequestCost,
 } from './list-request.js';
 import { recordSecond, type TimeRange, windowFilter } from './time-range.js';
-import { SYNC_ERROR_CODES, SyncStreamError } from './errors.js';
 
 export interface KeysetWalkOptions {
   client: ListClient;
@@ -124,7 +124,11 @@ export async function* walkKeyset(options: KeysetWalkOptions): AsyncGenerator<Ke
       yield {
         records: part.records,
         resumeAt: part.complete ? after : edge,
-        done: part.complete && isEmpty(ascending ? { from: after, to: options.range.to } : { from: options.range.from, to: after }),
+        done:
+          part.complete &&
+          isEmpty(
+            ascending ? { from: after, to: options.range.to } : { from: options.range.from, to: after },
+          ),
         cost: part.cost,
       };
     }

@@ -67,7 +67,10 @@ export async function syncWholeList(
     }
     const result = next.value;
     if (!result.clean) {
-      run.log.warn({ reads: result.reads }, 'the list kept changing between reads; deletions skipped this run');
+      run.log.warn(
+        { reads: result.reads },
+        'the list kept changing between reads; deletions skipped this run',
+      );
       await forgetWalkKeys(ctx.db, walkId);
       return { deleted: 0, deletionsDecided: false, reads: result.reads };
     }

@@ -50,6 +50,8 @@ export async function resolveRoute(ctx: EngineContext, run: StreamRunContext): P
 }
 
 /** The streams with a configurable route, by the variable that forces it. */
-export function routeOverrides(categoriesPath: string | undefined): Partial<Record<StreamDefinition['name'], string>> {
+export function routeOverrides(
+  categoriesPath: string | undefined,
+): Partial<Record<StreamDefinition['name'], string>> {
   return categoriesPath ? { collection_categories: categoriesPath } : {};
 }

@@ -91,7 +91,10 @@ export async function walkSlice(
           rejected: normalized.rejects.length,
         });
         run.onPage?.({ records: commit.records });
-        log.debug({ records: commit.records, resumeAt: commit.slice.resumeAt, ...written, changed: undefined }, 'page committed');
+        log.debug(
+          { records: commit.records, resumeAt: commit.slice.resumeAt, ...written, changed: undefined },
+          'page committed',
+        );
       });
     }
     await writes.drain();

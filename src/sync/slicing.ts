@@ -22,7 +22,9 @@ export interface SlicePlanOptions {
    * The first record's instant in the window and the window's count, from one request: a walk from
    * the beginning of time then splits where the data is, not across decades of nothing.
    */
-  firstInstant?(range: TimeRange): Promise<{ first: number | undefined; total: number | undefined; cost: RequestCost }>;
+  firstInstant?(
+    range: TimeRange,
+  ): Promise<{ first: number | undefined; total: number | undefined; cost: RequestCost }>;
   pageSize: number;
   /** @defaultValue SLICING_DEFAULTS.maxSlices */
   maxSlices?: number;
@@ -84,7 +86,11 @@ export async function planSlices(options: SlicePlanOptions): Promise<SlicePlan> 
     const cut = await Promise.all(
       pieces.map(async (piece) => {
         if (!crowded.includes(piece)) return [piece];
-        const parts = Math.min(SLICING_DEFAULTS.maxParts, piece.to - piece.from, Math.ceil(piece.count / target) * 2);
+        const parts = Math.min(
+          SLICING_DEFAULTS.maxParts,
+          piece.to - piece.from,
+          Math.ceil(piece.count / target) * 2,
+        );
         const bounds = Array.from({ length: parts + 1 }, (_, k) =>
           k === parts ? piece.to : piece.from + Math.floor(((piece.to - piece.from) * k) / parts),
         );

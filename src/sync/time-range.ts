@@ -40,7 +40,8 @@ export function windowFilter(
  */
 export function recordSecond(cursor: KeysetCursor, record: Record<string, unknown>): number | undefined {
   const raw = record[cursor.recordField];
-  const value = typeof raw === 'number' ? raw : typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : NaN;
+  const value =
+    typeof raw === 'number' ? raw : typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : NaN;
   if (!Number.isFinite(value) || value <= 0) return undefined;
   // The same reading as the normalizers' (EPOCH_UNIT_THRESHOLD): a unit that changed is not a new instant.
   const ms =

@@ -59,7 +59,11 @@ export async function finishWalk(
   const { stream } = run;
   const walk = (await readCheckpoint(ctx.db, stream.name))?.walk;
   if (!walk)
-    throw new SyncStreamError(SYNC_ERROR_CODES.internal, `${stream.name}: no walk in progress to finish`, true);
+    throw new SyncStreamError(
+      SYNC_ERROR_CODES.internal,
+      `${stream.name}: no walk in progress to finish`,
+      true,
+    );
   const slices = await readSlices(ctx.db, walk.walkId);
   const open = slices.filter((slice) => !slice.done).map((slice) => slice.sliceNo);
   if (open.length > 0)
@@ -69,7 +73,9 @@ export async function finishWalk(
       true,
     );
 
-  const snapshots = stream.snapshotField ? await readSnapshots(ctx.db, walk.walkId) : new Map<string, number[]>();
+  const snapshots = stream.snapshotField
+    ? await readSnapshots(ctx.db, walk.walkId)
+    : new Map<string, number[]>();
   const switched = [...snapshots].filter(([, values]) => values.length > 1);
   if (switched.length > 0) {
     const seen = Object.fromEntries(switched);
@@ -106,7 +112,8 @@ export async function finishWalk(
     if (deletionsDecided) {
       const gone = await markMissingAsDeleted(trx, walk.walkId, stream.table, finishedAt);
       deleted = gone.keys.length;
-      if (deleted > 0) await ctx.changeListener?.onDeleted(trx, stream.table, gone.keys, finishedAt, run.runId);
+      if (deleted > 0)
+        await ctx.changeListener?.onDeleted(trx, stream.table, gone.keys, finishedAt, run.runId);
       await addToStreamRun(trx, run.runId, stream.name, { deleted });
     } else {
       await forgetWalkKeys(trx, walk.walkId);
@@ -136,12 +143,20 @@ async function walkTails(
   for (let tail = 0; tail < MAX_TAIL_WALKS; tail++) {
     const to = toEpochSeconds(ctx.now()) + 1;
     if (to <= from) return true;
-    await createSlices(ctx.db, walk.walkId, stream.name, stream.cursor.serverOrder, [
-      { from, to, estimatedRecords: undefined },
-    ], sliceNo);
+    await createSlices(
+      ctx.db,
+      walk.walkId,
+      stream.name,
+      stream.cursor.serverOrder,
+      [{ from, to, estimatedRecords: undefined }],
+      sliceNo,
+    );
     const done = await walkSlice(ctx, run, { walkId: walk.walkId, sliceNo, path, recordKeys: true });
     if ((done?.records ?? 0) === 0) return true;
-    run.log.info({ tail: tail + 1, from, to, records: done?.records }, 'records changed while the walk ran; reading the tail again');
+    run.log.info(
+      { tail: tail + 1, from, to, records: done?.records },
+      'records changed while the walk ran; reading the tail again',
+    );
     from = to;
     sliceNo++;
   }

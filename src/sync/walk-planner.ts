@@ -22,7 +22,13 @@ import {
 import { type EngineContext, listSourceOf, pageSizeOf, type StreamRunContext } from './engine-context.js';
 import { costOfFailure, listPage } from './list-request.js';
 import { planSlices } from './slicing.js';
-import { fromEpochSeconds, recordSecond, type TimeRange, toEpochSeconds, windowFilter } from './time-range.js';
+import {
+  fromEpochSeconds,
+  recordSecond,
+  type TimeRange,
+  toEpochSeconds,
+  windowFilter,
+} from './time-range.js';
 
 export interface PlannedWalk {
   walk: WalkInProgress;
@@ -45,7 +51,12 @@ export async function planOrAdoptWalk(
   if (inProgress && !(options.fullRefresh && inProgress.runId !== run.runId)) {
     const slices = await readSlices(ctx.db, inProgress.walkId);
     run.log.info(
-      { walkId: inProgress.walkId, pass: inProgress.pass, slices: slices.length, done: slices.filter((s) => s.done).length },
+      {
+        walkId: inProgress.walkId,
+        pass: inProgress.pass,
+        slices: slices.length,
+        done: slices.filter((s) => s.done).length,
+      },
       'continuing the walk in progress',
     );
     return { walk: inProgress, slices, planned: false, estimatedRecords: undefined };

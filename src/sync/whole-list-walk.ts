@@ -12,7 +12,13 @@ import type { Logger } from '../observability/logger.js';
 import type { ListClient } from '../sei/client.js';
 import type { SeiRecord } from '../sei/types.js';
 import { SYNC_ERROR_CODES, SyncStreamError } from './errors.js';
-import { effectivePageSize, type ListAnswer, type ListSource, listPage, type RequestCost } from './list-request.js';
+import {
+  effectivePageSize,
+  type ListAnswer,
+  type ListSource,
+  listPage,
+  type RequestCost,
+} from './list-request.js';
 
 export interface WholeListOptions {
   client: ListClient;

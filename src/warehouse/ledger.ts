@@ -214,7 +214,11 @@ export async function addToStreamRun(
     .execute();
 }
 
-export async function readStreamRunCounts(db: Executor, runId: string, stream: string): Promise<StreamCounts> {
+export async function readStreamRunCounts(
+  db: Executor,
+  runId: string,
+  stream: string,
+): Promise<StreamCounts> {
   const row = await db
     .selectFrom('sei_sync.stream_runs')
     .selectAll()

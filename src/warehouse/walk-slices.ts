@@ -94,7 +94,11 @@ export async function readSlices(db: Executor, walkId: string): Promise<SliceSta
   return rows.map(toState);
 }
 
-export async function readSlice(db: Executor, walkId: string, sliceNo: number): Promise<SliceState | undefined> {
+export async function readSlice(
+  db: Executor,
+  walkId: string,
+  sliceNo: number,
+): Promise<SliceState | undefined> {
   const row = await db
     .selectFrom('sei_sync.walk_slices')
     .selectAll()
@@ -188,7 +192,11 @@ export async function forgetSnapshots(db: Executor, walkId: string): Promise<voi
 }
 
 /** Closes every slice of a walk without walking it (the server counted nothing in its window). */
-export async function closeEmptySlices(db: Executor, walkId: string, direction: WalkDirection): Promise<void> {
+export async function closeEmptySlices(
+  db: Executor,
+  walkId: string,
+  direction: WalkDirection,
+): Promise<void> {
   await db
     .updateTable('sei_sync.walk_slices')
     .set({

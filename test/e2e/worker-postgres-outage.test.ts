@@ -23,13 +23,7 @@ import { type ConfiguredEngine, createSyncEngineFromConfig } from '../../src/syn
 import { openWarehouse, type Warehouse } from '../../src/warehouse/db.js';
 import { migrateToLatest } from '../../src/warehouse/migrate.js';
 import { waitFor } from '../integration/jobs/memory-engine.js';
-import {
-  requestsBeforeResumePoints,
-  runStatus,
-  succeededStreams,
-  tableDifferences,
-  walksInProgress,
-} from '../support/run-state.js';
+import { runStatus, succeededStreams, tableDifferences, walksInProgress } from '../support/run-state.js';
 import { createTestDatabase, type TestDatabase, testQueuePrefix, testRedisUrl } from '../support/services.js';
 
 /** Small backoff (250 ms, 500 ms, 1 s, ...): eight attempts span about a minute, far past the outage. */

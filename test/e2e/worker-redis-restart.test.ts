@@ -23,13 +23,7 @@ import { openWarehouse, type Warehouse } from '../../src/warehouse/db.js';
 import { migrateToLatest } from '../../src/warehouse/migrate.js';
 import { waitFor } from '../integration/jobs/memory-engine.js';
 import { type PrivateRedis, redisServerAvailable, startPrivateRedis } from '../support/private-redis.js';
-import {
-  requestsBeforeResumePoints,
-  runStatus,
-  succeededStreams,
-  tableDifferences,
-  walksInProgress,
-} from '../support/run-state.js';
+import { runStatus, succeededStreams, tableDifferences, walksInProgress } from '../support/run-state.js';
 import { createTestDatabase, type TestDatabase, testQueuePrefix } from '../support/services.js';
 
 const hasRedisServer = redisServerAvailable();

@@ -13,7 +13,6 @@ import { createRedisConnection } from '../../jobs/connection.js';
 import { enqueueRun } from '../../jobs/enqueue.js';
 import { Secret } from '../../src/secret.js';
 import { type SimulatorHandleWithExtras, startSimulator } from '../../src/simulator/index.js';
-import { STREAMS } from '../../src/streams/registry.js';
 import { STREAM_NAMES } from '../../src/streams/types.js';
 import { openWarehouse, type Warehouse } from '../../src/warehouse/db.js';
 import { migrateToLatest } from '../../src/warehouse/migrate.js';

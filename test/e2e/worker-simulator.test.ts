@@ -32,8 +32,13 @@ let database: TestDatabase;
 let warehouse: Warehouse;
 let sim: SimulatorHandleWithExtras;
 let admin: Redis;
-const machines: { connection: Redis; engine: ConfiguredEngine; worker: SyncWorker; streamJobs: number; sliceJobs: number }[] =
-  [];
+const machines: {
+  connection: Redis;
+  engine: ConfiguredEngine;
+  worker: SyncWorker;
+  streamJobs: number;
+  sliceJobs: number;
+}[] = [];
 
 beforeAll(async () => {
   database = await createTestDatabase('sei_worker_e2e');

@@ -3,9 +3,9 @@
  * where their slices resume, and the exact comparison of every table with the simulator's dataset.
  */
 import { sql } from 'kysely';
-import { STREAM_NAMES, type StreamName } from '../../src/streams/types.js';
 import type { RequestLogEntry } from '../../src/simulator/types.js';
 import { STREAMS } from '../../src/streams/registry.js';
+import { STREAM_NAMES, type StreamName } from '../../src/streams/types.js';
 import type { Warehouse } from '../../src/warehouse/db.js';
 import { readSlices, type SliceState } from '../../src/warehouse/walk-slices.js';
 import { diffStream, type SyncHarness, type TableDiff } from './sync-harness.js';
@@ -29,7 +29,9 @@ export interface WalkProgress {
 /** Streams whose walk is in progress with at least one page committed. */
 export async function walksInProgress(warehouse: Warehouse): Promise<Map<StreamName, WalkProgress>> {
   const result = await sql<{ stream: StreamName; walk_id: string }>`
-    SELECT stream, walk_id FROM sei_sync.checkpoints WHERE walk_id IS NOT NULL ORDER BY stream`.execute(warehouse.db);
+    SELECT stream, walk_id FROM sei_sync.checkpoints WHERE walk_id IS NOT NULL ORDER BY stream`.execute(
+    warehouse.db,
+  );
   const walks = new Map<StreamName, WalkProgress>();
   for (const row of result.rows) {
     const slices = await readSlices(warehouse.db, row.walk_id);
@@ -62,7 +64,9 @@ export function requestsBeforeResumePoints(
       if (lower >= windowEnd) continue;
       const slice = walk.slices.find((s) => lower >= s.from && lower < s.to);
       if (!slice || lower < slice.resumeAt)
-        problems.push(`${name}: asked from ${lower}, slice ${slice?.sliceNo ?? '?'} resumed at ${slice?.resumeAt ?? '?'}`);
+        problems.push(
+          `${name}: asked from ${lower}, slice ${slice?.sliceNo ?? '?'} resumed at ${slice?.resumeAt ?? '?'}`,
+        );
     }
   }
   return problems;

@@ -41,8 +41,7 @@ export function scmUserId(seed: number, login: string): string {
 }
 
 export function scmPullRequestsGenerator(ctx: GeneratorContext): StreamGenerator {
-  const bulk = (o: number, end: number) =>
-    bulkInstant(ctx.seed, TAG, o, ctx.sizes.scm_pull_requests, end);
+  const bulk = (o: number, end: number) => bulkInstant(ctx.seed, TAG, o, ctx.sizes.scm_pull_requests, end);
   const createdAt = (o: number, end: number) => {
     const created = end - 7200 - Math.floor(unit(ctx.seed, TAG, o, 1) * HISTORY_SECONDS);
     const closedInBulk = bulk(o, end);

@@ -83,7 +83,13 @@ export const BULK_OPERATION_SIZE = 60;
  * The instant (epoch seconds) of the bulk operation record `o` belongs to, or undefined when it was
  * written on its own. Operations lie in the last 60 days of the history.
  */
-export function bulkInstant(seed: number, tag: number, o: number, size: number, end: number): number | undefined {
+export function bulkInstant(
+  seed: number,
+  tag: number,
+  o: number,
+  size: number,
+  end: number,
+): number | undefined {
   if (unit(seed, tag, o, 97) >= BULK_SHARE) return undefined;
   const operations = Math.max(1, Math.round((size * BULK_SHARE) / BULK_OPERATION_SIZE));
   const operation = hash32(seed, tag, o, 98) % operations;

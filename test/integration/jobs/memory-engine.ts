@@ -7,9 +7,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { StreamName } from '../../../src/streams/types.js';
 import type {
   RunStatus,
+  SliceOutcome,
   StartRunRequest,
   StreamCounts,
-  SliceOutcome,
   StreamRunResult,
   StreamStep,
   SyncEngine,

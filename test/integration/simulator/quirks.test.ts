@@ -198,7 +198,9 @@ describe('simulator filters and sort', () => {
     const notANumber = await post(sim, path, { ...body, filter: { end_time: { $gt: 'soon' } } });
     expect(notANumber.status).toBe(500);
     // The requested key goes into the SQL verbatim.
-    expect((await post(sim, path, { across: 'job_status', sort: [{ id: 'nope', desc: false }] })).status).toBe(500);
+    expect(
+      (await post(sim, path, { across: 'job_status', sort: [{ id: 'nope', desc: false }] })).status,
+    ).toBe(500);
   });
 
   it('CI/CD: the default across (trend) hides runs started more than 90 days ago', async () => {
@@ -217,7 +219,9 @@ describe('simulator filters and sort', () => {
     const asString = await post(sim, path, { filter: { updated_at: { $gt: '0', $lt: '2000000000' } } });
     expect(asString.status).toBe(500);
     expect(asString.json.message).toMatch(/cannot be cast to class java.lang.Integer/);
-    expect((await post(sim, path, { filter: { updated_at: { $gt: 0, $lt: 2_000_000_000_000 } } })).status).toBe(500);
+    expect(
+      (await post(sim, path, { filter: { updated_at: { $gt: 0, $lt: 2_000_000_000_000 } } })).status,
+    ).toBe(500);
     const answer = await post(sim, path, {
       filter: { updated_at: { $gt: 0, $lt: 2_000_000_000 } },
       sort: [{ id: 'updated_at', desc: false }],
@@ -251,9 +255,15 @@ describe('simulator filters and sort', () => {
       for (const r of all) counts.set(r[field] as number, (counts.get(r[field] as number) ?? 0) + 1);
       const [instant, size] = [...counts].sort((a, b) => b[1] - a[1])[0]!;
       expect(size).toBeGreaterThan(10);
-      const body = { page: 0, page_size: 5, filter: { [field]: { $gt: instant - 1, $lt: instant + 1 } }, sort: [{ id: field, desc: false }] };
+      const body = {
+        page: 0,
+        page_size: 5,
+        filter: { [field]: { $gt: instant - 1, $lt: instant + 1 } },
+        sort: [{ id: field, desc: false }],
+      };
       const orders = new Set<string>();
-      for (let k = 0; k < 5; k++) orders.add(JSON.stringify((await post(sim, path, body)).json.records.map((r) => r.id)));
+      for (let k = 0; k < 5; k++)
+        orders.add(JSON.stringify((await post(sim, path, body)).json.records.map((r) => r.id)));
       expect(orders.size).toBeGreaterThan(1);
     }
   });

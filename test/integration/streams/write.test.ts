@@ -6,10 +6,10 @@
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { migrateToLatest } from '../../../src/warehouse/migrate.js';
 import { STREAMS } from '../../../src/streams/registry.js';
 import type { Row, StreamDefinition } from '../../../src/streams/types.js';
 import type { Database } from '../../../src/warehouse/database.js';
+import { migrateToLatest } from '../../../src/warehouse/migrate.js';
 import { writePage } from '../../../src/warehouse/upsert.js';
 import { createTestDatabase, type TestDatabase } from '../../support/services.js';
 import { JIRA_SAMPLE, REALISTIC_RECORDS } from '../../unit/streams/records.js';

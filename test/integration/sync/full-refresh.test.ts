@@ -23,7 +23,10 @@ describe('--full-refresh', () => {
     await harness?.close();
   });
 
-  const sync = async (fullRefresh: boolean, extra: Partial<Parameters<typeof harness.engine.syncStream>[0]> = {}) =>
+  const sync = async (
+    fullRefresh: boolean,
+    extra: Partial<Parameters<typeof harness.engine.syncStream>[0]> = {},
+  ) =>
     harness.engine.syncStream({
       runId: await harness.engine.startRun({ trigger: 'cli', streams: ['jira_issues'], fullRefresh }),
       stream: 'jira_issues',
@@ -38,7 +41,11 @@ describe('--full-refresh', () => {
     expect(firstWalkRequests).toBeGreaterThan(12);
 
     // A full refresh interrupted after a few pages (as a worker's SIGTERM would).
-    const runId = await harness.engine.startRun({ trigger: 'manual', streams: ['jira_issues'], fullRefresh: true });
+    const runId = await harness.engine.startRun({
+      trigger: 'manual',
+      streams: ['jira_issues'],
+      fullRefresh: true,
+    });
     const controller = new AbortController();
     const interrupted = await harness.engine.syncStream({
       runId,

@@ -72,7 +72,9 @@ describe('a sync killed with SIGKILL resumes each slice where its last page comm
 
     // The rerun continued the same walk: no request asked for anything before a slice's resume point
     // (a slice done before the kill was not asked again at all), and the window was not counted again.
-    const jira = harness.simulator.requestLog.filter((e) => e.path.endsWith('/jira_issues/list') && e.status === 200);
+    const jira = harness.simulator.requestLog.filter(
+      (e) => e.path.endsWith('/jira_issues/list') && e.status === 200,
+    );
     expect(jira.length).toBeGreaterThan(0);
     const windowEnd = Math.max(...killedAt.map((slice) => slice.to));
     for (const entry of jira) {

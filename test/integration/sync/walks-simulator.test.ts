@@ -7,13 +7,18 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Secret } from '../../../src/secret.js';
 import { SeiClient, type SeiClientOptions } from '../../../src/sei/client.js';
-import { SEI_ERROR_CODES, SeiError } from '../../../src/sei/errors.js';
+import { SEI_ERROR_CODES, type SeiError } from '../../../src/sei/errors.js';
 import { TokenBucketBudget } from '../../../src/sei/token-bucket.js';
 import type { SeiRecord } from '../../../src/sei/types.js';
 import { type SimulatorHandleWithExtras, startSimulator } from '../../../src/simulator/index.js';
 import type { FaultOptions } from '../../../src/simulator/types.js';
 import { STREAMS } from '../../../src/streams/registry.js';
-import { type IncrementalStream, STREAM_NAMES, type StreamDefinition, type StreamName } from '../../../src/streams/types.js';
+import {
+  type IncrementalStream,
+  STREAM_NAMES,
+  type StreamDefinition,
+  type StreamName,
+} from '../../../src/streams/types.js';
 import { walkKeyset } from '../../../src/sync/keyset-walk.js';
 import { type ListSource, listPage } from '../../../src/sync/list-request.js';
 import { recordSecond } from '../../../src/sync/time-range.js';
@@ -32,7 +37,14 @@ afterAll(async () => {
   await sim.close();
 });
 afterEach(async () => {
-  sim.setFaults({ rateLimited: 0, unavailable: 0, serverError: 0, connectionReset: 0, truncatedBody: 0, slow: 0 });
+  sim.setFaults({
+    rateLimited: 0,
+    unavailable: 0,
+    serverError: 0,
+    connectionReset: 0,
+    truncatedBody: 0,
+    slow: 0,
+  });
   sim.clearRequestLog();
   await Promise.all(clients.splice(0).map((client) => client.close()));
 });
@@ -43,7 +55,12 @@ function makeClient(overrides: Partial<SeiClientOptions> = {}): SeiClient {
     apiKey: new Secret(sim.adminKey),
     timeoutMs: 2_000,
     maxAttempts: 12,
-    budget: new TokenBucketBudget({ requestsPerMinute: 60_000, burst: 20, rateLimitPauseMs: 2, recoveryMs: 50 }),
+    budget: new TokenBucketBudget({
+      requestsPerMinute: 60_000,
+      burst: 20,
+      rateLimitPauseMs: 2,
+      recoveryMs: 50,
+    }),
     minRetryDelayMs: 1,
     maxRetryDelayMs: 4,
     maxRetryAfterMs: 5,
@@ -88,7 +105,12 @@ async function walkKeys(
   const stream = STREAMS[name];
   const keys = options.keys ?? [];
   if (stream.mode === 'full_refresh') {
-    for await (const part of walkWholeList({ client, source: sourceOf(stream, options.source), pageSize: PAGE_SIZE, maxRequests: 1000 }))
+    for await (const part of walkWholeList({
+      client,
+      source: sourceOf(stream, options.source),
+      pageSize: PAGE_SIZE,
+      maxRequests: 1000,
+    }))
       for (const record of part.records) keys.push(sim.recordKey(name, record));
     return keys;
   }
@@ -156,14 +178,26 @@ describe('walking the strict simulator', () => {
     ['connection reset', { connectionReset: 0.3 }],
     ['truncated body', { truncatedBody: 0.3 }],
     ['slow answers past the timeout', { slow: 0.15, slowMs: 1_500 }, { timeoutMs: 300 }],
-    ['everything at once', { rateLimited: 0.1, unavailable: 0.1, serverError: 0.1, connectionReset: 0.1, truncatedBody: 0.1 }],
+    [
+      'everything at once',
+      { rateLimited: 0.1, unavailable: 0.1, serverError: 0.1, connectionReset: 0.1, truncatedBody: 0.1 },
+    ],
   ];
 
   it.each(faults)('with %s: still exactly the dataset', async (_name, fault, overrides) => {
     for (const name of ['jira_issues', 'cicd_job_runs', 'org_users', 'collection_categories'] as const) {
       sim.setFaults(fault);
-      const keys = await walkKeys(name, makeClient(overrides), { source: { baseFilter: { integration_ids: ['379', '7003'] } } });
-      sim.setFaults({ rateLimited: 0, unavailable: 0, serverError: 0, connectionReset: 0, truncatedBody: 0, slow: 0 });
+      const keys = await walkKeys(name, makeClient(overrides), {
+        source: { baseFilter: { integration_ids: ['379', '7003'] } },
+      });
+      sim.setFaults({
+        rateLimited: 0,
+        unavailable: 0,
+        serverError: 0,
+        connectionReset: 0,
+        truncatedBody: 0,
+        slow: 0,
+      });
       expect(keys.slice().sort()).toEqual(expectedKeys(name, ['379', '7003']));
     }
     // A slow answer is logged when the simulator finishes sleeping, after the client gave up on it.
@@ -212,7 +246,9 @@ describe('walking the strict simulator', () => {
     expect(new Set(walkedKeys).size).toBe(walkedKeys.length);
     const stillThere = new Set(sim.dataset.records(name).map((record) => sim.recordKey(name, record)));
     const unchanged = before.filter((record) => {
-      const now = sim.dataset.records(name).find((r) => sim.recordKey(name, r) === sim.recordKey(name, record));
+      const now = sim.dataset
+        .records(name)
+        .find((r) => sim.recordKey(name, r) === sim.recordKey(name, record));
       return now && recordSecond(stream.cursor, now) === recordSecond(stream.cursor, record);
     });
     for (const record of unchanged) expect(walkedKeys).toContain(sim.recordKey(name, record));
@@ -223,7 +259,9 @@ describe('walking the strict simulator', () => {
     const client = makeClient({ apiKey: new Secret(sim.ingestionKey) });
     const error = await walkKeys('integrations', client).catch((e: unknown) => e);
     expect((error as SeiError).code).toBe(SEI_ERROR_CODES.forbidden);
-    expect(sim.requestLog.map((entry) => [entry.path, entry.status])).toEqual([['/gratis/sei/api/v1/integrations/list', 403]]);
+    expect(sim.requestLog.map((entry) => [entry.path, entry.status])).toEqual([
+      ['/gratis/sei/api/v1/integrations/list', 403],
+    ]);
   });
 
   it('an unknown key gets SEI_ERR_AUTH after exactly one request', async () => {
@@ -234,9 +272,11 @@ describe('walking the strict simulator', () => {
   });
 
   it("a page size over Jira's cap is a 400 with the server's reason, not retried", async () => {
-    const error = await listPage(makeClient(), sourceOf(STREAMS.jira_issues), { page: 0, pageSize: 20_000, filter: {} }).catch(
-      (e: unknown) => e,
-    );
+    const error = await listPage(makeClient(), sourceOf(STREAMS.jira_issues), {
+      page: 0,
+      pageSize: 20_000,
+      filter: {},
+    }).catch((e: unknown) => e);
     expect((error as SeiError).code).toBe(SEI_ERROR_CODES.badRequest);
     expect((error as SeiError).message).toMatch(/page_size cannot exceed 10000/);
     expect(sim.requestLog).toHaveLength(1);

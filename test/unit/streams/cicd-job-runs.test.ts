@@ -38,7 +38,11 @@ describe('cicd_job_runs normalize', () => {
   it('is incremental on end_time (a run is walked once it has finished)', () => {
     expect(cicdJobRunsStream.mode).toBe('incremental');
     if (cicdJobRunsStream.mode === 'incremental') {
-      expect(cicdJobRunsStream.cursor).toMatchObject({ recordField: 'end_time', column: 'end_time', recordUnit: 'ms' });
+      expect(cicdJobRunsStream.cursor).toMatchObject({
+        recordField: 'end_time',
+        column: 'end_time',
+        recordUnit: 'ms',
+      });
     }
   });
 

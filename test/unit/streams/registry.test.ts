@@ -86,7 +86,10 @@ describe('stream registry', () => {
     // DefaultListRequest binds page_size only; the documented route is tried first, then the server's.
     expect(STREAMS.collection_categories.pageSizeParam).toBe('page_size');
     expect(STREAMS.collection_categories.path).toBe('/v1/org/workspaces/units/list');
-    expect(STREAMS.collection_categories.alternativePaths).toEqual(['/v1/org/groups/list', '/v1/org/categories/list']);
+    expect(STREAMS.collection_categories.alternativePaths).toEqual([
+      '/v1/org/groups/list',
+      '/v1/org/categories/list',
+    ]);
     // Request shapes the server's parsers take: CI/CD strings (inclusive), integrations numbers.
     expect(STREAMS.cicd_job_runs.mode === 'incremental' && STREAMS.cicd_job_runs.cursor.filter).toEqual({
       field: 'end_time',
@@ -94,9 +97,13 @@ describe('stream registry', () => {
       inclusive: true,
     });
     expect(STREAMS.cicd_job_runs.extraBody).toEqual({ across: 'job_status' });
-    expect(STREAMS.integrations.mode === 'incremental' && STREAMS.integrations.cursor.filter.boundType).toBe('number');
+    expect(STREAMS.integrations.mode === 'incremental' && STREAMS.integrations.cursor.filter.boundType).toBe(
+      'number',
+    );
     // Commits are walked by ingest time: a commit pushed late keeps an old committed_at.
-    expect(STREAMS.scm_commits.mode === 'incremental' && STREAMS.scm_commits.cursor.recordField).toBe('created_at');
+    expect(STREAMS.scm_commits.mode === 'incremental' && STREAMS.scm_commits.cursor.recordField).toBe(
+      'created_at',
+    );
     const fullRefresh = definitions.filter(([, s]) => s.mode === 'full_refresh').map(([name]) => name);
     expect(fullRefresh).toEqual(['org_users', 'org_units', 'collection_categories']);
   });
