@@ -21,7 +21,8 @@ export interface ExportingQueue {
   exportPrometheusMetrics(globalVariables?: Record<string, string>): Promise<string>;
 }
 
-export const ROW_OUTCOMES = ['inserted', 'updated', 'unchanged', 'deleted', 'rejected'] as const;
+/** Outcomes of `sei_sync_rows_total`; "sanitized" rows were stored after being made storable. */
+export const ROW_OUTCOMES = ['inserted', 'updated', 'unchanged', 'deleted', 'rejected', 'sanitized'] as const;
 export type RowOutcome = (typeof ROW_OUTCOMES)[number];
 
 export interface SyncMetrics {
@@ -34,7 +35,7 @@ export interface SyncMetrics {
   readonly rateLimited: Counter<'stream'>;
   /** Pages committed. Labels: stream. */
   readonly pages: Counter<'stream'>;
-  /** Rows written, by outcome (inserted, updated, unchanged, deleted, rejected). Labels: stream, outcome. */
+  /** Rows written, by outcome (inserted, updated, unchanged, deleted, rejected, sanitized). Labels: stream, outcome. */
   readonly rows: Counter<'stream' | 'outcome'>;
   /** Stream runs ended, by status (succeeded, failed, not_run). Labels: stream, status. */
   readonly streamRuns: Counter<'stream' | 'status'>;
@@ -139,7 +140,8 @@ export function createMetrics(options: MetricsOptions = {}): SyncMetrics {
       requests.inc({ stream }, counts.requests);
       retries.inc({ stream }, counts.retries);
       rateLimited.inc({ stream }, counts.rateLimited);
-      for (const outcome of ROW_OUTCOMES) rows.inc({ stream, outcome }, counts[outcome]);
+      // `?? 0`: a result built by an older worker (read back from Redis) may lack a newer count.
+      for (const outcome of ROW_OUTCOMES) rows.inc({ stream, outcome }, counts[outcome] ?? 0);
       if (result.status === 'succeeded') lastSuccess.set({ stream }, Date.now() / 1000);
     },
     observeQueues(queues) {

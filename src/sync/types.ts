@@ -15,6 +15,8 @@ export interface StreamCounts {
   /** Rows marked deleted (full-refresh streams, after a complete walk only). */
   deleted: number;
   rejected: number;
+  /** Records stored after values PostgreSQL cannot hold (NUL, lone surrogates, ...) were made storable. */
+  sanitized: number;
   requests: number;
   retries: number;
   /** 429 answers received. */
