@@ -46,7 +46,11 @@ export interface SyncProgress {
   estimatedPages: number | undefined;
 }
 
-export type RunTrigger = 'cli' | 'schedule' | 'manual' | 'demo';
+/** Who started a run. `renormalize` runs re-derive rows from stored records and call no API. */
+export type RunTrigger = 'cli' | 'schedule' | 'manual' | 'demo' | 'renormalize';
+
+/** The trigger of runs that are not syncs: freshness and "last sync" never count them. */
+export const RENORMALIZE_TRIGGER = 'renormalize' satisfies RunTrigger;
 
 export interface StartRunRequest {
   trigger: RunTrigger;
