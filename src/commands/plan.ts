@@ -4,6 +4,15 @@ import { TokenBucketBudget } from '../sei/token-bucket.js';
 import { parseStreamList, STREAMS } from '../streams/registry.js';
 import { STREAM_NAMES, type StreamDefinition } from '../streams/types.js';
 import { commandContext } from './context.js';
+import {
+  documentHead,
+  exitCodeOf,
+  JSON_FLAG,
+  JSON_OPTION_HELP,
+  type PlanDocument,
+  type StreamPlanJson,
+  writeJsonDocument,
+} from './json-output.js';
 import { runAction } from './run-action.js';
 import { textTable } from './text-table.js';
 
@@ -30,6 +39,37 @@ export function estimateWalk(
   return { stream: stream.name, records: totalCount, pages: Math.floor(totalCount / pageSize) + 1 };
 }
 
+/** Minutes a number of requests takes at the budget, to one decimal, rounded up. */
+function minutesAt(requests: number, requestsPerMinute: number): number {
+  return Math.ceil((requests / requestsPerMinute) * 10) / 10;
+}
+
+export function planDocument(streams: StreamPlanJson[], requestsPerMinute: number): PlanDocument {
+  const requests = streams.reduce((sum, stream) => sum + (stream.requests ?? 0), 0);
+  return {
+    ...documentHead('plan', true),
+    requestsPerMinute,
+    streams,
+    total: { requests, minutes: Math.round((requests / requestsPerMinute) * 10) / 10 },
+  };
+}
+
+function planText(document: PlanDocument): string {
+  const rows = document.streams.map((plan) => [
+    plan.stream,
+    plan.mode,
+    plan.records ?? `≥ ${plan.recordsAtLeast}`,
+    plan.pages ?? 'unknown',
+    plan.requests ?? 'unknown',
+    plan.minutes ?? '',
+  ]);
+  const { requests, minutes } = document.total;
+  return `${textTable(['stream', 'mode', 'records', 'pages', 'requests', 'minutes'], rows)}
+
+full sync: at least ${requests} requests, about ${minutes.toFixed(1)} minutes at ${document.requestsPerMinute} requests/minute (retries not counted); incremental runs read only what changed
+`;
+}
+
 export function registerPlan(program: Command): void {
   program
     .command('plan')
@@ -37,16 +77,17 @@ export function registerPlan(program: Command): void {
       'dry run: read page 0 of each stream and estimate records, pages, requests and minutes (writes nothing)',
     )
     .option('--streams <names>', 'comma-separated streams (default: all)')
+    .option(JSON_FLAG, JSON_OPTION_HELP)
     .action(
-      runAction(async (options: { streams?: string }) => {
+      runAction(async (options: { streams?: string; json?: boolean }) => {
         const { config, logger } = commandContext();
         if (config.sei.apiKey === undefined)
           throw new Error('SEI_API_KEY is not set; give an SEI Admin API key (or SEI_API_KEY_FILE)');
         const names = options.streams ? parseStreamList(options.streams) : [...STREAM_NAMES];
-        const budget = new TokenBucketBudget({ requestsPerMinute: config.sei.requestsPerMinute });
+        const { requestsPerMinute } = config.sei;
+        const budget = new TokenBucketBudget({ requestsPerMinute });
         const client = createSeiClient(config.sei, budget, logger);
-        const rows = [];
-        let totalRequests = 0;
+        const plans: StreamPlanJson[] = [];
         try {
           for (const name of names) {
             const stream = STREAMS[name];
@@ -63,30 +104,25 @@ export function registerPlan(program: Command): void {
               response.records.length,
               response._metadata?.total_count,
             );
-            totalRequests += estimate.pages ?? 0;
-            rows.push([
-              name,
-              stream.mode,
-              estimate.records ?? `≥ ${response.records.length}`,
-              estimate.pages ?? 'unknown',
-              estimate.pages ?? 'unknown',
-              estimate.pages === undefined
-                ? ''
-                : Math.ceil((estimate.pages / config.sei.requestsPerMinute) * 10) / 10,
-            ]);
+            plans.push({
+              stream: name,
+              mode: stream.mode,
+              records: estimate.records ?? null,
+              recordsAtLeast: response.records.length,
+              pages: estimate.pages ?? null,
+              // One request per page; retries are not counted.
+              requests: estimate.pages ?? null,
+              minutes: estimate.pages === undefined ? null : minutesAt(estimate.pages, requestsPerMinute),
+            });
           }
         } finally {
           await client.close();
           await budget.close?.();
         }
-        process.stdout.write(
-          `${textTable(['stream', 'mode', 'records', 'pages', 'requests', 'minutes'], rows)}\n\n`,
-        );
-        const minutes = totalRequests / config.sei.requestsPerMinute;
-        process.stdout.write(
-          `full sync: at least ${totalRequests} requests, about ${minutes.toFixed(1)} minutes at ${config.sei.requestsPerMinute} requests/minute (retries not counted); incremental runs read only what changed\n`,
-        );
-        return 0;
+        const document = planDocument(plans, requestsPerMinute);
+        if (options.json) writeJsonDocument(document);
+        else process.stdout.write(planText(document));
+        return exitCodeOf(document);
       }),
     );
 }
