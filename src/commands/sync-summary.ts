@@ -1,6 +1,12 @@
 /** The summary of a sync run: the table printed at the end of `sync` and `demo`, and `sync --json`. */
 import type { RunSyncResult, StreamRunResult } from '../sync/index.js';
-import { documentHead, type JsonError, type SyncDocument, streamResultJson } from './json-output.js';
+import {
+  documentHead,
+  type JsonError,
+  type RunJson,
+  type SyncDocument,
+  streamResultJson,
+} from './json-output.js';
 import { textTable } from './text-table.js';
 
 export function syncSummaryTable(results: readonly StreamRunResult[]): string {
@@ -79,24 +85,33 @@ export function commonFatalError(results: readonly StreamRunResult[]): JsonError
   return { code: first.code, message: first.message };
 }
 
+/** A finished run as the `--json` documents show it. */
+export function runJson(
+  run: RunSyncResult,
+  details: { startedAt: Date; finishedAt: Date; database: string },
+): RunJson {
+  return {
+    id: run.runId,
+    status: run.status,
+    startedAt: details.startedAt.toISOString(),
+    finishedAt: details.finishedAt.toISOString(),
+    durationMs: details.finishedAt.getTime() - details.startedAt.getTime(),
+    database: details.database,
+  };
+}
+
 /** What `sync --json` prints: the run and every stream's result (./json-output.ts). */
 export function syncDocument(
   run: RunSyncResult,
   details: { fullRefresh: boolean; startedAt: Date; finishedAt: Date; database: string },
 ): SyncDocument {
-  const durationMs = details.finishedAt.getTime() - details.startedAt.getTime();
-  const fatal = commonFatalError(run.results);
+  const common = runJson(run, details);
   return {
-    ...documentHead('sync', run.status === 'succeeded', fatal ?? null),
+    ...documentHead('sync', run.status === 'succeeded', commonFatalError(run.results) ?? null),
     run: {
-      id: run.runId,
-      status: run.status,
+      ...common,
       fullRefresh: details.fullRefresh,
-      startedAt: details.startedAt.toISOString(),
-      finishedAt: details.finishedAt.toISOString(),
-      durationMs,
-      recordsPerSecond: totalRecordsPerSecond(run.results, durationMs),
-      database: details.database,
+      recordsPerSecond: totalRecordsPerSecond(run.results, common.durationMs),
     },
     streams: run.results.map(streamResultJson),
   };
