@@ -56,7 +56,17 @@ export interface SyncMetrics {
 export interface MetricsOptions {
   /** Also export Node.js process metrics (event loop lag, heap, GC). @defaultValue true */
   processMetrics?: boolean;
+  /**
+   * Streams whose counters are exported at 0 from the first scrape. A counter series that first
+   * appears at 1 hides its first increment from `increase()`, so the alert rules would miss a
+   * stream's first failure, reject or 429. @defaultValue none
+   */
+  streams?: readonly string[];
 }
+
+/** Statuses of finished runs and stream runs (the label values `runs` and `streamRuns` take). */
+const RUN_STATUSES = ['succeeded', 'partial', 'failed'] as const;
+const STREAM_RUN_STATUSES = ['succeeded', 'failed', 'not_run'] as const;
 
 export function createMetrics(options: MetricsOptions = {}): SyncMetrics {
   const registry = new Registry();
@@ -117,6 +127,13 @@ export function createMetrics(options: MetricsOptions = {}): SyncMetrics {
     labelNames: ['status'],
     registers,
   });
+
+  for (const status of RUN_STATUSES) runs.inc({ status }, 0);
+  for (const stream of options.streams ?? []) {
+    for (const counter of [requests, retries, rateLimited, pages]) counter.inc({ stream }, 0);
+    for (const outcome of ROW_OUTCOMES) rows.inc({ stream, outcome }, 0);
+    for (const status of STREAM_RUN_STATUSES) streamRuns.inc({ stream, status }, 0);
+  }
 
   const observed: ExportingQueue[] = [];
 
