@@ -50,7 +50,7 @@ export function planDocument(streams: StreamPlanJson[], requestsPerMinute: numbe
     ...documentHead('plan', true),
     requestsPerMinute,
     streams,
-    total: { requests, minutes: Math.round((requests / requestsPerMinute) * 10) / 10 },
+    total: { requests, minutes: minutesAt(requests, requestsPerMinute) },
   };
 }
 
