@@ -31,8 +31,8 @@ const lowerCaseJira = {
   ...STREAMS,
   jira_issues: {
     ...jiraIssuesStream,
-    normalize(record): NormalizeResult {
-      const result = jiraIssuesStream.normalize(record);
+    normalize(...args: Parameters<typeof jiraIssuesStream.normalize>): NormalizeResult {
+      const result = jiraIssuesStream.normalize(...args);
       if (!result.ok) return result;
       const lower = (value: unknown) => (typeof value === 'string' ? value.toLowerCase() : value);
       return {
