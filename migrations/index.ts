@@ -1,6 +1,12 @@
 /**
  * Every migration, in order. A static list (not a folder scan) so that the bundle, the tests and
  * `sei-sync migrate` always agree on what exists. Add new ones at the end; never edit a shipped one.
+ *
+ * A migration that adds a typed column to a `sei` table (or a child table) must say in its header
+ * comment that `sei-sync renormalize --streams <stream>` fills it: rows already stored get NULL from
+ * the migration, and the next sync rewrites only the rows SEI changed, so renormalize is what
+ * re-derives the column from every row's stored `raw`, without an API call. The same goes for a
+ * normalizer whose output changes (a fix, a new unit): say so in the commit and the release notes.
  */
 import type { Migration } from 'kysely';
 import * as m001 from './001_sei_tables.js';
@@ -8,6 +14,7 @@ import * as m002 from './002_sync_control.js';
 import * as m003 from './003_history.js';
 import * as m004 from './004_bi_views.js';
 import * as m005 from './005_walk_slices.js';
+import * as m007 from './007_renormalize.js';
 
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '001_sei_tables': m001,
@@ -15,4 +22,5 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '003_history': m003,
   '004_bi_views': m004,
   '005_walk_slices': m005,
+  '007_renormalize': m007,
 };

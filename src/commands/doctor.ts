@@ -6,11 +6,20 @@ import { createSeiClient } from '../sei/client.js';
 import { TokenBucketBudget } from '../sei/token-bucket.js';
 import { STREAMS } from '../streams/registry.js';
 import { pendingMigrations } from '../warehouse/migrate.js';
+import {
+  type DoctorCheckJson,
+  type DoctorDocument,
+  documentHead,
+  exitCodeOf,
+  JSON_FLAG,
+  JSON_OPTION_HELP,
+  writeJsonDocument,
+} from './json-output.js';
 import { withWarehouse } from './open-warehouse.js';
 import { runAction } from './run-action.js';
 
 interface Check {
-  name: string;
+  name: DoctorCheckJson['name'];
   run: () => Promise<string>;
 }
 
@@ -68,37 +77,65 @@ async function checkRedis(config: Config): Promise<string> {
   }
 }
 
+/**
+ * Every check in order, each reported to `onCheck` as soon as it is done (a person watching sees the
+ * slow SEI request happen); a configuration that does not load is the only check there is.
+ */
+export async function runChecks(
+  onCheck: (check: DoctorCheckJson) => void = () => {},
+): Promise<DoctorCheckJson[]> {
+  const results: DoctorCheckJson[] = [];
+  const report = (check: DoctorCheckJson) => {
+    results.push(check);
+    onCheck(check);
+  };
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    report({ name: 'config', ok: false, message: (error as Error).message });
+    return results;
+  }
+  report({
+    name: 'config',
+    ok: true,
+    message: `${config.sei.baseUrl}, key ${config.sei.apiKey ? 'set' : 'not set'}, scheme ${config.sei.authScheme}`,
+  });
+  const checks: Check[] = [
+    { name: 'sei', run: () => checkSei(config) },
+    { name: 'database', run: () => checkDatabase(config) },
+    { name: 'redis', run: () => checkRedis(config) },
+  ];
+  for (const check of checks) {
+    try {
+      report({ name: check.name, ok: true, message: await check.run() });
+    } catch (error) {
+      report({ name: check.name, ok: false, message: (error as Error).message.split('\n')[0] ?? '' });
+    }
+  }
+  return results;
+}
+
 export function registerDoctor(program: Command): void {
   program
     .command('doctor')
     .description('check the configuration, the SEI key (one request), the database and Redis')
+    .option(JSON_FLAG, JSON_OPTION_HELP)
     .action(
-      runAction(async () => {
-        let config: Config;
-        try {
-          config = loadConfig();
-        } catch (error) {
-          process.stdout.write(`✗ config: ${(error as Error).message}\n`);
-          return 1;
-        }
-        process.stdout.write(
-          `✓ config: ${config.sei.baseUrl}, key ${config.sei.apiKey ? 'set' : 'not set'}, scheme ${config.sei.authScheme}\n`,
-        );
-        const checks: Check[] = [
-          { name: 'sei', run: () => checkSei(config) },
-          { name: 'database', run: () => checkDatabase(config) },
-          { name: 'redis', run: () => checkRedis(config) },
-        ];
-        let failed = 0;
-        for (const check of checks) {
-          try {
-            process.stdout.write(`✓ ${check.name}: ${await check.run()}\n`);
-          } catch (error) {
-            failed += 1;
-            process.stdout.write(`✗ ${check.name}: ${(error as Error).message.split('\n')[0]}\n`);
-          }
-        }
-        return failed === 0 ? 0 : 1;
+      runAction(async (options: { json?: boolean }) => {
+        const checks = await runChecks((check) => {
+          if (!options.json)
+            process.stdout.write(`${check.ok ? '✓' : '✗'} ${check.name}: ${check.message}\n`);
+        });
+        const document: DoctorDocument = {
+          ...documentHead(
+            'doctor',
+            checks.every((check) => check.ok),
+          ),
+          checks,
+        };
+        if (options.json) writeJsonDocument(document);
+        return exitCodeOf(document);
       }),
     );
 }

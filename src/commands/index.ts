@@ -12,6 +12,7 @@ export const COMMAND_LOADERS: Readonly<Record<string, () => Promise<RegisterComm
   migrate: async () => (await import('./migrate.js')).registerMigrate,
   sync: async () => (await import('./sync.js')).registerSync,
   plan: async () => (await import('./plan.js')).registerPlan,
+  renormalize: async () => (await import('./renormalize.js')).registerRenormalize,
   worker: async () => (await import('./worker.js')).registerWorker,
   schedule: async () => (await import('./schedule.js')).registerSchedule,
   'run-now': async () => (await import('./run-now.js')).registerRunNow,

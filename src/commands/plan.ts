@@ -15,6 +15,15 @@ import { SLICING_DEFAULTS } from '../sync/slicing.js';
 import { windowFilter } from '../sync/time-range.js';
 import { WHOLE_LIST_PAGE_SIZE } from '../sync/whole-list-walk.js';
 import { commandContext } from './context.js';
+import {
+  documentHead,
+  exitCodeOf,
+  JSON_FLAG,
+  JSON_OPTION_HELP,
+  type PlanDocument,
+  type StreamPlanJson,
+  writeJsonDocument,
+} from './json-output.js';
 import { runAction } from './run-action.js';
 import { textTable } from './text-table.js';
 
@@ -80,6 +89,38 @@ async function firstAnswer(client: ListClient, stream: StreamDefinition, forceDa
   });
 }
 
+/** Minutes a number of requests takes at the budget, to one decimal, rounded up. */
+function minutesAt(requests: number, requestsPerMinute: number): number {
+  return Math.ceil((requests / requestsPerMinute) * 10) / 10;
+}
+
+export function planDocument(streams: StreamPlanJson[], requestsPerMinute: number): PlanDocument {
+  const requests = streams.reduce((sum, stream) => sum + (stream.requests ?? 0), 0);
+  return {
+    ...documentHead('plan', true),
+    requestsPerMinute,
+    streams,
+    total: { requests, minutes: minutesAt(requests, requestsPerMinute) },
+  };
+}
+
+function planText(document: PlanDocument): string {
+  const rows = document.streams.map((plan) => [
+    plan.stream,
+    plan.mode,
+    plan.records ?? `≥ ${plan.recordsAtLeast}`,
+    plan.slices,
+    plan.pages ?? 'unknown',
+    plan.requests ?? 'unknown',
+    plan.minutes ?? '',
+  ]);
+  const { requests, minutes } = document.total;
+  return `${textTable(['stream', 'mode', 'records', 'slices', 'pages', 'requests', 'minutes'], rows)}
+
+full sync: about ${requests} requests, about ${minutes.toFixed(1)} minutes at ${document.requestsPerMinute} requests/minute (retries not counted); incremental runs read only what changed
+`;
+}
+
 export function registerPlan(program: Command): void {
   program
     .command('plan')
@@ -87,47 +128,44 @@ export function registerPlan(program: Command): void {
       'dry run: one request per stream estimates records, slices, pages, requests and minutes (writes nothing)',
     )
     .option('--streams <names>', 'comma-separated streams (default: all)')
+    .option(JSON_FLAG, JSON_OPTION_HELP)
     .action(
-      runAction(async (options: { streams?: string }) => {
+      runAction(async (options: { streams?: string; json?: boolean }) => {
         const { config, logger } = commandContext();
         if (config.sei.apiKey === undefined)
           throw new Error('SEI_API_KEY is not set; give an SEI Admin API key (or SEI_API_KEY_FILE)');
         const names = options.streams ? parseStreamList(options.streams) : [...STREAM_NAMES];
-        const budget = new TokenBucketBudget({ requestsPerMinute: config.sei.requestsPerMinute });
+        const { requestsPerMinute } = config.sei;
+        const budget = new TokenBucketBudget({ requestsPerMinute });
         const client = createSeiClient(config.sei, budget, logger);
-        const rows = [];
-        let totalRequests = 0;
+        const plans: StreamPlanJson[] = [];
         try {
           for (const name of names) {
             const stream = STREAMS[name];
             const pageSize = Math.min(config.sei.pageSize, stream.maxPageSize ?? Number.POSITIVE_INFINITY);
             const answer = await firstAnswer(client, stream, config.sei.forceDatabaseSource);
             const estimate = estimateWalk(stream, pageSize, answer.records.length, answer.totalCount);
-            totalRequests += estimate.requests ?? 0;
-            rows.push([
-              name,
-              stream.mode,
-              estimate.records ?? `≥ ${answer.records.length}`,
-              estimate.slices,
-              estimate.pages ?? 'unknown',
-              estimate.requests ?? 'unknown',
-              estimate.requests === undefined
-                ? ''
-                : Math.ceil((estimate.requests / config.sei.requestsPerMinute) * 10) / 10,
-            ]);
+            plans.push({
+              stream: name,
+              mode: stream.mode,
+              records: estimate.records ?? null,
+              recordsAtLeast: answer.records.length,
+              slices: estimate.slices,
+              pages: estimate.pages ?? null,
+              // Counts, pages and the partial last page of each slice; retries are not counted.
+              requests: estimate.requests ?? null,
+              minutes:
+                estimate.requests === undefined ? null : minutesAt(estimate.requests, requestsPerMinute),
+            });
           }
         } finally {
           await client.close();
           await budget.close?.();
         }
-        process.stdout.write(
-          `${textTable(['stream', 'mode', 'records', 'slices', 'pages', 'requests', 'minutes'], rows)}\n\n`,
-        );
-        const minutes = totalRequests / config.sei.requestsPerMinute;
-        process.stdout.write(
-          `full sync: about ${totalRequests} requests, ${minutes.toFixed(1)} minutes at ${config.sei.requestsPerMinute} requests/minute (retries not counted); incremental runs read only what changed\n`,
-        );
-        return 0;
+        const document = planDocument(plans, requestsPerMinute);
+        if (options.json) writeJsonDocument(document);
+        else process.stdout.write(planText(document));
+        return exitCodeOf(document);
       }),
     );
 }

@@ -17,6 +17,8 @@ export interface ProgressOptions {
   interactive?: boolean;
   /** Interval of the log lines when not interactive. @defaultValue 10000 */
   logIntervalMs?: number;
+  /** What `pages` counts, as shown (`renormalize` reports batches). @defaultValue 'pages' */
+  unit?: string;
   write?: (line: string) => void;
 }
 
@@ -25,17 +27,20 @@ export function createProgressReporter(
   options: ProgressOptions = {},
 ): ProgressReporter {
   const interactive = options.interactive ?? Boolean(process.stderr.isTTY);
-  return interactive ? barReporter(streams) : lineReporter(options.logIntervalMs ?? 10_000, options.write);
+  const unit = options.unit ?? 'pages';
+  return interactive
+    ? barReporter(streams, unit)
+    : lineReporter(options.logIntervalMs ?? 10_000, unit, options.write);
 }
 
-function barReporter(streams: readonly StreamName[]): ProgressReporter {
+function barReporter(streams: readonly StreamName[], unit: string): ProgressReporter {
   const width = Math.max(...streams.map((stream) => stream.length));
   const multibar = new cliProgress.MultiBar(
     {
       stream: process.stderr,
       hideCursor: true,
       clearOnComplete: false,
-      format: '{stream} [{bar}] {value}/{total} pages | {records} records {state}',
+      format: `{stream} [{bar}] {value}/{total} ${unit} | {records} records {state}`,
     },
     cliProgress.Presets.shades_classic,
   );
@@ -66,6 +71,7 @@ function barReporter(streams: readonly StreamName[]): ProgressReporter {
 
 function lineReporter(
   intervalMs: number,
+  unit: string,
   write: (line: string) => void = (line) => {
     process.stderr.write(`${line}\n`);
   },
@@ -76,7 +82,7 @@ function lineReporter(
     for (const stream of changed) {
       const progress = latest.get(stream)!;
       const of = progress.estimatedPages ? `/${progress.estimatedPages}` : '';
-      write(`[progress] ${stream}: ${progress.pages}${of} pages, ${progress.records} records`);
+      write(`[progress] ${stream}: ${progress.pages}${of} ${unit}, ${progress.records} records`);
     }
     changed.clear();
   }, intervalMs);

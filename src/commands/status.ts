@@ -9,39 +9,58 @@ import { readCheckpoint, type WalkInProgress } from '../warehouse/checkpoints.js
 import type { Warehouse } from '../warehouse/db.js';
 import { lastStreamRuns } from '../warehouse/ledger.js';
 import { assertMigrated } from '../warehouse/migrate.js';
+import { renormalizeCheckpoints } from '../warehouse/renormalize-checkpoints.js';
 import { qualified } from '../warehouse/sql-text.js';
 import { readSlices } from '../warehouse/walk-slices.js';
 import { loadWorkerConfig } from '../worker-config.js';
 import { commandContext } from './context.js';
+import {
+  documentHead,
+  exitCodeOf,
+  isoOrNull,
+  JSON_FLAG,
+  JSON_OPTION_HELP,
+  type QueuesJson,
+  type StatusDocument,
+  type StreamStatusJson,
+  writeJsonDocument,
+} from './json-output.js';
 import { withWarehouse } from './open-warehouse.js';
 import { runAction } from './run-action.js';
 import { textTable } from './text-table.js';
 
 /** "3 min ago", "2 h ago", for freshness. */
-export function ago(date: Date | null | undefined, now = Date.now()): string {
+export function ago(date: Date | string | null | undefined, now = Date.now()): string {
   if (!date) return 'never';
-  const seconds = Math.max(0, Math.round((now - date.getTime()) / 1000));
+  const seconds = Math.max(0, Math.round((now - new Date(date).getTime()) / 1000));
   if (seconds < 90) return `${seconds} s ago`;
   if (seconds < 90 * 60) return `${Math.round(seconds / 60)} min ago`;
   if (seconds < 36 * 3600) return `${Math.round(seconds / 3600)} h ago`;
   return `${Math.round(seconds / 86400)} d ago`;
 }
 
-/** One line per stream: last run, freshness, walk in progress, live and deleted rows. */
-/** "3/8 slices" of the walk in progress (and which read of it), or nothing. */
-async function walkProgress(warehouse: Warehouse, walk: WalkInProgress | null): Promise<string> {
-  if (!walk) return '';
+/** The walk in progress: slices done of all, and which read of them this is (1 first). */
+async function walkProgress(
+  warehouse: Warehouse,
+  walk: WalkInProgress | null,
+): Promise<StreamStatusJson['walkInProgress']> {
+  if (!walk) return null;
   const slices = await readSlices(warehouse.db, walk.walkId);
-  const done = slices.filter((slice) => slice.done).length;
-  return `${done}/${slices.length} slices${walk.pass > 0 ? ` (read ${walk.pass + 1})` : ''}`;
+  return {
+    slicesDone: slices.filter((slice) => slice.done).length,
+    slices: slices.length,
+    read: walk.pass + 1,
+  };
 }
 
-export async function warehouseStatus(warehouse: Warehouse): Promise<string> {
+/** Per stream: last sync, freshness, walk in progress, live and deleted rows. */
+export async function warehouseStatus(warehouse: Warehouse): Promise<StreamStatusJson[]> {
   await assertMigrated(warehouse);
   const { latest, lastSuccessAt } = await lastStreamRuns(warehouse.db);
-  const rows = [];
+  const renormalizing = await renormalizeCheckpoints(warehouse.db);
+  const streams: StreamStatusJson[] = [];
   for (const name of STREAM_NAMES) {
-    const table = STREAMS[name].table;
+    const { table, mode } = STREAMS[name];
     const counts = await warehouse.db.executeQuery<{ live: number; deleted: number }>(
       CompiledQuery.raw(
         `SELECT count(*) FILTER (WHERE deleted_at IS NULL)::int AS live, count(*) FILTER (WHERE deleted_at IS NOT NULL)::int AS deleted FROM ${qualified(table.schema, table.name)}`,
@@ -49,29 +68,52 @@ export async function warehouseStatus(warehouse: Warehouse): Promise<string> {
     );
     const run = latest.find((entry) => entry.stream === name);
     const checkpoint = await readCheckpoint(warehouse.db, name);
-    rows.push([
-      name,
-      run?.status ?? 'never run',
-      run ? ago(run.finishedAt ?? run.startedAt) : '',
-      ago(lastSuccessAt.get(name)),
-      await walkProgress(warehouse, checkpoint?.walk ?? null),
-      checkpoint?.cursor ? checkpoint.cursor.toISOString() : '',
-      counts.rows[0]?.live ?? 0,
-      counts.rows[0]?.deleted ?? 0,
-      run?.error ?? '',
-    ]);
+    streams.push({
+      stream: name,
+      mode,
+      lastRun: run
+        ? {
+            runId: run.runId,
+            status: run.status,
+            startedAt: run.startedAt.toISOString(),
+            finishedAt: isoOrNull(run.finishedAt),
+            error: run.error,
+          }
+        : null,
+      lastSuccessAt: isoOrNull(lastSuccessAt.get(name)),
+      cursor: isoOrNull(checkpoint?.cursor),
+      walkInProgress: await walkProgress(warehouse, checkpoint?.walk ?? null),
+      rows: { live: counts.rows[0]?.live ?? 0, deleted: counts.rows[0]?.deleted ?? 0 },
+      renormalizeResumesAfter: renormalizing.get(name)?.afterKey ?? null,
+    });
   }
+  return streams;
+}
+
+export function warehouseStatusTable(streams: readonly StreamStatusJson[], now = Date.now()): string {
   return textTable(
     ['stream', 'last run', 'when', 'last success', 'walk in progress', 'cursor', 'rows', 'deleted', 'error'],
-    rows,
+    streams.map((s) => [
+      s.stream,
+      s.lastRun?.status ?? 'never run',
+      s.lastRun ? ago(s.lastRun.finishedAt ?? s.lastRun.startedAt, now) : '',
+      ago(s.lastSuccessAt, now),
+      s.walkInProgress
+        ? `${s.walkInProgress.slicesDone}/${s.walkInProgress.slices} slices${s.walkInProgress.read > 1 ? ` (read ${s.walkInProgress.read})` : ''}`
+        : '',
+      s.cursor ?? '',
+      s.rows.live,
+      s.rows.deleted,
+      s.lastRun?.error ?? '',
+    ]),
   );
 }
 
 /**
  * Queue counts, runs in progress and next schedule fire times. Redis is optional for `status` (a
- * `sync`-only deployment has none), so an unreachable Redis is one line, not a failure.
+ * `sync`-only deployment has none), so an unreachable Redis is a finding, not a failure.
  */
-export async function redisStatus(config: Config): Promise<string> {
+export async function redisStatus(config: Config): Promise<QueuesJson> {
   const { prefix } = loadWorkerConfig();
   const connection = createRedisConnection(config.redisUrl.reveal(), {
     failFast: true,
@@ -82,59 +124,82 @@ export async function redisStatus(config: Config): Promise<string> {
     await connection.ping();
   } catch {
     connection.disconnect();
-    return 'queues: Redis not reachable (only the worker needs it)';
+    return { reachable: false, reason: 'Redis not reachable (only the worker needs it)' };
   }
   try {
     const status = await queueStatus({ connection, prefix });
-    const counts = textTable(
-      ['queue', ...STATUS_STATES],
-      Object.entries(status.counts).map(([queue, byState]) => [
-        queue,
-        ...STATUS_STATES.map((state) => byState[state]),
-      ]),
-    );
-    const runs =
-      status.activeRuns.length === 0
-        ? 'active runs: none'
-        : textTable(
-            ['active run', 'trigger', 'full refresh', 'streams', 'pending', 'created'],
-            status.activeRuns.map((run) => [
-              run.runId,
-              run.trigger,
-              String(run.fullRefresh),
-              run.streams,
-              run.pendingStreams,
-              ago(run.createdAt),
-            ]),
-          );
-    const schedules =
-      status.schedules.length === 0
-        ? 'schedules: none (run `sei-sync schedule`)'
-        : textTable(
-            ['schedule', 'pattern', 'tz', 'next fire'],
-            status.schedules.map((s) => [
-              s.id,
-              s.pattern ?? `every ${s.everyMs} ms`,
-              s.tz ?? 'UTC',
-              s.next?.toISOString() ?? '',
-            ]),
-          );
-    return [counts, runs, schedules].join('\n\n');
+    return {
+      reachable: true,
+      counts: status.counts,
+      activeRuns: status.activeRuns.map((run) => ({ ...run, createdAt: run.createdAt.toISOString() })),
+      schedules: status.schedules.map((s) => ({
+        id: s.id,
+        pattern: s.pattern ?? null,
+        everyMs: s.everyMs ?? null,
+        tz: s.tz ?? null,
+        next: isoOrNull(s.next),
+      })),
+    };
   } finally {
     connection.disconnect();
   }
+}
+
+export function redisStatusText(queues: QueuesJson, now = Date.now()): string {
+  if (!queues.reachable) return `queues: ${queues.reason}`;
+  const counts = textTable(
+    ['queue', ...STATUS_STATES],
+    Object.entries(queues.counts).map(([queue, byState]) => [
+      queue,
+      ...STATUS_STATES.map((state) => byState[state]),
+    ]),
+  );
+  const runs =
+    queues.activeRuns.length === 0
+      ? 'active runs: none'
+      : textTable(
+          ['active run', 'trigger', 'full refresh', 'streams', 'pending', 'created'],
+          queues.activeRuns.map((run) => [
+            run.runId,
+            run.trigger,
+            String(run.fullRefresh),
+            run.streams,
+            run.pendingStreams,
+            ago(run.createdAt, now),
+          ]),
+        );
+  const schedules =
+    queues.schedules.length === 0
+      ? 'schedules: none (run `sei-sync schedule`)'
+      : textTable(
+          ['schedule', 'pattern', 'tz', 'next fire'],
+          queues.schedules.map((s) => [
+            s.id,
+            s.pattern ?? `every ${s.everyMs} ms`,
+            s.tz ?? 'UTC',
+            s.next ?? '',
+          ]),
+        );
+  return [counts, runs, schedules].join('\n\n');
 }
 
 export function registerStatus(program: Command): void {
   program
     .command('status')
     .description('last run and freshness per stream, row counts, and (with Redis) queues and schedules')
+    .option(JSON_FLAG, JSON_OPTION_HELP)
     .action(
-      runAction(async () => {
+      runAction(async (options: { json?: boolean }) => {
         const { config } = commandContext();
-        const text = await withWarehouse(config, warehouseStatus);
-        process.stdout.write(`${text}\n\n${await redisStatus(config)}\n`);
-        return 0;
+        const { database, streams } = await withWarehouse(config, async (warehouse) => ({
+          database: warehouse.location,
+          streams: await warehouseStatus(warehouse),
+        }));
+        const queues = await redisStatus(config);
+        const document: StatusDocument = { ...documentHead('status', true), database, streams, queues };
+        if (options.json) writeJsonDocument(document);
+        else process.stdout.write(`${warehouseStatusTable(streams)}\n\n${redisStatusText(queues)}\n`);
+        return exitCodeOf(document);
       }),
     );
 }

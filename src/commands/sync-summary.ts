@@ -1,5 +1,12 @@
-/** The table printed at the end of `sync` and `demo`. */
-import type { StreamRunResult } from '../sync/types.js';
+/** The summary of a sync run: the table printed at the end of `sync` and `demo`, and `sync --json`. */
+import type { RunSyncResult, StreamRunResult } from '../sync/index.js';
+import {
+  documentHead,
+  type JsonError,
+  type RunJson,
+  type SyncDocument,
+  streamResultJson,
+} from './json-output.js';
 import { textTable } from './text-table.js';
 
 export function syncSummaryTable(results: readonly StreamRunResult[]): string {
@@ -69,11 +76,43 @@ export function totalRecordsPerSecond(results: readonly StreamRunResult[], elaps
  * When every stream failed for the same reason that retrying cannot fix (a bad key, a wrong URL), that
  * reason is the whole story: one line instead of a table repeating it per stream.
  */
-export function commonFatalError(results: readonly StreamRunResult[]): string | undefined {
+export function commonFatalError(results: readonly StreamRunResult[]): JsonError | undefined {
   const errors = results.map((result) =>
     result.status === 'failed' && !result.error.retryable ? result.error : undefined,
   );
   const first = errors[0];
   if (first === undefined || errors.some((error) => error?.code !== first.code)) return undefined;
-  return `${first.code}: ${first.message}`;
+  return { code: first.code, message: first.message };
+}
+
+/** A finished run as the `--json` documents show it. */
+export function runJson(
+  run: RunSyncResult,
+  details: { startedAt: Date; finishedAt: Date; database: string },
+): RunJson {
+  return {
+    id: run.runId,
+    status: run.status,
+    startedAt: details.startedAt.toISOString(),
+    finishedAt: details.finishedAt.toISOString(),
+    durationMs: details.finishedAt.getTime() - details.startedAt.getTime(),
+    database: details.database,
+  };
+}
+
+/** What `sync --json` prints: the run and every stream's result (./json-output.ts). */
+export function syncDocument(
+  run: RunSyncResult,
+  details: { fullRefresh: boolean; startedAt: Date; finishedAt: Date; database: string },
+): SyncDocument {
+  const common = runJson(run, details);
+  return {
+    ...documentHead('sync', run.status === 'succeeded', commonFatalError(run.results) ?? null),
+    run: {
+      ...common,
+      fullRefresh: details.fullRefresh,
+      recordsPerSecond: totalRecordsPerSecond(run.results, common.durationMs),
+    },
+    streams: run.results.map(streamResultJson),
+  };
 }

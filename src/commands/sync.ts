@@ -3,13 +3,15 @@ import { parseStreamList } from '../streams/registry.js';
 import { STREAM_NAMES } from '../streams/types.js';
 import { createSyncEngineFromConfig, runSync } from '../sync/index.js';
 import { abortOnSignals, commandContext } from './context.js';
+import { exitCodeOf, JSON_FLAG, JSON_OPTION_HELP, writeJsonDocument } from './json-output.js';
 import { createProgressReporter } from './progress.js';
 import { runAction } from './run-action.js';
-import { commonFatalError, syncSummaryTable, totalRecordsPerSecond } from './sync-summary.js';
+import { syncDocument, syncSummaryTable, totalRecordsPerSecond } from './sync-summary.js';
 
 interface SyncOptions {
   streams?: string;
   fullRefresh?: boolean;
+  json?: boolean;
 }
 
 export function registerSync(program: Command): void {
@@ -18,9 +20,12 @@ export function registerSync(program: Command): void {
     .description('sync streams from SEI into the database once, in this process (no Redis needed)')
     .option('--streams <names>', `comma-separated streams (default: all of ${STREAM_NAMES.join(', ')})`)
     .option('--full-refresh', 're-walk the streams from scratch, ignoring cursors and checkpoints')
+    .option(JSON_FLAG, JSON_OPTION_HELP)
     .action(
       runAction(async (options: SyncOptions) => {
-        const { config, logger } = commandContext({ quietInTerminal: true });
+        const json = options.json === true;
+        // Under --json there are no bars to protect: log lines go to stderr at the configured level.
+        const { config, logger } = commandContext({ quietInTerminal: !json });
         const streams = options.streams ? parseStreamList(options.streams) : [...STREAM_NAMES];
         if (config.sei.apiKey === undefined) {
           throw new Error(
@@ -29,8 +34,8 @@ export function registerSync(program: Command): void {
         }
         const configured = await createSyncEngineFromConfig(config, { logger });
         const interrupt = abortOnSignals(logger);
-        const progress = createProgressReporter(streams);
-        const started = Date.now();
+        const progress = createProgressReporter(streams, json ? { interactive: false } : {});
+        const started = new Date();
         try {
           const run = await runSync(configured.engine, {
             streams,
@@ -41,14 +46,23 @@ export function registerSync(program: Command): void {
             onStreamFinished: (result) => progress.done(result.stream, result.status),
           });
           progress.stop();
-          const fatal = commonFatalError(run.results);
-          if (fatal !== undefined) throw new Error(fatal);
-          const elapsedMs = Date.now() - started;
+          const document = syncDocument(run, {
+            fullRefresh: options.fullRefresh ?? false,
+            startedAt: started,
+            finishedAt: new Date(),
+            database: configured.warehouse.location,
+          });
+          if (json) {
+            writeJsonDocument(document);
+            return exitCodeOf(document);
+          }
+          if (document.error !== null) throw new Error(`${document.error.code}: ${document.error.message}`);
+          const elapsedMs = document.run.durationMs;
           process.stdout.write(`${syncSummaryTable(run.results)}\n\n`);
           process.stdout.write(
             `run ${run.runId}: ${run.status} in ${(elapsedMs / 1000).toFixed(1)} s (${totalRecordsPerSecond(run.results, elapsedMs)} records/s) into ${configured.warehouse.location}\n`,
           );
-          return run.status === 'succeeded' ? 0 : 1;
+          return exitCodeOf(document);
         } finally {
           progress.stop();
           interrupt.dispose();

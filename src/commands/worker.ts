@@ -9,9 +9,11 @@ import { createWorker } from '../../jobs/worker.js';
 import { createMetrics } from '../observability/metrics.js';
 import { type ReadinessCheck, startOpsServer } from '../observability/ops-server.js';
 import { RedisRequestBudget } from '../sei/redis-budget.js';
+import { STREAM_NAMES } from '../streams/types.js';
 import { createSyncEngineFromConfig } from '../sync/index.js';
 import { loadWorkerConfig } from '../worker-config.js';
 import { commandContext } from './context.js';
+import { seedFreshnessGauge } from './freshness-gauge.js';
 import { runAction } from './run-action.js';
 
 export function registerWorker(program: Command): void {
@@ -35,7 +37,7 @@ export function registerWorker(program: Command): void {
         const { prefix } = workerConfig;
         const connection = createRedisConnection(config.redisUrl.reveal());
         connection.on('error', (error) => logger.warn({ err: error }, 'redis connection error'));
-        const metrics = createMetrics();
+        const metrics = createMetrics({ streams: STREAM_NAMES });
         const budget = new RedisRequestBudget({
           redis: connection,
           prefix,
@@ -43,6 +45,7 @@ export function registerWorker(program: Command): void {
           requestsPerMinute: config.sei.requestsPerMinute,
         });
         const configured = await createSyncEngineFromConfig(config, { logger, budget });
+        await seedFreshnessGauge(metrics, configured.warehouse.db);
         const worker = createWorker({
           engine: configured.engine,
           connection,

@@ -21,7 +21,8 @@ export interface ExportingQueue {
   exportPrometheusMetrics(globalVariables?: Record<string, string>): Promise<string>;
 }
 
-export const ROW_OUTCOMES = ['inserted', 'updated', 'unchanged', 'deleted', 'rejected'] as const;
+/** Outcomes of `sei_sync_rows_total`; "sanitized" rows were stored after being made storable. */
+export const ROW_OUTCOMES = ['inserted', 'updated', 'unchanged', 'deleted', 'rejected', 'sanitized'] as const;
 export type RowOutcome = (typeof ROW_OUTCOMES)[number];
 
 export interface SyncMetrics {
@@ -34,7 +35,7 @@ export interface SyncMetrics {
   readonly rateLimited: Counter<'stream'>;
   /** Pages committed. Labels: stream. */
   readonly pages: Counter<'stream'>;
-  /** Rows written, by outcome (inserted, updated, unchanged, deleted, rejected). Labels: stream, outcome. */
+  /** Rows written, by outcome (inserted, updated, unchanged, deleted, rejected, sanitized). Labels: stream, outcome. */
   readonly rows: Counter<'stream' | 'outcome'>;
   /** Stream runs ended, by status (succeeded, failed, not_run). Labels: stream, status. */
   readonly streamRuns: Counter<'stream' | 'status'>;
@@ -55,7 +56,17 @@ export interface SyncMetrics {
 export interface MetricsOptions {
   /** Also export Node.js process metrics (event loop lag, heap, GC). @defaultValue true */
   processMetrics?: boolean;
+  /**
+   * Streams whose counters are exported at 0 from the first scrape. A counter series that first
+   * appears at 1 hides its first increment from `increase()`, so the alert rules would miss a
+   * stream's first failure, reject or 429. @defaultValue none
+   */
+  streams?: readonly string[];
 }
+
+/** Statuses of finished runs and stream runs (the label values `runs` and `streamRuns` take). */
+const RUN_STATUSES = ['succeeded', 'partial', 'failed'] as const;
+const STREAM_RUN_STATUSES = ['succeeded', 'failed', 'not_run'] as const;
 
 export function createMetrics(options: MetricsOptions = {}): SyncMetrics {
   const registry = new Registry();
@@ -117,6 +128,13 @@ export function createMetrics(options: MetricsOptions = {}): SyncMetrics {
     registers,
   });
 
+  for (const status of RUN_STATUSES) runs.inc({ status }, 0);
+  for (const stream of options.streams ?? []) {
+    for (const counter of [requests, retries, rateLimited, pages]) counter.inc({ stream }, 0);
+    for (const outcome of ROW_OUTCOMES) rows.inc({ stream, outcome }, 0);
+    for (const status of STREAM_RUN_STATUSES) streamRuns.inc({ stream, status }, 0);
+  }
+
   const observed: ExportingQueue[] = [];
 
   return {
@@ -139,7 +157,8 @@ export function createMetrics(options: MetricsOptions = {}): SyncMetrics {
       requests.inc({ stream }, counts.requests);
       retries.inc({ stream }, counts.retries);
       rateLimited.inc({ stream }, counts.rateLimited);
-      for (const outcome of ROW_OUTCOMES) rows.inc({ stream, outcome }, counts[outcome]);
+      // `?? 0`: a result built by an older worker (read back from Redis) may lack a newer count.
+      for (const outcome of ROW_OUTCOMES) rows.inc({ stream, outcome }, counts[outcome] ?? 0);
       if (result.status === 'succeeded') lastSuccess.set({ stream }, Date.now() / 1000);
     },
     observeQueues(queues) {

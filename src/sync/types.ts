@@ -15,6 +15,8 @@ export interface StreamCounts {
   /** Rows marked deleted (full-refresh streams, after a complete walk only). */
   deleted: number;
   rejected: number;
+  /** Records stored after values PostgreSQL cannot hold (NUL, lone surrogates, ...) were made storable. */
+  sanitized: number;
   requests: number;
   retries: number;
   /** 429 answers received. */
@@ -44,7 +46,11 @@ export interface SyncProgress {
   estimatedPages: number | undefined;
 }
 
-export type RunTrigger = 'cli' | 'schedule' | 'manual' | 'demo';
+/** Who started a run. `renormalize` runs re-derive rows from stored records and call no API. */
+export type RunTrigger = 'cli' | 'schedule' | 'manual' | 'demo' | 'renormalize';
+
+/** The trigger of runs that are not syncs: freshness and "last sync" never count them. */
+export const RENORMALIZE_TRIGGER = 'renormalize' satisfies RunTrigger;
 
 export interface StartRunRequest {
   trigger: RunTrigger;

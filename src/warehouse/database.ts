@@ -95,6 +95,17 @@ export interface WalkSnapshotsTable {
   snapshot: number;
 }
 
+/** A renormalize pass under way (migration 007). */
+export interface RenormalizeCheckpointsTable {
+  stream: string;
+  run_id: string;
+  /** Key columns of the last row done, as text in key order; NULL before the first batch. */
+  after_key: string[] | null;
+  rows_done: Generated<number>;
+  started_at: ColumnType<Date, Date | string | undefined, Date | string>;
+  updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
+}
+
 export interface Database {
   'sei_sync.runs': RunsTable;
   'sei_sync.stream_runs': StreamRunsTable;
@@ -103,4 +114,5 @@ export interface Database {
   'sei_sync.walk_keys': WalkKeysTable;
   'sei_sync.walk_slices': WalkSlicesTable;
   'sei_sync.walk_snapshots': WalkSnapshotsTable;
+  'sei_sync.renormalize_checkpoints': RenormalizeCheckpointsTable;
 }

@@ -1,13 +1,15 @@
 /** The run ledger: `sei_sync.runs` (one per run) and `sei_sync.stream_runs` (one per stream of a run). */
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
-import type {
-  RunStatus,
-  StartRunRequest,
-  StreamCounts,
-  StreamRunError,
-  StreamRunResult,
+import {
+  RENORMALIZE_TRIGGER,
+  type RunStatus,
+  type StartRunRequest,
+  type StreamCounts,
+  type StreamRunError,
+  type StreamRunResult,
 } from '../sync/types.js';
+import type { StreamRunsTable } from './database.js';
 import type { Executor } from './upsert.js';
 
 export async function startRun(db: Executor, request: StartRunRequest): Promise<string> {
@@ -112,7 +114,7 @@ export async function finishRun(
 export interface LastStreamRun {
   stream: string;
   runId: string;
-  status: string;
+  status: StreamRunsTable['status'];
   startedAt: Date;
   finishedAt: Date | null;
   records: number;
@@ -123,34 +125,42 @@ export interface LastStreamRun {
   error: string | null;
 }
 
-/** The newest stream run of each stream, and the newest successful one (freshness). */
+/**
+ * The newest stream run of each stream, and the newest successful one (freshness). Only syncs count:
+ * a renormalize reads no API, so it says nothing about how fresh the data is.
+ */
 export async function lastStreamRuns(
   db: Executor,
 ): Promise<{ latest: LastStreamRun[]; lastSuccessAt: Map<string, Date> }> {
-  const latest = await db
+  const syncRuns = db
     .selectFrom('sei_sync.stream_runs')
-    .distinctOn('stream')
+    .innerJoin('sei_sync.runs', 'sei_sync.runs.id', 'sei_sync.stream_runs.run_id')
+    .where('sei_sync.runs.trigger', '<>', RENORMALIZE_TRIGGER);
+  const latest = await syncRuns
+    .distinctOn('sei_sync.stream_runs.stream')
     .select([
-      'stream',
-      'run_id',
-      'status',
-      'started_at',
-      'finished_at',
-      'records',
-      'inserted',
-      'updated',
-      'deleted',
-      'rejected',
-      'error',
+      'sei_sync.stream_runs.stream',
+      'sei_sync.stream_runs.run_id',
+      'sei_sync.stream_runs.status',
+      'sei_sync.stream_runs.started_at',
+      'sei_sync.stream_runs.finished_at',
+      'sei_sync.stream_runs.records',
+      'sei_sync.stream_runs.inserted',
+      'sei_sync.stream_runs.updated',
+      'sei_sync.stream_runs.deleted',
+      'sei_sync.stream_runs.rejected',
+      'sei_sync.stream_runs.error',
     ])
-    .orderBy('stream')
-    .orderBy('started_at', 'desc')
+    .orderBy('sei_sync.stream_runs.stream')
+    .orderBy('sei_sync.stream_runs.started_at', 'desc')
     .execute();
-  const successes = await db
-    .selectFrom('sei_sync.stream_runs')
-    .select(['stream', (eb) => eb.fn.max('finished_at').as('finished_at')])
-    .where('status', '=', 'succeeded')
-    .groupBy('stream')
+  const successes = await syncRuns
+    .select([
+      'sei_sync.stream_runs.stream',
+      (eb) => eb.fn.max('sei_sync.stream_runs.finished_at').as('finished_at'),
+    ])
+    .where('sei_sync.stream_runs.status', '=', 'succeeded')
+    .groupBy('sei_sync.stream_runs.stream')
     .execute();
   return {
     latest: latest.map((row) => ({
@@ -173,7 +183,7 @@ export async function lastStreamRuns(
 }
 
 /** Counts a stream run accumulates while its pages commit (in any process). */
-export type CountDelta = Partial<StreamCounts> & { slices?: number };
+export type CountDelta = Partial<Omit<StreamCounts, 'sanitized'>> & { slices?: number };
 
 const COUNT_COLUMNS = {
   pages: 'pages',
@@ -236,5 +246,6 @@ export async function readStreamRunCounts(
     requests: row?.requests ?? 0,
     retries: row?.retries ?? 0,
     rateLimited: row?.rate_limited ?? 0,
+    sanitized: 0,
   };
 }

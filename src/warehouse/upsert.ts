@@ -75,7 +75,8 @@ export function dedupeByKey(rows: readonly Row[], key: readonly string[]): Row[]
   return [...byKey.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, row]) => row);
 }
 
-function pick(row: Row, columns: readonly ColumnSpec[]): Row {
+/** The row's values for exactly these columns, missing ones as null (what `jsonb_to_recordset` reads). */
+export function pick(row: Row, columns: readonly ColumnSpec[]): Row {
   const out: Row = {};
   for (const column of columns) out[column.name] = row[column.name] ?? null;
   return out;

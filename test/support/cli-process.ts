@@ -22,6 +22,8 @@ export interface CliProcess {
   readonly logs: readonly LogLine[];
   /** Everything written to stdout and stderr so far (last 50 kB), for failure messages. */
   output(): string;
+  /** Everything written to stdout alone (for `--json`: the one document). */
+  stdout(): string;
   /** The exit, once it happened. */
   readonly exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
   /** Resolves when the process has exited. */
@@ -45,10 +47,13 @@ export function spawnCli(args: readonly string[], env: Record<string, string>): 
   const forget = killOnExit(child);
   const logs: LogLine[] = [];
   let output = '';
+  let stdout = '';
   let partial = '';
   let exit: CliProcess['exit'];
   child.stdout?.on('data', (chunk: Buffer) => {
-    output = `${output}${chunk.toString('utf8')}`.slice(-50_000);
+    const text = chunk.toString('utf8');
+    stdout += text;
+    output = `${output}${text}`.slice(-50_000);
   });
   child.stderr?.on('data', (chunk: Buffer) => {
     const text = chunk.toString('utf8');
@@ -77,6 +82,7 @@ export function spawnCli(args: readonly string[], env: Record<string, string>): 
     pid: child.pid,
     logs,
     output: () => output,
+    stdout: () => stdout,
     get exit() {
       return exit;
     },

@@ -41,6 +41,7 @@ export function counts(pages: number): StreamCounts {
     unchanged: 0,
     deleted: 0,
     rejected: 0,
+    sanitized: 0,
     requests: pages,
     retries: 0,
     rateLimited: 0,

@@ -94,6 +94,8 @@ describe('ops server', () => {
       }
       expect(text).toContain('sei_sync_pages_total{stream="jira_issues"} 3');
       expect(text).toContain('sei_sync_rows_total{stream="jira_issues",outcome="inserted"} 30');
+      // Present at 0 from the first run, so `increase()` in the alert rules sees the series start.
+      expect(text).toContain('sei_sync_rows_total{stream="jira_issues",outcome="sanitized"} 0');
       expect(text).toContain('sei_sync_stream_runs_total{stream="org_units",status="failed"} 1');
       expect(text).toContain('sei_sync_runs_total{status="partial"} 1');
       // BullMQ's own export, both queues under one description of each family.

@@ -32,6 +32,9 @@ function rawPost(
   return new Promise((resolve) => {
     const url = new URL(`${sim.url}${path}?there_is_no_cache=true`);
     const payload = JSON.stringify(body);
+    // Node 24 also fails the request (ECONNRESET) once a started response is cut off; the response's own
+    // 'aborted' follows and tells what arrived, so only an error before any response answers here.
+    let responded = false;
     const req = request(
       url,
       {
@@ -44,6 +47,7 @@ function rawPost(
         },
       },
       (res) => {
+        responded = true;
         let received = 0;
         res.on('data', (chunk: Buffer) => {
           received += chunk.length;
@@ -57,9 +61,9 @@ function rawPost(
         );
       },
     );
-    req.on('error', (error) =>
-      resolve({ received: 0, error: (error as NodeJS.ErrnoException).code ?? error.message }),
-    );
+    req.on('error', (error) => {
+      if (!responded) resolve({ received: 0, error: (error as NodeJS.ErrnoException).code ?? error.message });
+    });
     req.end(payload);
   });
 }

@@ -1,0 +1,241 @@
+/**
+ * The machine-readable output of `--json`: the shape of every document, in one place, and the few
+ * helpers that write it. README "Machine-readable output" documents these types with an example each.
+ *
+ * Contract (what an orchestrator may rely on):
+ * - exactly one JSON document on stdout, followed by a newline, whatever happens (a command that
+ *   fails before it has a result prints an {@link ErrorDocument}); log lines stay on stderr;
+ * - `schema` is {@link JSON_SCHEMA_VERSION}; it changes only when a field is removed or changes
+ *   meaning. Fields may be added within a version, so readers must ignore fields they do not know;
+ * - `ok` is true exactly when the exit code is 0 (exit codes are the same as without `--json`);
+ * - instants are ISO 8601 strings in UTC, durations are milliseconds (`…Ms`), unknowns are `null`.
+ */
+import type { JobStateName } from '../../jobs/status.js';
+import type { StreamName } from '../streams/types.js';
+import type { RunStatus, StreamCounts, StreamRunResult } from '../sync/types.js';
+
+/** Version of every document shape below. */
+export const JSON_SCHEMA_VERSION = 1;
+
+/** Commands that take `--json` (verify will join them). */
+export type JsonCommand = 'sync' | 'plan' | 'status' | 'doctor' | 'renormalize';
+
+/** Fields every document starts with. */
+export interface DocumentHead<C extends JsonCommand> {
+  schema: typeof JSON_SCHEMA_VERSION;
+  command: C;
+  /** True exactly when the command exits 0. */
+  ok: boolean;
+  /** Why the command failed as a whole, when one reason says it (else null). */
+  error: JsonError | null;
+}
+
+export interface JsonError {
+  /** Stable code, e.g. `SEI_ERR_AUTH`, `SEI_SYNC_ERR_SCHEMA_MISSING`, `SEI_SYNC_ERR_CONFIG`. */
+  code: string;
+  /** One line, never containing the API key. */
+  message: string;
+}
+
+/** A command that stopped before it had a result (bad configuration, database not migrated, ...). */
+export interface ErrorDocument<C extends JsonCommand = JsonCommand> extends DocumentHead<C> {
+  ok: false;
+  error: JsonError;
+}
+
+/** Every count of one stream run (src/sync/types.ts `StreamCounts`); counts may be added. */
+export type JsonStreamCounts = StreamCounts;
+
+/** One stream of a run (`sync`, `renormalize`). */
+export interface StreamResultJson {
+  stream: StreamName;
+  status: StreamRunResult['status'];
+  /** Null when the stream did not run. */
+  durationMs: number | null;
+  counts: JsonStreamCounts | null;
+  /** Why a failed stream failed; `retryable` false means running it again will not help. */
+  error: (JsonError & { retryable: boolean }) | null;
+  /** Why a stream did not run. */
+  reason: string | null;
+}
+
+/** A run recorded in `sei_sync.runs`. */
+export interface RunJson {
+  id: string;
+  status: RunStatus;
+  startedAt: string;
+  finishedAt: string;
+  durationMs: number;
+  /** Where the data went, without credentials. */
+  database: string;
+}
+
+/** `sei-sync sync --json`. */
+export interface SyncDocument extends DocumentHead<'sync'> {
+  run: RunJson & { fullRefresh: boolean; recordsPerSecond: number };
+  streams: StreamResultJson[];
+}
+
+/** `sei-sync renormalize --json`: `counts.records` rows read, `counts.updated` rows re-derived. */
+export interface RenormalizeDocument extends DocumentHead<'renormalize'> {
+  run: RunJson;
+  streams: StreamResultJson[];
+}
+
+/** One stream of `plan`: an estimate of a full walk from page 0. */
+export interface StreamPlanJson {
+  stream: StreamName;
+  mode: 'incremental' | 'full_refresh';
+  /** The server's total, or null when it gives none we can trust (then see `recordsAtLeast`). */
+  records: number | null;
+  /** Records on page 0: a lower bound when `records` is null. */
+  recordsAtLeast: number;
+  /** Time slices a full walk would be cut into (1 for lists). */
+  slices: number;
+  pages: number | null;
+  requests: number | null;
+  minutes: number | null;
+}
+
+/** `sei-sync plan --json`. */
+export interface PlanDocument extends DocumentHead<'plan'> {
+  requestsPerMinute: number;
+  streams: StreamPlanJson[];
+  /** Streams with an unknown size count as 0 here (retries are never counted). */
+  total: { requests: number; minutes: number };
+}
+
+/** One stream of `status`. */
+export interface StreamStatusJson {
+  stream: StreamName;
+  mode: 'incremental' | 'full_refresh';
+  /** The newest sync of the stream (renormalize runs are not syncs). */
+  lastRun: {
+    runId: string;
+    status: 'running' | 'succeeded' | 'failed' | 'not_run';
+    startedAt: string;
+    finishedAt: string | null;
+    error: string | null;
+  } | null;
+  /** Freshness: when a sync of the stream last succeeded. */
+  lastSuccessAt: string | null;
+  /** Incremental cursor: everything updated before it has been walked. */
+  cursor: string | null;
+  /** The walk in progress (its slices resume where their committed pages left off), or null. */
+  walkInProgress: { slicesDone: number; slices: number; read: number } | null;
+  rows: { live: number; deleted: number };
+  /** A renormalize of the stream that was interrupted and resumes after this key. */
+  renormalizeResumesAfter: string[] | null;
+}
+
+/** Queue state, when Redis answers (only the worker needs it). */
+export type QueuesJson =
+  | { reachable: false; reason: string }
+  | {
+      reachable: true;
+      counts: Record<string, Record<JobStateName, number>>;
+      activeRuns: {
+        runId: string;
+        trigger: string;
+        fullRefresh: boolean;
+        streams: number;
+        pendingStreams: number;
+        createdAt: string;
+      }[];
+      schedules: {
+        id: string;
+        pattern: string | null;
+        everyMs: number | null;
+        tz: string | null;
+        next: string | null;
+      }[];
+    };
+
+/** `sei-sync status --json`. */
+export interface StatusDocument extends DocumentHead<'status'> {
+  database: string;
+  streams: StreamStatusJson[];
+  queues: QueuesJson;
+}
+
+/** One check of `doctor`. */
+export interface DoctorCheckJson {
+  name: 'config' | 'sei' | 'database' | 'redis';
+  ok: boolean;
+  message: string;
+}
+
+/** `sei-sync doctor --json`: `ok` is false when any check failed. */
+export interface DoctorDocument extends DocumentHead<'doctor'> {
+  checks: DoctorCheckJson[];
+}
+
+export type JsonDocument =
+  | SyncDocument
+  | RenormalizeDocument
+  | PlanDocument
+  | StatusDocument
+  | DoctorDocument
+  | ErrorDocument;
+
+/** The option, the same on every command: `.option(JSON_FLAG, JSON_OPTION_HELP)`. */
+export const JSON_FLAG = '--json';
+export const JSON_OPTION_HELP =
+  'print one JSON document on stdout (versioned shape, see README); logs stay on stderr';
+
+/** The head of a document: `ok` and `error` as the command's outcome says. */
+export function documentHead<C extends JsonCommand>(
+  command: C,
+  ok: boolean,
+  error: JsonError | null = null,
+): DocumentHead<C> {
+  return { schema: JSON_SCHEMA_VERSION, command, ok, error };
+}
+
+/** The code of any error: its stable `code` when it has one. */
+export function jsonError(error: unknown): JsonError {
+  const code = (error as { code?: unknown } | null)?.code;
+  const message = error instanceof Error ? error.message : String(error);
+  return {
+    code: typeof code === 'string' ? code : 'SEI_SYNC_ERR_COMMAND',
+    message: message.split('\n')[0] ?? '',
+  };
+}
+
+export function errorDocument<C extends JsonCommand>(command: C, error: unknown): ErrorDocument<C> {
+  return { ...documentHead(command, false), ok: false, error: jsonError(error) };
+}
+
+/** The whole of stdout under `--json`. */
+export function writeJsonDocument(document: JsonDocument): void {
+  process.stdout.write(`${JSON.stringify(document)}\n`);
+}
+
+/** The exit code a document stands for. */
+export function exitCodeOf(document: JsonDocument): number {
+  return document.ok ? 0 : 1;
+}
+
+export function isoOrNull(date: Date | null | undefined): string | null {
+  return date ? date.toISOString() : null;
+}
+
+export function streamResultJson(result: StreamRunResult): StreamResultJson {
+  if (result.status === 'not_run')
+    return {
+      stream: result.stream,
+      status: result.status,
+      durationMs: null,
+      counts: null,
+      error: null,
+      reason: result.reason,
+    };
+  return {
+    stream: result.stream,
+    status: result.status,
+    durationMs: result.durationMs,
+    counts: { ...result.counts },
+    error: result.status === 'failed' ? { ...result.error } : null,
+    reason: null,
+  };
+}
