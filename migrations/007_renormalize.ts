@@ -26,6 +26,13 @@ const STREAMS = [
   'collection_categories',
 ] as const;
 
+/**
+ * The stream-run columns the view reads. Named, not `r.*`: a view over `r.*` depends on every column
+ * of `stream_runs`, and a later migration could then not drop one it added (005's `slices`, on down).
+ */
+const RUN_COLUMNS =
+  'r.run_id, r.stream, r.status, r.started_at, r.finished_at, r.records, r.inserted, r.updated, r.deleted, r.rejected, r.error_code, r.error';
+
 /** `data_freshness` as migration 004 wrote it, reading stream runs from `runs` (a table or a CTE). */
 function freshnessView(runsCte: string, runs: string): string {
   return `CREATE OR REPLACE VIEW sei_bi.data_freshness AS
@@ -34,7 +41,7 @@ WITH ${runsCte}streams (stream) AS (
   UNION SELECT stream FROM sei_sync.stream_runs
   UNION SELECT stream FROM sei_sync.checkpoints
 ), latest AS (
-  SELECT DISTINCT ON (r.stream) r.* FROM ${runs} r ORDER BY r.stream, r.started_at DESC, r.run_id
+  SELECT DISTINCT ON (r.stream) ${RUN_COLUMNS} FROM ${runs} r ORDER BY r.stream, r.started_at DESC, r.run_id
 ), success AS (
   SELECT r.stream, max(r.finished_at) AS last_success_at, count(*) AS successful_runs
   FROM ${runs} r WHERE r.status = 'succeeded' GROUP BY r.stream
@@ -55,7 +62,7 @@ LEFT JOIN sei_sync.checkpoints c ON c.stream = s.stream`;
 }
 
 const SYNC_RUNS_ONLY = `sync_runs AS (
-  SELECT r.* FROM sei_sync.stream_runs r JOIN sei_sync.runs run ON run.id = r.run_id
+  SELECT ${RUN_COLUMNS} FROM sei_sync.stream_runs r JOIN sei_sync.runs run ON run.id = r.run_id
   WHERE run.trigger <> 'renormalize'
 ), `;
 
