@@ -65,7 +65,10 @@ describe('loadConfig', () => {
     ['SEI_PAGE_SIZE', '20000', /^SEI_PAGE_SIZE: must be at most 10000/],
     ['SEI_REQUESTS_PER_MINUTE', '0', /^SEI_REQUESTS_PER_MINUTE: must be greater than 0/],
     ['SEI_TIMEOUT_MS', '-5', /^SEI_TIMEOUT_MS: must be greater than 0/],
-    ['SEI_AUTH_SCHEME', 'API KEY', /^SEI_AUTH_SCHEME: must be one word/],
+    ['SEI_AUTH_SCHEME', 'API KEY', /^SEI_AUTH_SCHEME: must be one word.*"API KEY" can never work/],
+    ['SEI_CATEGORIES_PATH', '/v1/org/groups', /^SEI_CATEGORIES_PATH: must be a list route/],
+    ['SEI_FORCE_SOURCE_DB', 'maybe', /^SEI_FORCE_SOURCE_DB: must be true or false/],
+    ['SEI_MAX_IN_FLIGHT', '100', /^SEI_MAX_IN_FLIGHT: must be at most 64/],
     ['DATABASE_URL', 'mysql://x', /^DATABASE_URL: must start with postgres/],
     ['LOG_LEVEL', 'loud', /^LOG_LEVEL: must be one of/],
   ])('rejects %s=%s with a one-line fix', (variable, value, pattern) => {
@@ -73,6 +76,20 @@ describe('loadConfig', () => {
     expect(error.variable).toBe(variable);
     expect(error.message).toMatch(pattern);
     expect(error.message).not.toContain('\n');
+  });
+
+  it('reads the server-fidelity settings', () => {
+    const config = loadConfig({
+      SEI_CATEGORIES_PATH: 'v1/org/categories/list',
+      SEI_FORCE_SOURCE_DB: 'false',
+    });
+    expect(config.sei.categoriesPath).toBe('/v1/org/categories/list');
+    expect(config.sei.forceDatabaseSource).toBe(false);
+    expect(loadConfig({}).sei).toMatchObject({
+      categoriesPath: undefined,
+      forceDatabaseSource: true,
+      maxInFlight: 8,
+    });
   });
 
   it('reads the key from SEI_API_KEY_FILE and never prints it', () => {
