@@ -16,6 +16,7 @@
  * many workers share one large stream. The counts of a stream run live in its ledger row, added in
  * each page's transaction, so they are exact whichever processes walked it.
  */
+import { setMaxListeners } from 'node:events';
 import type { Config } from '../config.js';
 import type { Logger } from '../observability/logger.js';
 import type { ListClient } from '../sei/client.js';
@@ -147,6 +148,8 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
   /** Links the request's signal to a controller of our own (so one slice's failure can stop the others). */
   function linkedAbort(signal: AbortSignal | undefined): { controller: AbortController; unlink: () => void } {
     const controller = new AbortController();
+    // Every slice of a stream and every request waiting for a slot listen to it: no leak, just fan-out.
+    setMaxListeners(0, controller.signal);
     const onAbort = () => controller.abort(signal?.reason);
     signal?.addEventListener('abort', onAbort, { once: true });
     if (signal?.aborted) onAbort();
