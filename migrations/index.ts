@@ -7,10 +7,12 @@ import * as m001 from './001_sei_tables.js';
 import * as m002 from './002_sync_control.js';
 import * as m003 from './003_history.js';
 import * as m004 from './004_bi_views.js';
+import * as m006 from './006_hostile_records.js';
 
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '001_sei_tables': m001,
   '002_sync_control': m002,
   '003_history': m003,
   '004_bi_views': m004,
+  '006_hostile_records': m006,
 };

@@ -9,6 +9,7 @@ export const zeroCounts = (): StreamCounts => ({
   unchanged: 0,
   deleted: 0,
   rejected: 0,
+  sanitized: 0,
   requests: 0,
   retries: 0,
   rateLimited: 0,

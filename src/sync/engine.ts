@@ -21,17 +21,16 @@ import { STREAMS } from '../streams/registry.js';
 import type { StreamDefinition, StreamName, TableSpec } from '../streams/types.js';
 import { advancePage, beginWalk, completeWalk, readCheckpoint } from '../warehouse/checkpoints.js';
 import type { Warehouse } from '../warehouse/db.js';
-import { forgetWalkKeys, markMissingAsDeleted, recordSeenKeys } from '../warehouse/deletes.js';
+import { forgetWalkKeys, markMissingAsDeleted } from '../warehouse/deletes.js';
 import { historyChangeListener } from '../warehouse/history.js';
 import { finishRun, finishStreamRun, startRun, startStreamRun } from '../warehouse/ledger.js';
-import { insertRejects } from '../warehouse/rejects.js';
-import { keyText } from '../warehouse/sql-text.js';
 import { StreamBusyError, withStreamLock } from '../warehouse/stream-lock.js';
-import { type ChangedRow, type Executor, writePage } from '../warehouse/upsert.js';
+import type { ChangedRow, Executor } from '../warehouse/upsert.js';
 import { zeroCounts } from './counts.js';
 import { gateFirstRequest } from './first-request-gate.js';
 import { type NormalizedPage, normalizePage } from './normalize-page.js';
 import { OrderedWrites } from './ordered-writes.js';
+import { commitPage } from './page-commit.js';
 import type {
   StreamCounts,
   StreamRunError,
@@ -175,39 +174,38 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
     const writes = new OrderedWrites(writeDepth);
     const writePageInOrder = async (page: WalkedPage, normalized: NormalizedPage, turn: Promise<void>) => {
       const syncedAt = now();
-      const result = await db.transaction().execute(async (trx) => {
-        const written = await writePage(trx, {
-          table: stream.table,
-          children: stream.children,
-          rows: normalized.rows,
-          childRows: normalized.childRows,
-          runId,
-          syncedAt,
-          ...(changeListener && {
-            onChanged: (tx: Executor, table: TableSpec, changed: readonly ChangedRow[]) =>
-              changeListener!.onChanged(tx, table, changed, syncedAt, runId),
-          }),
-        });
-        await insertRejects(trx, runId, stream.name, normalized.rejects);
-        if (stream.mode === 'full_refresh') await recordSeenKeys(trx, walkId, stream.table, normalized.rows);
-        await turn;
-        await advancePage(trx, stream.name, page.page);
-        return written;
+      // ── One transaction: rows, rejects, notes of sanitized records, seen keys, then the checkpoint.
+      //    Records PostgreSQL still refuses are bisected out and rejected (./page-commit.ts).
+      const result = await commitPage(db, normalized, {
+        stream,
+        runId,
+        walkId,
+        syncedAt,
+        ...(changeListener && {
+          onChanged: (tx: Executor, table: TableSpec, changed: readonly ChangedRow[]) =>
+            changeListener!.onChanged(tx, table, changed, syncedAt, runId),
+        }),
+        beforeCommit: async (trx) => {
+          await turn;
+          await advancePage(trx, stream.name, page.page);
+        },
       });
+      counts.sanitized += result.sanitized;
+      // ──
       counts.pages += 1;
       counts.records += page.records.length;
       counts.inserted += result.inserted;
       counts.updated += result.updated;
       counts.unchanged += result.unchanged;
-      counts.rejected += normalized.rejects.length;
-      for (const reject of normalized.rejects)
+      counts.rejected += result.rejects.length;
+      for (const reject of result.rejects)
         log.warn({ page: page.page, recordKey: reject.recordKey, reason: reject.reason }, 'record rejected');
       options.observer?.pageWritten?.(stream.name, {
         records: page.records.length,
         inserted: result.inserted,
         updated: result.updated,
         unchanged: result.unchanged,
-        rejected: normalized.rejects.length,
+        rejected: result.rejects.length,
       });
       context.request.onProgress?.({
         stream: stream.name,
@@ -216,15 +214,22 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
         estimatedPages: page.totalCount === undefined ? undefined : Math.ceil(page.totalCount / pageSize),
       });
       log.debug(
-        { page: page.page, records: page.records.length, ...result, changed: undefined },
+        {
+          page: page.page,
+          records: page.records.length,
+          inserted: result.inserted,
+          updated: result.updated,
+          unchanged: result.unchanged,
+          rejected: result.rejects.length,
+          sanitized: result.sanitized,
+        },
         'page committed',
       );
     };
     try {
       for await (const page of walker) {
         const normalized = normalizePage(stream, page.records);
-        const keys = new Set(normalized.rows.map((row) => keyText(row, stream.table.key)));
-        await writes.submit(keys, (turn) => writePageInOrder(page, normalized, turn));
+        await writes.submit(normalized.keys, (turn) => writePageInOrder(page, normalized, turn));
       }
       await writes.drain();
     } finally {

@@ -15,6 +15,8 @@ export interface StreamCounts {
   /** Rows marked deleted (full-refresh streams, after a complete walk only). */
   deleted: number;
   rejected: number;
+  /** Records stored (as a row or a reject) with values changed to be storable (`sei_sync.sanitized_values`). */
+  sanitized: number;
   requests: number;
   retries: number;
   /** 429 answers received. */

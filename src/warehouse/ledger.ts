@@ -68,6 +68,7 @@ export async function finishStreamRun(
         unchanged: c.unchanged,
         deleted: c.deleted,
         rejected: c.rejected,
+        sanitized: c.sanitized,
         requests: c.requests,
         retries: c.retries,
         rate_limited: c.rateLimited,

@@ -38,6 +38,7 @@ export function counts(pages: number): StreamCounts {
     updated: 0,
     unchanged: 0,
     deleted: 0,
+    sanitized: 0,
     rejected: 0,
     requests: pages,
     retries: 0,
