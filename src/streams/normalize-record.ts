@@ -76,13 +76,20 @@ export function normalizeRecord(
   }
 }
 
+/**
+ * `stream.recordKey` for any JSON value a page may hold: a value that is not an object (`null` in
+ * `records`, say) has no key, instead of making the caller (the walker's duplicate check) throw.
+ */
+export function recordKeyOfValue(stream: StreamDefinition, value: unknown): string | undefined {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return undefined;
+  try {
+    return stream.recordKey(value as SeiRecord);
+  } catch {
+    return undefined;
+  }
+}
+
 /** The record's key as `recordKey` gives it (for rejects and notes), or null when it has none. */
 export function outcomeKey(stream: StreamDefinition, outcome: RecordOutcome): string | null {
-  const record = outcome.record;
-  if (record === null || typeof record !== 'object' || Array.isArray(record)) return null;
-  try {
-    return stream.recordKey(record as SeiRecord) ?? null;
-  } catch {
-    return null;
-  }
+  return recordKeyOfValue(stream, outcome.record) ?? null;
 }

@@ -17,6 +17,7 @@ import type { Logger } from '../observability/logger.js';
 import type { ListClient } from '../sei/client.js';
 import { classify, SeiError } from '../sei/errors.js';
 import { PageWalker, type WalkedPage, type WalkSummary } from '../sei/walker.js';
+import { recordKeyOfValue } from '../streams/normalize-record.js';
 import { STREAMS } from '../streams/registry.js';
 import type { StreamDefinition, StreamName, TableSpec } from '../streams/types.js';
 import { advancePage, beginWalk, completeWalk, readCheckpoint } from '../warehouse/checkpoints.js';
@@ -166,7 +167,8 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
       // With pages written in parallel, the write slots already overlap fetching with writing.
       prefetch: writeDepth > 1 ? 0 : 1,
       maxPages: config.sei.maxPages,
-      recordKey: (record) => stream.recordKey(record),
+      // Total: a page may hold `null` or a string where a record belongs (it is rejected later).
+      recordKey: (record) => recordKeyOfValue(stream, record),
       signal: context.signal,
       logger: log,
     });
