@@ -199,7 +199,9 @@ function instant(
 }
 
 function instantInWindow(ms: number, value: unknown, notes: FieldNotes, field: string): Date | null {
-  if (ms > INSTANT_WINDOW_MS.after && ms < INSTANT_WINDOW_MS.before) return new Date(ms);
+  // A Date holds whole milliseconds (5e-324 s is 1970-01-01T00:00:00.000Z): check what it will hold.
+  const whole = Math.trunc(ms);
+  if (whole > INSTANT_WINDOW_MS.after && whole < INSTANT_WINDOW_MS.before) return new Date(whole);
   notes.add(field, 'nulled_out_of_range', `${preview(value)} is not an instant between 1970 and 9999`);
   return null;
 }
@@ -211,7 +213,7 @@ function instantInWindow(ms: number, value: unknown, notes: FieldNotes, field: s
  * in the year 50000); anything outside {@link INSTANT_WINDOW_MS} (negative, nanoseconds) is NULL with a note.
  */
 export function epochSeconds(value: unknown, notes: FieldNotes, field: string): Date | null {
-  if (typeof value === 'number' && value > 0 && value < EPOCH_UNIT_THRESHOLD) return new Date(value * 1000);
+  if (typeof value === 'number' && value >= 1 && value < EPOCH_UNIT_THRESHOLD) return new Date(value * 1000);
   return instant(value, notes, field, secondsToMilliseconds);
 }
 

@@ -258,7 +258,7 @@ const CASES: readonly Case[] = [
   {
     name: 'nanoseconds where seconds belong',
     stream: 'workitems',
-    fields: { first_comment_at: 1_620_926_169_123_456_789 },
+    fields: { first_comment_at: 1.620926169123457e18 },
     lands: { columns: { first_comment_at: null }, notes: [['first_comment_at', 'nulled_out_of_range']] },
   },
   {
