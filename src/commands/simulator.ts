@@ -23,6 +23,7 @@ interface SimulatorCommandOptions {
   faultSlow?: number;
   slowMs?: number;
   retryAfter?: number;
+  hostile?: number;
   measure?: boolean;
 }
 
@@ -67,6 +68,11 @@ export function registerSimulator(program: Command): void {
     .option('--fault-slow <p>', 'probability of a slow answer', probability)
     .option('--slow-ms <ms>', 'delay of a slow answer (ms)', integer('slow-ms', 0))
     .option('--retry-after <s>', 'Retry-After of the 503s (s)', integer('retry-after', 0))
+    .option(
+      '--hostile <fraction>',
+      "share of each stream's records with a hostile value (NUL, lone surrogate, absurd instant, bad key, ...)",
+      probability,
+    )
     .option('--measure', 'instead of serving, time 1000-record Jira pages over loopback and exit')
     .action(
       runAction(async (options: SimulatorCommandOptions) => {
@@ -100,13 +106,15 @@ export function registerSimulator(program: Command): void {
           seed: options.seed,
           faults,
           ...(options.records !== undefined ? { records: options.records } : {}),
+          ...(options.hostile !== undefined ? { hostile: options.hostile } : {}),
         });
         // The simulator's keys are test keys, not secrets: printing them is how users get them.
         process.stdout.write(
           `SEI simulator listening on ${simulator.url}\n` +
             `  SEI_BASE_URL=${simulator.url}\n` +
             `  SEI_API_KEY=${simulator.adminKey}   (Admin role; Ingestion key: ${simulator.ingestionKey})\n` +
-            `  records per large stream: ${simulator.dataset.count('jira_issues')}, seed ${options.seed}\n` +
+            `  records per large stream: ${simulator.dataset.count('jira_issues')}, seed ${options.seed}` +
+            `${options.hostile ? `, hostile share ${options.hostile}` : ''}\n` +
             'Press Ctrl+C to stop.\n',
         );
         await new Promise<void>((resolve) => {
