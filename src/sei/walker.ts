@@ -85,6 +85,8 @@ export interface WalkedPage<R = SeiRecord> {
   totalCount?: number;
   /** True on the final page of a complete walk. */
   isLast: boolean;
+  /** The client proved every string of the page storable as is (`ListResult.stringsKnownStorable`). */
+  stringsKnownStorable?: boolean;
 }
 
 export type WalkStopReason = 'empty_page' | 'short_page' | 'has_next_false' | 'page_limit' | 'aborted';
@@ -305,6 +307,7 @@ export class PageWalker<R = SeiRecord> implements AsyncIterable<WalkedPage<R>> {
     }
     const walked: WalkedPage<R> = { page, records, isLast: stop !== undefined };
     if (totalCount !== undefined) walked.totalCount = totalCount;
+    if (result.stringsKnownStorable !== undefined) walked.stringsKnownStorable = result.stringsKnownStorable;
     return walked;
   }
 

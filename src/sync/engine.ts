@@ -230,7 +230,10 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
     };
     try {
       for await (const page of walker) {
-        const normalized = normalizePage(stream, page.records);
+        const normalized = normalizePage(stream, page.records, {
+          // The client scanned the body: no escape of NUL or a surrogate, no string to look at.
+          stringsKnownStorable: page.stringsKnownStorable === true,
+        });
         await writes.submit(normalized.keys, (turn) => writePageInOrder(page, normalized, turn));
       }
       await writes.drain();
