@@ -116,7 +116,8 @@ function makeHostile(
   keyField: string,
   protectedFields: ReadonlySet<string>,
 ): SeiRecord {
-  const fields = fieldsOf(record, protectedFields);
+  // Only the key kinds touch the key: a text kind on it would make the record a reject.
+  const fields = fieldsOf(record, new Set([...protectedFields, keyField]));
   const pick = (candidates: readonly string[]) =>
     candidates.length === 0 ? `hostile_${kind}` : (candidates[rng.int(candidates.length)] as string);
   const textField = pick(fields.text);

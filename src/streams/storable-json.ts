@@ -110,14 +110,30 @@ function isStorable(value: object, depth: number, checkStrings: boolean): boolea
   return true;
 }
 
-/** `a.b[0].c` from the segments `['a', 'b', 0, 'c']`. */
-function pathText(path: readonly (string | number)[]): string {
-  let text = '';
-  for (const segment of path) {
-    if (typeof segment === 'number') text += `[${segment}]`;
-    else text += text === '' ? segment : `.${segment}`;
-  }
-  return text === '' ? '(record)' : text;
+/** Segments of a path shown in full; a deeper path keeps its first and last ones around a count. */
+const MAX_PATH_SEGMENTS = 12;
+/** Characters of a key shown in a path (keys can be as long as any string). */
+const MAX_SEGMENT_LENGTH = 80;
+
+function segmentText(segment: string | number, first: boolean): string {
+  if (typeof segment === 'number') return `[${segment}]`;
+  const key = segment.length > MAX_SEGMENT_LENGTH ? `${segment.slice(0, MAX_SEGMENT_LENGTH)}…` : segment;
+  return first ? key : `.${key}`;
+}
+
+/**
+ * `a.b[0].c` from the segments `['a', 'b', 0, 'c']`, short enough to read in a table:
+ * `hostile_nesting[0].a[0].a[0].a …(990 levels)… .a[0].a` for a value 1000 levels down.
+ */
+export function pathText(path: readonly (string | number)[]): string {
+  if (path.length === 0) return '(record)';
+  const text = (segments: readonly (string | number)[], offset: number) =>
+    segments.map((segment, i) => segmentText(segment, i + offset === 0)).join('');
+  if (path.length <= MAX_PATH_SEGMENTS) return text(path, 0);
+  const head = path.slice(0, MAX_PATH_SEGMENTS - 4);
+  const tail = path.slice(-2);
+  const skipped = path.length - head.length - tail.length;
+  return `${text(head, 0)} …(${skipped} levels)… ${text(tail, path.length - 2)}`;
 }
 
 function describeRepair(repair: { nul: number; loneSurrogates: number }): string {

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { Dataset, LARGE_STREAMS } from '../../../src/simulator/dataset.js';
 import { HOSTILE_KINDS, type HostileKind, hostileKindOf } from '../../../src/simulator/hostile.js';
+import { normalizeRecord } from '../../../src/streams/normalize-record.js';
+import { STREAMS } from '../../../src/streams/registry.js';
 import { STREAM_NAMES } from '../../../src/streams/types.js';
 
 const SEED = 3;
@@ -63,6 +65,21 @@ describe('hostile records in the simulator', () => {
       });
     }
     expect([...seen.keys()].sort()).toEqual(Object.keys(HOSTILE_KINDS).sort());
+  });
+
+  it('land or are rejected as their kind declares, in every stream', () => {
+    for (const stream of STREAM_NAMES) {
+      hostile.records(stream).forEach((record, ordinal) => {
+        const kind = hostileKindOf(stream, ordinal, { seed: SEED, fraction: 0.1 });
+        if (kind === undefined) return;
+        const outcome = normalizeRecord(STREAMS[stream], record);
+        expect({ stream, kind, outcome: outcome.ok ? 'lands' : 'rejected' }).toEqual({
+          stream,
+          kind,
+          outcome: HOSTILE_KINDS[kind].outcome,
+        });
+      });
+    }
   });
 
   it('travel as JSON text and parse back to the same values (NUL and lone surrogates are escaped)', () => {
