@@ -14,6 +14,7 @@ import * as m002 from './002_sync_control.js';
 import * as m003 from './003_history.js';
 import * as m004 from './004_bi_views.js';
 import * as m005 from './005_walk_slices.js';
+import * as m006 from './006_hostile_records.js';
 import * as m007 from './007_renormalize.js';
 
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
@@ -22,5 +23,6 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '003_history': m003,
   '004_bi_views': m004,
   '005_walk_slices': m005,
+  '006_hostile_records': m006,
   '007_renormalize': m007,
 };

@@ -17,6 +17,7 @@ interface DemoOptions {
   records: string;
   changes: string;
   seed: string;
+  hostile: string;
 }
 
 /** BI-style questions answered from the views of `sei_bi` (see docs/bi-views.md). */
@@ -82,6 +83,11 @@ export function registerDemo(program: Command): void {
       '0',
     )
     .option('--seed <n>', 'dataset seed', '1')
+    .option(
+      '--hostile <fraction>',
+      'share of the simulated records with a hostile value (NUL, lone surrogate, absurd instant, bad key, ...)',
+      '0',
+    )
     .action(
       runAction(async (options: DemoOptions) => {
         const records = Number(options.records);
@@ -90,7 +96,9 @@ export function registerDemo(program: Command): void {
           throw new Error('--records must be a whole number of at least 1');
         if (!(changes >= 0 && changes <= 100))
           throw new Error('--changes must be a percentage from 0 to 100');
-        const simulator = await startSimulator({ records, seed: Number(options.seed) });
+        const hostile = Number(options.hostile);
+        if (!(hostile >= 0 && hostile <= 1)) throw new Error('--hostile must be a fraction from 0 to 1');
+        const simulator = await startSimulator({ records, seed: Number(options.seed), hostile });
         try {
           if (changes > 0) {
             for (const stream of STREAM_NAMES) {

@@ -29,6 +29,7 @@ interface SimulatorCommandOptions {
   faultSlow?: number;
   slowMs?: number;
   retryAfter?: number;
+  hostile?: number;
   measure?: boolean;
   latency?: LatencyModel;
 }
@@ -91,6 +92,11 @@ export function registerSimulator(program: Command): void {
       'answer delay: "loaded" (300 ms + 0.5 ms/record + 10 ms per 1000 skipped) or fixed,perRecord,perThousandSkipped ms',
       latencyModel,
     )
+    .option(
+      '--hostile <fraction>',
+      "share of each stream's records with a hostile value (NUL, lone surrogate, absurd instant, bad key, ...)",
+      probability,
+    )
     .option('--measure', 'instead of serving, time 1000-record Jira pages over loopback and exit')
     .action(
       runAction(async (options: SimulatorCommandOptions) => {
@@ -125,13 +131,15 @@ export function registerSimulator(program: Command): void {
           faults,
           ...(options.records !== undefined ? { records: options.records } : {}),
           ...(options.latency && { latency: options.latency }),
+          ...(options.hostile !== undefined ? { hostile: options.hostile } : {}),
         });
         // The simulator's keys are test keys, not secrets: printing them is how users get them.
         process.stdout.write(
           `SEI simulator listening on ${simulator.url}\n` +
             `  SEI_BASE_URL=${simulator.url}\n` +
             `  SEI_API_KEY=${simulator.adminKey}   (Admin role; Ingestion key: ${simulator.ingestionKey})\n` +
-            `  records per large stream: ${simulator.dataset.count('jira_issues')}, seed ${options.seed}\n` +
+            `  records per large stream: ${simulator.dataset.count('jira_issues')}, seed ${options.seed}` +
+            `${options.hostile ? `, hostile share ${options.hostile}` : ''}\n` +
             'Press Ctrl+C to stop.\n',
         );
         await new Promise<void>((resolve) => {

@@ -7,26 +7,30 @@ import {
   type SyncDocument,
   streamResultJson,
 } from './json-output.js';
-import { textTable } from './text-table.js';
+import { type Cell, textTable } from './text-table.js';
+
+const HEADERS = [
+  'stream',
+  'status',
+  'pages',
+  'records',
+  'inserted',
+  'updated',
+  'unchanged',
+  'deleted',
+  'rejected',
+  'sanitized',
+  'requests',
+  '429s',
+  'seconds',
+  'error',
+] as const;
 
 export function syncSummaryTable(results: readonly StreamRunResult[]): string {
-  const rows = results.map((result) => {
+  const rows = results.map((result): Cell[] => {
     if (result.status === 'not_run')
-      return [
-        result.stream,
-        'not run',
-        null,
-        null,
-        null,
-        null,
-        null,
-        null,
-        null,
-        null,
-        null,
-        null,
-        result.reason,
-      ];
+      // No counts: blank cells between the status and the reason.
+      return [result.stream, 'not run', ...Array<Cell>(HEADERS.length - 3).fill(null), result.reason];
     const c = result.counts;
     return [
       result.stream,
@@ -38,30 +42,14 @@ export function syncSummaryTable(results: readonly StreamRunResult[]): string {
       c.unchanged,
       c.deleted,
       c.rejected,
+      c.sanitized,
       c.requests,
       c.rateLimited,
       Math.round(result.durationMs / 100) / 10,
       result.status === 'failed' ? `${result.error.code}: ${result.error.message}` : '',
     ];
   });
-  return textTable(
-    [
-      'stream',
-      'status',
-      'pages',
-      'records',
-      'inserted',
-      'updated',
-      'unchanged',
-      'deleted',
-      'rejected',
-      'requests',
-      '429s',
-      'seconds',
-      'error',
-    ],
-    rows,
-  );
+  return textTable([...HEADERS], rows);
 }
 
 export function totalRecordsPerSecond(results: readonly StreamRunResult[], elapsedMs: number): number {

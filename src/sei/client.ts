@@ -31,6 +31,7 @@ import {
   withAttempts,
 } from './errors.js';
 import { parseRetryAfterMs, RETRY_DEFAULTS, type RetryPolicy, runWithRetries } from './retry.js';
+import { jsonTextMayHoldUnstorableStrings } from './storable-text.js';
 import type { ListResponse, SeiRecord } from './types.js';
 
 export interface SeiClientOptions {
@@ -86,6 +87,11 @@ export interface ListCallOptions {
 
 export interface ListResult<R> {
   response: ListResponse<R>;
+  /**
+   * True when the body held no escape that decodes to NUL or a surrogate, so every string in it can
+   * be stored as is (./storable-text.ts); absent when unknown.
+   */
+  stringsKnownStorable?: boolean;
   /** HTTP requests sent for this page (1 without retries). */
   attempts: number;
   retries: number;
@@ -216,7 +222,8 @@ export class SeiClient implements ListClient {
         },
       );
       return {
-        response: outcome.value,
+        response: outcome.value.response,
+        stringsKnownStorable: outcome.value.stringsKnownStorable,
         attempts: outcome.attempts,
         retries: outcome.attempts - 1,
         rateLimited,
@@ -291,7 +298,11 @@ export class SeiClient implements ListClient {
       if (headers['content-length'] !== undefined && Number.isFinite(declared) && declared !== received) {
         throw badResponse(request, `truncated body: got ${received} of ${declared} bytes`);
       }
-      return parseListResponse<R>(Buffer.concat(chunks, received).toString('utf8'), request);
+      const text = Buffer.concat(chunks, received).toString('utf8');
+      return {
+        response: parseListResponse<R>(text, request),
+        stringsKnownStorable: !jsonTextMayHoldUnstorableStrings(text),
+      };
     } catch (error) {
       if (timedOut && !signal?.aborted) {
         throw new SeiError({

@@ -14,6 +14,7 @@ import { scmCommitsGenerator } from './generators/scm-commits.js';
 import { scmPullRequestsGenerator } from './generators/scm-pull-requests.js';
 import { type GeneratorContext, midnightUtcSeconds, type StreamGenerator } from './generators/types.js';
 import { workitemsGenerator } from './generators/workitems.js';
+import { withHostileRecords } from './hostile.js';
 import { Rng } from './random.js';
 import type { DatasetMutation, SimulatorDataset } from './types.js';
 import { STREAM_TAGS, Universe } from './universe.js';
@@ -47,6 +48,8 @@ export interface DatasetOptions {
   endSeconds?: number;
   /** The clock used for mutations (ms). @defaultValue Date.now */
   nowMs?: () => number;
+  /** Share of each stream's records made hostile (./hostile.ts). @defaultValue 0 */
+  hostile?: number;
 }
 
 export function resolveStreamSizes(options: DatasetOptions): Record<StreamName, number> {
@@ -206,8 +209,10 @@ export class Dataset implements SimulatorDataset {
       org_units: orgUnitsGenerator(ctx),
       collection_categories: collectionCategoriesGenerator(ctx),
     };
+    const hostile = { seed: options.seed, fraction: options.hostile ?? 0 };
     for (const stream of STREAM_NAMES) {
-      this.#streams.set(stream, new StreamState(generators[stream], this.sizes[stream], this.endSeconds));
+      const generator = withHostileRecords(generators[stream], hostile);
+      this.#streams.set(stream, new StreamState(generator, this.sizes[stream], this.endSeconds));
     }
   }
 

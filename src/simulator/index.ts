@@ -12,7 +12,7 @@
  * const expected = sim.dataset.records('jira_issues'); // what a complete walk returns now
  * await sim.close();
  * ```
- * CLI: `sei-sync simulator --port 8700 --records 100000 --seed 1 --fault-429 0.02`.
+ * CLI: `sei-sync simulator --port 8700 --records 100000 --seed 1 --fault-429 0.02 --hostile 0.01`.
  *
  * Behaviour (what a client must survive):
  * - Paths match at the root and under any prefix (`/gratis/sei/api/v1/...`); others get 404, non-POST 405.
@@ -66,6 +66,7 @@ export {
 } from './dataset.js';
 export { endpointOf, SIM_ENDPOINTS, type SimEndpoint } from './endpoints.js';
 export { DEFAULT_FAULTS } from './faults.js';
+export { HOSTILE_KINDS, type HostileKind, hostileKindOf } from './hostile.js';
 export { type LatencyModel, LOADED_TENANT_LATENCY } from './latency.js';
 export { COLLECTION_INTEGRATION_IDS } from './query.js';
 export type * from './types.js';
@@ -95,6 +96,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     seed,
     ...(options.records !== undefined ? { records: options.records } : {}),
     ...(options.streamSizes ? { streamSizes: options.streamSizes } : {}),
+    ...(options.hostile !== undefined ? { hostile: options.hostile } : {}),
   });
   const faults = new FaultInjector(seed, options.faults ?? {});
   let requestLog: RequestLogEntry[] = [];

@@ -40,6 +40,11 @@ export interface SimulatorOptions {
   /** Keys that exist but have the Ingestion role (403 on list endpoints). @defaultValue ['sim-ingestion-key'] */
   ingestionKeys?: string[];
   faults?: Partial<FaultOptions>;
+  /**
+   * Share of each stream's records that carry a hostile value (NUL, a lone surrogate, an absurd
+   * instant, an unusable key...; see ./hostile.ts), in [0, 1]. @defaultValue 0
+   */
+  hostile?: number;
   /** Keep at most this many request log entries (oldest dropped). @defaultValue 100000 */
   requestLogLimit?: number;
   /** Delay of each answer (fixed + per record + per offset depth). @defaultValue none */

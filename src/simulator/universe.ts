@@ -20,6 +20,7 @@ export const STREAM_TAGS = {
   mutations: 11,
   faults: 12,
   shuffles: 13,
+  hostile: 14,
 } as const;
 
 export type Application = 'jira' | 'github' | 'azure_devops' | 'jenkins' | 'harnessng';

@@ -3,6 +3,8 @@ import type { SeiRecord } from '../sei/types.js';
 import {
   accept,
   epochMillis,
+  type FieldNotes,
+  fromEither,
   readKeyFields,
   recordKeyOf,
   reject,
@@ -45,7 +47,7 @@ export const cicdJobRunsTable: TableSpec = {
   ],
 };
 
-function normalize(record: SeiRecord): NormalizeResult {
+function normalize(record: SeiRecord, notes: FieldNotes): NormalizeResult {
   const key = readKeyFields(record, KEY_FIELDS);
   if (!key.ok) return reject(key.reason);
   const [id] = key.values;
@@ -53,26 +55,26 @@ function normalize(record: SeiRecord): NormalizeResult {
     id,
     // Job runs name their integration `cicd_integration_id` and their job `job_id`; the other
     // spellings are what SEI's job (not run) records use.
-    integration_id: toText(record.cicd_integration_id ?? record.integration_id),
-    cicd_job_id: toText(record.job_id ?? record.cicd_job_id),
-    job_name: toText(record.job_name),
-    job_normalized_full_name: toText(record.job_normalized_full_name),
-    job_run_number: toBigInt(record.job_run_number),
-    instance_guid: toText(record.cicd_instance_guid ?? record.instance_guid),
-    instance_name: toText(record.cicd_instance_name ?? record.instance_name),
-    project_name: toText(record.project_name),
-    status: toText(record.status),
+    integration_id: fromEither(toText, record, notes, ['cicd_integration_id', 'integration_id']),
+    cicd_job_id: fromEither(toText, record, notes, ['job_id', 'cicd_job_id']),
+    job_name: toText(record.job_name, notes, 'job_name'),
+    job_normalized_full_name: toText(record.job_normalized_full_name, notes, 'job_normalized_full_name'),
+    job_run_number: toBigInt(record.job_run_number, notes, 'job_run_number'),
+    instance_guid: fromEither(toText, record, notes, ['cicd_instance_guid', 'instance_guid']),
+    instance_name: fromEither(toText, record, notes, ['cicd_instance_name', 'instance_name']),
+    project_name: toText(record.project_name, notes, 'project_name'),
+    status: toText(record.status, notes, 'status'),
     // Job run instants are (probably) epoch ms; epochMillis also takes seconds (see EPOCH_UNIT_THRESHOLD).
-    start_time: epochMillis(record.start_time),
-    end_time: epochMillis(record.end_time),
+    start_time: epochMillis(record.start_time, notes, 'start_time'),
+    end_time: epochMillis(record.end_time, notes, 'end_time'),
     // SEI reports a run's duration in seconds.
-    duration_seconds: toInt(record.duration),
-    cicd_user_id: toText(record.cicd_user_id),
-    scm_url: toText(record.scm_url),
-    scm_commit_ids: toTextArray(record.scm_commit_ids),
-    env: toText(record.env),
-    tags: toTextArray(record.tags),
-    params: toJsonArray(record.params),
+    duration_seconds: toInt(record.duration, notes, 'duration'),
+    cicd_user_id: toText(record.cicd_user_id, notes, 'cicd_user_id'),
+    scm_url: toText(record.scm_url, notes, 'scm_url'),
+    scm_commit_ids: toTextArray(record.scm_commit_ids, notes, 'scm_commit_ids'),
+    env: toText(record.env, notes, 'env'),
+    tags: toTextArray(record.tags, notes, 'tags'),
+    params: toJsonArray(record.params, notes, 'params'),
     raw: record,
   });
 }

@@ -1,6 +1,15 @@
 /** Collection categories (the top-level trees of org units): `/v1/org/groups/list` on the real server. */
 import type { SeiRecord } from '../sei/types.js';
-import { accept, epochMillis, readKeyFields, recordKeyOf, reject, toBool, toText } from './normalize.js';
+import {
+  accept,
+  epochMillis,
+  type FieldNotes,
+  readKeyFields,
+  recordKeyOf,
+  reject,
+  toBool,
+  toText,
+} from './normalize.js';
 import { column, keyColumn, RAW_COLUMN } from './table-spec.js';
 import type { FullRefreshStream, NormalizeResult, TableSpec } from './types.js';
 
@@ -26,23 +35,23 @@ export const collectionCategoriesTable: TableSpec = {
   ],
 };
 
-function normalize(record: SeiRecord): NormalizeResult {
+function normalize(record: SeiRecord, notes: FieldNotes): NormalizeResult {
   const key = readKeyFields(record, KEY_FIELDS);
   if (!key.ok) return reject(key.reason);
   const [id] = key.values;
   return accept({
     id,
-    name: toText(record.name),
-    description: toText(record.description),
-    is_predefined: toBool(record.is_predefined),
-    enabled: toBool(record.enabled),
+    name: toText(record.name, notes, 'name'),
+    description: toText(record.description, notes, 'description'),
+    is_predefined: toBool(record.is_predefined, notes, 'is_predefined'),
+    enabled: toBool(record.enabled, notes, 'enabled'),
     // Text, to join with org_units.id (a ref id SEI sends as a number here and a string there).
-    root_ou_ref_id: toText(record.root_ou_ref_id),
-    root_ou_id: toText(record.root_ou_id),
-    root_ou_name: toText(record.root_ou_name),
-    workspace_id: toText(record.workspace_id),
-    created_at: epochMillis(record.created_at),
-    updated_at: epochMillis(record.updated_at),
+    root_ou_ref_id: toText(record.root_ou_ref_id, notes, 'root_ou_ref_id'),
+    root_ou_id: toText(record.root_ou_id, notes, 'root_ou_id'),
+    root_ou_name: toText(record.root_ou_name, notes, 'root_ou_name'),
+    workspace_id: toText(record.workspace_id, notes, 'workspace_id'),
+    created_at: epochMillis(record.created_at, notes, 'created_at'),
+    updated_at: epochMillis(record.updated_at, notes, 'updated_at'),
     raw: record,
   });
 }

@@ -3,6 +3,7 @@ import type { SeiRecord } from '../sei/types.js';
 import {
   accept,
   epochSeconds,
+  type FieldNotes,
   readKeyFields,
   recordKeyOf,
   reject,
@@ -37,25 +38,25 @@ export const integrationsTable: TableSpec = {
   ],
 };
 
-function normalize(record: SeiRecord): NormalizeResult {
+function normalize(record: SeiRecord, notes: FieldNotes): NormalizeResult {
   const key = readKeyFields(record, KEY_FIELDS);
   if (!key.ok) return reject(key.reason);
   const [id] = key.values;
   return accept({
     id,
-    name: toText(record.name),
-    description: toText(record.description),
-    application: toText(record.application),
-    url: toText(record.url),
-    status: toText(record.status),
-    satellite: toBool(record.satellite),
-    authentication: toText(record.authentication),
-    tags: toTextArray(record.tags),
-    metadata: toJsonObject(record.metadata),
+    name: toText(record.name, notes, 'name'),
+    description: toText(record.description, notes, 'description'),
+    application: toText(record.application, notes, 'application'),
+    url: toText(record.url, notes, 'url'),
+    status: toText(record.status, notes, 'status'),
+    satellite: toBool(record.satellite, notes, 'satellite'),
+    authentication: toText(record.authentication, notes, 'authentication'),
+    tags: toTextArray(record.tags, notes, 'tags'),
+    metadata: toJsonObject(record.metadata, notes, 'metadata'),
     // SEI keeps integration times in epoch seconds (its filter takes seconds too); the guard in
     // epochSeconds absorbs milliseconds should a deployment send them.
-    created_at: epochSeconds(record.created_at),
-    updated_at: epochSeconds(record.updated_at),
+    created_at: epochSeconds(record.created_at, notes, 'created_at'),
+    updated_at: epochSeconds(record.updated_at, notes, 'updated_at'),
     raw: record,
   });
 }

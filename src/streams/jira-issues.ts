@@ -6,7 +6,10 @@ import type { SeiRecord } from '../sei/types.js';
 import {
   accept,
   epochSeconds,
+  type FieldNotes,
   isPlainObject,
+  ListEntryNotes,
+  preview,
   readKeyFields,
   recordKeyOf,
   reject,
@@ -99,30 +102,43 @@ export const jiraIssueAssigneeHistoryTable: ChildTableSpec = {
 /**
  * One child row per object in `list`, in list order, numbered 0, 1, 2, ... (`ordinal`). Entries that
  * are not objects are skipped without leaving a gap (the engine reads an ordinal that does not go up
- * as the start of the next issue's list); `raw` still holds them. SEI lists newest first.
+ * as the start of the next issue's list), with a note; `raw` still holds them. SEI lists newest first.
  */
 function historyRows(
-  list: unknown,
-  parent: { integration_id: string; issue_key: string },
+  record: SeiRecord,
+  listField: 'status_list' | 'assignee_list',
   valueField: 'status' | 'assignee',
+  parent: { integration_id: string; issue_key: string },
+  notes: FieldNotes,
 ): Row[] {
-  if (!Array.isArray(list)) return [];
+  const list = record[listField];
+  if (!Array.isArray(list)) {
+    if (list !== undefined && list !== null)
+      notes.add(listField, 'nulled_wrong_type', `${preview(list)} is not a list: no history rows`);
+    return [];
+  }
   const rows: Row[] = [];
-  for (const entry of list) {
-    if (!isPlainObject(entry)) continue;
+  const at = new ListEntryNotes(notes, listField);
+  for (let i = 0; i < list.length; i++) {
+    const entry: unknown = list[i];
+    if (!isPlainObject(entry)) {
+      notes.add(`${listField}[${i}]`, 'nulled_wrong_type', `${preview(entry)} is not an entry: skipped`);
+      continue;
+    }
+    at.index = i;
     rows.push({
       integration_id: parent.integration_id,
       issue_key: parent.issue_key,
       ordinal: rows.length,
-      [valueField]: toText(entry[valueField]),
-      start_time: epochSeconds(entry.start_time),
-      end_time: epochSeconds(entry.end_time),
+      [valueField]: toText(entry[valueField], at, valueField),
+      start_time: epochSeconds(entry.start_time, at, 'start_time'),
+      end_time: epochSeconds(entry.end_time, at, 'end_time'),
     });
   }
   return rows;
 }
 
-function normalize(record: SeiRecord): NormalizeResult {
+function normalize(record: SeiRecord, notes: FieldNotes): NormalizeResult {
   const key = readKeyFields(record, KEY_FIELDS);
   if (!key.ok) return reject(key.reason);
   const [integration_id = '', issue_key = ''] = key.values;
@@ -131,44 +147,44 @@ function normalize(record: SeiRecord): NormalizeResult {
     {
       integration_id,
       issue_key,
-      id: toText(record.id),
-      project: toText(record.project),
-      summary: toText(record.summary),
-      status: toText(record.status),
-      status_category: toText(record.status_category),
-      issue_type: toText(record.issue_type),
-      priority: toText(record.priority),
-      assignee: toText(record.assignee),
-      assignee_id: toText(record.assignee_id),
-      reporter: toText(record.reporter),
-      reporter_id: toText(record.reporter_id),
-      epic: toText(record.epic),
-      parent_key: toText(record.parent_key),
-      story_points: toNumber(record.story_points),
-      resolution: toText(record.resolution),
-      desc_size: toInt(record.desc_size),
-      hops: toInt(record.hops),
-      bounces: toInt(record.bounces),
-      num_attachments: toInt(record.num_attachments),
+      id: toText(record.id, notes, 'id'),
+      project: toText(record.project, notes, 'project'),
+      summary: toText(record.summary, notes, 'summary'),
+      status: toText(record.status, notes, 'status'),
+      status_category: toText(record.status_category, notes, 'status_category'),
+      issue_type: toText(record.issue_type, notes, 'issue_type'),
+      priority: toText(record.priority, notes, 'priority'),
+      assignee: toText(record.assignee, notes, 'assignee'),
+      assignee_id: toText(record.assignee_id, notes, 'assignee_id'),
+      reporter: toText(record.reporter, notes, 'reporter'),
+      reporter_id: toText(record.reporter_id, notes, 'reporter_id'),
+      epic: toText(record.epic, notes, 'epic'),
+      parent_key: toText(record.parent_key, notes, 'parent_key'),
+      story_points: toNumber(record.story_points, notes, 'story_points'),
+      resolution: toText(record.resolution, notes, 'resolution'),
+      desc_size: toInt(record.desc_size, notes, 'desc_size'),
+      hops: toInt(record.hops, notes, 'hops'),
+      bounces: toInt(record.bounces, notes, 'bounces'),
+      num_attachments: toInt(record.num_attachments, notes, 'num_attachments'),
       // Seconds of estimated work, not an instant.
-      original_estimate: toBigInt(record.original_estimate),
-      issue_created_at: epochSeconds(record.issue_created_at),
-      issue_updated_at: epochSeconds(record.issue_updated_at),
-      issue_resolved_at: epochSeconds(record.issue_resolved_at),
-      issue_due_at: epochSeconds(record.issue_due_at),
-      first_comment_at: epochSeconds(record.first_comment_at),
-      ingested_at: epochSeconds(record.ingested_at),
-      created_at: epochSeconds(record.created_at),
-      labels: toTextArray(record.labels),
-      fix_versions: toTextArray(record.fix_versions),
-      versions: toTextArray(record.versions),
-      components: toTextArray(record.component_list),
-      custom_fields: toJsonObject(record.custom_fields),
+      original_estimate: toBigInt(record.original_estimate, notes, 'original_estimate'),
+      issue_created_at: epochSeconds(record.issue_created_at, notes, 'issue_created_at'),
+      issue_updated_at: epochSeconds(record.issue_updated_at, notes, 'issue_updated_at'),
+      issue_resolved_at: epochSeconds(record.issue_resolved_at, notes, 'issue_resolved_at'),
+      issue_due_at: epochSeconds(record.issue_due_at, notes, 'issue_due_at'),
+      first_comment_at: epochSeconds(record.first_comment_at, notes, 'first_comment_at'),
+      ingested_at: epochSeconds(record.ingested_at, notes, 'ingested_at'),
+      created_at: epochSeconds(record.created_at, notes, 'created_at'),
+      labels: toTextArray(record.labels, notes, 'labels'),
+      fix_versions: toTextArray(record.fix_versions, notes, 'fix_versions'),
+      versions: toTextArray(record.versions, notes, 'versions'),
+      components: toTextArray(record.component_list, notes, 'component_list'),
+      custom_fields: toJsonObject(record.custom_fields, notes, 'custom_fields'),
       raw: record,
     },
     {
-      [jiraIssueStatusHistoryTable.name]: historyRows(record.status_list, parent, 'status'),
-      [jiraIssueAssigneeHistoryTable.name]: historyRows(record.assignee_list, parent, 'assignee'),
+      [jiraIssueStatusHistoryTable.name]: historyRows(record, 'status_list', 'status', parent, notes),
+      [jiraIssueAssigneeHistoryTable.name]: historyRows(record, 'assignee_list', 'assignee', parent, notes),
     },
   );
 }

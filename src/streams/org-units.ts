@@ -3,6 +3,7 @@ import type { SeiRecord } from '../sei/types.js';
 import {
   accept,
   epochMillis,
+  type FieldNotes,
   isPlainObject,
   readKeyFields,
   recordKeyOf,
@@ -49,16 +50,19 @@ export const orgUnitsTable: TableSpec = {
  * and in each of `sections[].users`, de-duplicated and sorted. Null when no member list is present
  * (dynamic membership is then defined by filters only).
  */
-export function memberUserIds(record: SeiRecord): string[] | null {
-  const lists: unknown[] = [];
-  if (isPlainObject(record.default_section)) lists.push(record.default_section.users);
+export function memberUserIds(record: SeiRecord, notes: FieldNotes): string[] | null {
+  const lists: { users: unknown; field: string }[] = [];
+  if (isPlainObject(record.default_section))
+    lists.push({ users: record.default_section.users, field: 'default_section.users' });
   if (Array.isArray(record.sections)) {
-    for (const section of record.sections) if (isPlainObject(section)) lists.push(section.users);
+    record.sections.forEach((section: unknown, i) => {
+      if (isPlainObject(section)) lists.push({ users: section.users, field: `sections[${i}].users` });
+    });
   }
   let found = false;
   const ids = new Set<string>();
-  for (const list of lists) {
-    const users = toTextArray(list);
+  for (const { users: list, field } of lists) {
+    const users = toTextArray(list, notes, field);
     if (users === null) continue;
     found = true;
     for (const user of users) ids.add(user);
@@ -66,29 +70,29 @@ export function memberUserIds(record: SeiRecord): string[] | null {
   return found ? [...ids].sort() : null;
 }
 
-function normalize(record: SeiRecord): NormalizeResult {
+function normalize(record: SeiRecord, notes: FieldNotes): NormalizeResult {
   const key = readKeyFields(record, KEY_FIELDS);
   if (!key.ok) return reject(key.reason);
   const [id] = key.values;
   return accept({
     id,
-    ou_id: toText(record.ou_id),
-    name: toText(record.name),
-    path: toText(record.path),
+    ou_id: toText(record.ou_id, notes, 'ou_id'),
+    name: toText(record.name, notes, 'name'),
+    path: toText(record.path, notes, 'path'),
     // A number in the record (`76`) while `id` is a string (`"79"`): text, so the two join.
-    parent_ref_id: toText(record.parent_ref_id),
-    version: toText(record.version),
-    ou_category_id: toText(record.ou_category_id),
-    workspace_id: toText(record.workspace_id),
-    managers: toJsonArray(record.managers),
-    admins: toJsonArray(record.admins),
-    tags: toTextArray(record.tags),
-    member_user_ids: memberUserIds(record),
-    sections: toJsonArray(record.sections),
-    no_of_dashboards: toInt(record.no_of_dashboards),
-    default_dashboard_id: toText(record.default_dashboard_id),
-    created_at: epochMillis(record.created_at),
-    updated_at: epochMillis(record.updated_at),
+    parent_ref_id: toText(record.parent_ref_id, notes, 'parent_ref_id'),
+    version: toText(record.version, notes, 'version'),
+    ou_category_id: toText(record.ou_category_id, notes, 'ou_category_id'),
+    workspace_id: toText(record.workspace_id, notes, 'workspace_id'),
+    managers: toJsonArray(record.managers, notes, 'managers'),
+    admins: toJsonArray(record.admins, notes, 'admins'),
+    tags: toTextArray(record.tags, notes, 'tags'),
+    member_user_ids: memberUserIds(record, notes),
+    sections: toJsonArray(record.sections, notes, 'sections'),
+    no_of_dashboards: toInt(record.no_of_dashboards, notes, 'no_of_dashboards'),
+    default_dashboard_id: toText(record.default_dashboard_id, notes, 'default_dashboard_id'),
+    created_at: epochMillis(record.created_at, notes, 'created_at'),
+    updated_at: epochMillis(record.updated_at, notes, 'updated_at'),
     raw: record,
   });
 }

@@ -4,8 +4,10 @@ import {
   accept,
   describeValue,
   epochMillis,
+  type FieldNotes,
   isPlainObject,
   reject,
+  toJsonArray,
   toJsonObject,
   toKeyText,
   toText,
@@ -33,6 +35,15 @@ export function integrationUserKeys(value: unknown): string[] | null {
   return keys.sort();
 }
 
+/** `integrationUserKeys` as a converter: a list whose entries do not all carry both ids is NULL with a note. */
+function toIntegrationUserKeys(value: unknown, notes: FieldNotes, field: string): string[] | null {
+  const keys = integrationUserKeys(value);
+  // A value that is not a list at all is noted once, by the jsonb column beside this one.
+  if (keys === null && Array.isArray(value))
+    notes.add(field, 'nulled_wrong_type', 'not every entry has an integration_id and a user_id');
+  return keys;
+}
+
 /**
  * The stored key of an org user: its `id`, except for External User rows (`id: "0"`, all alike),
  * which are keyed by who they are in the integrations: `ext:` + their sorted
@@ -50,7 +61,13 @@ export function orgUserKey(record: SeiRecord): { ok: true; key: string } | { ok:
       reason: `external user (id "0") without usable integration_user_ids (${describeValue(record.integration_user_ids)})`,
     };
   }
-  return { ok: true, key: `ext:${pairs.join(',')}` };
+  const key = toKeyText(`ext:${pairs.join(',')}`);
+  return key === undefined
+    ? {
+        ok: false,
+        reason: `external user key from ${pairs.length} integration user ids is too long for a key`,
+      }
+    : { ok: true, key };
 }
 
 export const orgUsersTable: TableSpec = {
@@ -72,20 +89,20 @@ export const orgUsersTable: TableSpec = {
   ],
 };
 
-function normalize(record: SeiRecord): NormalizeResult {
+function normalize(record: SeiRecord, notes: FieldNotes): NormalizeResult {
   const key = orgUserKey(record);
   if (!key.ok) return reject(key.reason);
   return accept({
     user_key: key.key,
-    id: toText(record.id),
-    full_name: toText(record.full_name),
-    email: toText(record.email),
-    integration_user_ids: Array.isArray(record.integration_user_ids) ? record.integration_user_ids : null,
-    integration_user_keys: integrationUserKeys(record.integration_user_ids),
-    additional_fields: toJsonObject(record.additional_fields),
-    version: toText(record.version),
-    created_at: epochMillis(record.created_at),
-    updated_at: epochMillis(record.updated_at),
+    id: toText(record.id, notes, 'id'),
+    full_name: toText(record.full_name, notes, 'full_name'),
+    email: toText(record.email, notes, 'email'),
+    integration_user_ids: toJsonArray(record.integration_user_ids, notes, 'integration_user_ids'),
+    integration_user_keys: toIntegrationUserKeys(record.integration_user_ids, notes, 'integration_user_ids'),
+    additional_fields: toJsonObject(record.additional_fields, notes, 'additional_fields'),
+    version: toText(record.version, notes, 'version'),
+    created_at: epochMillis(record.created_at, notes, 'created_at'),
+    updated_at: epochMillis(record.updated_at, notes, 'updated_at'),
     raw: record,
   });
 }

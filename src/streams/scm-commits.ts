@@ -4,6 +4,7 @@ import {
   accept,
   describeValue,
   epochSeconds,
+  type FieldNotes,
   joinKey,
   readKeyFields,
   reject,
@@ -68,33 +69,33 @@ export const scmCommitsTable: TableSpec = {
   ],
 };
 
-function normalize(record: SeiRecord): NormalizeResult {
+function normalize(record: SeiRecord, notes: FieldNotes): NormalizeResult {
   const key = commitKey(record);
   if (!key.ok) return reject(key.reason);
   return accept({
     commit_key: key.key,
-    id: toText(record.id),
-    integration_id: toText(record.integration_id),
-    commit_sha: toText(record.commit_sha),
-    repo_ids: toTextArray(record.repo_id),
-    project: toText(record.project),
-    vcs_type: toText(record.vcs_type),
-    branch: toText(record.branch),
-    author: toText(record.author),
-    author_id: toText(record.author_id),
-    committer: toText(record.committer),
-    committer_id: toText(record.committer_id),
+    id: toText(record.id, notes, 'id'),
+    integration_id: toText(record.integration_id, notes, 'integration_id'),
+    commit_sha: toText(record.commit_sha, notes, 'commit_sha'),
+    repo_ids: toTextArray(record.repo_id, notes, 'repo_id'),
+    project: toText(record.project, notes, 'project'),
+    vcs_type: toText(record.vcs_type, notes, 'vcs_type'),
+    branch: toText(record.branch, notes, 'branch'),
+    author: toText(record.author, notes, 'author'),
+    author_id: toText(record.author_id, notes, 'author_id'),
+    committer: toText(record.committer, notes, 'committer'),
+    committer_id: toText(record.committer_id, notes, 'committer_id'),
     // SEI cuts messages to 25 characters; stored as received.
-    message: toText(record.message),
-    additions: toInt(record.additions),
-    deletions: toInt(record.deletions),
-    changes: toInt(record.changes),
-    files_count: toInt(record.files_ct),
-    commit_url: toText(record.commit_url),
-    committed_at: epochSeconds(record.committed_at),
-    commit_pushed_at: epochSeconds(record.commit_pushed_at),
-    ingested_at: epochSeconds(record.ingested_at),
-    created_at: epochSeconds(record.created_at),
+    message: toText(record.message, notes, 'message'),
+    additions: toInt(record.additions, notes, 'additions'),
+    deletions: toInt(record.deletions, notes, 'deletions'),
+    changes: toInt(record.changes, notes, 'changes'),
+    files_count: toInt(record.files_ct, notes, 'files_ct'),
+    commit_url: toText(record.commit_url, notes, 'commit_url'),
+    committed_at: epochSeconds(record.committed_at, notes, 'committed_at'),
+    commit_pushed_at: epochSeconds(record.commit_pushed_at, notes, 'commit_pushed_at'),
+    ingested_at: epochSeconds(record.ingested_at, notes, 'ingested_at'),
+    created_at: epochSeconds(record.created_at, notes, 'created_at'),
     raw: record,
   });
 }

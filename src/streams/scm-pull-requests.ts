@@ -3,6 +3,8 @@ import type { SeiRecord } from '../sei/types.js';
 import {
   accept,
   epochSeconds,
+  type FieldNotes,
+  fromEither,
   readKeyFields,
   recordKeyOf,
   reject,
@@ -57,47 +59,47 @@ export const scmPullRequestsTable: TableSpec = {
   ],
 };
 
-function normalize(record: SeiRecord): NormalizeResult {
+function normalize(record: SeiRecord, notes: FieldNotes): NormalizeResult {
   const key = readKeyFields(record, KEY_FIELDS);
   if (!key.ok) return reject(key.reason);
   const [id] = key.values;
   return accept({
     id,
-    integration_id: toText(record.integration_id),
+    integration_id: toText(record.integration_id, notes, 'integration_id'),
     // SEI sends `repo_id` as a list (a PR can span mirrored repos).
-    repo_ids: toTextArray(record.repo_id),
-    project: toText(record.project),
+    repo_ids: toTextArray(record.repo_id, notes, 'repo_id'),
+    project: toText(record.project, notes, 'project'),
     // SEI sends the PR number as a string; BI sorts and joins on it as a number.
-    number: toInt(record.number),
-    title: toText(record.title),
-    state: toText(record.state),
-    merged: toBool(record.merged),
-    creator: toText(record.creator),
-    creator_id: toText(record.creator_id),
-    merge_sha: toText(record.merge_sha),
-    source_branch: toText(record.source_branch),
-    target_branch: toText(record.target_branch),
-    assignees: toTextArray(record.assignees),
-    assignee_ids: toTextArray(record.assignee_ids),
-    reviewers: toTextArray(record.reviewers),
-    reviewer_ids: toTextArray(record.reviewer_ids),
-    approvers: toTextArray(record.approvers),
-    approver_ids: toTextArray(record.approver_ids),
-    labels: toTextArray(record.labels),
-    commit_shas: toTextArray(record.commit_shas),
+    number: toInt(record.number, notes, 'number'),
+    title: toText(record.title, notes, 'title'),
+    state: toText(record.state, notes, 'state'),
+    merged: toBool(record.merged, notes, 'merged'),
+    creator: toText(record.creator, notes, 'creator'),
+    creator_id: toText(record.creator_id, notes, 'creator_id'),
+    merge_sha: toText(record.merge_sha, notes, 'merge_sha'),
+    source_branch: toText(record.source_branch, notes, 'source_branch'),
+    target_branch: toText(record.target_branch, notes, 'target_branch'),
+    assignees: toTextArray(record.assignees, notes, 'assignees'),
+    assignee_ids: toTextArray(record.assignee_ids, notes, 'assignee_ids'),
+    reviewers: toTextArray(record.reviewers, notes, 'reviewers'),
+    reviewer_ids: toTextArray(record.reviewer_ids, notes, 'reviewer_ids'),
+    approvers: toTextArray(record.approvers, notes, 'approvers'),
+    approver_ids: toTextArray(record.approver_ids, notes, 'approver_ids'),
+    labels: toTextArray(record.labels, notes, 'labels'),
+    commit_shas: toTextArray(record.commit_shas, notes, 'commit_shas'),
     // `lines_added` may arrive as a string.
-    lines_added: toInt(record.lines_added),
-    lines_deleted: toInt(record.lines_deleted),
-    lines_changed: toInt(record.lines_changed),
+    lines_added: toInt(record.lines_added, notes, 'lines_added'),
+    lines_deleted: toInt(record.lines_deleted, notes, 'lines_deleted'),
+    lines_changed: toInt(record.lines_changed, notes, 'lines_changed'),
     // SEI's commit records say `files_ct`; PR records have been seen with `files_changed`.
-    files_count: toInt(record.files_ct ?? record.files_changed),
-    comment_count: toInt(record.comment_count),
-    commits_count: toInt(record.commits_count),
-    pr_created_at: epochSeconds(record.pr_created_at),
-    pr_updated_at: epochSeconds(record.pr_updated_at),
-    pr_merged_at: epochSeconds(record.pr_merged_at),
-    pr_closed_at: epochSeconds(record.pr_closed_at),
-    first_review_at: epochSeconds(record.first_review_at),
+    files_count: fromEither(toInt, record, notes, ['files_ct', 'files_changed']),
+    comment_count: toInt(record.comment_count, notes, 'comment_count'),
+    commits_count: toInt(record.commits_count, notes, 'commits_count'),
+    pr_created_at: epochSeconds(record.pr_created_at, notes, 'pr_created_at'),
+    pr_updated_at: epochSeconds(record.pr_updated_at, notes, 'pr_updated_at'),
+    pr_merged_at: epochSeconds(record.pr_merged_at, notes, 'pr_merged_at'),
+    pr_closed_at: epochSeconds(record.pr_closed_at, notes, 'pr_closed_at'),
+    first_review_at: epochSeconds(record.first_review_at, notes, 'first_review_at'),
     raw: record,
   });
 }

@@ -3,6 +3,7 @@
  * target tables). The engine in src/sync/ walks, normalizes and upserts any stream the same way.
  */
 import type { HasNextSemantics, ListFilter, PageSizeParam, SeiRecord, SortSpec } from '../sei/types.js';
+import type { FieldNotes } from './field-notes.js';
 
 export const STREAM_NAMES = [
   'integrations',
@@ -140,8 +141,12 @@ interface StreamBase {
    * undefined when the record has none (it is then rejected by `normalize`).
    */
   recordKey(record: SeiRecord): string | undefined;
-  /** Pure: record in, row and child rows out, or the reason it cannot be stored. */
-  normalize(record: SeiRecord): NormalizeResult;
+  /**
+   * Pure: record in, row and child rows out, or the reason it cannot be stored; what it had to change
+   * goes to `notes`. Called through `normalizeRecord` (./normalize-record.ts), which first makes the
+   * record's strings and nesting storable, so this only sees storable JSON.
+   */
+  normalize(record: SeiRecord, notes: FieldNotes): NormalizeResult;
 }
 
 /**

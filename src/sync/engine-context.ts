@@ -2,6 +2,7 @@
 import type { Kysely } from 'kysely';
 import type { Logger } from '../observability/logger.js';
 import type { ListClient } from '../sei/client.js';
+import { recordKeyOfValue } from '../streams/normalize-record.js';
 import type { StreamDefinition, StreamName } from '../streams/types.js';
 import type { Database } from '../warehouse/database.js';
 import type { Warehouse } from '../warehouse/db.js';
@@ -63,7 +64,8 @@ export function listSourceOf(
     ...(stream.baseFilter && { baseFilter: stream.baseFilter }),
     ...(stream.extraBody && { extraBody: stream.extraBody }),
     ...(stream.forceDatabaseSource && ctx.settings.forceDatabaseSource && { query: { force_source: 'db' } }),
-    recordKey: (record) => stream.recordKey(record),
+    // Hostile answers may hold nulls or arrays among the records: no key, never a throw.
+    recordKey: (record) => recordKeyOfValue(stream, record),
   };
 }
 

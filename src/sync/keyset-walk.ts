@@ -55,6 +55,8 @@ export interface KeysetPage {
   /** The slice is completely read. */
   done: boolean;
   cost: RequestCost;
+  /** Every answer behind this page held only storable strings (normalization may skip that check). */
+  stringsKnownStorable: boolean;
 }
 
 /** Page size for reading one instant on its own, within the endpoint's cap. */
@@ -79,7 +81,7 @@ export async function* walkKeyset(options: KeysetWalkOptions): AsyncGenerator<Ke
   let boundary = new Set<string>();
 
   if (isEmpty(window())) {
-    yield { records: [], resumeAt: edge, done: true, cost: noCost() };
+    yield { records: [], resumeAt: edge, done: true, cost: noCost(), stringsKnownStorable: true };
     return;
   }
   let pending = fetchWindow(options, window(), 0, options.pageSize, requests);
@@ -94,6 +96,7 @@ export async function* walkKeyset(options: KeysetWalkOptions): AsyncGenerator<Ke
         resumeAt: ascending ? range.to : range.from,
         done: true,
         cost: answer.cost,
+        stringsKnownStorable: answer.stringsKnownStorable,
       };
       return;
     }
@@ -112,7 +115,13 @@ export async function* walkKeyset(options: KeysetWalkOptions): AsyncGenerator<Ke
       // Ask for the next window while the consumer writes this page.
       pending = fetchWindow(options, window(), 0, options.pageSize, requests);
       pending.catch(() => undefined);
-      yield { records, resumeAt: edge, done: false, cost: answer.cost };
+      yield {
+        records,
+        resumeAt: edge,
+        done: false,
+        cost: answer.cost,
+        stringsKnownStorable: answer.stringsKnownStorable,
+      };
       continue;
     }
     // A full page inside one instant: read the instant on its own, then step past it.
@@ -130,6 +139,7 @@ export async function* walkKeyset(options: KeysetWalkOptions): AsyncGenerator<Ke
             ascending ? { from: after, to: options.range.to } : { from: options.range.from, to: after },
           ),
         cost: part.cost,
+        stringsKnownStorable: part.stringsKnownStorable,
       };
     }
     edge = after;
@@ -149,7 +159,12 @@ async function* readInstant(
   instant: number,
   alreadyYielded: ReadonlySet<string>,
   requests: { made: number },
-): AsyncGenerator<{ records: SeiRecord[]; cost: RequestCost; complete: boolean }> {
+): AsyncGenerator<{
+  records: SeiRecord[];
+  cost: RequestCost;
+  complete: boolean;
+  stringsKnownStorable: boolean;
+}> {
   const range = { from: instant, to: instant + 1 };
   const cap = options.source.maxPageSize ?? Number.POSITIVE_INFINITY;
   let size = Math.min(cap, Math.max(options.pageSize, INSTANT_PAGE_SIZE));
@@ -175,7 +190,12 @@ async function* readInstant(
     addCost(cost, answer.cost);
   }
   if (!isFull(answer, size)) {
-    yield { records: take(answer.records), cost, complete: true };
+    yield {
+      records: take(answer.records),
+      cost,
+      complete: true,
+      stringsKnownStorable: answer.stringsKnownStorable,
+    };
     return;
   }
   options.logger?.info(
@@ -183,20 +203,30 @@ async function* readInstant(
     'one instant holds more records than the largest page; reading it by offset until the count is reached',
   );
   let total = answer.totalCount;
-  yield { records: take(answer.records), cost, complete: false };
+  yield {
+    records: take(answer.records),
+    cost,
+    complete: false,
+    stringsKnownStorable: answer.stringsKnownStorable,
+  };
   for (let pass = 0; pass < MAX_INSTANT_PASSES; pass++) {
     const before = instantKeys.size;
     for (let page = pass === 0 ? 1 : 0; ; page++) {
       const next = await fetchWindow(options, range, page, size, requests);
       total = next.totalCount ?? total;
-      yield { records: take(next.records), cost: next.cost, complete: false };
+      yield {
+        records: take(next.records),
+        cost: next.cost,
+        complete: false,
+        stringsKnownStorable: next.stringsKnownStorable,
+      };
       if (total !== undefined && instantKeys.size >= total) break;
       if (!isFull(next, size)) break;
     }
     const converged =
       total !== undefined ? instantKeys.size >= total : pass > 0 && instantKeys.size === before;
     if (converged) {
-      yield { records: [], cost: noCost(), complete: true };
+      yield { records: [], cost: noCost(), complete: true, stringsKnownStorable: true };
       return;
     }
   }

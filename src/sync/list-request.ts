@@ -42,6 +42,8 @@ export interface ListAnswer {
   /** The page size the server says it used; smaller than asked when it capped it. */
   servedPageSize: number | undefined;
   cost: RequestCost;
+  /** The body held no escape that can make an unstorable string (NUL, a lone surrogate). */
+  stringsKnownStorable: boolean;
 }
 
 /** The cost of a request that failed (every attempt was a request), for the ledger. */
@@ -82,6 +84,7 @@ export async function listPage(
     servedPageSize:
       typeof metadata?.page_size === 'number' && metadata.page_size > 0 ? metadata.page_size : undefined,
     cost: { requests: result.attempts, retries: result.retries, rateLimited: result.rateLimited },
+    stringsKnownStorable: result.stringsKnownStorable === true,
   };
 }
 

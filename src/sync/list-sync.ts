@@ -9,7 +9,7 @@ import { addToStreamRun } from '../warehouse/ledger.js';
 import { type EngineContext, listSourceOf, type StreamRunContext } from './engine-context.js';
 import { costOfFailure } from './list-request.js';
 import { normalizePage } from './normalize-page.js';
-import { commitPage } from './page-write.js';
+import { writeWalkedPage } from './page-write.js';
 import { walkWholeList } from './whole-list-walk.js';
 
 export interface ListSyncResult {
@@ -38,31 +38,14 @@ export async function syncWholeList(
     let next = await parts.next();
     while (!next.done) {
       const part = next.value;
-      const normalized = normalizePage(stream, part.records);
-      const written = await ctx.db.transaction().execute((trx) =>
-        commitPage(trx, {
-          stream,
-          runId,
-          walkId,
-          normalized,
-          records: part.records.length,
-          cost: part.cost,
-          syncedAt: ctx.now(),
-          recordKeys: true,
-          snapshots: new Map(),
-          changeListener: ctx.changeListener,
-        }),
-      );
-      for (const reject of normalized.rejects)
-        run.log.warn({ recordKey: reject.recordKey, reason: reject.reason }, 'record rejected');
-      ctx.observer?.pageWritten?.(stream.name, {
+      await writeWalkedPage(ctx, run, {
+        walkId,
+        normalized: normalizePage(stream, part.records, { stringsKnownStorable: part.stringsKnownStorable }),
         records: part.records.length,
-        inserted: written.inserted,
-        updated: written.updated,
-        unchanged: written.unchanged,
-        rejected: normalized.rejects.length,
+        cost: part.cost,
+        recordKeys: true,
+        snapshots: new Map(),
       });
-      run.onPage?.({ records: part.records.length });
       next = await parts.next();
     }
     const result = next.value;

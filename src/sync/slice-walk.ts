@@ -7,14 +7,13 @@
 import type { SeiRecord } from '../sei/types.js';
 import type { IncrementalStream } from '../streams/types.js';
 import { addToStreamRun } from '../warehouse/ledger.js';
-import { keyText } from '../warehouse/sql-text.js';
 import { readSlice, type SliceState } from '../warehouse/walk-slices.js';
 import { type EngineContext, listSourceOf, pageSizeOf, type StreamRunContext } from './engine-context.js';
 import { walkKeyset } from './keyset-walk.js';
 import { costOfFailure } from './list-request.js';
 import { normalizePage } from './normalize-page.js';
 import { OrderedWrites } from './ordered-writes.js';
-import { commitPage, snapshotsOf } from './page-write.js';
+import { snapshotsOf, type WalkedPage, writeWalkedPage } from './page-write.js';
 
 export interface SliceWalkRequest {
   walkId: string;
@@ -63,36 +62,23 @@ export async function walkSlice(
   };
   try {
     for await (const page of pages) {
-      const normalized = normalizePage(stream, page.records);
-      const keys = new Set(normalized.rows.map((row) => keyText(row, stream.table.key)));
-      const commit = {
-        stream,
-        runId,
+      const normalized = normalizePage(stream, page.records, {
+        stringsKnownStorable: page.stringsKnownStorable,
+      });
+      const walked: WalkedPage = {
         walkId: request.walkId,
         normalized,
         records: page.records.length,
         cost: page.cost,
-        syncedAt: ctx.now(),
         recordKeys: request.recordKeys,
         snapshots: newSnapshots(page.records),
         slice: { sliceNo: slice.sliceNo, expectedResumeAt, resumeAt: page.resumeAt, done: page.done },
-        changeListener: ctx.changeListener,
       };
       expectedResumeAt = page.resumeAt;
-      await writes.submit(keys, async (turn) => {
-        const written = await ctx.db.transaction().execute((trx) => commitPage(trx, commit, () => turn));
-        for (const reject of normalized.rejects)
-          log.warn({ recordKey: reject.recordKey, reason: reject.reason }, 'record rejected');
-        ctx.observer?.pageWritten?.(stream.name, {
-          records: commit.records,
-          inserted: written.inserted,
-          updated: written.updated,
-          unchanged: written.unchanged,
-          rejected: normalized.rejects.length,
-        });
-        run.onPage?.({ records: commit.records });
+      await writes.submit(normalized.keys, async (turn) => {
+        const written = await writeWalkedPage(ctx, { ...run, log }, walked, turn);
         log.debug(
-          { records: commit.records, resumeAt: commit.slice.resumeAt, ...written, changed: undefined },
+          { records: walked.records, resumeAt: page.resumeAt, ...written, rejects: written.rejects.length },
           'page committed',
         );
       });

@@ -39,6 +39,7 @@ export function windowFilter(
  * The cursor instant of a record in whole seconds, or undefined when it has none.
  */
 export function recordSecond(cursor: KeysetCursor, record: Record<string, unknown>): number | undefined {
+  if (record === null || typeof record !== 'object') return undefined;
   const raw = record[cursor.recordField];
   const value =
     typeof raw === 'number' ? raw : typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : NaN;

@@ -15,7 +15,7 @@ export interface StreamCounts {
   /** Rows marked deleted (full-refresh streams, after a complete walk only). */
   deleted: number;
   rejected: number;
-  /** Records stored after values PostgreSQL cannot hold (NUL, lone surrogates, ...) were made storable. */
+  /** Records stored (as a row or a reject) with values changed to be storable (`sei_sync.sanitized_values`). */
   sanitized: number;
   requests: number;
   retries: number;

@@ -34,6 +34,8 @@ export interface WholeListPart {
   /** Records not yet yielded by this walk. */
   records: SeiRecord[];
   cost: RequestCost;
+  /** The answer held only storable strings (normalization may skip that check). */
+  stringsKnownStorable: boolean;
 }
 
 export interface WholeListResult {
@@ -91,14 +93,14 @@ export async function* walkWholeList(
     // A count above what one page held is a real total (org units echo the page's own size instead).
     const total = first.totalCount ?? 0;
     const next = Math.min(cap, total > first.records.length ? Math.ceil(total * 1.1) + 1 : size * 4);
-    yield { records: [], cost: first.cost };
+    yield { records: [], cost: first.cost, stringsKnownStorable: true };
     size = next;
     first = await fetch(0, size);
   }
   if (!isFull(first, size)) {
     const keys = new Set<string>();
     const records = fresh(first.records, keys);
-    yield { records, cost: first.cost };
+    yield { records, cost: first.cost, stringsKnownStorable: first.stringsKnownStorable };
     return { keys, clean: true, reads: 1 };
   }
 
@@ -112,7 +114,11 @@ export async function* walkWholeList(
     keys = new Set<string>();
     for (let page = 0; ; page++) {
       const answer = read === 0 && page === 0 ? first : await fetch(page, size);
-      yield { records: fresh(answer.records, keys), cost: answer.cost };
+      yield {
+        records: fresh(answer.records, keys),
+        cost: answer.cost,
+        stringsKnownStorable: answer.stringsKnownStorable,
+      };
       if (!isFull(answer, size)) break;
     }
     if (previous !== undefined && sameKeys(previous, keys)) return { keys, clean: true, reads: read + 1 };

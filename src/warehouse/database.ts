@@ -30,6 +30,8 @@ export interface StreamRunsTable {
   unchanged: Generated<number>;
   deleted: Generated<number>;
   rejected: Generated<number>;
+  /** Records stored with at least one value changed to be storable (migration 006). */
+  sanitized: Generated<number>;
   requests: Generated<number>;
   retries: Generated<number>;
   rate_limited: Generated<number>;
@@ -66,6 +68,20 @@ export interface RejectsTable {
   reason: string;
   raw: unknown;
   rejected_at: ColumnType<Date, Date | string | undefined, never>;
+}
+
+/** One value a sync changed to store a record (migration 006; src/warehouse/sanitized-values.ts). */
+export interface SanitizedValuesTable {
+  id: Generated<string>;
+  run_id: string | null;
+  stream: string;
+  record_key: string | null;
+  /** Path in the record as SEI sent it, e.g. `status_list[2].start_time`. */
+  field: string;
+  /** A `FieldAction` (src/streams/field-notes.ts). */
+  action: string;
+  detail: string;
+  sanitized_at: ColumnType<Date, Date | string | undefined, never>;
 }
 
 export interface WalkKeysTable {
@@ -111,6 +127,7 @@ export interface Database {
   'sei_sync.stream_runs': StreamRunsTable;
   'sei_sync.checkpoints': CheckpointsTable;
   'sei_sync.rejects': RejectsTable;
+  'sei_sync.sanitized_values': SanitizedValuesTable;
   'sei_sync.walk_keys': WalkKeysTable;
   'sei_sync.walk_slices': WalkSlicesTable;
   'sei_sync.walk_snapshots': WalkSnapshotsTable;

@@ -70,6 +70,7 @@ export async function finishStreamRun(
         unchanged: c.unchanged,
         deleted: c.deleted,
         rejected: c.rejected,
+        sanitized: c.sanitized,
         requests: c.requests,
         retries: c.retries,
         rate_limited: c.rateLimited,
@@ -183,7 +184,7 @@ export async function lastStreamRuns(
 }
 
 /** Counts a stream run accumulates while its pages commit (in any process). */
-export type CountDelta = Partial<Omit<StreamCounts, 'sanitized'>> & { slices?: number };
+export type CountDelta = Partial<StreamCounts> & { slices?: number };
 
 const COUNT_COLUMNS = {
   pages: 'pages',
@@ -196,6 +197,7 @@ const COUNT_COLUMNS = {
   requests: 'requests',
   retries: 'retries',
   rateLimited: 'rate_limited',
+  sanitized: 'sanitized',
   slices: 'slices',
 } as const satisfies Record<keyof CountDelta, string>;
 
@@ -246,6 +248,6 @@ export async function readStreamRunCounts(
     requests: row?.requests ?? 0,
     retries: row?.retries ?? 0,
     rateLimited: row?.rate_limited ?? 0,
-    sanitized: 0,
+    sanitized: Number(row?.sanitized ?? 0),
   };
 }

@@ -1,5 +1,6 @@
 /** Test helper: SEI records → stream normalizer → writePage with the history listener, in one transaction. */
 import type { SeiRecord } from '../../../src/sei/types.js';
+import { normalizeRecord } from '../../../src/streams/normalize-record.js';
 import type { Row, StreamDefinition } from '../../../src/streams/types.js';
 import type { Warehouse } from '../../../src/warehouse/db.js';
 import { historyChangeListener } from '../../../src/warehouse/history.js';
@@ -15,7 +16,7 @@ export async function writeRecords(
   const rows: Row[] = [];
   const childRows: Record<string, Row[]> = {};
   for (const record of records) {
-    const result = stream.normalize(record);
+    const result = normalizeRecord(stream, record);
     if (!result.ok) throw new Error(`${stream.name}: ${result.reason}`);
     rows.push(result.row);
     for (const [name, list] of Object.entries(result.children))

@@ -6,6 +6,7 @@
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { normalizeRecord } from '../../../src/streams/normalize-record.js';
 import { STREAMS } from '../../../src/streams/registry.js';
 import type { Row, StreamDefinition } from '../../../src/streams/types.js';
 import type { Database } from '../../../src/warehouse/database.js';
@@ -39,7 +40,7 @@ function normalizeAll(stream: StreamDefinition, records: readonly Record<string,
   const rows: Row[] = [];
   const childRows: Record<string, Row[]> = {};
   for (const record of records) {
-    const result = stream.normalize(record);
+    const result = normalizeRecord(stream, record);
     if (!result.ok) throw new Error(result.reason);
     rows.push(result.row);
     for (const [name, children] of Object.entries(result.children)) {

@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { cicdJobRunsStream } from '../../../src/streams/cicd-job-runs.js';
+import { NoteList } from '../../../src/streams/field-notes.js';
 import { jobRunRecord, without } from './records.js';
 
 function ok(record: Record<string, unknown>) {
-  const result = cicdJobRunsStream.normalize(record);
+  const result = cicdJobRunsStream.normalize(record, new NoteList());
   if (!result.ok) throw new Error(result.reason);
   return result.row;
 }
@@ -75,11 +76,11 @@ describe('cicd_job_runs normalize', () => {
   });
 
   it('rejects a run without a usable id', () => {
-    expect(cicdJobRunsStream.normalize({ ...jobRunRecord(), id: undefined })).toEqual({
+    expect(cicdJobRunsStream.normalize({ ...jobRunRecord(), id: undefined }, new NoteList())).toEqual({
       ok: false,
       reason: 'key field id is missing',
     });
-    expect(cicdJobRunsStream.normalize({ ...jobRunRecord(), id: true })).toEqual({
+    expect(cicdJobRunsStream.normalize({ ...jobRunRecord(), id: true }, new NoteList())).toEqual({
       ok: false,
       reason: 'key field id is a boolean',
     });

@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { collectionCategoriesStream } from '../../../src/streams/collection-categories.js';
+import { NoteList } from '../../../src/streams/field-notes.js';
 import { categoryRecord } from './records.js';
 
 function ok(record: Record<string, unknown>) {
-  const result = collectionCategoriesStream.normalize(record);
+  const result = collectionCategoriesStream.normalize(record, new NoteList());
   if (!result.ok) throw new Error(result.reason);
   return result.row;
 }
@@ -36,7 +37,7 @@ describe('collection_categories normalize', () => {
   });
 
   it('rejects a category without an id', () => {
-    expect(collectionCategoriesStream.normalize({ name: 'Teams' })).toEqual({
+    expect(collectionCategoriesStream.normalize({ name: 'Teams' }, new NoteList())).toEqual({
       ok: false,
       reason: 'key field id is missing',
     });

@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import { NoteList } from '../../../src/streams/field-notes.js';
 import { integrationsStream } from '../../../src/streams/integrations.js';
 import { at, integrationRecord } from './records.js';
 
 function ok(record: Record<string, unknown>) {
-  const result = integrationsStream.normalize(record);
+  const result = integrationsStream.normalize(record, new NoteList());
   if (!result.ok) throw new Error(result.reason);
   return result.row;
 }
@@ -44,7 +45,7 @@ describe('integrations normalize', () => {
   });
 
   it('rejects an integration without an id', () => {
-    expect(integrationsStream.normalize({ name: 'x', id: 4.5 })).toEqual({
+    expect(integrationsStream.normalize({ name: 'x', id: 4.5 }, new NoteList())).toEqual({
       ok: false,
       reason: 'key field id is the number 4.5',
     });

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { NoteList } from '../../../src/streams/field-notes.js';
 import { jiraIssuesStream } from '../../../src/streams/jira-issues.js';
+import { normalizeRecord } from '../../../src/streams/normalize-record.js';
 import type { Row } from '../../../src/streams/types.js';
 import { at, JIRA_SAMPLE, jiraRecord } from './records.js';
 
@@ -7,7 +9,7 @@ const STATUS = 'jira_issue_status_history';
 const ASSIGNEE = 'jira_issue_assignee_history';
 
 function ok(record: Record<string, unknown>) {
-  const result = jiraIssuesStream.normalize(record);
+  const result = jiraIssuesStream.normalize(record, new NoteList());
   if (!result.ok) throw new Error(result.reason);
   return result;
 }
@@ -78,6 +80,14 @@ describe('jira_issues normalize', () => {
     expect(jiraIssuesStream.recordKey(record)).toBe('378:LFE-891');
   });
 
+  it('normalizes all 100 real records as sent: nothing changed, nothing noted', () => {
+    for (const record of JIRA_SAMPLE) {
+      const outcome = normalizeRecord(jiraIssuesStream, record);
+      expect(outcome).toMatchObject({ ok: true, notes: [] });
+      expect(outcome.record).toBe(record);
+    }
+  });
+
   it('normalizes all 100 real records, with one history row per list entry', () => {
     expect(JIRA_SAMPLE).toHaveLength(100);
     for (const record of JIRA_SAMPLE) {
@@ -95,7 +105,7 @@ describe('jira_issues normalize', () => {
 
   it('rejects a record without its key or integration, or with a wrong-typed key', () => {
     const reason = (change: Record<string, unknown>) => {
-      const result = jiraIssuesStream.normalize({ ...jiraRecord(), ...change });
+      const result = jiraIssuesStream.normalize({ ...jiraRecord(), ...change }, new NoteList());
       return result.ok ? 'accepted' : result.reason;
     };
     expect(reason({ key: undefined })).toBe('key field key is missing');

@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import { NoteList } from '../../../src/streams/field-notes.js';
 import { memberUserIds, orgUnitsStream } from '../../../src/streams/org-units.js';
 import { orgUnitRecord, without } from './records.js';
 
 function ok(record: Record<string, unknown>) {
-  const result = orgUnitsStream.normalize(record);
+  const result = orgUnitsStream.normalize(record, new NoteList());
   if (!result.ok) throw new Error(result.reason);
   return result.row;
 }
@@ -37,13 +38,24 @@ describe('org_units normalize', () => {
 
   it('collects members from the default section and every section, once each', () => {
     expect(
-      memberUserIds({
-        default_section: { users: ['b', 'a'] },
-        sections: [{ users: ['c', 'a'] }, { integrations: {} }, 'junk'],
-      }),
+      memberUserIds(
+        {
+          default_section: { users: ['b', 'a'] },
+          sections: [{ users: ['c', 'a'] }, { integrations: {} }, 'junk'],
+        },
+        new NoteList(),
+      ),
     ).toEqual(['a', 'b', 'c']);
-    expect(memberUserIds({ sections: [] })).toBeNull();
-    expect(memberUserIds({ default_section: { users: [{ id: 'x' }] } })).toBeNull();
+    expect(memberUserIds({ sections: [] }, new NoteList())).toBeNull();
+    const notes = new NoteList();
+    expect(memberUserIds({ default_section: { users: [{ id: 'x' }] } }, notes)).toBeNull();
+    expect(notes.notes).toEqual([
+      {
+        field: 'default_section.users',
+        action: 'nulled_wrong_type',
+        detail: 'element 0 is an object, not text',
+      },
+    ]);
   });
 
   it('keeps a root unit (no parent) and takes a numeric id', () => {
@@ -64,7 +76,7 @@ describe('org_units normalize', () => {
   });
 
   it('rejects a unit without a ref id', () => {
-    expect(orgUnitsStream.normalize({ ou_id: 'e1dc905b' })).toEqual({
+    expect(orgUnitsStream.normalize({ ou_id: 'e1dc905b' }, new NoteList())).toEqual({
       ok: false,
       reason: 'key field id is missing',
     });

@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import { NoteList } from '../../../src/streams/field-notes.js';
 import { integrationUserKeys, orgUserKey, orgUsersStream } from '../../../src/streams/org-users.js';
 import { externalUserRecord, orgUserRecord } from './records.js';
 
 function ok(record: Record<string, unknown>) {
-  const result = orgUsersStream.normalize(record);
+  const result = orgUsersStream.normalize(record, new NoteList());
   if (!result.ok) throw new Error(result.reason);
   return result.row;
 }
@@ -52,7 +53,7 @@ describe('org_users normalize', () => {
 
   it('rejects users without a usable key', () => {
     const reason = (record: Record<string, unknown>) => {
-      const result = orgUsersStream.normalize(record);
+      const result = orgUsersStream.normalize(record, new NoteList());
       return result.ok ? 'accepted' : result.reason;
     };
     expect(reason({ full_name: 'x' })).toBe('key field id is missing');

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { NoteList } from '../../../src/streams/field-notes.js';
 import { getStream, parseStreamList, STREAMS, UnknownStreamError } from '../../../src/streams/registry.js';
 import { STREAM_NAMES, type StreamDefinition } from '../../../src/streams/types.js';
 import { REALISTIC_RECORDS } from './records.js';
@@ -6,7 +7,7 @@ import { REALISTIC_RECORDS } from './records.js';
 const definitions: [string, StreamDefinition][] = Object.entries(STREAMS);
 
 function normalizedRow(stream: StreamDefinition) {
-  const result = stream.normalize(REALISTIC_RECORDS[stream.name]());
+  const result = stream.normalize(REALISTIC_RECORDS[stream.name](), new NoteList());
   if (!result.ok) throw new Error(`${stream.name}: ${result.reason}`);
   return result;
 }
@@ -55,14 +56,14 @@ describe('stream registry', () => {
       const copy = structuredClone(record);
       const { row } = normalizedRow(stream);
       expect(stream.recordKey(record)).toBe(stream.table.key.map((key) => row[key]).join(':'));
-      stream.normalize(record);
+      stream.normalize(record, new NoteList());
       expect(record).toEqual(copy);
       expect(row.raw).toEqual(copy);
     },
   );
 
   it.each(definitions)('%s: a record without its key is rejected with a one-line reason', (_, stream) => {
-    const result = stream.normalize({});
+    const result = stream.normalize({}, new NoteList());
     expect(result.ok).toBe(false);
     if (!result.ok) expect(result.reason).toMatch(/^[^\n]+$/);
     expect(stream.recordKey({})).toBeUndefined();

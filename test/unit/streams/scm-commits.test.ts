@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import { NoteList } from '../../../src/streams/field-notes.js';
 import { commitKey, scmCommitsStream } from '../../../src/streams/scm-commits.js';
 import { at, commitRecord, without } from './records.js';
 
 function ok(record: Record<string, unknown>) {
-  const result = scmCommitsStream.normalize(record);
+  const result = scmCommitsStream.normalize(record, new NoteList());
   if (!result.ok) throw new Error(result.reason);
   return result.row;
 }

@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import { NoteList } from '../../../src/streams/field-notes.js';
 import { scmPullRequestsStream } from '../../../src/streams/scm-pull-requests.js';
 import { at, pullRequestRecord } from './records.js';
 
 function ok(record: Record<string, unknown>) {
-  const result = scmPullRequestsStream.normalize(record);
+  const result = scmPullRequestsStream.normalize(record, new NoteList());
   if (!result.ok) throw new Error(result.reason);
   return result.row;
 }
@@ -83,7 +84,7 @@ describe('scm_pull_requests normalize', () => {
   });
 
   it('rejects a PR without a usable id', () => {
-    expect(scmPullRequestsStream.normalize({ ...pullRequestRecord(), id: '' })).toEqual({
+    expect(scmPullRequestsStream.normalize({ ...pullRequestRecord(), id: '' }, new NoteList())).toEqual({
       ok: false,
       reason: 'key field id is a blank string',
     });

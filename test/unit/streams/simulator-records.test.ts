@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { Dataset } from '../../../src/simulator/dataset.js';
 import { endpointOf } from '../../../src/simulator/endpoints.js';
+import { normalizeRecord } from '../../../src/streams/normalize-record.js';
 import { STREAMS } from '../../../src/streams/registry.js';
 import type { Row, StreamName } from '../../../src/streams/types.js';
 
@@ -41,10 +42,17 @@ describe.each(Object.values(STREAMS).map((stream) => [stream.name, stream] as co
   'simulator records of %s',
   (name, stream) => {
     const records = dataset.records(name);
-    const rows: Row[] = records.map((record) => {
-      const result = stream.normalize(record);
-      if (!result.ok) throw new Error(`${name}: ${result.reason}: ${JSON.stringify(record)}`);
+    const outcomes = records.map((record) => normalizeRecord(stream, record));
+    const rows: Row[] = outcomes.map((result, i) => {
+      if (!result.ok) throw new Error(`${name}: ${result.reason}: ${JSON.stringify(records[i])}`);
       return result.row;
+    });
+
+    it('all normalize as sent: no value changed, nothing noted', () => {
+      expect(outcomes.filter((outcome) => outcome.notes.length > 0).map((outcome) => outcome.notes)).toEqual(
+        [],
+      );
+      for (const [i, outcome] of outcomes.entries()) expect(outcome.record).toBe(records[i]);
     });
 
     it('all normalize, with distinct keys', () => {

@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import { NoteList } from '../../../src/streams/field-notes.js';
 import { workitemsStream } from '../../../src/streams/workitems.js';
 import { at, without, workitemRecord } from './records.js';
 
 function ok(record: Record<string, unknown>) {
-  const result = workitemsStream.normalize(record);
+  const result = workitemsStream.normalize(record, new NoteList());
   if (!result.ok) throw new Error(result.reason);
   return result.row;
 }
@@ -75,7 +76,7 @@ describe('workitems normalize', () => {
   });
 
   it('rejects a work item without both key fields', () => {
-    expect(workitemsStream.normalize({ workitem_id: '1', id: 'uuid' })).toEqual({
+    expect(workitemsStream.normalize({ workitem_id: '1', id: 'uuid' }, new NoteList())).toEqual({
       ok: false,
       reason: 'key field integration_id is missing',
     });

@@ -1,0 +1,43 @@
+/**
+ * A fresh warehouse of either kind for tests that must hold on both: a new database on the PostgreSQL
+ * test server, or an embedded PGlite in a temporary directory. `close()` removes it.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Secret } from '../../src/secret.js';
+import { openWarehouse, type Warehouse, type WarehouseKind } from '../../src/warehouse/db.js';
+import { migrateToLatest } from '../../src/warehouse/migrate.js';
+import { createTestDatabase } from './services.js';
+
+export const WAREHOUSE_KINDS: readonly WarehouseKind[] = ['postgres', 'pglite'];
+
+export interface TestWarehouse {
+  warehouse: Warehouse;
+  close(): Promise<void>;
+}
+
+export async function openTestWarehouse(
+  kind: WarehouseKind,
+  options: { migrate?: boolean } = {},
+): Promise<TestWarehouse> {
+  let warehouse: Warehouse;
+  let remove: () => Promise<void>;
+  if (kind === 'postgres') {
+    const database = await createTestDatabase('sei_hostile');
+    warehouse = await openWarehouse({ databaseUrl: new Secret(database.url), poolSize: 4 });
+    remove = () => database.drop();
+  } else {
+    const dir = mkdtempSync(join(tmpdir(), 'sei-hostile-pglite-'));
+    warehouse = await openWarehouse({ dataDir: dir });
+    remove = async () => rmSync(dir, { recursive: true, force: true });
+  }
+  if (options.migrate !== false) await migrateToLatest(warehouse);
+  return {
+    warehouse,
+    close: async () => {
+      await warehouse.close();
+      await remove();
+    },
+  };
+}
