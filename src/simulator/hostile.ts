@@ -179,6 +179,8 @@ export function withHostileRecords(generator: StreamGenerator, options: HostileO
     ...Object.keys(generator.timeFilters),
     ...(generator.updatedAt ? [generator.updatedAt.field] : []),
     ...(generator.integrationField ? [generator.integrationField] : []),
+    // Every record is served with the stream's current snapshot there, whatever the record says.
+    ...(generator.snapshotField ? [generator.snapshotField] : []),
   ]);
   return {
     ...generator,

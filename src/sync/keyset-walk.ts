@@ -77,8 +77,8 @@ export async function* walkKeyset(options: KeysetWalkOptions): AsyncGenerator<Ke
   const window = (): TimeRange =>
     ascending ? { from: edge, to: options.range.to } : { from: options.range.from, to: edge };
   const isEmpty = (range: TimeRange) => range.from >= range.to;
-  /** Keys of the records at the edge instant that were already yielded. */
-  let boundary = new Set<string>();
+  /** The records at the edge instant that were already yielded. */
+  let boundary = new YieldedRecords();
 
   if (isEmpty(window())) {
     yield { records: [], resumeAt: edge, done: true, cost: noCost(), stringsKnownStorable: true };
@@ -110,7 +110,7 @@ export async function* walkKeyset(options: KeysetWalkOptions): AsyncGenerator<Ke
     const edgeInstant = ascending ? range.from : range.to - 1;
     if (far !== edgeInstant) {
       const records = fresh(placed, boundary);
-      boundary = new Set(keysAt(placed, far));
+      boundary = YieldedRecords.of(placed.filter((entry) => entry.second === far));
       edge = ascending ? far : far + 1;
       // Ask for the next window while the consumer writes this page.
       pending = fetchWindow(options, window(), 0, options.pageSize, requests);
@@ -143,7 +143,7 @@ export async function* walkKeyset(options: KeysetWalkOptions): AsyncGenerator<Ke
       };
     }
     edge = after;
-    boundary = new Set();
+    boundary = new YieldedRecords();
     if (isEmpty(window())) return;
     pending = fetchWindow(options, window(), 0, options.pageSize, requests);
   }
@@ -157,7 +157,7 @@ export async function* walkKeyset(options: KeysetWalkOptions): AsyncGenerator<Ke
 async function* readInstant(
   options: KeysetWalkOptions,
   instant: number,
-  alreadyYielded: ReadonlySet<string>,
+  alreadyYielded: YieldedRecords,
   requests: { made: number },
 ): AsyncGenerator<{
   records: SeiRecord[];
@@ -171,14 +171,14 @@ async function* readInstant(
   let answer = await fetchWindow(options, range, 0, size, requests);
   const cost = noCost();
   addCost(cost, answer.cost);
-  const seen = new Set(alreadyYielded);
+  const seen = alreadyYielded.copy();
   /** Keys of this instant seen by this read, to compare with the server's count. */
   const instantKeys = new Set<string>();
   const take = (records: readonly SeiRecord[]): SeiRecord[] => {
     const placed = placeRecords(options, records, range);
     for (const entry of placed) if (entry.key !== undefined) instantKeys.add(entry.key);
     const out = fresh(placed, seen);
-    for (const entry of placed) if (entry.key !== undefined) seen.add(entry.key);
+    seen.addAll(placed);
     return out;
   };
   const isFull = (a: ListAnswer, asked: number) => a.records.length >= effectivePageSize(asked, a);
@@ -299,15 +299,44 @@ function farInstant(placed: readonly PlacedRecord[], ascending: boolean): number
   return far;
 }
 
-function keysAt(placed: readonly PlacedRecord[], instant: number): string[] {
-  const keys: string[] = [];
-  for (const entry of placed) if (entry.second === instant && entry.key !== undefined) keys.push(entry.key);
-  return keys;
+/** The records not yet yielded (a record without a key cannot repeat one, and always passes). */
+function fresh(placed: readonly PlacedRecord[], yielded: YieldedRecords): PlacedRecord['record'][] {
+  const out: SeiRecord[] = [];
+  for (const entry of placed) if (!yielded.has(entry)) out.push(entry.record);
+  return out;
 }
 
-/** The records not yet yielded; records without a key cannot repeat a yielded one and always pass. */
-function fresh(placed: readonly PlacedRecord[], yielded: ReadonlySet<string>): SeiRecord[] {
-  const out: SeiRecord[] = [];
-  for (const entry of placed) if (entry.key === undefined || !yielded.has(entry.key)) out.push(entry.record);
-  return out;
+/**
+ * Records already yielded, by key. A record read again is skipped only when it is the same record:
+ * same key and same content. Two different records sharing a key (a hostile answer) both pass, so the
+ * upsert keeps the last as it would within one page. Contents are compared only for repeated keys,
+ * which are the few records of a boundary instant.
+ */
+class YieldedRecords {
+  readonly #byKey = new Map<string, SeiRecord>();
+
+  static of(placed: readonly PlacedRecord[]): YieldedRecords {
+    const yielded = new YieldedRecords();
+    yielded.addAll(placed);
+    return yielded;
+  }
+
+  has(entry: PlacedRecord): boolean {
+    if (entry.key === undefined) return false;
+    const earlier = this.#byKey.get(entry.key);
+    return (
+      earlier !== undefined &&
+      (earlier === entry.record || JSON.stringify(earlier) === JSON.stringify(entry.record))
+    );
+  }
+
+  addAll(placed: readonly PlacedRecord[]): void {
+    for (const entry of placed) if (entry.key !== undefined) this.#byKey.set(entry.key, entry.record);
+  }
+
+  copy(): YieldedRecords {
+    const copy = new YieldedRecords();
+    for (const [key, record] of this.#byKey) copy.#byKey.set(key, record);
+    return copy;
+  }
 }

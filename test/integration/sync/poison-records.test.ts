@@ -116,11 +116,11 @@ describe.each(WAREHOUSE_KINDS)('records PostgreSQL refuses, on %s', (kind) => {
       (record) => record.workitem_id,
     );
     expect(landed.rows.map((row) => row.workitem_id)).toEqual([...expected].sort());
-    const checkpoints = await sql<{ stream: string; next_page: number | null; cursor: Date | null }>`
-      SELECT stream, next_page, cursor FROM sei_sync.checkpoints ORDER BY stream`.execute(db);
+    // The walk completed: no walk in progress, the cursor moved (lists keep no checkpoint).
+    const checkpoints = await sql<{ stream: string; walk_id: string | null; cursor: Date | null }>`
+      SELECT stream, walk_id, cursor FROM sei_sync.checkpoints ORDER BY stream`.execute(db);
     expect(checkpoints.rows).toMatchObject([
-      { stream: 'org_users', next_page: null },
-      { stream: 'workitems', next_page: null, cursor: expect.any(Date) },
+      { stream: 'workitems', walk_id: null, cursor: expect.any(Date) },
     ]);
   });
 
