@@ -9,7 +9,8 @@
  *   sync (trigger `renormalize`), but it reads no API, so it says nothing about how fresh the data is.
  *   Same columns, in the same order (CREATE OR REPLACE VIEW); `down` restores 004's definition.
  *
- * Frozen SQL, one statement per query (PGlite's extended protocol).
+ * Frozen SQL, one statement per query (PGlite's extended protocol). Migration 010 rebuilds the view
+ * from the pieces exported here (which must therefore never change).
  */
 import { type Kysely, sql } from 'kysely';
 
@@ -30,11 +31,11 @@ const STREAMS = [
  * The stream-run columns the view reads. Named, not `r.*`: a view over `r.*` depends on every column
  * of `stream_runs`, and a later migration could then not drop one it added (005's `slices`, on down).
  */
-const RUN_COLUMNS =
+export const RUN_COLUMNS =
   'r.run_id, r.stream, r.status, r.started_at, r.finished_at, r.records, r.inserted, r.updated, r.deleted, r.rejected, r.error_code, r.error';
 
 /** `data_freshness` as migration 004 wrote it, reading stream runs from `runs` (a table or a CTE). */
-function freshnessView(runsCte: string, runs: string): string {
+export function freshnessView(runsCte: string, runs: string): string {
   return `CREATE OR REPLACE VIEW sei_bi.data_freshness AS
 WITH ${runsCte}streams (stream) AS (
   SELECT s FROM unnest(ARRAY[${STREAMS.map((name) => `'${name}'`).join(', ')}]) AS s
@@ -61,12 +62,12 @@ LEFT JOIN success ok ON ok.stream = s.stream
 LEFT JOIN sei_sync.checkpoints c ON c.stream = s.stream`;
 }
 
-const SYNC_RUNS_ONLY = `sync_runs AS (
+export const SYNC_RUNS_ONLY = `sync_runs AS (
   SELECT ${RUN_COLUMNS} FROM sei_sync.stream_runs r JOIN sei_sync.runs run ON run.id = r.run_id
   WHERE run.trigger <> 'renormalize'
 ), `;
 
-const FRESHNESS_COMMENT =
+export const FRESHNESS_COMMENT =
   'One row per stream: its last successful sync (finished_at of the latest succeeded stream run) and the hours since, the latest stream run (status, counts, error), and the checkpoint (incremental cursor, last complete walk, walk in progress). Streams never synced appear with NULLs.';
 
 const UP: readonly string[] = [

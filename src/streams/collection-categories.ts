@@ -71,6 +71,8 @@ export const collectionCategoriesStream: FullRefreshStream = {
   sort: [{ id: 'created_at', desc: false }],
   pageSizeParam: 'page_size',
   hasNext: 'page_full',
+  // COUNT(*) over the query with LIMIT/OFFSET applied: the page's own size.
+  totalCount: 'page',
   table: collectionCategoriesTable,
   children: [],
   recordKey: recordKeyOf(KEY_FIELDS),

@@ -119,6 +119,12 @@ interface StreamBase {
   /** Largest page the endpoint accepts, when it has a cap (Jira: 10000). */
   readonly maxPageSize?: number;
   readonly hasNext: HasNextSemantics;
+  /**
+   * What `_metadata.total_count` counts: the whole filtered list (`total`, the default), or only the
+   * records of the page answered (`page`: collection categories always, org units under Harness ACL).
+   * `verify` counts an endpoint whose count is the page's by reading it and counting distinct keys.
+   */
+  readonly totalCount?: 'total' | 'page';
   /** Filter sent on every request of this stream (besides the time range). */
   readonly baseFilter?: ListFilter;
   /**

@@ -35,6 +35,7 @@ import {
   startStreamRun,
 } from '../warehouse/ledger.js';
 import { StreamBusyError, withStreamLock } from '../warehouse/stream-lock.js';
+import { saveVerifyResult } from '../warehouse/verify-results.js';
 import { readSlices, type SliceState } from '../warehouse/walk-slices.js';
 import { zeroCounts } from './counts.js';
 import type { EngineContext, StreamRunContext } from './engine-context.js';
@@ -45,6 +46,7 @@ import { syncWholeList } from './list-sync.js';
 import { resolveRoute, routeOverrides } from './routes.js';
 import { Semaphore } from './semaphore.js';
 import { walkSlice } from './slice-walk.js';
+import { toEpochSeconds } from './time-range.js';
 import type {
   SliceOutcome,
   SliceRequest,
@@ -54,7 +56,13 @@ import type {
   SyncEngine,
   SyncProgress,
   SyncStreamRequest,
+  VerifyStreamRequest,
 } from './types.js';
+import { verifyContext } from './verify/context.js';
+import { failedVerify } from './verify/failed.js';
+import type { HealPort } from './verify/heal.js';
+import { outcomeCounts, type StreamVerifyResult } from './verify/types.js';
+import { verifyStream } from './verify/verify-stream.js';
 import { finishWalk } from './walk-finisher.js';
 import { planOrAdoptWalk } from './walk-planner.js';
 
@@ -277,7 +285,15 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
     };
   }
 
-  async function syncStream(request: SyncStreamRequest): Promise<StreamRunResult> {
+  /**
+   * Runs `body` as one stream run under the stream's lock: the ledger row is started, and closed with
+   * the body's summary or its failure, which becomes the result (it is never thrown).
+   */
+  async function lockedStreamRun<T>(
+    request: Pick<SyncStreamRequest, 'runId' | 'stream' | 'signal' | 'onProgress'>,
+    body: (run: StreamRunContext) => Promise<T>,
+    summarize: (value: T) => unknown = (value) => value,
+  ): Promise<{ result: StreamRunResult; value?: T }> {
     const started = Date.now();
     const { controller, unlink } = linkedAbort(request.signal);
     const run = { ...runContext(request, controller.signal), onPage: progressReporter(request) };
@@ -285,12 +301,12 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
       return await withStreamLock(warehouse, request.stream, async () => {
         try {
           await startStreamRun(ctx.db, request.runId, request.stream);
-          const summary = await syncStreamHere(request, run);
-          return await closeStreamRun(run, started, { summary });
+          const value = await body(run);
+          return { result: await closeStreamRun(run, started, { summary: summarize(value) }), value };
         } catch (caught) {
           const error = toRunError(caught);
           logFailure(run, error, request.signal);
-          return closeStreamRun(run, started, { error });
+          return { result: await closeStreamRun(run, started, { error }) };
         }
       });
     } catch (caught) {
@@ -305,10 +321,59 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
         error,
       };
       options.observer?.streamFinished?.(result);
-      return result;
+      return { result };
     } finally {
       unlink();
     }
+  }
+
+  async function syncStream(request: SyncStreamRequest): Promise<StreamRunResult> {
+    return (await lockedStreamRun(request, (run) => syncStreamHere(request, run))).result;
+  }
+
+  /** The engine's own walking, for a heal: slices in parallel here, lists by their full-refresh sync. */
+  function healPort(run: StreamRunContext, path: string): HealPort {
+    const { stream } = run;
+    return {
+      walkSlices: (walkId, slices, recordKeys) => {
+        if (stream.mode !== 'incremental')
+          throw new SyncStreamError(SYNC_ERROR_CODES.internal, `${stream.name} has no slices`, false);
+        return walkSlicesHere({ ...run, stream }, walkId, slices, path, recordKeys);
+      },
+      syncList: () => {
+        if (stream.mode !== 'full_refresh')
+          throw new SyncStreamError(SYNC_ERROR_CODES.internal, `${stream.name} is not a list`, false);
+        return syncWholeList(ctx, { ...run, stream }, { path });
+      },
+    };
+  }
+
+  async function verifyStreamRun(request: VerifyStreamRequest): Promise<StreamVerifyResult> {
+    const { result, value } = await lockedStreamRun(
+      request,
+      async (run) => {
+        const path = await resolveRoute(ctx, run);
+        const verified = await verifyStream(verifyContext(ctx, run, path), {
+          ...(request.since && { since: toEpochSeconds(request.since) }),
+          ...(request.heal && { heal: healPort(run, path) }),
+        });
+        // The ledger counts every request of the stream run (the route probe too).
+        const counts = await readStreamRunCounts(ctx.db, request.runId, request.stream);
+        return { ...verified, requests: counts.requests };
+      },
+      (verified) => ({
+        status: verified.status,
+        buckets: verified.buckets.length,
+        ...outcomeCounts(verified.buckets),
+        heal: verified.heal,
+      }),
+    );
+    const verified = value ?? failedVerify(ctx.streams[request.stream], result);
+    // What status and /metrics read; a verify whose result cannot be stored still reports it here.
+    await saveVerifyResult(ctx.db, request.runId, verified, request.heal).catch((error: unknown) =>
+      logger.warn({ stream: request.stream, err: error }, 'verify result not stored'),
+    );
+    return verified;
   }
 
   /** Runs one step of a worker's stream job under the stream's lock; a failure becomes the stream's result. */
@@ -426,6 +491,8 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
         }
         return { kind: 'done', result: await closeStreamRun(run, started, { summary: end }) };
       }),
+
+    verifyStream: verifyStreamRun,
 
     finishRun: (runId, results) => finishRun(ctx.db, runId, results),
     close: async () => {},

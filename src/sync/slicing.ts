@@ -91,12 +91,8 @@ export async function planSlices(options: SlicePlanOptions): Promise<SlicePlan> 
           piece.to - piece.from,
           Math.ceil(piece.count / target) * 2,
         );
-        const bounds = Array.from({ length: parts + 1 }, (_, k) =>
-          k === parts ? piece.to : piece.from + Math.floor(((piece.to - piece.from) * k) / parts),
-        );
         const counted = await Promise.all(
-          bounds.slice(0, -1).map(async (from, k) => {
-            const to = bounds[k + 1] as number;
+          evenParts(piece, parts).map(async ({ from, to }) => {
             const answer = await options.count({ from, to });
             addCost(cost, answer.cost);
             return { from, to, count: answer.total ?? 0 };
@@ -125,4 +121,12 @@ export async function planSlices(options: SlicePlanOptions): Promise<SlicePlan> 
   const first = slices[0];
   if (first) first.from = range.from;
   return { slices, total, cost };
+}
+
+/** `range` cut into `parts` stretches of (nearly) equal length that partition it, in order. */
+export function evenParts(range: TimeRange, parts: number): TimeRange[] {
+  const bounds = Array.from({ length: parts + 1 }, (_, k) =>
+    k === parts ? range.to : range.from + Math.floor(((range.to - range.from) * k) / parts),
+  );
+  return bounds.slice(0, -1).map((from, k) => ({ from, to: bounds[k + 1] as number }));
 }

@@ -4,6 +4,7 @@
  * and one synced by `sei-sync sync` go through exactly the same code.
  */
 import type { StreamName } from '../streams/types.js';
+import type { StreamVerifyResult } from './verify/types.js';
 
 /** What one stream run did; every number is exact. */
 export interface StreamCounts {
@@ -46,11 +47,16 @@ export interface SyncProgress {
   estimatedPages: number | undefined;
 }
 
-/** Who started a run. `renormalize` runs re-derive rows from stored records and call no API. */
-export type RunTrigger = 'cli' | 'schedule' | 'manual' | 'demo' | 'renormalize';
+/**
+ * Who started a run. `renormalize` runs re-derive rows from stored records and call no API; `verify`
+ * runs compare the warehouse with the server's counts (and heal some buckets), without moving a cursor.
+ */
+export type RunTrigger = 'cli' | 'schedule' | 'manual' | 'demo' | 'renormalize' | 'verify';
 
-/** The trigger of runs that are not syncs: freshness and "last sync" never count them. */
 export const RENORMALIZE_TRIGGER = 'renormalize' satisfies RunTrigger;
+export const VERIFY_TRIGGER = 'verify' satisfies RunTrigger;
+/** Triggers of runs that are not syncs: freshness and "last sync" never count them. */
+export const NON_SYNC_TRIGGERS: readonly RunTrigger[] = [RENORMALIZE_TRIGGER, VERIFY_TRIGGER];
 
 export interface StartRunRequest {
   trigger: RunTrigger;
@@ -99,6 +105,17 @@ export interface SliceRequest {
   onProgress?: (progress: SyncProgress) => void;
 }
 
+export interface VerifyStreamRequest {
+  /** A run with trigger `verify` (its stream run holds the requests and what a heal wrote). */
+  runId: string;
+  stream: StreamName;
+  /** Re-walk the buckets that differ and verify them again; without it nothing is written. */
+  heal: boolean;
+  /** Compare from this instant on; from the beginning of time when absent. */
+  since?: Date;
+  signal?: AbortSignal;
+}
+
 export type SliceOutcome = { status: 'done' } | { status: 'failed'; error: StreamRunError };
 
 export interface SyncEngine {
@@ -112,6 +129,11 @@ export interface SyncEngine {
   walkSlice(request: SliceRequest): Promise<SliceOutcome>;
   /** Worker step 3, once every slice is done: a walk to read again, or the stream's result. */
   finishStream(request: SyncStreamRequest): Promise<StreamStep>;
+  /**
+   * Verifies one stream against the server's own counts, healing what differs when asked, under the
+   * stream's lock. Never throws: a failure is a result with status `failed`.
+   */
+  verifyStream(request: VerifyStreamRequest): Promise<StreamVerifyResult>;
   /** Closes the run: succeeded, partial (some streams failed) or failed (all failed). */
   finishRun(runId: string, results: readonly StreamRunResult[]): Promise<RunStatus>;
   close(): Promise<void>;

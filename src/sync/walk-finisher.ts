@@ -22,6 +22,7 @@ import {
 } from '../warehouse/checkpoints.js';
 import { forgetWalkKeys, markMissingAsDeleted } from '../warehouse/deletes.js';
 import { addToStreamRun } from '../warehouse/ledger.js';
+import type { Executor } from '../warehouse/upsert.js';
 import {
   createSlices,
   forgetSlices,
@@ -29,6 +30,7 @@ import {
   readSlices,
   readSnapshots,
   restartSlices,
+  type WalkDirection,
 } from '../warehouse/walk-slices.js';
 import type { EngineContext, StreamRunContext } from './engine-context.js';
 import { SYNC_ERROR_CODES, SyncStreamError } from './errors.js';
@@ -76,14 +78,12 @@ export async function finishWalk(
   const snapshots = stream.snapshotField
     ? await readSnapshots(ctx.db, walk.walkId)
     : new Map<string, number[]>();
-  const switched = [...snapshots].filter(([, values]) => values.length > 1);
+  const switched = switchedSnapshots(snapshots);
   if (switched.length > 0) {
     const seen = Object.fromEntries(switched);
     if (walk.pass + 1 < MAX_WALK_PASSES) {
       await ctx.db.transaction().execute(async (trx) => {
-        await restartSlices(trx, walk.walkId, stream.cursor.serverOrder);
-        await forgetSnapshots(trx, walk.walkId);
-        await forgetWalkKeys(trx, walk.walkId);
+        await readAgainFromStart(trx, walk.walkId, stream.cursor.serverOrder);
         await setWalkPass(trx, stream.name, walk.pass + 1);
       });
       run.log.warn(
@@ -123,6 +123,22 @@ export async function finishWalk(
     await completeWalk(trx, stream.name, walk.windowEnd);
   });
   return { kind: 'complete', deleted, deletionsDecided, snapshots: Object.fromEntries(snapshots) };
+}
+
+/** The integrations whose pages came from more than one daily snapshot, with the snapshots seen. */
+export function switchedSnapshots(snapshots: ReadonlyMap<string, number[]>): [string, number[]][] {
+  return [...snapshots].filter(([, values]) => values.length > 1);
+}
+
+/** Every slice of the walk is read again from its start; the snapshots and keys it saw are forgotten. */
+export async function readAgainFromStart(
+  db: Executor,
+  walkId: string,
+  direction: WalkDirection,
+): Promise<void> {
+  await restartSlices(db, walkId, direction);
+  await forgetSnapshots(db, walkId);
+  await forgetWalkKeys(db, walkId);
 }
 
 /**

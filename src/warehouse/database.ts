@@ -122,6 +122,50 @@ export interface RenormalizeCheckpointsTable {
   updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
 }
 
+/** One verified stream of a verify run (migration 010; src/warehouse/verify-results.ts). */
+export interface VerifyStreamsTable {
+  run_id: string;
+  stream: string;
+  status: 'clean' | 'differs' | 'skipped' | 'failed';
+  heal: boolean;
+  method: 'total_count' | 'distinct_keys';
+  field: string | null;
+  range_from: Timestamp | null;
+  range_to: Timestamp | null;
+  buckets: number;
+  equal: number;
+  differing: number;
+  healed: number;
+  server_total: ColumnType<string, number, number>;
+  warehouse_total: ColumnType<string, number, number>;
+  requests: number;
+  heal_summary: unknown | null;
+  notes: string[];
+  error_code: string | null;
+  error: string | null;
+  verified_at: ColumnType<Date, Date | string | undefined, Date | string>;
+}
+
+/** One bucket of a verified stream (migration 010). */
+export interface VerifyBucketsTable {
+  run_id: string;
+  stream: string;
+  bucket_no: number;
+  range_from: Timestamp | null;
+  range_to: Timestamp | null;
+  method: 'total_count' | 'distinct_keys';
+  server_count: ColumnType<string, number, number>;
+  warehouse_count: ColumnType<string, number, number>;
+  moved: ColumnType<string, number, number>;
+  outcome: 'equal' | 'differs' | 'healed';
+  server_before: ColumnType<string | null, number | null, number | null>;
+  warehouse_before: ColumnType<string | null, number | null, number | null>;
+  moved_before: ColumnType<string | null, number | null, number | null>;
+  missing_keys: string[] | null;
+  extra_keys: string[] | null;
+  rejected: number | null;
+}
+
 export interface Database {
   'sei_sync.runs': RunsTable;
   'sei_sync.stream_runs': StreamRunsTable;
@@ -132,4 +176,6 @@ export interface Database {
   'sei_sync.walk_slices': WalkSlicesTable;
   'sei_sync.walk_snapshots': WalkSnapshotsTable;
   'sei_sync.renormalize_checkpoints': RenormalizeCheckpointsTable;
+  'sei_sync.verify_streams': VerifyStreamsTable;
+  'sei_sync.verify_buckets': VerifyBucketsTable;
 }

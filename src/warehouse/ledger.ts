@@ -2,7 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import {
-  RENORMALIZE_TRIGGER,
+  NON_SYNC_TRIGGERS,
   type RunStatus,
   type StartRunRequest,
   type StreamCounts,
@@ -128,7 +128,7 @@ export interface LastStreamRun {
 
 /**
  * The newest stream run of each stream, and the newest successful one (freshness). Only syncs count:
- * a renormalize reads no API, so it says nothing about how fresh the data is.
+ * a renormalize reads no API, and a verify moves no cursor, so neither says how fresh the data is.
  */
 export async function lastStreamRuns(
   db: Executor,
@@ -136,7 +136,7 @@ export async function lastStreamRuns(
   const syncRuns = db
     .selectFrom('sei_sync.stream_runs')
     .innerJoin('sei_sync.runs', 'sei_sync.runs.id', 'sei_sync.stream_runs.run_id')
-    .where('sei_sync.runs.trigger', '<>', RENORMALIZE_TRIGGER);
+    .where('sei_sync.runs.trigger', 'not in', NON_SYNC_TRIGGERS);
   const latest = await syncRuns
     .distinctOn('sei_sync.stream_runs.stream')
     .select([

@@ -207,3 +207,14 @@ export async function closeEmptySlices(
     .where('walk_id', '=', walkId)
     .execute();
 }
+
+/** The walks that have slices of `stream` (a walk in progress, or one a crashed process left behind). */
+export async function walksWithSlices(db: Executor, stream: string): Promise<string[]> {
+  const rows = await db
+    .selectFrom('sei_sync.walk_slices')
+    .select('walk_id')
+    .distinct()
+    .where('stream', '=', stream)
+    .execute();
+  return rows.map((row) => row.walk_id);
+}

@@ -14,7 +14,9 @@ import type {
   StreamStep,
   SyncEngine,
   SyncStreamRequest,
+  VerifyStreamRequest,
 } from '../../../src/sync/types.js';
+import type { StreamVerifyResult } from '../../../src/sync/verify/types.js';
 
 export interface Failure {
   code: string;
@@ -30,6 +32,8 @@ export interface MemoryEngineOptions {
   /** Pause per page, so that runs overlap. @defaultValue 5 */
   pageDelayMs?: number;
   failures?: Partial<Record<StreamName, Failure>>;
+  /** Streams whose verify finds one differing bucket (the others verify clean). */
+  differing?: readonly StreamName[];
 }
 
 export function counts(pages: number): StreamCounts {
@@ -51,6 +55,7 @@ export function counts(pages: number): StreamCounts {
 export class MemoryEngine implements SyncEngine {
   readonly started: StartRunRequest[] = [];
   readonly calls: SyncStreamRequest[] = [];
+  readonly verifies: VerifyStreamRequest[] = [];
   readonly finished = new Map<string, { results: readonly StreamRunResult[]; status: RunStatus }>();
   readonly overlaps: string[] = [];
   /** Resolves the first time a page of any stream starts (for shutdown tests). */
@@ -133,6 +138,37 @@ export class MemoryEngine implements SyncEngine {
 
   async finishStream(request: SyncStreamRequest): Promise<StreamStep> {
     return this.beginStream(request);
+  }
+
+  /** One month bucket per stream: equal, or differing for the streams in `differing` (healed when asked). */
+  async verifyStream(request: VerifyStreamRequest): Promise<StreamVerifyResult> {
+    this.verifies.push(request);
+    const differs = this.options.differing?.includes(request.stream) ?? false;
+    const outcome = differs ? (request.heal ? 'healed' : 'differs') : 'equal';
+    return {
+      stream: request.stream,
+      mode: 'incremental',
+      status: outcome === 'differs' ? 'differs' : 'clean',
+      method: 'total_count',
+      field: 'updated_at',
+      range: { from: 1_704_067_200, to: 1_706_745_600 },
+      buckets: [
+        {
+          range: { from: 1_704_067_200, to: 1_706_745_600 },
+          method: 'total_count',
+          server: 10,
+          warehouse: outcome === 'differs' ? 9 : 10,
+          moved: 0,
+          outcome,
+          before: outcome === 'healed' ? { server: 10, warehouse: 9, moved: 0 } : null,
+          sample: null,
+        },
+      ],
+      requests: 2,
+      heal: null,
+      notes: [],
+      error: null,
+    };
   }
 
   async finishRun(runId: string, results: readonly StreamRunResult[]): Promise<RunStatus> {
