@@ -10,6 +10,9 @@ import type { RangeFilter } from '../../streams/types.js';
 import { evenParts } from '../slicing.js';
 import { rangeFilterValue, type TimeRange } from '../time-range.js';
 
+/** The same stretch of time. */
+export const sameRange = (a: TimeRange, b: TimeRange): boolean => a.from === b.from && a.to === b.to;
+
 /** Midnight UTC of the first day of the month holding `seconds`. */
 export function monthStart(seconds: number): number {
   const date = new Date(seconds * 1000);

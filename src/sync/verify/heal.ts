@@ -33,6 +33,7 @@ import {
 } from '../../warehouse/walk-slices.js';
 import { fromEpochSeconds, type TimeRange, toEpochSeconds } from '../time-range.js';
 import { MAX_WALK_PASSES, readAgainFromStart, switchedSnapshots } from '../walk-finisher.js';
+import { sameRange } from './buckets.js';
 import type { VerifyContext } from './context.js';
 import { readRangeKeys } from './server-counts.js';
 import { differs, type MovedRecords, recount, type Tally } from './tally.js';
@@ -69,8 +70,6 @@ export function healSummary(partial: Partial<HealSummary> = {}): HealSummary {
     ...partial,
   };
 }
-
-const sameRange = (a: TimeRange, b: TimeRange) => a.from === b.from && a.to === b.to;
 
 export async function healBuckets(
   verify: VerifyContext,
@@ -120,7 +119,7 @@ export async function healBuckets(
         'healing: re-walking differing buckets',
       );
       clean = (await walkInOneSnapshot(verify, stream, walkId, port)) && clean;
-      tallies = await recount(verify, stream, tallies, moved);
+      tallies = await recount(verify, stream, tallies, moved, walked);
     }
     if (walked.length === 0) return { state, summary: healSummary() };
     const scope: DeletionScope = {
@@ -140,7 +139,7 @@ export async function healBuckets(
         deletionsDecided = tails.settled;
       }
     } else deletionsDecided = true;
-    if (deleted > 0 || moved !== state.moved) tallies = await recount(verify, stream, tallies, moved);
+    if (deleted > 0 || moved !== state.moved) tallies = await recount(verify, stream, tallies, moved, []);
   } finally {
     await forgetSlices(db, walkId);
     await forgetWalkKeys(db, walkId);

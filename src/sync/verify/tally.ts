@@ -8,7 +8,7 @@ import type { IncrementalStream } from '../../streams/types.js';
 import { countRowsInIntervals } from '../../warehouse/verify-counts.js';
 import { pageSizeOf } from '../engine-context.js';
 import { fromEpochSeconds, type TimeRange } from '../time-range.js';
-import { partsFor, serverInterval } from './buckets.js';
+import { partsFor, sameRange, serverInterval } from './buckets.js';
 import type { VerifyContext } from './context.js';
 import { countBucket } from './server-counts.js';
 import { type BucketCounts, type CountMethod, VERIFY_DEFAULTS } from './types.js';
@@ -91,17 +91,26 @@ export async function withWarehouseCounts(
   }));
 }
 
-/** Both sides of the buckets, counted again (a heal's before-and-after). */
+/**
+ * The buckets counted again after a heal walked `walked`: the server counts those again (the others'
+ * counts stand: nothing of ours changed them), the warehouse counts every bucket again, since a row
+ * the heal moved out of a bucket changes that bucket's count too.
+ */
 export async function recount(
   verify: VerifyContext,
   stream: IncrementalStream,
   tallies: readonly Tally[],
   moved: MovedRecords | undefined,
+  walked: readonly TimeRange[],
 ): Promise<Tally[]> {
-  const counted = await serverCounts(
+  const isWalked = (range: TimeRange) => walked.some((w) => sameRange(w, range));
+  const again = await serverCounts(
     verify,
     stream,
-    tallies.map((tally) => tally.range),
+    tallies.filter((tally) => isWalked(tally.range)).map((tally) => tally.range),
+  );
+  const counted = tallies.map((tally) =>
+    isWalked(tally.range) ? (again.find((entry) => sameRange(entry.range, tally.range)) ?? tally) : tally,
   );
   return withWarehouseCounts(verify, stream, counted, moved);
 }
