@@ -13,6 +13,7 @@ export const COMMAND_LOADERS: Readonly<Record<string, () => Promise<RegisterComm
   sync: async () => (await import('./sync.js')).registerSync,
   plan: async () => (await import('./plan.js')).registerPlan,
   renormalize: async () => (await import('./renormalize.js')).registerRenormalize,
+  verify: async () => (await import('./verify.js')).registerVerify,
   worker: async () => (await import('./worker.js')).registerWorker,
   schedule: async () => (await import('./schedule.js')).registerSchedule,
   'run-now': async () => (await import('./run-now.js')).registerRunNow,

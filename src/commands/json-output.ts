@@ -13,12 +13,20 @@
 import type { JobStateName } from '../../jobs/status.js';
 import type { StreamName } from '../streams/types.js';
 import type { RunStatus, StreamCounts, StreamRunResult } from '../sync/types.js';
+import type {
+  BucketCounts,
+  BucketOutcome,
+  CountMethod,
+  HealSummary,
+  KeySample,
+  VerifyStatus,
+} from '../sync/verify/types.js';
 
 /** Version of every document shape below. */
 export const JSON_SCHEMA_VERSION = 1;
 
-/** Commands that take `--json` (verify will join them). */
-export type JsonCommand = 'sync' | 'plan' | 'status' | 'doctor' | 'renormalize';
+/** Commands that take `--json`. */
+export type JsonCommand = 'sync' | 'plan' | 'status' | 'doctor' | 'renormalize' | 'verify';
 
 /** Fields every document starts with. */
 export interface DocumentHead<C extends JsonCommand> {
@@ -126,6 +134,17 @@ export interface StreamStatusJson {
   rows: { live: number; deleted: number };
   /** A renormalize of the stream that was interrupted and resumes after this key. */
   renormalizeResumesAfter: string[] | null;
+  /** The newest verify of the stream (null when never verified). */
+  lastVerify: {
+    runId: string;
+    at: string;
+    status: VerifyStatus;
+    /** Buckets still differing after that verify (and its heal, if it healed). */
+    differing: number;
+    healed: number;
+    /** When a verify of the stream last came out clean. */
+    lastCleanAt: string | null;
+  } | null;
 }
 
 /** Queue state, when Redis answers (only the worker needs it). */
@@ -170,12 +189,82 @@ export interface DoctorDocument extends DocumentHead<'doctor'> {
   checks: DoctorCheckJson[];
 }
 
+/** One bucket of `verify`: `[from, to)` as ISO instants (null for a whole list). */
+export interface VerifyBucketJson extends BucketCounts {
+  from: string | null;
+  to: string | null;
+  method: CountMethod;
+  outcome: BucketOutcome;
+  /** The counts before a heal changed them. */
+  before: BucketCounts | null;
+  /** Keys each side holds alone (for buckets still differing, the largest differences). */
+  sample: KeySample | null;
+}
+
+/** One stream of `verify`. */
+export interface StreamVerifyJson {
+  stream: StreamName;
+  mode: 'incremental' | 'full_refresh';
+  status: VerifyStatus;
+  method: CountMethod;
+  /** The field buckets are cut by; null for whole lists. */
+  field: string | null;
+  /** The range compared, up to the stream's cursor (null for whole lists and skipped streams). */
+  from: string | null;
+  to: string | null;
+  counts: { buckets: number; equal: number; differing: number; healed: number };
+  buckets: VerifyBucketJson[];
+  requests: number;
+  heal: HealSummary | null;
+  notes: string[];
+  error: JsonError | null;
+}
+
+/** `sei-sync verify [--heal] --json`: `ok` is true when every stream verified clean (or had nothing to compare). */
+export interface VerifyDocument extends DocumentHead<'verify'> {
+  mode: 'verify' | 'heal';
+  runId: string;
+  database: string;
+  requestsPerMinute: number;
+  streams: StreamVerifyJson[];
+  total: {
+    buckets: number;
+    equal: number;
+    differing: number;
+    healed: number;
+    requests: number;
+    minutes: number;
+  };
+}
+
+/** One stream of `verify --plan`. */
+export interface StreamVerifyPlanJson {
+  stream: StreamName;
+  mode: 'incremental' | 'full_refresh';
+  method: CountMethod;
+  records: number | null;
+  buckets: number;
+  requests: number;
+  minutes: number;
+  note: string | null;
+}
+
+/** `sei-sync verify --plan --json`: the cost of a verify, before making it. */
+export interface VerifyPlanDocument extends DocumentHead<'verify'> {
+  mode: 'plan';
+  requestsPerMinute: number;
+  streams: StreamVerifyPlanJson[];
+  total: { requests: number; minutes: number };
+}
+
 export type JsonDocument =
   | SyncDocument
   | RenormalizeDocument
   | PlanDocument
   | StatusDocument
   | DoctorDocument
+  | VerifyDocument
+  | VerifyPlanDocument
   | ErrorDocument;
 
 /** The option, the same on every command: `.option(JSON_FLAG, JSON_OPTION_HELP)`. */
@@ -214,6 +303,11 @@ export function writeJsonDocument(document: JsonDocument): void {
 /** The exit code a document stands for. */
 export function exitCodeOf(document: JsonDocument): number {
   return document.ok ? 0 : 1;
+}
+
+/** Minutes a number of requests takes at the budget, to one decimal, rounded up. */
+export function minutesAt(requests: number, requestsPerMinute: number): number {
+  return Math.ceil((requests / requestsPerMinute) * 10) / 10;
 }
 
 export function isoOrNull(date: Date | null | undefined): string | null {

@@ -20,6 +20,7 @@ import {
   exitCodeOf,
   JSON_FLAG,
   JSON_OPTION_HELP,
+  minutesAt,
   type PlanDocument,
   type StreamPlanJson,
   writeJsonDocument,
@@ -87,11 +88,6 @@ async function firstAnswer(client: ListClient, stream: StreamDefinition, forceDa
     pageSize: 1,
     filter: windowFilter(stream.baseFilter, stream.cursor, { from: 0, to: now }),
   });
-}
-
-/** Minutes a number of requests takes at the budget, to one decimal, rounded up. */
-function minutesAt(requests: number, requestsPerMinute: number): number {
-  return Math.ceil((requests / requestsPerMinute) * 10) / 10;
 }
 
 export function planDocument(streams: StreamPlanJson[], requestsPerMinute: number): PlanDocument {

@@ -11,6 +11,7 @@ import { lastStreamRuns } from '../warehouse/ledger.js';
 import { assertMigrated } from '../warehouse/migrate.js';
 import { renormalizeCheckpoints } from '../warehouse/renormalize-checkpoints.js';
 import { qualified } from '../warehouse/sql-text.js';
+import { type LatestVerify, latestVerifies } from '../warehouse/verify-results.js';
 import { readSlices } from '../warehouse/walk-slices.js';
 import { loadWorkerConfig } from '../worker-config.js';
 import { commandContext } from './context.js';
@@ -53,11 +54,33 @@ async function walkProgress(
   };
 }
 
-/** Per stream: last sync, freshness, walk in progress, live and deleted rows. */
+function lastVerifyJson(verify: LatestVerify | undefined): StreamStatusJson['lastVerify'] {
+  if (!verify) return null;
+  return {
+    runId: verify.runId,
+    at: verify.verifiedAt.toISOString(),
+    status: verify.status,
+    differing: verify.differing,
+    healed: verify.healed,
+    lastCleanAt: isoOrNull(verify.lastCleanAt),
+  };
+}
+
+/** "clean 2 d ago", "3 buckets DIFFER 1 h ago": a stream whose last verify differs stands out. */
+export function verifyCell(verify: StreamStatusJson['lastVerify'], now = Date.now()): string {
+  if (!verify) return '';
+  const when = ago(verify.at, now);
+  if (verify.status === 'differs')
+    return `${verify.differing} bucket${verify.differing === 1 ? '' : 's'} DIFFER ${when}`;
+  return `${verify.status === 'clean' && verify.healed > 0 ? `healed ${verify.healed}, clean` : verify.status} ${when}`;
+}
+
+/** Per stream: last sync, freshness, walk in progress, live and deleted rows, last verify. */
 export async function warehouseStatus(warehouse: Warehouse): Promise<StreamStatusJson[]> {
   await assertMigrated(warehouse);
   const { latest, lastSuccessAt } = await lastStreamRuns(warehouse.db);
   const renormalizing = await renormalizeCheckpoints(warehouse.db);
+  const verifies = await latestVerifies(warehouse.db);
   const streams: StreamStatusJson[] = [];
   for (const name of STREAM_NAMES) {
     const { table, mode } = STREAMS[name];
@@ -85,6 +108,7 @@ export async function warehouseStatus(warehouse: Warehouse): Promise<StreamStatu
       walkInProgress: await walkProgress(warehouse, checkpoint?.walk ?? null),
       rows: { live: counts.rows[0]?.live ?? 0, deleted: counts.rows[0]?.deleted ?? 0 },
       renormalizeResumesAfter: renormalizing.get(name)?.afterKey ?? null,
+      lastVerify: lastVerifyJson(verifies.get(name)),
     });
   }
   return streams;
@@ -92,7 +116,18 @@ export async function warehouseStatus(warehouse: Warehouse): Promise<StreamStatu
 
 export function warehouseStatusTable(streams: readonly StreamStatusJson[], now = Date.now()): string {
   return textTable(
-    ['stream', 'last run', 'when', 'last success', 'walk in progress', 'cursor', 'rows', 'deleted', 'error'],
+    [
+      'stream',
+      'last run',
+      'when',
+      'last success',
+      'walk in progress',
+      'cursor',
+      'rows',
+      'deleted',
+      'last verify',
+      'error',
+    ],
     streams.map((s) => [
       s.stream,
       s.lastRun?.status ?? 'never run',
@@ -104,6 +139,7 @@ export function warehouseStatusTable(streams: readonly StreamStatusJson[], now =
       s.cursor ?? '',
       s.rows.live,
       s.rows.deleted,
+      verifyCell(s.lastVerify, now),
       s.lastRun?.error ?? '',
     ]),
   );

@@ -61,6 +61,7 @@ import type {
 import { verifyContext } from './verify/context.js';
 import { failedVerify } from './verify/failed.js';
 import type { HealPort } from './verify/heal.js';
+import { planVerify } from './verify/plan.js';
 import { outcomeCounts, type StreamVerifyResult } from './verify/types.js';
 import { verifyStream } from './verify/verify-stream.js';
 import { finishWalk } from './walk-finisher.js';
@@ -85,6 +86,9 @@ export interface SyncEngineOptions {
   /** @defaultValue () => new Date() */
   now?: () => Date;
 }
+
+/** The run id of work that is booked in no run (a verify plan): ledger updates match no row. */
+const NO_RUN = '00000000-0000-0000-0000-000000000000';
 
 export const ENGINE_DEFAULTS = { maxInFlight: 8, forceDatabaseSource: true } as const;
 
@@ -493,6 +497,21 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
       }),
 
     verifyStream: verifyStreamRun,
+
+    async planVerify(request) {
+      const { controller, unlink } = linkedAbort(request.signal);
+      try {
+        // No stream run: the plan's own probes are booked nowhere.
+        const run = runContext({ runId: NO_RUN, stream: request.stream }, controller.signal);
+        const path = await resolveRoute(ctx, run);
+        return await planVerify(
+          verifyContext(ctx, run, path),
+          request.since ? toEpochSeconds(request.since) : undefined,
+        );
+      } finally {
+        unlink();
+      }
+    },
 
     finishRun: (runId, results) => finishRun(ctx.db, runId, results),
     close: async () => {},

@@ -4,6 +4,7 @@
  * and one synced by `sei-sync sync` go through exactly the same code.
  */
 import type { StreamName } from '../streams/types.js';
+import type { VerifyPlan } from './verify/plan.js';
 import type { StreamVerifyResult } from './verify/types.js';
 
 /** What one stream run did; every number is exact. */
@@ -134,6 +135,8 @@ export interface SyncEngine {
    * stream's lock. Never throws: a failure is a result with status `failed`.
    */
   verifyStream(request: VerifyStreamRequest): Promise<StreamVerifyResult>;
+  /** What a verify of the stream would cost (one request; writes nothing). */
+  planVerify(request: Pick<VerifyStreamRequest, 'stream' | 'since' | 'signal'>): Promise<VerifyPlan>;
   /** Closes the run: succeeded, partial (some streams failed) or failed (all failed). */
   finishRun(runId: string, results: readonly StreamRunResult[]): Promise<RunStatus>;
   close(): Promise<void>;

@@ -16,6 +16,7 @@ import type {
   SyncStreamRequest,
   VerifyStreamRequest,
 } from '../../../src/sync/types.js';
+import type { VerifyPlan } from '../../../src/sync/verify/plan.js';
 import type { StreamVerifyResult } from '../../../src/sync/verify/types.js';
 
 export interface Failure {
@@ -168,6 +169,18 @@ export class MemoryEngine implements SyncEngine {
       heal: null,
       notes: [],
       error: null,
+    };
+  }
+
+  async planVerify(request: Pick<VerifyStreamRequest, 'stream'>): Promise<VerifyPlan> {
+    return {
+      stream: request.stream,
+      mode: 'incremental',
+      method: 'total_count',
+      records: 10,
+      buckets: 1,
+      requests: 2,
+      note: null,
     };
   }
 
