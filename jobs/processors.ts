@@ -4,7 +4,8 @@
  *   sync-stream    → engine.beginStream, its slices as `sync-slice` children, engine.finishStream
  *                    (under the per-stream lock);
  *   sync-slice     → engine.walkSlice (any worker, any number at once);
- *   sync-run       → engine.finishRun with every stream's result (failed ones included).
+ *   sync-run       → engine.finishRun with every stream's result (failed ones included);
+ *   verify-run     → a verify (with heal) of every stream, its findings on /metrics.
  */
 import {
   DelayedError,
@@ -25,6 +26,7 @@ import type {
   SyncEngine,
   SyncProgress,
 } from '../src/sync/types.js';
+import { runVerify } from '../src/sync/verify/run-verify.js';
 import { addRunFlow, type StreamRetryOptions } from './enqueue.js';
 import {
   JOB_DEFAULTS,
@@ -34,6 +36,8 @@ import {
   type SliceJobData,
   type StreamJobData,
   type StreamJobProgress,
+  type VerifyJobData,
+  type VerifyJobResult,
 } from './queues.js';
 import { jobIds, runIdFromJobId, streamFromChildKey } from './run-id.js';
 import type { StreamLocks } from './stream-lock.js';
@@ -263,6 +267,31 @@ export async function processSlice(
   const { error } = outcome;
   if (!error.retryable) throw new UnrecoverableError(`${error.code}: ${error.message}`);
   throw new StreamJobError(error.code, error.message);
+}
+
+/**
+ * A verify job: every stream (or the job's) verified against SEI's counts, healed when asked, in this
+ * worker (the engine takes each stream's lock, so no sync of the stream runs meanwhile; a stream whose
+ * sync walk is in progress is verified, not healed). Its findings go to /metrics and the database.
+ */
+export async function processVerify(
+  ctx: ProcessorContext,
+  job: Job<VerifyJobData, VerifyJobResult>,
+  token: string | undefined,
+): Promise<VerifyJobResult> {
+  if (ctx.shutdown.aborted) return putBack(job, token, 0);
+  const streams: StreamName[] = job.data.streams.length > 0 ? job.data.streams : [...STREAM_NAMES];
+  const run = await runVerify(ctx.engine, { streams, heal: job.data.heal, signal: ctx.shutdown });
+  // Stopped for shutdown: the streams it did not finish are in the ledger as failed; verify anew elsewhere.
+  if (ctx.shutdown.aborted) return putBack(job, token, 0);
+  for (const result of run.results) ctx.metrics?.recordVerify(result);
+  const differing = run.results.filter((r) => r.status === 'differs').map((r) => r.stream);
+  const failed = run.results.filter((r) => r.status === 'failed').map((r) => r.stream);
+  const log = { runId: run.runId, heal: job.data.heal, differing, failed };
+  if (differing.length > 0 || failed.length > 0)
+    ctx.logger.warn(log, 'verify: the warehouse differs from SEI');
+  else ctx.logger.info(log, 'verify: every stream matches SEI');
+  return { runId: run.runId, status: run.status, differing, failed };
 }
 
 /** The code and message of a failed job's reason (`CODE: message`). */

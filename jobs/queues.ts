@@ -8,7 +8,10 @@ import type { DefaultJobOptions } from 'bullmq';
 import type { StreamName } from '../src/streams/types.js';
 import type { RunStatus, RunTrigger, SliceOutcome, StreamRunResult } from '../src/sync/types.js';
 
-/** Run-level jobs: `sync-run-start` (records the run, creates the flow) and `sync-run` (the flow's parent). */
+/**
+ * Run-level jobs: `sync-run-start` (records the run, creates the flow), `sync-run` (the flow's
+ * parent) and `verify-run` (a scheduled verify with heal, run whole in one job).
+ */
 export const RUNS_QUEUE = 'sei-sync-runs';
 /**
  * One `sync-stream` job per stream of a run (the children of `sync-run`), and the `sync-slice` jobs a
@@ -52,16 +55,35 @@ export interface SliceJobData {
   sliceNo: number;
 }
 
+/** A verify of `streams` (all when empty) against SEI's counts; `heal` re-walks the buckets that differ. */
+export interface VerifyJobData {
+  streams: StreamName[];
+  heal: boolean;
+  trigger: 'schedule' | 'manual';
+  /** The job scheduler that fired it. */
+  schedule?: string;
+}
+
+export interface VerifyJobResult {
+  runId: string;
+  status: RunStatus;
+  /** Streams whose verify still differs (after the heal). */
+  differing: StreamName[];
+  /** Streams whose verify failed (it could not count, or not take the stream's lock). */
+  failed: StreamName[];
+}
+
 /** One interface maps each job name to its data, its queue and its result. */
 export interface JobTypes {
   'sync-run-start': { queue: typeof RUNS_QUEUE; data: RunRequestData; result: { runId: string } };
   'sync-run': { queue: typeof RUNS_QUEUE; data: RunJobData; result: RunJobResult };
   'sync-stream': { queue: typeof STREAMS_QUEUE; data: StreamJobData; result: StreamRunResult };
   'sync-slice': { queue: typeof STREAMS_QUEUE; data: SliceJobData; result: SliceOutcome };
+  'verify-run': { queue: typeof RUNS_QUEUE; data: VerifyJobData; result: VerifyJobResult };
 }
 export type StreamsJobName = 'sync-stream' | 'sync-slice';
 export type JobName = keyof JobTypes;
-export type RunsJobName = 'sync-run-start' | 'sync-run';
+export type RunsJobName = 'sync-run-start' | 'sync-run' | 'verify-run';
 
 export interface RunJobResult {
   runId: string;
@@ -108,6 +130,17 @@ export const STREAM_JOB_OPTIONS = {
   // A failed stream is recorded on the parent and does not hold the run back.
   ignoreDependencyOnFailure: true,
 } as const satisfies DefaultJobOptions & { ignoreDependencyOnFailure: boolean };
+
+/**
+ * A verify is retried once (a network outage, a worker restart); a verify that keeps failing waits for
+ * its next fire. A worker that stops puts the job back without using an attempt.
+ */
+export const VERIFY_JOB_OPTIONS = {
+  attempts: 2,
+  backoff: { type: 'exponential', delay: 60_000 },
+  removeOnComplete: JOB_DEFAULTS.keepCompleted,
+  removeOnFail: JOB_DEFAULTS.keepFailed,
+} as const satisfies DefaultJobOptions;
 
 export const RUN_JOB_OPTIONS = {
   attempts: JOB_DEFAULTS.runAttempts,

@@ -18,6 +18,7 @@ import {
   processRunStart,
   processSlice,
   processStream,
+  processVerify,
 } from './processors.js';
 import {
   JOB_DEFAULTS,
@@ -126,12 +127,14 @@ export function createWorker(options: CreateWorkerOptions): SyncWorker {
 
   const runsWorker = new Worker<unknown, unknown, RunsJobName>(
     RUNS_QUEUE,
-    (job) =>
-      timed(RUNS_QUEUE, job, () =>
-        job.name === 'sync-run-start'
-          ? processRunStart(ctx, job as Parameters<typeof processRunStart>[1])
-          : processRunFinish(ctx, job as Parameters<typeof processRunFinish>[1]),
-      ),
+    (job, token) =>
+      timed<unknown>(RUNS_QUEUE, job, () => {
+        if (job.name === 'sync-run-start')
+          return processRunStart(ctx, job as Parameters<typeof processRunStart>[1]);
+        if (job.name === 'verify-run')
+          return processVerify(ctx, job as Parameters<typeof processVerify>[1], token);
+        return processRunFinish(ctx, job as Parameters<typeof processRunFinish>[1]);
+      }),
     { ...workerSettings, concurrency: WORKER_FACTORY_DEFAULTS.runConcurrency },
   );
   const streamsWorker = new Worker<

@@ -9,7 +9,9 @@
  *   BULLMQ_PREFIX               prefix of every Redis key (sei-sync)
  *   SCHEDULE_FULL_CRON          full refresh of every stream ('0 2 * * *'; 'off' disables it)
  *   SCHEDULE_INCREMENTAL_CRON   incremental run of every stream ('0 * * * *'; 'off' disables it)
- *   SCHEDULE_TZ                 IANA time zone of both patterns (UTC)
+ *   SCHEDULE_TZ                 IANA time zone of the patterns (UTC)
+ *   SCHEDULE_VERIFY_CRON        verify every stream against SEI's counts and heal what differs, e.g.
+ *                               weekly '0 4 * * 0' ('off', the default, disables it; scheduler id 'verify')
  *   SEI_SYNC_SCHEDULES          JSON array of stream groups, replacing the two schedules above, e.g.
  *                               [{"name":"jira","cron":"*\/15 * * * *","streams":["jira_issues"]},
  *                                {"name":"nightly","cron":"0 2 * * *","tz":"Europe/Berlin","fullRefresh":true}]
@@ -31,6 +33,8 @@ export const WORKER_DEFAULTS = {
   concurrency: 4,
   fullCron: '0 2 * * *',
   incrementalCron: '0 * * * *',
+  /** Verify (with heal) is opt-in: it costs a request per month of each stream. */
+  verifyCron: 'off',
   timeZone: 'UTC',
   /** 9464 is the port Prometheus exporters of the OpenTelemetry family conventionally use. */
   opsPort: 9464,
@@ -55,6 +59,16 @@ export interface ScheduleGroup {
   streams: StreamName[];
 }
 
+/** The job scheduler id of the scheduled verify (no sync schedule may take it while it is on). */
+export const VERIFY_SCHEDULE_ID = 'verify';
+
+/** The scheduled verify: every stream compared with the server's counts, differing buckets healed. */
+export interface VerifySchedule {
+  cron: string;
+  /** @defaultValue 'UTC' (SCHEDULE_TZ) */
+  tz: string;
+}
+
 export interface OpsConfig {
   /** @defaultValue 9464 */
   port: number;
@@ -74,6 +88,8 @@ export interface WorkerConfig {
   /** @defaultValue 30000 */
   shutdownTimeoutMs: number;
   schedules: ScheduleGroup[];
+  /** Off unless SCHEDULE_VERIFY_CRON is set. */
+  verify: VerifySchedule | undefined;
   ops: OpsConfig;
 }
 
@@ -142,6 +158,20 @@ const schedulesSchema = z
     error: 'schedule names must be unique',
   });
 
+const cronOrOff = z.union([z.literal('off'), cronPattern]);
+
+/** Reads SCHEDULE_VERIFY_CRON (with SCHEDULE_TZ); undefined when it is off. */
+export function loadVerifySchedule(env: Env, groups: readonly ScheduleGroup[]): VerifySchedule | undefined {
+  const cron = parseVar(env, 'SCHEDULE_VERIFY_CRON', cronOrOff, WORKER_DEFAULTS.verifyCron);
+  if (cron === 'off') return undefined;
+  if (groups.some((group) => group.name === VERIFY_SCHEDULE_ID))
+    throw new ConfigError(
+      'SEI_SYNC_SCHEDULES',
+      `a schedule is named "${VERIFY_SCHEDULE_ID}", the id of the scheduled verify (SCHEDULE_VERIFY_CRON); rename it`,
+    );
+  return { cron, tz: parseVar(env, 'SCHEDULE_TZ', timeZone, WORKER_DEFAULTS.timeZone) };
+}
+
 /**
  * Reads the schedules. `SEI_SYNC_SCHEDULES` (a JSON array of groups) replaces the defaults entirely;
  * otherwise there are two groups over all streams: `full` (SCHEDULE_FULL_CRON, full refresh) and
@@ -165,7 +195,6 @@ export function loadSchedules(env: Env): ScheduleGroup[] {
   }
   const tz = parseVar(env, 'SCHEDULE_TZ', timeZone, WORKER_DEFAULTS.timeZone);
   const groups: ScheduleGroup[] = [];
-  const cronOrOff = z.union([z.literal('off'), cronPattern]);
   const full = parseVar(env, 'SCHEDULE_FULL_CRON', cronOrOff, WORKER_DEFAULTS.fullCron);
   if (full !== 'off') groups.push({ name: 'full', cron: full, tz, fullRefresh: true, streams: [] });
   const incremental = parseVar(env, 'SCHEDULE_INCREMENTAL_CRON', cronOrOff, WORKER_DEFAULTS.incrementalCron);
@@ -179,6 +208,11 @@ const positiveInt = (fix: string) =>
     .number({ error: `must be a whole number; ${fix}` })
     .int({ error: `must be a whole number; ${fix}` })
     .positive({ error: `must be greater than 0; ${fix}` });
+
+function schedulesOf(env: Env): Pick<WorkerConfig, 'schedules' | 'verify'> {
+  const schedules = loadSchedules(env);
+  return { schedules, verify: loadVerifySchedule(env, schedules) };
+}
 
 /** Builds the worker configuration from an environment (by default `process.env`). Throws `ConfigError`. */
 export function loadWorkerConfig(env: Env = process.env): WorkerConfig {
@@ -209,7 +243,7 @@ export function loadWorkerConfig(env: Env = process.env): WorkerConfig {
       positiveInt('use e.g. 30000'),
       WORKER_DEFAULTS.shutdownTimeoutMs,
     ),
-    schedules: loadSchedules(env),
+    ...schedulesOf(env),
     ops: {
       port: parseVar(
         env,

@@ -15,6 +15,7 @@ import { loadWorkerConfig } from '../worker-config.js';
 import { commandContext } from './context.js';
 import { seedFreshnessGauge } from './freshness-gauge.js';
 import { runAction } from './run-action.js';
+import { seedVerifyGauges } from './verify-gauges.js';
 
 export function registerWorker(program: Command): void {
   program
@@ -46,6 +47,7 @@ export function registerWorker(program: Command): void {
         });
         const configured = await createSyncEngineFromConfig(config, { logger, budget });
         await seedFreshnessGauge(metrics, configured.warehouse.db);
+        await seedVerifyGauges(metrics, configured.warehouse.db);
         const worker = createWorker({
           engine: configured.engine,
           connection,

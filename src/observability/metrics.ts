@@ -10,6 +10,7 @@
  */
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import type { StreamRunResult } from '../sync/types.js';
+import { BUCKET_OUTCOMES, outcomeCounts, type StreamVerifyResult } from '../sync/verify/types.js';
 import { mergeExpositions } from './exposition.js';
 
 /**
@@ -45,6 +46,12 @@ export interface SyncMetrics {
   readonly jobDuration: Histogram<'queue' | 'name' | 'outcome'>;
   /** Runs finished, by status. Labels: status. */
   readonly runs: Counter<'status'>;
+  /** Buckets of the last verify of each stream, by outcome (equal, differs, healed). Labels: stream, outcome. */
+  readonly verifyBuckets: Gauge<'stream' | 'outcome'>;
+  /** Unix time (s) of the last verify of each stream that came out clean. Labels: stream. */
+  readonly verifyLastClean: Gauge<'stream'>;
+  /** Records what a verify found (streams that could not be compared, or failed, are left as they were). */
+  recordVerify(result: Pick<StreamVerifyResult, 'stream' | 'status' | 'buckets'>, at?: Date): void;
   /** Records the counts of a finished stream job; `pagesCounted` pages were already counted live. */
   recordStreamResult(result: StreamRunResult, pagesCounted: number): void;
   /** Adds BullMQ's own metrics of these queues to every scrape (read from Redis at scrape time). */
@@ -128,6 +135,19 @@ export function createMetrics(options: MetricsOptions = {}): SyncMetrics {
     registers,
   });
 
+  const verifyBuckets = new Gauge({
+    name: 'sei_sync_verify_buckets',
+    help: 'Buckets of the last verify of the stream by outcome (equal, differs, healed)',
+    labelNames: ['stream', 'outcome'],
+    registers,
+  });
+  const verifyLastClean = new Gauge({
+    name: 'sei_sync_verify_last_clean_timestamp_seconds',
+    help: 'Unix time of the last verify of the stream that found the warehouse equal to the server counts',
+    labelNames: ['stream'],
+    registers,
+  });
+
   for (const status of RUN_STATUSES) runs.inc({ status }, 0);
   for (const stream of options.streams ?? []) {
     for (const counter of [requests, retries, rateLimited, pages]) counter.inc({ stream }, 0);
@@ -148,6 +168,15 @@ export function createMetrics(options: MetricsOptions = {}): SyncMetrics {
     lastSuccess,
     jobDuration,
     runs,
+    verifyBuckets,
+    verifyLastClean,
+    recordVerify(result, at = new Date()) {
+      if (result.status !== 'clean' && result.status !== 'differs') return;
+      const counts = outcomeCounts(result.buckets);
+      for (const outcome of BUCKET_OUTCOMES)
+        verifyBuckets.set({ stream: result.stream, outcome }, counts[outcome]);
+      if (result.status === 'clean') verifyLastClean.set({ stream: result.stream }, at.getTime() / 1000);
+    },
     recordStreamResult(result, pagesCounted) {
       const stream = result.stream;
       streamRuns.inc({ stream, status: result.status });

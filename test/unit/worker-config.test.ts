@@ -32,6 +32,24 @@ describe('loadWorkerConfig', () => {
     ]);
   });
 
+  it('schedules verify with heal only when SCHEDULE_VERIFY_CRON is set, in SCHEDULE_TZ', () => {
+    expect(loadWorkerConfig({}).verify).toBeUndefined();
+    expect(loadWorkerConfig({ SCHEDULE_VERIFY_CRON: 'off' }).verify).toBeUndefined();
+    expect(
+      loadWorkerConfig({ SCHEDULE_VERIFY_CRON: '0 4 * * 0', SCHEDULE_TZ: 'Europe/Berlin' }).verify,
+    ).toEqual({
+      cron: '0 4 * * 0',
+      tz: 'Europe/Berlin',
+    });
+    // The verify's scheduler id is "verify": a sync group of that name would replace it.
+    const clash = {
+      SCHEDULE_VERIFY_CRON: '0 4 * * 0',
+      SEI_SYNC_SCHEDULES: JSON.stringify([{ name: 'verify', cron: '0 * * * *' }]),
+    };
+    expect(() => loadWorkerConfig(clash)).toThrow(/SEI_SYNC_SCHEDULES.*"verify"/);
+    expect(() => loadWorkerConfig({ SCHEDULE_VERIFY_CRON: 'weekly' })).toThrow(/SCHEDULE_VERIFY_CRON/);
+  });
+
   it('reads per-group schedules from SEI_SYNC_SCHEDULES', () => {
     const config = loadWorkerConfig({
       SEI_SYNC_SCHEDULES: JSON.stringify([

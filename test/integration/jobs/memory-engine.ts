@@ -33,7 +33,7 @@ export interface MemoryEngineOptions {
   /** Pause per page, so that runs overlap. @defaultValue 5 */
   pageDelayMs?: number;
   failures?: Partial<Record<StreamName, Failure>>;
-  /** Streams whose verify finds one differing bucket (the others verify clean). */
+  /** Streams whose verify finds one bucket differing, heal or not (the others verify clean). */
   differing?: readonly StreamName[];
 }
 
@@ -141,11 +141,10 @@ export class MemoryEngine implements SyncEngine {
     return this.beginStream(request);
   }
 
-  /** One month bucket per stream: equal, or differing for the streams in `differing` (healed when asked). */
+  /** One month bucket per stream: equal, or differing for the streams in `differing`. */
   async verifyStream(request: VerifyStreamRequest): Promise<StreamVerifyResult> {
     this.verifies.push(request);
-    const differs = this.options.differing?.includes(request.stream) ?? false;
-    const outcome = differs ? (request.heal ? 'healed' : 'differs') : 'equal';
+    const outcome = this.options.differing?.includes(request.stream) ? 'differs' : 'equal';
     return {
       stream: request.stream,
       mode: 'incremental',
@@ -161,7 +160,7 @@ export class MemoryEngine implements SyncEngine {
           warehouse: outcome === 'differs' ? 9 : 10,
           moved: 0,
           outcome,
-          before: outcome === 'healed' ? { server: 10, warehouse: 9, moved: 0 } : null,
+          before: null,
           sample: null,
         },
       ],

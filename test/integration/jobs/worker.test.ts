@@ -80,6 +80,24 @@ describe('sync runs on BullMQ', () => {
     expect((await queueStatus({ connection, prefix })).schedules).toEqual([]);
   });
 
+  it('runs the scheduled verify with heal in the worker and exports what it found', async () => {
+    const engine = new MemoryEngine({ differing: ['jira_issues'] });
+    const metrics = createMetrics({ processMetrics: false });
+    workers.push(createWorker({ engine, connection, prefix, metrics, ...FAST }));
+    await registerSchedules({ connection, prefix }, [], { cron: '* * * * * *', tz: 'UTC' });
+    await waitFor(() => engine.finished.size > 0, 20_000, 'scheduled verify');
+    const [request] = engine.started;
+    expect(request).toMatchObject({ trigger: 'verify', streams: [...STREAM_NAMES], fullRefresh: false });
+    expect(engine.verifies.filter((v) => v.runId === request?.runId).every((v) => v.heal)).toBe(true);
+    const scrape = await metrics.scrape();
+    expect(scrape).toContain('sei_sync_verify_buckets{stream="jira_issues",outcome="differs"} 1');
+    expect(scrape).toContain('sei_sync_verify_buckets{stream="org_users",outcome="equal"} 1');
+    expect(scrape).toMatch(/sei_sync_verify_last_clean_timestamp_seconds\{stream="org_users"\} \d/);
+    expect(scrape).not.toContain('sei_sync_verify_last_clean_timestamp_seconds{stream="jira_issues"}');
+    const registration = await registerSchedules({ connection, prefix }, []);
+    expect(registration.removed).toEqual(['verify']);
+  });
+
   it('shares runs between two workers and never runs one stream twice at once', async () => {
     const engine = new MemoryEngine({ pages: 4, pageDelayMs: 5 });
     start(engine, 3);
@@ -194,7 +212,7 @@ describe('sync runs on BullMQ', () => {
         expect(text).not.toContain(secret);
         expect(text).not.toMatch(/postgres(ql)?:\/\//);
         // Job data holds only these fields, whatever the job.
-        const allowed = ['fullRefresh', 'runId', 'schedule', 'stream', 'streams', 'trigger'];
+        const allowed = ['fullRefresh', 'heal', 'runId', 'schedule', 'stream', 'streams', 'trigger'];
         if (hash.data)
           for (const field of Object.keys(JSON.parse(hash.data))) expect(allowed).toContain(field);
       }
