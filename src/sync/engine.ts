@@ -172,6 +172,7 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
     run: StreamRunContext,
     started: number,
     outcome: { summary: unknown } | { error: StreamRunError },
+    doneMessage = 'stream synced',
   ): Promise<StreamRunResult> {
     const { runId, stream } = run;
     let result: StreamRunResult;
@@ -192,7 +193,7 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
       await finishStreamRun(ctx.db, runId, stream.name, { status: 'succeeded', summary: outcome.summary });
       const counts = await readStreamRunCounts(ctx.db, runId, stream.name);
       result = { stream: stream.name, status: 'succeeded', counts, durationMs: Date.now() - started };
-      run.log.info({ ...counts }, 'stream synced');
+      run.log.info({ ...counts }, doneMessage);
     }
     options.observer?.streamFinished?.(result);
     return result;
@@ -296,8 +297,9 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
   async function lockedStreamRun<T>(
     request: Pick<SyncStreamRequest, 'runId' | 'stream' | 'signal' | 'onProgress'>,
     body: (run: StreamRunContext) => Promise<T>,
-    summarize: (value: T) => unknown = (value) => value,
+    close: { summarize?: (value: T) => unknown; doneMessage?: string } = {},
   ): Promise<{ result: StreamRunResult; value?: T }> {
+    const summarize = close.summarize ?? ((value: T) => value);
     const started = Date.now();
     const { controller, unlink } = linkedAbort(request.signal);
     const run = { ...runContext(request, controller.signal), onPage: progressReporter(request) };
@@ -306,7 +308,8 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
         try {
           await startStreamRun(ctx.db, request.runId, request.stream);
           const value = await body(run);
-          return { result: await closeStreamRun(run, started, { summary: summarize(value) }), value };
+          const summary = summarize(value);
+          return { result: await closeStreamRun(run, started, { summary }, close.doneMessage), value };
         } catch (caught) {
           const error = toRunError(caught);
           logFailure(run, error, request.signal);
@@ -365,12 +368,15 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
         const counts = await readStreamRunCounts(ctx.db, request.runId, request.stream);
         return { ...verified, requests: counts.requests };
       },
-      (verified) => ({
-        status: verified.status,
-        buckets: verified.buckets.length,
-        ...outcomeCounts(verified.buckets),
-        heal: verified.heal,
-      }),
+      {
+        summarize: (verified) => ({
+          status: verified.status,
+          buckets: verified.buckets.length,
+          ...outcomeCounts(verified.buckets),
+          heal: verified.heal,
+        }),
+        doneMessage: request.heal ? 'stream verified and healed' : 'stream verified',
+      },
     );
     const verified = value ?? failedVerify(ctx.streams[request.stream], result);
     // What status and /metrics read; a verify whose result cannot be stored still reports it here.

@@ -4,6 +4,9 @@
  * every request counted; each kind of damage is named by its bucket, and a heal through the normal
  * path makes the warehouse exact again (`diffStream`), or says what it could not fix.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { CompiledQuery } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StreamName } from '../../../src/streams/types.js';
@@ -268,5 +271,32 @@ describe('verify and heal, full-refresh lists', () => {
     for (const stream of LISTS) expect(fixed[stream].buckets[0]?.outcome, stream).toBe('healed');
     expect(fixed.collection_categories.heal).toMatchObject({ deleted: 1, deletionsDecided: true });
     await expectExact(harness, LISTS);
+  });
+});
+
+describe('verify and heal on the embedded database (PGlite)', () => {
+  const STREAMS: StreamName[] = ['jira_issues', 'cicd_job_runs'];
+  const dir = mkdtempSync(join(tmpdir(), 'sei-verify-pglite-'));
+  let harness: SyncHarness;
+
+  beforeAll(async () => {
+    harness = await startSyncHarness({ simulator: { seed: 18, records: 120 }, pgliteDir: dir });
+    await runSync(harness.engine, { streams: STREAMS, fullRefresh: false, trigger: 'cli' });
+  });
+  afterAll(async () => {
+    await harness?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('counts, heals and deletes the same way', async () => {
+    await sql(harness, 'DELETE FROM sei.cicd_job_runs WHERE id = (SELECT min(id) FROM sei.cicd_job_runs)');
+    harness.simulator.dataset.mutate('jira_issues', { delete: 1 });
+    const found = await verify(harness, STREAMS);
+    expect(differing(found.cicd_job_runs)).toHaveLength(1);
+    expect(differing(found.jira_issues)).toHaveLength(1);
+    const fixed = await verify(harness, STREAMS, true);
+    expect(fixed.jira_issues).toMatchObject({ status: 'clean', heal: { deleted: 1 } });
+    expect(fixed.cicd_job_runs).toMatchObject({ status: 'clean', heal: { inserted: 1 } });
+    await expectExact(harness, STREAMS);
   });
 });
