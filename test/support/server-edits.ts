@@ -25,18 +25,22 @@ export function liveRecords(
   return out;
 }
 
-/** Sets fields of the record at `ordinal` (served from the next request on). */
+/** Serves `record` as record `ordinal` from the next request on. */
+function serve(simulator: SimulatorHandleWithExtras, stream: StreamName, ordinal: number, record: SeiRecord) {
+  const state = stateOf(simulator, stream);
+  state.setRecord(ordinal, record);
+  state.recordChange([ordinal]);
+  return record;
+}
+
+/** Sets fields of the record at `ordinal`. */
 export function editRecord(
   simulator: SimulatorHandleWithExtras,
   stream: StreamName,
   ordinal: number,
   fields: Record<string, unknown>,
 ): SeiRecord {
-  const state = stateOf(simulator, stream);
-  const record = { ...state.record(ordinal), ...fields };
-  state.setRecord(ordinal, record);
-  state.recordChange([ordinal]);
-  return record;
+  return serve(simulator, stream, ordinal, { ...stateOf(simulator, stream).record(ordinal), ...fields });
 }
 
 /** A new record SEI lists from now on: a copy of `template` with `fields` changed. */
@@ -46,10 +50,5 @@ export function addRecord(
   template: SeiRecord,
   fields: Record<string, unknown>,
 ): SeiRecord {
-  const state = stateOf(simulator, stream);
-  const ordinal = state.allocate();
-  const record = { ...template, ...fields };
-  state.setRecord(ordinal, record);
-  state.recordChange([ordinal]);
-  return record;
+  return serve(simulator, stream, stateOf(simulator, stream).allocate(), { ...template, ...fields });
 }

@@ -51,6 +51,7 @@ describe('monitoring files', () => {
     const metrics = createMetrics({ streams: ['jira_issues'] });
     metrics.jobDuration.observe({ queue: 'q', name: 'n', outcome: 'completed' }, 1);
     metrics.lastSuccess.set({ stream: 'jira_issues' }, 1);
+    metrics.recordVerify({ stream: 'jira_issues', status: 'clean', buckets: [] });
     const connection = new Redis(testRedisUrl(), { maxRetriesPerRequest: null });
     const queue = new Queue('monitoring-names', { connection, prefix: testQueuePrefix() });
     try {

@@ -6,26 +6,21 @@ import { randomUUID } from 'node:crypto';
 import { type Kysely, Migrator, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MIGRATIONS } from '../../../migrations/index.js';
-import { Secret } from '../../../src/secret.js';
 import type { RunTrigger } from '../../../src/sync/types.js';
-import { openWarehouse, type Warehouse } from '../../../src/warehouse/db.js';
+import type { Warehouse } from '../../../src/warehouse/db.js';
 import { finishStreamRun, lastStreamRuns, startRun, startStreamRun } from '../../../src/warehouse/ledger.js';
 import { migrateToLatest } from '../../../src/warehouse/migrate.js';
 import { latestVerifies, saveVerifyResult } from '../../../src/warehouse/verify-results.js';
-import { createTestDatabase, type TestDatabase } from '../../support/services.js';
+import { openTestWarehouse, type TestWarehouse } from '../../support/warehouses.js';
 
 describe('migration 010_verify', () => {
-  let database: TestDatabase;
+  let test: TestWarehouse;
   let warehouse: Warehouse;
   beforeAll(async () => {
-    database = await createTestDatabase();
-    warehouse = await openWarehouse({ databaseUrl: new Secret(database.url) });
-    await migrateToLatest(warehouse);
+    test = await openTestWarehouse('postgres');
+    warehouse = test.warehouse;
   });
-  afterAll(async () => {
-    await warehouse?.close();
-    await database?.drop();
-  });
+  afterAll(async () => test?.close());
 
   const run = async (trigger: RunTrigger) => {
     const id = await startRun(warehouse.db, {
