@@ -64,7 +64,7 @@ export interface SyncEngineOptions {
   warehouse: Warehouse;
   client: ListClient;
   config: Pick<Config, 'lookbackSeconds'> &
-    Partial<Pick<Config, 'pageWriters'>> & {
+    Partial<Pick<Config, 'pageWriters' | 'scope'>> & {
       sei: Pick<Config['sei'], 'pageSize' | 'maxPages' | 'requestsPerMinute'> &
         Partial<Pick<Config['sei'], 'maxInFlight' | 'forceDatabaseSource' | 'categoriesPath'>>;
     };
@@ -127,6 +127,7 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
       maxInFlight,
       forceDatabaseSource: config.sei.forceDatabaseSource ?? ENGINE_DEFAULTS.forceDatabaseSource,
       routes: routeOverrides(config.sei.categoriesPath),
+      scope: config.scope ?? { startDate: undefined, integrationIds: undefined },
     },
     logger,
     changeListener: options.changeListener === undefined ? historyChangeListener : options.changeListener,
