@@ -84,7 +84,7 @@ describe('sync scope', () => {
     expect(run.status).toBe('succeeded');
     const jiraBodies = harness.simulator.requestLog
       .filter((entry) => entry.path.endsWith('/jira_issues/list'))
-      .map((entry) => (entry.body?.filter as Record<string, unknown>).integration_ids);
+      .map((entry) => ((entry.body?.filter ?? {}) as Record<string, unknown>).integration_ids);
     expect(jiraBodies.filter((ids) => JSON.stringify(ids) !== '["379"]')).toEqual([]);
     // Org users have no integration filter: the selection does not apply to them.
     const userBodies = harness.simulator.requestLog.filter((entry) => entry.path.endsWith('/org/users/list'));
