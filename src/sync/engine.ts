@@ -27,13 +27,7 @@ import type { IncrementalStream, StreamDefinition, StreamName } from '../streams
 import { readCheckpoint } from '../warehouse/checkpoints.js';
 import type { Warehouse } from '../warehouse/db.js';
 import { historyChangeListener } from '../warehouse/history.js';
-import {
-  finishRun,
-  finishStreamRun,
-  readStreamRunCounts,
-  startRun,
-  startStreamRun,
-} from '../warehouse/ledger.js';
+import { finishRun, finishStreamRun, readStreamRun, startRun, startStreamRun } from '../warehouse/ledger.js';
 import { StreamBusyError, withStreamLock } from '../warehouse/stream-lock.js';
 import { readSlices, type SliceState } from '../warehouse/walk-slices.js';
 import { zeroCounts } from './counts.js';
@@ -169,18 +163,23 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
       await finishStreamRun(ctx.db, runId, stream.name, { status: 'failed', error: outcome.error }).catch(
         () => {},
       );
-      const counts = await readStreamRunCounts(ctx.db, runId, stream.name).catch(() => undefined);
+      const row = await readStreamRun(ctx.db, runId, stream.name).catch(() => undefined);
       result = {
         stream: stream.name,
         status: 'failed',
-        counts: counts ?? zeroCounts(),
-        durationMs: Date.now() - started,
+        counts: row?.counts ?? zeroCounts(),
+        durationMs: row?.durationMs ?? Date.now() - started,
         error: outcome.error,
       };
     } else {
       await finishStreamRun(ctx.db, runId, stream.name, { status: 'succeeded', summary: outcome.summary });
-      const counts = await readStreamRunCounts(ctx.db, runId, stream.name);
-      result = { stream: stream.name, status: 'succeeded', counts, durationMs: Date.now() - started };
+      const { counts, durationMs } = await readStreamRun(ctx.db, runId, stream.name);
+      result = {
+        stream: stream.name,
+        status: 'succeeded',
+        counts,
+        durationMs: durationMs ?? Date.now() - started,
+      };
       run.log.info({ ...counts }, 'stream synced');
     }
     options.observer?.streamFinished?.(result);
