@@ -115,6 +115,18 @@ export async function setWalkPass(db: Executor, stream: string, pass: number): P
     .execute();
 }
 
+/** The columns of a checkpoint with no walk in progress. */
+const NO_WALK = {
+  next_page: null,
+  walk_id: null,
+  walk_run_id: null,
+  window_start: null,
+  window_end: null,
+  walk_decides_deletions: false,
+  walk_pass: 0,
+  walk_scope: null,
+} as const;
+
 /**
  * The walk is complete: the cursor moves to the walk's upper bound, reached for the walk's scope (a
  * null cursor leaves both), and no walk is in progress.
@@ -129,14 +141,7 @@ export async function completeWalk(
     .set({
       cursor: cursor?.at ?? sql`cursor`,
       cursor_scope: cursor ? scopeJson(cursor.scope) : sql`cursor_scope`,
-      next_page: null,
-      walk_id: null,
-      walk_run_id: null,
-      window_start: null,
-      window_end: null,
-      walk_decides_deletions: false,
-      walk_pass: 0,
-      walk_scope: null,
+      ...NO_WALK,
       last_complete_walk_at: sql`now()`,
       updated_at: sql`now()`,
     })
@@ -148,17 +153,7 @@ export async function completeWalk(
 export async function abandonWalk(db: Executor, stream: string): Promise<void> {
   await db
     .updateTable('sei_sync.checkpoints')
-    .set({
-      next_page: null,
-      walk_id: null,
-      walk_run_id: null,
-      window_start: null,
-      window_end: null,
-      walk_decides_deletions: false,
-      walk_pass: 0,
-      walk_scope: null,
-      updated_at: sql`now()`,
-    })
+    .set({ ...NO_WALK, updated_at: sql`now()` })
     .where('stream', '=', stream)
     .execute();
 }
