@@ -74,13 +74,7 @@ export interface SyncEngineOptions {
 
 export const ENGINE_DEFAULTS = { maxInFlight: 8, forceDatabaseSource: true } as const;
 
-/** Stable codes of failures the engine itself raises (SEI errors keep their `SEI_ERR_*` codes). */
-export const ENGINE_ERROR_CODES = {
-  pageLimit: SYNC_ERROR_CODES.pageLimit,
-  internal: SYNC_ERROR_CODES.internal,
-} as const;
-
-export { SyncStreamError } from './errors.js';
+export { SYNC_ERROR_CODES, SyncStreamError } from './errors.js';
 
 export function toRunError(error: unknown): StreamRunError {
   if (error instanceof SeiError)
