@@ -1,5 +1,5 @@
 /**
- * `sei-sync verify [--streams a,b] [--since DATE] [--heal] [--plan] [--json]`: the warehouse against
+ * `sei-sync verify [--streams a,b] [--since DATE] [--integrations IDS] [--heal] [--plan] [--json]`: the warehouse against
  * the server's own counts, bucket by bucket (src/sync/verify/). Exit code 0 when every stream matches,
  * 1 otherwise. `--heal` re-walks the buckets that differ through the normal sync path and verifies
  * them again; `--plan` says what a verify would cost first, with one request per stream.
@@ -12,22 +12,14 @@ import { runVerify } from '../sync/verify/run-verify.js';
 import { abortOnSignals, commandContext } from './context.js';
 import { exitCodeOf, JSON_FLAG, JSON_OPTION_HELP, writeJsonDocument } from './json-output.js';
 import { runAction } from './run-action.js';
+import { type ScopeOptions, withScopeOptions } from './scope-options.js';
 import { verifyDocument, verifyPlanDocument, verifyPlanText, verifyText } from './verify-output.js';
 
-interface VerifyOptions {
+interface VerifyOptions extends ScopeOptions {
   streams?: string;
-  since?: string;
   heal?: boolean;
   plan?: boolean;
   json?: boolean;
-}
-
-/** `--since 2024-01-01` (or any ISO 8601 instant), in UTC when no zone is given. */
-export function parseSince(value: string): Date {
-  const date = new Date(/^\d{4}-\d{2}-\d{2}$/.test(value) ? `${value}T00:00:00Z` : value);
-  if (Number.isNaN(date.getTime()))
-    throw new Error(`--since ${JSON.stringify(value)} is not a date; give e.g. 2024-01-01`);
-  return date;
 }
 
 export function registerVerify(program: Command): void {
@@ -37,25 +29,34 @@ export function registerVerify(program: Command): void {
       "compare the warehouse with SEI's own counts, month by month up to each stream's cursor (exit 1 when they differ)",
     )
     .option('--streams <names>', `comma-separated streams (default: all of ${STREAM_NAMES.join(', ')})`)
-    .option('--since <date>', 'compare from this date on (default: from the first record)')
+    .option(
+      '--since <date>',
+      'compare from this date on, like `sync --since` (default: SEI_START_DATE, else all history)',
+    )
+    .option(
+      '--integrations <ids>',
+      'compare these integrations, like `sync --integrations` (default: SEI_INTEGRATION_IDS)',
+    )
     .option('--heal', 're-walk the buckets that differ through the normal sync path, then verify them again')
     .option('--plan', 'print how many requests a verify would make and how long they take; compare nothing')
     .option(JSON_FLAG, JSON_OPTION_HELP)
     .action(
       runAction(async (options: VerifyOptions) => {
         const json = options.json === true;
-        const { config, logger } = commandContext({ quietInTerminal: !json });
+        const context = commandContext({ quietInTerminal: !json });
+        const { logger } = context;
+        // The scope a sync of these options would cover is what the warehouse must hold.
+        const config = withScopeOptions(context.config, options);
         if (config.sei.apiKey === undefined)
           throw new Error('SEI_API_KEY is not set; give an SEI Admin API key (or SEI_API_KEY_FILE)');
         if (options.plan && options.heal) throw new Error('--plan and --heal exclude each other');
         const streams = options.streams ? parseStreamList(options.streams) : [...STREAM_NAMES];
-        const since = options.since === undefined ? undefined : parseSince(options.since);
         const { requestsPerMinute } = config.sei;
         const configured = await createSyncEngineFromConfig(config, { logger });
         const interrupt = abortOnSignals(logger);
         try {
           const { engine } = configured;
-          const request = { ...(since && { since }), signal: interrupt.signal };
+          const request = { signal: interrupt.signal };
           if (options.plan) {
             const plans = [];
             for (const stream of streams) plans.push(await engine.planVerify({ stream, ...request }));

@@ -70,6 +70,7 @@ export const integrationsStream: IncrementalStream = {
   name: 'integrations',
   path: '/v1/integrations/list',
   mode: 'incremental',
+  integrationColumn: 'id',
   cursor: {
     filter: { field: 'updated_at', boundType: 'number', inclusive: false },
     recordField: 'updated_at',

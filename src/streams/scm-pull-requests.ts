@@ -114,6 +114,7 @@ export const scmPullRequestsStream: IncrementalStream = {
   name: 'scm_pull_requests',
   path: '/v1/scm/prs/list',
   mode: 'incremental',
+  integrationColumn: 'integration_id',
   forceDatabaseSource: true,
   cursor: {
     filter: { field: 'pr_updated_at', boundType: 'number', inclusive: false },

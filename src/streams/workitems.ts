@@ -123,6 +123,7 @@ export const workitemsStream: IncrementalStream = {
   name: 'workitems',
   path: '/v1/issue_mgmt/workitems/list',
   mode: 'incremental',
+  integrationColumn: 'integration_id',
   forceDatabaseSource: true,
   cursor: {
     filter: { field: 'workitem_updated_at', boundType: 'number', inclusive: false },

@@ -27,13 +27,7 @@ import type { IncrementalStream, StreamDefinition, StreamName } from '../streams
 import { readCheckpoint } from '../warehouse/checkpoints.js';
 import type { Warehouse } from '../warehouse/db.js';
 import { historyChangeListener } from '../warehouse/history.js';
-import {
-  finishRun,
-  finishStreamRun,
-  readStreamRunCounts,
-  startRun,
-  startStreamRun,
-} from '../warehouse/ledger.js';
+import { finishRun, finishStreamRun, readStreamRun, startRun, startStreamRun } from '../warehouse/ledger.js';
 import { StreamBusyError, withStreamLock } from '../warehouse/stream-lock.js';
 import { saveVerifyResult } from '../warehouse/verify-results.js';
 import { readSlices, type SliceState } from '../warehouse/walk-slices.js';
@@ -46,7 +40,6 @@ import { syncWholeList } from './list-sync.js';
 import { resolveRoute, routeOverrides } from './routes.js';
 import { Semaphore } from './semaphore.js';
 import { walkSlice } from './slice-walk.js';
-import { toEpochSeconds } from './time-range.js';
 import type {
   SliceOutcome,
   SliceRequest,
@@ -73,7 +66,7 @@ export interface SyncEngineOptions {
   warehouse: Warehouse;
   client: ListClient;
   config: Pick<Config, 'lookbackSeconds'> &
-    Partial<Pick<Config, 'pageWriters'>> & {
+    Partial<Pick<Config, 'pageWriters' | 'scope'>> & {
       sei: Pick<Config['sei'], 'pageSize' | 'maxPages' | 'requestsPerMinute'> &
         Partial<Pick<Config['sei'], 'maxInFlight' | 'forceDatabaseSource' | 'categoriesPath'>>;
     };
@@ -92,13 +85,7 @@ const NO_RUN = '00000000-0000-0000-0000-000000000000';
 
 export const ENGINE_DEFAULTS = { maxInFlight: 8, forceDatabaseSource: true } as const;
 
-/** Stable codes of failures the engine itself raises (SEI errors keep their `SEI_ERR_*` codes). */
-export const ENGINE_ERROR_CODES = {
-  pageLimit: SYNC_ERROR_CODES.pageLimit,
-  internal: SYNC_ERROR_CODES.internal,
-} as const;
-
-export { SyncStreamError } from './errors.js';
+export { SYNC_ERROR_CODES, SyncStreamError } from './errors.js';
 
 export function toRunError(error: unknown): StreamRunError {
   if (error instanceof SeiError)
@@ -139,6 +126,7 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
       maxInFlight,
       forceDatabaseSource: config.sei.forceDatabaseSource ?? ENGINE_DEFAULTS.forceDatabaseSource,
       routes: routeOverrides(config.sei.categoriesPath),
+      scope: config.scope ?? { startDate: undefined, integrationIds: undefined },
     },
     logger,
     changeListener: options.changeListener === undefined ? historyChangeListener : options.changeListener,
@@ -181,18 +169,23 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
       await finishStreamRun(ctx.db, runId, stream.name, { status: 'failed', error: outcome.error }).catch(
         () => {},
       );
-      const counts = await readStreamRunCounts(ctx.db, runId, stream.name).catch(() => undefined);
+      const row = await readStreamRun(ctx.db, runId, stream.name).catch(() => undefined);
       result = {
         stream: stream.name,
         status: 'failed',
-        counts: counts ?? zeroCounts(),
-        durationMs: Date.now() - started,
+        counts: row?.counts ?? zeroCounts(),
+        durationMs: row?.durationMs ?? Date.now() - started,
         error: outcome.error,
       };
     } else {
       await finishStreamRun(ctx.db, runId, stream.name, { status: 'succeeded', summary: outcome.summary });
-      const counts = await readStreamRunCounts(ctx.db, runId, stream.name);
-      result = { stream: stream.name, status: 'succeeded', counts, durationMs: Date.now() - started };
+      const { counts, durationMs } = await readStreamRun(ctx.db, runId, stream.name);
+      result = {
+        stream: stream.name,
+        status: 'succeeded',
+        counts,
+        durationMs: durationMs ?? Date.now() - started,
+      };
       run.log.info({ ...counts }, doneMessage);
     }
     options.observer?.streamFinished?.(result);
@@ -361,11 +354,10 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
       async (run) => {
         const path = await resolveRoute(ctx, run);
         const verified = await verifyStream(verifyContext(ctx, run, path), {
-          ...(request.since && { since: toEpochSeconds(request.since) }),
           ...(request.heal && { heal: healPort(run, path) }),
         });
         // The ledger counts every request of the stream run (the route probe too).
-        const counts = await readStreamRunCounts(ctx.db, request.runId, request.stream);
+        const { counts } = await readStreamRun(ctx.db, request.runId, request.stream);
         return { ...verified, requests: counts.requests };
       },
       {
@@ -510,10 +502,7 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
         // No stream run: the plan's own probes are booked nowhere.
         const run = runContext({ runId: NO_RUN, stream: request.stream }, controller.signal);
         const path = await resolveRoute(ctx, run);
-        return await planVerify(
-          verifyContext(ctx, run, path),
-          request.since ? toEpochSeconds(request.since) : undefined,
-        );
+        return await planVerify(verifyContext(ctx, run, path));
       } finally {
         unlink();
       }

@@ -107,13 +107,14 @@ export interface SliceRequest {
 }
 
 export interface VerifyStreamRequest {
-  /** A run with trigger `verify` (its stream run holds the requests and what a heal wrote). */
+  /**
+   * A run with trigger `verify` (its stream run holds the requests and what a heal wrote). What is
+   * compared is the engine's scope (SEI_START_DATE, SEI_INTEGRATION_IDS).
+   */
   runId: string;
   stream: StreamName;
   /** Re-walk the buckets that differ and verify them again; without it nothing is written. */
   heal: boolean;
-  /** Compare from this instant on; from the beginning of time when absent. */
-  since?: Date;
   signal?: AbortSignal;
 }
 
@@ -136,7 +137,7 @@ export interface SyncEngine {
    */
   verifyStream(request: VerifyStreamRequest): Promise<StreamVerifyResult>;
   /** What a verify of the stream would cost (one request; writes nothing). */
-  planVerify(request: Pick<VerifyStreamRequest, 'stream' | 'since' | 'signal'>): Promise<VerifyPlan>;
+  planVerify(request: Pick<VerifyStreamRequest, 'stream' | 'signal'>): Promise<VerifyPlan>;
   /** Closes the run: succeeded, partial (some streams failed) or failed (all failed). */
   finishRun(runId: string, results: readonly StreamRunResult[]): Promise<RunStatus>;
   close(): Promise<void>;

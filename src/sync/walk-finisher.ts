@@ -19,8 +19,9 @@ import {
   readCheckpoint,
   setWalkPass,
   type WalkInProgress,
+  type WalkScope,
 } from '../warehouse/checkpoints.js';
-import { forgetWalkKeys, markMissingAsDeleted } from '../warehouse/deletes.js';
+import { type DeletionScope, forgetWalkKeys, markMissingAsDeleted } from '../warehouse/deletes.js';
 import { addToStreamRun } from '../warehouse/ledger.js';
 import type { Executor } from '../warehouse/upsert.js';
 import {
@@ -110,7 +111,13 @@ export async function finishWalk(
   const finishedAt = ctx.now();
   await ctx.db.transaction().execute(async (trx) => {
     if (deletionsDecided) {
-      const gone = await markMissingAsDeleted(trx, walk.walkId, stream.table, finishedAt);
+      const gone = await markMissingAsDeleted(
+        trx,
+        walk.walkId,
+        stream.table,
+        finishedAt,
+        deletionScope(stream, walk.scope),
+      );
       deleted = gone.keys.length;
       if (deleted > 0)
         await ctx.changeListener?.onDeleted(trx, stream.table, gone.keys, finishedAt, run.runId);
@@ -120,7 +127,7 @@ export async function finishWalk(
     }
     await forgetSlices(trx, walk.walkId);
     // Everything changed before the window's end has been walked; the lookback covers late writes.
-    await completeWalk(trx, stream.name, walk.windowEnd);
+    await completeWalk(trx, stream.name, walk.windowEnd && { at: walk.windowEnd, scope: walk.scope });
   });
   return { kind: 'complete', deleted, deletionsDecided, snapshots: Object.fromEntries(snapshots) };
 }
@@ -139,6 +146,19 @@ export async function readAgainFromStart(
   await restartSlices(db, walkId, direction);
   await forgetSnapshots(db, walkId);
   await forgetWalkKeys(db, walkId);
+}
+
+/** Only rows a walk of `scope` could have seen may be marked deleted: from its horizon, of its integrations. */
+export function deletionScope(stream: IncrementalStream, scope: WalkScope): DeletionScope {
+  return {
+    ...(scope.from !== null && {
+      since: { column: stream.cursor.column, at: new Date(scope.from * 1000) },
+    }),
+    ...(scope.integrationIds !== null &&
+      stream.integrationColumn && {
+        integrations: { column: stream.integrationColumn, ids: scope.integrationIds },
+      }),
+  };
 }
 
 /**

@@ -41,44 +41,65 @@ export interface DeletedRows {
 }
 
 /**
- * Limits deletions to rows whose `column` lies in one of `ranges` (`[from, to)`): a walk that read only
- * those stretches of time (a verify's heal) proves nothing about rows elsewhere.
+ * Which rows a walk could have seen, when it did not cover the whole table: those from its backfill
+ * horizon on (by the cursor column), of its integrations, and (a verify's heal, which read only some
+ * stretches of time) whose column lies in one of `within.ranges` (`[from, to)`). Rows outside are
+ * never marked deleted.
  */
 export interface DeletionScope {
-  column: string;
-  ranges: readonly { from: Date; to: Date }[];
+  since?: { column: string; at: Date };
+  integrations?: { column: string; ids: readonly string[] };
+  within?: { column: string; ranges: readonly { from: Date; to: Date }[] };
 }
 
-/** The live rows of `table` the walk did not see (within `scope`), as a WHERE clause over alias `t`. */
-function unseenRows(table: TableSpec, scope: DeletionScope | undefined, firstParam: number): string {
-  const unseen = `t.deleted_at IS NULL
-         AND NOT EXISTS (SELECT 1 FROM sei_sync.walk_keys w WHERE w.walk_id = $1::uuid AND w.key = ${keyTextSql('t', table.key)})`;
-  if (!scope) return unseen;
-  const column = `t.${quoteIdent(scope.column)}`;
-  return `${unseen}
-         AND EXISTS (SELECT 1 FROM unnest($${firstParam}::timestamptz[], $${firstParam + 1}::timestamptz[]) AS r(lo, hi) WHERE ${column} >= r.lo AND ${column} < r.hi)`;
+/**
+ * The live rows of `table` (alias `t`) within `scope` that walk `$1` did not see, as a WHERE clause;
+ * its parameters are appended to `parameters`.
+ */
+function unseenRows(table: TableSpec, scope: DeletionScope, parameters: unknown[]): string {
+  const conditions = ['t.deleted_at IS NULL'];
+  const parameter = (value: unknown) => {
+    parameters.push(value);
+    return `$${parameters.length}`;
+  };
+  if (scope.since)
+    conditions.push(
+      `t.${quoteIdent(scope.since.column)} >= ${parameter(scope.since.at.toISOString())}::timestamptz`,
+    );
+  if (scope.integrations)
+    conditions.push(
+      `t.${quoteIdent(scope.integrations.column)}::text = ANY(${parameter([...scope.integrations.ids])}::text[])`,
+    );
+  if (scope.within) {
+    const column = `t.${quoteIdent(scope.within.column)}`;
+    const from = parameter(scope.within.ranges.map((range) => range.from.toISOString()));
+    const to = parameter(scope.within.ranges.map((range) => range.to.toISOString()));
+    conditions.push(
+      `EXISTS (SELECT 1 FROM unnest(${from}::timestamptz[], ${to}::timestamptz[]) AS r(lo, hi) WHERE ${column} >= r.lo AND ${column} < r.hi)`,
+    );
+  }
+  conditions.push(
+    `NOT EXISTS (SELECT 1 FROM sei_sync.walk_keys w WHERE w.walk_id = $1::uuid AND w.key = ${keyTextSql('t', table.key)})`,
+  );
+  return conditions.join('\n         AND ');
 }
 
-function scopeParams(scope: DeletionScope | undefined): string[][] {
-  if (!scope) return [];
-  return [scope.ranges.map((r) => r.from.toISOString()), scope.ranges.map((r) => r.to.toISOString())];
-}
-
-/** Marks rows the walk did not see as deleted (returns their keys), then forgets the walk's keys. */
+/** Marks rows (within `scope`) the walk did not see as deleted (returns their keys), then forgets the walk's keys. */
 export async function markMissingAsDeleted(
   db: Executor,
   walkId: string,
   table: TableSpec,
   at: Date,
-  scope?: DeletionScope,
+  scope: DeletionScope = {},
 ): Promise<DeletedRows> {
-  const target = qualified(table.schema, table.name);
+  const parameters: unknown[] = [walkId, at.toISOString()];
+  const where = unseenRows(table, scope, parameters);
   const result = await db.executeQuery<Record<string, unknown>>(
     CompiledQuery.raw(
-      `UPDATE ${target} AS t SET deleted_at = $2::timestamptz
-       WHERE ${unseenRows(table, scope, 3)}
+      `UPDATE ${qualified(table.schema, table.name)} AS t SET deleted_at = $2::timestamptz
+       WHERE ${where}
        RETURNING ${table.key.map((column) => `t."${column}"`).join(', ')}`,
-      [walkId, at.toISOString(), ...scopeParams(scope)],
+      parameters,
     ),
   );
   await forgetWalkKeys(db, walkId);
@@ -90,12 +111,14 @@ export async function countMissing(
   db: Executor,
   walkId: string,
   table: TableSpec,
-  scope?: DeletionScope,
+  scope: DeletionScope = {},
 ): Promise<number> {
+  const parameters: unknown[] = [walkId];
+  const where = unseenRows(table, scope, parameters);
   const result = await db.executeQuery<{ n: number }>(
     CompiledQuery.raw(
-      `SELECT count(*)::int AS n FROM ${qualified(table.schema, table.name)} AS t WHERE ${unseenRows(table, scope, 2)}`,
-      [walkId, ...scopeParams(scope)],
+      `SELECT count(*)::int AS n FROM ${qualified(table.schema, table.name)} AS t WHERE ${where}`,
+      parameters,
     ),
   );
   return result.rows[0]?.n ?? 0;

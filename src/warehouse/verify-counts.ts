@@ -8,6 +8,21 @@ import type { TableSpec } from '../streams/types.js';
 import { keyTextSql, qualified, quoteIdent } from './sql-text.js';
 import type { Executor } from './upsert.js';
 
+/**
+ * The rows a scoped sync holds: those of its integrations (SEI_INTEGRATION_IDS), where the stream's
+ * rows name one. Empty: every row.
+ */
+export interface RowFilter {
+  integrations?: { column: string; ids: readonly string[] };
+}
+
+/** ` AND ...` conditions over alias `t` for `filter`, its parameters appended to `parameters`. */
+function rowConditions(filter: RowFilter, parameters: unknown[]): string {
+  if (!filter.integrations) return '';
+  parameters.push([...filter.integrations.ids]);
+  return ` AND t.${quoteIdent(filter.integrations.column)}::text = ANY($${parameters.length}::text[])`;
+}
+
 /** The instants a bucket selects: `lower < t < upper`, or `lower <= t <= upper` when inclusive. */
 export interface CountInterval {
   lower: Date;
@@ -25,7 +40,7 @@ export interface IntervalCount {
 export async function countLiveRows(db: Executor, table: TableSpec): Promise<number> {
   const result = await db.executeQuery<{ n: string | number }>(
     CompiledQuery.raw(
-      `SELECT count(*) AS n FROM ${qualified(table.schema, table.name)} WHERE deleted_at IS NULL`,
+      `SELECT count(*) AS n FROM ${qualified(table.schema, table.name)} AS t WHERE t.deleted_at IS NULL`,
     ),
   );
   return Number(result.rows[0]?.n ?? 0);
@@ -40,24 +55,26 @@ export async function countRowsInIntervals(
   table: TableSpec,
   column: string,
   intervals: readonly CountInterval[],
-  options: { inclusive: boolean; moved?: ReadonlySet<string> },
+  options: { inclusive: boolean; moved?: ReadonlySet<string>; rows?: RowFilter },
 ): Promise<IntervalCount[]> {
   if (intervals.length === 0) return [];
   const col = `t.${quoteIdent(column)}`;
   const [gt, lt] = options.inclusive ? ['>=', '<='] : ['>', '<'];
+  const parameters: unknown[] = [
+    intervals.map((interval) => interval.lower.toISOString()),
+    intervals.map((interval) => interval.upper.toISOString()),
+    [...(options.moved ?? [])],
+  ];
+  const scoped = rowConditions(options.rows ?? {}, parameters);
   const result = await db.executeQuery<{ i: number; n: string | number; moved: string | number }>(
     CompiledQuery.raw(
       `SELECT b.i::int AS i, count(${col}) AS n, count(k.key) AS moved
        FROM unnest($1::timestamptz[], $2::timestamptz[]) WITH ORDINALITY AS b(lo, hi, i)
        LEFT JOIN ${qualified(table.schema, table.name)} AS t
-         ON t.deleted_at IS NULL AND ${col} ${gt} b.lo AND ${col} ${lt} b.hi
+         ON t.deleted_at IS NULL AND ${col} ${gt} b.lo AND ${col} ${lt} b.hi${scoped}
        LEFT JOIN unnest($3::text[]) AS k(key) ON k.key = ${keyTextSql('t', table.key)}
        GROUP BY b.i ORDER BY b.i`,
-      [
-        intervals.map((interval) => interval.lower.toISOString()),
-        intervals.map((interval) => interval.upper.toISOString()),
-        [...(options.moved ?? [])],
-      ],
+      parameters,
     ),
   );
   return result.rows.map((row) => ({ rows: Number(row.n), moved: Number(row.moved) }));
@@ -71,14 +88,18 @@ export async function liveRowKeys(
   db: Executor,
   table: TableSpec,
   range?: { column: string; from: Date; to: Date },
+  rows: RowFilter = {},
 ): Promise<Set<string>> {
-  const where = range
+  const parameters: unknown[] = [];
+  const inRange = range
     ? ` AND t.${quoteIdent(range.column)} >= $1::timestamptz AND t.${quoteIdent(range.column)} < $2::timestamptz`
     : '';
+  if (range) parameters.push(range.from.toISOString(), range.to.toISOString());
+  const scoped = rowConditions(rows, parameters);
   const result = await db.executeQuery<{ key: string }>(
     CompiledQuery.raw(
-      `SELECT ${keyTextSql('t', table.key)} AS key FROM ${qualified(table.schema, table.name)} AS t WHERE t.deleted_at IS NULL${where}`,
-      range ? [range.from.toISOString(), range.to.toISOString()] : [],
+      `SELECT ${keyTextSql('t', table.key)} AS key FROM ${qualified(table.schema, table.name)} AS t WHERE t.deleted_at IS NULL${inRange}${scoped}`,
+      parameters,
     ),
   );
   return new Set(result.rows.map((row) => row.key));
@@ -89,11 +110,15 @@ export async function instantSpan(
   db: Executor,
   table: TableSpec,
   column: string,
+  rows: RowFilter = {},
 ): Promise<{ first: number | undefined; last: number | undefined }> {
   const col = `t.${quoteIdent(column)}`;
+  const parameters: unknown[] = [];
+  const scoped = rowConditions(rows, parameters);
   const result = await db.executeQuery<{ first: Date | string | null; last: Date | string | null }>(
     CompiledQuery.raw(
-      `SELECT min(${col}) AS first, max(${col}) AS last FROM ${qualified(table.schema, table.name)} AS t WHERE t.deleted_at IS NULL`,
+      `SELECT min(${col}) AS first, max(${col}) AS last FROM ${qualified(table.schema, table.name)} AS t WHERE t.deleted_at IS NULL${scoped}`,
+      parameters,
     ),
   );
   const seconds = (value: Date | string | null | undefined) =>

@@ -3,15 +3,22 @@
  * budget and in-flight limit, warehouse, settings), the stream run its requests and writes are booked
  * to, and what the verify has spent and seen so far.
  */
+import type { WalkScope } from '../../warehouse/checkpoints.js';
 import { addToStreamRun } from '../../warehouse/ledger.js';
+import type { RowFilter } from '../../warehouse/verify-counts.js';
 import type { EngineContext, StreamRunContext } from '../engine-context.js';
 import { addCost, costOfFailure, noCost, type RequestCost } from '../list-request.js';
+import { scopeRows, verifyScope } from './scope.js';
 
 export interface VerifyContext {
   readonly ctx: EngineContext;
   readonly run: StreamRunContext;
   /** The route the stream's endpoint answers on. */
   readonly path: string;
+  /** What is compared: the configured scope's horizon and integrations. */
+  readonly scope: WalkScope;
+  /** The warehouse rows that scope holds. */
+  readonly rows: RowFilter;
   /** Requests this verify made so far (also added to its stream run in the ledger). */
   readonly cost: RequestCost;
   /** The daily snapshots (Jira, work items) the answers came from, per integration. */
@@ -19,7 +26,8 @@ export interface VerifyContext {
 }
 
 export function verifyContext(ctx: EngineContext, run: StreamRunContext, path: string): VerifyContext {
-  return { ctx, run, path, cost: noCost(), snapshots: new Map() };
+  const scope = verifyScope(ctx, run.stream);
+  return { ctx, run, path, scope, rows: scopeRows(run.stream, scope), cost: noCost(), snapshots: new Map() };
 }
 
 /** Books requests made: in this verify's total and in the stream run's ledger row. */

@@ -32,7 +32,7 @@ import {
   walksWithSlices,
 } from '../../warehouse/walk-slices.js';
 import { fromEpochSeconds, type TimeRange, toEpochSeconds } from '../time-range.js';
-import { MAX_WALK_PASSES, readAgainFromStart, switchedSnapshots } from '../walk-finisher.js';
+import { deletionScope, MAX_WALK_PASSES, readAgainFromStart, switchedSnapshots } from '../walk-finisher.js';
 import { sameRange } from './buckets.js';
 import type { VerifyContext } from './context.js';
 import { readRangeKeys } from './server-counts.js';
@@ -123,8 +123,15 @@ export async function healBuckets(
     }
     if (walked.length === 0) return { state, summary: healSummary() };
     const scope: DeletionScope = {
-      column: stream.cursor.column,
-      ranges: walked.map((range) => ({ from: fromEpochSeconds(range.from), to: fromEpochSeconds(range.to) })),
+      // Of the scope's integrations, and only in the stretches of time the heal read.
+      ...deletionScope(stream, verify.scope),
+      within: {
+        column: stream.cursor.column,
+        ranges: walked.map((range) => ({
+          from: fromEpochSeconds(range.from),
+          to: fromEpochSeconds(range.to),
+        })),
+      },
     };
     if (!clean) note = 'the walks kept reading two daily snapshots; deletions were not decided';
     else if ((await countMissing(db, walkId, stream.table, scope)) > 0) {

@@ -12,6 +12,7 @@ import { toEpochSeconds } from '../time-range.js';
 import { WHOLE_LIST_PAGE_SIZE } from '../whole-list-walk.js';
 import { monthBuckets } from './buckets.js';
 import type { VerifyContext } from './context.js';
+import { cursorCovers } from './scope.js';
 import { countList, probeRange } from './server-counts.js';
 import { bucketLimit } from './tally.js';
 import type { CountMethod } from './types.js';
@@ -29,7 +30,7 @@ export interface VerifyPlan {
   note: string | null;
 }
 
-export async function planVerify(verify: VerifyContext, since: number | undefined): Promise<VerifyPlan> {
+export async function planVerify(verify: VerifyContext): Promise<VerifyPlan> {
   const stream = verify.run.stream;
   // A stream with alternative routes asks which one answers first (one request).
   const routeProbe = stream.alternativePaths?.length ? 1 : 0;
@@ -50,17 +51,19 @@ export async function planVerify(verify: VerifyContext, since: number | undefine
     };
   }
   const base = { stream: stream.name, mode: stream.mode, method: 'total_count' as CountMethod };
-  const cursor = (await readCheckpoint(verify.ctx.db, stream.name))?.cursor;
-  const range = { from: since ?? 0, to: cursor ? toEpochSeconds(cursor) : 0 };
+  const checkpoint = await readCheckpoint(verify.ctx.db, stream.name);
+  const cursor =
+    checkpoint?.cursor && cursorCovers(checkpoint.cursorScope, verify.scope) ? checkpoint.cursor : null;
+  const range = { from: verify.scope.from ?? 0, to: cursor ? toEpochSeconds(cursor) : 0 };
   if (!cursor || range.from >= range.to)
     return {
       ...base,
       records: null,
       buckets: 0,
       requests: 0,
-      note: 'nothing to compare (never synced to the end)',
+      note: 'nothing to compare: no cursor of this scope (sync it first)',
     };
-  const span = await instantSpan(verify.ctx.db, stream.table, stream.cursor.column);
+  const span = await instantSpan(verify.ctx.db, stream.table, stream.cursor.column, verify.rows);
   const probe = await probeRange(verify, stream, range);
   const ascending = stream.cursor.serverOrder === 'asc';
   const months = monthBuckets(range, {
@@ -78,6 +81,6 @@ export async function planVerify(verify: VerifyContext, since: number | undefine
     records: total ?? null,
     buckets,
     requests: routeProbe + 1 + buckets,
-    note: 'plus, when a bucket has fewer records on the server, one count and the pages of what changed since the last sync',
+    note: null,
   };
 }

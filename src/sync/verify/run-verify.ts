@@ -11,7 +11,6 @@ import type { StreamVerifyResult } from './types.js';
 export interface RunVerifyOptions {
   streams: readonly StreamName[];
   heal: boolean;
-  since?: Date;
   signal?: AbortSignal;
   onStreamVerified?: (result: StreamVerifyResult) => void;
 }
@@ -35,7 +34,6 @@ export async function runVerify(engine: SyncEngine, options: RunVerifyOptions): 
         runId,
         stream,
         heal: options.heal,
-        ...(options.since && { since: options.since }),
         ...(options.signal && { signal: options.signal }),
       });
       options.onStreamVerified?.(result);

@@ -40,11 +40,13 @@ export async function probeRange(
   range: TimeRange,
 ): Promise<{ total: number | undefined; first: number | undefined }> {
   const { ctx, run } = verify;
+  // The sync's own request: its base filter holds the scope's `integration_ids`.
+  const source = listSourceOf(ctx, stream, verify.path);
   const answer = await booked(verify, () =>
-    listPage(ctx.client, listSourceOf(ctx, stream, verify.path), {
+    listPage(ctx.client, source, {
       page: 0,
       pageSize: 1,
-      filter: windowFilter(stream.baseFilter, stream.cursor, range),
+      filter: windowFilter(source.baseFilter, stream.cursor, range),
       signal: run.signal,
     }),
   );
@@ -144,11 +146,12 @@ export async function countList(
 ): Promise<number | undefined> {
   if (stream.totalCount === 'page') return undefined;
   const { ctx, run } = verify;
+  const source = listSourceOf(ctx, stream, verify.path);
   const answer = await booked(verify, () =>
-    listPage(ctx.client, listSourceOf(ctx, stream, verify.path), {
+    listPage(ctx.client, source, {
       page: 0,
       pageSize: 1,
-      filter: stream.baseFilter ?? {},
+      filter: source.baseFilter ?? {},
       signal: run.signal,
     }),
   );

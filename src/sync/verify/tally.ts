@@ -82,6 +82,7 @@ export async function withWarehouseCounts(
   });
   const rows = await countRowsInIntervals(verify.ctx.db, stream.table, column, intervals, {
     inclusive: filter.inclusive,
+    rows: verify.rows,
     ...(moved && { moved: moved.keys }),
   });
   return counted.map((entry, index) => ({

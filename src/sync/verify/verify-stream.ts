@@ -3,7 +3,8 @@
  * heal port) heals what differs.
  *
  * What can be compared at all: an incremental stream only up to its cursor, the high-water mark of
- * its last complete walk (what the server lists after it is the next sync's work). Inside that range:
+ * its last complete walk (what the server lists after it is the next sync's work), within the sync's
+ * scope (./scope.ts). Inside that range:
  * - records changed on the server after the last sync left their bucket for a time after the cursor:
  *   when a bucket has fewer records on the server, what changed since the cursor is read (keys only)
  *   and those rows are set aside (`moved`), so that "not synced yet" is not called "lost";
@@ -15,12 +16,13 @@
 
 import type { FullRefreshStream, IncrementalStream } from '../../streams/types.js';
 import { readCheckpoint } from '../../warehouse/checkpoints.js';
-import { readStreamRunCounts } from '../../warehouse/ledger.js';
+import { readStreamRun } from '../../warehouse/ledger.js';
 import { countLiveRows, instantSpan, liveRowKeys } from '../../warehouse/verify-counts.js';
 import { fromEpochSeconds, type TimeRange, toEpochSeconds } from '../time-range.js';
 import { monthBuckets } from './buckets.js';
 import { mixedSnapshots, type VerifyContext } from './context.js';
 import { type HealPort, healBuckets, healList } from './heal.js';
+import { cursorCovers } from './scope.js';
 import { countList, type KeyRead, probeRange, readListKeys, readRangeKeys } from './server-counts.js';
 import {
   bucketLimit,
@@ -40,8 +42,6 @@ import {
 } from './types.js';
 
 export interface VerifyOptions {
-  /** Compare from this instant on (epoch seconds); from the beginning of time when absent. */
-  since?: number;
   /** Heal what differs through the engine; verify only when absent. */
   heal?: HealPort;
 }
@@ -86,13 +86,20 @@ async function verifyIncremental(
       status: 'skipped',
       notes: ['never synced to the end: without a cursor there is no range the warehouse must hold'],
     });
+  if (!cursorCovers(checkpoint.cursorScope, verify.scope))
+    return resultOf(verify, {
+      status: 'skipped',
+      notes: [
+        'the cursor was reached for a narrower scope (a later horizon or other integrations) than the one verified: sync this scope, then verify',
+      ],
+    });
   const cursor = toEpochSeconds(checkpoint.cursor);
-  const range: TimeRange = { from: options.since ?? 0, to: cursor };
+  const range: TimeRange = { from: verify.scope.from ?? 0, to: cursor };
   if (range.from >= range.to)
     return resultOf(verify, {
       status: 'skipped',
       range,
-      notes: [`--since is not before the stream's cursor (${iso(cursor)}): nothing to compare`],
+      notes: [`the horizon is not before the stream's cursor (${iso(cursor)}): nothing to compare`],
     });
   // Said once in the README, not per run: the range ends at the cursor (records changed later are
   // the next sync's), and records without a value in the field are in no bucket on either side.
@@ -151,7 +158,7 @@ async function verifyIncremental(
 async function countBuckets(verify: VerifyContext, stream: IncrementalStream, range: TimeRange) {
   // The months run from the earliest record either side knows to the latest: the warehouse's rows,
   // and the first answer of the walk's order (the oldest record ascending, the newest descending).
-  const span = await instantSpan(verify.ctx.db, stream.table, stream.cursor.column);
+  const span = await instantSpan(verify.ctx.db, stream.table, stream.cursor.column, verify.rows);
   const probed = stream.totalCount === 'page' ? undefined : (await probeRange(verify, stream, range)).first;
   const known = (values: (number | undefined)[], pick: (...v: number[]) => number) => {
     const defined = values.filter((value): value is number => value !== undefined);
@@ -229,7 +236,7 @@ async function verifyList(
 
 /** What the heal wrote, from its stream run in the ledger (the verify itself writes no rows). */
 async function withLedgerCounts(verify: VerifyContext, summary: HealSummary): Promise<HealSummary> {
-  const counts = await readStreamRunCounts(verify.ctx.db, verify.run.runId, verify.run.stream.name);
+  const { counts } = await readStreamRun(verify.ctx.db, verify.run.runId, verify.run.stream.name);
   return { ...summary, records: counts.records, inserted: counts.inserted, updated: counts.updated };
 }
 
@@ -254,11 +261,16 @@ async function sampleBucket(
   moved: MovedRecords | undefined,
 ): Promise<KeySample> {
   const server = await readRangeKeys(verify, stream, tally.range);
-  const here = await liveRowKeys(verify.ctx.db, stream.table, {
-    column: stream.cursor.column,
-    from: fromEpochSeconds(tally.range.from),
-    to: fromEpochSeconds(tally.range.to),
-  });
+  const here = await liveRowKeys(
+    verify.ctx.db,
+    stream.table,
+    {
+      column: stream.cursor.column,
+      from: fromEpochSeconds(tally.range.from),
+      to: fromEpochSeconds(tally.range.to),
+    },
+    verify.rows,
+  );
   for (const key of moved?.keys ?? []) here.delete(key);
   return keySample(server, here);
 }
