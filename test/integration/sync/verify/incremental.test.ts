@@ -4,52 +4,16 @@
  * every request counted; each kind of damage is named by its bucket, and a heal through the normal
  * path makes the warehouse exact again (`diffStream`), or says what it could not fix.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { CompiledQuery } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { StreamName } from '../../../src/streams/types.js';
-import { runSync } from '../../../src/sync/run-sync.js';
-import { monthStart } from '../../../src/sync/verify/buckets.js';
-import { runVerify } from '../../../src/sync/verify/run-verify.js';
-import type { BucketResult, StreamVerifyResult } from '../../../src/sync/verify/types.js';
-import { addRecord, editRecord, liveRecords } from '../../support/server-edits.js';
-import { diffStream, type SyncHarness, startSyncHarness } from '../../support/sync-harness.js';
+import type { StreamName } from '../../../../src/streams/types.js';
+import { runSync } from '../../../../src/sync/run-sync.js';
+import { monthStart } from '../../../../src/sync/verify/buckets.js';
+import { addRecord, editRecord, liveRecords } from '../../../support/server-edits.js';
+import { diffStream, type SyncHarness, startSyncHarness } from '../../../support/sync-harness.js';
+import { differing, expectExact, healed, holds, sql, verify } from '../../../support/verify-runs.js';
 
 const DAY = 86_400;
 const INCREMENTAL: StreamName[] = ['jira_issues', 'scm_pull_requests', 'scm_commits', 'cicd_job_runs'];
-
-async function sql(harness: SyncHarness, text: string, parameters: unknown[] = []) {
-  return harness.warehouse.db.executeQuery<Record<string, unknown>>(CompiledQuery.raw(text, parameters));
-}
-
-/** Verifies `streams` and checks that the requests each result states are exactly what the server saw. */
-async function verify(harness: SyncHarness, streams: StreamName[], heal = false) {
-  harness.simulator.clearRequestLog();
-  const run = await runVerify(harness.engine, { streams, heal });
-  const stated = run.results.reduce((sum, result) => sum + result.requests, 0);
-  expect(stated).toBe(harness.simulator.requestLog.length);
-  return Object.fromEntries(run.results.map((result) => [result.stream, result])) as Record<
-    StreamName,
-    StreamVerifyResult
-  >;
-}
-
-const differing = (result: StreamVerifyResult): BucketResult[] =>
-  result.buckets.filter((bucket) => bucket.outcome === 'differs');
-const healed = (result: StreamVerifyResult): BucketResult[] =>
-  result.buckets.filter((bucket) => bucket.outcome === 'healed');
-const holds = (bucket: BucketResult, seconds: number) =>
-  bucket.range !== null && bucket.range.from <= seconds && seconds < bucket.range.to;
-
-async function expectExact(harness: SyncHarness, streams: StreamName[]) {
-  for (const stream of streams) {
-    const diff = await diffStream(harness, stream);
-    expect(diff, stream).toMatchObject({ missing: [], unexpected: [], different: [] });
-    expect(diff.actual, stream).toBe(diff.expected);
-  }
-}
 
 describe('verify and heal, incremental streams', () => {
   let harness: SyncHarness;
@@ -235,68 +199,5 @@ describe('verify and heal, incremental streams', () => {
       `UPDATE sei.scm_pull_requests SET pr_updated_at = to_timestamp((raw->>'pr_updated_at')::bigint) WHERE id = $1`,
       [pr.id],
     );
-  });
-});
-
-describe('verify and heal, full-refresh lists', () => {
-  const LISTS: StreamName[] = ['org_users', 'org_units', 'collection_categories'];
-  let harness: SyncHarness;
-
-  beforeAll(async () => {
-    harness = await startSyncHarness({ simulator: { seed: 17, records: 50 } });
-    await runSync(harness.engine, { streams: LISTS, fullRefresh: false, trigger: 'cli' });
-  });
-  afterAll(async () => harness?.close());
-
-  it('compares whole counts (distinct keys where total_count is the page size) and heals by a full-refresh sync', async () => {
-    const clean = await verify(harness, LISTS);
-    expect(clean.org_users).toMatchObject({ status: 'clean', method: 'total_count', requests: 1 });
-    expect(clean.org_units).toMatchObject({ status: 'clean', method: 'distinct_keys' });
-    expect(clean.collection_categories).toMatchObject({ status: 'clean', method: 'distinct_keys' });
-
-    const unit = liveRecords(harness.simulator, 'org_units')[3]!.record;
-    await sql(harness, 'DELETE FROM sei.org_units WHERE id = $1', [String(unit.id)]);
-    await sql(
-      harness,
-      `UPDATE sei.org_users SET deleted_at = now() WHERE user_key = (SELECT min(user_key) FROM sei.org_users)`,
-    );
-    const gone = harness.simulator.dataset.mutate('collection_categories', { delete: 1 }).deleted;
-    const found = await verify(harness, LISTS);
-    expect(found.org_units.buckets[0]).toMatchObject({ outcome: 'differs', range: null });
-    expect(found.org_units.buckets[0]?.sample?.missing).toEqual([String(unit.id)]);
-    expect(found.org_users.buckets[0]).toMatchObject({ outcome: 'differs' });
-    expect(found.collection_categories.buckets[0]?.sample?.extra).toEqual(gone);
-
-    const fixed = await verify(harness, LISTS, true);
-    for (const stream of LISTS) expect(fixed[stream].buckets[0]?.outcome, stream).toBe('healed');
-    expect(fixed.collection_categories.heal).toMatchObject({ deleted: 1, deletionsDecided: true });
-    await expectExact(harness, LISTS);
-  });
-});
-
-describe('verify and heal on the embedded database (PGlite)', () => {
-  const STREAMS: StreamName[] = ['jira_issues', 'cicd_job_runs'];
-  const dir = mkdtempSync(join(tmpdir(), 'sei-verify-pglite-'));
-  let harness: SyncHarness;
-
-  beforeAll(async () => {
-    harness = await startSyncHarness({ simulator: { seed: 18, records: 120 }, pgliteDir: dir });
-    await runSync(harness.engine, { streams: STREAMS, fullRefresh: false, trigger: 'cli' });
-  });
-  afterAll(async () => {
-    await harness?.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
-
-  it('counts, heals and deletes the same way', async () => {
-    await sql(harness, 'DELETE FROM sei.cicd_job_runs WHERE id = (SELECT min(id) FROM sei.cicd_job_runs)');
-    harness.simulator.dataset.mutate('jira_issues', { delete: 1 });
-    const found = await verify(harness, STREAMS);
-    expect(differing(found.cicd_job_runs)).toHaveLength(1);
-    expect(differing(found.jira_issues)).toHaveLength(1);
-    const fixed = await verify(harness, STREAMS, true);
-    expect(fixed.jira_issues).toMatchObject({ status: 'clean', heal: { deleted: 1 } });
-    expect(fixed.cicd_job_runs).toMatchObject({ status: 'clean', heal: { inserted: 1 } });
-    await expectExact(harness, STREAMS);
   });
 });
