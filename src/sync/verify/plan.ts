@@ -6,14 +6,10 @@
  * limit is cut into about twice as many parts as it holds limits). Nothing is written.
  */
 import type { IncrementalStream } from '../../streams/types.js';
-import { readCheckpoint } from '../../warehouse/checkpoints.js';
-import { instantSpan } from '../../warehouse/verify-counts.js';
-import { toEpochSeconds } from '../time-range.js';
 import { WHOLE_LIST_PAGE_SIZE } from '../whole-list-walk.js';
-import { monthBuckets } from './buckets.js';
+import { comparedRange, rangeBuckets } from './compared-range.js';
 import type { VerifyContext } from './context.js';
-import { cursorCovers } from './scope.js';
-import { countList, probeRange } from './server-counts.js';
+import { countList } from './server-counts.js';
 import { bucketLimit } from './tally.js';
 import type { CountMethod } from './types.js';
 
@@ -51,31 +47,13 @@ export async function planVerify(verify: VerifyContext): Promise<VerifyPlan> {
     };
   }
   const base = { stream: stream.name, mode: stream.mode, method: 'total_count' as CountMethod };
-  const checkpoint = await readCheckpoint(verify.ctx.db, stream.name);
-  const cursor =
-    checkpoint?.cursor && cursorCovers(checkpoint.cursorScope, verify.scope) ? checkpoint.cursor : null;
-  const range = { from: verify.scope.from ?? 0, to: cursor ? toEpochSeconds(cursor) : 0 };
-  if (!cursor || range.from >= range.to)
-    return {
-      ...base,
-      records: null,
-      buckets: 0,
-      requests: 0,
-      note: 'nothing to compare: no cursor of this scope (sync it first)',
-    };
-  const span = await instantSpan(verify.ctx.db, stream.table, stream.cursor.column, verify.rows);
-  const probe = await probeRange(verify, stream, range);
-  const ascending = stream.cursor.serverOrder === 'asc';
-  const months = monthBuckets(range, {
-    first:
-      ascending && probe.first !== undefined ? Math.min(probe.first, span.first ?? probe.first) : span.first,
-    last:
-      !ascending && probe.first !== undefined ? Math.max(probe.first, span.last ?? probe.first) : span.last,
-  }).length;
-  const total = probe.total;
+  const compared = await comparedRange(verify, stream);
+  if ('skipped' in compared)
+    return { ...base, records: null, buckets: 0, requests: 0, note: compared.skipped };
+  const { buckets: months, total } = await rangeBuckets(verify, stream, compared.range);
   const limit = bucketLimit(verify, stream);
   const parts = total === undefined ? 0 : 2 * Math.ceil(total / limit);
-  const buckets = months + (total !== undefined && total > limit ? parts : 0);
+  const buckets = months.length + (total !== undefined && total > limit ? parts : 0);
   return {
     ...base,
     records: total ?? null,

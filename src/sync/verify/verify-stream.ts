@@ -15,14 +15,12 @@
  */
 
 import type { FullRefreshStream, IncrementalStream } from '../../streams/types.js';
-import { readCheckpoint } from '../../warehouse/checkpoints.js';
 import { readStreamRun } from '../../warehouse/ledger.js';
-import { countLiveRows, instantSpan, liveRowKeys } from '../../warehouse/verify-counts.js';
+import { countLiveRows, liveRowKeys } from '../../warehouse/verify-counts.js';
 import { fromEpochSeconds, type TimeRange, toEpochSeconds } from '../time-range.js';
-import { monthBuckets } from './buckets.js';
+import { comparedRange, rangeBuckets } from './compared-range.js';
 import { mixedSnapshots, type VerifyContext } from './context.js';
 import { type HealPort, healBuckets, healList } from './heal.js';
-import { cursorCovers } from './scope.js';
 import { countList, type KeyRead, probeRange, readListKeys, readRangeKeys } from './server-counts.js';
 import {
   bucketLimit,
@@ -72,35 +70,14 @@ function resultOf(verify: VerifyContext, fields: Partial<StreamVerifyResult>): S
   };
 }
 
-const iso = (seconds: number) => fromEpochSeconds(seconds).toISOString();
-
 async function verifyIncremental(
   verify: VerifyContext,
   stream: IncrementalStream,
   options: VerifyOptions,
 ): Promise<StreamVerifyResult> {
-  const { db } = verify.ctx;
-  const checkpoint = await readCheckpoint(db, stream.name);
-  if (!checkpoint?.cursor)
-    return resultOf(verify, {
-      status: 'skipped',
-      notes: ['never synced to the end: without a cursor there is no range the warehouse must hold'],
-    });
-  if (!cursorCovers(checkpoint.cursorScope, verify.scope))
-    return resultOf(verify, {
-      status: 'skipped',
-      notes: [
-        'the cursor was reached for a narrower scope (a later horizon or other integrations) than the one verified: sync this scope, then verify',
-      ],
-    });
-  const cursor = toEpochSeconds(checkpoint.cursor);
-  const range: TimeRange = { from: verify.scope.from ?? 0, to: cursor };
-  if (range.from >= range.to)
-    return resultOf(verify, {
-      status: 'skipped',
-      range,
-      notes: [`the horizon is not before the stream's cursor (${iso(cursor)}): nothing to compare`],
-    });
+  const compared = await comparedRange(verify, stream);
+  if ('skipped' in compared) return resultOf(verify, { status: 'skipped', notes: [compared.skipped] });
+  const { range, cursor } = compared;
   // Said once in the README, not per run: the range ends at the cursor (records changed later are
   // the next sync's), and records without a value in the field are in no bucket on either side.
   const notes: string[] = [];
@@ -156,18 +133,8 @@ async function verifyIncremental(
 
 /** Server counts of the month buckets of `range` (crowded months cut smaller). */
 async function countBuckets(verify: VerifyContext, stream: IncrementalStream, range: TimeRange) {
-  // The months run from the earliest record either side knows to the latest: the warehouse's rows,
-  // and the first answer of the walk's order (the oldest record ascending, the newest descending).
-  const span = await instantSpan(verify.ctx.db, stream.table, stream.cursor.column, verify.rows);
-  const probed = stream.totalCount === 'page' ? undefined : (await probeRange(verify, stream, range)).first;
-  const known = (values: (number | undefined)[], pick: (...v: number[]) => number) => {
-    const defined = values.filter((value): value is number => value !== undefined);
-    return defined.length > 0 ? pick(...defined) : undefined;
-  };
-  const ascending = stream.cursor.serverOrder === 'asc';
-  const first = known([span.first, ascending ? probed : undefined], Math.min);
-  const last = known([span.last, ascending ? undefined : probed], Math.max);
-  return serverCounts(verify, stream, monthBuckets(range, { first, last }), bucketLimit(verify, stream));
+  const { buckets } = await rangeBuckets(verify, stream, range);
+  return serverCounts(verify, stream, buckets, bucketLimit(verify, stream));
 }
 
 /** The keys of what changed on the server since the cursor (unless that is more than is worth reading). */
