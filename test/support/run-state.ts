@@ -1,11 +1,16 @@
 /**
  * What the worker fault tests read back from the warehouse: a run's status, the walks in progress and
- * where their slices resume, and the exact comparison of every table with the simulator's dataset.
+ * where their slices resume, and the exact comparison of every table with the simulator's dataset;
+ * and a finished run to put in the ledger.
  */
+
+import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import type { WalkProgress } from '../../bench/lib/resume-points.js';
 import { STREAM_NAMES, type StreamName } from '../../src/streams/types.js';
+import type { RunTrigger } from '../../src/sync/types.js';
 import type { Warehouse } from '../../src/warehouse/db.js';
+import { finishStreamRun, startRun, startStreamRun } from '../../src/warehouse/ledger.js';
 import { readSlices } from '../../src/warehouse/walk-slices.js';
 import { diffStream, type SyncHarness, type TableDiff } from './sync-harness.js';
 
@@ -18,6 +23,23 @@ export async function runStatus(warehouse: Warehouse, runId: string): Promise<st
     warehouse.db,
   );
   return result.rows[0]?.status;
+}
+
+/** A run of `trigger` whose one stream run succeeded (for ledger and freshness tests); its id. */
+export async function succeededStreamRun(
+  warehouse: Warehouse,
+  trigger: RunTrigger,
+  stream: StreamName,
+): Promise<string> {
+  const id = await startRun(warehouse.db, {
+    trigger,
+    streams: [stream],
+    fullRefresh: false,
+    runId: randomUUID(),
+  });
+  await startStreamRun(warehouse.db, id, stream);
+  await finishStreamRun(warehouse.db, id, stream, { status: 'succeeded' });
+  return id;
 }
 
 /** Streams whose walk is in progress with at least one page committed. */

@@ -9,11 +9,11 @@
  * compare: records are normalized the way a page write would, and those that do not normalize are
  * counted as rejects (a sync stores them in `sei_sync.rejects`, not as rows).
  */
-import type { FullRefreshStream, IncrementalStream } from '../../streams/types.js';
+import type { FullRefreshStream, IncrementalStream, StreamDefinition } from '../../streams/types.js';
 import { sliceStart } from '../../warehouse/walk-slices.js';
 import { listSourceOf, pageSizeOf } from '../engine-context.js';
 import { walkKeyset } from '../keyset-walk.js';
-import { listPage } from '../list-request.js';
+import { type ListAnswer, listPage } from '../list-request.js';
 import { normalizePage } from '../normalize-page.js';
 import { snapshotsOf } from '../page-write.js';
 import { recordSecond, type TimeRange, windowFilter } from '../time-range.js';
@@ -33,28 +33,38 @@ export interface ServerCount {
   method: CountMethod;
 }
 
+/**
+ * Page 0 with one record, asked the way the sync asks (its base filter holds the scope's
+ * `integration_ids`), with `range` when given; booked and its snapshots noted.
+ */
+async function oneRecord(
+  verify: VerifyContext,
+  stream: StreamDefinition,
+  range: TimeRange | undefined,
+): Promise<ListAnswer> {
+  const { ctx, run } = verify;
+  const source = listSourceOf(ctx, stream, verify.path);
+  const filter =
+    range && stream.mode === 'incremental'
+      ? windowFilter(source.baseFilter, stream.cursor, range)
+      : (source.baseFilter ?? {});
+  const answer = await booked(verify, () =>
+    listPage(ctx.client, source, { page: 0, pageSize: 1, filter, signal: run.signal }),
+  );
+  await spend(verify, answer.cost);
+  noteSnapshots(verify, snapshotsOf(stream, answer.records));
+  return answer;
+}
+
 /** The one-record answer for `range`: its `total_count` (when given) and the first record's instant. */
 export async function probeRange(
   verify: VerifyContext,
   stream: IncrementalStream,
   range: TimeRange,
 ): Promise<{ total: number | undefined; first: number | undefined }> {
-  const { ctx, run } = verify;
-  // The sync's own request: its base filter holds the scope's `integration_ids`.
-  const source = listSourceOf(ctx, stream, verify.path);
-  const answer = await booked(verify, () =>
-    listPage(ctx.client, source, {
-      page: 0,
-      pageSize: 1,
-      filter: windowFilter(source.baseFilter, stream.cursor, range),
-      signal: run.signal,
-    }),
-  );
-  await spend(verify, answer.cost);
-  noteSnapshots(verify, snapshotsOf(stream, answer.records));
+  const answer = await oneRecord(verify, stream, range);
   const record = answer.records[0];
-  const first = record ? recordSecond(stream.cursor, record) : undefined;
-  return { total: answer.totalCount, first };
+  return { total: answer.totalCount, first: record ? recordSecond(stream.cursor, record) : undefined };
 }
 
 /** Adds a read part's records to `read`, normalized as a page write would. */
@@ -145,16 +155,5 @@ export async function countList(
   stream: FullRefreshStream,
 ): Promise<number | undefined> {
   if (stream.totalCount === 'page') return undefined;
-  const { ctx, run } = verify;
-  const source = listSourceOf(ctx, stream, verify.path);
-  const answer = await booked(verify, () =>
-    listPage(ctx.client, source, {
-      page: 0,
-      pageSize: 1,
-      filter: source.baseFilter ?? {},
-      signal: run.signal,
-    }),
-  );
-  await spend(verify, answer.cost);
-  return answer.totalCount;
+  return (await oneRecord(verify, stream, undefined)).totalCount;
 }

@@ -2,14 +2,13 @@
  * Migration 007: `data_freshness` counts syncs only once it is applied, keeps its columns, and goes
  * down to 004's definition (and the checkpoint table away) and up again cleanly.
  */
-import { randomUUID } from 'node:crypto';
 import { type Kysely, Migrator, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MIGRATIONS } from '../../../migrations/index.js';
 import { Secret } from '../../../src/secret.js';
 import { openWarehouse, type Warehouse } from '../../../src/warehouse/db.js';
-import { finishStreamRun, startRun, startStreamRun } from '../../../src/warehouse/ledger.js';
 import { migrateToLatest } from '../../../src/warehouse/migrate.js';
+import { succeededStreamRun } from '../../support/run-state.js';
 import { createTestDatabase, type TestDatabase } from '../../support/services.js';
 
 describe('migration 007_renormalize', () => {
@@ -42,17 +41,7 @@ describe('migration 007_renormalize', () => {
     ).rows[0]!.names;
 
   it('leaves renormalize runs out of freshness, and restores 004 on the way down', async () => {
-    const run = async (trigger: 'cli' | 'renormalize') => {
-      const id = await startRun(warehouse.db, {
-        trigger,
-        streams: ['org_units'],
-        fullRefresh: false,
-        runId: randomUUID(),
-      });
-      await startStreamRun(warehouse.db, id, 'org_units');
-      await finishStreamRun(warehouse.db, id, 'org_units', { status: 'succeeded' });
-      return id;
-    };
+    const run = (trigger: 'cli' | 'renormalize') => succeededStreamRun(warehouse, trigger, 'org_units');
     const synced = await run('cli');
     await new Promise((resolve) => setTimeout(resolve, 5));
     const renormalized = await run('renormalize');

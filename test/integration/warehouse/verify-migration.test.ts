@@ -2,15 +2,15 @@
  * Migration 010: the verify tables (a stream's result and its buckets, gone with their run), and
  * `data_freshness` counting syncs only (a verify moves no cursor); down restores 007's view.
  */
-import { randomUUID } from 'node:crypto';
 import { type Kysely, Migrator, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MIGRATIONS } from '../../../migrations/index.js';
 import type { RunTrigger } from '../../../src/sync/types.js';
 import type { Warehouse } from '../../../src/warehouse/db.js';
-import { finishStreamRun, lastStreamRuns, startRun, startStreamRun } from '../../../src/warehouse/ledger.js';
+import { lastStreamRuns } from '../../../src/warehouse/ledger.js';
 import { migrateToLatest } from '../../../src/warehouse/migrate.js';
 import { latestVerifies, saveVerifyResult } from '../../../src/warehouse/verify-results.js';
+import { succeededStreamRun } from '../../support/run-state.js';
 import { openTestWarehouse, type TestWarehouse } from '../../support/warehouses.js';
 
 describe('migration 010_verify', () => {
@@ -23,14 +23,8 @@ describe('migration 010_verify', () => {
   afterAll(async () => test?.close());
 
   const run = async (trigger: RunTrigger) => {
-    const id = await startRun(warehouse.db, {
-      trigger,
-      streams: ['org_units'],
-      fullRefresh: false,
-      runId: randomUUID(),
-    });
-    await startStreamRun(warehouse.db, id, 'org_units');
-    await finishStreamRun(warehouse.db, id, 'org_units', { status: 'succeeded' });
+    const id = await succeededStreamRun(warehouse, trigger, 'org_units');
+    // Freshness orders stream runs by their start.
     await new Promise((resolve) => setTimeout(resolve, 5));
     return id;
   };
