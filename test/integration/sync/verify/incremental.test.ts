@@ -160,6 +160,30 @@ describe('verify and heal, incremental streams', () => {
     await runSync(harness.engine, { streams: ['scm_pull_requests'], fullRefresh: false, trigger: 'cli' });
   });
 
+  it('a heal whose walk straddles a snapshot switch reads its buckets again before deciding anything', async () => {
+    // Two issues of two months: the heal walks two slices, whose first requests come one after the other.
+    const all = liveRecords(harness.simulator, 'jira_issues').map(({ record }) => record);
+    const month = (record: (typeof all)[number]) => monthStart(Number(record.issue_updated_at));
+    const first = all[40]!;
+    const issues = [first, all.find((record) => month(record) !== month(first))!];
+    for (const record of issues)
+      await sql(harness, 'DELETE FROM sei.jira_issues WHERE integration_id = $1 AND issue_key = $2', [
+        record.integration_id,
+        record.key,
+      ]);
+    await verify(harness, ['jira_issues']);
+    // A verify's one-record counts come first, then (with --heal) the walk of the two buckets: SEI
+    // switches to a new daily snapshot between the first requests of the two slices. (The simulator's
+    // next snapshot is tomorrow's: this test runs before the next one switches to it.)
+    const counts = harness.simulator.requestLog.filter((entry) => entry.pageSize === 1).length;
+    harness.simulator.switchSnapshotDuringWalk('jira_issues', counts + 1);
+    const fixed = (await verify(harness, ['jira_issues'], true)).jira_issues;
+    expect(fixed).toMatchObject({ status: 'clean', heal: { inserted: 2, deletionsDecided: true } });
+    const walked = healed(fixed).reduce((sum, bucket) => sum + bucket.server, 0);
+    expect(fixed.heal!.records).toBeGreaterThanOrEqual(2 * walked);
+    expect(await diffStream(harness, 'jira_issues')).toMatchObject({ missing: [], unexpected: [] });
+  });
+
   it('after a snapshot switch SEI no longer lists deleted issues: verify names their buckets, a heal makes the table exact', async () => {
     const switched = harness.simulator.dataset.switchSnapshot('jira_issues', { update: 3, delete: 2 });
     await runSync(harness.engine, { streams: ['jira_issues'], fullRefresh: false, trigger: 'cli' });
