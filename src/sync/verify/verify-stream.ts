@@ -276,7 +276,13 @@ function bucketResult(
     server: tally.server,
     warehouse: tally.warehouse,
     moved: tally.moved,
-    outcome: differs(tally) && !explained ? 'differs' : healed && differs(initial) ? 'healed' : 'equal',
+    outcome: explained
+      ? 'equal'
+      : differs(tally)
+        ? 'differs'
+        : healed && differs(initial)
+          ? 'healed'
+          : 'equal',
     before:
       healed && changed
         ? { server: initial.server, warehouse: initial.warehouse, moved: initial.moved }
