@@ -14,6 +14,11 @@ export interface WalkProgress {
   /** Pages committed over all its slices. */
   pages: number;
   slices: SliceState[];
+  /**
+   * The end of the walk's window (epoch s). Tail slices past it (records changed while a deleting walk
+   * ran) are read anew by any attempt: the finish reads the tail again until it is empty.
+   */
+  windowEnd: number;
 }
 
 /**
@@ -30,7 +35,7 @@ export function requestsBeforeResumePoints(
     const stream = STREAMS[name];
     if (stream.mode !== 'incremental' || stream.cursor.serverOrder !== 'asc') continue;
     const filter = stream.cursor.filter;
-    const windowEnd = Math.max(...walk.slices.map((slice) => slice.to));
+    const { windowEnd } = walk;
     for (const entry of entries) {
       if (!entry.path.endsWith(stream.path) || entry.status !== 200) continue;
       const range = (entry.body?.filter as Record<string, { $gt?: unknown }> | undefined)?.[filter.field];
@@ -52,6 +57,7 @@ export async function walksInProgressOn(client: pg.Client): Promise<Map<StreamNa
   const result = await client.query<{
     stream: StreamName;
     walk_id: string;
+    window_end: Date;
     slice_no: number;
     range_from: string;
     range_to: string;
@@ -59,13 +65,18 @@ export async function walksInProgressOn(client: pg.Client): Promise<Map<StreamNa
     pages: number;
     records: string;
     done: boolean;
-  }>(`SELECT c.stream, c.walk_id, s.slice_no, s.range_from, s.range_to, s.resume_at, s.pages, s.records,
+  }>(`SELECT c.stream, c.walk_id, c.window_end, s.slice_no, s.range_from, s.range_to, s.resume_at, s.pages, s.records,
              s.done_at IS NOT NULL AS done
       FROM sei_sync.checkpoints c JOIN sei_sync.walk_slices s ON s.walk_id = c.walk_id
       ORDER BY c.stream, s.slice_no`);
   const walks = new Map<StreamName, WalkProgress>();
   for (const row of result.rows) {
-    const walk = walks.get(row.stream) ?? { walkId: row.walk_id, pages: 0, slices: [] };
+    const walk = walks.get(row.stream) ?? {
+      walkId: row.walk_id,
+      pages: 0,
+      slices: [],
+      windowEnd: Math.floor(row.window_end.getTime() / 1000),
+    };
     walk.pages += row.pages;
     walk.slices.push({
       walkId: row.walk_id,

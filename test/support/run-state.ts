@@ -44,15 +44,21 @@ export async function succeededStreamRun(
 
 /** Streams whose walk is in progress with at least one page committed. */
 export async function walksInProgress(warehouse: Warehouse): Promise<Map<StreamName, WalkProgress>> {
-  const result = await sql<{ stream: StreamName; walk_id: string }>`
-    SELECT stream, walk_id FROM sei_sync.checkpoints WHERE walk_id IS NOT NULL ORDER BY stream`.execute(
+  const result = await sql<{ stream: StreamName; walk_id: string; window_end: Date }>`
+    SELECT stream, walk_id, window_end FROM sei_sync.checkpoints WHERE walk_id IS NOT NULL ORDER BY stream`.execute(
     warehouse.db,
   );
   const walks = new Map<StreamName, WalkProgress>();
   for (const row of result.rows) {
     const slices = await readSlices(warehouse.db, row.walk_id);
     const pages = slices.reduce((sum, slice) => sum + slice.pages, 0);
-    if (pages > 0) walks.set(row.stream, { walkId: row.walk_id, pages, slices });
+    if (pages > 0)
+      walks.set(row.stream, {
+        walkId: row.walk_id,
+        pages,
+        slices,
+        windowEnd: Math.floor(row.window_end.getTime() / 1000),
+      });
   }
   return walks;
 }
