@@ -2,152 +2,107 @@
  * The write path on a PostgreSQL server: rows travel by binary `COPY`, the closest thing to a bulk load
  * that still lets each page be ONE transaction with its checkpoint.
  *
- * - Entity rows are COPYed into a staging table of the session (`pg_temp`, created once per
- *   connection, `ON COMMIT DELETE ROWS`: never WAL-logged, emptied by each commit), then merged into
- *   the entity table by the same upsert as the portable path (./merge-sql.ts), whose guard leaves
- *   unchanged rows alone and which returns the rows that changed.
- * - Child rows of the parents that changed are COPYed straight into their table: their old lists are
- *   gone by then (./child-rows.ts), so there is nothing to merge.
+ * Entity rows, sorted by what the table already holds for their keys (./existing-rows.ts):
+ * - keys not stored yet are COPYed straight into the entity table: a first sync is a bulk load;
+ * - rows stored with the same hash and not deleted are unchanged: not sent again, not touched;
+ * - the rest (a different hash, a deleted row) are COPYed into the session's staging table
+ *   (./stage-table.ts) and merged by the guarded upsert (./merge-sql.ts), which rewrites only rows
+ *   whose raw record really differs.
+ * Child rows of the parents that changed are COPYed straight into their table: their old lists are
+ * gone by then (./child-rows.ts).
  *
  * A value the binary encoding does not send as is (./copy-binary.ts) sends that statement's rows
- * through the portable path instead, so PostgreSQL judges it there. Outside a transaction (where
+ * through the portable path instead, so that PostgreSQL judges it there. Outside a transaction (where
  * each statement may take another connection, and so another staging table) the portable path is used.
  */
 import { CompiledQuery } from 'kysely';
-import type { ChildTableSpec, ColumnSpec, Row, TableSpec } from '../streams/types.js';
-import { BinaryCopyRows, type CopyColumnType, JsonText, NotBinaryEncodableError } from './copy-binary.js';
+import type { ChildTableSpec, Row, TableSpec } from '../streams/types.js';
 import { CopyIn } from './copy-client.js';
-import { mergeSourceColumns, mergeSql, runMerge } from './merge-sql.js';
-import { rowHash } from './row-hash.js';
-import { qualified, quoteIdent } from './sql-text.js';
+import { copyColumnList, encodeChildRows, encodedOrUndefined, encodeEntityRows } from './copy-rows.js';
+import { storedStates } from './existing-rows.js';
+import { runMerge } from './merge-sql.js';
+import { keyText, qualified } from './sql-text.js';
+import { fillStage, type StageOptions, stageOf } from './stage-table.js';
 import { jsonbWritePath } from './write-path-jsonb.js';
 import type { ChangedRow, Executor, PreparedRow, WritePath, WriteStamp } from './write-types.js';
 
-/** Staging tables are named `sei_sync_stage_<table>_<hash of its columns>` in the session's pg_temp. */
-const STAGE_PREFIX = 'sei_sync_stage_';
+/** What a row COPYed straight into its entity table carries after its typed columns and `row_hash`. */
+const STAMP_COLUMNS = [
+  { name: 'run_id', type: 'uuid' },
+  { name: 'last_synced_at', type: 'timestamptz' },
+] as const;
 
-interface Stage {
-  /** Qualified name, `pg_temp."sei_sync_stage_..."`. */
-  name: string;
-  create: string;
-  copy: string;
-  clear: string;
-  merge: string;
-  types: CopyColumnType[];
-}
-
-const stages = new WeakMap<TableSpec, Stage>();
-
-function copyColumns(columns: readonly ColumnSpec[]): string {
-  return columns.map((column) => quoteIdent(column.name)).join(', ');
-}
-
-function stageOf(table: TableSpec): Stage {
-  let stage = stages.get(table);
-  if (stage !== undefined) return stage;
-  const columns = mergeSourceColumns(table);
-  // The columns are part of the name: a session never COPYs into a staging table of another shape.
-  const signature = rowHash(columns.map((column) => `${column.name} ${column.type}`).join(',')).slice(0, 8);
-  const name = `pg_temp.${quoteIdent(`${STAGE_PREFIX}${table.name}_${signature}`)}`;
-  stage = {
-    name,
-    // No constraints: a NULL key or raw is refused by the merge, with the entity table's own message.
-    create: `CREATE TEMP TABLE IF NOT EXISTS ${name} (${columns
-      .map((column) => `${quoteIdent(column.name)} ${column.type}`)
-      .join(', ')}) ON COMMIT DELETE ROWS`,
-    copy: `COPY ${name} (${copyColumns(columns)}) FROM STDIN (FORMAT binary)`,
-    clear: `DELETE FROM ${name}`,
-    merge: mergeSql(table, `${name} AS s`),
-    types: columns.map((column) => column.type),
-  };
-  stages.set(table, stage);
-  return stage;
-}
-
-/** The staging rows: typed columns (the raw record as the JSON text already made), then `row_hash`. */
-function encodeStageRows(table: TableSpec, stage: Stage, rows: readonly PreparedRow[]): Buffer {
-  const out = new BinaryCopyRows(stage.types, 4096 + rows.length * 2048);
-  const values: unknown[] = new Array(stage.types.length);
-  const hashAt = table.columns.length;
-  for (const { row, rawJson, hash } of rows) {
-    for (let i = 0; i < table.columns.length; i++) {
-      const name = table.columns[i]!.name;
-      values[i] = name === 'raw' ? (rawJson === null ? null : new JsonText(rawJson)) : row[name];
-    }
-    values[hashAt] = hash;
-    out.add(values);
-  }
-  return out.finish();
-}
-
-function encodeChildRows(child: ChildTableSpec, rows: readonly Row[], runId: string): Buffer {
-  const out = new BinaryCopyRows(
-    [...child.columns.map((column) => column.type), 'uuid'],
-    4096 + rows.length * 128,
+async function copyNewRows(
+  trx: Executor,
+  table: TableSpec,
+  rows: readonly PreparedRow[],
+  stamp: WriteStamp,
+): Promise<boolean> {
+  const data = encodedOrUndefined(() =>
+    encodeEntityRows(table, rows, { columns: STAMP_COLUMNS, values: [stamp.runId, stamp.syncedAt] }),
   );
-  const values: unknown[] = new Array(child.columns.length + 1);
-  values[child.columns.length] = runId;
-  for (const row of rows) {
-    for (let i = 0; i < child.columns.length; i++) values[i] = row[child.columns[i]!.name];
-    out.add(values);
-  }
-  return out.finish();
+  if (data === undefined) return false;
+  const columns = copyColumnList([...table.columns, { name: 'row_hash' }, ...STAMP_COLUMNS]);
+  await trx.executeQuery(
+    CompiledQuery.raw(`COPY ${qualified(table.schema, table.name)} (${columns}) FROM STDIN (FORMAT binary)`, [
+      new CopyIn(data),
+    ]),
+  );
+  return true;
 }
 
-/** The encoded rows, or undefined when a value must go through the portable path. */
-function encodedOrUndefined(encode: () => Buffer): Buffer | undefined {
-  try {
-    return encode();
-  } catch (error) {
-    if (error instanceof NotBinaryEncodableError) return undefined;
-    throw error;
-  }
+function keyOf(table: TableSpec, row: Row): Record<string, unknown> {
+  const key: Record<string, unknown> = {};
+  for (const column of table.key) key[column] = row[column];
+  return key;
 }
 
-/**
- * Transactions whose staging tables may hold rows of an earlier write: a page being bisected writes
- * several parts in one transaction (./isolate-bad-records.ts), each of which must merge only its own.
- */
-const usedStages = new WeakMap<Executor, Set<string>>();
-
-async function fillStage(trx: Executor, stage: Stage, data: Buffer): Promise<void> {
-  await trx.executeQuery(CompiledQuery.raw(stage.create));
-  let used = usedStages.get(trx);
-  if (used === undefined) {
-    used = new Set();
-    usedStages.set(trx, used);
-  }
-  if (used.has(stage.name)) await trx.executeQuery(CompiledQuery.raw(stage.clear));
-  used.add(stage.name);
-  await trx.executeQuery(CompiledQuery.raw(stage.copy, [new CopyIn(data)]));
-}
-
-export const copyWritePath: WritePath = {
-  name: 'copy',
-
-  async mergeRows(
+export function createCopyWritePath(options: StageOptions): WritePath {
+  async function mergeThroughStage(
     trx: Executor,
     table: TableSpec,
     rows: readonly PreparedRow[],
     stamp: WriteStamp,
   ): Promise<ChangedRow[]> {
-    const stage = stageOf(table);
-    const data = trx.isTransaction
-      ? encodedOrUndefined(() => encodeStageRows(table, stage, rows))
-      : undefined;
+    const stage = stageOf(table, options);
+    const data = encodedOrUndefined(() => encodeEntityRows(table, rows));
     if (data === undefined) return jsonbWritePath.mergeRows(trx, table, rows, stamp);
     await fillStage(trx, stage, data);
     return runMerge(trx, table, stage.merge, stamp);
-  },
+  }
 
-  async insertChildren(trx: Executor, child: ChildTableSpec, rows: readonly Row[], runId: string) {
-    const data = encodedOrUndefined(() => encodeChildRows(child, rows, runId));
-    if (data === undefined) return jsonbWritePath.insertChildren(trx, child, rows, runId);
-    await trx.executeQuery(
-      CompiledQuery.raw(
-        `COPY ${qualified(child.schema, child.name)} (${copyColumns(child.columns)}, run_id) FROM STDIN (FORMAT binary)`,
-        [new CopyIn(data)],
-      ),
-    );
-  },
-};
+  return {
+    name: 'copy',
+
+    async mergeRows(trx, table, rows, stamp) {
+      if (!trx.isTransaction) return jsonbWritePath.mergeRows(trx, table, rows, stamp);
+      const stored = await storedStates(trx, table, rows);
+      const fresh: PreparedRow[] = [];
+      const others: PreparedRow[] = [];
+      for (const prepared of rows) {
+        const state = stored.get(keyText(prepared.row, table.key));
+        if (state === undefined) fresh.push(prepared);
+        else if (state.deleted || state.hash !== prepared.hash) others.push(prepared);
+      }
+      const changed: ChangedRow[] = [];
+      if (fresh.length > 0) {
+        if (await copyNewRows(trx, table, fresh, stamp))
+          for (const { row } of fresh) changed.push({ key: keyOf(table, row), inserted: true });
+        else others.push(...fresh);
+      }
+      if (others.length > 0) changed.push(...(await mergeThroughStage(trx, table, others, stamp)));
+      return changed;
+    },
+
+    async insertChildren(trx: Executor, child: ChildTableSpec, rows: readonly Row[], runId: string) {
+      const data = encodedOrUndefined(() => encodeChildRows(child, rows, runId));
+      if (data === undefined) return jsonbWritePath.insertChildren(trx, child, rows, runId);
+      await trx.executeQuery(
+        CompiledQuery.raw(
+          `COPY ${qualified(child.schema, child.name)} (${copyColumnList(child.columns)}, run_id) FROM STDIN (FORMAT binary)`,
+          [new CopyIn(data)],
+        ),
+      );
+    },
+  };
+}

@@ -1,21 +1,27 @@
 /**
- * Which way a warehouse's pages travel (./write-types.ts `WritePath`): binary COPY through a staging
- * table on a PostgreSQL server whose role may create temporary tables, the portable jsonb parameter
- * otherwise (the embedded database; a locked-down role without the TEMPORARY privilege).
+ * Which way a warehouse's pages travel (./write-types.ts `WritePath`): binary COPY on a PostgreSQL
+ * server whose role may create temporary tables (the staging tables), with lz4 compression of jsonb
+ * when the server was built with it; the portable jsonb parameter otherwise (the embedded database,
+ * or a locked-down role without the TEMPORARY privilege).
  */
 import { type Kysely, sql } from 'kysely';
 import type { Database } from './database.js';
 import type { Warehouse } from './db.js';
-import { copyWritePath } from './write-path-copy.js';
+import { createCopyWritePath } from './write-path-copy.js';
 import { jsonbWritePath } from './write-path-jsonb.js';
 import type { WritePath } from './write-types.js';
 
 const chosen = new WeakMap<Kysely<Database>, Promise<WritePath>>();
 
 async function probe(db: Kysely<Database>): Promise<WritePath> {
-  const result = await sql<{ temp: boolean }>`
-    SELECT has_database_privilege(current_database(), 'TEMPORARY') AS temp`.execute(db);
-  return result.rows[0]?.temp === true ? copyWritePath : jsonbWritePath;
+  const result = await sql<{ temp: boolean; lz4: boolean }>`
+    SELECT has_database_privilege(current_database(), 'TEMPORARY') AS temp,
+      EXISTS (SELECT 1 FROM pg_settings WHERE name = 'default_toast_compression' AND 'lz4' = ANY (enumvals)) AS lz4`.execute(
+    db,
+  );
+  const server = result.rows[0];
+  if (server?.temp !== true) return jsonbWritePath;
+  return createCopyWritePath({ compression: server.lz4 ? 'lz4' : 'pglz' });
 }
 
 /** The write path of `warehouse`, asked of the server once per warehouse (a failed probe is asked again). */

@@ -12,7 +12,7 @@ import type { Row, StreamDefinition } from '../../../src/streams/types.js';
 import { openWarehouse, type Warehouse } from '../../../src/warehouse/db.js';
 import { migrateToLatest } from '../../../src/warehouse/migrate.js';
 import { writePage } from '../../../src/warehouse/upsert.js';
-import { copyWritePath } from '../../../src/warehouse/write-path-copy.js';
+import { createCopyWritePath } from '../../../src/warehouse/write-path-copy.js';
 import { jsonbWritePath } from '../../../src/warehouse/write-path-jsonb.js';
 import type { WritePath } from '../../../src/warehouse/write-types.js';
 import { createTestDatabase, type TestDatabase } from '../../support/services.js';
@@ -67,60 +67,63 @@ async function selectAll(
   return rows;
 }
 
-describe.each([copyWritePath, jsonbWritePath])('normalized rows through the $name write path', (path) => {
-  let database: TestDatabase;
-  let warehouse: Warehouse;
+describe.each([createCopyWritePath({ compression: 'pglz' }), jsonbWritePath])(
+  'normalized rows through the $name write path',
+  (path) => {
+    let database: TestDatabase;
+    let warehouse: Warehouse;
 
-  beforeAll(async () => {
-    database = await createTestDatabase('sei_streams_write');
-    warehouse = await openWarehouse({ databaseUrl: new Secret(database.url), poolSize: 2 });
-    await migrateToLatest(warehouse);
-  });
+    beforeAll(async () => {
+      database = await createTestDatabase('sei_streams_write');
+      warehouse = await openWarehouse({ databaseUrl: new Secret(database.url), poolSize: 2 });
+      await migrateToLatest(warehouse);
+    });
 
-  afterAll(async () => {
-    await warehouse?.close();
-    await database?.drop();
-  });
+    afterAll(async () => {
+      await warehouse?.close();
+      await database?.drop();
+    });
 
-  it.each(Object.values(STREAMS).map((s) => [s.name, s] as const))(
-    '%s: a realistic record is stored with the values the normalizer produced',
-    async (name, stream) => {
-      const { rows, result } = await write(warehouse, path, stream, [REALISTIC_RECORDS[name]()]);
-      expect(result.inserted).toBe(1);
-      const columns = stream.table.columns.map((column) => column.name);
-      expect(await selectAll(warehouse, stream.table.name, columns, stream.table.key)).toEqual(rows);
-    },
-  );
-
-  it('jira_issues: the 100 real records and their histories are stored as normalized', async () => {
-    const stream = STREAMS.jira_issues;
-    const { rows, childRows, result } = await write(warehouse, path, stream, JIRA_SAMPLE);
-    expect(result.inserted + result.updated + result.unchanged).toBe(100);
-    const stored = await selectAll(
-      warehouse,
-      stream.table.name,
-      stream.table.columns.map((column) => column.name),
-      stream.table.key,
+    it.each(Object.values(STREAMS).map((s) => [s.name, s] as const))(
+      '%s: a realistic record is stored with the values the normalizer produced',
+      async (name, stream) => {
+        const { rows, result } = await write(warehouse, path, stream, [REALISTIC_RECORDS[name]()]);
+        expect(result.inserted).toBe(1);
+        const columns = stream.table.columns.map((column) => column.name);
+        expect(await selectAll(warehouse, stream.table.name, columns, stream.table.key)).toEqual(rows);
+      },
     );
-    const byKey = (row: Row) => `${row.integration_id}\u0000${row.issue_key}`;
-    const sortRows = (list: Row[]) => [...list].sort((a, b) => (byKey(a) < byKey(b) ? -1 : 1));
-    expect(sortRows(stored)).toEqual(sortRows(rows));
-    for (const child of stream.children) {
-      const storedChildren = await selectAll(
+
+    it('jira_issues: the 100 real records and their histories are stored as normalized', async () => {
+      const stream = STREAMS.jira_issues;
+      const { rows, childRows, result } = await write(warehouse, path, stream, JIRA_SAMPLE);
+      expect(result.inserted + result.updated + result.unchanged).toBe(100);
+      const stored = await selectAll(
         warehouse,
-        child.name,
-        child.columns.map((column) => column.name),
-        [...child.parentKey, 'ordinal'],
+        stream.table.name,
+        stream.table.columns.map((column) => column.name),
+        stream.table.key,
       );
-      const expected = childRows[child.name] ?? [];
-      expect(storedChildren).toHaveLength(expected.length);
-      const sortChildren = (list: Row[]) =>
-        [...list].sort((a, b) => {
-          const ka = `${byKey(a)}\u0000${String(a.ordinal).padStart(6, '0')}`;
-          const kb = `${byKey(b)}\u0000${String(b.ordinal).padStart(6, '0')}`;
-          return ka < kb ? -1 : 1;
-        });
-      expect(sortChildren(storedChildren)).toEqual(sortChildren(expected));
-    }
-  });
-});
+      const byKey = (row: Row) => `${row.integration_id}\u0000${row.issue_key}`;
+      const sortRows = (list: Row[]) => [...list].sort((a, b) => (byKey(a) < byKey(b) ? -1 : 1));
+      expect(sortRows(stored)).toEqual(sortRows(rows));
+      for (const child of stream.children) {
+        const storedChildren = await selectAll(
+          warehouse,
+          child.name,
+          child.columns.map((column) => column.name),
+          [...child.parentKey, 'ordinal'],
+        );
+        const expected = childRows[child.name] ?? [];
+        expect(storedChildren).toHaveLength(expected.length);
+        const sortChildren = (list: Row[]) =>
+          [...list].sort((a, b) => {
+            const ka = `${byKey(a)}\u0000${String(a.ordinal).padStart(6, '0')}`;
+            const kb = `${byKey(b)}\u0000${String(b.ordinal).padStart(6, '0')}`;
+            return ka < kb ? -1 : 1;
+          });
+        expect(sortChildren(storedChildren)).toEqual(sortChildren(expected));
+      }
+    });
+  },
+);

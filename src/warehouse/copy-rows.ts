@@ -1,0 +1,72 @@
+/**
+ * The rows of a page encoded for binary COPY (./copy-binary.ts), in the column orders the COPY
+ * statements of ./write-path-copy.ts name: entity rows (the raw record as the JSON text already made
+ * and hashed, then `row_hash`, then any stamp columns) and child rows (then `run_id`).
+ */
+import type { ChildTableSpec, ColumnSpec, Row, TableSpec } from '../streams/types.js';
+import { BinaryCopyRows, type CopyColumnType, JsonText, NotBinaryEncodableError } from './copy-binary.js';
+import { quoteIdent } from './sql-text.js';
+import type { PreparedRow } from './write-types.js';
+
+/** Bytes to start a buffer with: about a Jira issue per entity row, a history entry per child row. */
+const ENTITY_ROW_BYTES = 2048;
+const CHILD_ROW_BYTES = 128;
+
+/** A column list for a COPY statement. */
+export function copyColumnList(columns: readonly { name: string }[]): string {
+  return columns.map((column) => quoteIdent(column.name)).join(', ');
+}
+
+/** Extra columns written after `row_hash`, with one value for every row (the run id, the sync instant). */
+export interface StampColumns {
+  columns: readonly ColumnSpec[] | readonly { name: string; type: CopyColumnType }[];
+  values: readonly unknown[];
+}
+
+export function encodeEntityRows(
+  table: TableSpec,
+  rows: readonly PreparedRow[],
+  stamp?: StampColumns,
+): Buffer {
+  const tail = stamp?.values ?? [];
+  const types: CopyColumnType[] = [
+    ...table.columns.map((column) => column.type),
+    'text',
+    ...(stamp?.columns.map((column) => column.type) ?? []),
+  ];
+  const out = new BinaryCopyRows(types, 4096 + rows.length * ENTITY_ROW_BYTES);
+  const values: unknown[] = new Array(types.length);
+  const hashAt = table.columns.length;
+  for (let i = 0; i < tail.length; i++) values[hashAt + 1 + i] = tail[i];
+  for (const { row, rawJson, hash } of rows) {
+    for (let i = 0; i < hashAt; i++) {
+      const name = table.columns[i]!.name;
+      values[i] = name === 'raw' ? (rawJson === null ? null : new JsonText(rawJson)) : row[name];
+    }
+    values[hashAt] = hash;
+    out.add(values);
+  }
+  return out.finish();
+}
+
+export function encodeChildRows(child: ChildTableSpec, rows: readonly Row[], runId: string): Buffer {
+  const types: CopyColumnType[] = [...child.columns.map((column) => column.type), 'uuid'];
+  const out = new BinaryCopyRows(types, 4096 + rows.length * CHILD_ROW_BYTES);
+  const values: unknown[] = new Array(types.length);
+  values[child.columns.length] = runId;
+  for (const row of rows) {
+    for (let i = 0; i < child.columns.length; i++) values[i] = row[child.columns[i]!.name];
+    out.add(values);
+  }
+  return out.finish();
+}
+
+/** The encoded rows, or undefined when a value must go through the portable path. */
+export function encodedOrUndefined(encode: () => Buffer): Buffer | undefined {
+  try {
+    return encode();
+  } catch (error) {
+    if (error instanceof NotBinaryEncodableError) return undefined;
+    throw error;
+  }
+}
