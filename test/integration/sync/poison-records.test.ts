@@ -84,8 +84,10 @@ describe.each(WAREHOUSE_KINDS)('records PostgreSQL refuses, on %s', (kind) => {
   it('succeeds and counts the refused records as rejected', () => {
     expect(results.get('workitems')).toMatchObject({
       status: 'succeeded',
-      counts: { records: 60, inserted: 56, rejected: 4, sanitized: 1, pages: 3 },
+      counts: { records: 60, inserted: 56, rejected: 4, sanitized: 1 },
     });
+    // Three pages of records, and one empty tail page when the walk outlived its window's last second.
+    expect(results.get('workitems')?.counts.pages).toBeOneOf([3, 4]);
     expect(results.get('org_users')).toMatchObject({
       status: 'succeeded',
       counts: { records: 30, inserted: 29, rejected: 1 },
