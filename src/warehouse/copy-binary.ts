@@ -67,7 +67,8 @@ export class BinaryCopyRows {
     private readonly types: readonly CopyColumnType[],
     initialBytes = 64 * 1024,
   ) {
-    this.buffer = Buffer.allocUnsafe(initialBytes);
+    // Room for the header and the trailer at least.
+    this.buffer = Buffer.allocUnsafe(Math.max(initialBytes, SIGNATURE.length + 10));
     this.at = SIGNATURE.copy(this.buffer, 0);
     this.at = this.buffer.writeInt32BE(0, this.at); // flags: no OIDs
     this.at = this.buffer.writeInt32BE(0, this.at); // no header extension
@@ -104,11 +105,10 @@ export class BinaryCopyRows {
     this.buffer.writeInt32BE(this.at - lengthAt - 4, lengthAt);
   }
 
-  /** The whole COPY stream, trailer included. */
+  /** The whole COPY stream so far, trailer included (a view; rows added later overwrite the trailer). */
   finish(): Buffer {
     this.reserve(2);
-    this.at = this.buffer.writeInt16BE(-1, this.at);
-    return this.buffer.subarray(0, this.at);
+    return this.buffer.subarray(0, this.buffer.writeInt16BE(-1, this.at));
   }
 
   private value(type: CopyColumnType, value: unknown): void {
