@@ -52,6 +52,8 @@ async function deleteLists(
 
 export interface ReplaceChildrenInput {
   table: TableSpec;
+  /** The page's parent rows, as given (repeated keys included). */
+  rows: readonly Row[];
   children: readonly ChildTableSpec[];
   /** Child table name → the page's rows (of every parent; only those of changed parents are written). */
   childRows: Readonly<Record<string, readonly Row[]>>;
@@ -67,12 +69,16 @@ export async function replaceChildren(
 ): Promise<void> {
   if (input.children.length === 0 || changed.length === 0) return;
   const changedKeys = new Set(changed.map((row) => keyText(row.key, input.table.key)));
-  // A parent the page just inserted has no child rows yet (child tables reference their parent, ON
-  // DELETE CASCADE, so none can outlive one): only updated parents need their old lists deleted.
+  // Every parent changed and none came twice (a first sync): every child row is wanted, as it is.
+  const everyList = changed.length === input.rows.length;
+  // A parent the page just inserted has no child rows yet (deleting or truncating parents deletes their
+  // child rows: migration 009's triggers, the foreign keys' cascade before), so only updated parents
+  // need their old lists deleted.
   const updated = changed.filter((row) => !row.inserted);
   for (const child of input.children) {
     if (updated.length > 0) await deleteLists(trx, input.table, child, updated);
-    const rows = lastListPerParent(input.childRows[child.name] ?? [], child.parentKey, changedKeys);
+    const pageRows = input.childRows[child.name] ?? [];
+    const rows = everyList ? pageRows : lastListPerParent(pageRows, child.parentKey, changedKeys);
     if (rows.length > 0) await path.insertChildren(trx, child, rows, input.runId);
   }
 }

@@ -159,12 +159,23 @@ export class BinaryCopyRows {
       case 'jsonb':
         return this.jsonb(value);
       case 'uuid':
-        if (typeof value !== 'string' || !UUID.test(value)) return false;
-        this.reserve(20);
-        this.at = this.buffer.writeInt32BE(16, this.at);
-        this.at += this.buffer.write(value.replaceAll('-', ''), this.at, 'hex');
-        return true;
+        return this.uuid(value);
     }
+  }
+
+  /** The bytes of the last uuid written: every row of a COPY carries the same run id. */
+  private lastUuid: { text: string; bytes: Buffer } | undefined;
+
+  private uuid(value: unknown): boolean {
+    if (typeof value !== 'string') return false;
+    if (this.lastUuid?.text !== value) {
+      if (!UUID.test(value)) return false;
+      this.lastUuid = { text: value, bytes: Buffer.from(value.replaceAll('-', ''), 'hex') };
+    }
+    this.reserve(20);
+    this.at = this.buffer.writeInt32BE(16, this.at);
+    this.at += this.lastUuid.bytes.copy(this.buffer, this.at);
+    return true;
   }
 
   /** A length-prefixed UTF-8 string (its storability checked by the caller). */
@@ -196,7 +207,13 @@ export class BinaryCopyRows {
   private timestamp(value: unknown): boolean {
     const ms = value instanceof Date ? value.getTime() : Number.NaN;
     if (!(ms >= FIRST_INSTANT_MS && ms < END_INSTANT_MS)) return false;
-    // Microseconds since 2000; up to 2.5e17 in the year 9999, beyond a double's exact integers.
+    // Microseconds since 2000: exact in a double for about 285 years around 2000 (the common case,
+    // without a BigInt); up to 2.5e17 in the year 9999, beyond a double's exact integers.
+    const micros = (ms - POSTGRES_EPOCH_MS) * 1000;
+    if (Number.isSafeInteger(micros)) {
+      this.int64(micros);
+      return true;
+    }
     this.reserve(12);
     this.at = this.buffer.writeInt32BE(8, this.at);
     this.at = this.buffer.writeBigInt64BE(BigInt(ms - POSTGRES_EPOCH_MS) * 1000n, this.at);

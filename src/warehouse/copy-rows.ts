@@ -3,13 +3,18 @@
  * statements of ./write-path-copy.ts name: entity rows (the raw record as the JSON text already made
  * and hashed, then `row_hash`, then any stamp columns) and child rows (then `run_id`).
  */
+import { RAW_COLUMN } from '../streams/table-spec.js';
 import type { ChildTableSpec, ColumnSpec, Row, TableSpec } from '../streams/types.js';
 import { BinaryCopyRows, type CopyColumnType, JsonText, NotBinaryEncodableError } from './copy-binary.js';
 import { quoteIdent } from './sql-text.js';
 import type { PreparedRow } from './write-types.js';
 
-/** Bytes to start a buffer with: about a Jira issue per entity row, a history entry per child row. */
-const ENTITY_ROW_BYTES = 2048;
+/**
+ * Bytes to start a buffer with, so that it rarely grows (a copy) and is not twice too large: per entity
+ * row its raw JSON (one byte per character for the ASCII most records are) plus this for the typed
+ * columns; per child row this.
+ */
+const ENTITY_TYPED_BYTES = 1024;
 const CHILD_ROW_BYTES = 128;
 
 /** A column list for a COPY statement. */
@@ -34,14 +39,16 @@ export function encodeEntityRows(
     'text',
     ...(stamp?.columns.map((column) => column.type) ?? []),
   ];
-  const out = new BinaryCopyRows(types, 4096 + rows.length * ENTITY_ROW_BYTES);
+  let bytes = 4096;
+  for (const { rawJson } of rows) bytes += ENTITY_TYPED_BYTES + (rawJson?.length ?? 0);
+  const out = new BinaryCopyRows(types, bytes);
   const values: unknown[] = new Array(types.length);
   const hashAt = table.columns.length;
   for (let i = 0; i < tail.length; i++) values[hashAt + 1 + i] = tail[i];
   for (const { row, rawJson, hash } of rows) {
     for (let i = 0; i < hashAt; i++) {
       const name = table.columns[i]!.name;
-      values[i] = name === 'raw' ? (rawJson === null ? null : new JsonText(rawJson)) : row[name];
+      values[i] = name === RAW_COLUMN.name ? (rawJson === null ? null : new JsonText(rawJson)) : row[name];
     }
     values[hashAt] = hash;
     out.add(values);

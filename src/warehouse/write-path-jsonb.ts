@@ -5,6 +5,7 @@
  * (./copy-binary.ts), so that PostgreSQL itself judges them.
  */
 import { CompiledQuery } from 'kysely';
+import { RAW_COLUMN } from '../streams/table-spec.js';
 import type { ChildTableSpec, Row, TableSpec } from '../streams/types.js';
 import { mergeSourceColumns, mergeSql, runMerge } from './merge-sql.js';
 import { pick } from './page-rows.js';
@@ -30,7 +31,7 @@ function jsonbMergeSql(table: TableSpec): string {
  * serialized to hash it (so a page is serialized once), and its `row_hash`.
  */
 export function recordsetJson(table: TableSpec, rows: readonly PreparedRow[]): string {
-  const typed = table.columns.filter((column) => column.name !== 'raw');
+  const typed = table.columns.filter((column) => column.name !== RAW_COLUMN.name);
   const parts = rows.map(({ row, rawJson, hash }) => {
     const rest = JSON.stringify(pick(row, typed));
     const head = `{"raw":${rawJson ?? 'null'},"row_hash":${JSON.stringify(hash)}`;
