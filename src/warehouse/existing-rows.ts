@@ -4,11 +4,12 @@
  *
  * The COPY path sorts a page with it: keys not stored yet are COPYed straight into the table (a first
  * sync is then a bulk load), rows stored with the same hash and not deleted are unchanged and not sent
- * again, and only the rest go through the staging table and the guarded upsert. Pages that share a key
- * are never written at once (src/sync/ordered-writes.ts) and a stream is synced by one process at a
- * time (its advisory lock), so what this read says still holds when the page writes; should another
- * writer insert a key in between all the same, the COPY fails with a unique violation, a data error,
- * and the page's isolation writes it again in parts, each read anew.
+ * again, and only the rest go through the staging table and the guarded upsert. One process never
+ * writes two pages that share a key at once (src/sync/ordered-writes.ts), so what this read says
+ * still holds when the page writes. Another writer may still insert one of the keys in between (a
+ * worker walking another slice of the stream, where a record moved between slices): the COPY then
+ * fails with a unique violation, a data error, and the page's isolation (./isolate-bad-records.ts)
+ * writes it again in parts, each read anew, so the row is merged and nothing is rejected.
  */
 import { CompiledQuery } from 'kysely';
 import type { TableSpec } from '../streams/types.js';

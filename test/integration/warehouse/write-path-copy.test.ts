@@ -151,6 +151,58 @@ describe('the COPY write path', () => {
   });
 });
 
+describe('a key another writer inserts between the probe and the COPY', () => {
+  let database: TestDatabase;
+  let warehouse: Warehouse;
+
+  beforeAll(async () => {
+    database = await createTestDatabase('sei_write_path_race');
+    warehouse = await openWarehouse({ databaseUrl: new Secret(database.url), poolSize: 3 });
+    await migrateToLatest(warehouse);
+  });
+  afterAll(async () => {
+    await warehouse?.close();
+    await database?.drop();
+  });
+
+  it('fails the COPY with a unique violation, and the isolation merges the row instead of rejecting it', async () => {
+    const path = await writePathOf(warehouse);
+    const other = await warehouse.db.connection().execute(async (connection) => {
+      await sql`BEGIN`.execute(connection);
+      await sql`INSERT INTO sei.org_units (id, name, raw, row_hash) VALUES ('u-5', 'theirs', '{}'::jsonb, 'x')`.execute(
+        connection,
+      );
+      // Our page probes now (the row is not committed, so not seen) and its COPY waits for this one.
+      const ours = writeIsolatingBadItems(warehouse.db, [unit(4), unit(5), unit(6)], {
+        write: (trx, part) =>
+          writePage(trx, {
+            table,
+            children: [],
+            rows: part,
+            childRows: {},
+            runId: RUN_ID,
+            syncedAt: new Date(),
+            path,
+          }),
+        finish: async () => {},
+      });
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      await sql`COMMIT`.execute(connection);
+      return ours;
+    });
+    expect(other.bad).toEqual([]);
+    const counts = other.written.reduce(
+      (sum, part) => ({ inserted: sum.inserted + part.inserted, updated: sum.updated + part.updated }),
+      { inserted: 0, updated: 0 },
+    );
+    expect(counts).toEqual({ inserted: 2, updated: 1 });
+    const names = await sql<{ name: string }>`SELECT name FROM sei.org_units ORDER BY id`.execute(
+      warehouse.db,
+    );
+    expect(names.rows.map((row) => row.name)).toEqual(['unit 4 v0', 'unit 5 v0', 'unit 6 v0']);
+  });
+});
+
 describe('a role without the TEMPORARY privilege', () => {
   let database: TestDatabase;
   const role = `sei_no_temp_${randomBytes(3).toString('hex')}`;
