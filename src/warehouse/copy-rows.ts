@@ -4,7 +4,7 @@
  * and hashed, then `row_hash`, then any stamp columns) and child rows (then `run_id`).
  */
 import { RAW_COLUMN } from '../streams/table-spec.js';
-import type { ChildTableSpec, ColumnSpec, Row, TableSpec } from '../streams/types.js';
+import type { ChildTableSpec, Row, TableSpec } from '../streams/types.js';
 import { BinaryCopyRows, type CopyColumnType, JsonText, NotBinaryEncodableError } from './copy-binary.js';
 import { quoteIdent } from './sql-text.js';
 import type { PreparedRow } from './write-types.js';
@@ -24,7 +24,7 @@ export function copyColumnList(columns: readonly { name: string }[]): string {
 
 /** Extra columns written after `row_hash`, with one value for every row (the run id, the sync instant). */
 export interface StampColumns {
-  columns: readonly ColumnSpec[] | readonly { name: string; type: CopyColumnType }[];
+  columns: readonly { name: string; type: CopyColumnType }[];
   values: readonly unknown[];
 }
 
