@@ -1,7 +1,7 @@
 /**
  * The rows of a page encoded for binary COPY (./copy-binary.ts), in the column orders the COPY
- * statements of ./write-path-copy.ts name: entity rows (the raw record as the JSON text already made
- * and hashed, then `row_hash`, then any stamp columns) and child rows (then `run_id`).
+ * statements of ./write-path-copy.ts name: entity rows into the staging table (the raw record as the
+ * JSON text already made and hashed, then `row_hash`) and child rows (then `run_id`).
  */
 import { RAW_COLUMN } from '../streams/table-spec.js';
 import type { ChildTableSpec, Row, TableSpec } from '../streams/types.js';
@@ -22,29 +22,13 @@ export function copyColumnList(columns: readonly { name: string }[]): string {
   return columns.map((column) => quoteIdent(column.name)).join(', ');
 }
 
-/** Extra columns written after `row_hash`, with one value for every row (the run id, the sync instant). */
-export interface StampColumns {
-  columns: readonly { name: string; type: CopyColumnType }[];
-  values: readonly unknown[];
-}
-
-export function encodeEntityRows(
-  table: TableSpec,
-  rows: readonly PreparedRow[],
-  stamp?: StampColumns,
-): Buffer {
-  const tail = stamp?.values ?? [];
-  const types: CopyColumnType[] = [
-    ...table.columns.map((column) => column.type),
-    'text',
-    ...(stamp?.columns.map((column) => column.type) ?? []),
-  ];
+export function encodeEntityRows(table: TableSpec, rows: readonly PreparedRow[]): Buffer {
+  const types: CopyColumnType[] = [...table.columns.map((column) => column.type), 'text'];
   let bytes = 4096;
   for (const { rawJson } of rows) bytes += ENTITY_TYPED_BYTES + (rawJson?.length ?? 0);
   const out = new BinaryCopyRows(types, bytes);
   const values: unknown[] = new Array(types.length);
   const hashAt = table.columns.length;
-  for (let i = 0; i < tail.length; i++) values[hashAt + 1 + i] = tail[i];
   for (const { row, rawJson, hash } of rows) {
     for (let i = 0; i < hashAt; i++) {
       const name = table.columns[i]!.name;

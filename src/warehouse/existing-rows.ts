@@ -2,14 +2,11 @@
  * What the entity table already holds for a page's keys: each stored row's `row_hash` and whether it
  * is marked deleted. One index probe per key, no lock, nothing written.
  *
- * The COPY path sorts a page with it: keys not stored yet are COPYed straight into the table (a first
- * sync is then a bulk load), rows stored with the same hash and not deleted are unchanged and not sent
- * again, and only the rest go through the staging table and the guarded upsert. One process never
- * writes two pages that share a key at once (src/sync/ordered-writes.ts), so what this read says
- * still holds when the page writes. Another writer may still insert one of the keys in between (a
- * worker walking another slice of the stream, where a record moved between slices): the COPY then
- * fails with a unique violation, a data error, and the page's isolation (./isolate-bad-records.ts)
- * writes it again in parts, each read anew, so the row is merged and nothing is rejected.
+ * The COPY path leaves out of the page the rows stored with the same hash and not deleted: they are
+ * unchanged, so they are neither sent nor locked by the upsert (an `ON CONFLICT DO UPDATE ... WHERE`
+ * locks the row it finds even when its guard then skips it). Should another writer change one of those
+ * rows between this read and the commit (one process never writes two pages sharing a key at once,
+ * src/sync/ordered-writes.ts), the page counts it unchanged, as the guard would have had it read first.
  */
 import { CompiledQuery } from 'kysely';
 import type { TableSpec } from '../streams/types.js';

@@ -1,8 +1,8 @@
 /**
- * The COPY write path on PostgreSQL: new keys are COPYed straight into the table, unchanged rows are
- * not sent, changed ones merge through the session's staging table (also while a page is bisected,
- * each part merging only its own rows), rows whose hash is of another kind are compared by content,
- * and a role that may not create temporary tables gets the portable path.
+ * The COPY write path on PostgreSQL: rows merge through the session's staging table (also while a page
+ * is bisected, each part merging only its own rows), unchanged rows are not sent, rows whose hash is of
+ * another kind are compared by content, a key another writer inserts meanwhile is merged, and a role
+ * that may not create temporary tables gets the portable path.
  */
 import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
@@ -72,24 +72,27 @@ describe('the COPY write path', () => {
     expect(path.name).toBe('copy');
   });
 
-  it('COPYs new keys straight into the table: no staging table, a 16-digit hash', async () => {
+  it('inserts new keys through the staging table, with a 16-digit hash', async () => {
     const result = await write(Array.from({ length: 300 }, (_, i) => unit(i)));
     expect(result).toMatchObject({ inserted: 300, updated: 0, unchanged: 0 });
-    expect(await stagingTables()).toBe(0);
+    expect(await stagingTables()).toBe(1);
     const hashes = await sql<{
       h: string;
     }>`SELECT DISTINCT length(row_hash)::text AS h FROM sei.org_units`.execute(warehouse.db);
     expect(hashes.rows).toEqual([{ h: '16' }]);
   });
 
-  it('sends nothing for unchanged rows and merges changed ones through the staging table', async () => {
+  it('sends nothing for unchanged rows, locks none, and merges the changed ones', async () => {
     const before = await xmins();
     expect(await write(Array.from({ length: 300 }, (_, i) => unit(i)))).toMatchObject({ unchanged: 300 });
+    // Not even a row lock: a locked row would carry this transaction's id in xmax.
+    const locked = await sql<{
+      n: number;
+    }>`SELECT count(*)::int AS n FROM sei.org_units WHERE xmax <> 0`.execute(warehouse.db);
+    expect(locked.rows[0]?.n).toBe(0);
     expect(await xmins()).toBe(before);
-    expect(await stagingTables()).toBe(0);
     const result = await write(Array.from({ length: 300 }, (_, i) => unit(i, i % 50 === 0 ? 1 : 0)));
     expect(result).toMatchObject({ inserted: 0, updated: 6, unchanged: 294 });
-    expect(await stagingTables()).toBe(1);
   });
 
   it('compares by content when the hash is of another kind or the keys come in another order', async () => {
@@ -151,7 +154,7 @@ describe('the COPY write path', () => {
   });
 });
 
-describe('a key another writer inserts between the probe and the COPY', () => {
+describe('a key another writer inserts between the probe and the merge', () => {
   let database: TestDatabase;
   let warehouse: Warehouse;
 
@@ -165,14 +168,14 @@ describe('a key another writer inserts between the probe and the COPY', () => {
     await database?.drop();
   });
 
-  it('fails the COPY with a unique violation, and the isolation merges the row instead of rejecting it', async () => {
+  it('waits for that writer and merges the row', async () => {
     const path = await writePathOf(warehouse);
     const other = await warehouse.db.connection().execute(async (connection) => {
       await sql`BEGIN`.execute(connection);
       await sql`INSERT INTO sei.org_units (id, name, raw, row_hash) VALUES ('u-5', 'theirs', '{}'::jsonb, 'x')`.execute(
         connection,
       );
-      // Our page probes now (the row is not committed, so not seen) and its COPY waits for this one.
+      // Our page probes now (the row is not committed, so not seen) and its upsert waits for this one.
       const ours = writeIsolatingBadItems(warehouse.db, [unit(4), unit(5), unit(6)], {
         write: (trx, part) =>
           writePage(trx, {
