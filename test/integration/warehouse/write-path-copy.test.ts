@@ -26,6 +26,23 @@ function unit(i: number, version = 0): Row {
   return { id: raw.id, name: raw.name, path: raw.path, version: raw.version, raw };
 }
 
+/** A page written the way page commits write it: parts PostgreSQL refuses are isolated by bisecting. */
+function writeIsolating(warehouse: Warehouse, path: WritePath, rows: readonly Row[]) {
+  return writeIsolatingBadItems(warehouse.db, rows, {
+    write: (trx, part) =>
+      writePage(trx, {
+        table,
+        children: [],
+        rows: part,
+        childRows: {},
+        runId: RUN_ID,
+        syncedAt: new Date(),
+        path,
+      }),
+    finish: async () => {},
+  });
+}
+
 describe('the COPY write path', () => {
   let database: TestDatabase;
   let warehouse: Warehouse;
@@ -129,19 +146,7 @@ describe('the COPY write path', () => {
     const rows = Array.from({ length: 40 }, (_, i) => unit(i, 3));
     // A NOT NULL violation the binary encoding cannot see: PostgreSQL refuses it in the merge.
     const poisoned = rows.map((row, i) => (i === 29 ? { ...row, raw: null } : row));
-    const outcome = await writeIsolatingBadItems(warehouse.db, poisoned, {
-      write: (trx, part) =>
-        writePage(trx, {
-          table,
-          children: [],
-          rows: part,
-          childRows: {},
-          runId: RUN_ID,
-          syncedAt: new Date(),
-          path,
-        }),
-      finish: async () => {},
-    });
+    const outcome = await writeIsolating(warehouse, path, poisoned);
     expect(outcome.bad.map(({ item, reason }) => [item.id, reason.slice(0, 5)])).toEqual([['u-29', '23502']]);
     const written = outcome.written.reduce((sum, part) => sum + part.updated + part.inserted, 0);
     expect(written).toBe(39);
@@ -176,19 +181,7 @@ describe('a key another writer inserts between the probe and the merge', () => {
         connection,
       );
       // Our page probes now (the row is not committed, so not seen) and its upsert waits for this one.
-      const ours = writeIsolatingBadItems(warehouse.db, [unit(4), unit(5), unit(6)], {
-        write: (trx, part) =>
-          writePage(trx, {
-            table,
-            children: [],
-            rows: part,
-            childRows: {},
-            runId: RUN_ID,
-            syncedAt: new Date(),
-            path,
-          }),
-        finish: async () => {},
-      });
+      const ours = writeIsolating(warehouse, path, [unit(4), unit(5), unit(6)]);
       await new Promise((resolve) => setTimeout(resolve, 300));
       await sql`COMMIT`.execute(connection);
       return ours;
