@@ -1,30 +1,40 @@
 /**
- * `npm run bench [-- --scales 50000,200000,1000000] [--page-size 1000] [--out bench/results]`
+ * `npm run bench [-- --scales 100000,200000,1000000] [--baseline main] [--mix default|jira]
+ *  [--page-size 1000] [--out bench/results]`
  *
  * Per scale, in one run on one machine: the simulator in its own process on loopback; `sei-sync sync`
- * (the real CLI, a child process) into a fresh PostgreSQL database, its time and peak RSS; the fetch-only
- * and database-only (COPY + merge) limits on the same data; an incremental re-run with no changes (its
- * time and the rows it wrote, which must be 0). Results go to bench/results/ as JSON and markdown.
+ * (the real CLI, a child process) into a fresh PostgreSQL database, its time and peak RSS; the limit
+ * it is measured against, a plain binary COPY of everything it wrote (`sei` and `sei_history`, indexes
+ * included, ./lib/copy-everything.ts); an incremental re-run with no changes (its time and the rows it
+ * wrote, which must be 0). With `--baseline <git ref>` the CLI of that commit does the same beside
+ * it (built from `git archive`, ./lib/baseline.ts), so old and new are compared in the same run. The
+ * limits of earlier reports are kept: fetch-only, and COPY into staging tables + the old md5 merge.
+ * Results go to bench/results/ as JSON and markdown.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../src/config.js';
-import { Secret } from '../src/secret.js';
 import { STREAMS } from '../src/streams/registry.js';
 import { STREAM_NAMES, type StreamName } from '../src/streams/types.js';
-import { openWarehouse } from '../src/warehouse/db.js';
-import { migrateToLatest } from '../src/warehouse/migrate.js';
 import { qualified } from '../src/warehouse/sql-text.js';
+import { type BaselineCli, buildBaselineCli } from './lib/baseline.js';
 import { buildCli } from './lib/build.js';
 import { runCli } from './lib/cli-process.js';
+import { type CopyEverythingResult, copyEverything } from './lib/copy-everything.js';
 import { connect, createScratchDatabase } from './lib/database.js';
 import { copyLoad, fetchOnly } from './lib/limits.js';
-import { BENCH_REQUESTS_PER_MINUTE, BENCH_SEED, MIX, streamSizesFor } from './lib/scenario-data.js';
-import { startSimulatorProcess } from './lib/sim-process.js';
+import {
+  BENCH_REQUESTS_PER_MINUTE,
+  BENCH_SEED,
+  MIXES,
+  type MixName,
+  streamSizesFor,
+} from './lib/scenario-data.js';
+import { type SimulatorProcess, startSimulatorProcess } from './lib/sim-process.js';
 import { markdownTable } from './lib/table.js';
 
-const DEFAULT_SCALES = [50_000, 200_000, 1_000_000];
+const DEFAULT_SCALES = [100_000, 200_000, 1_000_000];
 /** A sync of 1M records must finish well within this; anything slower is a failure, not a result. */
 const SYNC_TIMEOUT_MS = 30 * 60_000;
 
@@ -34,23 +44,46 @@ const { values } = parseArgs({
     'page-size': { type: 'string', default: process.env.SEI_PAGE_SIZE ?? '1000' },
     out: { type: 'string', default: 'bench/results' },
     'cpu-prof': { type: 'string' },
-    history: { type: 'string', default: 'on' },
+    baseline: { type: 'string' },
+    mix: { type: 'string', default: 'default' },
   },
 });
 const scales = (values.scales ?? process.env.BENCH_SCALES)?.split(',').map(Number) ?? DEFAULT_SCALES;
 if (scales.some((n) => !Number.isInteger(n) || n < 100)) throw new Error('--scales: integers >= 100');
 const pageSize = values['page-size']!;
+if (!(values.mix! in MIXES)) throw new Error(`--mix: one of ${Object.keys(MIXES).join(', ')}`);
+const mix = values.mix as MixName;
+
+/** One CLI measured: this tree, or the baseline commit. */
+interface Code {
+  label: string;
+  cliPath: string;
+  cpuProf: boolean;
+}
+
+export interface SyncResult {
+  code: string;
+  seconds: number;
+  recordsPerSecond: number;
+  peakRssMiB: number;
+  records: number;
+  exact: boolean;
+  copyEverything: CopyEverythingResult;
+  ratioToCopyEverything: number;
+  /** The ratio earlier reports gave: sync time over the larger of fetch-only and COPY + md5 merge. */
+  ratioToLargerLimit: number;
+  rerun: { seconds: number; rowsWrittenLedger: number; rowsWrittenPgStat: number; peakRssMiB: number };
+  /** Load average (1 min) when the sync started: a busy machine shows here. */
+  loadAtStart: number;
+}
 
 export interface ScaleResult {
   records: number;
   streamSizes: Partial<Record<StreamName, number>>;
   pageSize: number;
-  sync: { seconds: number; recordsPerSecond: number; peakRssMiB: number; records: number };
   fetchOnly: { seconds: number; recordsPerSecond: number; requests: number };
   copyMerge: { seconds: number; recordsPerSecond: number; copySeconds: number; mergeSeconds: number };
-  ratioToLargerLimit: number;
-  rerun: { seconds: number; rowsWrittenLedger: number; rowsWrittenPgStat: number; peakRssMiB: number };
-  exact: boolean;
+  syncs: SyncResult[];
 }
 
 async function tupleWrites(url: string): Promise<number> {
@@ -68,25 +101,130 @@ async function tupleWrites(url: string): Promise<number> {
   }
 }
 
-async function migrate(url: string) {
-  const warehouse = await openWarehouse({ databaseUrl: new Secret(url) });
+async function ledgerWrites(url: string): Promise<number> {
+  const client = await connect(url);
   try {
-    await migrateToLatest(warehouse);
+    const result = await client.query<{ n: string }>(
+      `SELECT coalesce(sum(inserted + updated + deleted), 0) AS n FROM sei_sync.stream_runs
+       WHERE run_id = (SELECT id FROM sei_sync.runs ORDER BY started_at DESC LIMIT 1)`,
+    );
+    return Number(result.rows[0]!.n);
   } finally {
-    await warehouse.close();
+    await client.end();
   }
 }
 
-async function benchScale(records: number): Promise<ScaleResult> {
-  const streamSizes = streamSizesFor(records);
+/** Live rows per stream against the simulator, and the ledger's records against the rows. */
+async function countSynced(url: string, sim: SimulatorProcess): Promise<{ synced: number; exact: boolean }> {
+  const client = await connect(url);
+  let synced = 0;
+  let exact = true;
+  try {
+    for (const stream of STREAM_NAMES) {
+      const table = STREAMS[stream].table;
+      const count = await client.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM ${qualified(table.schema, table.name)} WHERE deleted_at IS NULL`,
+      );
+      synced += count.rows[0]!.n;
+      const want = await sim.count(stream);
+      // Incremental streams leave out records without a cursor value (CI/CD runs still running).
+      if (STREAMS[stream].mode === 'full_refresh' && count.rows[0]!.n !== want) exact = false;
+      if (count.rows[0]!.n > want) exact = false;
+    }
+    const runs = await client.query<{ records: string }>(
+      `SELECT sum(records) AS records FROM sei_sync.stream_runs`,
+    );
+    if (Number(runs.rows[0]!.records) !== synced) exact = false;
+  } finally {
+    await client.end();
+  }
+  return { synced, exact };
+}
+
+async function migrateWith(code: Code, url: string, env: Record<string, string>): Promise<void> {
+  const result = await runCli({
+    args: ['migrate'],
+    cliPath: code.cliPath,
+    env: { ...env, DATABASE_URL: url },
+    timeoutMs: 120_000,
+  });
+  if (result.code !== 0) throw new Error(`${code.label}: migrate failed: ${result.stderr.slice(-2000)}`);
+}
+
+async function measureSync(
+  code: Code,
+  records: number,
+  sim: SimulatorProcess,
+  env: Record<string, string>,
+  largerLimitSeconds: () => number,
+): Promise<Omit<SyncResult, 'ratioToLargerLimit'> & { ratio: () => number }> {
+  const syncDb = await createScratchDatabase('sei_bench_sync');
+  const copyDb = await createScratchDatabase('sei_bench_copy');
+  try {
+    await migrateWith(code, syncDb.url, env);
+    process.stderr.write(`  ${records}: ${code.label}: sei-sync sync...\n`);
+    const loadAtStart = loadavg()[0]!;
+    const sync = await runCli({
+      args: ['sync'],
+      cliPath: code.cliPath,
+      env: { ...env, DATABASE_URL: syncDb.url },
+      timeoutMs: SYNC_TIMEOUT_MS,
+      ...(code.cpuProf &&
+        values['cpu-prof'] && { nodeFlags: ['--cpu-prof', `--cpu-prof-dir=${values['cpu-prof']}`] }),
+    });
+    if (sync.code !== 0)
+      throw new Error(
+        `${code.label}: sync failed (${sync.code ?? sync.signal}): ${sync.stderr.slice(-2000)}`,
+      );
+    const { synced, exact } = await countSynced(syncDb.url, sim);
+
+    process.stderr.write(`  ${records}: ${code.label}: incremental re-run...\n`);
+    const writesBefore = await tupleWrites(syncDb.url);
+    const rerun = await runCli({
+      args: ['sync'],
+      cliPath: code.cliPath,
+      env: { ...env, DATABASE_URL: syncDb.url },
+      timeoutMs: SYNC_TIMEOUT_MS,
+    });
+    if (rerun.code !== 0) throw new Error(`${code.label}: re-run failed: ${rerun.stderr.slice(-2000)}`);
+    const writesAfter = await tupleWrites(syncDb.url);
+
+    process.stderr.write(`  ${records}: ${code.label}: COPY of everything written...\n`);
+    await migrateWith(code, copyDb.url, env);
+    const copied = await copyEverything(syncDb.url, copyDb.url);
+    const seconds = sync.ms / 1000;
+    return {
+      code: code.label,
+      seconds,
+      recordsPerSecond: Math.round(synced / seconds),
+      peakRssMiB: sync.peakRssMiB,
+      records: synced,
+      exact,
+      copyEverything: copied,
+      ratioToCopyEverything: seconds / copied.seconds,
+      rerun: {
+        seconds: rerun.ms / 1000,
+        rowsWrittenLedger: await ledgerWrites(syncDb.url),
+        rowsWrittenPgStat: writesAfter - writesBefore,
+        peakRssMiB: rerun.peakRssMiB,
+      },
+      loadAtStart,
+      ratio: () => seconds / largerLimitSeconds(),
+    };
+  } finally {
+    await syncDb.drop();
+    await copyDb.drop();
+  }
+}
+
+async function benchScale(records: number, codes: readonly Code[]): Promise<ScaleResult> {
+  const streamSizes = streamSizesFor(records, mix);
   const sim = await startSimulatorProcess({
     records: 0,
     streamSizes,
     seed: BENCH_SEED,
     requestLogLimit: 1000,
   });
-  const syncDb = await createScratchDatabase('sei_bench_sync');
-  const copyDb = await createScratchDatabase('sei_bench_copy');
   try {
     const env = {
       SEI_BASE_URL: sim.url,
@@ -103,84 +241,28 @@ async function benchScale(records: number): Promise<ScaleResult> {
     process.stderr.write(`  ${records}: fetch-only walk...\n`);
     const fetched = await fetchOnly(config, streams);
 
-    process.stderr.write(`  ${records}: sei-sync sync...\n`);
-    await migrate(syncDb.url);
-    const sync = await runCli({
-      args: ['sync'],
-      cliPath,
-      env: { ...env, DATABASE_URL: syncDb.url },
-      timeoutMs: SYNC_TIMEOUT_MS,
-      ...(values['cpu-prof'] && { nodeFlags: ['--cpu-prof', `--cpu-prof-dir=${values['cpu-prof']}`] }),
-    });
-    if (sync.code !== 0)
-      throw new Error(`sync failed (${sync.code ?? sync.signal}): ${sync.stderr.slice(-2000)}`);
-    const client = await connect(syncDb.url);
-    let synced = 0;
-    let exact = true;
+    let copied: Awaited<ReturnType<typeof copyLoad>> | undefined;
+    const larger = () => Math.max(fetched.ms, copied?.ms ?? 0) / 1000;
+    const measured = [];
+    for (const code of codes) measured.push(await measureSync(code, records, sim, env, larger));
+
+    process.stderr.write(`  ${records}: COPY + md5 merge (the earlier limit)...\n`);
+    const copyDb = await createScratchDatabase('sei_bench_copymerge');
     try {
-      for (const stream of streams) {
-        const table = STREAMS[stream].table;
-        const count = await client.query<{ n: number }>(
-          `SELECT count(*)::int AS n FROM ${qualified(table.schema, table.name)} WHERE deleted_at IS NULL`,
-        );
-        synced += count.rows[0]!.n;
-        const want = await sim.count(stream);
-        // Incremental streams leave out records without a cursor value (CI/CD runs still running).
-        if (STREAMS[stream].mode === 'full_refresh' && count.rows[0]!.n !== want) exact = false;
-        if (count.rows[0]!.n > want) exact = false;
+      await migrateWith(codes[0]!, copyDb.url, env);
+      const copyClient = await connect(copyDb.url);
+      try {
+        copied = await copyLoad(copyClient, { seed: BENCH_SEED, streamSizes }, streams, crypto.randomUUID());
+      } finally {
+        await copyClient.end();
       }
-      const runs = await client.query<{ records: string }>(
-        `SELECT sum(records) AS records FROM sei_sync.stream_runs`,
-      );
-      if (Number(runs.rows[0]!.records) !== synced) exact = false;
     } finally {
-      await client.end();
+      await copyDb.drop();
     }
-
-    process.stderr.write(`  ${records}: incremental re-run...\n`);
-    const writesBefore = await tupleWrites(syncDb.url);
-    const rerun = await runCli({
-      args: ['sync'],
-      cliPath,
-      env: { ...env, DATABASE_URL: syncDb.url },
-      timeoutMs: SYNC_TIMEOUT_MS,
-    });
-    if (rerun.code !== 0) throw new Error(`re-run failed: ${rerun.stderr.slice(-2000)}`);
-    const writesAfter = await tupleWrites(syncDb.url);
-    const ledgerClient = await connect(syncDb.url);
-    let ledgerWrites = 0;
-    try {
-      const result = await ledgerClient.query<{ n: string }>(
-        `SELECT coalesce(sum(inserted + updated + deleted), 0) AS n FROM sei_sync.stream_runs
-         WHERE run_id = (SELECT id FROM sei_sync.runs ORDER BY started_at DESC LIMIT 1)`,
-      );
-      ledgerWrites = Number(result.rows[0]!.n);
-    } finally {
-      await ledgerClient.end();
-    }
-
-    process.stderr.write(`  ${records}: COPY + merge...\n`);
-    await migrate(copyDb.url);
-    const copyClient = await connect(copyDb.url);
-    let copied: Awaited<ReturnType<typeof copyLoad>>;
-    try {
-      copied = await copyLoad(copyClient, { seed: BENCH_SEED, streamSizes }, streams, crypto.randomUUID());
-    } finally {
-      await copyClient.end();
-    }
-
-    const syncSeconds = sync.ms / 1000;
-    const larger = Math.max(fetched.ms, copied.ms) / 1000;
     return {
-      records: synced,
+      records: measured[0]!.records,
       streamSizes,
       pageSize: Number(pageSize),
-      sync: {
-        seconds: syncSeconds,
-        recordsPerSecond: Math.round(synced / syncSeconds),
-        peakRssMiB: sync.peakRssMiB,
-        records: synced,
-      },
       fetchOnly: {
         seconds: fetched.ms / 1000,
         recordsPerSecond: Math.round(fetched.records / (fetched.ms / 1000)),
@@ -192,19 +274,10 @@ async function benchScale(records: number): Promise<ScaleResult> {
         copySeconds: copied.copyMs / 1000,
         mergeSeconds: copied.mergeMs / 1000,
       },
-      ratioToLargerLimit: syncSeconds / larger,
-      rerun: {
-        seconds: rerun.ms / 1000,
-        rowsWrittenLedger: ledgerWrites,
-        rowsWrittenPgStat: writesAfter - writesBefore,
-        peakRssMiB: rerun.peakRssMiB,
-      },
-      exact,
+      syncs: measured.map(({ ratio, ...sync }) => ({ ...sync, ratioToLargerLimit: ratio() })),
     };
   } finally {
     await sim.close();
-    await syncDb.drop();
-    await copyDb.drop();
   }
 }
 
@@ -214,47 +287,62 @@ export function resultsTable(results: readonly ScaleResult[]): string {
   return markdownTable(
     [
       'records',
+      'code',
       'sync s',
       'sync rec/s',
+      'COPY of everything written s',
+      'sync / COPY of everything',
       'fetch-only s',
       'COPY+merge s',
-      'sync / larger limit',
+      'sync / larger limit (old)',
       'peak RSS MiB',
       're-run s',
       're-run rows written',
       'exact',
     ],
-    results.map((r) => [
-      String(r.records),
-      fmt(r.sync.seconds),
-      String(r.sync.recordsPerSecond),
-      fmt(r.fetchOnly.seconds),
-      fmt(r.copyMerge.seconds),
-      fmt(r.ratioToLargerLimit, 2),
-      String(r.sync.peakRssMiB),
-      fmt(r.rerun.seconds),
-      `${r.rerun.rowsWrittenLedger} (pg_stat ${r.rerun.rowsWrittenPgStat})`,
-      r.exact ? 'yes' : 'NO',
-    ]),
+    results.flatMap((r) =>
+      r.syncs.map((sync) => [
+        String(sync.records),
+        sync.code,
+        fmt(sync.seconds),
+        String(sync.recordsPerSecond),
+        fmt(sync.copyEverything.seconds),
+        fmt(sync.ratioToCopyEverything, 2),
+        fmt(r.fetchOnly.seconds),
+        fmt(r.copyMerge.seconds),
+        fmt(sync.ratioToLargerLimit, 2),
+        String(sync.peakRssMiB),
+        fmt(sync.rerun.seconds),
+        `${sync.rerun.rowsWrittenLedger} (pg_stat ${sync.rerun.rowsWrittenPgStat})`,
+        sync.exact ? 'yes' : 'NO',
+      ]),
+    ),
   );
 }
 
 const machine = `${cpus().length} cores (${cpus()[0]?.model ?? 'unknown'}), ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
-process.stderr.write(`bench: scales ${scales.join(', ')}, page size ${pageSize}, ${machine}\n`);
-const cliPath = buildCli();
+process.stderr.write(`bench: scales ${scales.join(', ')}, page size ${pageSize}, mix ${mix}, ${machine}\n`);
+const codes: Code[] = [{ label: 'this tree', cliPath: buildCli(), cpuProf: true }];
+let baseline: BaselineCli | undefined;
+if (values.baseline !== undefined) {
+  baseline = buildBaselineCli(values.baseline);
+  codes.push({ label: `baseline ${baseline.commit}`, cliPath: baseline.cliPath, cpuProf: false });
+}
 const results: ScaleResult[] = [];
-for (const records of scales) results.push(await benchScale(records));
+for (const records of scales) results.push(await benchScale(records, codes));
 const table = resultsTable(results);
 const stamp = new Date().toISOString();
-const mix = Object.entries(MIX)
-  .map(([stream, share]) => `${share * 100}% ${stream}`)
+const share = Object.entries(MIXES[mix])
+  .map(([stream, part]) => `${part * 100}% ${stream}`)
   .join(', ');
-const markdown = `# sei-sync benchmark, ${stamp}\n\nMachine: ${machine}; PostgreSQL local.\nCommand: \`npm run bench -- --scales ${scales.join(',')} --page-size ${pageSize}\`\nRecords: ${mix} (plus the small streams at their defaults).\n\n${table}\n`;
+const command = `npm run bench -- --scales ${scales.join(',')} --page-size ${pageSize} --mix ${mix}${values.baseline ? ` --baseline ${values.baseline}` : ''}`;
+const loads = results.flatMap((r) => r.syncs.map((s) => s.loadAtStart.toFixed(1))).join(', ');
+const markdown = `# sei-sync benchmark, ${stamp}\n\nMachine: ${machine}; PostgreSQL local.\nCommand: \`${command}\`\nRecords: ${share} (plus the small streams at their defaults).\nLoad average (1 min) at the start of each sync: ${loads}.\n\n${table}\n`;
 mkdirSync(values.out!, { recursive: true });
-const name = `bench-${scales.join('-')}-p${pageSize}`;
+const name = `bench-${scales.join('-')}-p${pageSize}${mix === 'default' ? '' : `-${mix}`}${baseline ? `-vs-${baseline.commit}` : ''}`;
 writeFileSync(
   `${values.out}/${name}.json`,
-  `${JSON.stringify({ at: stamp, machine, pageSize: Number(pageSize), mix: MIX, results }, null, 2)}\n`,
+  `${JSON.stringify({ at: stamp, machine, command, pageSize: Number(pageSize), mix: MIXES[mix], results }, null, 2)}\n`,
 );
 writeFileSync(`${values.out}/${name}.md`, markdown);
 process.stdout.write(`${markdown}\n`);

@@ -16,6 +16,7 @@ import * as m004 from './004_bi_views.js';
 import * as m005 from './005_walk_slices.js';
 import * as m006 from './006_hostile_records.js';
 import * as m007 from './007_renormalize.js';
+import * as m009 from './009_write_path.js';
 import * as m010 from './010_verify.js';
 
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
@@ -26,5 +27,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '005_walk_slices': m005,
   '006_hostile_records': m006,
   '007_renormalize': m007,
+  // 008 is reserved for the new streams (issue 14).
+  '009_write_path': m009,
   '010_verify': m010,
 };

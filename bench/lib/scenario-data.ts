@@ -2,15 +2,30 @@
 import type { StreamName } from '../../src/streams/types.js';
 
 /**
- * N records split across the three large streams with realistic shapes: 60% Jira issues (1-2 KB
- * with status and assignee lists), 20% pull requests, 20% CI/CD job runs; work items and commits
- * empty; the small streams (integrations, org users and units, categories) at their defaults.
+ * N records split across the large streams with realistic shapes:
+ * - `default`: 60% Jira issues (1-2 KB with status and assignee lists), 20% pull requests, 20% CI/CD
+ *   job runs (what every earlier report measured);
+ * - `jira`: Jira issues only (the load of issue 13's report).
+ * Work items and commits are empty; the small streams (integrations, org users and units, categories)
+ * stay at their defaults.
  */
-export const MIX = { jira_issues: 0.6, scm_pull_requests: 0.2, cicd_job_runs: 0.2 } as const;
+export const MIXES = {
+  default: { jira_issues: 0.6, scm_pull_requests: 0.2, cicd_job_runs: 0.2 },
+  jira: { jira_issues: 1, scm_pull_requests: 0, cicd_job_runs: 0 },
+} as const;
 
-export function streamSizesFor(records: number): Partial<Record<StreamName, number>> {
-  const jira = Math.round(records * MIX.jira_issues);
-  const prs = Math.round(records * MIX.scm_pull_requests);
+export type MixName = keyof typeof MIXES;
+
+/** The default mix (`MIXES.default`). */
+export const MIX = MIXES.default;
+
+export function streamSizesFor(
+  records: number,
+  mix: MixName = 'default',
+): Partial<Record<StreamName, number>> {
+  const shares = MIXES[mix];
+  const jira = Math.round(records * shares.jira_issues);
+  const prs = Math.round(records * shares.scm_pull_requests);
   return {
     jira_issues: jira,
     scm_pull_requests: prs,

@@ -17,6 +17,7 @@ import { type BadItem, underSavepoint, writeIsolatingBadItems } from '../warehou
 import { insertRejects } from '../warehouse/rejects.js';
 import { insertSanitizedValues } from '../warehouse/sanitized-values.js';
 import { type WritePageInput, writePage } from '../warehouse/upsert.js';
+import type { WritePath } from '../warehouse/write-types.js';
 import { type NormalizedPage, type PageContent, type PageReject, pageOf } from './normalize-page.js';
 
 export interface PageCommitContext {
@@ -27,6 +28,8 @@ export interface PageCommitContext {
   /** The walk decides deletions: note the key of every row written. */
   recordKeys: boolean;
   syncedAt: Date;
+  /** How the rows reach PostgreSQL (`writePathOf(warehouse)`). */
+  path: WritePath;
   /** Follows the rows that changed, in the same transaction (the history layer). */
   onChanged?: WritePageInput['onChanged'];
   /**
@@ -90,6 +93,7 @@ async function writeContent(
     childRows: content.childRows,
     runId,
     syncedAt: context.syncedAt,
+    path: context.path,
     ...(context.onChanged && { onChanged: context.onChanged }),
   });
   await insertRejects(trx, runId, stream.name, content.rejects);

@@ -13,6 +13,7 @@ import type { Database } from '../warehouse/database.js';
 import { addToStreamRun } from '../warehouse/ledger.js';
 import type { ChangedRow, Executor } from '../warehouse/upsert.js';
 import { advanceSlice, recordSnapshots } from '../warehouse/walk-slices.js';
+import { writePathOf } from '../warehouse/write-path.js';
 import type { EngineContext, StreamRunContext } from './engine-context.js';
 import { SYNC_ERROR_CODES, SyncStreamError } from './errors.js';
 import type { RequestCost } from './list-request.js';
@@ -48,6 +49,7 @@ export async function writeWalkedPage(
     walkId: page.walkId,
     recordKeys: page.recordKeys,
     syncedAt,
+    path: await writePathOf(ctx.warehouse),
     ...(listener && {
       onChanged: (tx: Executor, table: TableSpec, changed: readonly ChangedRow[]) =>
         listener.onChanged(tx, table, changed, syncedAt, runId),

@@ -9,6 +9,7 @@ import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import type { Secret } from '../secret.js';
 import { STREAM_NAMES } from '../streams/types.js';
+import { CopyingClient } from './copy-client.js';
 import type { Database } from './database.js';
 
 export type WarehouseKind = 'postgres' | 'pglite';
@@ -53,7 +54,8 @@ export function describeDatabaseUrl(url: string): string {
 }
 
 function postgresKysely(connectionString: string, max: number): Kysely<Database> {
-  const pool = new pg.Pool({ connectionString, max, application_name: 'sei-sync' });
+  // CopyingClient: the write path COPYs through Kysely (./copy-client.ts).
+  const pool = new pg.Pool({ connectionString, max, application_name: 'sei-sync', Client: CopyingClient });
   // An idle client losing its server (a PostgreSQL restart) must not crash the process; the next
   // query fails instead and the stream retries.
   pool.on('error', () => {});

@@ -11,6 +11,7 @@ import { STREAMS } from '../../../src/streams/registry.js';
 import { openWarehouse, type Warehouse } from '../../../src/warehouse/db.js';
 import { migrateToLatest } from '../../../src/warehouse/migrate.js';
 import { writePage } from '../../../src/warehouse/upsert.js';
+import { writePathOf } from '../../../src/warehouse/write-path.js';
 import { createTestDatabase, type TestDatabase } from '../../support/services.js';
 
 function migrator(warehouse: Warehouse): Migrator {
@@ -44,6 +45,7 @@ describe('migrations 003 and 004', () => {
     const syncedAt = new Date('2026-03-01T00:00:00Z');
     const runId = randomUUID();
     const rows = ['o-1', 'o-2'].map((id) => ({ id, name: id, raw: { id, name: id } }));
+    const path = await writePathOf(warehouse);
     await warehouse.db.transaction().execute((trx) =>
       writePage(trx, {
         table: STREAMS.org_units.table,
@@ -52,6 +54,7 @@ describe('migrations 003 and 004', () => {
         childRows: {},
         runId,
         syncedAt,
+        path,
       }),
     );
     await sql`UPDATE sei.org_units SET deleted_at = '2026-03-02T00:00:00Z' WHERE id = 'o-2'`.execute(

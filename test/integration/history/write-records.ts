@@ -5,6 +5,7 @@ import type { Row, StreamDefinition } from '../../../src/streams/types.js';
 import type { Warehouse } from '../../../src/warehouse/db.js';
 import { historyChangeListener } from '../../../src/warehouse/history.js';
 import { type WritePageResult, writePage } from '../../../src/warehouse/upsert.js';
+import { writePathOf } from '../../../src/warehouse/write-path.js';
 
 export async function writeRecords(
   warehouse: Warehouse,
@@ -22,6 +23,7 @@ export async function writeRecords(
     for (const [name, list] of Object.entries(result.children))
       childRows[name] = [...(childRows[name] ?? []), ...list];
   }
+  const path = await writePathOf(warehouse);
   return warehouse.db.transaction().execute((trx) =>
     writePage(trx, {
       table: stream.table,
@@ -30,6 +32,7 @@ export async function writeRecords(
       childRows,
       runId,
       syncedAt: at,
+      path,
       onChanged: (t, table, changed) => historyChangeListener.onChanged(t, table, changed, at, runId),
     }),
   );

@@ -5,7 +5,9 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as m001 from '../../../migrations/001_sei_tables.js';
 import * as m002 from '../../../migrations/002_sync_control.js';
+import * as m003 from '../../../migrations/003_history.js';
 import * as m005 from '../../../migrations/005_walk_slices.js';
+import * as m009 from '../../../migrations/009_write_path.js';
 import { allTableNames, STREAMS } from '../../../src/streams/registry.js';
 import {
   type BookkeepingColumn,
@@ -103,13 +105,17 @@ async function schemaExists(db: Kysely<unknown>): Promise<boolean> {
   return rows[0]?.n === 1;
 }
 
-/** The migrations that shape the `sei` tables (005 adds a column; it needs the control schema of 002). */
+/**
+ * The migrations that shape the `sei` tables (005 adds a column, it needs the control schema of 002;
+ * 009 trades the Jira history tables' foreign keys for triggers and sets raw's compression, also on
+ * the history tables of 003).
+ */
 async function up(db: Kysely<unknown>): Promise<void> {
-  for (const migration of [m001, m002, m005]) await migration.up(db);
+  for (const migration of [m001, m002, m003, m005, m009]) await migration.up(db);
 }
 
 async function down(db: Kysely<unknown>): Promise<void> {
-  for (const migration of [m005, m002, m001]) await migration.down(db);
+  for (const migration of [m009, m005, m003, m002, m001]) await migration.down(db);
   await sql`DROP SCHEMA IF EXISTS sei_sync CASCADE`.execute(db);
 }
 
@@ -176,11 +182,15 @@ describe('migrations of the sei tables on PostgreSQL', () => {
     expect(history.rows[0]?.n).toBe(0);
   });
 
-  it('rejects a history row without its issue', async () => {
-    await expect(
-      sql`INSERT INTO sei.jira_issue_assignee_history (integration_id, issue_key, ordinal)
-          VALUES ('1', 'NOPE-1', 0)`.execute(db),
-    ).rejects.toThrow(/foreign key/);
+  it('deletes history rows with their issues when they are truncated too', async () => {
+    await sql`INSERT INTO sei.jira_issues (integration_id, issue_key, raw, row_hash)
+              VALUES ('1', 'A-2', '{}'::jsonb, 'h')`.execute(db);
+    await sql`INSERT INTO sei.jira_issue_assignee_history (integration_id, issue_key, ordinal)
+              VALUES ('1', 'A-2', 0)`.execute(db);
+    await sql`TRUNCATE sei.jira_issues`.execute(db);
+    const history = await sql<{ n: number }>`
+      SELECT count(*)::int AS n FROM sei.jira_issue_assignee_history`.execute(db);
+    expect(history.rows[0]?.n).toBe(0);
   });
 
   it('down() removes every table and the schema', async () => {

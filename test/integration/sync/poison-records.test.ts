@@ -84,9 +84,11 @@ describe.each(WAREHOUSE_KINDS)('records PostgreSQL refuses, on %s', (kind) => {
   it('succeeds and counts the refused records as rejected', () => {
     expect(results.get('workitems')).toMatchObject({
       status: 'succeeded',
-      // (Pages are not compared: a deleting walk reads its tail, an empty page when the clock has moved on.)
       counts: { records: 60, inserted: 56, rejected: 4, sanitized: 1 },
     });
+    // Three pages of records, and one empty tail page when the walk outlived its window's last second.
+    const workitems = results.get('workitems');
+    expect(workitems?.status === 'succeeded' && workitems.counts.pages).toBeOneOf([3, 4]);
     expect(results.get('org_users')).toMatchObject({
       status: 'succeeded',
       counts: { records: 30, inserted: 29, rejected: 1 },

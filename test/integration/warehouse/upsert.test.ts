@@ -4,6 +4,8 @@ import { Secret } from '../../../src/secret.js';
 import type { ChildTableSpec, Row, TableSpec } from '../../../src/streams/types.js';
 import { openWarehouse, type Warehouse } from '../../../src/warehouse/db.js';
 import { writePage } from '../../../src/warehouse/upsert.js';
+import { writePathOf } from '../../../src/warehouse/write-path.js';
+import type { WritePath } from '../../../src/warehouse/write-types.js';
 import { createTestDatabase, type TestDatabase } from '../../support/services.js';
 
 const table: TableSpec = {
@@ -59,8 +61,9 @@ function thing(i: number, version = 0): { row: Row; steps: Row[] } {
   };
 }
 
-function page(items: { row: Row; steps: Row[] }[]) {
+function page(path: WritePath, items: { row: Row; steps: Row[] }[]) {
   return {
+    path,
     table,
     children: [child],
     rows: items.map((item) => item.row),
@@ -90,6 +93,7 @@ const count = async (warehouse: Warehouse, query: string) =>
 describe.each(['postgres', 'pglite'] as const)('writePage on %s', (kind) => {
   let database: TestDatabase | undefined;
   let warehouse: Warehouse;
+  let path: WritePath;
 
   beforeAll(async () => {
     if (kind === 'postgres') {
@@ -102,6 +106,7 @@ describe.each(['postgres', 'pglite'] as const)('writePage on %s', (kind) => {
       warehouse = await openWarehouse({ dataDir: mkdtempSync(join(tmpdir(), 'sei-pglite-')) });
     }
     await createTables(warehouse);
+    path = await writePathOf(warehouse);
   });
 
   afterAll(async () => {
@@ -112,7 +117,7 @@ describe.each(['postgres', 'pglite'] as const)('writePage on %s', (kind) => {
   const items = Array.from({ length: 1000 }, (_, i) => thing(i));
 
   it('inserts a page and counts exactly', async () => {
-    const result = await warehouse.db.transaction().execute((trx) => writePage(trx, page(items)));
+    const result = await warehouse.db.transaction().execute((trx) => writePage(trx, page(path, items)));
     expect(result).toMatchObject({ inserted: 1000, updated: 0, unchanged: 0, distinct: 1000 });
     expect(await count(warehouse, 'SELECT count(*) AS n FROM sei.things')).toBe(1000);
     expect(await count(warehouse, 'SELECT count(*) AS n FROM sei.thing_steps')).toBe(
@@ -130,7 +135,7 @@ describe.each(['postgres', 'pglite'] as const)('writePage on %s', (kind) => {
     const xmins = await sql<{
       x: string;
     }>`SELECT string_agg(xmin::text, ',' ORDER BY thing_key) AS x FROM sei.things`.execute(warehouse.db);
-    const result = await warehouse.db.transaction().execute((trx) => writePage(trx, page(items)));
+    const result = await warehouse.db.transaction().execute((trx) => writePage(trx, page(path, items)));
     expect(result).toMatchObject({ inserted: 0, updated: 0, unchanged: 1000 });
     const after = await sql<{
       x: string;
@@ -141,7 +146,7 @@ describe.each(['postgres', 'pglite'] as const)('writePage on %s', (kind) => {
 
   it('updates exactly the changed rows and replaces only their children', async () => {
     const changed = items.map((item, i) => (i % 100 === 0 ? thing(i, 1) : item));
-    const result = await warehouse.db.transaction().execute((trx) => writePage(trx, page(changed)));
+    const result = await warehouse.db.transaction().execute((trx) => writePage(trx, page(path, changed)));
     expect(result).toMatchObject({ inserted: 0, updated: 10, unchanged: 990 });
     expect(await count(warehouse, `SELECT count(*) AS n FROM sei.thing_steps WHERE step LIKE '%v1'`)).toBe(
       changed.filter((_, i) => i % 100 === 0).reduce((n, item) => n + item.steps.length, 0),
@@ -154,7 +159,9 @@ describe.each(['postgres', 'pglite'] as const)('writePage on %s', (kind) => {
     const last = thing(2000, 2);
     last.steps = last.steps.slice(0, 1);
     first.steps.push({ ...first.steps[0]!, ordinal: 5, step: 'only in first' });
-    const result = await warehouse.db.transaction().execute((trx) => writePage(trx, page([first, last])));
+    const result = await warehouse.db
+      .transaction()
+      .execute((trx) => writePage(trx, page(path, [first, last])));
     expect(result).toMatchObject({ inserted: 1, updated: 0, unchanged: 0, distinct: 1 });
     const steps = await sql<{
       step: string;
@@ -164,7 +171,7 @@ describe.each(['postgres', 'pglite'] as const)('writePage on %s', (kind) => {
 
   it('undeletes a row that comes back and counts it as updated', async () => {
     await sql`UPDATE sei.things SET deleted_at = now() WHERE thing_key = 'T-5'`.execute(warehouse.db);
-    const result = await warehouse.db.transaction().execute((trx) => writePage(trx, page([items[5]!])));
+    const result = await warehouse.db.transaction().execute((trx) => writePage(trx, page(path, [items[5]!])));
     expect(result).toMatchObject({ inserted: 0, updated: 1, unchanged: 0 });
     expect(await count(warehouse, `SELECT count(*) AS n FROM sei.things WHERE deleted_at IS NOT NULL`)).toBe(
       0,
