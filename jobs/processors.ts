@@ -16,7 +16,7 @@ import {
 } from 'bullmq';
 import type { Logger } from '../src/observability/logger.js';
 import type { SyncMetrics } from '../src/observability/metrics.js';
-import { STREAM_NAMES, type StreamName } from '../src/streams/types.js';
+import type { StreamName } from '../src/streams/types.js';
 import { zeroCounts } from '../src/sync/counts.js';
 import type {
   SliceOutcome,
@@ -65,6 +65,8 @@ export interface ProcessorContext {
   busyRetryDelayMs: number;
   /** Aborted at shutdown: the engine finishes or abandons its current page and returns. */
   shutdown: AbortSignal;
+  /** Streams of a run that names none (SEI_STREAMS). */
+  defaultStreams: readonly StreamName[];
 }
 
 async function putBack(job: Job, token: string | undefined, delayMs: number): Promise<never> {
@@ -79,7 +81,7 @@ export async function processRunStart(
 ): Promise<{ runId: string }> {
   const data = job.data;
   const runId = data.runId ?? runIdFromJobId(ctx.prefix, String(job.id));
-  const streams: StreamName[] = data.streams.length > 0 ? data.streams : [...STREAM_NAMES];
+  const streams: StreamName[] = data.streams.length > 0 ? data.streams : [...ctx.defaultStreams];
   // A retried start whose flow was already added: nothing left to do.
   if (await ctx.runsQueue.getJob(jobIds.run(runId))) return { runId };
   await ctx.engine.startRun({ trigger: data.trigger, streams, fullRefresh: data.fullRefresh, runId });

@@ -16,6 +16,7 @@ import * as m004 from './004_bi_views.js';
 import * as m005 from './005_walk_slices.js';
 import * as m006 from './006_hostile_records.js';
 import * as m007 from './007_renormalize.js';
+import * as m008 from './008_more_streams.js';
 
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '001_sei_tables': m001,
@@ -25,4 +26,5 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '005_walk_slices': m005,
   '006_hostile_records': m006,
   '007_renormalize': m007,
+  '008_more_streams': m008,
 };

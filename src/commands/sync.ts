@@ -18,7 +18,10 @@ export function registerSync(program: Command): void {
   program
     .command('sync')
     .description('sync streams from SEI into the database once, in this process (no Redis needed)')
-    .option('--streams <names>', `comma-separated streams (default: all of ${STREAM_NAMES.join(', ')})`)
+    .option(
+      '--streams <names>',
+      `comma-separated streams (default: SEI_STREAMS, else all of ${STREAM_NAMES.join(', ')})`,
+    )
     .option('--full-refresh', 're-walk the streams from scratch, ignoring cursors and checkpoints')
     .option(JSON_FLAG, JSON_OPTION_HELP)
     .action(
@@ -26,7 +29,7 @@ export function registerSync(program: Command): void {
         const json = options.json === true;
         // Under --json there are no bars to protect: log lines go to stderr at the configured level.
         const { config, logger } = commandContext({ quietInTerminal: !json });
-        const streams = options.streams ? parseStreamList(options.streams) : [...STREAM_NAMES];
+        const streams = options.streams ? parseStreamList(options.streams) : [...config.streams];
         if (config.sei.apiKey === undefined) {
           throw new Error(
             'SEI_API_KEY is not set; give an SEI Admin API key (or SEI_API_KEY_FILE), or try `npm run demo`',

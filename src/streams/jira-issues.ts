@@ -71,6 +71,8 @@ export const jiraIssuesStream = defineStream({
     texts('versions'),
     texts('components', { from: 'component_list' }),
     object('custom_fields'),
+    // The sprints the issue is in (jira_sprints.sprint_id); `[]` when none (migration 008).
+    texts('sprint_ids'),
   ],
   children: [
     historyOf('jira_issue_status_history', 'status_list', 'status'),

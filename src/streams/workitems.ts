@@ -22,6 +22,8 @@ export const workitemsStream = defineStream({
     serverOrder: 'asc',
   },
   snapshotField: 'ingested_at',
+  // Without it the records carry no sprint: WorkItemsService adds `sprint_full_names` only when asked.
+  baseFilter: { include_sprint_full_names: true },
   table: 'workitems',
   // `id` is a UUID SEI assigns per ingestion; `workitem_id` within its integration is the identity.
   key: keyFields('integration_id', 'workitem_id'),
@@ -61,5 +63,7 @@ export const workitemsStream = defineStream({
     texts('sprint_ids'),
     object('custom_fields'),
     object('attributes'),
+    // Iteration paths: workitem_sprints' `parent_sprint` + `\` + `name` (migration 008).
+    texts('sprint_full_names'),
   ],
 });

@@ -43,6 +43,7 @@ import { SYNC_ERROR_CODES, SyncStreamError } from './errors.js';
 import { gateFirstRequest } from './first-request-gate.js';
 import { syncWholeList } from './list-sync.js';
 import { resolveRoute, routeOverrides } from './routes.js';
+import { runNote } from './run-note.js';
 import { Semaphore } from './semaphore.js';
 import { walkSlice } from './slice-walk.js';
 import type {
@@ -179,8 +180,15 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
     } else {
       await finishStreamRun(ctx.db, runId, stream.name, { status: 'succeeded', summary: outcome.summary });
       const counts = await readStreamRunCounts(ctx.db, runId, stream.name);
-      result = { stream: stream.name, status: 'succeeded', counts, durationMs: Date.now() - started };
-      run.log.info({ ...counts }, 'stream synced');
+      const note = runNote(outcome.summary, counts);
+      result = {
+        stream: stream.name,
+        status: 'succeeded',
+        counts,
+        durationMs: Date.now() - started,
+        ...(note && { note }),
+      };
+      run.log.info({ ...counts, ...(note && { note }) }, 'stream synced');
     }
     options.observer?.streamFinished?.(result);
     return result;

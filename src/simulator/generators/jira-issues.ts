@@ -7,6 +7,7 @@ import type { SeiRecord } from '../../sei/types.js';
 import { type Rng, recordRng, unit } from '../random.js';
 import templateFile from '../seed/jira-issue-templates.json' with { type: 'json' };
 import { JIRA_INTEGRATION_IDS, STREAM_TAGS } from '../universe.js';
+import { FIRST_JIRA_SPRINT_ID, jiraSprintCalendar } from './sprints.js';
 import {
   bulkInstant,
   type GeneratorContext,
@@ -85,6 +86,23 @@ export function jiraIssuesGenerator(ctx: GeneratorContext): StreamGenerator {
     return created + 60 + Math.floor(unit(ctx.seed, TAG, o, 2) * (end - 3600 - created - 60));
   };
 
+  const calendars = new Map(
+    JIRA_INTEGRATION_IDS.map((id) => [id as string, jiraSprintCalendar(ctx, id, ctx.endSeconds)]),
+  );
+  /**
+   * The sprint an issue was created in (by its site's calendar), and the next one too when it was not
+   * resolved by the end of the first (carried over); `[]` for backlog issues, as SEI sends it.
+   */
+  const sprintIds = (integration: string, created: number, resolved: number): number[] => {
+    const calendar = calendars.get(integration);
+    const index = calendar?.at(created);
+    if (calendar === undefined || index === undefined) return [];
+    const carried = index < calendar.count - 2 && (resolved === 0 || resolved > calendar.end(index));
+    return carried
+      ? [FIRST_JIRA_SPRINT_ID + index, FIRST_JIRA_SPRINT_ID + index + 1]
+      : [FIRST_JIRA_SPRINT_ID + index];
+  };
+
   function generate(o: number, end: number): SeiRecord {
     const rng = recordRng(ctx.seed, TAG, o);
     const template = TEMPLATES[rng.int(TEMPLATES.length)] as Template;
@@ -160,6 +178,7 @@ export function jiraIssuesGenerator(ctx: GeneratorContext): StreamGenerator {
     const firstCommentAt = rng.chance(0.5) ? created + Math.floor(rng.next() * (updated - created)) : 0;
     const dueAt = rng.chance(0.2) ? midnightUtcSeconds(created) + 86_400 * rng.between(3, 30) : 0;
 
+    const resolvedAt = category === 'Done' ? (bounds[stages - 1] as number) : 0;
     const record: SeiRecord = {
       key: issueKey,
       integration_id: integration,
@@ -176,13 +195,14 @@ export function jiraIssuesGenerator(ctx: GeneratorContext): StreamGenerator {
       num_attachments: rng.chance(0.15) ? rng.between(1, 4) : 0,
       issue_created_at: created,
       issue_updated_at: updated,
-      issue_resolved_at: category === 'Done' ? (bounds[stages - 1] as number) : 0,
+      issue_resolved_at: resolvedAt,
       issue_due_at: dueAt,
       original_estimate: rng.chance(0.2) ? 3600 * rng.between(1, 40) : 0,
       first_comment_at: firstCommentAt,
       ingested_at: midnightUtcSeconds(end),
       created_at: rowCreatedAt,
       custom_fields: customFields,
+      sprint_ids: sprintIds(integration, created, resolvedAt),
       labels,
       fix_versions: category === 'Done' && rng.chance(0.4) ? [`2.${rng.int(12)}.0`] : [],
       versions: rng.chance(0.1) ? [`2.${rng.int(12)}.0`] : [],

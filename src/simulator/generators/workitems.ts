@@ -2,6 +2,7 @@
 import type { SeiRecord } from '../../sei/types.js';
 import { type Rng, recordRng, unit } from '../random.js';
 import { AZURE_INTEGRATION_ID, STREAM_TAGS } from '../universe.js';
+import { AZURE_ITERATION_PARENT, azureIterationName, azureSprintCalendar } from './sprints.js';
 import {
   compact,
   type GeneratorContext,
@@ -37,6 +38,12 @@ export function workitemsGenerator(ctx: GeneratorContext): StreamGenerator {
     return created + 60 + Math.floor(unit(ctx.seed, TAG, o, 2) * (end - 3600 - created - 60));
   };
   const workitemId = (o: number) => String(1000 + o);
+  const calendar = azureSprintCalendar(ctx, ctx.endSeconds);
+  /** Stories and bugs are planned into the iteration running when they were created. */
+  const sprintFullNames = (type: string, created: number): string[] => {
+    const index = type === 'User Story' || type === 'Bug' ? calendar.at(created) : undefined;
+    return index === undefined ? [] : [`${AZURE_ITERATION_PARENT}\\${azureIterationName(index)}`];
+  };
 
   function generate(o: number, end: number): SeiRecord {
     const rng = recordRng(ctx.seed, TAG, o);
@@ -71,6 +78,8 @@ export function workitemsGenerator(ctx: GeneratorContext): StreamGenerator {
       ingested_at: midnightUtcSeconds(end),
       attributes: { area_path: `contoso\\${rng.pick(PROJECTS)}`, iteration: `Sprint ${1 + rng.int(40)}` },
       custom_fields: {},
+      // Served only when the request asks for it (`include_sprint_full_names`, see ../endpoints.ts).
+      sprint_full_names: sprintFullNames(type, created),
     });
   }
 

@@ -297,7 +297,9 @@ describe.each(Object.values(STREAMS).map((stream) => [stream.name, stream] as co
     it('changes nothing in a record that is storable as sent', () => {
       const outcome = normalizeRecord(stream, realistic);
       expect(outcome).toMatchObject({ ok: true, notes: [] });
-      expect(outcome.record).toBe(realistic);
+      // Only a field the server fills with the request's own time is left out (PagerDuty alerts).
+      if (stream.stableRecord) expect(outcome.record).toEqual(stream.stableRecord(realistic));
+      else expect(outcome.record).toBe(realistic);
     });
   },
 );
