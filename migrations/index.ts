@@ -17,6 +17,7 @@ import * as m005 from './005_walk_slices.js';
 import * as m006 from './006_hostile_records.js';
 import * as m007 from './007_renormalize.js';
 import * as m008 from './008_more_streams.js';
+import * as m011 from './011_more_bi_views.js';
 
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '001_sei_tables': m001,
@@ -27,4 +28,5 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '006_hostile_records': m006,
   '007_renormalize': m007,
   '008_more_streams': m008,
+  '011_more_bi_views': m011,
 };

@@ -346,6 +346,11 @@ describe('sei_bi views', () => {
       'deployment_metrics_by_job_monthly',
       'deployment_metrics_monthly',
       'deployments',
+      'flaky_tests',
+      'identities',
+      'incident_metrics_monthly',
+      'incidents',
+      'jira_issue_custom_fields',
       'jira_lead_time',
       'jira_lead_time_monthly',
       'jira_time_in_status',
@@ -353,8 +358,10 @@ describe('sei_bi views', () => {
       'pr_cycle_time',
       'pr_cycle_time_monthly',
       'record_changes_daily',
+      'sprint_velocity',
       'team_activity_monthly',
       'team_members',
+      'test_results_by_job_monthly',
     ]);
     for (const view of views) expect(view.comment, view.name).toMatch(/\w{10,}/);
   });
