@@ -41,16 +41,16 @@ export const DEFAULT_SMALL_STREAM_SIZES = {
   jira_fields: 20,
   jira_projects: 12,
   workitem_sprints: 12,
-  // Every person (org users less the external ones) in each of six integrations.
-  user_identities: 336,
-  scm_issues: 240,
-  // 8 tests for each of the first 60 job runs.
-  cicd_job_run_tests: 480,
+  // Every person (org users less the external ones) in each of four integrations.
+  user_identities: 224,
+  scm_issues: 120,
+  // 8 tests for each of the first 30 job runs.
+  cicd_job_run_tests: 240,
   cicd_instances: 3,
   // One per job of ./generators/cicd-job-runs.ts.
   cicd_jobs: 6,
-  pagerduty_incidents: 80,
-  pagerduty_alerts: 160,
+  pagerduty_incidents: 60,
+  pagerduty_alerts: 120,
   products: 3,
   workflow_profiles: 3,
 } as const satisfies Partial<Record<StreamName, number>>;

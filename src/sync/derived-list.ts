@@ -5,8 +5,10 @@
  */
 import { sql } from 'kysely';
 import { SeiError } from '../sei/errors.js';
+import { sleep } from '../sei/retry.js';
 import type { SeiRecord } from '../sei/types.js';
-import type { DerivedFallback, StreamDefinition } from '../streams/types.js';
+import type { DerivedFallback, StreamDefinition, StreamName } from '../streams/types.js';
+import { StreamBusyError } from '../warehouse/stream-lock.js';
 import type { EngineContext } from './engine-context.js';
 import { noCost } from './list-request.js';
 import type { WholeListPart, WholeListResult } from './whole-list-walk.js';
@@ -19,6 +21,52 @@ export function knownFailure(
   const fallback = stream.fallback;
   if (!fallback || !(error instanceof SeiError) || error.status === undefined) return undefined;
   return fallback.statuses.includes(error.status) ? { fallback, status: error.status } : undefined;
+}
+
+/**
+ * The derived stream must wait: its source is part of this run and not finished yet. A busy stream, as
+ * far as the workers go: the job is put back and tried again later (in one process, `runSync` starts
+ * the stream after its source, so this does not happen there).
+ */
+export class SourcePendingError extends StreamBusyError {
+  constructor(stream: StreamName, source: StreamName) {
+    super(stream);
+    this.message = `${stream} derives its rows from ${source}, which this run has not finished syncing; trying again later`;
+  }
+}
+
+/** How long a derived stream waits here for its source before its job is put back (workers). */
+export const SOURCE_WAIT = { maxMs: 10_000, pollMs: 200 } as const;
+
+/**
+ * Waits while `fallback.from` is part of this run and not finished, polling the run ledger; after
+ * SOURCE_WAIT.maxMs throws SourcePendingError (a worker puts the job back and frees its slot, which
+ * the source's slices may need). Returns at once when the source is not in this run.
+ */
+export async function awaitSource(
+  ctx: EngineContext,
+  runId: string,
+  stream: StreamDefinition,
+  signal?: AbortSignal,
+): Promise<void> {
+  const source = stream.fallback?.from;
+  if (source === undefined) return;
+  const deadline = Date.now() + SOURCE_WAIT.maxMs;
+  while (await sourcePending(ctx, runId, source)) {
+    if (Date.now() >= deadline) throw new SourcePendingError(stream.name, source);
+    await sleep(SOURCE_WAIT.pollMs, signal);
+  }
+}
+
+async function sourcePending(ctx: EngineContext, runId: string, source: StreamName): Promise<boolean> {
+  const { rows } = await sql<{ pending: boolean }>`
+    SELECT EXISTS (
+      SELECT 1 FROM sei_sync.runs r
+      WHERE r.id = ${runId}::uuid AND ${source} = ANY (r.streams) AND NOT EXISTS (
+        SELECT 1 FROM sei_sync.stream_runs s WHERE s.run_id = r.id AND s.stream = ${source} AND s.status <> 'running'
+      )
+    ) AS pending`.execute(ctx.db);
+  return rows[0]?.pending === true;
 }
 
 export async function* deriveList(

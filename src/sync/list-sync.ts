@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import type { FullRefreshStream } from '../streams/types.js';
 import { forgetWalkKeys, markMissingAsDeleted } from '../warehouse/deletes.js';
 import { addToStreamRun } from '../warehouse/ledger.js';
-import { deriveList, knownFailure } from './derived-list.js';
+import { awaitSource, deriveList, knownFailure } from './derived-list.js';
 import { type EngineContext, listSourceOf, type StreamRunContext } from './engine-context.js';
 import { costOfFailure } from './list-request.js';
 import { normalizePage } from './normalize-page.js';
@@ -28,6 +28,8 @@ export async function syncWholeList(
   options: { path: string },
 ): Promise<ListSyncResult> {
   const { stream, runId } = run;
+  // A stream that may derive its rows from another's table starts after that one (no request before).
+  await awaitSource(ctx, runId, stream, run.signal);
   const walkId = randomUUID();
   let parts = walkWholeList({
     client: ctx.client,

@@ -7,7 +7,6 @@
 import type { SeiRecord } from '../../sei/types.js';
 import { type Rng, recordRng, unit } from '../random.js';
 import {
-  AZURE_INTEGRATION_ID,
   CICD_INTEGRATIONS,
   GITHUB_INTEGRATION_IDS,
   JIRA_INTEGRATION_IDS,
@@ -25,8 +24,6 @@ const IDENTITIES: readonly { integration: string; cloudId: (person: Person) => s
   { integration: JIRA_INTEGRATION_IDS[0], cloudId: (p) => p.jiraAccountId, login: false },
   { integration: CICD_INTEGRATIONS[0].id, cloudId: (p) => p.jenkinsLogin, login: true },
   { integration: GITHUB_INTEGRATION_IDS[1], cloudId: (p) => p.githubLogin, login: true },
-  { integration: JIRA_INTEGRATION_IDS[1], cloudId: (p) => p.jiraAccountId, login: false },
-  { integration: AZURE_INTEGRATION_ID, cloudId: (p) => p.email, login: false },
 ];
 
 export function userIdentitiesGenerator(ctx: GeneratorContext): StreamGenerator {
