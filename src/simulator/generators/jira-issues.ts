@@ -90,16 +90,21 @@ export function jiraIssuesGenerator(ctx: GeneratorContext): StreamGenerator {
     JIRA_INTEGRATION_IDS.map((id) => [id as string, jiraSprintCalendar(ctx, id, ctx.endSeconds)]),
   );
   /**
-   * The sprint an issue was created in (by its site's calendar), and the next one too when it was not
-   * resolved by the end of the first (carried over); `[]` for backlog issues, as SEI sends it.
+   * The sprints an issue is in, as a team plans them: a resolved issue in the sprint it was resolved
+   * in (one in five also in the sprint before, carried over), a recent open one in the active sprint
+   * (every other one; the rest stay in the backlog); `[]` when no sprint of the site's calendar
+   * applies, as SEI sends it. Deterministic from the record's own times: no random draw moves.
    */
-  const sprintIds = (integration: string, created: number, resolved: number): number[] => {
+  const sprintIds = (o: number, integration: string, created: number, resolved: number): number[] => {
     const calendar = calendars.get(integration);
-    const index = calendar?.at(created);
-    if (calendar === undefined || index === undefined) return [];
-    const carried = index < calendar.count - 2 && (resolved === 0 || resolved > calendar.end(index));
+    if (calendar === undefined) return [];
+    const recentOpen = calendar.at(created) !== undefined && unit(ctx.seed, TAG, o, 5) < 0.5;
+    const index = resolved > 0 ? calendar.at(resolved) : recentOpen ? calendar.count - 2 : undefined;
+    if (index === undefined || created >= calendar.end(index)) return [];
+    const carried =
+      resolved > 0 && index > 0 && created < calendar.start(index - 1) && unit(ctx.seed, TAG, o, 6) < 0.2;
     return carried
-      ? [FIRST_JIRA_SPRINT_ID + index, FIRST_JIRA_SPRINT_ID + index + 1]
+      ? [FIRST_JIRA_SPRINT_ID + index - 1, FIRST_JIRA_SPRINT_ID + index]
       : [FIRST_JIRA_SPRINT_ID + index];
   };
 
@@ -202,7 +207,7 @@ export function jiraIssuesGenerator(ctx: GeneratorContext): StreamGenerator {
       ingested_at: midnightUtcSeconds(end),
       created_at: rowCreatedAt,
       custom_fields: customFields,
-      sprint_ids: sprintIds(integration, created, resolvedAt),
+      sprint_ids: sprintIds(o, integration, created, resolvedAt),
       labels,
       fix_versions: category === 'Done' && rng.chance(0.4) ? [`2.${rng.int(12)}.0`] : [],
       versions: rng.chance(0.1) ? [`2.${rng.int(12)}.0`] : [],

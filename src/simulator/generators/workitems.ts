@@ -39,10 +39,20 @@ export function workitemsGenerator(ctx: GeneratorContext): StreamGenerator {
   };
   const workitemId = (o: number) => String(1000 + o);
   const calendar = azureSprintCalendar(ctx, ctx.endSeconds);
-  /** Stories and bugs are planned into the iteration running when they were created. */
-  const sprintFullNames = (type: string, created: number): string[] => {
-    const index = type === 'User Story' || type === 'Bug' ? calendar.at(created) : undefined;
-    return index === undefined ? [] : [`${AZURE_ITERATION_PARENT}\\${azureIterationName(index)}`];
+  /**
+   * Stories and bugs are in the iteration they were resolved in, open ones in the current iteration
+   * (those created before it); `[]` otherwise.
+   */
+  const sprintFullNames = (type: string, created: number, resolved: number): string[] => {
+    if (type !== 'User Story' && type !== 'Bug') return [];
+    const index =
+      resolved > 0
+        ? calendar.at(resolved)
+        : calendar.at(created) === undefined
+          ? undefined
+          : calendar.count - 2;
+    if (index === undefined || created >= calendar.end(index)) return [];
+    return [`${AZURE_ITERATION_PARENT}\\${azureIterationName(index)}`];
   };
 
   function generate(o: number, end: number): SeiRecord {
@@ -79,7 +89,7 @@ export function workitemsGenerator(ctx: GeneratorContext): StreamGenerator {
       attributes: { area_path: `contoso\\${rng.pick(PROJECTS)}`, iteration: `Sprint ${1 + rng.int(40)}` },
       custom_fields: {},
       // Served only when the request asks for it (`include_sprint_full_names`, see ../endpoints.ts).
-      sprint_full_names: sprintFullNames(type, created),
+      sprint_full_names: sprintFullNames(type, created, category === 'Done' ? updated : 0),
     });
   }
 
