@@ -37,7 +37,7 @@ export interface CreateWorkerOptions {
   connection: Redis;
   /** Prefix of every BullMQ key. */
   prefix: string;
-  /** Stream and slice jobs run at once by this process (a stream job waiting for its slices takes none). @defaultValue 4 */
+  /** Stream and slice jobs run at once by this process (a stream job waiting for its slices takes none). @defaultValue 8 */
   concurrency?: number;
   logger?: Logger;
   metrics?: SyncMetrics;
@@ -58,7 +58,7 @@ export interface CreateWorkerOptions {
 }
 
 export const WORKER_FACTORY_DEFAULTS = {
-  concurrency: 4,
+  concurrency: 8,
   /** Starting and finishing runs is a few Redis and database calls each. */
   runConcurrency: 2,
   shutdownTimeoutMs: 30_000,

@@ -4,8 +4,9 @@
  *   can walk any slice and a killed one loses at most the pages it had in flight;
  * - `sei_sync.walk_snapshots`: the daily snapshots (`ingested_at`) a walk saw per integration, to
  *   re-read a walk whose pages came from two snapshots;
- * - checkpoints: which walk is in progress, whether it decides deletions, its heal pass, and the route
- *   an endpoint answered on (collection categories);
+ * - checkpoints: which walk is in progress, whether it decides deletions, its heal pass, the scope
+ *   (backfill horizon, integration selection) of the walk and of the cursor, and the route an endpoint
+ *   answered on (collection categories);
  * - `sei.scm_commits.created_at`: the commits' new cursor (the ingest time). `renormalize` fills it for
  *   rows synced before this migration; their raw record has it.
  */
@@ -38,6 +39,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     ALTER TABLE sei_sync.checkpoints
       ADD COLUMN walk_decides_deletions boolean NOT NULL DEFAULT false,
       ADD COLUMN walk_pass integer NOT NULL DEFAULT 0,
+      ADD COLUMN walk_scope jsonb,
+      ADD COLUMN cursor_scope jsonb,
       ADD COLUMN endpoint_path text`.execute(db);
   await sql`ALTER TABLE sei_sync.stream_runs ADD COLUMN slices integer NOT NULL DEFAULT 0`.execute(db);
   await sql`ALTER TABLE sei.scm_commits ADD COLUMN created_at timestamptz`.execute(db);
@@ -52,6 +55,8 @@ export async function down(db: Kysely<unknown>): Promise<void> {
     ALTER TABLE sei_sync.checkpoints
       DROP COLUMN IF EXISTS walk_decides_deletions,
       DROP COLUMN IF EXISTS walk_pass,
+      DROP COLUMN IF EXISTS walk_scope,
+      DROP COLUMN IF EXISTS cursor_scope,
       DROP COLUMN IF EXISTS endpoint_path`.execute(db);
   await sql`DROP TABLE IF EXISTS sei_sync.walk_snapshots`.execute(db);
   await sql`DROP TABLE IF EXISTS sei_sync.walk_slices`.execute(db);

@@ -75,6 +75,17 @@ export interface SeiConfig {
   categoriesPath: string | undefined;
 }
 
+/** What a sync covers, beyond which streams: a backfill horizon and a selection of integrations. */
+export interface SyncScope {
+  /**
+   * Backfill horizon: the first walk of an incremental stream (and a full refresh) starts here instead
+   * of at the beginning of time; rows older than it are never deleted. Undefined: all history.
+   */
+  startDate: Date | undefined;
+  /** Only these integrations, where an endpoint filters by `integration_ids`. Undefined: all. */
+  integrationIds: readonly string[] | undefined;
+}
+
 export interface Config {
   sei: SeiConfig;
   /** PostgreSQL URL; undefined means the embedded PGlite database in `dataDir`. */
@@ -94,6 +105,47 @@ export interface Config {
    */
   pageWriters: number | undefined;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  scope: SyncScope;
+}
+
+/**
+ * An ISO date (`2024-01-01`, UTC midnight) or instant (`2024-01-01T12:00:00Z`) in the past, for
+ * `SEI_START_DATE` and `sync --since`. Throws a one-line ConfigError naming `source`.
+ */
+export function parseStartDate(raw: string, source: string, now: Date = new Date()): Date {
+  const text = raw.trim();
+  const date = /^\d{4}-\d{2}-\d{2}$/.test(text) ? new Date(`${text}T00:00:00Z`) : new Date(text);
+  if (!/^\d{4}-\d{2}-\d{2}/.test(text) || Number.isNaN(date.getTime()))
+    throw new ConfigError(
+      source,
+      `"${raw}" is not a date; give an ISO date such as 2024-01-01 or 2024-01-01T00:00:00Z`,
+    );
+  if (date.getTime() > now.getTime())
+    throw new ConfigError(
+      source,
+      `${date.toISOString()} is in the future; give a date in the past (the backfill starts there)`,
+    );
+  if (date.getTime() < 0) throw new ConfigError(source, 'must be after 1970-01-01');
+  return date;
+}
+
+/** `378, 379` into integration ids (numeric strings, as SEI names them). Throws a one-line ConfigError. */
+export function parseIntegrationIds(raw: string, source: string): string[] {
+  const ids = [
+    ...new Set(
+      raw
+        .split(',')
+        .map((id) => id.trim())
+        .filter((id) => id !== ''),
+    ),
+  ];
+  const bad = ids.filter((id) => !/^\d+$/.test(id));
+  if (ids.length === 0 || bad.length > 0)
+    throw new ConfigError(
+      source,
+      `${bad.length > 0 ? `"${bad.join('", "')}" ${bad.length === 1 ? 'is not an integration id' : 'are not integration ids'}` : 'names no integration'}; give SEI integration ids separated by commas, e.g. 378,379`,
+    );
+  return ids;
 }
 
 type Env = Record<string, string | undefined>;
@@ -307,5 +359,11 @@ export function loadConfig(env: Env = process.env): Config {
       env.LOG_LEVEL,
       DEFAULTS.logLevel,
     ),
+    scope: {
+      startDate: env.SEI_START_DATE ? parseStartDate(env.SEI_START_DATE, 'SEI_START_DATE') : undefined,
+      integrationIds: env.SEI_INTEGRATION_IDS
+        ? parseIntegrationIds(env.SEI_INTEGRATION_IDS, 'SEI_INTEGRATION_IDS')
+        : undefined,
+    },
   };
 }

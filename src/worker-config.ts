@@ -4,7 +4,7 @@
  * `status` need it; read from the environment the same way (zod, one-line errors naming the variable).
  *
  * Variables (defaults in WORKER_DEFAULTS):
- *   WORKER_CONCURRENCY          stream jobs one worker process runs at once (4)
+ *   WORKER_CONCURRENCY          stream and slice jobs one worker process runs at once (8)
  *   WORKER_SHUTDOWN_TIMEOUT_MS  longest graceful stop after SIGTERM before jobs are abandoned (30000)
  *   BULLMQ_PREFIX               prefix of every Redis key (sei-sync)
  *   SCHEDULE_FULL_CRON          full refresh of every stream ('0 2 * * *'; 'off' disables it)
@@ -28,7 +28,7 @@ import { STREAM_NAMES, type StreamName } from './streams/types.js';
 /** Defaults, defined once. Units are in the names. */
 export const WORKER_DEFAULTS = {
   /** Stream jobs one worker process runs at once; they share the request budget anyway. */
-  concurrency: 4,
+  concurrency: 8,
   fullCron: '0 2 * * *',
   incrementalCron: '0 * * * *',
   timeZone: 'UTC',

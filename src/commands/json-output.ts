@@ -104,6 +104,7 @@ export interface StreamPlanJson {
 /** `sei-sync plan --json`. */
 export interface PlanDocument extends DocumentHead<'plan'> {
   requestsPerMinute: number;
+  scope: ScopeJson;
   streams: StreamPlanJson[];
   /** Streams with an unknown size count as 0 here (retries are never counted). */
   total: { requests: number; minutes: number };
@@ -156,8 +157,28 @@ export type QueuesJson =
     };
 
 /** `sei-sync status --json`. */
+/** What a sync covers (SEI_START_DATE, SEI_INTEGRATION_IDS, or the command's options). */
+export interface ScopeJson {
+  /** Backfill horizon, ISO instant; null: all history. */
+  since: string | null;
+  /** Selected integration ids; null: all. */
+  integrationIds: string[] | null;
+}
+
+export function scopeJson(scope: {
+  startDate: Date | undefined;
+  integrationIds: readonly string[] | undefined;
+}): ScopeJson {
+  return {
+    since: scope.startDate?.toISOString() ?? null,
+    integrationIds: scope.integrationIds ? [...scope.integrationIds] : null,
+  };
+}
+
 export interface StatusDocument extends DocumentHead<'status'> {
   database: string;
+  /** The configured scope (SEI_START_DATE, SEI_INTEGRATION_IDS). */
+  scope: ScopeJson;
   streams: StreamStatusJson[];
   queues: QueuesJson;
 }

@@ -5,6 +5,7 @@
  * whole in one request anyway. Nothing is written.
  */
 import type { Command } from 'commander';
+import type { Config } from '../config.js';
 import { createSeiClient, type ListClient } from '../sei/client.js';
 import { TokenBucketBudget } from '../sei/token-bucket.js';
 import { parseStreamList, STREAMS } from '../streams/registry.js';
@@ -23,9 +24,11 @@ import {
   JSON_OPTION_HELP,
   type PlanDocument,
   type StreamPlanJson,
+  scopeJson,
   writeJsonDocument,
 } from './json-output.js';
 import { runAction } from './run-action.js';
+import { describeScope, type ScopeOptions, withScopeOptions } from './scope-options.js';
 import { textTable } from './text-table.js';
 
 export interface StreamPlan {
@@ -70,9 +73,10 @@ export function estimateWalk(
   return { stream: stream.name, records: total, slices, pages, requests: pages + counts };
 }
 
-async function firstAnswer(client: ListClient, stream: StreamDefinition, forceDatabaseSource: boolean) {
+/** The first request of a full walk in this scope: a one-record count, or the whole list. */
+async function firstAnswer(client: ListClient, stream: StreamDefinition, config: Config) {
   const source = listSourceOf(
-    { settings: { forceDatabaseSource } },
+    { settings: { forceDatabaseSource: config.sei.forceDatabaseSource, scope: config.scope } },
     stream,
     stream.alternativePaths?.[0] ?? stream.path,
   );
@@ -80,13 +84,14 @@ async function firstAnswer(client: ListClient, stream: StreamDefinition, forceDa
     return listPage(client, source, {
       page: 0,
       pageSize: WHOLE_LIST_PAGE_SIZE,
-      filter: stream.baseFilter ?? {},
+      filter: source.baseFilter ?? {},
     });
+  const from = config.scope.startDate ? Math.floor(config.scope.startDate.getTime() / 1000) : 0;
   const now = Math.floor(Date.now() / 1000) + 1;
   return listPage(client, source, {
     page: 0,
     pageSize: 1,
-    filter: windowFilter(stream.baseFilter, stream.cursor, { from: 0, to: now }),
+    filter: windowFilter(source.baseFilter, stream.cursor, { from, to: now }),
   });
 }
 
@@ -95,11 +100,16 @@ function minutesAt(requests: number, requestsPerMinute: number): number {
   return Math.ceil((requests / requestsPerMinute) * 10) / 10;
 }
 
-export function planDocument(streams: StreamPlanJson[], requestsPerMinute: number): PlanDocument {
+export function planDocument(
+  streams: StreamPlanJson[],
+  requestsPerMinute: number,
+  scope: Config['scope'],
+): PlanDocument {
   const requests = streams.reduce((sum, stream) => sum + (stream.requests ?? 0), 0);
   return {
     ...documentHead('plan', true),
     requestsPerMinute,
+    scope: scopeJson(scope),
     streams,
     total: { requests, minutes: minutesAt(requests, requestsPerMinute) },
   };
@@ -119,6 +129,7 @@ function planText(document: PlanDocument): string {
   const { requests, minutes } = document.total;
   return `${textTable(['stream', 'mode', 'records', 'slices', 'pages', 'requests', 'minutes', 'note'], rows)}
 
+scope: ${describeScope(document.scope)}
 full sync: about ${requests} requests, about ${minutes.toFixed(1)} minutes at ${document.requestsPerMinute} requests/minute (retries not counted); incremental runs read only what changed
 `;
 }
@@ -130,10 +141,14 @@ export function registerPlan(program: Command): void {
       'dry run: one request per stream estimates records, slices, pages, requests and minutes (writes nothing)',
     )
     .option('--streams <names>', 'comma-separated streams (default: SEI_STREAMS, else all)')
+    .option('--since <date>', 'estimate a backfill from this date (ISO date or instant; SEI_START_DATE)')
+    .option('--integrations <ids>', 'only these integration ids, comma-separated (SEI_INTEGRATION_IDS)')
     .option(JSON_FLAG, JSON_OPTION_HELP)
     .action(
-      runAction(async (options: { streams?: string; json?: boolean }) => {
-        const { config, logger } = commandContext();
+      runAction(async (options: { streams?: string; json?: boolean } & ScopeOptions) => {
+        const context = commandContext();
+        const { logger } = context;
+        const config = withScopeOptions(context.config, options);
         if (config.sei.apiKey === undefined)
           throw new Error('SEI_API_KEY is not set; give an SEI Admin API key (or SEI_API_KEY_FILE)');
         const names = options.streams ? parseStreamList(options.streams) : [...config.streams];
@@ -145,13 +160,11 @@ export function registerPlan(program: Command): void {
           for (const name of names) {
             const stream = STREAMS[name];
             const pageSize = Math.min(config.sei.pageSize, stream.maxPageSize ?? Number.POSITIVE_INFINITY);
-            const answer = await firstAnswer(client, stream, config.sei.forceDatabaseSource).catch(
-              (error: unknown) => {
-                const known = knownFailure(stream, error);
-                if (!known) throw error;
-                return known;
-              },
-            );
+            const answer = await firstAnswer(client, stream, config).catch((error: unknown) => {
+              const known = knownFailure(stream, error);
+              if (!known) throw error;
+              return known;
+            });
             if ('fallback' in answer) {
               // One request that fails as the server's code does; the sync derives the rows instead.
               plans.push({
@@ -186,7 +199,7 @@ export function registerPlan(program: Command): void {
           await client.close();
           await budget.close?.();
         }
-        const document = planDocument(plans, requestsPerMinute);
+        const document = planDocument(plans, requestsPerMinute, config.scope);
         if (options.json) writeJsonDocument(document);
         else process.stdout.write(planText(document));
         return exitCodeOf(document);

@@ -23,10 +23,12 @@ import {
   type QueuesJson,
   type StatusDocument,
   type StreamStatusJson,
+  scopeJson,
   writeJsonDocument,
 } from './json-output.js';
 import { withWarehouse } from './open-warehouse.js';
 import { runAction } from './run-action.js';
+import { describeScope } from './scope-options.js';
 import { textTable } from './text-table.js';
 
 /** "3 min ago", "2 h ago", for freshness. */
@@ -196,9 +198,18 @@ export function registerStatus(program: Command): void {
           streams: await warehouseStatus(warehouse),
         }));
         const queues = await redisStatus(config);
-        const document: StatusDocument = { ...documentHead('status', true), database, streams, queues };
+        const document: StatusDocument = {
+          ...documentHead('status', true),
+          database,
+          scope: scopeJson(config.scope),
+          streams,
+          queues,
+        };
         if (options.json) writeJsonDocument(document);
-        else process.stdout.write(`${warehouseStatusTable(streams)}\n\n${redisStatusText(queues)}\n`);
+        else
+          process.stdout.write(
+            `${warehouseStatusTable(streams)}\n\nscope: ${describeScope(document.scope)}\n\n${redisStatusText(queues)}\n`,
+          );
         return exitCodeOf(document);
       }),
     );

@@ -6,11 +6,14 @@ import { abortOnSignals, commandContext } from './context.js';
 import { exitCodeOf, JSON_FLAG, JSON_OPTION_HELP, writeJsonDocument } from './json-output.js';
 import { createProgressReporter } from './progress.js';
 import { runAction } from './run-action.js';
+import { withScopeOptions } from './scope-options.js';
 import { syncDocument, syncSummaryTable, totalRecordsPerSecond } from './sync-summary.js';
 
 interface SyncOptions {
   streams?: string;
   fullRefresh?: boolean;
+  since?: string;
+  integrations?: string;
   json?: boolean;
 }
 
@@ -23,12 +26,19 @@ export function registerSync(program: Command): void {
       `comma-separated streams (default: SEI_STREAMS, else all of ${STREAM_NAMES.join(', ')})`,
     )
     .option('--full-refresh', 're-walk the streams from scratch, ignoring cursors and checkpoints')
+    .option(
+      '--since <date>',
+      'backfill horizon (ISO date or instant): first walks start there (SEI_START_DATE)',
+    )
+    .option('--integrations <ids>', 'only these integration ids, comma-separated (SEI_INTEGRATION_IDS)')
     .option(JSON_FLAG, JSON_OPTION_HELP)
     .action(
       runAction(async (options: SyncOptions) => {
         const json = options.json === true;
         // Under --json there are no bars to protect: log lines go to stderr at the configured level.
-        const { config, logger } = commandContext({ quietInTerminal: !json });
+        const context = commandContext({ quietInTerminal: !json });
+        const { logger } = context;
+        const config = withScopeOptions(context.config, options);
         const streams = options.streams ? parseStreamList(options.streams) : [...config.streams];
         if (config.sei.apiKey === undefined) {
           throw new Error(

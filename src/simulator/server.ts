@@ -152,6 +152,13 @@ export class SimulatorServer {
       return;
     }
     if (!endpoint) {
+      // The server authenticates before it routes (a filter ahead of the handlers): an unknown route
+      // with a bad key is a 401, and only an authorized caller learns that a route does not exist.
+      const role = this.#authorize(req.headers.authorization);
+      if (role !== 'admin') {
+        this.#refuse(res, role, finish);
+        return;
+      }
       finish(404);
       this.#sendJson(res, 404, errorBody(404, 'Not Found', `no endpoint at ${url.pathname}`));
       return;
@@ -205,15 +212,7 @@ export class SimulatorServer {
 
     const role = this.#authorize(req.headers.authorization);
     if (role !== 'admin') {
-      const status = role === 'ingestion' ? 403 : 401;
-      finish(status, 0, entry.fault);
-      this.#sendJson(
-        res,
-        status,
-        role === 'ingestion'
-          ? errorBody(403, 'Forbidden', 'This API key does not have the Admin role')
-          : errorBody(401, 'Unauthorized', 'Missing or invalid API key'),
-      );
+      this.#refuse(res, role, (status) => finish(status, 0, entry.fault));
       return;
     }
     if (!body) {
@@ -253,6 +252,19 @@ export class SimulatorServer {
     }
     finish(200, page.records, entry.fault);
     this.#sendJson(res, 200, page.body);
+  }
+
+  /** 401 without a known key, 403 for an Ingestion key. */
+  #refuse(res: ServerResponse, role: 'ingestion' | undefined, finish: (status: number) => void): void {
+    const status = role === 'ingestion' ? 403 : 401;
+    finish(status);
+    this.#sendJson(
+      res,
+      status,
+      role === 'ingestion'
+        ? errorBody(403, 'Forbidden', 'This API key does not have the Admin role')
+        : errorBody(401, 'Unauthorized', 'Missing or invalid API key'),
+    );
   }
 
   #authorize(header: string | undefined): 'admin' | 'ingestion' | undefined {

@@ -13,6 +13,7 @@ export const cicdInstancesStream = defineStream({
   name: 'cicd_instances',
   path: '/v1/cicd/instances/list',
   mode: 'full_refresh',
+  integrationColumn: 'integration_id',
   sort: [{ id: 'created_at', desc: false }],
   table: 'cicd_instances',
   key: keyFields('id'),

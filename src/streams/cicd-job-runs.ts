@@ -22,6 +22,7 @@ export const cicdJobRunsStream = defineStream({
   name: 'cicd_job_runs',
   path: '/v1/cicd/job_runs/list',
   mode: 'incremental',
+  integrationColumn: 'integration_id',
   cursor: {
     filter: { field: 'end_time', boundType: 'string', inclusive: true },
     recordField: 'end_time',

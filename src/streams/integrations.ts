@@ -12,6 +12,7 @@ export const integrationsStream = defineStream({
   name: 'integrations',
   path: '/v1/integrations/list',
   mode: 'incremental',
+  integrationColumn: 'id',
   cursor: {
     filter: { field: 'updated_at', boundType: 'number', inclusive: false },
     recordField: 'updated_at',

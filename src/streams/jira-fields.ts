@@ -12,6 +12,7 @@ export const jiraFieldsStream = defineStream({
   name: 'jira_fields',
   path: '/v1/jira_fields/list',
   mode: 'full_refresh',
+  integrationColumn: 'integration_id',
   sort: [{ id: 'name', desc: false }],
   table: 'jira_fields',
   key: keyFields('integration_id', 'field_key'),

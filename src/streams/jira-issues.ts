@@ -23,6 +23,7 @@ export const jiraIssuesStream = defineStream({
   name: 'jira_issues',
   path: '/v1/jira_issues/list',
   mode: 'incremental',
+  integrationColumn: 'integration_id',
   forceDatabaseSource: true,
   cursor: {
     filter: { field: 'issue_updated_at', boundType: 'number', inclusive: false },

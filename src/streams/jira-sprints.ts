@@ -14,6 +14,7 @@ export const jiraSprintsStream = defineStream({
   name: 'jira_sprints',
   path: '/v1/jira_issues/sprints/list',
   mode: 'full_refresh',
+  integrationColumn: 'integration_id',
   sort: [{ id: 'sprint_id', desc: false }],
   table: 'jira_sprints',
   key: keyFields('integration_id', 'sprint_id'),

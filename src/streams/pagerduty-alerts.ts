@@ -24,6 +24,7 @@ export const pagerdutyAlertsStream = defineStream({
   name: 'pagerduty_alerts',
   path: '/v1/pagerduty/aggregations/alerts/list',
   mode: 'full_refresh',
+  integrationColumn: 'integration_id',
   sort: [{ id: 'alert_created_at', desc: false }],
   stableRecord: withoutRequestTime,
   table: 'pagerduty_alerts',

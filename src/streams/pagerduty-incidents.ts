@@ -19,6 +19,7 @@ export const pagerdutyIncidentsStream = defineStream({
   name: 'pagerduty_incidents',
   path: '/v1/pagerduty/aggregations/incidents/list',
   mode: 'full_refresh',
+  integrationColumn: 'integration_id',
   sort: [{ id: 'incident_created_at', desc: false }],
   table: 'pagerduty_incidents',
   key: keyFields('id'),

@@ -36,6 +36,7 @@ export const scmCommitsStream = defineStream({
   name: 'scm_commits',
   path: '/v1/scm/commits/list',
   mode: 'incremental',
+  integrationColumn: 'integration_id',
   forceDatabaseSource: true,
   cursor: {
     filter: { field: 'created_at', boundType: 'number', inclusive: false },

@@ -13,6 +13,7 @@ export const scmIssuesStream = defineStream({
   name: 'scm_issues',
   path: '/v1/scm/issues/list',
   mode: 'incremental',
+  integrationColumn: 'integration_id',
   cursor: {
     filter: { field: 'issue_updated_at', boundType: 'number', inclusive: false },
     recordField: 'issue_updated_at',

@@ -13,6 +13,7 @@ export const scmPullRequestsStream = defineStream({
   name: 'scm_pull_requests',
   path: '/v1/scm/prs/list',
   mode: 'incremental',
+  integrationColumn: 'integration_id',
   forceDatabaseSource: true,
   cursor: {
     filter: { field: 'pr_updated_at', boundType: 'number', inclusive: false },

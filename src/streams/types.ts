@@ -135,6 +135,11 @@ interface StreamBase {
   /** Filter sent on every request of this stream (besides the time range). */
   readonly baseFilter?: ListFilter;
   /**
+   * The endpoint filters by `integration_ids`, and rows name their integration in this column: a sync
+   * limited to some integrations (SEI_INTEGRATION_IDS) sends them, and decides deletions only among them.
+   */
+  readonly integrationColumn?: string;
+  /**
    * The endpoint serves from the database or from Elasticsearch per tenant, with different filters,
    * sorts and counts (on Elasticsearch the commits' `created_at` filter is dropped, Jira counts stop at
    * 10,000): `force_source=db` asks for the database path (SEI_FORCE_SOURCE_DB turns it off).

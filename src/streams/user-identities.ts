@@ -14,6 +14,7 @@ export const userIdentitiesStream = defineStream({
   name: 'user_identities',
   path: '/v1/user_identities/list',
   mode: 'incremental',
+  integrationColumn: 'integration_id',
   cursor: {
     filter: { field: 'updated_at', boundType: 'string', inclusive: false },
     recordField: 'updated_at',

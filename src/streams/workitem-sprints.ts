@@ -14,6 +14,7 @@ export const workitemSprintsStream = defineStream({
   name: 'workitem_sprints',
   path: '/v1/issue_mgmt/sprints/list',
   mode: 'full_refresh',
+  integrationColumn: 'integration_id',
   sort: [{ id: 'name', desc: false }],
   table: 'workitem_sprints',
   key: keyFields('integration_id', 'sprint_id'),

@@ -13,6 +13,7 @@ export const workitemsStream = defineStream({
   name: 'workitems',
   path: '/v1/issue_mgmt/workitems/list',
   mode: 'incremental',
+  integrationColumn: 'integration_id',
   forceDatabaseSource: true,
   cursor: {
     filter: { field: 'workitem_updated_at', boundType: 'number', inclusive: false },

@@ -1,5 +1,6 @@
 /** What every part of the engine (planner, slice walker, finisher, list walk) works with. */
 import type { Kysely } from 'kysely';
+import type { SyncScope } from '../config.js';
 import type { Logger } from '../observability/logger.js';
 import type { ListClient } from '../sei/client.js';
 import { recordKeyOfValue } from '../streams/normalize-record.js';
@@ -25,6 +26,8 @@ export interface EngineSettings {
   forceDatabaseSource: boolean;
   /** Forced route per stream (SEI_CATEGORIES_PATH). */
   routes: Partial<Record<StreamName, string>>;
+  /** Backfill horizon and integration selection (SEI_START_DATE, SEI_INTEGRATION_IDS). */
+  scope: SyncScope;
 }
 
 export interface EngineContext {
@@ -52,16 +55,22 @@ export interface StreamRunContext {
 
 /** How a walk asks the stream's endpoint for pages (on `path`, the route that answered). */
 export function listSourceOf(
-  ctx: { settings: Pick<EngineSettings, 'forceDatabaseSource'> },
+  ctx: {
+    settings: Pick<EngineSettings, 'forceDatabaseSource'> & { scope?: Pick<SyncScope, 'integrationIds'> };
+  },
   stream: StreamDefinition,
   path = stream.path,
 ): ListSource {
+  const integrationIds = stream.integrationColumn ? ctx.settings.scope?.integrationIds : undefined;
+  const baseFilter = integrationIds
+    ? { ...(stream.baseFilter ?? {}), integration_ids: [...integrationIds] }
+    : stream.baseFilter;
   return {
     path,
     sort: stream.sort,
     pageSizeParam: stream.pageSizeParam,
     ...(stream.maxPageSize !== undefined && { maxPageSize: stream.maxPageSize }),
-    ...(stream.baseFilter && { baseFilter: stream.baseFilter }),
+    ...(baseFilter && { baseFilter }),
     ...(stream.extraBody && { extraBody: stream.extraBody }),
     ...(stream.forceDatabaseSource && ctx.settings.forceDatabaseSource && { query: { force_source: 'db' } }),
     ...(stream.fallback && { finalStatuses: stream.fallback.statuses }),

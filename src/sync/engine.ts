@@ -27,13 +27,7 @@ import type { IncrementalStream, StreamDefinition, StreamName } from '../streams
 import { readCheckpoint } from '../warehouse/checkpoints.js';
 import type { Warehouse } from '../warehouse/db.js';
 import { historyChangeListener } from '../warehouse/history.js';
-import {
-  finishRun,
-  finishStreamRun,
-  readStreamRunCounts,
-  startRun,
-  startStreamRun,
-} from '../warehouse/ledger.js';
+import { finishRun, finishStreamRun, readStreamRun, startRun, startStreamRun } from '../warehouse/ledger.js';
 import { StreamBusyError, withStreamLock } from '../warehouse/stream-lock.js';
 import { readSlices, type SliceState } from '../warehouse/walk-slices.js';
 import { zeroCounts } from './counts.js';
@@ -65,7 +59,7 @@ export interface SyncEngineOptions {
   warehouse: Warehouse;
   client: ListClient;
   config: Pick<Config, 'lookbackSeconds'> &
-    Partial<Pick<Config, 'pageWriters'>> & {
+    Partial<Pick<Config, 'pageWriters' | 'scope'>> & {
       sei: Pick<Config['sei'], 'pageSize' | 'maxPages' | 'requestsPerMinute'> &
         Partial<Pick<Config['sei'], 'maxInFlight' | 'forceDatabaseSource' | 'categoriesPath'>>;
     };
@@ -81,13 +75,7 @@ export interface SyncEngineOptions {
 
 export const ENGINE_DEFAULTS = { maxInFlight: 8, forceDatabaseSource: true } as const;
 
-/** Stable codes of failures the engine itself raises (SEI errors keep their `SEI_ERR_*` codes). */
-export const ENGINE_ERROR_CODES = {
-  pageLimit: SYNC_ERROR_CODES.pageLimit,
-  internal: SYNC_ERROR_CODES.internal,
-} as const;
-
-export { SyncStreamError } from './errors.js';
+export { SYNC_ERROR_CODES, SyncStreamError } from './errors.js';
 
 export function toRunError(error: unknown): StreamRunError {
   if (error instanceof SeiError)
@@ -128,6 +116,7 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
       maxInFlight,
       forceDatabaseSource: config.sei.forceDatabaseSource ?? ENGINE_DEFAULTS.forceDatabaseSource,
       routes: routeOverrides(config.sei.categoriesPath),
+      scope: config.scope ?? { startDate: undefined, integrationIds: undefined },
     },
     logger,
     changeListener: options.changeListener === undefined ? historyChangeListener : options.changeListener,
@@ -169,23 +158,23 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
       await finishStreamRun(ctx.db, runId, stream.name, { status: 'failed', error: outcome.error }).catch(
         () => {},
       );
-      const counts = await readStreamRunCounts(ctx.db, runId, stream.name).catch(() => undefined);
+      const row = await readStreamRun(ctx.db, runId, stream.name).catch(() => undefined);
       result = {
         stream: stream.name,
         status: 'failed',
-        counts: counts ?? zeroCounts(),
-        durationMs: Date.now() - started,
+        counts: row?.counts ?? zeroCounts(),
+        durationMs: row?.durationMs ?? Date.now() - started,
         error: outcome.error,
       };
     } else {
       await finishStreamRun(ctx.db, runId, stream.name, { status: 'succeeded', summary: outcome.summary });
-      const counts = await readStreamRunCounts(ctx.db, runId, stream.name);
+      const { counts, durationMs } = await readStreamRun(ctx.db, runId, stream.name);
       const note = runNote(outcome.summary, counts);
       result = {
         stream: stream.name,
         status: 'succeeded',
         counts,
-        durationMs: Date.now() - started,
+        durationMs: durationMs ?? Date.now() - started,
         ...(note && { note }),
       };
       run.log.info({ ...counts, ...(note && { note }) }, 'stream synced');

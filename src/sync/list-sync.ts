@@ -4,7 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { FullRefreshStream } from '../streams/types.js';
-import { forgetWalkKeys, markMissingAsDeleted } from '../warehouse/deletes.js';
+import { type DeletionScope, forgetWalkKeys, markMissingAsDeleted } from '../warehouse/deletes.js';
 import { addToStreamRun } from '../warehouse/ledger.js';
 import { awaitSource, deriveList, knownFailure } from './derived-list.js';
 import { type EngineContext, listSourceOf, type StreamRunContext } from './engine-context.js';
@@ -20,6 +20,12 @@ export interface ListSyncResult {
   reads: number;
   /** What the summary should say about this list (its endpoint was broken and the rows derived). */
   note?: string;
+}
+
+/** A list read for some integrations only (SEI_INTEGRATION_IDS) proves nothing about the others' rows. */
+function deletionScope(ctx: EngineContext, stream: FullRefreshStream): DeletionScope {
+  const ids = ctx.settings.scope?.integrationIds;
+  return stream.integrationColumn && ids ? { integrations: { column: stream.integrationColumn, ids } } : {};
 }
 
 export async function syncWholeList(
@@ -77,7 +83,13 @@ export async function syncWholeList(
     }
     const finishedAt = ctx.now();
     const deleted = await ctx.db.transaction().execute(async (trx) => {
-      const gone = await markMissingAsDeleted(trx, walkId, stream.table, finishedAt);
+      const gone = await markMissingAsDeleted(
+        trx,
+        walkId,
+        stream.table,
+        finishedAt,
+        deletionScope(ctx, stream),
+      );
       if (gone.keys.length > 0)
         await ctx.changeListener?.onDeleted(trx, stream.table, gone.keys, finishedAt, runId);
       await addToStreamRun(trx, runId, stream.name, { deleted: gone.keys.length });

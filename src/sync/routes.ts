@@ -23,10 +23,11 @@ export async function resolveRoute(ctx: EngineContext, run: StreamRunContext): P
   );
   for (const [index, path] of candidates.entries()) {
     try {
-      const answer = await listPage(ctx.client, listSourceOf(ctx, stream, path), {
+      const source = listSourceOf(ctx, stream, path);
+      const answer = await listPage(ctx.client, source, {
         page: 0,
         pageSize: 1,
-        filter: stream.baseFilter ?? {},
+        filter: source.baseFilter ?? {},
         signal: run.signal,
         routeProbe: true,
       });

@@ -5,7 +5,8 @@
  */
 import type { StreamCounts } from './types.js';
 
-export const EMPTY_STREAM_NOTE = 'SEI lists no records: not used by this tenant (or not visible to this key)';
+export const EMPTY_STREAM_NOTE =
+  'SEI lists no records: not used by this tenant (or none in the sync scope, or not visible to this key)';
 
 export function runNote(summary: unknown, counts: StreamCounts): string | undefined {
   if (summary === null || typeof summary !== 'object') return undefined;

@@ -36,11 +36,17 @@ export const SLICING_DEFAULTS = {
   /** More slices than workers can take at once keeps them all busy to the end of the walk. */
   maxSlices: 64,
   /** A slice shorter than this pays its boundary re-reads and counts for too little. */
-  minPagesPerSlice: 2,
+  minPagesPerSlice: 4,
   /** Rounds of cutting crowded stretches. */
-  rounds: 4,
+  rounds: 3,
   /** Parts a crowded stretch is cut into, at most. */
-  maxParts: 16,
+  maxParts: 8,
+  /**
+   * Counting stops once it has cost this share of the walk's pages (at least `minCountRequests`):
+   * slices of uneven size cost some parallelism, counting costs budget.
+   */
+  countShareOfPages: 0.1,
+  minCountRequests: 8,
 } as const;
 
 export interface SlicePlan {
@@ -79,9 +85,15 @@ export async function planSlices(options: SlicePlanOptions): Promise<SlicePlan> 
   if (wanted <= 1) return { slices: whole, total, cost };
   const target = Math.ceil(total / wanted);
 
+  const countBudget = Math.max(
+    SLICING_DEFAULTS.minCountRequests,
+    Math.ceil((total / options.pageSize) * SLICING_DEFAULTS.countShareOfPages),
+  );
+  // Count equal stretches of time; stretches still far more crowded than a slice are counted again,
+  // finer, while the count budget lasts. Within a stretch, records are taken as evenly spread.
   let pieces: Piece[] = [{ from: origin, to: range.to, count: total }];
-  for (let round = 0; round < SLICING_DEFAULTS.rounds; round++) {
-    const crowded = pieces.filter((piece) => piece.count > target * 2 && piece.to - piece.from > 1);
+  for (let round = 0; round < SLICING_DEFAULTS.rounds && cost.requests < countBudget; round++) {
+    const crowded = pieces.filter((piece) => piece.count > target * 4 && piece.to - piece.from > 1);
     if (crowded.length === 0) break;
     const cut = await Promise.all(
       pieces.map(async (piece) => {
@@ -89,7 +101,7 @@ export async function planSlices(options: SlicePlanOptions): Promise<SlicePlan> 
         const parts = Math.min(
           SLICING_DEFAULTS.maxParts,
           piece.to - piece.from,
-          Math.ceil(piece.count / target) * 2,
+          Math.ceil(piece.count / target) + 1,
         );
         const bounds = Array.from({ length: parts + 1 }, (_, k) =>
           k === parts ? piece.to : piece.from + Math.floor(((piece.to - piece.from) * k) / parts),
@@ -107,22 +119,33 @@ export async function planSlices(options: SlicePlanOptions): Promise<SlicePlan> 
     );
     pieces = cut.flat();
   }
+  return { slices: slicesFromPieces(pieces, range, target), total, cost };
+}
 
-  // Adjacent pieces become slices of about `target` records; the first slice also covers the
-  // stretch before the first record, so the slices partition the whole window.
+/**
+ * Cuts the counted stretches into slices of about `target` records, cutting inside a stretch where
+ * the records would fill a slice (taking them as evenly spread there; one instant cannot be cut). The
+ * first slice also covers the stretch before the first record, so the slices partition the window.
+ */
+function slicesFromPieces(pieces: readonly Piece[], range: TimeRange, target: number): PlannedSlice[] {
   const slices: PlannedSlice[] = [];
-  let current: { from: number; to: number; count: number } | undefined;
+  let from = range.from;
+  let count = 0;
   for (const piece of pieces) {
-    if (current && current.count + piece.count > target * 1.5 && current.count > 0) {
-      slices.push({ from: current.from, to: current.to, estimatedRecords: current.count });
-      current = undefined;
+    let start = piece.from;
+    let remaining = piece.count;
+    while (count + remaining > target * 1.25 && piece.to - start > 1) {
+      const need = Math.max(1, target - count);
+      const cut = Math.max(start + 1, start + Math.floor(((piece.to - start) * need) / remaining));
+      if (cut >= piece.to) break;
+      slices.push({ from, to: cut, estimatedRecords: count + need });
+      from = cut;
+      count = 0;
+      remaining -= need;
+      start = cut;
     }
-    current = current
-      ? { from: current.from, to: piece.to, count: current.count + piece.count }
-      : { ...piece };
+    count += remaining;
   }
-  if (current) slices.push({ from: current.from, to: current.to, estimatedRecords: current.count });
-  const first = slices[0];
-  if (first) first.from = range.from;
-  return { slices, total, cost };
+  slices.push({ from, to: range.to, estimatedRecords: count });
+  return slices;
 }

@@ -21,7 +21,7 @@ import {
   setWalkPass,
   type WalkInProgress,
 } from '../warehouse/checkpoints.js';
-import { forgetWalkKeys, markMissingAsDeleted } from '../warehouse/deletes.js';
+import { type DeletionScope, forgetWalkKeys, markMissingAsDeleted } from '../warehouse/deletes.js';
 import { addToStreamRun } from '../warehouse/ledger.js';
 import { qualified } from '../warehouse/sql-text.js';
 import {
@@ -112,7 +112,13 @@ export async function finishWalk(
   const finishedAt = ctx.now();
   await ctx.db.transaction().execute(async (trx) => {
     if (deletionsDecided) {
-      const gone = await markMissingAsDeleted(trx, walk.walkId, stream.table, finishedAt);
+      const gone = await markMissingAsDeleted(
+        trx,
+        walk.walkId,
+        stream.table,
+        finishedAt,
+        deletionScope(stream, walk),
+      );
       deleted = gone.keys.length;
       if (deleted > 0)
         await ctx.changeListener?.onDeleted(trx, stream.table, gone.keys, finishedAt, run.runId);
@@ -122,9 +128,22 @@ export async function finishWalk(
     }
     await forgetSlices(trx, walk.walkId);
     // Everything changed before the window's end has been walked; the lookback covers late writes.
-    await completeWalk(trx, stream.name, walk.windowEnd);
+    await completeWalk(trx, stream.name, walk.windowEnd && { at: walk.windowEnd, scope: walk.scope });
   });
   return { kind: 'complete', deleted, deletionsDecided, snapshots: Object.fromEntries(snapshots) };
+}
+
+/** Only rows the walk could have seen may be marked deleted: from its horizon, of its integrations. */
+function deletionScope(stream: IncrementalStream, walk: WalkInProgress): DeletionScope {
+  return {
+    ...(walk.scope.from !== null && {
+      since: { column: stream.cursor.column, at: new Date(walk.scope.from * 1000) },
+    }),
+    ...(walk.scope.integrationIds !== null &&
+      stream.integrationColumn && {
+        integrations: { column: stream.integrationColumn, ids: walk.scope.integrationIds },
+      }),
+  };
 }
 
 /**

@@ -1,15 +1,21 @@
 /**
  * Plans the walk of an incremental stream, or finds the one already in progress.
  *
- * A new walk covers `[cursor - lookback, now)` (from the beginning of time when there is no cursor, or
- * on a full refresh), is fixed when planned so that a resumed walk sees the same window, and is cut
- * into slices from the server's counts. Its slices are written with the checkpoint in one transaction.
+ * A new walk covers `[cursor - lookback, now]` (from the start of the sync's scope, SEI_START_DATE or
+ * the beginning of time, when there is no cursor for this scope, or on a full refresh), is fixed when
+ * planned so that a resumed walk sees the same window, and is cut into slices from the server's counts. Its slices are written with the checkpoint in one transaction.
  * A walk in progress (a crash, a retried job, a worker that died, another run that started it) is
  * continued as it is: its slices resume where their last committed page left them.
  */
 import { randomUUID } from 'node:crypto';
 import type { IncrementalStream } from '../streams/types.js';
-import { beginWalk, readCheckpoint, type WalkInProgress } from '../warehouse/checkpoints.js';
+import {
+  beginWalk,
+  readCheckpoint,
+  sameScope,
+  type WalkInProgress,
+  type WalkScope,
+} from '../warehouse/checkpoints.js';
 import { forgetWalkKeys } from '../warehouse/deletes.js';
 import { addToStreamRun } from '../warehouse/ledger.js';
 import {
@@ -66,11 +72,25 @@ export async function planOrAdoptWalk(
     await forgetWalkKeys(ctx.db, inProgress.walkId);
   }
 
-  const cursor = options.fullRefresh ? null : (checkpoint?.cursor ?? null);
+  // The scope of this sync: a cursor reached for another one (another horizon, other integrations)
+  // says nothing about this one, which then walks from its horizon like a first sync.
+  const scope: WalkScope = {
+    from: ctx.settings.scope.startDate ? toEpochSeconds(ctx.settings.scope.startDate) : null,
+    integrationIds: stream.integrationColumn ? (ctx.settings.scope.integrationIds ?? null) : null,
+  };
+  const cursorCounts = !options.fullRefresh && checkpoint?.cursor && sameScope(checkpoint.cursorScope, scope);
+  const cursor = cursorCounts ? (checkpoint?.cursor ?? null) : null;
+  if (checkpoint?.cursor && !options.fullRefresh && !cursorCounts)
+    run.log.info(
+      { cursorScope: checkpoint.cursorScope, scope },
+      'the cursor was reached for another scope (backfill horizon or integrations): walking this scope from its start',
+    );
   // The current second is in the window: a record changed later within it is read again by the next
   // run's lookback (SEI filters in whole seconds, so excluding it would delay every fresh change a run).
   const to = toEpochSeconds(ctx.now()) + 1;
-  const from = cursor === null ? 0 : Math.max(0, toEpochSeconds(cursor) - ctx.settings.lookbackSeconds);
+  const horizon = scope.from ?? 0;
+  const from =
+    cursor === null ? horizon : Math.max(horizon, toEpochSeconds(cursor) - ctx.settings.lookbackSeconds);
   const range: TimeRange = { from, to };
   const source = listSourceOf(ctx, stream, options.path);
   const ascending = stream.cursor.serverOrder === 'asc';
@@ -79,7 +99,7 @@ export async function planOrAdoptWalk(
       const answer = await listPage(ctx.client, source, {
         page: 0,
         pageSize: 1,
-        filter: windowFilter(stream.baseFilter, stream.cursor, part),
+        filter: windowFilter(source.baseFilter, stream.cursor, part),
         signal: run.signal,
       });
       return { answer, total: answer.totalCount, cost: answer.cost };
@@ -105,11 +125,12 @@ export async function planOrAdoptWalk(
   const walk: WalkInProgress = {
     walkId: randomUUID(),
     runId: run.runId,
-    windowStart: cursor === null ? null : fromEpochSeconds(from),
+    windowStart: from === 0 ? null : fromEpochSeconds(from),
     windowEnd: fromEpochSeconds(to),
-    // Without a lower bound the walk sees every record SEI lists: what it does not see is gone.
-    decidesDeletions: from === 0,
+    // From the start of its scope the walk sees every record SEI lists there: what it does not see is gone.
+    decidesDeletions: cursor === null,
     pass: 0,
+    scope,
   };
   await ctx.db.transaction().execute(async (trx) => {
     await beginWalk(trx, stream.name, walk);

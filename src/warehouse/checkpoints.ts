@@ -7,6 +7,30 @@
 import { sql } from 'kysely';
 import type { Executor } from './upsert.js';
 
+/**
+ * What a walk covers: records from the backfill horizon on (epoch s; null: all history), of the
+ * selected integrations (null: all). A cursor reached under one scope means nothing under another (a
+ * sync that adds an integration must walk that integration's history), so it is stored with its scope.
+ */
+export interface WalkScope {
+  from: number | null;
+  integrationIds: readonly string[] | null;
+}
+
+export const UNSCOPED: WalkScope = { from: null, integrationIds: null };
+
+export function sameScope(a: WalkScope | null, b: WalkScope): boolean {
+  const scope = a ?? UNSCOPED;
+  const ids = (list: readonly string[] | null) => (list === null ? null : [...list].sort().join(','));
+  return scope.from === b.from && ids(scope.integrationIds) === ids(b.integrationIds);
+}
+
+const scopeJson = (scope: WalkScope): string =>
+  JSON.stringify({
+    from: scope.from,
+    integrationIds: scope.integrationIds === null ? null : [...scope.integrationIds],
+  });
+
 /** A walk that was planned and not yet completed. */
 export interface WalkInProgress {
   walkId: string;
@@ -20,12 +44,14 @@ export interface WalkInProgress {
   decidesDeletions: boolean;
   /** 0 on the first read of the slices, one more per re-read (the pages spanned two snapshots). */
   pass: number;
+  scope: WalkScope;
 }
 
 export interface Checkpoint {
   stream: string;
-  /** High-water mark: everything changed before it has been walked. */
+  /** High-water mark: everything changed before it has been walked (within `cursorScope`). */
   cursor: Date | null;
+  cursorScope: WalkScope | null;
   walk: WalkInProgress | null;
   lastCompleteWalkAt: Date | null;
   /** The route the endpoint last answered on, when it has alternatives. */
@@ -42,6 +68,7 @@ export async function readCheckpoint(db: Executor, stream: string): Promise<Chec
   return {
     stream: row.stream,
     cursor: row.cursor,
+    cursorScope: row.cursor_scope,
     walk:
       row.walk_id === null
         ? null
@@ -52,6 +79,7 @@ export async function readCheckpoint(db: Executor, stream: string): Promise<Chec
             windowEnd: row.window_end,
             decidesDeletions: row.walk_decides_deletions,
             pass: row.walk_pass,
+            scope: row.walk_scope ?? UNSCOPED,
           },
     lastCompleteWalkAt: row.last_complete_walk_at,
     endpointPath: row.endpoint_path,
@@ -68,6 +96,7 @@ export async function beginWalk(db: Executor, stream: string, walk: WalkInProgre
     window_end: walk.windowEnd,
     walk_decides_deletions: walk.decidesDeletions,
     walk_pass: walk.pass,
+    walk_scope: scopeJson(walk.scope),
     next_page: null,
   };
   await db
@@ -86,19 +115,33 @@ export async function setWalkPass(db: Executor, stream: string, pass: number): P
     .execute();
 }
 
-/** The walk is complete: the cursor moves to the walk's upper bound (null leaves it) and no walk is in progress. */
-export async function completeWalk(db: Executor, stream: string, cursor: Date | null): Promise<void> {
+/** The columns of a checkpoint with no walk in progress. */
+const NO_WALK = {
+  next_page: null,
+  walk_id: null,
+  walk_run_id: null,
+  window_start: null,
+  window_end: null,
+  walk_decides_deletions: false,
+  walk_pass: 0,
+  walk_scope: null,
+} as const;
+
+/**
+ * The walk is complete: the cursor moves to the walk's upper bound, reached for the walk's scope (a
+ * null cursor leaves both), and no walk is in progress.
+ */
+export async function completeWalk(
+  db: Executor,
+  stream: string,
+  cursor: { at: Date; scope: WalkScope } | null,
+): Promise<void> {
   await db
     .updateTable('sei_sync.checkpoints')
     .set({
-      cursor: cursor ?? sql`cursor`,
-      next_page: null,
-      walk_id: null,
-      walk_run_id: null,
-      window_start: null,
-      window_end: null,
-      walk_decides_deletions: false,
-      walk_pass: 0,
+      cursor: cursor?.at ?? sql`cursor`,
+      cursor_scope: cursor ? scopeJson(cursor.scope) : sql`cursor_scope`,
+      ...NO_WALK,
       last_complete_walk_at: sql`now()`,
       updated_at: sql`now()`,
     })
@@ -110,16 +153,7 @@ export async function completeWalk(db: Executor, stream: string, cursor: Date | 
 export async function abandonWalk(db: Executor, stream: string): Promise<void> {
   await db
     .updateTable('sei_sync.checkpoints')
-    .set({
-      next_page: null,
-      walk_id: null,
-      walk_run_id: null,
-      window_start: null,
-      window_end: null,
-      walk_decides_deletions: false,
-      walk_pass: 0,
-      updated_at: sql`now()`,
-    })
+    .set({ ...NO_WALK, updated_at: sql`now()` })
     .where('stream', '=', stream)
     .execute();
 }

@@ -41,6 +41,12 @@ export interface StreamRunsTable {
   slices: Generated<number>;
 }
 
+/** A walk's scope as stored: the backfill horizon (epoch s) and the integrations selected. */
+export interface WalkScopeJson {
+  from: number | null;
+  integrationIds: string[] | null;
+}
+
 export interface CheckpointsTable {
   stream: string;
   cursor: Timestamp | null;
@@ -56,6 +62,10 @@ export interface CheckpointsTable {
   walk_decides_deletions: Generated<boolean>;
   /** 0 for the first read of the walk's slices, then one more per re-read (a snapshot switch). */
   walk_pass: Generated<number>;
+  /** What the walk in progress covers (`WalkScope`, src/warehouse/checkpoints.ts). */
+  walk_scope: ColumnType<WalkScopeJson | null, string | null, string | null>;
+  /** What the cursor was reached for: it counts only for a sync of the same scope. */
+  cursor_scope: ColumnType<WalkScopeJson | null, string | null, string | null>;
   /** The route this stream's endpoint last answered on (when it has alternatives). */
   endpoint_path: string | null;
 }

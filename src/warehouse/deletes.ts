@@ -6,7 +6,7 @@
  */
 import { CompiledQuery } from 'kysely';
 import type { TableSpec } from '../streams/types.js';
-import { keyText, keyTextSql, qualified } from './sql-text.js';
+import { keyText, keyTextSql, qualified, quoteIdent } from './sql-text.js';
 import type { Executor } from './upsert.js';
 
 export async function recordSeenKeys(
@@ -30,21 +30,41 @@ export interface DeletedRows {
   keys: Record<string, unknown>[];
 }
 
-/** Marks rows the walk did not see as deleted (returns their keys), then forgets the walk's keys. */
+/**
+ * Which rows a walk could have seen, when it did not cover the whole table: those from its backfill
+ * horizon on (by the cursor column), of its integrations. Rows outside are never marked deleted.
+ */
+export interface DeletionScope {
+  since?: { column: string; at: Date };
+  integrations?: { column: string; ids: readonly string[] };
+}
+
+/** Marks rows (within `scope`) the walk did not see as deleted (returns their keys), then forgets the walk's keys. */
 export async function markMissingAsDeleted(
   db: Executor,
   walkId: string,
   table: TableSpec,
   at: Date,
+  scope: DeletionScope = {},
 ): Promise<DeletedRows> {
   const target = qualified(table.schema, table.name);
+  const parameters: unknown[] = [walkId, at.toISOString()];
+  const conditions: string[] = [];
+  if (scope.since) {
+    parameters.push(scope.since.at.toISOString());
+    conditions.push(`t.${quoteIdent(scope.since.column)} >= $${parameters.length}::timestamptz`);
+  }
+  if (scope.integrations) {
+    parameters.push([...scope.integrations.ids]);
+    conditions.push(`t.${quoteIdent(scope.integrations.column)}::text = ANY($${parameters.length}::text[])`);
+  }
   const result = await db.executeQuery<Record<string, unknown>>(
     CompiledQuery.raw(
       `UPDATE ${target} AS t SET deleted_at = $2::timestamptz
-       WHERE t.deleted_at IS NULL
+       WHERE t.deleted_at IS NULL${conditions.map((condition) => ` AND ${condition}`).join('')}
          AND NOT EXISTS (SELECT 1 FROM sei_sync.walk_keys w WHERE w.walk_id = $1::uuid AND w.key = ${keyTextSql('t', table.key)})
        RETURNING ${table.key.map((column) => `t."${column}"`).join(', ')}`,
-      [walkId, at.toISOString()],
+      parameters,
     ),
   );
   await forgetWalkKeys(db, walkId);

@@ -33,10 +33,11 @@ export async function startStreamRun(db: Executor, runId: string, stream: string
     .insertInto('sei_sync.stream_runs')
     .values({ run_id: runId, stream, status: 'running' })
     .onConflict((oc) =>
-      // A retried stream job of the same run starts the row again (counts restart with the attempt).
+      // A retried stream job of the same run starts the row again; the steps of a worker's stream job
+      // (plan, then finish once its slices are done) continue it. Counts add up over all of them.
       oc.columns(['run_id', 'stream']).doUpdateSet({
         status: 'running',
-        started_at: sql`now()`,
+        started_at: sql`CASE WHEN sei_sync.stream_runs.status = 'running' THEN sei_sync.stream_runs.started_at ELSE now() END`,
         finished_at: null,
         error: null,
         error_code: null,
@@ -226,28 +227,37 @@ export async function addToStreamRun(
     .execute();
 }
 
-export async function readStreamRunCounts(
+/**
+ * A stream run's counts and how long it took, from its row: its pages may have been written by several
+ * processes, and a worker's stream job runs in steps, so no one process saw all of it.
+ */
+export async function readStreamRun(
   db: Executor,
   runId: string,
   stream: string,
-): Promise<StreamCounts> {
+): Promise<{ counts: StreamCounts; durationMs: number | undefined }> {
   const row = await db
     .selectFrom('sei_sync.stream_runs')
     .selectAll()
     .where('run_id', '=', runId)
     .where('stream', '=', stream)
     .executeTakeFirst();
+  const durationMs =
+    row?.started_at && row.finished_at ? row.finished_at.getTime() - row.started_at.getTime() : undefined;
   return {
-    pages: row?.pages ?? 0,
-    records: Number(row?.records ?? 0),
-    inserted: Number(row?.inserted ?? 0),
-    updated: Number(row?.updated ?? 0),
-    unchanged: Number(row?.unchanged ?? 0),
-    deleted: Number(row?.deleted ?? 0),
-    rejected: Number(row?.rejected ?? 0),
-    requests: row?.requests ?? 0,
-    retries: row?.retries ?? 0,
-    rateLimited: row?.rate_limited ?? 0,
-    sanitized: Number(row?.sanitized ?? 0),
+    counts: {
+      pages: row?.pages ?? 0,
+      records: Number(row?.records ?? 0),
+      inserted: Number(row?.inserted ?? 0),
+      updated: Number(row?.updated ?? 0),
+      unchanged: Number(row?.unchanged ?? 0),
+      deleted: Number(row?.deleted ?? 0),
+      rejected: Number(row?.rejected ?? 0),
+      requests: row?.requests ?? 0,
+      retries: row?.retries ?? 0,
+      rateLimited: row?.rate_limited ?? 0,
+      sanitized: Number(row?.sanitized ?? 0),
+    },
+    durationMs,
   };
 }

@@ -92,6 +92,10 @@ describe.skipIf(!hasRedisServer)('a Redis restart during a run', () => {
       prefix,
       concurrency: 3,
       shutdownTimeoutMs: 10_000,
+      // A job whose lock the restart lost (AOF keeps the job, not always its lock) can only be finished
+      // after BullMQ's stalled check gives it back: short intervals keep that within the test's wait.
+      lockDurationMs: 10_000,
+      stalledIntervalMs: 3_000,
       logger,
     });
     await worker.waitUntilReady();
@@ -131,7 +135,7 @@ describe.skipIf(!hasRedisServer)('a Redis restart during a run', () => {
 
     await redis.start();
     await waitFor(() => client.status === 'ready', 10_000, 'the worker to reconnect');
-    await waitFor(async () => (await runStatus(db, runId)) !== 'running', 30_000, 'the run to finish').catch(
+    await waitFor(async () => (await runStatus(db, runId)) !== 'running', 45_000, 'the run to finish').catch(
       (error: unknown) => {
         throw new Error(
           `${(error as Error).message}\nworker log (last lines):\n${logLines.slice(-40).join('\n')}`,
@@ -142,5 +146,5 @@ describe.skipIf(!hasRedisServer)('a Redis restart during a run', () => {
     expect(await runStatus(db, runId), logLines.slice(-40).join('\n')).toBe('succeeded');
     expect(await succeededStreams(db, runId)).toEqual([...STREAM_NAMES].sort());
     expect(await tableDifferences({ simulator: sim, warehouse: db })).toEqual([]);
-  });
+  }, 120_000);
 });

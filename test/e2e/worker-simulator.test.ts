@@ -1,8 +1,9 @@
 /**
- * The whole path with real parts: two workers (two "machines": own Redis connections, own budgets,
+ * The whole path with real parts: three workers (three "machines": own Redis connections, own budgets,
  * own engines) on the real SyncEngine, PostgreSQL and the SEI simulator. A job scheduler fires, the run
- * fills every table with exactly the simulator's records, and the simulator's request log never shows
- * more requests than the shared budget allows in any window.
+ * fills every table with exactly the simulator's records, the time slices of the large Jira backfill
+ * are walked by several machines, and the simulator's request log never shows more requests than the
+ * shared budget allows in any window.
  */
 import type { Redis } from 'ioredis';
 import { sql } from 'kysely';
@@ -38,13 +39,17 @@ const machines: {
   worker: SyncWorker;
   streamJobs: number;
   sliceJobs: number;
+  /** Slice jobs this machine completed, per stream. */
+  slicesByStream: Map<string, number>;
 }[] = [];
+const MACHINES = 3;
+const JIRA_ISSUES = 1_200;
 
 beforeAll(async () => {
   database = await createTestDatabase('sei_worker_e2e');
   warehouse = await openWarehouse({ databaseUrl: new Secret(database.url) });
   await migrateToLatest(warehouse);
-  sim = await startSimulator({ records: 120, seed: 5 });
+  sim = await startSimulator({ records: 120, seed: 5, streamSizes: { jira_issues: JIRA_ISSUES } });
   admin = createRedisConnection(testRedisUrl());
   const config = loadConfig({
     SEI_BASE_URL: `${sim.url}/gratis/sei/api`,
@@ -54,7 +59,7 @@ beforeAll(async () => {
     SEI_REQUESTS_PER_MINUTE: String(REQUESTS_PER_MINUTE),
     LOG_LEVEL: 'silent',
   });
-  for (let i = 0; i < 2; i++) {
+  for (let i = 0; i < MACHINES; i++) {
     const connection = createRedisConnection(testRedisUrl());
     const budget = new RedisRequestBudget({
       redis: connection,
@@ -66,10 +71,14 @@ beforeAll(async () => {
     });
     const engine = await createSyncEngineFromConfig(config, { logger: silentLogger, budget });
     const worker = createWorker({ engine: engine.engine, connection, prefix, concurrency: 3 });
-    const machine = { connection, engine, worker, streamJobs: 0, sliceJobs: 0 };
+    const machine = { connection, engine, worker, streamJobs: 0, sliceJobs: 0, slicesByStream: new Map() };
     worker.streamsWorker.on('completed', (job) => {
       if (job.name === 'sync-stream') machine.streamJobs += 1;
-      else machine.sliceJobs += 1;
+      else {
+        machine.sliceJobs += 1;
+        const stream = String(job.data.stream);
+        machine.slicesByStream.set(stream, (machine.slicesByStream.get(stream) ?? 0) + 1);
+      }
     });
     machines.push(machine);
   }
@@ -101,7 +110,7 @@ function maxInWindow(times: readonly number[], windowMs: number): number {
   return most;
 }
 
-describe('two workers on the real engine and the simulator', () => {
+describe('three workers on the real engine and the simulator', () => {
   it('a scheduled run fills every table, within the shared request budget', async () => {
     await Promise.all(machines.map((m) => m.worker.waitUntilReady()));
     await registerSchedules({ connection: admin, prefix }, [
@@ -132,12 +141,22 @@ describe('two workers on the real engine and the simulator', () => {
       });
     }
 
-    // Both machines took part; each stream job completed once, its slices by either machine.
+    // Every machine took part; each stream job completed once; the Jira backfill's slices were walked
+    // by more than one machine (one large stream shared by the workers).
     expect(
       machines.map((m) => m.streamJobs + m.sliceJobs > 0),
       'jobs per machine',
-    ).toEqual([true, true]);
+    ).toEqual(Array(MACHINES).fill(true));
     expect(machines.reduce((sum, m) => sum + m.streamJobs, 0)).toBe(STREAM_NAMES.length);
+    const jiraSlicesPerMachine = machines.map((m) => m.slicesByStream.get('jira_issues') ?? 0);
+    expect(
+      jiraSlicesPerMachine.reduce((sum, n) => sum + n, 0),
+      'Jira slices',
+    ).toBeGreaterThan(MACHINES);
+    expect(
+      jiraSlicesPerMachine.filter((n) => n > 0).length,
+      `Jira slices per machine: ${jiraSlicesPerMachine}`,
+    ).toBeGreaterThanOrEqual(2);
 
     // Together they stayed in the budget. Every request the simulator saw was granted once; in any window
     // W the shared token bucket grants at most burst + rate × W (Redis clock, exact). Arrival times lag

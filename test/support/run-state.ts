@@ -3,12 +3,14 @@
  * where their slices resume, and the exact comparison of every table with the simulator's dataset.
  */
 import { sql } from 'kysely';
-import type { RequestLogEntry } from '../../src/simulator/types.js';
-import { STREAMS } from '../../src/streams/registry.js';
+import type { WalkProgress } from '../../bench/lib/resume-points.js';
 import { STREAM_NAMES, type StreamName } from '../../src/streams/types.js';
 import type { Warehouse } from '../../src/warehouse/db.js';
-import { readSlices, type SliceState } from '../../src/warehouse/walk-slices.js';
+import { readSlices } from '../../src/warehouse/walk-slices.js';
 import { diffStream, type SyncHarness, type TableDiff } from './sync-harness.js';
+
+// The check is shared with the fault suite (one copy, in bench/lib/resume-points.ts).
+export { requestsBeforeResumePoints, type WalkProgress } from '../../bench/lib/resume-points.js';
 
 /** `sei_sync.runs.status` of the run, or undefined when there is no such row. */
 export async function runStatus(warehouse: Warehouse, runId: string): Promise<string | undefined> {
@@ -16,14 +18,6 @@ export async function runStatus(warehouse: Warehouse, runId: string): Promise<st
     warehouse.db,
   );
   return result.rows[0]?.status;
-}
-
-/** A stream's walk in progress: its slices as committed so far. */
-export interface WalkProgress {
-  walkId: string;
-  /** Pages committed over all its slices. */
-  pages: number;
-  slices: SliceState[];
 }
 
 /** Streams whose walk is in progress with at least one page committed. */
@@ -39,37 +33,6 @@ export async function walksInProgress(warehouse: Warehouse): Promise<Map<StreamN
     if (pages > 0) walks.set(row.stream, { walkId: row.walk_id, pages, slices });
   }
   return walks;
-}
-
-/**
- * The requests (after a restart) that asked a walk in progress for records before one of its slices'
- * resume points, described for an assertion message: a resumed walk must start where its committed
- * pages left off. Requests past the walk's window (the tail read after a deleting walk) are left out.
- */
-export function requestsBeforeResumePoints(
-  entries: readonly RequestLogEntry[],
-  kept: ReadonlyMap<StreamName, WalkProgress>,
-): string[] {
-  const problems: string[] = [];
-  for (const [name, walk] of kept) {
-    const stream = STREAMS[name];
-    if (stream.mode !== 'incremental' || stream.cursor.serverOrder !== 'asc') continue;
-    const filter = stream.cursor.filter;
-    const windowEnd = Math.max(...walk.slices.map((slice) => slice.to));
-    for (const entry of entries) {
-      if (!entry.path.endsWith(stream.path) || entry.status !== 200) continue;
-      const range = (entry.body?.filter as Record<string, { $gt?: unknown }> | undefined)?.[filter.field];
-      if (range?.$gt === undefined) continue;
-      const lower = Number(range.$gt) + (filter.inclusive ? 0 : 1);
-      if (lower >= windowEnd) continue;
-      const slice = walk.slices.find((s) => lower >= s.from && lower < s.to);
-      if (!slice || lower < slice.resumeAt)
-        problems.push(
-          `${name}: asked from ${lower}, slice ${slice?.sliceNo ?? '?'} resumed at ${slice?.resumeAt ?? '?'}`,
-        );
-    }
-  }
-  return problems;
 }
 
 /** Streams of the run whose stream job has succeeded so far. */

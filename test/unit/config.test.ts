@@ -69,6 +69,10 @@ describe('loadConfig', () => {
     ['SEI_CATEGORIES_PATH', '/v1/org/groups', /^SEI_CATEGORIES_PATH: must be a list route/],
     ['SEI_FORCE_SOURCE_DB', 'maybe', /^SEI_FORCE_SOURCE_DB: must be true or false/],
     ['SEI_MAX_IN_FLIGHT', '100', /^SEI_MAX_IN_FLIGHT: must be at most 64/],
+    ['SEI_START_DATE', 'last tuesday', /^SEI_START_DATE: "last tuesday" is not a date; give an ISO date/],
+    ['SEI_START_DATE', '2999-01-01', /^SEI_START_DATE: 2999-01-01T00:00:00.000Z is in the future/],
+    ['SEI_INTEGRATION_IDS', '378,jira', /^SEI_INTEGRATION_IDS: "jira" is not an integration id/],
+    ['SEI_INTEGRATION_IDS', ' , ', /^SEI_INTEGRATION_IDS: names no integration/],
     ['DATABASE_URL', 'mysql://x', /^DATABASE_URL: must start with postgres/],
     ['LOG_LEVEL', 'loud', /^LOG_LEVEL: must be one of/],
   ])('rejects %s=%s with a one-line fix', (variable, value, pattern) => {
@@ -76,6 +80,16 @@ describe('loadConfig', () => {
     expect(error.variable).toBe(variable);
     expect(error.message).toMatch(pattern);
     expect(error.message).not.toContain('\n');
+  });
+
+  it('reads the sync scope: a backfill horizon and an integration selection', () => {
+    expect(loadConfig({}).scope).toEqual({ startDate: undefined, integrationIds: undefined });
+    const scope = loadConfig({ SEI_START_DATE: '2024-01-01', SEI_INTEGRATION_IDS: '378, 379,378' }).scope;
+    expect(scope.startDate?.toISOString()).toBe('2024-01-01T00:00:00.000Z');
+    expect(scope.integrationIds).toEqual(['378', '379']);
+    expect(loadConfig({ SEI_START_DATE: '2024-03-05T10:00:00+02:00' }).scope.startDate?.toISOString()).toBe(
+      '2024-03-05T08:00:00.000Z',
+    );
   });
 
   it('reads the server-fidelity settings', () => {

@@ -94,6 +94,21 @@ describe('commands against a PostgreSQL server', () => {
       for (const stream of STREAM_NAMES) expect(output).toMatch(new RegExp(`^${stream}\\s`, 'm'));
       const runs = await query<{ n: number }>(database.url, 'SELECT count(*)::int AS n FROM sei_sync.runs');
       expect(runs[0]!.n).toBe(0);
+      expect(output).toContain('scope: all history, all integrations');
+
+      // The effect of a backfill horizon and an integration selection, shown before any sync.
+      const scoped = await run(
+        ['plan', '--streams', 'jira_issues', '--since', '2024-10-01', '--integrations', '379'],
+        env,
+      );
+      expect(scoped.code, scoped.output).toBe(0);
+      expect(scoped.output).toContain('scope: from 2024-10-01T00:00:00.000Z, integrations 379');
+      const records = Number(/^jira_issues\s+incremental\s+(\d+)\s/m.exec(scoped.output)?.[1]);
+      expect(records).toBeGreaterThan(0);
+      expect(records).toBeLessThan(150);
+      const future = await run(['plan', '--since', '2999-01-01'], env);
+      expect(future.code).toBe(1);
+      expect(future.output.trim()).toMatch(/^sei-sync: --since: 2999-01-01T00:00:00.000Z is in the future/);
     },
     COMMAND_TIMEOUT_MS,
   );

@@ -84,7 +84,8 @@ describe.each(WAREHOUSE_KINDS)('records PostgreSQL refuses, on %s', (kind) => {
   it('succeeds and counts the refused records as rejected', () => {
     expect(results.get('workitems')).toMatchObject({
       status: 'succeeded',
-      counts: { records: 60, inserted: 56, rejected: 4, sanitized: 1, pages: 3 },
+      // (Pages are not compared: a deleting walk reads its tail, an empty page when the clock has moved on.)
+      counts: { records: 60, inserted: 56, rejected: 4, sanitized: 1 },
     });
     expect(results.get('org_users')).toMatchObject({
       status: 'succeeded',

@@ -1,0 +1,322 @@
+/**
+ * `npm run bench:latency [-- --scales 30000,200000,1000000] [--workers 1,3] [--out bench/results]`
+ *
+ * The walk by time against a loaded tenant: the simulator answers a 1,000-record Jira page in about one
+ * second (300 ms + 0.5 ms per record + 10 ms per 1,000 records skipped) and the key's budget is 1,000
+ * requests a minute. Per scale and number of worker processes (real `sei-sync worker` processes on
+ * Redis, a `run-now` of `jira_issues`): the time until the run finishes, records/s, the requests it
+ * made, the peak RSS of the largest worker, and the two limits a sync cannot beat: the budget
+ * (requests ÷ rate) and the database (a COPY of the same rows, ./lib/limits.ts). The ratio is the
+ * sync's time over max(budget, COPY) + one page's latency, the issue's target being ≤ 1.5.
+ *
+ * A second scenario shows scale-out where neither limit binds: a high budget and two slices per worker,
+ * so that one worker's concurrency is what limits it; three workers should be about three times faster.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { parseArgs } from 'node:util';
+import { LOADED_TENANT_LATENCY, latencyMs } from '../src/simulator/latency.js';
+import { buildCli, REPO_ROOT } from './lib/build.js';
+import { runCli } from './lib/cli-process.js';
+import { connect, createScratchDatabase } from './lib/database.js';
+import { copyLoad } from './lib/limits.js';
+import { BENCH_SEED } from './lib/scenario-data.js';
+import { startSimulatorProcess } from './lib/sim-process.js';
+import { markdownTable } from './lib/table.js';
+
+const { values } = parseArgs({
+  options: {
+    scales: { type: 'string', default: '30000,200000,1000000' },
+    workers: { type: 'string', default: '1,3' },
+    out: { type: 'string', default: 'bench/results' },
+    'scale-out': { type: 'string', default: '200000' },
+  },
+});
+const scales = values.scales!.split(',').map(Number);
+const workerCounts = values.workers!.split(',').map(Number);
+const PAGE_SIZE = 1000;
+const BUDGET_PER_MINUTE = 1000;
+const RUN_TIMEOUT_MS = 60 * 60_000;
+const STREAM_SIZES = (records: number) => ({
+  jira_issues: records,
+  workitems: 0,
+  scm_pull_requests: 0,
+  scm_commits: 0,
+  cicd_job_runs: 0,
+});
+
+interface Measurement {
+  scenario: string;
+  records: number;
+  workers: number;
+  seconds: number;
+  recordsPerSecond: number;
+  requests: number;
+  pages: number;
+  slices: number;
+  budgetSeconds: number;
+  copySeconds: number;
+  pageLatencySeconds: number;
+  ratio: number;
+  peakRssMiB: number;
+  exact: boolean;
+}
+
+function highWaterMiB(pid: number | undefined): number {
+  try {
+    const match = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return match ? Number(match[1]) / 1024 : 0;
+  } catch {
+    return 0;
+  }
+}
+
+async function runWorkers(options: {
+  cli: string;
+  env: Record<string, string>;
+  workers: number;
+  databaseUrl: string;
+}): Promise<{ seconds: number; peakRssMiB: number; runId: string }> {
+  const processes: ChildProcess[] = [];
+  const peaks: number[] = [];
+  let logs = '';
+  for (let k = 0; k < options.workers; k++) {
+    const worker = spawn(process.execPath, [options.cli, 'worker'], {
+      cwd: REPO_ROOT,
+      env: {
+        PATH: process.env.PATH ?? '',
+        HOME: process.env.HOME ?? '/tmp',
+        ...options.env,
+        OPS_PORT: String(19_500 + k),
+      },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    worker.stderr?.on('data', (chunk: Buffer) => {
+      logs = (logs + chunk.toString()).slice(-10_000);
+    });
+    processes.push(worker);
+    peaks.push(0);
+  }
+  const sampler = setInterval(() => {
+    processes.forEach((worker, k) => {
+      peaks[k] = Math.max(peaks[k] ?? 0, highWaterMiB(worker.pid));
+    });
+  }, 200);
+  try {
+    // Give the workers a moment to connect (the clock starts with run-now).
+    await new Promise((resolve) => setTimeout(resolve, 3000));
+    const started = performance.now();
+    const runNow = await runCli({
+      args: ['run-now', '--streams', 'jira_issues'],
+      cliPath: options.cli,
+      env: options.env,
+      timeoutMs: 60_000,
+    });
+    if (runNow.code !== 0) throw new Error(`run-now exited ${runNow.code}: ${runNow.stderr}`);
+    const runId = runNow.stdout.trim().split('\n').pop()!;
+    const client = await connect(options.databaseUrl);
+    try {
+      const deadline = Date.now() + RUN_TIMEOUT_MS;
+      for (;;) {
+        const row = await client.query<{ status: string }>('SELECT status FROM sei_sync.runs WHERE id = $1', [
+          runId,
+        ]);
+        const status = row.rows[0]?.status;
+        if (status && status !== 'running') {
+          if (status !== 'succeeded') throw new Error(`run ${status}: ${logs.slice(-2000)}`);
+          break;
+        }
+        if (Date.now() > deadline) throw new Error(`run did not finish: ${logs.slice(-2000)}`);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    } finally {
+      await client.end();
+    }
+    return { seconds: (performance.now() - started) / 1000, peakRssMiB: Math.max(...peaks), runId };
+  } finally {
+    clearInterval(sampler);
+    for (const worker of processes) worker.kill('SIGTERM');
+    await Promise.all(processes.map((worker) => new Promise((resolve) => worker.once('exit', resolve))));
+  }
+}
+
+async function measure(options: {
+  cli: string;
+  scenario: string;
+  records: number;
+  workers: number;
+  budgetPerMinute: number;
+  extraEnv?: Record<string, string>;
+  copySeconds: number;
+}): Promise<Measurement> {
+  const sim = await startSimulatorProcess({
+    records: 0,
+    streamSizes: STREAM_SIZES(options.records),
+    seed: BENCH_SEED,
+    requestLogLimit: 1000,
+    latency: LOADED_TENANT_LATENCY,
+  });
+  const db = await createScratchDatabase('sei_bench_latency');
+  try {
+    const env = {
+      SEI_BASE_URL: sim.url,
+      SEI_API_KEY: sim.adminKey,
+      SEI_PAGE_SIZE: String(PAGE_SIZE),
+      SEI_REQUESTS_PER_MINUTE: String(options.budgetPerMinute),
+      DATABASE_URL: db.url,
+      REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+      BULLMQ_PREFIX: `bench-${randomBytes(4).toString('hex')}`,
+      SCHEDULE_FULL_CRON: 'off',
+      SCHEDULE_INCREMENTAL_CRON: 'off',
+      LOG_LEVEL: 'warn',
+      ...options.extraEnv,
+    };
+    const migrated = await runCli({ args: ['migrate'], cliPath: options.cli, env, timeoutMs: 120_000 });
+    if (migrated.code !== 0) throw new Error(`migrate: ${migrated.stderr}`);
+    process.stderr.write(`  ${options.scenario} ${options.records} × ${options.workers} worker(s)...\n`);
+    const run = await runWorkers({ cli: options.cli, env, workers: options.workers, databaseUrl: db.url });
+    const client = await connect(db.url);
+    let requests = 0;
+    let pages = 0;
+    let slices = 0;
+    let rows = 0;
+    try {
+      const ledger = await client.query<{ requests: number; pages: number; slices: number }>(
+        `SELECT requests, pages, slices FROM sei_sync.stream_runs WHERE run_id = $1 AND stream = 'jira_issues'`,
+        [run.runId],
+      );
+      requests = Number(ledger.rows[0]?.requests ?? 0);
+      pages = Number(ledger.rows[0]?.pages ?? 0);
+      slices = Number(ledger.rows[0]?.slices ?? 0);
+      rows = Number((await client.query('SELECT count(*) AS n FROM sei.jira_issues')).rows[0].n);
+    } finally {
+      await client.end();
+    }
+    const budgetSeconds = requests / (options.budgetPerMinute / 60);
+    const pageLatencySeconds = latencyMs(LOADED_TENANT_LATENCY, PAGE_SIZE, 0) / 1000;
+    return {
+      scenario: options.scenario,
+      records: options.records,
+      workers: options.workers,
+      seconds: run.seconds,
+      recordsPerSecond: Math.round(options.records / run.seconds),
+      requests,
+      pages,
+      slices,
+      budgetSeconds,
+      copySeconds: options.copySeconds,
+      pageLatencySeconds,
+      ratio: run.seconds / (Math.max(budgetSeconds, options.copySeconds) + pageLatencySeconds),
+      peakRssMiB: Math.round(run.peakRssMiB),
+      exact: rows === options.records,
+    };
+  } finally {
+    await db.drop();
+    await sim.close();
+  }
+}
+
+/** PostgreSQL's own time to take the same rows (COPY into staging, then the merge), on an empty database. */
+async function copySeconds(records: number): Promise<number> {
+  const db = await createScratchDatabase('sei_bench_copy');
+  try {
+    const migrated = await runCli({
+      args: ['migrate'],
+      cliPath,
+      env: { DATABASE_URL: db.url },
+      timeoutMs: 120_000,
+    });
+    if (migrated.code !== 0) throw new Error(`migrate: ${migrated.stderr}`);
+    const client = await connect(db.url);
+    try {
+      const result = await copyLoad(
+        client,
+        { seed: BENCH_SEED, streamSizes: STREAM_SIZES(records) },
+        ['jira_issues'],
+        '00000000-0000-4000-8000-000000000000',
+      );
+      return result.ms / 1000;
+    } finally {
+      await client.end();
+    }
+  } finally {
+    await db.drop();
+  }
+}
+
+const cliPath = buildCli();
+const results: Measurement[] = [];
+for (const records of scales) {
+  process.stderr.write(`${records} records: COPY limit...\n`);
+  const copy = await copySeconds(records);
+  for (const workers of workerCounts)
+    results.push(
+      await measure({
+        cli: cliPath,
+        scenario: 'budget 1000/min',
+        records,
+        workers,
+        budgetPerMinute: BUDGET_PER_MINUTE,
+        copySeconds: copy,
+      }),
+    );
+}
+// Scale-out where neither the budget nor PostgreSQL binds: two slices per worker, a budget of 5000/min.
+const scaleOut = Number(values['scale-out']);
+if (scaleOut > 0) {
+  const copy = await copySeconds(scaleOut);
+  for (const workers of [1, 3])
+    results.push(
+      await measure({
+        cli: cliPath,
+        scenario: 'scale-out (2 slices/worker, 5000/min)',
+        records: scaleOut,
+        workers,
+        budgetPerMinute: 5000,
+        extraEnv: { WORKER_CONCURRENCY: '2', SEI_MAX_IN_FLIGHT: '2' },
+        copySeconds: copy,
+      }),
+    );
+}
+
+const table = markdownTable(
+  [
+    'scenario',
+    'records',
+    'workers',
+    'seconds',
+    'records/s',
+    'requests',
+    'slices',
+    'budget s',
+    'COPY s',
+    'ratio',
+    'peak RSS MiB',
+    'exact',
+  ],
+  results.map((r) => [
+    r.scenario,
+    String(r.records),
+    String(r.workers),
+    r.seconds.toFixed(1),
+    String(r.recordsPerSecond),
+    String(r.requests),
+    String(r.slices),
+    r.budgetSeconds.toFixed(1),
+    r.copySeconds.toFixed(1),
+    r.ratio.toFixed(2),
+    String(r.peakRssMiB),
+    r.exact ? 'yes' : 'NO',
+  ]),
+);
+const machine = `${cpus().length} CPUs (${cpus()[0]?.model ?? 'unknown'}), ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.versions.node}`;
+mkdirSync(values.out!, { recursive: true });
+const name = `${values.out}/latency-${scales.join('-')}`;
+writeFileSync(`${name}.json`, JSON.stringify({ machine, latency: LOADED_TENANT_LATENCY, results }, null, 2));
+writeFileSync(
+  `${name}.md`,
+  `# Walk by time under latency\n\n${machine}; latency ${JSON.stringify(LOADED_TENANT_LATENCY)}\n\n${table}\n`,
+);
+process.stdout.write(`${table}\n`);
