@@ -35,8 +35,12 @@ export class SourcePendingError extends StreamBusyError {
   }
 }
 
-/** How long a derived stream waits here for its source before its job is put back (workers). */
-export const SOURCE_WAIT = { maxMs: 10_000, pollMs: 200 } as const;
+/**
+ * How long a derived stream waits here for its source before its job is put back (workers), and for
+ * how long after its run began a source is worth waiting for at all (a source job that never starts
+ * must not hold the derived stream, and so the run, forever).
+ */
+export const SOURCE_WAIT = { maxMs: 10_000, pollMs: 200, runHours: 6 } as const;
 
 /**
  * Waits while `fallback.from` is part of this run and not finished, polling the run ledger; after
@@ -62,7 +66,9 @@ async function sourcePending(ctx: EngineContext, runId: string, source: StreamNa
   const { rows } = await sql<{ pending: boolean }>`
     SELECT EXISTS (
       SELECT 1 FROM sei_sync.runs r
-      WHERE r.id = ${runId}::uuid AND ${source} = ANY (r.streams) AND NOT EXISTS (
+      WHERE r.id = ${runId}::uuid AND ${source} = ANY (r.streams)
+        AND r.started_at > now() - make_interval(hours => ${SOURCE_WAIT.runHours})
+        AND NOT EXISTS (
         SELECT 1 FROM sei_sync.stream_runs s WHERE s.run_id = r.id AND s.stream = ${source} AND s.status <> 'running'
       )
     ) AS pending`.execute(ctx.db);

@@ -239,7 +239,9 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
   async function syncStreamHere(request: SyncStreamRequest, run: StreamRunContext): Promise<unknown> {
     const { stream } = run;
     const path = await resolveRoute(ctx, run);
-    if (stream.mode === 'full_refresh') return syncWholeList(ctx, { ...run, stream }, { path });
+    // `runSync` starts a derived stream once its source has finished: no need to wait for it here.
+    if (stream.mode === 'full_refresh')
+      return syncWholeList(ctx, { ...run, stream }, { path, waitForSource: false });
     const incremental = { ...run, stream };
     const planned = await planOrAdoptWalk(ctx, incremental, { fullRefresh: request.fullRefresh, path });
     const total = planned.estimatedRecords;
@@ -323,7 +325,8 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
           if (stream.mode === 'full_refresh') {
             await startStreamRun(ctx.db, request.runId, stream.name);
             const path = await resolveRoute(ctx, run);
-            const summary = await syncWholeList(ctx, { ...run, stream }, { path });
+            // Stream jobs of a run start together: a derived stream waits for its source's job.
+            const summary = await syncWholeList(ctx, { ...run, stream }, { path, waitForSource: true });
             return { kind: 'done', result: await closeStreamRun(run, started, { summary }) };
           }
           return await step({ ...run, stream }, await resolveRoute(ctx, run));

@@ -31,11 +31,15 @@ function deletionScope(ctx: EngineContext, stream: FullRefreshStream): DeletionS
 export async function syncWholeList(
   ctx: EngineContext,
   run: StreamRunContext & { stream: FullRefreshStream },
-  options: { path: string },
+  options: {
+    path: string;
+    /** Wait while the stream's derivation source is still syncing in this run (worker jobs). */
+    waitForSource: boolean;
+  },
 ): Promise<ListSyncResult> {
   const { stream, runId } = run;
   // A stream that may derive its rows from another's table starts after that one (no request before).
-  await awaitSource(ctx, runId, stream, run.signal);
+  if (options.waitForSource) await awaitSource(ctx, runId, stream, run.signal);
   const walkId = randomUUID();
   let parts = walkWholeList({
     client: ctx.client,
