@@ -254,45 +254,46 @@ const CICD_TEST_COLUMNS = [
   'end_time',
 ] as const;
 
+/** An endpoint as most lists are: `page_size`, `has_next` on a full page, a full count, `Long` bounds. */
+function listEndpoint(
+  endpoint: Omit<SimEndpoint, 'pageSizeParam' | 'hasNext' | 'totalCount' | 'range'> &
+    Partial<Pick<SimEndpoint, 'totalCount' | 'range'>>,
+): SimEndpoint {
+  return {
+    pageSizeParam: 'page_size',
+    hasNext: 'page_full',
+    totalCount: 'total',
+    range: EXCLUSIVE_LONG,
+    ...endpoint,
+  };
+}
+
 /** The endpoints of the streams added since (issue 14). */
 const MORE_ENDPOINTS: readonly SimEndpoint[] = [
-  {
+  listEndpoint({
     // JiraIssueSprintService.filter: ORDER BY sprint_id, whatever was asked; strings-only bounds.
     paths: ['/v1/jira_issues/sprints/list'],
     stream: 'jira_sprints',
-    pageSizeParam: 'page_size',
-    hasNext: 'page_full',
-    totalCount: 'total',
     range: { parser: 'string', inclusive: false },
     order: { kind: 'fixed', sort: [{ id: 'sprint_id', desc: false }], ties: 'shuffle' },
-  },
-  {
+  }),
+  listEndpoint({
     // JiraFieldService.list: no ORDER BY; the count only on a full page.
     paths: ['/v1/jira_fields/list'],
     stream: 'jira_fields',
-    pageSizeParam: 'page_size',
-    hasNext: 'page_full',
     totalCount: 'partial',
-    range: EXCLUSIVE_LONG,
     order: { kind: 'none' },
-  },
-  {
+  }),
+  listEndpoint({
     paths: ['/v1/jiraprojects/list'],
     stream: 'jira_projects',
-    pageSizeParam: 'page_size',
-    hasNext: 'page_full',
     totalCount: 'partial',
-    range: EXCLUSIVE_LONG,
     order: { kind: 'none' },
-  },
-  {
+  }),
+  listEndpoint({
     // IssuesMilestoneService: no ORDER BY without a sort; a sort goes into LOWER(<key>), text only.
     paths: ['/v1/issue_mgmt/sprints/list'],
     stream: 'workitem_sprints',
-    pageSizeParam: 'page_size',
-    hasNext: 'page_full',
-    totalCount: 'total',
-    range: EXCLUSIVE_LONG,
     order: {
       kind: 'requested',
       allowed: ['name', 'state', 'parent_sprint', 'project_id', 'sprint_id'],
@@ -300,14 +301,11 @@ const MORE_ENDPOINTS: readonly SimEndpoint[] = [
       unknown: 'error500',
       ties: 'shuffle',
     },
-  },
-  {
+  }),
+  listEndpoint({
     // UserIdentityService.list: ORDER BY <key> <dir>, id; strings-only bounds; a cache without the page.
     paths: ['/v1/user_identities/list'],
     stream: 'user_identities',
-    pageSizeParam: 'page_size',
-    hasNext: 'page_full',
-    totalCount: 'total',
     range: { parser: 'string', inclusive: false },
     order: {
       kind: 'requested',
@@ -317,14 +315,10 @@ const MORE_ENDPOINTS: readonly SimEndpoint[] = [
       ties: 'stable',
     },
     cacheIgnoresPage: true,
-  },
-  {
+  }),
+  listEndpoint({
     paths: ['/v1/scm/issues/list'],
     stream: 'scm_issues',
-    pageSizeParam: 'page_size',
-    hasNext: 'page_full',
-    totalCount: 'total',
-    range: EXCLUSIVE_LONG,
     order: {
       kind: 'requested',
       allowed: ['issue_updated_at'],
@@ -332,14 +326,11 @@ const MORE_ENDPOINTS: readonly SimEndpoint[] = [
       unknown: 'fallback',
       ties: 'shuffle',
     },
-  },
-  {
+  }),
+  listEndpoint({
     // CiCdTestsController: strings-only, exclusive bounds on the run's times; every sort key applied.
     paths: ['/v1/cicd/job_runs/tests/list'],
     stream: 'cicd_job_run_tests',
-    pageSizeParam: 'page_size',
-    hasNext: 'page_full',
-    totalCount: 'total',
     range: { parser: 'string', inclusive: false },
     order: {
       kind: 'requested',
@@ -349,13 +340,10 @@ const MORE_ENDPOINTS: readonly SimEndpoint[] = [
       unknown: 'error500',
       ties: 'shuffle',
     },
-  },
-  {
+  }),
+  listEndpoint({
     paths: ['/v1/cicd/instances/list'],
     stream: 'cicd_instances',
-    pageSizeParam: 'page_size',
-    hasNext: 'page_full',
-    totalCount: 'total',
     range: { parser: 'string', inclusive: false },
     order: {
       kind: 'requested',
@@ -364,29 +352,21 @@ const MORE_ENDPOINTS: readonly SimEndpoint[] = [
       unknown: 'fallback',
       ties: 'shuffle',
     },
-  },
-  {
+  }),
+  listEndpoint({
     // CiCdJobsService.list returns null: the controller's NPE becomes this 500 on every request.
     paths: ['/v1/cicd/jobs/list'],
     stream: 'cicd_jobs',
-    pageSizeParam: 'page_size',
-    hasNext: 'page_full',
-    totalCount: 'total',
-    range: EXCLUSIVE_LONG,
     order: { kind: 'none' },
     broken: {
       message:
         'Unable to complete the request. Please try again in a few second or please contact support if the problem persist.',
     },
-  },
-  {
+  }),
+  listEndpoint({
     // PagerDutyIncidentsDatabaseService: the sort key maps to a column; default incident_updated_at DESC.
     paths: ['/v1/pagerduty/aggregations/incidents/list'],
     stream: 'pagerduty_incidents',
-    pageSizeParam: 'page_size',
-    hasNext: 'page_full',
-    totalCount: 'total',
-    range: EXCLUSIVE_LONG,
     order: {
       kind: 'requested',
       allowed: ['incident_created_at', 'incident_resolved_at', 'incident_updated_at', 'incident_priority'],
@@ -399,14 +379,10 @@ const MORE_ENDPOINTS: readonly SimEndpoint[] = [
       incident_updated_at: 'updated_at',
       incident_priority: 'priority',
     },
-  },
-  {
+  }),
+  listEndpoint({
     paths: ['/v1/pagerduty/aggregations/alerts/list'],
     stream: 'pagerduty_alerts',
-    pageSizeParam: 'page_size',
-    hasNext: 'page_full',
-    totalCount: 'total',
-    range: EXCLUSIVE_LONG,
     order: {
       kind: 'requested',
       allowed: ['alert_created_at', 'alert_updated_at', 'alert_severity', 'alert_status'],
@@ -421,26 +397,21 @@ const MORE_ENDPOINTS: readonly SimEndpoint[] = [
       alert_status: 'status',
     },
     requestTimeField: { field: 'alert_acknowledged_at', unlessStatus: 'acknowledged' },
-  },
-  {
+  }),
+  listEndpoint({
     // ProductsController (also /v1/org/workspaces/list): ORDER BY updatedat DESC; numbers-only bounds.
     paths: ['/v1/products/list', '/v1/org/workspaces/list'],
     stream: 'products',
-    pageSizeParam: 'page_size',
-    hasNext: 'page_full',
     totalCount: 'partial',
     range: { parser: 'integer', inclusive: false },
     order: { kind: 'fixed', sort: [{ id: 'updated_at', desc: true }], ties: 'shuffle' },
-  },
-  {
+  }),
+  listEndpoint({
     paths: ['/v1/velocity_configs/list'],
     stream: 'workflow_profiles',
-    pageSizeParam: 'page_size',
-    hasNext: 'page_full',
     totalCount: 'partial',
-    range: EXCLUSIVE_LONG,
     order: { kind: 'fixed', sort: [{ id: 'updated_at', desc: true }], ties: 'shuffle' },
-  },
+  }),
 ];
 
 /** Every endpoint the simulator serves. */

@@ -108,6 +108,8 @@ export const bool = ofType('boolean', toBool);
 export const seconds = ofType('timestamptz', epochSeconds);
 /** An instant SEI sends in epoch **milliseconds** (Java `Instant` fields). */
 export const millis = ofType('timestamptz', epochMillis);
+/** Text columns, each from the record field of its name (the run of plain text fields most records open with). */
+export const textColumns = (...columns: readonly string[]): Field[] => columns.map((column) => text(column));
 /** A list of text (a single value becomes a one-element list). */
 export const texts = ofType('text[]', toTextArray);
 /** A JSON object, as `jsonb`. */

@@ -5,6 +5,7 @@
 import { defineStream } from './define-stream.js';
 import { bigint, float, integer, object, seconds, text, texts } from './fields.js';
 import { keyFields } from './stream-key.js';
+import { trackerTextColumns } from './tracker-fields.js';
 
 /** Entries of `status_list` / `assignee_list`: `{status|assignee, start_time, end_time, ...}`, newest first. */
 const historyOf = (table: string, list: string, value: string) => ({
@@ -39,19 +40,7 @@ export const jiraIssuesStream = defineStream({
   // Records may have no `id`: the issue key within its integration is the identity.
   key: keyFields('integration_id', ['issue_key', 'key']),
   fields: [
-    text('id'),
-    text('project'),
-    text('summary'),
-    text('status'),
-    text('status_category'),
-    text('issue_type'),
-    text('priority'),
-    text('assignee'),
-    text('assignee_id'),
-    text('reporter'),
-    text('reporter_id'),
-    text('epic'),
-    text('parent_key'),
+    ...trackerTextColumns('issue_type', 'parent_key'),
     float('story_points'),
     text('resolution'),
     integer('desc_size'),

@@ -2,6 +2,7 @@
 import { defineStream } from './define-stream.js';
 import { bigint, bool, float, integer, object, seconds, text, texts } from './fields.js';
 import { keyFields } from './stream-key.js';
+import { trackerTextColumns } from './tracker-fields.js';
 
 /**
  * Cursor: `workitem_updated_at`, Azure DevOps' own change time as SEI ingested it into the latest daily
@@ -29,19 +30,7 @@ export const workitemsStream = defineStream({
   // `id` is a UUID SEI assigns per ingestion; `workitem_id` within its integration is the identity.
   key: keyFields('integration_id', 'workitem_id'),
   fields: [
-    text('id'),
-    text('project'),
-    text('summary'),
-    text('status'),
-    text('status_category'),
-    text('workitem_type'),
-    text('priority'),
-    text('assignee'),
-    text('assignee_id'),
-    text('reporter'),
-    text('reporter_id'),
-    text('epic'),
-    text('parent_workitem_id'),
+    ...trackerTextColumns('workitem_type', 'parent_workitem_id'),
     // SEI's work item model names it `story_point`; accept the Jira spelling too.
     float('story_points', { from: ['story_point', 'story_points'] }),
     text('resolution'),

@@ -13,6 +13,7 @@ import { STREAMS } from '../../../src/streams/registry.js';
 import { openWarehouse, type Warehouse } from '../../../src/warehouse/db.js';
 import { closeHistoryOfDeletedRows } from '../../../src/warehouse/history.js';
 import { migrateToLatest } from '../../../src/warehouse/migrate.js';
+import { numbers } from '../../support/numeric-rows.js';
 import { createTestDatabase, type TestDatabase } from '../../support/services.js';
 import { writeRecords } from '../history/write-records.js';
 
@@ -277,18 +278,6 @@ const UNITS = [
 async function rows<T>(warehouse: Warehouse, query: string): Promise<T[]> {
   const result = await sql.raw<T>(query).execute(warehouse.db);
   return result.rows;
-}
-
-/** numeric comes back as a string from pg: compare numbers as numbers. */
-function numbers<T extends Record<string, unknown>>(list: T[]): Record<string, unknown>[] {
-  return list.map((row) =>
-    Object.fromEntries(
-      Object.entries(row).map(([key, value]) => [
-        key,
-        typeof value === 'string' && /^-?\d+(\.\d+)?$/.test(value) ? Number(value) : value,
-      ]),
-    ),
-  );
 }
 
 describe('sei_bi views', () => {

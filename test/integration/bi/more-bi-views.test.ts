@@ -4,13 +4,13 @@
  * against numbers worked out by hand in the comments.
  */
 import { randomUUID } from 'node:crypto';
-import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Secret } from '../../../src/secret.js';
 import type { SeiRecord } from '../../../src/sei/types.js';
 import { STREAMS } from '../../../src/streams/registry.js';
 import { openWarehouse, type Warehouse } from '../../../src/warehouse/db.js';
 import { migrateToLatest } from '../../../src/warehouse/migrate.js';
+import { numericRows } from '../../support/numeric-rows.js';
 import { createTestDatabase, type TestDatabase } from '../../support/services.js';
 import { writeRecords } from '../history/write-records.js';
 
@@ -258,18 +258,20 @@ const CUSTOM_ISSUES = [
   },
 ];
 
-async function rows(warehouse: Warehouse, query: string): Promise<Record<string, unknown>[]> {
-  const result = await sql.raw<Record<string, unknown>>(query).execute(warehouse.db);
-  // numeric and bigint come back as strings from pg: compare numbers as numbers.
-  return result.rows.map((row) =>
-    Object.fromEntries(
-      Object.entries(row).map(([key, value]) => [
-        key,
-        typeof value === 'string' && /^-?\d+(\.\d+)?$/.test(value) ? Number(value) : value,
-      ]),
-    ),
-  );
-}
+/** A sprint without items: every count 0, no ratio. */
+const NO_ITEMS = {
+  items: 0,
+  points: 0,
+  committed_items: 0,
+  committed_points: 0,
+  added_items: 0,
+  added_points: 0,
+  completed_items: 0,
+  completed_points: 0,
+  completed_committed_points: 0,
+  commitment_completion_ratio: null,
+  not_completed_items: 0,
+};
 
 describe('sei_bi views over the streams of issue 14', () => {
   let database: TestDatabase;
@@ -301,7 +303,7 @@ describe('sei_bi views over the streams of issue 14', () => {
 
   it('sprint_velocity: commitment vs. completion per Jira sprint and Azure DevOps iteration', async () => {
     expect(
-      await rows(
+      await numericRows(
         warehouse,
         `SELECT source, integration_id, sprint_id, state, items, points, committed_items, committed_points,
            added_items, added_points, completed_items, completed_points, completed_committed_points,
@@ -365,41 +367,21 @@ describe('sei_bi views over the streams of issue 14', () => {
         integration_id: 378,
         sprint_id: 403,
         state: 'FUTURE',
-        items: 0,
-        points: 0,
-        committed_items: 0,
-        committed_points: 0,
-        added_items: 0,
-        added_points: 0,
-        completed_items: 0,
-        completed_points: 0,
-        completed_committed_points: 0,
-        commitment_completion_ratio: null,
-        not_completed_items: 0,
+        ...NO_ITEMS,
       },
       {
         source: 'jira',
         integration_id: 379,
         sprint_id: 401,
         state: 'CLOSED',
-        items: 0,
-        points: 0,
-        committed_items: 0,
-        committed_points: 0,
-        added_items: 0,
-        added_points: 0,
-        completed_items: 0,
-        completed_points: 0,
-        completed_committed_points: 0,
-        commitment_completion_ratio: null,
-        not_completed_items: 0,
+        ...NO_ITEMS,
       },
     ]);
   });
 
   it('incidents and incident_metrics_monthly: volume, time to acknowledge and MTTR by service and month', async () => {
     expect(
-      await rows(
+      await numericRows(
         warehouse,
         `SELECT incident_id, service, priority, minutes_to_acknowledge, hours_to_resolve, alerts
          FROM sei_bi.incidents ORDER BY incident_id`,
@@ -447,7 +429,7 @@ describe('sei_bi views over the streams of issue 14', () => {
       },
     ]);
     expect(
-      await rows(
+      await numericRows(
         warehouse,
         `SELECT to_char(month, 'YYYY-MM') AS month, service, incidents, high_urgency, resolved,
            mean_minutes_to_acknowledge, mttr_hours, median_hours_to_resolve, p90_hours_to_resolve
@@ -481,7 +463,7 @@ describe('sei_bi views over the streams of issue 14', () => {
 
   it('test_results_by_job_monthly and flaky_tests: pass rate, and tests whose outcome keeps flipping', async () => {
     expect(
-      await rows(
+      await numericRows(
         warehouse,
         `SELECT to_char(month, 'YYYY-MM') AS month, job_normalized_full_name, runs, tests, passed, failed, skipped,
            pass_rate, test_minutes
@@ -512,7 +494,7 @@ describe('sei_bi views over the streams of issue 14', () => {
       },
     ]);
     expect(
-      await rows(
+      await numericRows(
         warehouse,
         `SELECT test_name, executions, passed, failed, failure_rate, flips, is_flaky
          FROM sei_bi.flaky_tests ORDER BY test_name`,
@@ -541,7 +523,7 @@ describe('sei_bi views over the streams of issue 14', () => {
 
   it('identities: each user id with its name, email, tool and org user (by integration id, else by email)', async () => {
     expect(
-      await rows(
+      await numericRows(
         warehouse,
         `SELECT user_id, application, cloud_id, display_name, email, org_user_key, org_user_name, matched_by
          FROM sei_bi.identities ORDER BY user_id`,
@@ -592,7 +574,7 @@ describe('sei_bi views over the streams of issue 14', () => {
 
   it('jira_issue_custom_fields: custom field keys named from jira_fields of the same site', async () => {
     expect(
-      await rows(
+      await numericRows(
         warehouse,
         `SELECT issue_key, field_key, field_name, field_type, is_named, value_text
          FROM sei_bi.jira_issue_custom_fields WHERE project = 'CF' ORDER BY issue_key, field_key`,
@@ -635,7 +617,7 @@ describe('sei_bi views over the streams of issue 14', () => {
 
   it('record_changes_daily counts the new history tables too', async () => {
     expect(
-      await rows(
+      await numericRows(
         warehouse,
         `SELECT table_name, new_records FROM sei_bi.record_changes_daily
          WHERE table_name IN ('jira_sprints', 'pagerduty_incidents', 'user_identities') ORDER BY table_name`,
