@@ -1,17 +1,15 @@
 /**
  * The sei_bi views of migration 011 on a small hand-built dataset (records shaped like the research
  * examples, written through the stream normalizers and writePage with history), each view checked
- * against numbers worked out by hand in the comments.
+ * against numbers worked out by hand in the comments, on PostgreSQL and on the embedded PGlite.
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Secret } from '../../../src/secret.js';
 import type { SeiRecord } from '../../../src/sei/types.js';
 import { STREAMS } from '../../../src/streams/registry.js';
-import { openWarehouse, type Warehouse } from '../../../src/warehouse/db.js';
-import { migrateToLatest } from '../../../src/warehouse/migrate.js';
+import type { Warehouse } from '../../../src/warehouse/db.js';
 import { numericRows } from '../../support/numeric-rows.js';
-import { createTestDatabase, type TestDatabase } from '../../support/services.js';
+import { openTestWarehouse, type TestWarehouse, WAREHOUSE_KINDS } from '../../support/warehouses.js';
 import { writeRecords } from '../history/write-records.js';
 
 const HOUR = 3600;
@@ -273,14 +271,13 @@ const NO_ITEMS = {
   not_completed_items: 0,
 };
 
-describe('sei_bi views over the streams of issue 14', () => {
-  let database: TestDatabase;
+describe.each(WAREHOUSE_KINDS)('sei_bi views over the streams of issue 14 (%s)', (kind) => {
+  let test: TestWarehouse;
   let warehouse: Warehouse;
 
   beforeAll(async () => {
-    database = await createTestDatabase();
-    warehouse = await openWarehouse({ databaseUrl: new Secret(database.url) });
-    await migrateToLatest(warehouse);
+    test = await openTestWarehouse(kind);
+    warehouse = test.warehouse;
     const run = randomUUID();
     const write = (stream: keyof typeof STREAMS, records: readonly SeiRecord[]) =>
       writeRecords(warehouse, STREAMS[stream], records, SYNC, run);
@@ -297,8 +294,7 @@ describe('sei_bi views over the streams of issue 14', () => {
     await write('jira_fields', FIELDS);
   });
   afterAll(async () => {
-    await warehouse?.close();
-    await database?.drop();
+    await test?.close();
   });
 
   it('sprint_velocity: commitment vs. completion per Jira sprint and Azure DevOps iteration', async () => {
