@@ -11,13 +11,14 @@
  * next full refresh (`sei-sync sync --streams workitems --full-refresh`), since their raw records
  * were fetched without them.
  *
- * Frozen SQL (a later change is a new migration); one statement per query (PGlite's extended
- * protocol); plain PostgreSQL. Key columns are text, as in every other `sei` table, so the history
+ * Frozen SQL (a later change is a new migration), run as one `DO` block (./run-statements.ts);
+ * plain PostgreSQL. Key columns are text, as in every other `sei` table, so the history
  * writer's key records match (migration 003).
  */
-import { type Kysely, sql } from 'kysely';
+import type { Kysely } from 'kysely';
 import { BOOKKEEPING } from './001_sei_tables.js';
 import { tableStatements } from './003_history.js';
+import { runStatements } from './run-statements.js';
 
 /** The new entity tables and their keys, frozen as of this migration. */
 const TABLES: readonly {
@@ -275,10 +276,10 @@ const DOWN: readonly string[] = [
 
 // biome-ignore lint/suspicious/noExplicitAny: the signature Kysely's Migration interface declares
 export async function up(db: Kysely<any>): Promise<void> {
-  for (const statement of UP) await sql.raw(statement).execute(db);
+  await runStatements(db, UP);
 }
 
 // biome-ignore lint/suspicious/noExplicitAny: the signature Kysely's Migration interface declares
 export async function down(db: Kysely<any>): Promise<void> {
-  for (const statement of DOWN) await sql.raw(statement).execute(db);
+  await runStatements(db, DOWN);
 }

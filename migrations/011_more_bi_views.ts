@@ -13,11 +13,12 @@
  *
  * Conventions as in 004: rows marked deleted are left out, months are UTC calendar months (a date),
  * durations are numeric in the unit their name says, rounded to 2 decimals (ratios to 4).
- * Frozen SQL; one statement per query (PGlite's extended protocol); no extensions.
+ * Frozen SQL, run as one `DO` block (./run-statements.ts); no extensions.
  */
-import { type Kysely, sql } from 'kysely';
+import type { Kysely } from 'kysely';
 import { recordChangesOf, VIEWS as VIEWS_004 } from './004_bi_views.js';
 import { freshnessView, STREAMS as STREAMS_007, SYNC_RUNS_ONLY } from './007_renormalize.js';
+import { runStatements } from './run-statements.js';
 
 /** First of the month, UTC, as a date. */
 const month = (instant: string) => `date_trunc('month', ${instant} AT TIME ZONE 'UTC')::date`;
@@ -232,10 +233,10 @@ const DOWN: readonly string[] = [
 
 // biome-ignore lint/suspicious/noExplicitAny: the signature Kysely's Migration interface declares
 export async function up(db: Kysely<any>): Promise<void> {
-  for (const statement of UP) await sql.raw(statement).execute(db);
+  await runStatements(db, UP);
 }
 
 // biome-ignore lint/suspicious/noExplicitAny: the signature Kysely's Migration interface declares
 export async function down(db: Kysely<any>): Promise<void> {
-  for (const statement of DOWN) await sql.raw(statement).execute(db);
+  await runStatements(db, DOWN);
 }
