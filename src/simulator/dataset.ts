@@ -69,6 +69,16 @@ export const LARGE_STREAMS = [
   'cicd_job_runs',
 ] as const;
 
+/**
+ * Streams of a few hundred records by default that follow `records` when it asks for fewer: a small
+ * dataset (the tests') stays small everywhere, a large one (the benchmarks') does not grow them.
+ */
+const CAPPED_BY_RECORDS: ReadonlySet<StreamName> = new Set([
+  'user_identities',
+  'scm_issues',
+  'cicd_job_run_tests',
+]);
+
 export interface DatasetOptions {
   seed: number;
   records?: number;
@@ -84,9 +94,12 @@ export function resolveStreamSizes(options: DatasetOptions): Record<StreamName, 
   const sizes = {} as Record<StreamName, number>;
   for (const stream of STREAM_NAMES) {
     const isLarge = (LARGE_STREAMS as readonly string[]).includes(stream);
+    const small = DEFAULT_SMALL_STREAM_SIZES[stream as keyof typeof DEFAULT_SMALL_STREAM_SIZES];
     const fallback = isLarge
       ? (options.records ?? DEFAULT_RECORDS)
-      : DEFAULT_SMALL_STREAM_SIZES[stream as keyof typeof DEFAULT_SMALL_STREAM_SIZES];
+      : CAPPED_BY_RECORDS.has(stream)
+        ? Math.min(small, options.records ?? small)
+        : small;
     sizes[stream] = Math.max(0, Math.floor(options.streamSizes?.[stream] ?? fallback));
   }
   return sizes;
