@@ -17,7 +17,7 @@ import {
 } from 'bullmq';
 import type { Logger } from '../src/observability/logger.js';
 import type { SyncMetrics } from '../src/observability/metrics.js';
-import { STREAM_NAMES, type StreamName } from '../src/streams/types.js';
+import type { StreamName } from '../src/streams/types.js';
 import { zeroCounts } from '../src/sync/counts.js';
 import type {
   SliceOutcome,
@@ -69,6 +69,8 @@ export interface ProcessorContext {
   busyRetryDelayMs: number;
   /** Aborted at shutdown: the engine finishes or abandons its current page and returns. */
   shutdown: AbortSignal;
+  /** Streams of a run that names none (SEI_STREAMS). */
+  defaultStreams: readonly StreamName[];
 }
 
 async function putBack(job: Job, token: string | undefined, delayMs: number): Promise<never> {
@@ -83,7 +85,7 @@ export async function processRunStart(
 ): Promise<{ runId: string }> {
   const data = job.data;
   const runId = data.runId ?? runIdFromJobId(ctx.prefix, String(job.id));
-  const streams: StreamName[] = data.streams.length > 0 ? data.streams : [...STREAM_NAMES];
+  const streams: StreamName[] = data.streams.length > 0 ? data.streams : [...ctx.defaultStreams];
   // A retried start whose flow was already added: nothing left to do.
   if (await ctx.runsQueue.getJob(jobIds.run(runId))) return { runId };
   await ctx.engine.startRun({ trigger: data.trigger, streams, fullRefresh: data.fullRefresh, runId });
@@ -280,7 +282,7 @@ export async function processVerify(
   token: string | undefined,
 ): Promise<VerifyJobResult> {
   if (ctx.shutdown.aborted) return putBack(job, token, 0);
-  const streams: StreamName[] = job.data.streams.length > 0 ? job.data.streams : [...STREAM_NAMES];
+  const streams: StreamName[] = job.data.streams.length > 0 ? job.data.streams : [...ctx.defaultStreams];
   const run = await runVerify(ctx.engine, { streams, heal: job.data.heal, signal: ctx.shutdown });
   // Stopped for shutdown: the streams it did not finish are in the ledger as failed; verify anew elsewhere.
   if (ctx.shutdown.aborted) return putBack(job, token, 0);

@@ -10,6 +10,7 @@ import { FlowProducer, type Job, MetricsTime, Queue, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { type Logger, silentLogger } from '../src/observability/logger.js';
 import type { SyncMetrics } from '../src/observability/metrics.js';
+import { STREAM_NAMES, type StreamName } from '../src/streams/types.js';
 import type { SliceOutcome, StreamRunResult, SyncEngine } from '../src/sync/types.js';
 import type { StreamRetryOptions } from './enqueue.js';
 import {
@@ -53,6 +54,8 @@ export interface CreateWorkerOptions {
   maxStalledCount?: number;
   /** Upper bound of `close()`. @defaultValue 30000 */
   shutdownTimeoutMs?: number;
+  /** Streams of a run that names none (config SEI_STREAMS). @defaultValue every stream */
+  defaultStreams?: readonly StreamName[];
 }
 
 export const WORKER_FACTORY_DEFAULTS = {
@@ -101,6 +104,7 @@ export function createWorker(options: CreateWorkerOptions): SyncWorker {
     },
     busyRetryDelayMs: options.busyRetryDelayMs ?? JOB_DEFAULTS.busyRetryDelayMs,
     shutdown: shutdown.signal,
+    defaultStreams: options.defaultStreams ?? STREAM_NAMES,
   };
   const workerSettings = {
     connection,

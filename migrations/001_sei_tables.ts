@@ -10,7 +10,7 @@
 import { type Kysely, sql } from 'kysely';
 
 /** Bookkeeping columns of every entity table (filled by the upsert, not by the normalizers). */
-const BOOKKEEPING = `
+export const BOOKKEEPING = `
   first_seen_at timestamptz NOT NULL DEFAULT now(),
   last_synced_at timestamptz NOT NULL DEFAULT now(),
   run_id uuid,

@@ -31,7 +31,7 @@ const HISTORY_TABLES: readonly { readonly name: string; readonly key: readonly s
   { name: 'collection_categories', key: ['id'] },
 ];
 
-function tableStatements(name: string, key: readonly string[]): string[] {
+export function tableStatements(name: string, key: readonly string[]): string[] {
   const keyList = key.join(', ');
   return [
     `CREATE TABLE sei_history.${name} (

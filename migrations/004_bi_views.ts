@@ -38,7 +38,8 @@ const HISTORY_TABLES = [
   'collection_categories',
 ] as const;
 
-const VIEWS: readonly { name: string; body: string; comment: string }[] = [
+/** Exported for migration 011 (it restores `record_changes_daily` on down). */
+export const VIEWS: readonly { name: string; body: string; comment: string }[] = [
   {
     name: 'pr_cycle_time',
     comment:
@@ -343,23 +344,29 @@ LEFT JOIN sei_sync.checkpoints c ON c.stream = s.stream`,
     name: 'record_changes_daily',
     comment:
       'Per UTC day and entity table, from the sei_history versions: versions opened (new_records = first version of a key, changed_records = later versions) and records deleted (versions closed with deleted = true).',
-    body: HISTORY_TABLES.map(
-      (name) => `
+    body: HISTORY_TABLES.map((name) => recordChangesOf(name, keyOf(name))).join('\nUNION ALL'),
+  },
+];
+
+/**
+ * One table's part of `record_changes_daily` (`keys`: its history key columns as `h.a, h.b`).
+ * Exported for migration 011, which adds the tables of migration 008 to the view.
+ */
+export function recordChangesOf(name: string, keys: string): string {
+  return `
 SELECT day, '${name}'::text AS table_name,
   count(*) FILTER (WHERE kind = 'new') AS new_records,
   count(*) FILTER (WHERE kind = 'changed') AS changed_records,
   count(*) FILTER (WHERE kind = 'deleted') AS deleted_records
 FROM (
   SELECT (h.valid_from AT TIME ZONE 'UTC')::date AS day,
-    CASE WHEN h.valid_from = min(h.valid_from) OVER (PARTITION BY ${keyOf(name)}) THEN 'new' ELSE 'changed' END AS kind
+    CASE WHEN h.valid_from = min(h.valid_from) OVER (PARTITION BY ${keys}) THEN 'new' ELSE 'changed' END AS kind
   FROM sei_history.${name} h
   UNION ALL
   SELECT (h.valid_to AT TIME ZONE 'UTC')::date, 'deleted' FROM sei_history.${name} h WHERE h.deleted
 ) v
-GROUP BY day`,
-    ).join('\nUNION ALL'),
-  },
-];
+GROUP BY day`;
+}
 
 /** Key columns of the history tables (migration 003), for partitioning by record. */
 function keyOf(name: (typeof HISTORY_TABLES)[number]): string {

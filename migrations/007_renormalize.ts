@@ -14,8 +14,8 @@
  */
 import { type Kysely, sql } from 'kysely';
 
-/** The streams `data_freshness` always lists, frozen as of migration 004. */
-const STREAMS = [
+/** The streams `data_freshness` always lists, frozen as of migration 004. Exported for migration 011. */
+export const STREAMS = [
   'integrations',
   'jira_issues',
   'workitems',
@@ -34,11 +34,14 @@ const STREAMS = [
 export const RUN_COLUMNS =
   'r.run_id, r.stream, r.status, r.started_at, r.finished_at, r.records, r.inserted, r.updated, r.deleted, r.rejected, r.error_code, r.error';
 
-/** `data_freshness` as migration 004 wrote it, reading stream runs from `runs` (a table or a CTE). */
-export function freshnessView(runsCte: string, runs: string): string {
+/**
+ * `data_freshness` as migration 004 wrote it, reading stream runs from `runs` (a table or a CTE) and
+ * always listing `streams`. Exported for migration 011 (the streams of 008 are listed too).
+ */
+export function freshnessView(runsCte: string, runs: string, streams: readonly string[] = STREAMS): string {
   return `CREATE OR REPLACE VIEW sei_bi.data_freshness AS
 WITH ${runsCte}streams (stream) AS (
-  SELECT s FROM unnest(ARRAY[${STREAMS.map((name) => `'${name}'`).join(', ')}]) AS s
+  SELECT s FROM unnest(ARRAY[${streams.map((name) => `'${name}'`).join(', ')}]) AS s
   UNION SELECT stream FROM sei_sync.stream_runs
   UNION SELECT stream FROM sei_sync.checkpoints
 ), latest AS (
@@ -62,6 +65,7 @@ LEFT JOIN success ok ON ok.stream = s.stream
 LEFT JOIN sei_sync.checkpoints c ON c.stream = s.stream`;
 }
 
+/** Exported for migration 011. */
 export const SYNC_RUNS_ONLY = `sync_runs AS (
   SELECT ${RUN_COLUMNS} FROM sei_sync.stream_runs r JOIN sei_sync.runs run ON run.id = r.run_id
   WHERE run.trigger <> 'renormalize'

@@ -16,7 +16,8 @@
 import { type Kysely, sql } from 'kysely';
 import { FRESHNESS_COMMENT, freshnessView, RUN_COLUMNS, SYNC_RUNS_ONLY } from './007_renormalize.js';
 
-const SYNC_RUNS_NOT_VERIFY = `sync_runs AS (
+/** Stream runs of syncs only (exported for migration 011, which lists more streams). */
+export const SYNC_RUNS_NOT_VERIFY = `sync_runs AS (
   SELECT ${RUN_COLUMNS} FROM sei_sync.stream_runs r JOIN sei_sync.runs run ON run.id = r.run_id
   WHERE run.trigger NOT IN ('renormalize', 'verify')
 ), `;

@@ -16,8 +16,10 @@ import * as m004 from './004_bi_views.js';
 import * as m005 from './005_walk_slices.js';
 import * as m006 from './006_hostile_records.js';
 import * as m007 from './007_renormalize.js';
+import * as m008 from './008_more_streams.js';
 import * as m009 from './009_write_path.js';
 import * as m010 from './010_verify.js';
+import * as m011 from './011_more_bi_views.js';
 
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '001_sei_tables': m001,
@@ -27,7 +29,8 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '005_walk_slices': m005,
   '006_hostile_records': m006,
   '007_renormalize': m007,
-  // 008 is reserved for the new streams (issue 14).
+  '008_more_streams': m008,
   '009_write_path': m009,
   '010_verify': m010,
+  '011_more_bi_views': m011,
 };

@@ -8,6 +8,8 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { Secret } from './secret.js';
+import { parseStreamList, UnknownStreamError } from './streams/stream-names.js';
+import { STREAM_NAMES, type StreamName } from './streams/types.js';
 
 /** Base URLs of the Harness SEI environments (see README, "Configuration"). */
 export const SEI_ENVIRONMENTS = {
@@ -92,6 +94,11 @@ export interface Config {
   redisUrl: Secret;
   /** How far before the last cursor an incremental walk starts, for late-arriving updates. @defaultValue 86400 */
   lookbackSeconds: number;
+  /**
+   * The streams a run syncs when it names none (`sync`, `plan`, `run-now` and schedules without
+   * `--streams` / `streams`), from SEI_STREAMS. @defaultValue every stream
+   */
+  streams: readonly StreamName[];
   /**
    * Pages of one stream written at once (on separate connections, committed in order).
    * Undefined: 2 on a PostgreSQL server, 1 on the embedded database.
@@ -220,6 +227,17 @@ export function resolveBaseUrl(env: Env): string {
   return url.toString().replace(/\/+$/, '');
 }
 
+/** SEI_STREAMS (`jira_issues, scm_pull_requests`), or every stream when unset or blank. */
+function defaultStreams(raw: string | undefined): readonly StreamName[] {
+  if (raw === undefined || raw.trim() === '') return STREAM_NAMES;
+  try {
+    return parseStreamList(raw);
+  } catch (error) {
+    if (error instanceof UnknownStreamError) throw new ConfigError('SEI_STREAMS', error.message);
+    throw error;
+  }
+}
+
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 /** Builds the configuration from an environment (by default `process.env`). Throws `ConfigError`. */
@@ -319,6 +337,7 @@ export function loadConfig(env: Env = process.env): Config {
     databaseUrl: databaseUrl === undefined ? undefined : new Secret(databaseUrl),
     dataDir: env.SEI_SYNC_DATA_DIR || DEFAULTS.dataDir,
     redisUrl: new Secret(redisUrl),
+    streams: defaultStreams(env.SEI_STREAMS),
     lookbackSeconds: parseWith(
       'SEI_LOOKBACK_SECONDS',
       z.coerce.number().int().nonnegative({ error: 'must be 0 or more seconds; use e.g. 86400' }),

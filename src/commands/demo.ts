@@ -3,6 +3,7 @@ import { CompiledQuery } from 'kysely';
 import { loadConfig } from '../config.js';
 import { createLogger } from '../observability/logger.js';
 import { startSimulator } from '../simulator/index.js';
+import { allTableNames } from '../streams/registry.js';
 import { STREAM_NAMES } from '../streams/types.js';
 import { createSyncEngineFromConfig, runSync } from '../sync/index.js';
 import type { Warehouse } from '../warehouse/db.js';
@@ -42,7 +43,39 @@ const DEMO_QUERIES: { title: string; sql: string }[] = [
     title: 'Most active contributors (latest month)',
     sql: `SELECT month, contributor, commits, commit_lines_added, prs_opened, prs_merged FROM sei_bi.contributor_activity_monthly ORDER BY month DESC, commits DESC LIMIT 5`,
   },
+  {
+    title: 'Sprint velocity: commitment vs. completion (latest closed sprints, Jira and Azure DevOps)',
+    sql: `SELECT source, sprint_name, completed_at, committed_points, added_points, completed_points, commitment_completion_ratio FROM sei_bi.sprint_velocity WHERE state IN ('CLOSED', 'past') ORDER BY completed_at DESC, source LIMIT 4`,
+  },
+  {
+    title: 'Incidents and MTTR by service (latest month)',
+    sql: `SELECT month, service, incidents, high_urgency, mean_minutes_to_acknowledge, mttr_hours FROM sei_bi.incident_metrics_monthly WHERE month = (SELECT max(month) FROM sei_bi.incident_metrics_monthly) ORDER BY incidents DESC`,
+  },
+  {
+    title: 'Flakiest tests by job',
+    sql: `SELECT job_name, test_name, executions, failure_rate, flips FROM sei_bi.flaky_tests WHERE is_flaky ORDER BY flips DESC, test_name LIMIT 4`,
+  },
+  {
+    title: 'Identities resolved to people, per tool',
+    sql: `SELECT application, count(*) AS identities, count(org_user_key) AS resolved, count(*) FILTER (WHERE matched_by = 'email') AS by_email FROM sei_bi.identities GROUP BY 1 ORDER BY 1`,
+  },
+  {
+    title: 'Jira custom fields by name',
+    sql: `SELECT field_name, field_type, count(*) AS issues FROM sei_bi.jira_issue_custom_fields GROUP BY 1, 2 ORDER BY 3 DESC LIMIT 4`,
+  },
 ];
+
+/** The `sei` tables without a row, if any: the demo fills every one. */
+async function emptyTables(warehouse: Warehouse): Promise<string[]> {
+  const empty: string[] = [];
+  for (const table of allTableNames()) {
+    const result = await warehouse.db.executeQuery<{ any: boolean }>(
+      CompiledQuery.raw(`SELECT EXISTS (SELECT 1 FROM sei.${table}) AS any`),
+    );
+    if (result.rows[0]?.any !== true) empty.push(table);
+  }
+  return empty;
+}
 
 function formatCell(value: unknown): Cell {
   if (value === null || value === undefined) return null;
@@ -141,6 +174,12 @@ export function registerDemo(program: Command): void {
                 process.stdout.write(`\n${syncSummaryTable(run.results)}\n`);
                 process.stdout.write(
                   `\nrun ${run.runId}: ${run.status} in ${(elapsedMs / 1000).toFixed(1)} s (${totalRecordsPerSecond(run.results, elapsedMs)} records/s)\n`,
+                );
+                const empty = await emptyTables(warehouse);
+                process.stdout.write(
+                  empty.length === 0
+                    ? `every one of the ${allTableNames().length} sei tables has rows\n`
+                    : `sei tables without rows: ${empty.join(', ')}\n`,
                 );
                 for (const query of DEMO_QUERIES) await printQuery(warehouse, query.title, query.sql);
                 process.stdout.write(

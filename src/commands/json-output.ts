@@ -65,6 +65,8 @@ export interface StreamResultJson {
   error: (JsonError & { retryable: boolean }) | null;
   /** Why a stream did not run. */
   reason: string | null;
+  /** What the counts do not say: an empty list (a tool the tenant does not use), derived rows. */
+  note: string | null;
 }
 
 /** A run recorded in `sei_sync.runs`. */
@@ -103,6 +105,8 @@ export interface StreamPlanJson {
   pages: number | null;
   requests: number | null;
   minutes: number | null;
+  /** What the numbers do not say: an empty list, an endpoint known to fail (rows derived instead). */
+  note: string | null;
 }
 
 /** `sei-sync plan --json`. */
@@ -344,6 +348,7 @@ export function streamResultJson(result: StreamRunResult): StreamResultJson {
       counts: null,
       error: null,
       reason: result.reason,
+      note: null,
     };
   return {
     stream: result.stream,
@@ -352,5 +357,6 @@ export function streamResultJson(result: StreamRunResult): StreamResultJson {
     counts: { ...result.counts },
     error: result.status === 'failed' ? { ...result.error } : null,
     reason: null,
+    note: result.status === 'succeeded' ? (result.note ?? null) : null,
   };
 }

@@ -9,7 +9,8 @@ import type { Config } from '../config.js';
 import { createSeiClient, type ListClient } from '../sei/client.js';
 import { TokenBucketBudget } from '../sei/token-bucket.js';
 import { parseStreamList, STREAMS } from '../streams/registry.js';
-import { STREAM_NAMES, type StreamDefinition } from '../streams/types.js';
+import type { StreamDefinition } from '../streams/types.js';
+import { knownFailure } from '../sync/derived-list.js';
 import { listSourceOf } from '../sync/engine-context.js';
 import { listPage } from '../sync/list-request.js';
 import { SLICING_DEFAULTS } from '../sync/slicing.js';
@@ -119,9 +120,10 @@ function planText(document: PlanDocument): string {
     plan.pages ?? 'unknown',
     plan.requests ?? 'unknown',
     plan.minutes ?? '',
+    plan.note ?? '',
   ]);
   const { requests, minutes } = document.total;
-  return `${textTable(['stream', 'mode', 'records', 'slices', 'pages', 'requests', 'minutes'], rows)}
+  return `${textTable(['stream', 'mode', 'records', 'slices', 'pages', 'requests', 'minutes', 'note'], rows)}
 
 scope: ${describeScope(document.scope)}
 full sync: about ${requests} requests, about ${minutes.toFixed(1)} minutes at ${document.requestsPerMinute} requests/minute (retries not counted); incremental runs read only what changed
@@ -134,7 +136,7 @@ export function registerPlan(program: Command): void {
     .description(
       'dry run: one request per stream estimates records, slices, pages, requests and minutes (writes nothing)',
     )
-    .option('--streams <names>', 'comma-separated streams (default: all)')
+    .option('--streams <names>', 'comma-separated streams (default: SEI_STREAMS, else all)')
     .option('--since <date>', 'estimate a backfill from this date (ISO date or instant; SEI_START_DATE)')
     .option('--integrations <ids>', 'only these integration ids, comma-separated (SEI_INTEGRATION_IDS)')
     .option(JSON_FLAG, JSON_OPTION_HELP)
@@ -145,7 +147,7 @@ export function registerPlan(program: Command): void {
         const config = withScopeOptions(context.config, options);
         if (config.sei.apiKey === undefined)
           throw new Error('SEI_API_KEY is not set; give an SEI Admin API key (or SEI_API_KEY_FILE)');
-        const names = options.streams ? parseStreamList(options.streams) : [...STREAM_NAMES];
+        const names = options.streams ? parseStreamList(options.streams) : [...config.streams];
         const { requestsPerMinute } = config.sei;
         const budget = new TokenBucketBudget({ requestsPerMinute });
         const client = createSeiClient(config.sei, budget, logger);
@@ -154,7 +156,26 @@ export function registerPlan(program: Command): void {
           for (const name of names) {
             const stream = STREAMS[name];
             const pageSize = Math.min(config.sei.pageSize, stream.maxPageSize ?? Number.POSITIVE_INFINITY);
-            const answer = await firstAnswer(client, stream, config);
+            const answer = await firstAnswer(client, stream, config).catch((error: unknown) => {
+              const known = knownFailure(stream, error);
+              if (!known) throw error;
+              return known;
+            });
+            if ('fallback' in answer) {
+              // One request that fails as the server's code does; the sync derives the rows instead.
+              plans.push({
+                stream: name,
+                mode: stream.mode,
+                records: null,
+                recordsAtLeast: 0,
+                slices: 1,
+                pages: 0,
+                requests: 1,
+                minutes: minutesAt(1, requestsPerMinute),
+                note: `answers ${answer.status}; rows derived from ${answer.fallback.from}`,
+              });
+              continue;
+            }
             const estimate = estimateWalk(stream, pageSize, answer.records.length, answer.totalCount);
             plans.push({
               stream: name,
@@ -167,6 +188,7 @@ export function registerPlan(program: Command): void {
               requests: estimate.requests ?? null,
               minutes:
                 estimate.requests === undefined ? null : minutesAt(estimate.requests, requestsPerMinute),
+              note: estimate.records === 0 ? 'empty: not used by this tenant?' : null,
             });
           }
         } finally {

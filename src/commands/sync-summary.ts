@@ -23,7 +23,7 @@ const HEADERS = [
   'requests',
   '429s',
   'seconds',
-  'error',
+  'error / note',
 ] as const;
 
 export function syncSummaryTable(results: readonly StreamRunResult[]): string {
@@ -46,7 +46,7 @@ export function syncSummaryTable(results: readonly StreamRunResult[]): string {
       c.requests,
       c.rateLimited,
       Math.round(result.durationMs / 100) / 10,
-      result.status === 'failed' ? `${result.error.code}: ${result.error.message}` : '',
+      result.status === 'failed' ? `${result.error.code}: ${result.error.message}` : (result.note ?? ''),
     ];
   });
   return textTable([...HEADERS], rows);

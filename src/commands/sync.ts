@@ -21,7 +21,10 @@ export function registerSync(program: Command): void {
   program
     .command('sync')
     .description('sync streams from SEI into the database once, in this process (no Redis needed)')
-    .option('--streams <names>', `comma-separated streams (default: all of ${STREAM_NAMES.join(', ')})`)
+    .option(
+      '--streams <names>',
+      `comma-separated streams (default: SEI_STREAMS, else all of ${STREAM_NAMES.join(', ')})`,
+    )
     .option('--full-refresh', 're-walk the streams from scratch, ignoring cursors and checkpoints')
     .option(
       '--since <date>',
@@ -36,7 +39,7 @@ export function registerSync(program: Command): void {
         const context = commandContext({ quietInTerminal: !json });
         const { logger } = context;
         const config = withScopeOptions(context.config, options);
-        const streams = options.streams ? parseStreamList(options.streams) : [...STREAM_NAMES];
+        const streams = options.streams ? parseStreamList(options.streams) : [...config.streams];
         if (config.sei.apiKey === undefined) {
           throw new Error(
             'SEI_API_KEY is not set; give an SEI Admin API key (or SEI_API_KEY_FILE), or try `npm run demo`',

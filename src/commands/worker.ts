@@ -56,6 +56,7 @@ export function registerWorker(program: Command): void {
           shutdownTimeoutMs: workerConfig.shutdownTimeoutMs,
           logger,
           metrics,
+          defaultStreams: config.streams,
         });
         metrics.observeQueues(worker.queues);
         const readiness: ReadinessCheck[] = [

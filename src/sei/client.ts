@@ -83,6 +83,11 @@ export interface ListCallOptions {
    * base URL (the first-request gate lets the others go on).
    */
   routeProbe?: boolean;
+  /**
+   * HTTP statuses answered at once, without a retry: the endpoint is known to fail with them on some
+   * servers (cicd_jobs: a 500 on every request), and the caller has a plan for that.
+   */
+  finalStatuses?: readonly number[];
 }
 
 export interface ListResult<R> {
@@ -204,6 +209,10 @@ export class SeiClient implements ListClient {
         {
           signal,
           random: this.#random,
+          ...(options.finalStatuses && {
+            isFinal: (error: SeiError) =>
+              error.status !== undefined && (options.finalStatuses?.includes(error.status) ?? false),
+          }),
           onRetry: (error, attemptNumber, delayMs) => {
             this.stats.retries++;
             this.#logger.warn(

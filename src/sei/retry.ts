@@ -104,6 +104,8 @@ export interface RetryHooks {
   onRetry?: (error: SeiError, attemptNumber: number, delayMs: number) => void | Promise<void>;
   /** Random source for the jitter. @defaultValue Math.random */
   random?: () => number;
+  /** Failures this caller does not want retried (an endpoint known to answer them): thrown as they are. */
+  isFinal?: (error: SeiError) => boolean;
 }
 
 export interface RetryOutcome<T> {
@@ -131,7 +133,8 @@ export async function runWithRetries<T>(
         try {
           return await attempt(attemptNumber);
         } catch (error) {
-          if (error instanceof SeiError && classify(error) === 'fatal') throw new AbortError(error);
+          if (error instanceof SeiError && (classify(error) === 'fatal' || hooks.isFinal?.(error)))
+            throw new AbortError(error);
           throw error;
         }
       },

@@ -7,13 +7,24 @@
 import type { SeiRecord } from '../sei/types.js';
 import { STREAM_NAMES, type StreamName } from '../streams/types.js';
 import { cicdJobRunsGenerator } from './generators/cicd-job-runs.js';
+import {
+  cicdInstancesGenerator,
+  cicdJobRunTestsGenerator,
+  cicdJobsGenerator,
+} from './generators/cicd-more.js';
 import { integrationsGenerator } from './generators/integrations.js';
 import { jiraIssuesGenerator } from './generators/jira-issues.js';
+import { jiraFieldsGenerator, jiraProjectsGenerator } from './generators/jira-meta.js';
 import { collectionCategoriesGenerator, orgUnitsGenerator, orgUsersGenerator } from './generators/org.js';
+import { pagerdutyAlertsGenerator, pagerdutyIncidentsGenerator } from './generators/pagerduty.js';
 import { scmCommitsGenerator } from './generators/scm-commits.js';
+import { scmIssuesGenerator } from './generators/scm-issues.js';
 import { scmPullRequestsGenerator } from './generators/scm-pull-requests.js';
+import { jiraSprintsGenerator, workitemSprintsGenerator } from './generators/sprints.js';
 import { type GeneratorContext, midnightUtcSeconds, type StreamGenerator } from './generators/types.js';
+import { userIdentitiesGenerator } from './generators/user-identities.js';
 import { workitemsGenerator } from './generators/workitems.js';
+import { productsGenerator, workflowProfilesGenerator } from './generators/workspaces.js';
 import { withHostileRecords } from './hostile.js';
 import { Rng } from './random.js';
 import type { DatasetMutation, SimulatorDataset } from './types.js';
@@ -21,10 +32,27 @@ import { STREAM_TAGS, Universe } from './universe.js';
 
 /** Sizes of the streams `records` does not set. */
 export const DEFAULT_SMALL_STREAM_SIZES = {
-  integrations: 7,
+  integrations: 8,
   org_users: 64,
   org_units: 24,
   collection_categories: 3,
+  // Two Jira sites with 12 two-week sprints each, the last active and the next planned.
+  jira_sprints: 24,
+  jira_fields: 20,
+  jira_projects: 12,
+  workitem_sprints: 12,
+  // Every person (org users less the external ones) in each of four integrations.
+  user_identities: 224,
+  scm_issues: 120,
+  // 8 tests for each of the first 30 job runs.
+  cicd_job_run_tests: 240,
+  cicd_instances: 3,
+  // One per job of ./generators/cicd-job-runs.ts.
+  cicd_jobs: 6,
+  pagerduty_incidents: 60,
+  pagerduty_alerts: 120,
+  products: 3,
+  workflow_profiles: 3,
 } as const satisfies Partial<Record<StreamName, number>>;
 
 /** Size of each large stream when neither `records` nor `streamSizes` says. @defaultValue 1000 */
@@ -41,6 +69,16 @@ export const LARGE_STREAMS = [
   'cicd_job_runs',
 ] as const;
 
+/**
+ * Streams of a few hundred records by default that follow `records` when it asks for fewer: a small
+ * dataset (the tests') stays small everywhere, a large one (the benchmarks') does not grow them.
+ */
+const CAPPED_BY_RECORDS: ReadonlySet<StreamName> = new Set([
+  'user_identities',
+  'scm_issues',
+  'cicd_job_run_tests',
+]);
+
 export interface DatasetOptions {
   seed: number;
   records?: number;
@@ -56,9 +94,12 @@ export function resolveStreamSizes(options: DatasetOptions): Record<StreamName, 
   const sizes = {} as Record<StreamName, number>;
   for (const stream of STREAM_NAMES) {
     const isLarge = (LARGE_STREAMS as readonly string[]).includes(stream);
+    const small = DEFAULT_SMALL_STREAM_SIZES[stream as keyof typeof DEFAULT_SMALL_STREAM_SIZES];
     const fallback = isLarge
       ? (options.records ?? DEFAULT_RECORDS)
-      : DEFAULT_SMALL_STREAM_SIZES[stream as keyof typeof DEFAULT_SMALL_STREAM_SIZES];
+      : CAPPED_BY_RECORDS.has(stream)
+        ? Math.min(small, options.records ?? small)
+        : small;
     sizes[stream] = Math.max(0, Math.floor(options.streamSizes?.[stream] ?? fallback));
   }
   return sizes;
@@ -208,6 +249,19 @@ export class Dataset implements SimulatorDataset {
       org_users: orgUsersGenerator(ctx),
       org_units: orgUnitsGenerator(ctx),
       collection_categories: collectionCategoriesGenerator(ctx),
+      jira_sprints: jiraSprintsGenerator(ctx),
+      jira_fields: jiraFieldsGenerator(ctx),
+      jira_projects: jiraProjectsGenerator(ctx),
+      workitem_sprints: workitemSprintsGenerator(ctx),
+      user_identities: userIdentitiesGenerator(ctx),
+      scm_issues: scmIssuesGenerator(ctx),
+      cicd_job_run_tests: cicdJobRunTestsGenerator(ctx),
+      cicd_instances: cicdInstancesGenerator(ctx),
+      cicd_jobs: cicdJobsGenerator(ctx),
+      pagerduty_incidents: pagerdutyIncidentsGenerator(ctx),
+      pagerduty_alerts: pagerdutyAlertsGenerator(ctx),
+      products: productsGenerator(ctx),
+      workflow_profiles: workflowProfilesGenerator(ctx),
     };
     const hostile = { seed: options.seed, fraction: options.hostile ?? 0 };
     for (const stream of STREAM_NAMES) {

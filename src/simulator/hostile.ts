@@ -55,6 +55,19 @@ const KEY_FIELD: Record<StreamName, string> = {
   org_users: 'id',
   org_units: 'id',
   collection_categories: 'id',
+  jira_sprints: 'sprint_id',
+  jira_fields: 'field_key',
+  jira_projects: 'cloud_id',
+  workitem_sprints: 'sprint_id',
+  user_identities: 'id',
+  scm_issues: 'issue_id',
+  cicd_job_run_tests: 'id',
+  cicd_instances: 'id',
+  cicd_jobs: 'id',
+  pagerduty_incidents: 'id',
+  pagerduty_alerts: 'id',
+  products: 'id',
+  workflow_profiles: 'id',
 };
 
 /** Numbers between these are instants (epoch seconds or milliseconds, 2001 to 5138); others are counts. */

@@ -111,6 +111,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     requestLogLimit: options.requestLogLimit ?? SIMULATOR_DEFAULT_REQUEST_LOG_LIMIT,
     seed,
     ...(options.latency && { latency: options.latency }),
+    fixedEndpoints: new Set(options.fixedEndpoints ?? []),
   });
   const server: Server = createServer({ keepAlive: true }, simulator.handle);
   await new Promise<void>((resolve, reject) => {

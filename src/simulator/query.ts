@@ -92,8 +92,16 @@ function parseBound(parser: BoundParser, field: string, bound: string, raw: unkn
  */
 export const COLLECTION_INTEGRATION_IDS: readonly string[] = ['378', '4021', '5122', '6011'];
 
-/** Validates the `filter` object and keeps the parts this stream understands (the rest is ignored). */
-export function parseFilter(state: StreamState, filter: unknown, semantics: RangeSemantics): ResolvedFilter {
+/**
+ * Validates the `filter` object and keeps the parts this stream understands (the rest is ignored).
+ * `aliases` maps filter names to the record fields they select on (`incident_created_at` → `created_at`).
+ */
+export function parseFilter(
+  state: StreamState,
+  filter: unknown,
+  semantics: RangeSemantics,
+  aliases: Readonly<Record<string, string>> = {},
+): ResolvedFilter {
   const resolved: ResolvedFilter = { ranges: [] };
   if (filter === undefined || filter === null) return resolved;
   if (typeof filter !== 'object' || Array.isArray(filter)) throw new QueryError('filter must be an object');
@@ -104,14 +112,15 @@ export function parseFilter(state: StreamState, filter: unknown, semantics: Rang
       resolved.integrationIds = new Set(value.map((id) => String(id)));
       continue;
     }
-    const unit = generator.timeFilters[name];
+    const field = aliases[name] ?? name;
+    const unit = generator.timeFilters[field];
     if (!unit) continue;
     if (typeof value !== 'object' || value === null || Array.isArray(value)) {
       throw new QueryError(`${name} must be an object like {"$gt": <epoch seconds>, "$lt": <epoch seconds>}`);
     }
     const bounds = value as Record<string, unknown>;
     const range: ResolvedRange = {
-      field: name,
+      field,
       scale: unit === 'ms' ? 1000 : 1,
       inclusive: semantics.inclusive,
     };

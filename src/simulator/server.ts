@@ -3,9 +3,16 @@
  * result cache, paging quirks and the request log. Records come from the Dataset as JSON strings.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { SeiRecord, SortSpec } from '../sei/types.js';
 import type { StreamName } from '../streams/types.js';
 import type { Dataset } from './dataset.js';
-import { effectiveSort, matchEndpoint, SERVER_DEFAULT_PAGE_SIZE, type SimEndpoint } from './endpoints.js';
+import {
+  effectiveSort,
+  matchEndpoint,
+  SERVER_DEFAULT_PAGE_SIZE,
+  type SimEndpoint,
+  type TiePolicy,
+} from './endpoints.js';
 import type { FaultInjector } from './faults.js';
 import { type LatencyModel, latencyMs } from './latency.js';
 import { pageInRandomOrder, pageWithShuffledTies } from './ordering.js';
@@ -30,6 +37,17 @@ interface CachedPage {
   skipped: number;
 }
 
+/** What a query found for one page, before the envelope is written around it. */
+interface PageResult {
+  parts: Buffer[];
+  /** The whole filtered count. */
+  total: number;
+  /** Records skipped before the page. */
+  start: number;
+  /** Org users: the dangling logins of the whole list. */
+  nonUsers: number | undefined;
+}
+
 /** A change to apply right before the list request number `atRequest` of a stream (0-based, counted from when it was asked for). */
 type PendingChange =
   | { stream: StreamName; atRequest: number; kind: 'mutation'; mutation: DatasetMutation }
@@ -46,6 +64,8 @@ export interface ServerContext {
   seed: number;
   /** Delay of each answer; undefined answers at once. */
   latency?: LatencyModel;
+  /** Streams whose known-broken endpoint answers anyway (as if production had fixed it). */
+  fixedEndpoints: ReadonlySet<StreamName>;
 }
 
 export class SimulatorServer {
@@ -53,7 +73,7 @@ export class SimulatorServer {
   readonly #pending: PendingChange[] = [];
   /** List requests answered per stream (those that reached the query), to schedule changes. */
   readonly #requestsServed = new Map<StreamName, number>();
-  readonly #stale = new Map<string, CachedPage>();
+  readonly #stale = new Map<string, PageResult>();
   #staleBytes = 0;
   readonly #shuffleRng: Rng;
   /** Time spent building answers (filter, sort, serialize), for measurements. */
@@ -269,8 +289,10 @@ export class SimulatorServer {
     if (endpoint.maxPageSize !== undefined && pageSize > endpoint.maxPageSize) {
       throw new QueryError(`page_size cannot exceed ${endpoint.maxPageSize}`);
     }
+    if (endpoint.broken && !this.ctx.fixedEndpoints.has(endpoint.stream))
+      throw new ServerError(endpoint.broken.message);
     const state = this.ctx.dataset.state(endpoint.stream);
-    const filter = parseFilter(state, body.filter, endpoint.range);
+    const filter = parseFilter(state, body.filter, endpoint.range, endpoint.fieldAliases);
     const horizon = endpoint.horizon;
     if (horizon && !horizon.unlessAcross.includes(String(body.across))) {
       // CiCdAggsService: the default `across` (trend) adds `start_time >= now() - 90 days`.
@@ -282,52 +304,57 @@ export class SimulatorServer {
         inclusive: true,
       });
     }
-    const applied = effectiveSort(endpoint.order, parseSort(body.sort));
-    if ('error' in applied) throw new ServerError(applied.error);
+    const effective = effectiveSort(endpoint.order, parseSort(body.sort));
+    if ('error' in effective) throw new ServerError(effective.error);
+    const applied = effective.sort === undefined ? undefined : effective;
 
     this.#runPendingChanges(endpoint.stream);
 
-    const cacheKey = `${endpoint.paths[0]}\n${JSON.stringify(body)}`;
-    if (!noCache) {
-      const cached = this.#stale.get(cacheKey);
-      if (cached) return cached;
+    // User identities key their cache without the page: every page of a cached query is the first one.
+    const keyBody = endpoint.cacheIgnoresPage ? { ...body, page: 0, [endpoint.pageSizeParam]: 0 } : body;
+    const cacheKey = `${endpoint.paths[0]}\n${JSON.stringify(keyBody)}`;
+    let result = noCache ? undefined : this.#stale.get(cacheKey);
+    if (result === undefined) {
+      result = this.#query(endpoint, body, filter, applied, { page, pageSize });
+      if (!noCache) this.#remember(cacheKey, result);
     }
+    return {
+      body: envelope(endpoint, result, page, pageSize),
+      records: result.parts.length,
+      skipped: result.start,
+    };
+  }
 
+  /** The records of one page as the server's query returns them (ordered, ties shuffled, fields as served). */
+  #query(
+    endpoint: SimEndpoint,
+    body: Record<string, unknown>,
+    filter: ReturnType<typeof parseFilter>,
+    applied: { sort: readonly SortSpec[]; ties: TiePolicy } | undefined,
+    paging: { page: number; pageSize: number },
+  ): PageResult {
+    const state = this.ctx.dataset.state(endpoint.stream);
     const queries = this.queries(endpoint.stream);
-    const order = queries.resolve(filter, applied.sort);
+    const sort = applied?.sort.map((spec) => ({ ...spec, id: endpoint.fieldAliases?.[spec.id] ?? spec.id }));
+    const order = queries.resolve(filter, sort);
     const total = order.length;
-    const start = Math.min(total, page * pageSize);
-    const end = Math.min(total, start + pageSize);
+    const start = Math.min(total, paging.page * paging.pageSize);
+    const end = Math.min(total, start + paging.pageSize);
     const ordinals =
-      applied.sort === undefined
+      applied === undefined || sort === undefined
         ? pageInRandomOrder(order, start, end, this.#shuffleRng)
         : applied.ties === 'shuffle'
-          ? pageWithShuffledTies(order, start, end, queries.sameSortValues(applied.sort), this.#shuffleRng)
+          ? pageWithShuffledTies(order, start, end, queries.sameSortValues(sort), this.#shuffleRng)
           : order.subarray(start, end);
+    const served = servedRecord(endpoint, body);
     const parts: Buffer[] = [];
-    for (const ordinal of ordinals) parts.push(state.json(ordinal));
-    const count = parts.length;
-    const hasNext = endpoint.hasNext === 'page_full' ? count === pageSize : total > count;
-    const metadata: Record<string, number | boolean> = { page_size: pageSize, page };
-    if (hasNext) metadata.next_page = page + 1;
-    metadata.has_next = hasNext;
-    metadata.total_count = endpoint.totalCount === 'total' ? total : count;
-    let tail = `],"count":${count},"_metadata":${JSON.stringify(metadata)}`;
+    for (const ordinal of ordinals) parts.push(served ? served(state.record(ordinal)) : state.json(ordinal));
+    let nonUsers: number | undefined;
     if (endpoint.nonUsersCount) {
-      let nonUsers = 0;
+      nonUsers = 0;
       for (let k = 0; k < total; k++) if (state.field(order[k] as number, 'id') === '0') nonUsers++;
-      tail += `,"non_users_count":${nonUsers}`;
     }
-    tail += '}';
-    const chunks: Buffer[] = [RECORDS_OPEN];
-    for (let k = 0; k < parts.length; k++) {
-      if (k > 0) chunks.push(COMMA);
-      chunks.push(parts[k] as Buffer);
-    }
-    chunks.push(Buffer.from(tail));
-    const answer = { body: Buffer.concat(chunks), records: count, skipped: start };
-    if (!noCache) this.#remember(cacheKey, answer);
-    return answer;
+    return { parts, total, start, nonUsers };
   }
 
   #runPendingChanges(stream: StreamName): void {
@@ -344,13 +371,13 @@ export class SimulatorServer {
     }
   }
 
-  #remember(key: string, page: CachedPage): void {
+  #remember(key: string, page: PageResult): void {
     this.#stale.set(key, page);
-    this.#staleBytes += page.body.length;
+    this.#staleBytes += bytesOf(page);
     for (const [oldKey, old] of this.#stale) {
       if (this.#staleBytes <= STALE_CACHE_MAX_BYTES) break;
       this.#stale.delete(oldKey);
-      this.#staleBytes -= old.body.length;
+      this.#staleBytes -= bytesOf(old);
     }
   }
 
@@ -371,6 +398,63 @@ export class SimulatorServer {
     res.writeHead(status, { 'content-type': 'application/json', 'content-length': bytes.length, ...headers });
     res.end(bytes);
   }
+}
+
+const bytesOf = (page: PageResult) => page.parts.reduce((sum, part) => sum + part.length, 0);
+
+/**
+ * How the records of `endpoint` are written for this request when it is not the stored record as is:
+ * a field filled with the request's time, or one served only on request. Undefined: as stored.
+ */
+function servedRecord(
+  endpoint: SimEndpoint,
+  body: Record<string, unknown>,
+): ((record: SeiRecord) => Buffer) | undefined {
+  const stamp = endpoint.requestTimeField;
+  const optional = endpoint.optionalField;
+  const filter = body.filter as Record<string, unknown> | undefined;
+  const omit = optional !== undefined && filter?.[optional.flag] !== true ? optional.field : undefined;
+  if (stamp === undefined && omit === undefined) return undefined;
+  const now = Date.now();
+  return (record) => {
+    const served: SeiRecord = { ...record };
+    if (stamp && record.status !== stamp.unlessStatus) served[stamp.field] = now;
+    if (omit !== undefined) delete served[omit];
+    return Buffer.from(JSON.stringify(served));
+  };
+}
+
+/** The response around a page's records: `count`, `_metadata` as the endpoint computes it. */
+function envelope(endpoint: SimEndpoint, result: PageResult, page: number, pageSize: number): Buffer {
+  const count = result.parts.length;
+  const hasNext = endpoint.hasNext === 'page_full' ? count === pageSize : result.total > count;
+  const metadata: Record<string, number | boolean> = { page_size: pageSize, page };
+  if (hasNext) metadata.next_page = page + 1;
+  metadata.has_next = hasNext;
+  metadata.total_count = totalCountOf(endpoint.totalCount, result, count, pageSize);
+  let tail = `],"count":${count},"_metadata":${JSON.stringify(metadata)}`;
+  if (result.nonUsers !== undefined) tail += `,"non_users_count":${result.nonUsers}`;
+  tail += '}';
+  const chunks: Buffer[] = [RECORDS_OPEN];
+  for (let k = 0; k < result.parts.length; k++) {
+    if (k > 0) chunks.push(COMMA);
+    chunks.push(result.parts[k] as Buffer);
+  }
+  chunks.push(Buffer.from(tail));
+  return Buffer.concat(chunks);
+}
+
+function totalCountOf(
+  semantics: SimEndpoint['totalCount'],
+  result: PageResult,
+  count: number,
+  pageSize: number,
+): number {
+  if (semantics === 'total') return result.total;
+  if (semantics === 'page') return count;
+  // The count query runs only for a full page; otherwise what was skipped plus what came back.
+  if (count === 0) return 0;
+  return count < pageSize ? result.start + count : result.total;
 }
 
 function errorBody(status: number, error: string, message: string): string {

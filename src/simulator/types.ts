@@ -49,6 +49,11 @@ export interface SimulatorOptions {
   requestLogLimit?: number;
   /** Delay of each answer (fixed + per record + per offset depth). @defaultValue none */
   latency?: LatencyModel;
+  /**
+   * Streams whose endpoint is broken in the server's code (cicd_jobs: always 500) but should answer,
+   * as a production that fixed it would. @defaultValue none
+   */
+  fixedEndpoints?: readonly StreamName[];
 }
 
 export interface RequestLogEntry {

@@ -21,9 +21,22 @@ export const STREAM_TAGS = {
   faults: 12,
   shuffles: 13,
   hostile: 14,
+  jira_sprints: 15,
+  jira_fields: 16,
+  jira_projects: 17,
+  workitem_sprints: 18,
+  user_identities: 19,
+  scm_issues: 20,
+  cicd_job_run_tests: 21,
+  cicd_instances: 22,
+  cicd_jobs: 23,
+  pagerduty_incidents: 24,
+  pagerduty_alerts: 25,
+  products: 26,
+  workflow_profiles: 27,
 } as const;
 
-export type Application = 'jira' | 'github' | 'azure_devops' | 'jenkins' | 'harnessng';
+export type Application = 'jira' | 'github' | 'azure_devops' | 'jenkins' | 'harnessng' | 'pagerduty';
 
 export interface IntegrationSpec {
   id: string;
@@ -43,11 +56,13 @@ export const CORE_INTEGRATIONS: readonly IntegrationSpec[] = [
   { id: '7003', name: 'Harness CD', application: 'harnessng' },
   { id: '4022', name: 'GitHub Enterprise', application: 'github' },
   { id: '379', name: 'Jira Data Center', application: 'jira' },
+  { id: '8101', name: 'PagerDuty', application: 'pagerduty' },
 ];
 
 export const JIRA_INTEGRATION_IDS = ['378', '379'] as const;
 export const GITHUB_INTEGRATION_IDS = ['4021', '4022'] as const;
 export const AZURE_INTEGRATION_ID = '5122';
+export const PAGERDUTY_INTEGRATION_ID = '8101';
 export const CICD_INTEGRATIONS = [
   { id: '6011', instance: 'jenkins-prod' },
   { id: '7003', instance: 'harness-cd' },

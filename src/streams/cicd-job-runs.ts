@@ -1,83 +1,7 @@
 /** `/v1/cicd/job_runs/list`: one row per CI/CD job run (Jenkins build, pipeline execution, ...). */
-import type { SeiRecord } from '../sei/types.js';
-import {
-  accept,
-  epochMillis,
-  type FieldNotes,
-  fromEither,
-  readKeyFields,
-  recordKeyOf,
-  reject,
-  toBigInt,
-  toInt,
-  toJsonArray,
-  toText,
-  toTextArray,
-} from './normalize.js';
-import { column, keyColumn, RAW_COLUMN } from './table-spec.js';
-import type { IncrementalStream, NormalizeResult, TableSpec } from './types.js';
-
-const KEY_FIELDS = ['id'] as const;
-
-export const cicdJobRunsTable: TableSpec = {
-  schema: 'sei',
-  name: 'cicd_job_runs',
-  key: ['id'],
-  columns: [
-    keyColumn('id'),
-    column('integration_id', 'text'),
-    column('cicd_job_id', 'text'),
-    column('job_name', 'text'),
-    column('job_normalized_full_name', 'text'),
-    column('job_run_number', 'bigint'),
-    column('instance_guid', 'text'),
-    column('instance_name', 'text'),
-    column('project_name', 'text'),
-    column('status', 'text'),
-    column('start_time', 'timestamptz'),
-    column('end_time', 'timestamptz'),
-    column('duration_seconds', 'integer'),
-    column('cicd_user_id', 'text'),
-    column('scm_url', 'text'),
-    column('scm_commit_ids', 'text[]'),
-    column('env', 'text'),
-    column('tags', 'text[]'),
-    column('params', 'jsonb'),
-    RAW_COLUMN,
-  ],
-};
-
-function normalize(record: SeiRecord, notes: FieldNotes): NormalizeResult {
-  const key = readKeyFields(record, KEY_FIELDS);
-  if (!key.ok) return reject(key.reason);
-  const [id] = key.values;
-  return accept({
-    id,
-    // Job runs name their integration `cicd_integration_id` and their job `job_id`; the other
-    // spellings are what SEI's job (not run) records use.
-    integration_id: fromEither(toText, record, notes, ['cicd_integration_id', 'integration_id']),
-    cicd_job_id: fromEither(toText, record, notes, ['job_id', 'cicd_job_id']),
-    job_name: toText(record.job_name, notes, 'job_name'),
-    job_normalized_full_name: toText(record.job_normalized_full_name, notes, 'job_normalized_full_name'),
-    job_run_number: toBigInt(record.job_run_number, notes, 'job_run_number'),
-    instance_guid: fromEither(toText, record, notes, ['cicd_instance_guid', 'instance_guid']),
-    instance_name: fromEither(toText, record, notes, ['cicd_instance_name', 'instance_name']),
-    project_name: toText(record.project_name, notes, 'project_name'),
-    status: toText(record.status, notes, 'status'),
-    // Job run instants are (probably) epoch ms; epochMillis also takes seconds (see EPOCH_UNIT_THRESHOLD).
-    start_time: epochMillis(record.start_time, notes, 'start_time'),
-    end_time: epochMillis(record.end_time, notes, 'end_time'),
-    // SEI reports a run's duration in seconds.
-    duration_seconds: toInt(record.duration, notes, 'duration'),
-    cicd_user_id: toText(record.cicd_user_id, notes, 'cicd_user_id'),
-    scm_url: toText(record.scm_url, notes, 'scm_url'),
-    scm_commit_ids: toTextArray(record.scm_commit_ids, notes, 'scm_commit_ids'),
-    env: toText(record.env, notes, 'env'),
-    tags: toTextArray(record.tags, notes, 'tags'),
-    params: toJsonArray(record.params, notes, 'params'),
-    raw: record,
-  });
-}
+import { defineStream } from './define-stream.js';
+import { bigint, integer, list, millis, text, texts } from './fields.js';
+import { keyFields } from './stream-key.js';
 
 /**
  * Cursor: `end_time`, not `start_time`. A run is walked once it has finished, with its final
@@ -94,7 +18,7 @@ function normalize(record: SeiRecord, notes: FieldNotes): NormalizeResult {
  * at once). The default `across` (`trend`) silently adds `start_time >= now() - 90 days`; a non-time
  * `across` (`job_status`, one of CiCdJobRunsFilter.DISTINCT) lists the whole history.
  */
-export const cicdJobRunsStream: IncrementalStream = {
+export const cicdJobRunsStream = defineStream({
   name: 'cicd_job_runs',
   path: '/v1/cicd/job_runs/list',
   mode: 'incremental',
@@ -107,11 +31,30 @@ export const cicdJobRunsStream: IncrementalStream = {
     serverOrder: 'asc',
   },
   extraBody: { across: 'job_status' },
-  sort: [{ id: 'end_time', desc: false }],
-  pageSizeParam: 'page_size',
-  hasNext: 'page_full',
-  table: cicdJobRunsTable,
-  children: [],
-  recordKey: recordKeyOf(KEY_FIELDS),
-  normalize,
-};
+  table: 'cicd_job_runs',
+  key: keyFields('id'),
+  fields: [
+    // Job runs name their integration `cicd_integration_id` and their job `job_id`; the other
+    // spellings are what SEI's job (not run) records use.
+    text('integration_id', { from: ['cicd_integration_id', 'integration_id'] }),
+    text('cicd_job_id', { from: ['job_id', 'cicd_job_id'] }),
+    text('job_name'),
+    text('job_normalized_full_name'),
+    bigint('job_run_number'),
+    text('instance_guid', { from: ['cicd_instance_guid', 'instance_guid'] }),
+    text('instance_name', { from: ['cicd_instance_name', 'instance_name'] }),
+    text('project_name'),
+    text('status'),
+    // Job run instants are epoch ms (`Instant`); epochMillis also takes seconds (see EPOCH_UNIT_THRESHOLD).
+    millis('start_time'),
+    millis('end_time'),
+    // SEI reports a run's duration in seconds.
+    integer('duration_seconds', { from: 'duration' }),
+    text('cicd_user_id'),
+    text('scm_url'),
+    texts('scm_commit_ids'),
+    text('env'),
+    texts('tags'),
+    list('params'),
+  ],
+});

@@ -58,8 +58,8 @@ export function normalizeRecord(
       notes: notes.notes,
     };
   }
-  const seiRecord = record as SeiRecord;
   try {
+    const seiRecord = stream.stableRecord ? stream.stableRecord(record as SeiRecord) : (record as SeiRecord);
     const result = stream.normalize(seiRecord, notes);
     return result.ok
       ? { ok: true, record: seiRecord, row: result.row, children: result.children, notes: notes.notes }
@@ -69,7 +69,7 @@ export function normalizeRecord(
     const message = error instanceof Error ? error.message : String(error);
     return {
       ok: false,
-      record: seiRecord,
+      record,
       reason: storableReason(`normalizer error: ${message}`),
       notes: notes.notes,
     };

@@ -1,19 +1,9 @@
 /** `/v1/org/users/list`: contributors (org users) with their identities in each integration. */
 import type { SeiRecord } from '../sei/types.js';
-import {
-  accept,
-  describeValue,
-  epochMillis,
-  type FieldNotes,
-  isPlainObject,
-  reject,
-  toJsonArray,
-  toJsonObject,
-  toKeyText,
-  toText,
-} from './normalize.js';
-import { column, keyColumn, RAW_COLUMN } from './table-spec.js';
-import type { FullRefreshStream, NormalizeResult, TableSpec } from './types.js';
+import { defineStream } from './define-stream.js';
+import { field, list, millis, object, text } from './fields.js';
+import { describeValue, type FieldNotes, isPlainObject, toKeyText } from './normalize.js';
+import { computedKey } from './stream-key.js';
 
 /** SEI gives every dangling "External User" the same id. */
 export const EXTERNAL_USER_ID = '0';
@@ -70,58 +60,26 @@ export function orgUserKey(record: SeiRecord): { ok: true; key: string } | { ok:
     : { ok: true, key };
 }
 
-export const orgUsersTable: TableSpec = {
-  schema: 'sei',
-  name: 'org_users',
-  key: ['user_key'],
-  columns: [
-    keyColumn('user_key'),
-    column('id', 'text'),
-    column('full_name', 'text'),
-    column('email', 'text'),
-    column('integration_user_ids', 'jsonb'),
-    column('integration_user_keys', 'text[]'),
-    column('additional_fields', 'jsonb'),
-    column('version', 'text'),
-    column('created_at', 'timestamptz'),
-    column('updated_at', 'timestamptz'),
-    RAW_COLUMN,
-  ],
-};
-
-function normalize(record: SeiRecord, notes: FieldNotes): NormalizeResult {
-  const key = orgUserKey(record);
-  if (!key.ok) return reject(key.reason);
-  return accept({
-    user_key: key.key,
-    id: toText(record.id, notes, 'id'),
-    full_name: toText(record.full_name, notes, 'full_name'),
-    email: toText(record.email, notes, 'email'),
-    integration_user_ids: toJsonArray(record.integration_user_ids, notes, 'integration_user_ids'),
-    integration_user_keys: toIntegrationUserKeys(record.integration_user_ids, notes, 'integration_user_ids'),
-    additional_fields: toJsonObject(record.additional_fields, notes, 'additional_fields'),
-    version: toText(record.version, notes, 'version'),
-    created_at: epochMillis(record.created_at, notes, 'created_at'),
-    updated_at: epochMillis(record.updated_at, notes, 'updated_at'),
-    raw: record,
-  });
-}
-
-export const orgUsersStream: FullRefreshStream = {
+export const orgUsersStream = defineStream({
   name: 'org_users',
   path: '/v1/org/users/list',
   mode: 'full_refresh',
   // Ignored: the server orders by `ref_id, created_at DESC` (external users share a NULL ref_id). The
   // list is read whole in one request, so its order does not matter.
   sort: [{ id: 'created_at', desc: true }],
-  pageSizeParam: 'page_size',
   // has_next is `total_count > records on this page`: true on the last page and past the end.
   hasNext: 'total_exceeds_page',
-  table: orgUsersTable,
-  children: [],
-  recordKey: (record) => {
-    const key = orgUserKey(record);
-    return key.ok ? key.key : undefined;
-  },
-  normalize,
-};
+  table: 'org_users',
+  key: computedKey('user_key', orgUserKey),
+  fields: [
+    text('id'),
+    text('full_name'),
+    text('email'),
+    list('integration_user_ids'),
+    field('integration_user_keys', 'text[]', toIntegrationUserKeys, { from: 'integration_user_ids' }),
+    object('additional_fields'),
+    text('version'),
+    millis('created_at'),
+    millis('updated_at'),
+  ],
+});

@@ -1,13 +1,29 @@
 /** Every stream sei-sync knows, by name. Adding an endpoint: a module beside this file and a line here. */
+export { isStreamName, parseStreamList, UnknownStreamError } from './stream-names.js';
+
+import { cicdInstancesStream } from './cicd-instances.js';
+import { cicdJobRunTestsStream } from './cicd-job-run-tests.js';
 import { cicdJobRunsStream } from './cicd-job-runs.js';
+import { cicdJobsStream } from './cicd-jobs.js';
 import { collectionCategoriesStream } from './collection-categories.js';
 import { integrationsStream } from './integrations.js';
+import { jiraFieldsStream } from './jira-fields.js';
 import { jiraIssuesStream } from './jira-issues.js';
+import { jiraProjectsStream } from './jira-projects.js';
+import { jiraSprintsStream } from './jira-sprints.js';
 import { orgUnitsStream } from './org-units.js';
 import { orgUsersStream } from './org-users.js';
+import { pagerdutyAlertsStream } from './pagerduty-alerts.js';
+import { pagerdutyIncidentsStream } from './pagerduty-incidents.js';
+import { productsStream } from './products.js';
 import { scmCommitsStream } from './scm-commits.js';
+import { scmIssuesStream } from './scm-issues.js';
 import { scmPullRequestsStream } from './scm-pull-requests.js';
-import { STREAM_NAMES, type StreamDefinition, type StreamName } from './types.js';
+import { isStreamName, UnknownStreamError } from './stream-names.js';
+import type { StreamDefinition, StreamName } from './types.js';
+import { userIdentitiesStream } from './user-identities.js';
+import { workflowProfilesStream } from './workflow-profiles.js';
+import { workitemSprintsStream } from './workitem-sprints.js';
 import { workitemsStream } from './workitems.js';
 
 export const STREAMS: Readonly<Record<StreamName, StreamDefinition>> = {
@@ -20,45 +36,24 @@ export const STREAMS: Readonly<Record<StreamName, StreamDefinition>> = {
   org_users: orgUsersStream,
   org_units: orgUnitsStream,
   collection_categories: collectionCategoriesStream,
+  jira_sprints: jiraSprintsStream,
+  jira_fields: jiraFieldsStream,
+  jira_projects: jiraProjectsStream,
+  workitem_sprints: workitemSprintsStream,
+  user_identities: userIdentitiesStream,
+  scm_issues: scmIssuesStream,
+  cicd_job_run_tests: cicdJobRunTestsStream,
+  cicd_instances: cicdInstancesStream,
+  cicd_jobs: cicdJobsStream,
+  pagerduty_incidents: pagerdutyIncidentsStream,
+  pagerduty_alerts: pagerdutyAlertsStream,
+  products: productsStream,
+  workflow_profiles: workflowProfilesStream,
 };
-
-const VALID = `valid: ${STREAM_NAMES.join(', ')}`;
-
-/** A stream name nobody defined (from `--streams`, a config file or a job payload), or an empty list. */
-export class UnknownStreamError extends Error {
-  readonly code = 'SEI_SYNC_ERR_UNKNOWN_STREAM';
-  constructor(readonly unknown: readonly string[]) {
-    super(
-      unknown.length === 0
-        ? `no stream named (${VALID})`
-        : `unknown stream${unknown.length === 1 ? '' : 's'}: ${unknown.join(', ')} (${VALID})`,
-    );
-    this.name = 'UnknownStreamError';
-  }
-}
-
-export function isStreamName(name: string): name is StreamName {
-  return (STREAM_NAMES as readonly string[]).includes(name);
-}
 
 export function getStream(name: string): StreamDefinition {
   if (!isStreamName(name)) throw new UnknownStreamError([name]);
   return STREAMS[name];
-}
-
-/**
- * Parses `"jira_issues, org_users"` into stream names, in registry order and without duplicates.
- * Blank entries are ignored; an empty list is an error (a sync of nothing is a typo, not a request).
- */
-export function parseStreamList(list: string): StreamName[] {
-  const requested = list
-    .split(',')
-    .map((name) => name.trim())
-    .filter((name) => name !== '');
-  const unknown = requested.filter((name) => !isStreamName(name));
-  if (unknown.length > 0) throw new UnknownStreamError([...new Set(unknown)]);
-  if (requested.length === 0) throw new UnknownStreamError([]);
-  return STREAM_NAMES.filter((name) => requested.includes(name));
 }
 
 /** Every table the streams write (entity tables, then their child tables), e.g. for the doctor command. */

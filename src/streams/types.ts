@@ -15,6 +15,19 @@ export const STREAM_NAMES = [
   'org_users',
   'org_units',
   'collection_categories',
+  'jira_sprints',
+  'jira_fields',
+  'jira_projects',
+  'workitem_sprints',
+  'user_identities',
+  'scm_issues',
+  'cicd_job_run_tests',
+  'cicd_instances',
+  'cicd_jobs',
+  'pagerduty_incidents',
+  'pagerduty_alerts',
+  'products',
+  'workflow_profiles',
 ] as const;
 export type StreamName = (typeof STREAM_NAMES)[number];
 
@@ -145,6 +158,19 @@ interface StreamBase {
    * `ingested_at`). A walk that sees two snapshots of one integration is re-read.
    */
   readonly snapshotField?: string;
+  /**
+   * The record as stored, when the server fills a field with the request's own time instead of data
+   * (PagerDuty alerts: `alert_acknowledged_at` is `now()` unless the alert is acknowledged): that
+   * field is dropped, so an unchanged record keeps its row hash and history. Pure.
+   */
+  stableRecord?(record: SeiRecord): SeiRecord;
+  /**
+   * The endpoint fails on every request on servers built from the known code (cicd_jobs:
+   * CiCdJobsService.list returns null, a 500). Its first request is then not retried on `statuses`,
+   * and on one of them the rows are derived from a table already synced instead; the run's summary
+   * says so. A server that answers is used as usual.
+   */
+  readonly fallback?: DerivedFallback;
   readonly table: TableSpec;
   readonly children: readonly ChildTableSpec[];
   /**
@@ -158,6 +184,21 @@ interface StreamBase {
    * record's strings and nesting storable, so this only sees storable JSON.
    */
   normalize(record: SeiRecord, notes: FieldNotes): NormalizeResult;
+}
+
+/** Where a broken endpoint's rows come from instead (see `StreamBase.fallback`). */
+export interface DerivedFallback {
+  /** HTTP statuses that mean "broken as known" (not retried on the first request). */
+  readonly statuses: readonly number[];
+  /** One line for the summary: what is broken on the server. */
+  readonly reason: string;
+  /** The stream whose table the rows are derived from. */
+  readonly from: StreamName;
+  /**
+   * A query over the warehouse giving one row per record, in one column `record` (jsonb) shaped like
+   * what the endpoint would serve, so the normalizer, history and deletions work as for API records.
+   */
+  readonly sql: string;
 }
 
 /**

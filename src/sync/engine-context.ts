@@ -73,6 +73,7 @@ export function listSourceOf(
     ...(baseFilter && { baseFilter }),
     ...(stream.extraBody && { extraBody: stream.extraBody }),
     ...(stream.forceDatabaseSource && ctx.settings.forceDatabaseSource && { query: { force_source: 'db' } }),
+    ...(stream.fallback && { finalStatuses: stream.fallback.statuses }),
     // Hostile answers may hold nulls or arrays among the records: no key, never a throw.
     recordKey: (record) => recordKeyOfValue(stream, record),
   };

@@ -38,6 +38,7 @@ import { SYNC_ERROR_CODES, SyncStreamError } from './errors.js';
 import { gateFirstRequest } from './first-request-gate.js';
 import { syncWholeList } from './list-sync.js';
 import { resolveRoute, routeOverrides } from './routes.js';
+import { runNote } from './run-note.js';
 import { Semaphore } from './semaphore.js';
 import { walkSlice } from './slice-walk.js';
 import type {
@@ -180,13 +181,15 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
     } else {
       await finishStreamRun(ctx.db, runId, stream.name, { status: 'succeeded', summary: outcome.summary });
       const { counts, durationMs } = await readStreamRun(ctx.db, runId, stream.name);
+      const note = runNote(outcome.summary, counts);
       result = {
         stream: stream.name,
         status: 'succeeded',
         counts,
         durationMs: durationMs ?? Date.now() - started,
+        ...(note && { note }),
       };
-      run.log.info({ ...counts }, doneMessage);
+      run.log.info({ ...counts, ...(note && { note }) }, doneMessage);
     }
     options.observer?.streamFinished?.(result);
     return result;
@@ -248,7 +251,9 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
   async function syncStreamHere(request: SyncStreamRequest, run: StreamRunContext): Promise<unknown> {
     const { stream } = run;
     const path = await resolveRoute(ctx, run);
-    if (stream.mode === 'full_refresh') return syncWholeList(ctx, { ...run, stream }, { path });
+    // `runSync` starts a derived stream once its source has finished: no need to wait for it here.
+    if (stream.mode === 'full_refresh')
+      return syncWholeList(ctx, { ...run, stream }, { path, waitForSource: false });
     const incremental = { ...run, stream };
     const planned = await planOrAdoptWalk(ctx, incremental, { fullRefresh: request.fullRefresh, path });
     const total = planned.estimatedRecords;
@@ -343,7 +348,7 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
       syncList: () => {
         if (stream.mode !== 'full_refresh')
           throw new SyncStreamError(SYNC_ERROR_CODES.internal, `${stream.name} is not a list`, false);
-        return syncWholeList(ctx, { ...run, stream }, { path });
+        return syncWholeList(ctx, { ...run, stream }, { path, waitForSource: false });
       },
     };
   }
@@ -393,7 +398,8 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
           if (stream.mode === 'full_refresh') {
             await startStreamRun(ctx.db, request.runId, stream.name);
             const path = await resolveRoute(ctx, run);
-            const summary = await syncWholeList(ctx, { ...run, stream }, { path });
+            // Stream jobs of a run start together: a derived stream waits for its source's job.
+            const summary = await syncWholeList(ctx, { ...run, stream }, { path, waitForSource: true });
             return { kind: 'done', result: await closeStreamRun(run, started, { summary }) };
           }
           return await step({ ...run, stream }, await resolveRoute(ctx, run));

@@ -17,6 +17,8 @@ export interface ListSource {
   readonly extraBody?: Readonly<Record<string, unknown>>;
   /** Query parameters besides `there_is_no_cache=true` (`force_source=db`). */
   readonly query?: Readonly<Record<string, string>>;
+  /** Statuses not retried: the endpoint is known to answer them (see `StreamBase.fallback`). */
+  readonly finalStatuses?: readonly number[];
   /** The natural key of a record (for de-duplication), undefined when it has none. */
   recordKey(record: SeiRecord): string | undefined;
 }
@@ -75,6 +77,7 @@ export async function listPage(
     page: request.page,
     ...(request.signal && { signal: request.signal }),
     ...(source.query && { query: source.query }),
+    ...(source.finalStatuses && { finalStatuses: source.finalStatuses }),
     ...(request.routeProbe && { routeProbe: true }),
   });
   const metadata = result.response._metadata;

@@ -4,8 +4,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { FullRefreshStream } from '../streams/types.js';
-import { forgetWalkKeys, markMissingAsDeleted } from '../warehouse/deletes.js';
+import { type DeletionScope, forgetWalkKeys, markMissingAsDeleted } from '../warehouse/deletes.js';
 import { addToStreamRun } from '../warehouse/ledger.js';
+import { awaitSource, deriveList, knownFailure } from './derived-list.js';
 import { type EngineContext, listSourceOf, type StreamRunContext } from './engine-context.js';
 import { costOfFailure } from './list-request.js';
 import { normalizePage } from './normalize-page.js';
@@ -17,16 +18,30 @@ export interface ListSyncResult {
   /** False when the list kept changing between reads: nothing was deleted this run. */
   deletionsDecided: boolean;
   reads: number;
+  /** What the summary should say about this list (its endpoint was broken and the rows derived). */
+  note?: string;
+}
+
+/** A list read for some integrations only (SEI_INTEGRATION_IDS) proves nothing about the others' rows. */
+function deletionScope(ctx: EngineContext, stream: FullRefreshStream): DeletionScope {
+  const ids = ctx.settings.scope?.integrationIds;
+  return stream.integrationColumn && ids ? { integrations: { column: stream.integrationColumn, ids } } : {};
 }
 
 export async function syncWholeList(
   ctx: EngineContext,
   run: StreamRunContext & { stream: FullRefreshStream },
-  options: { path: string },
+  options: {
+    path: string;
+    /** Wait while the stream's derivation source is still syncing in this run (worker jobs). */
+    waitForSource: boolean;
+  },
 ): Promise<ListSyncResult> {
   const { stream, runId } = run;
+  // A stream that may derive its rows from another's table starts after that one (no request before).
+  if (options.waitForSource) await awaitSource(ctx, runId, stream, run.signal);
   const walkId = randomUUID();
-  const parts = walkWholeList({
+  let parts = walkWholeList({
     client: ctx.client,
     source: listSourceOf(ctx, stream, options.path),
     pageSize: ctx.settings.pageSize,
@@ -34,8 +49,21 @@ export async function syncWholeList(
     signal: run.signal,
     logger: run.log,
   });
+  let note: string | undefined;
   try {
-    let next = await parts.next();
+    let next: Awaited<ReturnType<typeof parts.next>>;
+    try {
+      next = await parts.next();
+    } catch (error) {
+      // The first request failed the way the server's code always fails there: derive the rows.
+      const known = knownFailure(stream, error);
+      if (!known) throw error;
+      await addToStreamRun(ctx.db, runId, stream.name, costOfFailure(error));
+      parts = deriveList(ctx, stream, known.fallback);
+      next = await parts.next();
+      note = `${options.path} answered ${known.status}: ${known.fallback.reason}; ${next.done ? 0 : next.value.records.length} rows derived from ${known.fallback.from}`;
+      run.log.warn({ status: known.status, from: known.fallback.from }, note);
+    }
     while (!next.done) {
       const part = next.value;
       await writeWalkedPage(ctx, run, {
@@ -55,17 +83,23 @@ export async function syncWholeList(
         'the list kept changing between reads; deletions skipped this run',
       );
       await forgetWalkKeys(ctx.db, walkId);
-      return { deleted: 0, deletionsDecided: false, reads: result.reads };
+      return { deleted: 0, deletionsDecided: false, reads: result.reads, ...(note && { note }) };
     }
     const finishedAt = ctx.now();
     const deleted = await ctx.db.transaction().execute(async (trx) => {
-      const gone = await markMissingAsDeleted(trx, walkId, stream.table, finishedAt);
+      const gone = await markMissingAsDeleted(
+        trx,
+        walkId,
+        stream.table,
+        finishedAt,
+        deletionScope(ctx, stream),
+      );
       if (gone.keys.length > 0)
         await ctx.changeListener?.onDeleted(trx, stream.table, gone.keys, finishedAt, runId);
       await addToStreamRun(trx, runId, stream.name, { deleted: gone.keys.length });
       return gone.keys.length;
     });
-    return { deleted, deletionsDecided: true, reads: result.reads };
+    return { deleted, deletionsDecided: true, reads: result.reads, ...(note && { note }) };
   } catch (error) {
     await addToStreamRun(ctx.db, runId, stream.name, costOfFailure(error)).catch(() => {});
     await forgetWalkKeys(ctx.db, walkId).catch(() => {});

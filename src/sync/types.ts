@@ -35,7 +35,14 @@ export interface StreamRunError {
 }
 
 export type StreamRunResult =
-  | { stream: StreamName; status: 'succeeded'; counts: StreamCounts; durationMs: number }
+  | {
+      stream: StreamName;
+      status: 'succeeded';
+      counts: StreamCounts;
+      durationMs: number;
+      /** What the counts do not say (an empty list, rows derived from another table). */
+      note?: string;
+    }
   | { stream: StreamName; status: 'failed'; counts: StreamCounts; durationMs: number; error: StreamRunError }
   | { stream: StreamName; status: 'not_run'; reason: string };
 

@@ -12,7 +12,8 @@
  *   records skips deletions for this run, never deletes on a guess.
  * - The cursor moves to the window's end, the slices are forgotten.
  */
-import type { IncrementalStream } from '../streams/types.js';
+import { sql } from 'kysely';
+import type { IncrementalStream, TableSpec } from '../streams/types.js';
 import {
   abandonWalk,
   completeWalk,
@@ -23,6 +24,7 @@ import {
 } from '../warehouse/checkpoints.js';
 import { type DeletionScope, forgetWalkKeys, markMissingAsDeleted } from '../warehouse/deletes.js';
 import { addToStreamRun } from '../warehouse/ledger.js';
+import { qualified } from '../warehouse/sql-text.js';
 import type { Executor } from '../warehouse/upsert.js';
 import {
   createSlices,
@@ -173,6 +175,9 @@ async function walkTails(
 ): Promise<boolean> {
   const { stream } = run;
   if (walk.windowEnd === null) return false;
+  // Nothing stored, nothing to delete: a tail would only cost a request (a tool this tenant does not
+  // use answers an empty count, and its walk is then that one request).
+  if (!(await hasLiveRows(ctx, stream.table))) return true;
   let from = toEpochSeconds(walk.windowEnd);
   const slices = await readSlices(ctx.db, walk.walkId);
   let sliceNo = Math.max(...slices.map((slice) => slice.sliceNo), -1) + 1;
@@ -201,4 +206,12 @@ async function walkTails(
     'records kept changing behind the walk; deletions are left for the next full walk',
   );
   return false;
+}
+
+async function hasLiveRows(ctx: EngineContext, table: TableSpec): Promise<boolean> {
+  const { rows } = await sql<{ live: boolean }>`
+    SELECT EXISTS (SELECT 1 FROM ${sql.raw(qualified(table.schema, table.name))} WHERE deleted_at IS NULL) AS live`.execute(
+    ctx.db,
+  );
+  return rows[0]?.live === true;
 }

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, DEFAULTS, loadConfig, SEI_ENVIRONMENTS } from '../../src/config.js';
+import { STREAM_NAMES } from '../../src/streams/types.js';
 
 function configError(env: Record<string, string>): ConfigError {
   try {
@@ -89,6 +90,18 @@ describe('loadConfig', () => {
     expect(scope.integrationIds).toEqual(['378', '379']);
     expect(loadConfig({ SEI_START_DATE: '2024-03-05T10:00:00+02:00' }).scope.startDate?.toISOString()).toBe(
       '2024-03-05T08:00:00.000Z',
+    );
+  });
+
+  it('reads the default streams from SEI_STREAMS (every stream when unset), in registry order', () => {
+    expect(loadConfig({}).streams).toEqual(STREAM_NAMES);
+    expect(loadConfig({ SEI_STREAMS: ' ' }).streams).toEqual(STREAM_NAMES);
+    expect(loadConfig({ SEI_STREAMS: 'pagerduty_incidents, jira_issues,jira_issues' }).streams).toEqual([
+      'jira_issues',
+      'pagerduty_incidents',
+    ]);
+    expect(configError({ SEI_STREAMS: 'jira_issues,pagerduty' }).message).toMatch(
+      /^SEI_STREAMS: unknown stream: pagerduty \(valid: integrations, /,
     );
   });
 

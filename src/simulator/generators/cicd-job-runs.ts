@@ -16,7 +16,7 @@ import {
 } from './types.js';
 
 const TAG = STREAM_TAGS.cicd_job_runs;
-const JOBS = [
+export const JOBS = [
   { name: 'web-build', folder: 'ci', env: undefined },
   { name: 'api-build', folder: 'ci', env: undefined },
   { name: 'api-integration-tests', folder: 'ci', env: undefined },
@@ -58,7 +58,7 @@ export function cicdJobRunsGenerator(ctx: GeneratorContext): StreamGenerator {
     const person = ctx.universe.person(rng.int(ctx.universe.personCount));
     return compact({
       id,
-      job_id: new RngFor(ctx.seed, job.name).uuid(),
+      job_id: cicdJobId(ctx.seed, job.name),
       job_name: job.name,
       job_normalized_full_name: `${job.folder}/${job.name}/main`,
       cicd_instance_name: integration.instance,
@@ -102,15 +102,9 @@ export function cicdJobRunsGenerator(ctx: GeneratorContext): StreamGenerator {
   };
 }
 
-/** A one-off generator seeded by a name (job ids are per job, not per run). */
-class RngFor {
-  readonly #rng: Rng;
-  constructor(seed: number, name: string) {
-    let h = 0;
-    for (let k = 0; k < name.length; k++) h = Math.imul(h ^ name.charCodeAt(k), 0x01000193);
-    this.#rng = recordRng(seed, 99, h >>> 0);
-  }
-  uuid(): string {
-    return this.#rng.uuid();
-  }
+/** The id SEI gives a job (`cicd_job_id`), seeded by its name: per job, not per run. */
+export function cicdJobId(seed: number, jobName: string): string {
+  let h = 0;
+  for (let k = 0; k < jobName.length; k++) h = Math.imul(h ^ jobName.charCodeAt(k), 0x01000193);
+  return recordRng(seed, 99, h >>> 0).uuid();
 }

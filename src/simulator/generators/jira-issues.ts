@@ -7,6 +7,7 @@ import type { SeiRecord } from '../../sei/types.js';
 import { type Rng, recordRng, unit } from '../random.js';
 import templateFile from '../seed/jira-issue-templates.json' with { type: 'json' };
 import { JIRA_INTEGRATION_IDS, STREAM_TAGS } from '../universe.js';
+import { FIRST_JIRA_SPRINT_ID, jiraSprintCalendar } from './sprints.js';
 import {
   bulkInstant,
   type GeneratorContext,
@@ -85,6 +86,28 @@ export function jiraIssuesGenerator(ctx: GeneratorContext): StreamGenerator {
     return created + 60 + Math.floor(unit(ctx.seed, TAG, o, 2) * (end - 3600 - created - 60));
   };
 
+  const calendars = new Map(
+    JIRA_INTEGRATION_IDS.map((id) => [id as string, jiraSprintCalendar(ctx, id, ctx.endSeconds)]),
+  );
+  /**
+   * The sprints an issue is in, as a team plans them: a resolved issue in the sprint it was resolved
+   * in (one in five also in the sprint before, carried over), a recent open one in the active sprint
+   * (every other one; the rest stay in the backlog); `[]` when no sprint of the site's calendar
+   * applies, as SEI sends it. Deterministic from the record's own times: no random draw moves.
+   */
+  const sprintIds = (o: number, integration: string, created: number, resolved: number): number[] => {
+    const calendar = calendars.get(integration);
+    if (calendar === undefined) return [];
+    const recentOpen = calendar.at(created) !== undefined && unit(ctx.seed, TAG, o, 5) < 0.5;
+    const index = resolved > 0 ? calendar.at(resolved) : recentOpen ? calendar.count - 2 : undefined;
+    if (index === undefined || created >= calendar.end(index)) return [];
+    const carried =
+      resolved > 0 && index > 0 && created < calendar.start(index - 1) && unit(ctx.seed, TAG, o, 6) < 0.2;
+    return carried
+      ? [FIRST_JIRA_SPRINT_ID + index - 1, FIRST_JIRA_SPRINT_ID + index]
+      : [FIRST_JIRA_SPRINT_ID + index];
+  };
+
   function generate(o: number, end: number): SeiRecord {
     const rng = recordRng(ctx.seed, TAG, o);
     const template = TEMPLATES[rng.int(TEMPLATES.length)] as Template;
@@ -160,6 +183,7 @@ export function jiraIssuesGenerator(ctx: GeneratorContext): StreamGenerator {
     const firstCommentAt = rng.chance(0.5) ? created + Math.floor(rng.next() * (updated - created)) : 0;
     const dueAt = rng.chance(0.2) ? midnightUtcSeconds(created) + 86_400 * rng.between(3, 30) : 0;
 
+    const resolvedAt = category === 'Done' ? (bounds[stages - 1] as number) : 0;
     const record: SeiRecord = {
       key: issueKey,
       integration_id: integration,
@@ -176,13 +200,14 @@ export function jiraIssuesGenerator(ctx: GeneratorContext): StreamGenerator {
       num_attachments: rng.chance(0.15) ? rng.between(1, 4) : 0,
       issue_created_at: created,
       issue_updated_at: updated,
-      issue_resolved_at: category === 'Done' ? (bounds[stages - 1] as number) : 0,
+      issue_resolved_at: resolvedAt,
       issue_due_at: dueAt,
       original_estimate: rng.chance(0.2) ? 3600 * rng.between(1, 40) : 0,
       first_comment_at: firstCommentAt,
       ingested_at: midnightUtcSeconds(end),
       created_at: rowCreatedAt,
       custom_fields: customFields,
+      sprint_ids: sprintIds(o, integration, created, resolvedAt),
       labels,
       fix_versions: category === 'Done' && rng.chance(0.4) ? [`2.${rng.int(12)}.0`] : [],
       versions: rng.chance(0.1) ? [`2.${rng.int(12)}.0`] : [],

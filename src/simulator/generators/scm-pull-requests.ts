@@ -33,11 +33,19 @@ const CHANGES = [
   'document',
 ];
 
-/** SEI keeps an internal UUID per SCM user; stable per (seed, login). */
-export function scmUserId(seed: number, login: string): string {
+/**
+ * SEI keeps an internal UUID per user of each integration (`integration_users.id`, what
+ * `/v1/user_identities/list` lists): stable per (seed, integration, login).
+ */
+export function scmUserId(seed: number, login: string, integrationId: string): string {
   let h = 0;
   for (let k = 0; k < login.length; k++) h = Math.imul(h ^ login.charCodeAt(k), 0x01000193);
-  return new Rng(hash32(seed, 77, h)).uuid();
+  // The first GitHub integration keeps the hash of the login alone (datasets from before identities).
+  const seedOfUser =
+    integrationId === GITHUB_INTEGRATION_IDS[0]
+      ? hash32(seed, 77, h)
+      : hash32(seed, 77, h, Number(integrationId));
+  return new Rng(seedOfUser).uuid();
 }
 
 export function scmPullRequestsGenerator(ctx: GeneratorContext): StreamGenerator {
@@ -90,7 +98,7 @@ export function scmPullRequestsGenerator(ctx: GeneratorContext): StreamGenerator
       state,
       merged: state === 'merged',
       creator,
-      creator_id: scmUserId(ctx.seed, creator),
+      creator_id: scmUserId(ctx.seed, creator, integration),
       assignees: rng.chance(0.6) ? [creator] : [],
       reviewers,
       approvers: state === 'merged' ? reviewers.slice(0, 1) : [],

@@ -2,6 +2,7 @@
 import type { SeiRecord } from '../../sei/types.js';
 import { type Rng, recordRng, unit } from '../random.js';
 import { AZURE_INTEGRATION_ID, STREAM_TAGS } from '../universe.js';
+import { AZURE_ITERATION_PARENT, azureIterationName, azureSprintCalendar } from './sprints.js';
 import {
   compact,
   type GeneratorContext,
@@ -37,6 +38,22 @@ export function workitemsGenerator(ctx: GeneratorContext): StreamGenerator {
     return created + 60 + Math.floor(unit(ctx.seed, TAG, o, 2) * (end - 3600 - created - 60));
   };
   const workitemId = (o: number) => String(1000 + o);
+  const calendar = azureSprintCalendar(ctx, ctx.endSeconds);
+  /**
+   * Stories and bugs are in the iteration they were resolved in, open ones in the current iteration
+   * (those created before it); `[]` otherwise.
+   */
+  const sprintFullNames = (type: string, created: number, resolved: number): string[] => {
+    if (type !== 'User Story' && type !== 'Bug') return [];
+    const index =
+      resolved > 0
+        ? calendar.at(resolved)
+        : calendar.at(created) === undefined
+          ? undefined
+          : calendar.count - 2;
+    if (index === undefined || created >= calendar.end(index)) return [];
+    return [`${AZURE_ITERATION_PARENT}\\${azureIterationName(index)}`];
+  };
 
   function generate(o: number, end: number): SeiRecord {
     const rng = recordRng(ctx.seed, TAG, o);
@@ -71,6 +88,8 @@ export function workitemsGenerator(ctx: GeneratorContext): StreamGenerator {
       ingested_at: midnightUtcSeconds(end),
       attributes: { area_path: `contoso\\${rng.pick(PROJECTS)}`, iteration: `Sprint ${1 + rng.int(40)}` },
       custom_fields: {},
+      // Served only when the request asks for it (`include_sprint_full_names`, see ../endpoints.ts).
+      sprint_full_names: sprintFullNames(type, created, category === 'Done' ? updated : 0),
     });
   }
 

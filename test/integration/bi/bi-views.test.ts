@@ -13,6 +13,7 @@ import { STREAMS } from '../../../src/streams/registry.js';
 import { openWarehouse, type Warehouse } from '../../../src/warehouse/db.js';
 import { closeHistoryOfDeletedRows } from '../../../src/warehouse/history.js';
 import { migrateToLatest } from '../../../src/warehouse/migrate.js';
+import { numbers } from '../../support/numeric-rows.js';
 import { createTestDatabase, type TestDatabase } from '../../support/services.js';
 import { writeRecords } from '../history/write-records.js';
 
@@ -279,18 +280,6 @@ async function rows<T>(warehouse: Warehouse, query: string): Promise<T[]> {
   return result.rows;
 }
 
-/** numeric comes back as a string from pg: compare numbers as numbers. */
-function numbers<T extends Record<string, unknown>>(list: T[]): Record<string, unknown>[] {
-  return list.map((row) =>
-    Object.fromEntries(
-      Object.entries(row).map(([key, value]) => [
-        key,
-        typeof value === 'string' && /^-?\d+(\.\d+)?$/.test(value) ? Number(value) : value,
-      ]),
-    ),
-  );
-}
-
 describe('sei_bi views', () => {
   let database: TestDatabase;
   let warehouse: Warehouse;
@@ -346,6 +335,11 @@ describe('sei_bi views', () => {
       'deployment_metrics_by_job_monthly',
       'deployment_metrics_monthly',
       'deployments',
+      'flaky_tests',
+      'identities',
+      'incident_metrics_monthly',
+      'incidents',
+      'jira_issue_custom_fields',
       'jira_lead_time',
       'jira_lead_time_monthly',
       'jira_time_in_status',
@@ -353,8 +347,10 @@ describe('sei_bi views', () => {
       'pr_cycle_time',
       'pr_cycle_time_monthly',
       'record_changes_daily',
+      'sprint_velocity',
       'team_activity_monthly',
       'team_members',
+      'test_results_by_job_monthly',
     ]);
     for (const view of views) expect(view.comment, view.name).toMatch(/\w{10,}/);
   });

@@ -93,7 +93,7 @@ describe('simulator page sizes', () => {
     expect(ignored.json._metadata.page_size).toBe(1000);
     // total_count is counted over the page (LIMIT/OFFSET already applied).
     expect((await post(sim, categories, { page: 0, page_size: 2 })).json._metadata.total_count).toBe(2);
-    expect((await post(sim, '/v1/integrations/list', { page: 0, pageSize: 1 })).json.count).toBe(7);
+    expect((await post(sim, '/v1/integrations/list', { page: 0, pageSize: 1 })).json.count).toBe(8);
   });
 });
 

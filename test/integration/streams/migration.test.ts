@@ -3,11 +3,7 @@ import { Kysely, PostgresDialect, sql } from 'kysely';
 import { PGliteDialect } from 'kysely-pglite-dialect';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import * as m001 from '../../../migrations/001_sei_tables.js';
-import * as m002 from '../../../migrations/002_sync_control.js';
-import * as m003 from '../../../migrations/003_history.js';
-import * as m005 from '../../../migrations/005_walk_slices.js';
-import * as m009 from '../../../migrations/009_write_path.js';
+import { MIGRATIONS } from '../../../migrations/index.js';
 import { allTableNames, STREAMS } from '../../../src/streams/registry.js';
 import {
   type BookkeepingColumn,
@@ -105,33 +101,60 @@ async function schemaExists(db: Kysely<unknown>): Promise<boolean> {
   return rows[0]?.n === 1;
 }
 
-/**
- * The migrations that shape the `sei` tables (005 adds a column, it needs the control schema of 002;
- * 009 trades the Jira history tables' foreign keys for triggers and sets raw's compression, also on
- * the history tables of 003).
- */
+/** Every migration, in order (later ones add columns and tables to the `sei` schema). */
 async function up(db: Kysely<unknown>): Promise<void> {
-  for (const migration of [m001, m002, m003, m005, m009]) await migration.up(db);
+  for (const migration of Object.values(MIGRATIONS)) await migration.up(db);
 }
 
 async function down(db: Kysely<unknown>): Promise<void> {
-  for (const migration of [m009, m005, m003, m002, m001]) await migration.down(db);
+  for (const migration of Object.values(MIGRATIONS).reverse()) await migration.down?.(db);
   await sql`DROP SCHEMA IF EXISTS sei_sync CASCADE`.execute(db);
 }
 
 const EXPECTED_TABLES = [
+  'cicd_instances',
+  'cicd_job_run_tests',
   'cicd_job_runs',
+  'cicd_jobs',
   'collection_categories',
   'integrations',
+  'jira_fields',
   'jira_issue_assignee_history',
   'jira_issue_status_history',
   'jira_issues',
+  'jira_projects',
+  'jira_sprints',
   'org_units',
   'org_users',
+  'pagerduty_alerts',
+  'pagerduty_incidents',
+  'products',
   'scm_commits',
+  'scm_issues',
   'scm_pull_requests',
+  'user_identities',
+  'workflow_profiles',
+  'workitem_sprints',
   'workitems',
 ];
+
+/** The history tables (schema `sei_history`) and their key columns, as `name: key, key`. */
+async function historyKeys(db: Kysely<unknown>): Promise<string[]> {
+  const { rows } = await sql<{ table_name: string; columns: string }>`
+    SELECT tc.table_name, string_agg(kcu.column_name, ', ' ORDER BY kcu.ordinal_position) AS columns
+    FROM information_schema.table_constraints tc
+    JOIN information_schema.key_column_usage kcu
+      ON kcu.constraint_name = tc.constraint_name AND kcu.constraint_schema = tc.constraint_schema
+    WHERE tc.table_schema = 'sei_history' AND tc.constraint_type = 'PRIMARY KEY'
+    GROUP BY tc.table_name ORDER BY tc.table_name`.execute(db);
+  return rows.map((row) => `${row.table_name}: ${row.columns}`);
+}
+
+/** Every entity table has its history, keyed by its key and `valid_from` (SCD type 2). */
+const expectedHistoryKeys = () =>
+  Object.values(STREAMS)
+    .map((stream) => `${stream.table.name}: ${[...stream.table.key, 'valid_from'].join(', ')}`)
+    .sort();
 
 describe('migrations of the sei tables on PostgreSQL', () => {
   let database: TestDatabase;
@@ -150,9 +173,10 @@ describe('migrations of the sei tables on PostgreSQL', () => {
     await database?.drop();
   });
 
-  it('creates exactly the 11 stream tables', async () => {
+  it('creates exactly the stream tables, each entity table with its history', async () => {
     expect([...allTableNames()].sort()).toEqual(EXPECTED_TABLES);
     expect(Object.keys(await actualColumns(db)).sort()).toEqual(EXPECTED_TABLES);
+    expect(await historyKeys(db)).toEqual(expectedHistoryKeys());
   });
 
   it('gives every table the columns, types and nullability of its spec plus the bookkeeping columns', async () => {
@@ -216,6 +240,7 @@ describe('migrations of the sei tables on PGlite', () => {
   it('runs up and down, with the same columns as on PostgreSQL', async () => {
     await up(db);
     expect(await actualColumns(db)).toEqual(expectedColumns());
+    expect(await historyKeys(db)).toEqual(expectedHistoryKeys());
     await down(db);
     expect(await schemaExists(db)).toBe(false);
   });

@@ -55,7 +55,15 @@ describe.each(WAREHOUSE_KINDS)('a sync of a dataset mixed with hostile records, 
     expect([...kinds].filter((k) => k !== undefined).sort()).toEqual(Object.keys(HOSTILE_KINDS).sort());
   });
 
-  it.each(STREAM_NAMES)(
+  it('cicd_jobs (its endpoint fails in the server code): derived from the job runs that landed', async () => {
+    expect(await diffStream(harness, 'cicd_jobs')).toMatchObject({
+      missing: [],
+      unexpected: [],
+      different: [],
+    });
+  });
+
+  it.each(STREAM_NAMES.filter((stream) => STREAMS[stream].fallback === undefined))(
     '%s: every record landed as stored, or sits in the rejects with its reason',
     async (stream) => {
       const definition = STREAMS[stream];

@@ -67,6 +67,48 @@ describe('the sync against what the server code does', () => {
     }
     // Collection categories: `page_size` (the server binds nothing else).
     for (const body of bodies(harness, '/v1/org/groups/list')) expect(body.page_size).toBeDefined();
+    // Work items carry their sprints only when the filter asks for them.
+    for (const body of bodies(harness, '/v1/issue_mgmt/workitems/list'))
+      expect((body.filter as Record<string, unknown>).include_sprint_full_names).toBe(true);
+    // Map<String,String> bounds (strings), exclusive; CI/CD tests sorted by every key, `id` last.
+    for (const [route, field] of [
+      ['/v1/user_identities/list', 'updated_at'],
+      ['/v1/cicd/job_runs/tests/list', 'end_time'],
+    ] as const) {
+      for (const body of bodies(harness, route)) {
+        const range = (body.filter as Record<string, Record<string, unknown>>)[field]!;
+        expect([typeof range.$gt, typeof range.$lt], route).toEqual(['string', 'string']);
+      }
+    }
+    for (const body of bodies(harness, '/v1/cicd/job_runs/tests/list'))
+      expect(body.sort).toEqual([
+        { id: 'end_time', desc: false },
+        { id: 'id', desc: false },
+      ]);
+    for (const body of bodies(harness, '/v1/scm/issues/list')) {
+      const range = (body.filter as Record<string, Record<string, unknown>>).issue_updated_at!;
+      expect([typeof range.$gt, typeof range.$lt]).toEqual(['number', 'number']);
+    }
+    // The lists of the streams added since: each read whole in one request (they are far below the page).
+    for (const route of [
+      '/v1/jira_issues/sprints/list',
+      '/v1/jira_fields/list',
+      '/v1/jiraprojects/list',
+      '/v1/issue_mgmt/sprints/list',
+      '/v1/cicd/instances/list',
+      '/v1/pagerduty/aggregations/incidents/list',
+      '/v1/pagerduty/aggregations/alerts/list',
+      '/v1/products/list',
+      '/v1/velocity_configs/list',
+    ])
+      expect(
+        bodies(harness, route).map((body) => [body.page, body.page_size]),
+        route,
+      ).toEqual([[0, 10_000]]);
+    // The jobs endpoint fails as its code does: one request, not retried, the rows derived from job runs.
+    expect(
+      harness.simulator.requestLog.filter((e) => e.path.endsWith('/v1/cicd/jobs/list')).map((e) => e.status),
+    ).toEqual([500]);
     for (const stream of STREAM_NAMES) expect(await diffStream(harness, stream)).toMatchObject(exact);
   });
 

@@ -142,8 +142,11 @@ function expectedKeys(name: StreamName, integrations?: readonly string[]): strin
     .sort();
 }
 
+/** Streams whose endpoint answers in the server's code (cicd_jobs always fails: see below). */
+const ANSWERING = STREAM_NAMES.filter((name) => STREAMS[name].fallback === undefined);
+
 describe('walking the strict simulator', () => {
-  it.each(STREAM_NAMES)('%s: returns exactly the dataset, each record once', async (name) => {
+  it.each(ANSWERING)('%s: returns exactly the dataset, each record once', async (name) => {
     const keys = await walkKeys(name, makeClient());
     expect(keys.slice().sort()).toEqual(expectedKeys(name));
     expect(sim.requestLog.every((entry) => entry.query.includes('there_is_no_cache=true'))).toBe(true);
@@ -253,6 +256,40 @@ describe('walking the strict simulator', () => {
     });
     for (const record of unchanged) expect(walkedKeys).toContain(sim.recordKey(name, record));
     expect(walkedKeys.every((key) => stillThere.has(key))).toBe(true);
+  });
+
+  it('cicd_jobs: the server code answers 500 on every request, and the walk stops after one (not retried)', async () => {
+    const stream = STREAMS.cicd_jobs;
+    const error = await walkKeys('cicd_jobs', makeClient(), {
+      source: { finalStatuses: stream.fallback?.statuses ?? [] },
+    }).catch((e: unknown) => e);
+    expect((error as SeiError).status).toBe(500);
+    expect(sim.requestLog.map((entry) => [entry.path, entry.status])).toEqual([
+      ['/gratis/sei/api/v1/cicd/jobs/list', 500],
+    ]);
+  });
+
+  it('cicd_jobs on a server that fixed CiCdJobsService.list: exactly its jobs', async () => {
+    const fixed = await startSimulator({ records: 60, seed: 11, fixedEndpoints: ['cicd_jobs'] });
+    try {
+      const client = makeClient({ baseUrl: fixed.url });
+      const keys: string[] = [];
+      for await (const part of walkWholeList({
+        client,
+        source: sourceOf(STREAMS.cicd_jobs),
+        pageSize: PAGE_SIZE,
+        maxRequests: 10,
+      }))
+        for (const record of part.records) keys.push(String(record.id));
+      expect(keys.sort()).toEqual(
+        fixed.dataset
+          .records('cicd_jobs')
+          .map((job) => String(job.id))
+          .sort(),
+      );
+    } finally {
+      await fixed.close();
+    }
   });
 
   it('an Ingestion key gets SEI_ERR_FORBIDDEN after exactly one request', async () => {

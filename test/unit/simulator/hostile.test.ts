@@ -15,7 +15,7 @@ const hostile = new Dataset({ seed: SEED, records: 1000, hostile: 0.1 });
  */
 function walkFields(stream: (typeof STREAM_NAMES)[number]): string[] {
   const generator = clean.state(stream).generator;
-  const keyFields = ['key', 'workitem_id', 'id'];
+  const keyFields = ['key', 'workitem_id', 'id', 'sprint_id', 'field_key', 'cloud_id', 'issue_id'];
   return [
     ...Object.keys(generator.fastFields),
     ...Object.keys(generator.timeFilters),

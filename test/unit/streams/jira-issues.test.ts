@@ -53,6 +53,7 @@ describe('jira_issues normalize', () => {
       versions: [],
       components: [],
       custom_fields: { customfield_10020: ['FE20210527'] },
+      sprint_ids: null,
       raw: record,
     });
     const parent = { integration_id: '378', issue_key: 'LFE-891' };

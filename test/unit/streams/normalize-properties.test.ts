@@ -36,6 +36,20 @@ import type { ColumnSpec, ColumnType } from '../../../src/streams/types.js';
 import { REALISTIC_RECORDS } from './records.js';
 
 const RUNS = { numRuns: 300 };
+/**
+ * Streams with hand-written parts beside their field list (computed keys, child lists, derived
+ * columns, a stable record) get the full runs; the others are made only of the field helpers, whose
+ * converters are checked above on every JSON value, so fewer runs per stream say as much.
+ */
+const CUSTOM_PARTS: ReadonlySet<string> = new Set([
+  'jira_issues',
+  'org_users',
+  'org_units',
+  'scm_commits',
+  'scm_issues',
+  'pagerduty_alerts',
+]);
+const FIELD_LIST_RUNS = { numRuns: 60 };
 
 // ── Hostile values ─────────────────────────────────────────────────────────────────────────────
 
@@ -290,14 +304,16 @@ describe.each(Object.values(STREAMS).map((stream) => [stream.name, stream] as co
           for (const child of stream.children)
             for (const row of outcome.children[child.name] ?? []) expectRow(child.columns, row);
         }),
-        RUNS,
+        CUSTOM_PARTS.has(name) ? RUNS : FIELD_LIST_RUNS,
       );
     });
 
     it('changes nothing in a record that is storable as sent', () => {
       const outcome = normalizeRecord(stream, realistic);
       expect(outcome).toMatchObject({ ok: true, notes: [] });
-      expect(outcome.record).toBe(realistic);
+      // Only a field the server fills with the request's own time is left out (PagerDuty alerts).
+      if (stream.stableRecord) expect(outcome.record).toEqual(stream.stableRecord(realistic));
+      else expect(outcome.record).toBe(realistic);
     });
   },
 );

@@ -206,6 +206,222 @@ export function categoryRecord(): SeiRecord {
   };
 }
 
+/** The research examples of the streams of issue 14 (server-facts-new-streams.md), one per stream. */
+export function jiraSprintRecord(): SeiRecord {
+  return {
+    id: '3c0f6a3e-8f1d-4c55-9a0e-2b7d1f6e9a10',
+    sprint_id: 412,
+    name: 'PLAT Sprint 42',
+    integration_id: 5,
+    state: 'CLOSED',
+    goal: 'Finish billing v2',
+    start_date: 1_709_510_400,
+    end_date: 1_710_720_000,
+    complete_date: 1_710_745_200,
+    updated_at: 1_710_745_311,
+  };
+}
+
+export function jiraFieldRecord(): SeiRecord {
+  return {
+    id: '187',
+    integration_id: '5',
+    name: 'Story Points',
+    custom: true,
+    field_key: 'customfield_10016',
+    field_type: 'number',
+    created_at: 1_695_302_400,
+  };
+}
+
+export function jiraProjectRecord(): SeiRecord {
+  return {
+    id: '12',
+    integration_id: '5',
+    cloud_id: '10001',
+    name: 'Platform',
+    key: 'PLAT',
+    is_private: false,
+    components: ['api', 'billing'],
+    lead_user_id: '5b10a2844c20165700ede21g',
+    created_at: 1_695_302_400,
+  };
+}
+
+export function workitemSprintRecord(): SeiRecord {
+  return {
+    id: 'a9d2f3c4-1b2e-4f5a-8c7d-0e1f2a3b4c5d',
+    sprint_id: '6f3a1c9e-2b4d-4e8f-9a1b-3c5d7e9f1a2b',
+    parent_sprint: 'Contoso\\2024',
+    name: 'Sprint 7',
+    integration_id: 9,
+    project_id: '0c1d2e3f-4a5b-6c7d-8e9f-0a1b2c3d4e5f',
+    state: 'past',
+    start_date: 1_709_510_400,
+    end_date: 1_710_720_000,
+    completed_date: 1_710_720_000,
+  };
+}
+
+export function userIdentityRecord(): SeiRecord {
+  return {
+    id: '0d4c5b1e-7a2f-4c3b-9e8d-1f2a3b4c5d6e',
+    integration_id: '7',
+    display_name: 'Jane Doe',
+    original_display_name: 'jdoe',
+    cloudId: 'jdoe',
+    email: ['jane.doe@example.com'],
+    mapping_status: 'auto',
+    created_at: 1_696_118_400,
+    updated_at: 1_712_102_400,
+  };
+}
+
+export function scmIssueRecord(): SeiRecord {
+  return {
+    id: '7b6a5c4d-3e2f-4a1b-9c8d-7e6f5a4b3c2d',
+    integration_id: '3',
+    repo_id: 'acme/api',
+    project: 'acme',
+    issue_id: '2003456789',
+    number: '412',
+    creator: 'octocat',
+    creator_id: '0d4c5b1e-7a2f-4c3b-9e8d-1f2a3b4c5d6e',
+    assignees: ['hubot'],
+    labels: ['bug', 'p1'],
+    state: 'closed',
+    title: '500 on /v2/invoices',
+    url: 'https://github.com/acme/api/issues/412',
+    num_comments: 4,
+    issue_created_at: 1_709_300_000,
+    issue_updated_at: 1_709_900_000,
+    issue_closed_at: 1_709_890_000,
+    first_comment_at: 1_709_303_600,
+    created_at: 1_709_900_412,
+  };
+}
+
+export function jobRunTestRecord(): SeiRecord {
+  return {
+    id: 'c2b1a0f9-8e7d-4c6b-9a5f-4e3d2c1b0a9f',
+    cicd_job_run_id: '5e6f7a8b-9c0d-4e1f-8a2b-3c4d5e6f7a8b',
+    test_suite: 'com.acme.billing.InvoiceServiceTest',
+    test_name: 'com.acme.billing.InvoiceServiceTest.rounding',
+    status: 'FAILED',
+    duration: 0.412,
+    error_details: 'expected:<10.00> but was:<9.99>',
+    error_stacktrace: 'java.lang.AssertionError: expected:<10.00> but was:<9.99>\n\tat ...',
+    job_status: 'FAILURE',
+    job_name: 'billing-ci',
+    job_run_number: '1842',
+    cicd_user_id: 'jenkins',
+    start_time: 1_712_050_200_000,
+    end_time: 1_712_050_795_000,
+    job_normalized_full_name: 'acme/billing-ci',
+    project_name: 'acme',
+  };
+}
+
+export function cicdInstanceRecord(): SeiRecord {
+  return {
+    id: '1e2d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b',
+    name: 'jenkins-prod',
+    url: 'https://jenkins.acme.io/',
+    integration_id: '21',
+    type: 'jenkins',
+    config: { heartbeat_duration: 60 },
+    details: { jenkins_version: '2.426.1', plugin_version: '1.0.36' },
+    last_hb_at: 1_712_102_340_000,
+    created_at: 1_690_000_000_000,
+    updated_at: 1_712_102_340_000,
+  };
+}
+
+/** What the jobs endpoint would serve if CiCdJobsService.list worked. */
+export function cicdJobRecord(): SeiRecord {
+  return { id: '9a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d', name: 'billing-ci' };
+}
+
+export function pagerdutyIncidentRecord(): SeiRecord {
+  return {
+    id: '6f1c2d3e-4a5b-4c6d-8e7f-9a0b1c2d3e4f',
+    pd_service_id: '0b7e1c2d-3e4f-4a5b-9c6d-7e8f9a0b1c2d',
+    pd_id: 'Q2ABCDEF12345',
+    summary: '[#1234] High error rate on checkout',
+    urgency: 'high',
+    priority: 'P1',
+    status: 'resolved',
+    created_at: 1_709_823_600_000,
+    updated_at: 1_709_826_000,
+    last_status_at: 1_709_826_300_000,
+    user_names: ['Alice Smith', 'Bob Lee'],
+    user_ids: [],
+    service_name: 'checkout-api',
+    integration_id: '12',
+    incident_resolved_at: 1_709_826_300_000,
+    incident_acknowledged_at: 1_709_824_100_000,
+    incident_statuses: ['acknowledged', 'resolved'],
+    details: {},
+  };
+}
+
+export function pagerdutyAlertRecord(): SeiRecord {
+  return {
+    id: '9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d',
+    pd_service_id: '0b7e1c2d-3e4f-4a5b-9c6d-7e8f9a0b1c2d',
+    pd_id: 'PALERT7XYZ',
+    incident_id: '6f1c2d3e-4a5b-4c6d-8e7f-9a0b1c2d3e4f',
+    summary: 'CPU > 90% on web-3',
+    severity: 'critical',
+    status: 'resolved',
+    created_at: 1_709_823_600_000,
+    updated_at: 1_709_826_000,
+    last_status_at: 1_709_826_240_000,
+    alert_acknowledged_at: 1_718_031_112_000,
+    service_name: 'checkout-api',
+    integration_id: '12',
+    details: { host: 'web-3', cpu: 93.4 },
+  };
+}
+
+export function productRecord(): SeiRecord {
+  return {
+    id: '34',
+    name: 'Default Workspace',
+    description: 'Default Workspace',
+    key: 'DEFAULT',
+    orgIdentifier: 'defaultOrg',
+    integration_ids: [3, 5],
+    integrations: [
+      { id: '3', name: 'GitHub', application: 'github', append_metadata: false },
+      { id: '5', name: 'Jira Cloud', application: 'jira', append_metadata: false },
+    ],
+    updated_at: 1_711_000_000,
+    created_at: 1_690_000_000,
+    bootstrapped: true,
+    immutable: false,
+    disabled: false,
+    demo: false,
+  };
+}
+
+export function workflowProfileRecord(): SeiRecord {
+  return {
+    id: 'b3a2c1d0-e9f8-4a7b-8c6d-5e4f3a2b1c0d',
+    name: 'Default Workflow Profile',
+    default_config: true,
+    description: 'Lead time for changes',
+    created_at: 1_690_000_000_000,
+    updated_at: 1_711_000_000_000,
+    is_new: true,
+    pre_development_custom_stages: [],
+    fixed_stages: [{ name: 'Lead time to First Commit', order: 0 }],
+    post_development_custom_stages: [],
+    jira_only: false,
+    integration_families: ['ISSUE_MANAGEMENT', 'SCM_PRS'],
+  };
+}
+
 export const REALISTIC_RECORDS: Record<StreamName, () => SeiRecord> = {
   integrations: integrationRecord,
   jira_issues: jiraRecord,
@@ -216,6 +432,19 @@ export const REALISTIC_RECORDS: Record<StreamName, () => SeiRecord> = {
   org_users: orgUserRecord,
   org_units: orgUnitRecord,
   collection_categories: categoryRecord,
+  jira_sprints: jiraSprintRecord,
+  jira_fields: jiraFieldRecord,
+  jira_projects: jiraProjectRecord,
+  workitem_sprints: workitemSprintRecord,
+  user_identities: userIdentityRecord,
+  scm_issues: scmIssueRecord,
+  cicd_job_run_tests: jobRunTestRecord,
+  cicd_instances: cicdInstanceRecord,
+  cicd_jobs: cicdJobRecord,
+  pagerduty_incidents: pagerdutyIncidentRecord,
+  pagerduty_alerts: pagerdutyAlertRecord,
+  products: productRecord,
+  workflow_profiles: workflowProfileRecord,
 };
 
 /** `new Date(seconds * 1000)`. */

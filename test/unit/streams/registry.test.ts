@@ -72,12 +72,26 @@ describe('stream registry', () => {
   it.each(definitions)(
     '%s: sorts explicitly, incremental streams by their cursor field in the order the server applies',
     (_, stream) => {
-      expect(stream.sort.length).toBe(1);
+      // One key (the servers keep one), or the cursor then `id` where every key is applied (CI/CD tests).
+      expect(stream.sort.length).toBeGreaterThanOrEqual(1);
+      if (stream.sort.length > 1) expect(stream.sort.slice(1)).toEqual([{ id: 'id', desc: false }]);
       if (stream.mode === 'incremental')
         expect(stream.sort[0]).toEqual({
           id: stream.cursor.filter.field,
           desc: stream.cursor.serverOrder === 'desc',
         });
+    },
+  );
+
+  it.each(definitions)(
+    '%s: the cursor field and the sort are read by the time walk as declared',
+    (_, stream) => {
+      if (stream.mode !== 'incremental') return;
+      const record = REALISTIC_RECORDS[stream.name]();
+      expect(record[stream.cursor.recordField], 'the realistic record carries the cursor').toBeDefined();
+      // A ms record field is no seconds field: the unit must match how big the value is.
+      const value = Number(record[stream.cursor.recordField]);
+      expect(value > 1e11).toBe(stream.cursor.recordUnit === 'ms');
     },
   );
 
@@ -106,7 +120,56 @@ describe('stream registry', () => {
       'created_at',
     );
     const fullRefresh = definitions.filter(([, s]) => s.mode === 'full_refresh').map(([name]) => name);
-    expect(fullRefresh).toEqual(['org_users', 'org_units', 'collection_categories']);
+    expect(fullRefresh).toEqual([
+      'org_users',
+      'org_units',
+      'collection_categories',
+      'jira_sprints',
+      'jira_fields',
+      'jira_projects',
+      'workitem_sprints',
+      'cicd_instances',
+      'cicd_jobs',
+      'pagerduty_incidents',
+      'pagerduty_alerts',
+      'products',
+      'workflow_profiles',
+    ]);
+  });
+
+  it('declares the quirks of the streams added since (issue 14)', () => {
+    const cursorOf = (name: 'user_identities' | 'scm_issues' | 'cicd_job_run_tests') => {
+      const stream = STREAMS[name];
+      if (stream.mode !== 'incremental') throw new Error(`${name} is not incremental`);
+      return stream.cursor;
+    };
+    // Map<String,String> bounds (strings), exclusive; tests carry the run's ms times.
+    expect(cursorOf('user_identities').filter).toEqual({
+      field: 'updated_at',
+      boundType: 'string',
+      inclusive: false,
+    });
+    expect(cursorOf('cicd_job_run_tests')).toMatchObject({
+      filter: { field: 'end_time', boundType: 'string', inclusive: false },
+      recordUnit: 'ms',
+    });
+    expect(cursorOf('scm_issues').filter).toEqual({
+      field: 'issue_updated_at',
+      boundType: 'number',
+      inclusive: false,
+    });
+    // Every key is applied on CI/CD tests: `id` breaks the ties of tests sharing their run's end.
+    expect(STREAMS.cicd_job_run_tests.sort).toEqual([
+      { id: 'end_time', desc: false },
+      { id: 'id', desc: false },
+    ]);
+    // Work items carry their sprints only when asked.
+    expect(STREAMS.workitems.baseFilter).toEqual({ include_sprint_full_names: true });
+    // The jobs endpoint fails in the server's code: derived from job runs instead.
+    expect(STREAMS.cicd_jobs.fallback).toMatchObject({ statuses: [500, 404], from: 'cicd_job_runs' });
+    expect(STREAMS.pagerduty_alerts.stableRecord).toBeTypeOf('function');
+    expect(STREAMS.scm_issues.table.key).toEqual(['integration_id', 'repo_id', 'project', 'issue_id']);
+    expect(STREAMS.jira_projects.table.key).toEqual(['integration_id', 'cloud_id']);
   });
 
   it('getStream returns a definition and names the valid ones for an unknown stream', () => {

@@ -49,6 +49,7 @@ describe('workitems normalize', () => {
       sprint_ids: null,
       custom_fields: {},
       attributes: { area_path: 'contoso\\Payments', iteration: 'Sprint 12' },
+      sprint_full_names: null,
       raw: record,
     });
     expect(workitemsStream.recordKey(record)).toBe('4100:1042');

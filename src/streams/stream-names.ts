@@ -1,0 +1,39 @@
+/**
+ * Stream names as users write them (`--streams`, SEI_STREAMS, job payloads): validated against
+ * STREAM_NAMES without loading the stream modules, so the configuration can check them too.
+ */
+import { STREAM_NAMES, type StreamName } from './types.js';
+
+const VALID = `valid: ${STREAM_NAMES.join(', ')}`;
+
+/** A stream name nobody defined (from `--streams`, a config file or a job payload), or an empty list. */
+export class UnknownStreamError extends Error {
+  readonly code = 'SEI_SYNC_ERR_UNKNOWN_STREAM';
+  constructor(readonly unknown: readonly string[]) {
+    super(
+      unknown.length === 0
+        ? `no stream named (${VALID})`
+        : `unknown stream${unknown.length === 1 ? '' : 's'}: ${unknown.join(', ')} (${VALID})`,
+    );
+    this.name = 'UnknownStreamError';
+  }
+}
+
+export function isStreamName(name: string): name is StreamName {
+  return (STREAM_NAMES as readonly string[]).includes(name);
+}
+
+/**
+ * Parses `"jira_issues, org_users"` into stream names, in registry order and without duplicates.
+ * Blank entries are ignored; an empty list is an error (a sync of nothing is a typo, not a request).
+ */
+export function parseStreamList(list: string): StreamName[] {
+  const requested = list
+    .split(',')
+    .map((name) => name.trim())
+    .filter((name) => name !== '');
+  const unknown = requested.filter((name) => !isStreamName(name));
+  if (unknown.length > 0) throw new UnknownStreamError([...new Set(unknown)]);
+  if (requested.length === 0) throw new UnknownStreamError([]);
+  return STREAM_NAMES.filter((name) => requested.includes(name));
+}

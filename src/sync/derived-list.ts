@@ -1,0 +1,94 @@
+/**
+ * The rows of a stream whose endpoint is known to be broken (`StreamBase.fallback`: cicd_jobs), derived
+ * from a table already synced, as the parts of a whole-list walk: the same normalizer, history and
+ * deletions as records from the API. One query, one part; the list is complete by construction.
+ */
+import { sql } from 'kysely';
+import { SeiError } from '../sei/errors.js';
+import { sleep } from '../sei/retry.js';
+import type { SeiRecord } from '../sei/types.js';
+import type { DerivedFallback, StreamDefinition, StreamName } from '../streams/types.js';
+import { StreamBusyError } from '../warehouse/stream-lock.js';
+import type { EngineContext } from './engine-context.js';
+import { noCost } from './list-request.js';
+import type { WholeListPart, WholeListResult } from './whole-list-walk.js';
+
+/** The fallback to use when `error` is the broken endpoint's known failure, else undefined. */
+export function knownFailure(
+  stream: StreamDefinition,
+  error: unknown,
+): { fallback: DerivedFallback; status: number } | undefined {
+  const fallback = stream.fallback;
+  if (!fallback || !(error instanceof SeiError) || error.status === undefined) return undefined;
+  return fallback.statuses.includes(error.status) ? { fallback, status: error.status } : undefined;
+}
+
+/**
+ * The derived stream must wait: its source is part of this run and not finished yet. A busy stream, as
+ * far as the workers go: the job is put back and tried again later (in one process, `runSync` starts
+ * the stream after its source, so this does not happen there).
+ */
+export class SourcePendingError extends StreamBusyError {
+  constructor(stream: StreamName, source: StreamName) {
+    super(stream);
+    this.message = `${stream} derives its rows from ${source}, which this run has not finished syncing; trying again later`;
+  }
+}
+
+/**
+ * How long a derived stream waits here for its source before its job is put back (workers), and for
+ * how long after its run began a source is worth waiting for at all (a source job that never starts
+ * must not hold the derived stream, and so the run, forever).
+ */
+export const SOURCE_WAIT = { maxMs: 10_000, pollMs: 200, runHours: 6 } as const;
+
+/**
+ * Waits while `fallback.from` is part of this run and not finished, polling the run ledger; after
+ * SOURCE_WAIT.maxMs throws SourcePendingError (a worker puts the job back and frees its slot, which
+ * the source's slices may need). Returns at once when the source is not in this run.
+ */
+export async function awaitSource(
+  ctx: EngineContext,
+  runId: string,
+  stream: StreamDefinition,
+  signal?: AbortSignal,
+): Promise<void> {
+  const source = stream.fallback?.from;
+  if (source === undefined) return;
+  const deadline = Date.now() + SOURCE_WAIT.maxMs;
+  while (await sourcePending(ctx, runId, source)) {
+    if (Date.now() >= deadline) throw new SourcePendingError(stream.name, source);
+    await sleep(SOURCE_WAIT.pollMs, signal);
+  }
+}
+
+async function sourcePending(ctx: EngineContext, runId: string, source: StreamName): Promise<boolean> {
+  const { rows } = await sql<{ pending: boolean }>`
+    SELECT EXISTS (
+      SELECT 1 FROM sei_sync.runs r
+      WHERE r.id = ${runId}::uuid AND ${source} = ANY (r.streams)
+        AND r.started_at > now() - make_interval(hours => ${SOURCE_WAIT.runHours})
+        AND NOT EXISTS (
+        SELECT 1 FROM sei_sync.stream_runs s WHERE s.run_id = r.id AND s.stream = ${source} AND s.status <> 'running'
+      )
+    ) AS pending`.execute(ctx.db);
+  return rows[0]?.pending === true;
+}
+
+export async function* deriveList(
+  ctx: EngineContext,
+  stream: StreamDefinition,
+  fallback: DerivedFallback,
+): AsyncGenerator<WholeListPart, WholeListResult> {
+  const result = await sql<{ record: SeiRecord }>`SELECT d.record FROM (${sql.raw(fallback.sql)}) d`.execute(
+    ctx.db,
+  );
+  const records = result.rows.map((row) => row.record);
+  const keys = new Set<string>();
+  for (const record of records) {
+    const key = stream.recordKey(record);
+    if (key !== undefined) keys.add(key);
+  }
+  yield { records, cost: noCost(), stringsKnownStorable: false };
+  return { keys, clean: true, reads: 0 };
+}
