@@ -155,7 +155,6 @@ describe.each(WAREHOUSE_KINDS)('migration 009_write_path on %s, over synced data
   });
 
   it('goes down (foreign keys back) and up again', async () => {
-    // The schema just before 009 (008 added columns today's sync writes, so it is the oldest one it can fill).
     await check(await migrator(db).migrateTo('008_more_streams'));
     const constraints = async () =>
       (
