@@ -35,7 +35,7 @@ export const DEFAULTS = {
   logLevel: 'info',
   maxPages: 100_000,
   /** Requests in flight at most per process, whatever the budget and the latency would allow. */
-  maxInFlight: 8,
+  maxInFlight: 16,
   forceDatabaseSource: true,
 } as const;
 
@@ -310,7 +310,7 @@ export function loadConfig(env: Env = process.env): Config {
       ),
       maxInFlight: parseWith(
         'SEI_MAX_IN_FLIGHT',
-        positiveInt('use e.g. 8').max(64, { error: 'must be at most 64; use e.g. 8' }),
+        positiveInt('use e.g. 16').max(64, { error: 'must be at most 64; use e.g. 16' }),
         env.SEI_MAX_IN_FLIGHT,
         DEFAULTS.maxInFlight,
       ),

@@ -4,7 +4,7 @@
  * `status` need it; read from the environment the same way (zod, one-line errors naming the variable).
  *
  * Variables (defaults in WORKER_DEFAULTS):
- *   WORKER_CONCURRENCY          stream and slice jobs one worker process runs at once (8)
+ *   WORKER_CONCURRENCY          stream and slice jobs one worker process runs at once (16)
  *   WORKER_SHUTDOWN_TIMEOUT_MS  longest graceful stop after SIGTERM before jobs are abandoned (30000)
  *   BULLMQ_PREFIX               prefix of every Redis key (sei-sync)
  *   SCHEDULE_FULL_CRON          full refresh of every stream ('0 2 * * *'; 'off' disables it)
@@ -30,7 +30,7 @@ import { STREAM_NAMES, type StreamName } from './streams/types.js';
 /** Defaults, defined once. Units are in the names. */
 export const WORKER_DEFAULTS = {
   /** Stream jobs one worker process runs at once; they share the request budget anyway. */
-  concurrency: 8,
+  concurrency: 16,
   fullCron: '0 2 * * *',
   incrementalCron: '0 * * * *',
   /** Verify (with heal) is opt-in: it costs a request per month of each stream. */

@@ -451,6 +451,9 @@ export function createSeiClient(config: SeiConfig, budget: RequestBudget, logger
     authScheme: config.authScheme,
     timeoutMs: config.timeoutMs,
     maxAttempts: config.maxAttempts,
+    // A connection per request the in-flight limit allows: fewer would queue requests in the pool
+    // while the budget has room (a 1 s page on 4 connections caps a process at 4 pages a second).
+    connections: config.maxInFlight,
     budget,
     logger,
   });

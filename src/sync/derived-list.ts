@@ -4,7 +4,7 @@
  * deletions as records from the API. One query, one part; the list is complete by construction.
  */
 import { sql } from 'kysely';
-import { SeiError } from '../sei/errors.js';
+import { SEI_ERROR_CODES, SeiError } from '../sei/errors.js';
 import { sleep } from '../sei/retry.js';
 import type { SeiRecord } from '../sei/types.js';
 import type { DerivedFallback, StreamDefinition, StreamName } from '../streams/types.js';
@@ -68,8 +68,10 @@ async function sourcePending(ctx: EngineContext, runId: string, source: StreamNa
       SELECT 1 FROM sei_sync.runs r
       WHERE r.id = ${runId}::uuid AND ${source} = ANY (r.streams)
         AND r.started_at > now() - make_interval(hours => ${SOURCE_WAIT.runHours})
+        -- A source stopped by a worker's shutdown is not finished: its job resumes it on another worker.
         AND NOT EXISTS (
         SELECT 1 FROM sei_sync.stream_runs s WHERE s.run_id = r.id AND s.stream = ${source} AND s.status <> 'running'
+          AND s.error_code IS DISTINCT FROM ${SEI_ERROR_CODES.aborted}
       )
     ) AS pending`.execute(ctx.db);
   return rows[0]?.pending === true;

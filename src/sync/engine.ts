@@ -84,7 +84,7 @@ export interface SyncEngineOptions {
 /** The run id of work that is booked in no run (a verify plan): ledger updates match no row. */
 const NO_RUN = '00000000-0000-0000-0000-000000000000';
 
-export const ENGINE_DEFAULTS = { maxInFlight: 8, forceDatabaseSource: true } as const;
+export const ENGINE_DEFAULTS = { maxInFlight: 16, forceDatabaseSource: true } as const;
 
 export { SYNC_ERROR_CODES, SyncStreamError } from './errors.js';
 

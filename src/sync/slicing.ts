@@ -36,7 +36,7 @@ export const SLICING_DEFAULTS = {
   /** More slices than workers can take at once keeps them all busy to the end of the walk. */
   maxSlices: 64,
   /** A slice shorter than this pays its boundary re-reads and counts for too little. */
-  minPagesPerSlice: 4,
+  minPagesPerSlice: 2,
   /** Rounds of cutting crowded stretches. */
   rounds: 3,
   /** Parts a crowded stretch is cut into, at most. */

@@ -115,7 +115,7 @@ describe('loadConfig', () => {
     expect(loadConfig({}).sei).toMatchObject({
       categoriesPath: undefined,
       forceDatabaseSource: true,
-      maxInFlight: 8,
+      maxInFlight: 16,
     });
   });
 
