@@ -228,7 +228,14 @@ async function writeTimeline(sim: SimulatorProcess, name: string): Promise<void>
   const log = await sim.requestLog();
   const first = log[0]?.at ?? 0;
   const lines = log.map((entry) =>
-    [entry.at - first, entry.status, entry.path, entry.page, entry.pageSize, JSON.stringify(entry.body?.filter ?? {})].join('\t'),
+    [
+      entry.at - first,
+      entry.status,
+      entry.path,
+      entry.page,
+      entry.pageSize,
+      JSON.stringify(entry.body?.filter ?? {}),
+    ].join('\t'),
   );
   mkdirSync(values.out!, { recursive: true });
   writeFileSync(`${values.out}/timeline-${name}.tsv`, `${lines.join('\n')}\n`);
