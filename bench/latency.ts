@@ -20,6 +20,7 @@ import { parseArgs } from 'node:util';
 import { LOADED_TENANT_LATENCY, latencyMs } from '../src/simulator/latency.js';
 import { buildCli, REPO_ROOT } from './lib/build.js';
 import { runCli } from './lib/cli-process.js';
+import { busyPercent, machineCpu, processCpuSeconds } from './lib/cpu.js';
 import { connect, createScratchDatabase } from './lib/database.js';
 import { copyLoad } from './lib/limits.js';
 import { BENCH_SEED } from './lib/scenario-data.js';
@@ -34,10 +35,18 @@ const { values } = parseArgs({
     'scale-out': { type: 'string', default: '200000' },
     /** Also write each run's request timeline (ms from the first request, path, page, size, filter). */
     timeline: { type: 'boolean', default: false },
+    /** Settings for the workers of the budget scenario, `NAME=value,NAME=value` (to compare settings). */
+    env: { type: 'string', default: '' },
   },
 });
 const scales = values.scales!.split(',').map(Number);
 const workerCounts = values.workers!.split(',').map(Number);
+const workerEnv: Record<string, string> = Object.fromEntries(
+  values
+    .env!.split(',')
+    .filter(Boolean)
+    .map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]),
+);
 const PAGE_SIZE = 1000;
 const BUDGET_PER_MINUTE = 1000;
 const RUN_TIMEOUT_MS = 60 * 60_000;
@@ -63,6 +72,11 @@ interface Measurement {
   pageLatencySeconds: number;
   ratio: number;
   peakRssMiB: number;
+  /** The whole machine's CPU use during the run (all cores), percent. */
+  machineBusyPercent: number;
+  /** CPU seconds of the workers together, and of the simulator. */
+  workerCpuSeconds: number;
+  simulatorCpuSeconds: number;
   exact: boolean;
 }
 
@@ -80,9 +94,16 @@ async function runWorkers(options: {
   env: Record<string, string>;
   workers: number;
   databaseUrl: string;
-}): Promise<{ seconds: number; peakRssMiB: number; runId: string }> {
+}): Promise<{
+  seconds: number;
+  peakRssMiB: number;
+  runId: string;
+  busyPercent: number;
+  workerCpuSeconds: number;
+}> {
   const processes: ChildProcess[] = [];
   const peaks: number[] = [];
+  const cpuSeconds: number[] = [];
   let logs = '';
   for (let k = 0; k < options.workers; k++) {
     const worker = spawn(process.execPath, [options.cli, 'worker'], {
@@ -104,12 +125,15 @@ async function runWorkers(options: {
   const sampler = setInterval(() => {
     processes.forEach((worker, k) => {
       peaks[k] = Math.max(peaks[k] ?? 0, highWaterMiB(worker.pid));
+      cpuSeconds[k] = Math.max(cpuSeconds[k] ?? 0, processCpuSeconds(worker.pid));
     });
   }, 200);
   try {
     // Give the workers a moment to connect (the clock starts with run-now).
     await new Promise((resolve) => setTimeout(resolve, 3000));
     const started = performance.now();
+    const cpuBefore = machineCpu();
+    const workerCpuBefore = processes.map((worker) => processCpuSeconds(worker.pid));
     const runNow = await runCli({
       args: ['run-now', '--streams', 'jira_issues'],
       cliPath: options.cli,
@@ -136,7 +160,13 @@ async function runWorkers(options: {
     } finally {
       await client.end();
     }
-    return { seconds: (performance.now() - started) / 1000, peakRssMiB: Math.max(...peaks), runId };
+    const seconds = (performance.now() - started) / 1000;
+    const busy = busyPercent(cpuBefore, machineCpu());
+    const workerCpuSeconds = processes.reduce(
+      (sum, worker, k) => sum + processCpuSeconds(worker.pid) - (workerCpuBefore[k] ?? 0),
+      0,
+    );
+    return { seconds, peakRssMiB: Math.max(...peaks), runId, busyPercent: busy, workerCpuSeconds };
   } finally {
     clearInterval(sampler);
     for (const worker of processes) worker.kill('SIGTERM');
@@ -178,7 +208,9 @@ async function measure(options: {
     const migrated = await runCli({ args: ['migrate'], cliPath: options.cli, env, timeoutMs: 120_000 });
     if (migrated.code !== 0) throw new Error(`migrate: ${migrated.stderr}`);
     process.stderr.write(`  ${options.scenario} ${options.records} × ${options.workers} worker(s)...\n`);
+    const simulatorCpuBefore = processCpuSeconds(sim.pid);
     const run = await runWorkers({ cli: options.cli, env, workers: options.workers, databaseUrl: db.url });
+    const simulatorCpuSeconds = processCpuSeconds(sim.pid) - simulatorCpuBefore;
     const client = await connect(db.url);
     let requests = 0;
     let pages = 0;
@@ -215,6 +247,9 @@ async function measure(options: {
       pageLatencySeconds,
       ratio: run.seconds / (Math.max(budgetSeconds, options.copySeconds) + pageLatencySeconds),
       peakRssMiB: Math.round(run.peakRssMiB),
+      machineBusyPercent: Math.round(run.busyPercent),
+      workerCpuSeconds: run.workerCpuSeconds,
+      simulatorCpuSeconds,
       exact: rows === options.records,
     };
   } finally {
@@ -282,6 +317,7 @@ for (const records of scales) {
         records,
         workers,
         budgetPerMinute: BUDGET_PER_MINUTE,
+        extraEnv: workerEnv,
         copySeconds: copy,
       }),
     );
@@ -317,6 +353,9 @@ const table = markdownTable(
     'COPY s',
     'ratio',
     'peak RSS MiB',
+    'machine CPU %',
+    'worker CPU s',
+    'sim CPU s',
     'exact',
   ],
   results.map((r) => [
@@ -331,6 +370,9 @@ const table = markdownTable(
     r.copySeconds.toFixed(1),
     r.ratio.toFixed(2),
     String(r.peakRssMiB),
+    String(r.machineBusyPercent),
+    r.workerCpuSeconds.toFixed(1),
+    r.simulatorCpuSeconds.toFixed(1),
     r.exact ? 'yes' : 'NO',
   ]),
 );

@@ -13,7 +13,7 @@ import type { StreamDefinition } from '../streams/types.js';
 import { knownFailure } from '../sync/derived-list.js';
 import { listSourceOf } from '../sync/engine-context.js';
 import { listPage } from '../sync/list-request.js';
-import { SLICING_DEFAULTS } from '../sync/slicing.js';
+import { sliceShape } from '../sync/slicing.js';
 import { windowFilter } from '../sync/time-range.js';
 import { WHOLE_LIST_PAGE_SIZE } from '../sync/whole-list-walk.js';
 import { commandContext } from './context.js';
@@ -64,12 +64,10 @@ export function estimateWalk(
   }
   if (total === undefined)
     return { stream: stream.name, records: undefined, slices: 1, pages: undefined, requests: undefined };
-  const slices = Math.max(
-    1,
-    Math.min(SLICING_DEFAULTS.maxSlices, Math.floor(total / (pageSize * SLICING_DEFAULTS.minPagesPerSlice))),
-  );
-  // Each slice ends on a page of its own; boundary instants read again add a few records, not pages.
-  const pages = total === 0 ? 0 : Math.ceil(total / pageSize) + slices - 1;
+  const { slices, target } = sliceShape(total, pageSize);
+  // Each slice ends on a short page of its own; boundary instants read again add a few records, not pages.
+  const pages =
+    total === 0 ? 0 : slices === 1 ? Math.ceil(total / pageSize) : slices * Math.ceil(target / pageSize);
   const counts = slices === 1 ? 1 : 1 + 2 * slices;
   return { stream: stream.name, records: total, slices, pages, requests: pages + counts };
 }

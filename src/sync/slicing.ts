@@ -47,6 +47,8 @@ export const SLICING_DEFAULTS = {
    */
   countShareOfPages: 0.1,
   minCountRequests: 8,
+  /** A slice is sized this share of a page under a whole number of pages (see sliceShape). */
+  pageMargin: 0.15,
 } as const;
 
 export interface SlicePlan {
@@ -54,6 +56,27 @@ export interface SlicePlan {
   /** The window's count, when the server gave one. */
   total: number | undefined;
   cost: RequestCost;
+}
+
+/**
+ * How many slices a window of `total` records is cut into, and the records each should hold. A slice
+ * ends on a short page, its last request: one holding a little over whole pages would spend a request
+ * on its few last records, so a slice is sized a little under a whole number of pages (the margin
+ * absorbs the error of estimates taken as evenly spread between counts).
+ */
+export function sliceShape(
+  total: number,
+  pageSize: number,
+  options: Pick<SlicePlanOptions, 'maxSlices' | 'minPagesPerSlice'> = {},
+): { slices: number; target: number } {
+  const maxSlices = options.maxSlices ?? SLICING_DEFAULTS.maxSlices;
+  const minPages = options.minPagesPerSlice ?? SLICING_DEFAULTS.minPagesPerSlice;
+  const wanted = Math.min(maxSlices, Math.floor(total / (pageSize * minPages)));
+  if (wanted <= 1) return { slices: 1, target: total };
+  let pages = Math.max(minPages, Math.round(total / wanted / pageSize));
+  const targetOf = (whole: number) => Math.floor((whole - SLICING_DEFAULTS.pageMargin) * pageSize);
+  while (Math.ceil(total / targetOf(pages)) > maxSlices) pages++;
+  return { slices: Math.ceil(total / targetOf(pages)), target: targetOf(pages) };
 }
 
 interface Piece {
@@ -79,11 +102,8 @@ export async function planSlices(options: SlicePlanOptions): Promise<SlicePlan> 
   }
   const whole = [{ from: range.from, to: range.to, estimatedRecords: total }];
   if (total === undefined || total === 0) return { slices: whole, total, cost };
-  const maxSlices = options.maxSlices ?? SLICING_DEFAULTS.maxSlices;
-  const minRecords = options.pageSize * (options.minPagesPerSlice ?? SLICING_DEFAULTS.minPagesPerSlice);
-  const wanted = Math.min(maxSlices, Math.floor(total / minRecords));
+  const { slices: wanted, target } = sliceShape(total, options.pageSize, options);
   if (wanted <= 1) return { slices: whole, total, cost };
-  const target = Math.ceil(total / wanted);
 
   const countBudget = Math.max(
     SLICING_DEFAULTS.minCountRequests,
