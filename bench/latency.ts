@@ -228,7 +228,11 @@ async function measure(options: {
     } finally {
       await client.end();
     }
-    if (values.timeline) await writeTimeline(sim, `${options.records}-${options.workers}w`);
+    if (values.timeline)
+      await writeTimeline(
+        sim,
+        `${options.scenario.startsWith('scale-out') ? 'scale-out' : 'budget'}-${options.records}-${options.workers}w`,
+      );
     // The budget's limit is the pages the records need at the least, not the requests this walk made:
     // counts, boundary re-reads and the tail are the walk's own cost, so they count against it.
     const budgetSeconds = Math.ceil(options.records / PAGE_SIZE) / (options.budgetPerMinute / 60);
