@@ -187,7 +187,8 @@ async function measure(options: {
     records: 0,
     streamSizes: STREAM_SIZES(options.records),
     seed: BENCH_SEED,
-    requestLogLimit: 1000,
+    // Every request of a 1M walk (about 1,100), for --timeline.
+    requestLogLimit: 5000,
     latency: LOADED_TENANT_LATENCY,
   });
   const db = await createScratchDatabase('sei_bench_latency');
