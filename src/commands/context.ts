@@ -1,4 +1,5 @@
 /** What most commands start with: the configuration and a logger that writes to stderr. */
+import { setMaxListeners } from 'node:events';
 import { type Config, loadConfig } from '../config.js';
 import { createLogger, type Logger } from '../observability/logger.js';
 
@@ -21,6 +22,8 @@ export function commandContext(options: { quietInTerminal?: boolean } = {}): Com
 /** Aborts the signal on the first SIGINT/SIGTERM (finish the page, keep the checkpoint); the second exits at once. */
 export function abortOnSignals(logger: Logger): { signal: AbortSignal; dispose: () => void } {
   const controller = new AbortController();
+  // One signal for every stream the command runs at once (22 verify at once): fan-out, not a leak.
+  setMaxListeners(0, controller.signal);
   const handler = (signal: NodeJS.Signals) => {
     if (controller.signal.aborted) process.exit(130);
     logger.warn({ signal }, 'stopping after the current page (send again to exit at once)');

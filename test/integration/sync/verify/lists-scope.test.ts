@@ -1,7 +1,8 @@
 /**
  * `verify --heal` beyond the time buckets: full-refresh lists (whole counts, distinct keys where the
  * server's count is the page size, healed by a full-refresh sync), the embedded database, and a sync
- * scope (only the scope's integrations are compared, healed and deleted).
+ * scope (only the scope's integrations are compared, healed and deleted); a list whose endpoint always
+ * fails (cicd_jobs) is skipped.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -47,6 +48,21 @@ describe('verify and heal, full-refresh lists', () => {
     for (const stream of LISTS) expect(fixed[stream].buckets[0]?.outcome, stream).toBe('healed');
     expect(fixed.collection_categories.heal).toMatchObject({ deleted: 1, deletionsDecided: true });
     await expectExact(harness, LISTS);
+  });
+
+  it('skips a list whose endpoint fails as the server code does (cicd_jobs), naming the stream its rows come from', async () => {
+    await runSync(harness.engine, {
+      streams: ['cicd_job_runs', 'cicd_jobs'],
+      fullRefresh: false,
+      trigger: 'cli',
+    });
+    const result = await verify(harness, ['cicd_jobs']);
+    expect(result.cicd_jobs).toMatchObject({ status: 'skipped', requests: 1, buckets: [] });
+    expect(result.cicd_jobs.notes).toEqual([
+      expect.stringMatching(
+        /^\/v1\/cicd\/jobs\/list answered 500: .*; its rows are derived from cicd_job_runs, verified there$/,
+      ),
+    ]);
   });
 });
 
