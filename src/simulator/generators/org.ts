@@ -11,7 +11,13 @@ import {
   JIRA_INTEGRATION_IDS,
   STREAM_TAGS,
 } from '../universe.js';
-import { compact, type GeneratorContext, HISTORY_SECONDS, type StreamGenerator } from './types.js';
+import {
+  compact,
+  editDescription,
+  type GeneratorContext,
+  HISTORY_SECONDS,
+  type StreamGenerator,
+} from './types.js';
 
 export const WORKSPACE_ID = 34;
 /** Ref ids of org units start here (the documented example has 76 and 79). */
@@ -155,11 +161,7 @@ export function collectionCategoriesGenerator(ctx: GeneratorContext): StreamGene
     updatedAt: { field: 'updated_at', unit: 'ms' },
     timeFilters: {},
     integrationField: undefined,
-    update: (record: SeiRecord, _rng: Rng, nowMs: number) => ({
-      ...record,
-      description: `${String(record.description)} (edited)`,
-      updated_at: nowMs,
-    }),
+    update: editDescription('ms'),
   };
 }
 

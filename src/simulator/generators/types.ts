@@ -49,6 +49,18 @@ export interface StreamGenerator {
   readonly snapshotField?: string;
 }
 
+/**
+ * The update of a small configuration list (workspaces, profiles, categories): its description edited
+ * and `updated_at` moved to now, in the list's unit.
+ */
+export function editDescription(unit: TimeUnit): StreamGenerator['update'] {
+  return (record, _rng, nowMs) => ({
+    ...record,
+    description: `${String(record.description)} (edited)`,
+    updated_at: unit === 's' ? Math.floor(nowMs / 1000) : nowMs,
+  });
+}
+
 export const SECONDS_PER_DAY = 86_400;
 /** Seeded records spread over the two years before the dataset's end. */
 export const HISTORY_SECONDS = 730 * SECONDS_PER_DAY;

@@ -4,10 +4,16 @@
  * VelocityConfigDTO: a UUID, Instants in ms, nested stage configuration).
  */
 import type { SeiRecord } from '../../sei/types.js';
-import { type Rng, recordRng } from '../random.js';
+import { recordRng } from '../random.js';
 import { CORE_INTEGRATIONS, STREAM_TAGS } from '../universe.js';
 import { WORKSPACE_ID } from './org.js';
-import { compact, type GeneratorContext, HISTORY_SECONDS, type StreamGenerator } from './types.js';
+import {
+  compact,
+  editDescription,
+  type GeneratorContext,
+  HISTORY_SECONDS,
+  type StreamGenerator,
+} from './types.js';
 
 const WORKSPACES = [
   { name: 'Default Workspace', key: 'DEFAULT', integrations: ['378', '4021', '5122', '6011', '8101'] },
@@ -57,11 +63,7 @@ export function productsGenerator(ctx: GeneratorContext): StreamGenerator {
     updatedAt: { field: 'updated_at', unit: 's' },
     timeFilters: { updated_at: 's' },
     integrationField: undefined,
-    update: (record: SeiRecord, _rng: Rng, nowMs: number) => ({
-      ...record,
-      description: `${String(record.description)} (edited)`,
-      updated_at: Math.floor(nowMs / 1000),
-    }),
+    update: editDescription('s'),
   };
 }
 
@@ -114,10 +116,6 @@ export function workflowProfilesGenerator(ctx: GeneratorContext): StreamGenerato
     updatedAt: { field: 'updated_at', unit: 'ms' },
     timeFilters: {},
     integrationField: undefined,
-    update: (record: SeiRecord, _rng: Rng, nowMs: number) => ({
-      ...record,
-      description: `${String(record.description)} (edited)`,
-      updated_at: nowMs,
-    }),
+    update: editDescription('ms'),
   };
 }
