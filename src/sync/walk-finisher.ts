@@ -78,6 +78,54 @@ export async function finishWalk(
       true,
     );
 
+  const before = await snapshotsOrRewalk(ctx, run, walk);
+  if (before.kind === 'rewalk') return before;
+
+  let deleted = 0;
+  let deletionsDecided = false;
+  let snapshots = before.snapshots;
+  if (walk.decidesDeletions) {
+    deletionsDecided = await walkTails(ctx, run, walk, options.path);
+    // The tails read the list again: a snapshot switched since the walk shows there, and the rows
+    // written from it must not sit beside the older snapshot's (nor deletions be decided on either).
+    const after = await snapshotsOrRewalk(ctx, run, walk);
+    if (after.kind === 'rewalk') return after;
+    snapshots = after.snapshots;
+  }
+  const finishedAt = ctx.now();
+  await ctx.db.transaction().execute(async (trx) => {
+    if (deletionsDecided) {
+      const gone = await markMissingAsDeleted(
+        trx,
+        walk.walkId,
+        stream.table,
+        finishedAt,
+        deletionScope(stream, walk.scope),
+      );
+      deleted = gone.keys.length;
+      if (deleted > 0)
+        await ctx.changeListener?.onDeleted(trx, stream.table, gone.keys, finishedAt, run.runId);
+      await addToStreamRun(trx, run.runId, stream.name, { deleted });
+    } else {
+      await forgetWalkKeys(trx, walk.walkId);
+    }
+    await forgetSlices(trx, walk.walkId);
+    // Everything changed before the window's end has been walked; the lookback covers late writes.
+    await completeWalk(trx, stream.name, walk.windowEnd && { at: walk.windowEnd, scope: walk.scope });
+  });
+  return { kind: 'complete', deleted, deletionsDecided, snapshots: Object.fromEntries(snapshots) };
+}
+
+/**
+ * The snapshots the walk's pages came from, per integration; when one integration's came from two, the
+ * walk is read again from its start (a `rewalk`), or given up after MAX_WALK_PASSES reads.
+ */
+async function snapshotsOrRewalk(
+  ctx: EngineContext,
+  run: StreamRunContext & { stream: IncrementalStream },
+  walk: WalkInProgress,
+): Promise<{ kind: 'rewalk'; pass: number } | { kind: 'one'; snapshots: Map<string, number[]> }> {
+  const { stream } = run;
   const snapshots = stream.snapshotField
     ? await readSnapshots(ctx.db, walk.walkId)
     : new Map<string, number[]>();
@@ -107,31 +155,7 @@ export async function finishWalk(
     );
   }
 
-  let deleted = 0;
-  let deletionsDecided = false;
-  if (walk.decidesDeletions) deletionsDecided = await walkTails(ctx, run, walk, options.path);
-  const finishedAt = ctx.now();
-  await ctx.db.transaction().execute(async (trx) => {
-    if (deletionsDecided) {
-      const gone = await markMissingAsDeleted(
-        trx,
-        walk.walkId,
-        stream.table,
-        finishedAt,
-        deletionScope(stream, walk.scope),
-      );
-      deleted = gone.keys.length;
-      if (deleted > 0)
-        await ctx.changeListener?.onDeleted(trx, stream.table, gone.keys, finishedAt, run.runId);
-      await addToStreamRun(trx, run.runId, stream.name, { deleted });
-    } else {
-      await forgetWalkKeys(trx, walk.walkId);
-    }
-    await forgetSlices(trx, walk.walkId);
-    // Everything changed before the window's end has been walked; the lookback covers late writes.
-    await completeWalk(trx, stream.name, walk.windowEnd && { at: walk.windowEnd, scope: walk.scope });
-  });
-  return { kind: 'complete', deleted, deletionsDecided, snapshots: Object.fromEntries(snapshots) };
+  return { kind: 'one', snapshots };
 }
 
 /** The integrations whose pages came from more than one daily snapshot, with the snapshots seen. */

@@ -170,20 +170,14 @@ describe('the sync against what the server code does', () => {
 
   it('a walk whose pages came from two daily snapshots is read again until one snapshot serves it all', async () => {
     harness = await startSyncHarness({ simulator: { records: 300, seed: 45 }, env: { SEI_PAGE_SIZE: '20' } });
-    // The snapshot switches once the walk has committed a few pages: those carry the old one.
-    let switched = false;
+    // The snapshot switches while the walk reads its pages (after the counts and a few pages, whatever
+    // has been committed by then): the pages read before carry the old one.
+    harness.simulator.switchSnapshotDuringWalk('jira_issues', 14, { update: 6, delete: 2 });
     const run = await runSync(harness.engine, {
       streams: ['jira_issues'],
       fullRefresh: false,
       trigger: 'cli',
-      onProgress: (progress) => {
-        if (progress.pages >= 3 && !switched) {
-          switched = true;
-          harness!.simulator.dataset.switchSnapshot('jira_issues', { update: 6, delete: 2 });
-        }
-      },
     });
-    expect(switched).toBe(true);
     expect(run.results[0]).toMatchObject({ status: 'succeeded' });
     const ledger = await harness.warehouse.db
       .selectFrom('sei_sync.stream_runs')
@@ -196,6 +190,39 @@ describe('the sync against what the server code does', () => {
     const rereads = harness.simulator.requestLog.filter((e) => e.path.endsWith('/jira_issues/list')).length;
     expect(rereads).toBeGreaterThan(300 / 20);
     // Every row carries the new snapshot, the changed issues are current, the vanished ones deleted.
+    expect(await diffStream(harness, 'jira_issues')).toMatchObject(exact);
+  });
+
+  it('a snapshot that switches after the last page is seen by the tail, and the walk is read again', async () => {
+    harness = await startSyncHarness({ simulator: { records: 300, seed: 46 }, env: { SEI_PAGE_SIZE: '20' } });
+    // Every record of the walk is committed from the old snapshot; issues updated in the new one, after
+    // the window's end, are what the tail reads. The engine's clock runs 5 s behind until the switch, so
+    // that "after the window's end" does not depend on how fast this machine walks 300 records.
+    let lagMs = 5_000;
+    const engine = harness.newEngine({ now: () => new Date(Date.now() - lagMs) });
+    let switched = false;
+    const run = await runSync(engine, {
+      streams: ['jira_issues'],
+      fullRefresh: false,
+      trigger: 'cli',
+      onProgress: (progress) => {
+        if (progress.records >= 300 && !switched) {
+          switched = true;
+          harness!.simulator.dataset.switchSnapshot('jira_issues', { delete: 2 });
+          harness!.simulator.dataset.mutate('jira_issues', { update: 6 });
+          lagMs = 0;
+        }
+      },
+    });
+    expect(switched).toBe(true);
+    expect(run.results[0]).toMatchObject({ status: 'succeeded' });
+    const ledger = await harness.warehouse.db
+      .selectFrom('sei_sync.stream_runs')
+      .select(['summary'])
+      .where('run_id', '=', run.runId)
+      .executeTakeFirstOrThrow();
+    const summary = ledger.summary as { snapshots: Record<string, number[]> };
+    for (const values of Object.values(summary.snapshots)) expect(values).toHaveLength(1);
     expect(await diffStream(harness, 'jira_issues')).toMatchObject(exact);
   });
 });
