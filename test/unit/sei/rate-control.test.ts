@@ -1,0 +1,97 @@
+import { describe, expect, it } from 'vitest';
+import {
+  initialRateControlState,
+  lowerRate,
+  RATE_CONTROL_DEFAULTS,
+  type RateControlState,
+  recoverRate,
+} from '../../../src/sei/rate-control.js';
+
+const P = RATE_CONTROL_DEFAULTS;
+const I = P.intervalMs;
+
+/** Feeds 429s at the given instants and reads the state at `untilMs`. */
+function run(rateLimitedAtMs: readonly number[], untilMs: number) {
+  let state: RateControlState = initialRateControlState(0);
+  const events = [];
+  for (const at of rateLimitedAtMs) {
+    const step = lowerRate(state, P, at);
+    state = step.state;
+    events.push(...step.events);
+  }
+  const last = recoverRate(state, P, untilMs);
+  events.push(...last.events);
+  return { state: last.state, events };
+}
+
+describe('AIMD rate control', () => {
+  it('lowers the rate multiplicatively on a 429, once per interval however many come', () => {
+    const { state, events } = run([0, 10, 200, I - 1], 0);
+    expect(state.rateFactor).toBe(P.decreaseFactor);
+    expect(state.pacedRateLimited).toBe(4);
+    expect(events).toEqual([
+      { kind: 'lowered', fromFactor: 1, toFactor: P.decreaseFactor, firstOfEpisode: true },
+    ]);
+  });
+
+  it('lowers again for a 429 in a later interval, down to the floor and no further', () => {
+    // A 429 every half interval: a cut every interval, no interval clean.
+    const times = Array.from({ length: 40 }, (_, n) => (n * I) / 2);
+    const { state, events } = run(times, times.at(-1) ?? 0);
+    expect(state.rateFactor).toBe(P.minRateFactor);
+    const lowered = events.filter((event) => event.kind === 'lowered');
+    expect(lowered[1]).toMatchObject({ fromFactor: P.decreaseFactor, firstOfEpisode: false });
+    expect(lowered.filter((event) => event.kind === 'lowered' && event.firstOfEpisode)).toHaveLength(1);
+  });
+
+  it('adds a step per clean interval and reports the recovery once, with the episode', () => {
+    const { state: limited } = run([0], 0);
+    const partial = recoverRate(limited, P, I - 1);
+    expect(partial.state.rateFactor).toBe(P.decreaseFactor);
+    const steps = Math.ceil((1 - P.decreaseFactor) / P.increaseStep);
+    const almost = recoverRate(limited, P, (steps - 1) * I);
+    expect(almost.state.rateFactor).toBeCloseTo(P.decreaseFactor + (steps - 1) * P.increaseStep);
+    expect(almost.events).toEqual([]);
+    const full = recoverRate(almost.state, P, steps * I + 5);
+    expect(full.state.rateFactor).toBe(1);
+    expect(full.events).toEqual([
+      { kind: 'recovered', pacedMs: steps * I, rateLimited: 1, lowestRateFactor: P.decreaseFactor },
+    ]);
+    expect(recoverRate(full.state, P, 100 * I).events).toEqual([]);
+  });
+
+  it('counts no interval as clean while 429s keep coming', () => {
+    // A 429 every half interval: never a clean interval, so no step up between the cuts.
+    const times = Array.from({ length: 6 }, (_, n) => (n * I) / 2);
+    const { state } = run(times, times.at(-1) ?? 0);
+    expect(state.rateFactor).toBeCloseTo(P.decreaseFactor ** 3);
+  });
+
+  it('starts the clean interval at the end of a Retry-After pause', () => {
+    const limited = lowerRate(initialRateControlState(0), P, 0, 5_000).state;
+    expect(recoverRate(limited, P, 5_000 + I - 1).state.rateFactor).toBe(P.decreaseFactor);
+    expect(recoverRate(limited, P, 5_000 + I).state.rateFactor).toBeCloseTo(
+      P.decreaseFactor + P.increaseStep,
+    );
+  });
+
+  it('reports a recovery before a cut that starts a new episode at once', () => {
+    const limited = lowerRate(initialRateControlState(0), P, 0).state;
+    const later = lowerRate(limited, P, 100 * I);
+    expect(later.events.map((event) => event.kind)).toEqual(['recovered', 'lowered']);
+    expect(later.events[1]).toMatchObject({ fromFactor: 1, firstOfEpisode: true });
+  });
+
+  it('keeps a few random 429s in a hundred near full rate (the share Harness edge sends)', () => {
+    // 10 requests a second (600/min, the default), every 33rd answered 429: a 429 every 3.3 s.
+    let state = initialRateControlState(0);
+    let sum = 0;
+    const requests = 6_000;
+    for (let n = 1; n <= requests; n++) {
+      const at = n * 100;
+      state = (n % 33 === 0 ? lowerRate(state, P, at) : recoverRate(state, P, at)).state;
+      sum += state.rateFactor;
+    }
+    expect(sum / requests).toBeGreaterThan(0.85);
+  });
+});
