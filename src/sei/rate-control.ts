@@ -1,6 +1,9 @@
 /**
  * How fast the request budget lets requests start after 429s: additive increase, multiplicative
- * decrease (AIMD, as TCP paces a shared link), in steps of one interval.
+ * decrease (AIMD, as TCP paces a shared link), in steps of one interval: `intervalMs` or
+ * `intervalRequests` granted requests, whichever comes first. Counting requests keeps a busy fleet's
+ * share of 429s, not its speed, in charge: measured in time alone, a fleet sending 100 requests a
+ * second would see a 429 in every interval at a 3% share and be pushed down to about 10 a second.
  *
  * - A 429 lowers the rate to `decreaseFactor` of what it was, at most once per interval: the 429s that
  *   follow within the interval answer requests sent before the cut took effect.
@@ -20,8 +23,10 @@ export interface RateControlParams {
   decreaseFactor: number;
   /** Fraction of the configured rate added back per clean interval. */
   increaseStep: number;
-  /** Length of one step: at most one decrease per interval, one increase per clean interval. */
+  /** Longest step: at most one decrease per interval, one increase per clean interval. */
   intervalMs: number;
+  /** Granted requests that also end an interval (before `intervalMs` when requests are many). */
+  intervalRequests: number;
   /** Lowest fraction of the configured rate 429s can push the rate down to. */
   minRateFactor: number;
 }
@@ -30,6 +35,7 @@ export const RATE_CONTROL_DEFAULTS = {
   decreaseFactor: 0.75,
   increaseStep: 0.1,
   intervalMs: 1_000,
+  intervalRequests: 10,
   minRateFactor: 1 / 16,
 } as const satisfies RateControlParams;
 
@@ -39,8 +45,12 @@ export interface RateControlState {
   rateFactor: number;
   /** Start of the current interval (clean so far when no 429 came since). */
   intervalStartMs: number;
+  /** Requests granted since `intervalStartMs`. */
+  intervalGrants: number;
   /** When the rate was last lowered (-Infinity is not JSON, so a time far in the past). */
   decreasedAtMs: number;
+  /** Requests granted since the rate was last lowered. */
+  grantsSinceDecrease: number;
   /** When the rate first went below full in the current episode of 429s; null at full rate. */
   pacedSinceMs: number | null;
   /** 429s since `pacedSinceMs`. */
@@ -64,21 +74,43 @@ export function initialRateControlState(nowMs: number): RateControlState {
   return {
     rateFactor: 1,
     intervalStartMs: nowMs,
+    intervalGrants: 0,
     decreasedAtMs: Number.MIN_SAFE_INTEGER,
+    grantsSinceDecrease: 0,
     pacedSinceMs: null,
     pacedRateLimited: 0,
     lowestRateFactor: 1,
   };
 }
 
-/** Adds `increaseStep` per clean interval completed by `nowMs`; reports the return to full speed. */
+/** Adds `increaseStep` per clean interval of time completed by `nowMs`; reports the return to full speed. */
 export function recoverRate(state: RateControlState, params: RateControlParams, nowMs: number): RateStep {
   const intervals = Math.floor((nowMs - state.intervalStartMs) / params.intervalMs);
   if (intervals <= 0) return { state, events: [] };
-  const intervalStartMs = state.intervalStartMs + intervals * params.intervalMs;
-  if (state.rateFactor >= 1) return { state: { ...state, intervalStartMs }, events: [] };
+  return stepUp(state, params, intervals, state.intervalStartMs + intervals * params.intervalMs);
+}
+
+/** Counts a granted request; the `intervalRequests`-th of a clean interval ends it with a step up. */
+export function countGrant(state: RateControlState, params: RateControlParams, nowMs: number): RateStep {
+  const counted = {
+    ...state,
+    intervalGrants: state.intervalGrants + 1,
+    grantsSinceDecrease: state.grantsSinceDecrease + 1,
+  };
+  if (counted.intervalGrants < params.intervalRequests) return { state: counted, events: [] };
+  return stepUp(counted, params, 1, Math.max(nowMs, state.intervalStartMs));
+}
+
+function stepUp(
+  state: RateControlState,
+  params: RateControlParams,
+  intervals: number,
+  intervalStartMs: number,
+): RateStep {
+  const next = { ...state, intervalStartMs, intervalGrants: 0 };
+  if (state.rateFactor >= 1) return { state: next, events: [] };
   const rateFactor = Math.min(1, state.rateFactor + intervals * params.increaseStep);
-  if (rateFactor < 1) return { state: { ...state, rateFactor, intervalStartMs }, events: [] };
+  if (rateFactor < 1) return { state: { ...next, rateFactor }, events: [] };
   const event: RateEvent = {
     kind: 'recovered',
     pacedMs: Math.max(0, intervalStartMs - (state.pacedSinceMs ?? intervalStartMs)),
@@ -87,9 +119,8 @@ export function recoverRate(state: RateControlState, params: RateControlParams, 
   };
   return {
     state: {
-      ...state,
+      ...next,
       rateFactor,
-      intervalStartMs,
       pacedSinceMs: null,
       pacedRateLimited: 0,
       lowestRateFactor: 1,
@@ -113,16 +144,21 @@ export function lowerRate(
   const base = {
     ...current,
     intervalStartMs: Math.max(nowMs, resumeAtMs),
+    intervalGrants: 0,
     pacedSinceMs: current.pacedSinceMs ?? nowMs,
     pacedRateLimited: current.pacedRateLimited + 1,
   };
-  if (nowMs - current.decreasedAtMs < params.intervalMs) return { state: base, events: recovered.events };
+  const cutThisInterval =
+    nowMs - current.decreasedAtMs < params.intervalMs &&
+    current.grantsSinceDecrease < params.intervalRequests;
+  if (cutThisInterval) return { state: base, events: recovered.events };
   const rateFactor = Math.max(params.minRateFactor, current.rateFactor * params.decreaseFactor);
   return {
     state: {
       ...base,
       rateFactor,
       decreasedAtMs: nowMs,
+      grantsSinceDecrease: 0,
       lowestRateFactor: Math.min(current.lowestRateFactor, rateFactor),
     },
     events: [

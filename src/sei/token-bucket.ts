@@ -11,6 +11,7 @@
  */
 import type { BudgetEvent, BudgetObserver, RequestBudget } from './budget.js';
 import {
+  countGrant,
   initialRateControlState,
   lowerRate,
   RATE_CONTROL_DEFAULTS,
@@ -88,7 +89,13 @@ export function takeToken(state: TokenBucketState, params: TokenBucketParams, no
     return { state: current, granted: false, waitMs: current.pausedUntilMs - nowMs, events };
   }
   if (current.tokens >= 1) {
-    return { state: { ...current, tokens: current.tokens - 1 }, granted: true, waitMs: 0, events };
+    const counted = countGrant(current, params, nowMs);
+    return {
+      state: { ...current, ...counted.state, tokens: current.tokens - 1 },
+      granted: true,
+      waitMs: 0,
+      events: [...events, ...counted.events],
+    };
   }
   const perMs = (params.requestsPerMinute / 60_000) * current.rateFactor;
   const waitMs = Math.max(1, Math.ceil((1 - current.tokens) / perMs));

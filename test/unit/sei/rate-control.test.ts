@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  countGrant,
   initialRateControlState,
   lowerRate,
   RATE_CONTROL_DEFAULTS,
@@ -82,16 +83,42 @@ describe('AIMD rate control', () => {
     expect(later.events[1]).toMatchObject({ fromFactor: 1, firstOfEpisode: true });
   });
 
-  it('keeps a few random 429s in a hundred near full rate (the share Harness edge sends)', () => {
-    // 10 requests a second (600/min, the default), every 33rd answered 429: a 429 every 3.3 s.
+  it('ends an interval after intervalRequests granted requests too, clean or not', () => {
+    let state = lowerRate(initialRateControlState(0), P, 0).state;
+    for (let n = 0; n < P.intervalRequests - 1; n++) state = countGrant(state, P, 1).state;
+    expect(state.rateFactor).toBe(P.decreaseFactor);
+    // A 429 before the interval's last grant is still in the cut's interval: no second cut.
+    expect(lowerRate(state, P, 2).state.rateFactor).toBe(P.decreaseFactor);
+    const stepped = countGrant(state, P, 2).state;
+    expect(stepped.rateFactor).toBeCloseTo(P.decreaseFactor + P.increaseStep);
+    expect(lowerRate(stepped, P, 3).state.rateFactor).toBeCloseTo(
+      (P.decreaseFactor + P.increaseStep) * P.decreaseFactor,
+    );
+  });
+
+  /** Mean rate factor of requests sent `perSecond` a second, every `every`-th answered 429. */
+  function meanFactor(perSecond: number, every: number): number {
     let state = initialRateControlState(0);
     let sum = 0;
-    const requests = 6_000;
+    const requests = 20_000;
     for (let n = 1; n <= requests; n++) {
-      const at = n * 100;
-      state = (n % 33 === 0 ? lowerRate(state, P, at) : recoverRate(state, P, at)).state;
+      const at = (n * 1_000) / perSecond;
+      state = recoverRate(state, P, at).state;
+      state = countGrant(state, P, at).state;
+      if (n % every === 0) state = lowerRate(state, P, at).state;
       sum += state.rateFactor;
     }
-    expect(sum / requests).toBeGreaterThan(0.85);
+    return sum / requests;
+  }
+
+  it.each([10, 100, 1_000])(
+    'keeps 3%% of 429s (the share Harness edge sends) near full rate at %i requests a second',
+    (perSecond) => {
+      expect(meanFactor(perSecond, 33)).toBeGreaterThan(0.85);
+    },
+  );
+
+  it('pushes the rate well down when most requests are answered 429 (a limit really exceeded)', () => {
+    expect(meanFactor(100, 2)).toBeLessThan(0.2);
   });
 });
