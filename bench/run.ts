@@ -10,6 +10,9 @@
  * it (built from `git archive`, ./lib/baseline.ts), so old and new are compared in the same run. The
  * limits of earlier reports are kept: fetch-only, and COPY into staging tables + the old md5 merge.
  * Results go to bench/results/ as JSON and markdown.
+ *
+ * `npm run bench -- --rate-limited [--records 20000]` runs only the 429 scenario instead
+ * (./lib/rate-limited.ts): the same sync fault-free and with 3% 429s, and their ratio.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
@@ -24,6 +27,7 @@ import { runCli } from './lib/cli-process.js';
 import { type CopyEverythingResult, copyEverything } from './lib/copy-everything.js';
 import { connect, createScratchDatabase } from './lib/database.js';
 import { copyLoad, fetchOnly } from './lib/limits.js';
+import { benchRateLimited } from './lib/rate-limited.js';
 import {
   BENCH_REQUESTS_PER_MINUTE,
   BENCH_SEED,
@@ -46,6 +50,8 @@ const { values } = parseArgs({
     'cpu-prof': { type: 'string' },
     baseline: { type: 'string' },
     mix: { type: 'string', default: 'default' },
+    'rate-limited': { type: 'boolean', default: false },
+    records: { type: 'string', default: '20000' },
   },
 });
 const scales = (values.scales ?? process.env.BENCH_SCALES)?.split(',').map(Number) ?? DEFAULT_SCALES;
@@ -321,6 +327,24 @@ export function resultsTable(results: readonly ScaleResult[]): string {
 }
 
 const machine = `${cpus().length} cores (${cpus()[0]?.model ?? 'unknown'}), ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
+if (values['rate-limited']) {
+  const records = Number(values.records);
+  if (!Number.isInteger(records) || records < 100) throw new Error('--records: an integer >= 100');
+  process.stderr.write(`bench: 429 scenario, ${records} Jira issues, page size ${pageSize}, ${machine}\n`);
+  const { markdown, runs, ratio } = await benchRateLimited({ records, pageSize, cliPath: buildCli() });
+  const stamp = new Date().toISOString();
+  const command = `npm run bench -- --rate-limited --records ${records} --page-size ${pageSize}`;
+  const text = `# sei-sync 429 benchmark, ${stamp}\n\nMachine: ${machine}; PostgreSQL local.\nCommand: \`${command}\`\n\n${markdown}`;
+  mkdirSync(values.out!, { recursive: true });
+  const name = `bench-429-${records}-p${pageSize}`;
+  writeFileSync(
+    `${values.out}/${name}.json`,
+    `${JSON.stringify({ at: stamp, machine, command, runs, ratio }, null, 2)}\n`,
+  );
+  writeFileSync(`${values.out}/${name}.md`, text);
+  process.stdout.write(`${text}\n`);
+  process.exit(0);
+}
 process.stderr.write(`bench: scales ${scales.join(', ')}, page size ${pageSize}, mix ${mix}, ${machine}\n`);
 const codes: Code[] = [{ label: 'this tree', cliPath: buildCli(), cpuProf: true }];
 let baseline: BaselineCli | undefined;

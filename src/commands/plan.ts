@@ -7,6 +7,7 @@
 import type { Command } from 'commander';
 import type { Config } from '../config.js';
 import { createSeiClient, type ListClient } from '../sei/client.js';
+import { rateLimitCostLine } from '../sei/rate-limit-cost.js';
 import { TokenBucketBudget } from '../sei/token-bucket.js';
 import { parseStreamList, STREAMS } from '../streams/registry.js';
 import type { StreamDefinition } from '../streams/types.js';
@@ -109,7 +110,7 @@ export function planDocument(
   };
 }
 
-function planText(document: PlanDocument): string {
+function planText(document: PlanDocument, rateLimits: string): string {
   const rows = document.streams.map((plan) => [
     plan.stream,
     plan.mode,
@@ -125,6 +126,7 @@ function planText(document: PlanDocument): string {
 
 scope: ${describeScope(document.scope)}
 full sync: about ${requests} requests, about ${minutes.toFixed(1)} minutes at ${document.requestsPerMinute} requests/minute (retries not counted); incremental runs read only what changed
+${rateLimits}
 `;
 }
 
@@ -195,7 +197,10 @@ export function registerPlan(program: Command): void {
         }
         const document = planDocument(plans, requestsPerMinute, config.scope);
         if (options.json) writeJsonDocument(document);
-        else process.stdout.write(planText(document));
+        else
+          process.stdout.write(
+            planText(document, rateLimitCostLine(document.total.requests, requestsPerMinute, client.stats)),
+          );
         return exitCodeOf(document);
       }),
     );

@@ -5,6 +5,7 @@
  * them again; `--plan` says what a verify would cost first, with one request per stream.
  */
 import type { Command } from 'commander';
+import { rateLimitCostLine } from '../sei/rate-limit-cost.js';
 import { parseStreamList } from '../streams/registry.js';
 import { STREAM_NAMES } from '../streams/types.js';
 import { createSyncEngineFromConfig } from '../sync/index.js';
@@ -62,7 +63,11 @@ export function registerVerify(program: Command): void {
             for (const stream of streams) plans.push(await engine.planVerify({ stream, ...request }));
             const document = verifyPlanDocument(plans, requestsPerMinute);
             if (json) writeJsonDocument(document);
-            else process.stdout.write(verifyPlanText(document));
+            else {
+              const { total } = document;
+              const line = rateLimitCostLine(total.requests, requestsPerMinute, configured.client.stats);
+              process.stdout.write(`${verifyPlanText(document)}${line}\n`);
+            }
             return exitCodeOf(document);
           }
           const heal = options.heal === true;

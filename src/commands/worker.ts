@@ -6,6 +6,7 @@ import type { Command } from 'commander';
 import pg from 'pg';
 import { createRedisConnection } from '../../jobs/connection.js';
 import { createWorker } from '../../jobs/worker.js';
+import { budgetObserver } from '../observability/budget-observer.js';
 import { createMetrics } from '../observability/metrics.js';
 import { type ReadinessCheck, startOpsServer } from '../observability/ops-server.js';
 import { RedisRequestBudget } from '../sei/redis-budget.js';
@@ -44,6 +45,11 @@ export function registerWorker(program: Command): void {
           prefix,
           apiKey: config.sei.apiKey,
           requestsPerMinute: config.sei.requestsPerMinute,
+          observer: budgetObserver({
+            logger,
+            metrics,
+            configuredRequestsPerMinute: config.sei.requestsPerMinute,
+          }),
         });
         const configured = await createSyncEngineFromConfig(config, { logger, budget });
         await seedFreshnessGauge(metrics, configured.warehouse.db);

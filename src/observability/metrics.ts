@@ -36,6 +36,10 @@ export interface SyncMetrics {
   readonly rateLimited: Counter<'stream'>;
   /** Pages committed. Labels: stream. */
   readonly pages: Counter<'stream'>;
+  /** Seconds SEI requests waited for the request budget, summed over requests (429 pacing shows here). */
+  readonly budgetWaitSeconds: Counter;
+  /** Requests per minute the budget lets through now (below the configured rate while 429s pace it). */
+  readonly budgetRate: Gauge;
   /** Rows written, by outcome (inserted, updated, unchanged, deleted, rejected, sanitized). Labels: stream, outcome. */
   readonly rows: Counter<'stream' | 'outcome'>;
   /** Stream runs ended, by status (succeeded, failed, not_run). Labels: stream, status. */
@@ -95,6 +99,16 @@ export function createMetrics(options: MetricsOptions = {}): SyncMetrics {
     name: 'sei_sync_rate_limited_total',
     help: 'SEI 429 answers',
     labelNames: ['stream'],
+    registers,
+  });
+  const budgetWaitSeconds = new Counter({
+    name: 'sei_sync_budget_wait_seconds_total',
+    help: 'Seconds SEI requests waited for the request budget, summed over requests',
+    registers,
+  });
+  const budgetRate = new Gauge({
+    name: 'sei_sync_budget_requests_per_minute',
+    help: 'SEI requests per minute the request budget allows now (lowered by 429s)',
     registers,
   });
   const pages = new Counter({
@@ -162,6 +176,8 @@ export function createMetrics(options: MetricsOptions = {}): SyncMetrics {
     requests,
     retries,
     rateLimited,
+    budgetWaitSeconds,
+    budgetRate,
     pages,
     rows,
     streamRuns,

@@ -5,7 +5,8 @@
  * `applyRateLimited`), run on a state kept in Redis and timed by Redis's clock (`TIME`), so machines
  * with skewed clocks agree. Each change is an atomic compare-and-set (a Lua script that writes only if
  * the state is still the one read); a worker that loses the race reads again. A 429 seen by any worker
- * pauses and slows down all of them, and they recover together.
+ * slows down all of them (and a `Retry-After` pauses all of them), and they recover together. The
+ * worker whose write made a change reports it (its observer logs it), so each change is logged once.
  *
  * The Redis key names the API key by a SHA-256 fingerprint prefix, never the key itself.
  *
@@ -16,10 +17,11 @@ import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Redis } from 'ioredis';
 import type { Secret } from '../secret.js';
-import type { RequestBudget } from './budget.js';
+import type { BudgetEvent, BudgetObserver, RequestBudget } from './budget.js';
 import {
   applyRateLimited,
   initialTokenBucketState,
+  rateInForce,
   TOKEN_BUCKET_DEFAULTS,
   type TokenBucketParams,
   type TokenBucketState,
@@ -38,6 +40,8 @@ export interface RedisBudgetOptions extends Partial<Omit<TokenBucketParams, 'req
   maxPollMs?: number;
   /** Called with Redis's time of each grant (ms); for tests and metrics. */
   onGrant?: (grantedAtMs: number) => void;
+  /** Logs and metrics of waits, rate changes and pauses. */
+  observer?: BudgetObserver;
 }
 
 export const REDIS_BUDGET_DEFAULTS = { maxPollMs: 1_000 } as const;
@@ -64,9 +68,12 @@ export class RedisRequestBudget implements RequestBudget {
   readonly #maxPollMs: number;
   readonly #ttlMs: number;
   readonly #onGrant: ((grantedAtMs: number) => void) | undefined;
+  readonly #observer: BudgetObserver;
+  /** The rate last reported to the observer (another worker may have changed it since). */
+  #reportedRate: number | undefined;
 
   constructor(options: RedisBudgetOptions) {
-    const { redis, prefix, apiKey, requestsPerMinute, maxPollMs, onGrant, ...overrides } = options;
+    const { redis, prefix, apiKey, requestsPerMinute, maxPollMs, onGrant, observer, ...overrides } = options;
     const defined = Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined));
     const base = { ...TOKEN_BUCKET_DEFAULTS, ...defined } as Omit<TokenBucketParams, 'requestsPerMinute'>;
     if (!(requestsPerMinute > base.burst)) {
@@ -77,22 +84,27 @@ export class RedisRequestBudget implements RequestBudget {
     this.#redis = redis;
     this.#maxPollMs = maxPollMs ?? REDIS_BUDGET_DEFAULTS.maxPollMs;
     // Forgotten when idle long enough for a fresh bucket to be equivalent.
-    this.#ttlMs = 2 * Math.max(base.recoveryMs, base.maxRateLimitPauseMs) + 60_000;
+    this.#ttlMs = 2 * base.maxRateLimitPauseMs + base.intervalMs / base.increaseStep + 60_000;
     this.#onGrant = onGrant;
+    this.#observer = observer ?? {};
   }
 
   async acquire(signal?: AbortSignal): Promise<void> {
+    let firstRefusedAtMs: number | undefined;
     for (;;) {
       signal?.throwIfAborted();
       const { raw, state, nowMs } = await this.#load();
       const result = takeToken(state, this.params, nowMs);
       if (result.granted) {
         if (await this.#store(raw, result.state)) {
+          this.#report(result.state, result.events);
+          if (firstRefusedAtMs !== undefined) this.#observer.onWait?.(nowMs - firstRefusedAtMs);
           this.#onGrant?.(nowMs);
           return;
         }
         continue;
       }
+      firstRefusedAtMs ??= nowMs;
       try {
         await sleep(Math.min(result.waitMs, this.#maxPollMs), undefined, { signal });
       } catch (error) {
@@ -105,7 +117,21 @@ export class RedisRequestBudget implements RequestBudget {
   async reportRateLimited(retryAfterMs?: number): Promise<void> {
     for (;;) {
       const { raw, state, nowMs } = await this.#load();
-      if (await this.#store(raw, applyRateLimited(state, this.params, nowMs, retryAfterMs))) return;
+      const next = applyRateLimited(state, this.params, nowMs, retryAfterMs);
+      if (await this.#store(raw, next.state)) {
+        this.#report(next.state, next.events);
+        return;
+      }
+    }
+  }
+
+  /** Tells the observer what this worker's write changed, and the shared rate when it moved. */
+  #report(state: TokenBucketState, events: readonly BudgetEvent[]): void {
+    for (const event of events) this.#observer.onEvent?.(event, this.params.requestsPerMinute);
+    const rate = rateInForce(state, this.params);
+    if (rate !== this.#reportedRate) {
+      this.#reportedRate = rate;
+      this.#observer.onRate?.(rate);
     }
   }
 
@@ -118,8 +144,14 @@ export class RedisRequestBudget implements RequestBudget {
   async #load(): Promise<{ raw: string; state: TokenBucketState; nowMs: number }> {
     const [raw, seconds, micros] = (await this.#redis.eval(LOAD, 1, this.key)) as [string, string, string];
     const nowMs = Number(seconds) * 1000 + Number(micros) / 1000;
-    const state =
-      raw === '' ? initialTokenBucketState(this.params, nowMs) : (JSON.parse(raw) as TokenBucketState);
+    // Fields a newer version added are missing from a state an older worker wrote: start them fresh.
+    const state: TokenBucketState =
+      raw === ''
+        ? initialTokenBucketState(this.params, nowMs)
+        : {
+            ...initialTokenBucketState(this.params, nowMs),
+            ...(JSON.parse(raw) as Partial<TokenBucketState>),
+          };
     return { raw, state, nowMs };
   }
 

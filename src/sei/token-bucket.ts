@@ -1,44 +1,41 @@
 /**
  * The in-process request budget: a token bucket that lets `requestsPerMinute` requests start per
- * minute, with a small burst, and slows down after SEI answers 429.
+ * minute, with a small burst, at the fraction of that rate 429s leave in force (./rate-control.ts).
  *
  * The arithmetic lives in pure functions over a plain, JSON-serializable state (`takeToken`,
  * `applyRateLimited`), so the Redis-backed budget shared by all workers runs the very same algorithm.
  *
- * After a 429 the bucket
- * 1. pauses every caller for the server's `Retry-After`, or else for a backoff that doubles with each
- *    429 in a row (`rateLimitPauseMs`, 2x per strike, up to `maxRateLimitPauseMs`);
- * 2. halves its rate (down to `minRateFactor` of the configured rate) and empties the bucket;
- * 3. once the pause is over, climbs back linearly to the full rate over `recoveryMs`.
+ * After a 429 the bucket lowers its rate (AIMD, ./rate-control.ts) and keeps serving everyone at it;
+ * only a 429 with `Retry-After` also pauses every caller for that long (capped at
+ * `maxRateLimitPauseMs`) and empties the bucket, as the server asked.
  */
-import type { RequestBudget } from './budget.js';
+import type { BudgetEvent, BudgetObserver, RequestBudget } from './budget.js';
+import {
+  countGrant,
+  initialRateControlState,
+  lowerRate,
+  RATE_CONTROL_DEFAULTS,
+  type RateControlParams,
+  type RateControlState,
+  recoverRate,
+} from './rate-control.js';
 
-export interface TokenBucketParams {
+export interface TokenBucketParams extends RateControlParams {
   /** Sustained rate at full speed. */
   requestsPerMinute: number;
   /** Tokens the bucket holds: how many requests may start back to back after a quiet spell. */
   burst: number;
-  /** Pause after a 429 that came without `Retry-After`, doubled per 429 in a row. */
-  rateLimitPauseMs: number;
-  /** Longest pause after a 429 (with or without `Retry-After`). */
+  /** Longest pause a `Retry-After` gets. */
   maxRateLimitPauseMs: number;
-  /** Lowest fraction of the rate a series of 429s can push the bucket down to. */
-  minRateFactor: number;
-  /** Time to climb from the lowest rate back to the full rate once the pause is over. */
-  recoveryMs: number;
 }
 
 /** The bucket's state: plain numbers, so it can live in Redis as well as in memory. */
-export interface TokenBucketState {
+export interface TokenBucketState extends RateControlState {
   tokens: number;
-  /** When `tokens` and `rateFactor` were last brought up to date (ms, the bucket's clock). */
+  /** When `tokens` was last brought up to date (ms, the bucket's clock). */
   updatedAtMs: number;
-  /** No token is handed out before this instant. */
+  /** No token is handed out before this instant (a `Retry-After`). */
   pausedUntilMs: number;
-  /** Fraction of `requestsPerMinute` currently allowed, in [minRateFactor, 1]. */
-  rateFactor: number;
-  /** 429s since the rate was last back at full speed (drives the pause doubling). */
-  strikes: number;
 }
 
 export interface TakeResult {
@@ -46,78 +43,98 @@ export interface TakeResult {
   granted: boolean;
   /** When not granted: how long until a token may be available (0 when granted). */
   waitMs: number;
+  events: BudgetEvent[];
 }
 
-/** Default burst and recovery; `requestsPerMinute` comes from the configuration. */
+/** Default burst and pause cap, and the rate control's; `requestsPerMinute` comes from the configuration. */
 export const TOKEN_BUCKET_DEFAULTS = {
   /** Small on purpose: SEI also limits per 10 s per IP, and a burst is mostly there to start quickly. */
   burst: 4,
-  rateLimitPauseMs: 2_000,
   maxRateLimitPauseMs: 120_000,
-  minRateFactor: 1 / 16,
-  recoveryMs: 60_000,
+  ...RATE_CONTROL_DEFAULTS,
 } as const satisfies Omit<TokenBucketParams, 'requestsPerMinute'>;
 
 /** A full bucket at full speed. */
 export function initialTokenBucketState(params: TokenBucketParams, nowMs: number): TokenBucketState {
-  return { tokens: params.burst, updatedAtMs: nowMs, pausedUntilMs: nowMs, rateFactor: 1, strikes: 0 };
+  return {
+    tokens: params.burst,
+    updatedAtMs: nowMs,
+    pausedUntilMs: nowMs,
+    ...initialRateControlState(nowMs),
+  };
 }
 
 /**
  * Brings the state to `nowMs`: refills tokens for the time since the last update (none during a
- * pause) and moves the rate factor back towards 1. Tokens accrue at the factor of the start of the
- * interval, which errs on the slow side while the rate recovers.
+ * pause) at the rate in force, then lets the rate recover by the clean intervals that passed. Tokens
+ * accrue at the factor of the start of the span, which errs on the slow side while the rate recovers.
  */
 export function refillTokenBucket(
   state: TokenBucketState,
   params: TokenBucketParams,
   nowMs: number,
-): TokenBucketState {
+): { state: TokenBucketState; events: BudgetEvent[] } {
   const from = Math.max(state.updatedAtMs, state.pausedUntilMs);
-  if (nowMs <= from) return state;
-  const elapsedMs = nowMs - from;
+  if (nowMs <= from) return { state, events: [] };
   const perMs = params.requestsPerMinute / 60_000;
-  const tokens = Math.min(params.burst, state.tokens + elapsedMs * perMs * state.rateFactor);
-  const rateFactor = Math.min(1, state.rateFactor + elapsedMs / params.recoveryMs);
-  return {
-    tokens,
-    updatedAtMs: nowMs,
-    pausedUntilMs: state.pausedUntilMs,
-    rateFactor,
-    strikes: rateFactor >= 1 ? 0 : state.strikes,
-  };
+  const tokens = Math.min(params.burst, state.tokens + (nowMs - from) * perMs * state.rateFactor);
+  const rate = recoverRate(state, params, nowMs);
+  return { state: { ...state, ...rate.state, tokens, updatedAtMs: nowMs }, events: rate.events };
 }
 
 /** Tries to take one token at `nowMs`. Pure: returns the next state and, if refused, how long to wait. */
 export function takeToken(state: TokenBucketState, params: TokenBucketParams, nowMs: number): TakeResult {
-  const current = refillTokenBucket(state, params, nowMs);
+  const { state: current, events } = refillTokenBucket(state, params, nowMs);
   if (nowMs < current.pausedUntilMs) {
-    return { state: current, granted: false, waitMs: current.pausedUntilMs - nowMs };
+    return { state: current, granted: false, waitMs: current.pausedUntilMs - nowMs, events };
   }
   if (current.tokens >= 1) {
-    return { state: { ...current, tokens: current.tokens - 1 }, granted: true, waitMs: 0 };
+    const counted = countGrant(current, params, nowMs);
+    return {
+      state: { ...current, ...counted.state, tokens: current.tokens - 1 },
+      granted: true,
+      waitMs: 0,
+      events: [...events, ...counted.events],
+    };
   }
   const perMs = (params.requestsPerMinute / 60_000) * current.rateFactor;
-  return { state: current, granted: false, waitMs: Math.max(1, Math.ceil((1 - current.tokens) / perMs)) };
+  const waitMs = Math.max(1, Math.ceil((1 - current.tokens) / perMs));
+  return { state: current, granted: false, waitMs, events };
 }
 
-/** Applies a 429 at `nowMs`: pause, halve the rate, empty the bucket. Pure. */
+/**
+ * Applies a 429 at `nowMs`: lowers the rate (at most once per interval); with `retryAfterMs`, also
+ * pauses everyone that long and empties the bucket. Pure.
+ */
 export function applyRateLimited(
   state: TokenBucketState,
   params: TokenBucketParams,
   nowMs: number,
   retryAfterMs?: number,
-): TokenBucketState {
-  const current = refillTokenBucket(state, params, nowMs);
-  const backoffMs = params.rateLimitPauseMs * 2 ** current.strikes;
-  const pauseMs = Math.min(params.maxRateLimitPauseMs, retryAfterMs ?? backoffMs);
+): { state: TokenBucketState; events: BudgetEvent[] } {
+  const refilled = refillTokenBucket(state, params, nowMs);
+  const current = refilled.state;
+  const pauseMs = retryAfterMs === undefined ? 0 : Math.min(params.maxRateLimitPauseMs, retryAfterMs);
+  const pausedUntilMs = Math.max(current.pausedUntilMs, nowMs + pauseMs);
+  const rate = lowerRate(current, params, nowMs, pausedUntilMs);
+  const events: BudgetEvent[] = [...refilled.events, ...rate.events];
+  // Only a pause that starts now is news; 429s inside a pause extend it quietly.
+  if (pauseMs > 0 && current.pausedUntilMs <= nowMs) events.push({ kind: 'paused', pauseMs });
   return {
-    tokens: 0,
-    updatedAtMs: nowMs,
-    pausedUntilMs: Math.max(current.pausedUntilMs, nowMs + pauseMs),
-    rateFactor: Math.max(params.minRateFactor, current.rateFactor / 2),
-    strikes: current.strikes + 1,
+    state: {
+      ...current,
+      ...rate.state,
+      tokens: pauseMs > 0 ? 0 : current.tokens,
+      updatedAtMs: nowMs,
+      pausedUntilMs,
+    },
+    events,
   };
+}
+
+/** The rate in force, in requests per minute. */
+export function rateInForce(state: TokenBucketState, params: TokenBucketParams): number {
+  return params.requestsPerMinute * state.rateFactor;
 }
 
 /** Time source and timers, injectable so tests run on a fake clock. */
@@ -138,9 +155,13 @@ export interface TokenBucketBudgetOptions extends Partial<Omit<TokenBucketParams
   requestsPerMinute: number;
   /** @defaultValue the system's monotonic clock */
   clock?: BudgetClock;
+  /** Logs and metrics of waits, rate changes and pauses. */
+  observer?: BudgetObserver;
 }
 
 interface Waiter {
+  /** When it started waiting (the bucket's clock). */
+  sinceMs: number;
   resolve: () => void;
   reject: (reason: unknown) => void;
   signal: AbortSignal | undefined;
@@ -154,13 +175,14 @@ interface Waiter {
 export class TokenBucketBudget implements RequestBudget {
   readonly params: TokenBucketParams;
   readonly #clock: BudgetClock;
+  readonly #observer: BudgetObserver;
   #state: TokenBucketState;
   readonly #waiters: Waiter[] = [];
   #timer: unknown;
   #closed = false;
 
   constructor(options: TokenBucketBudgetOptions) {
-    const { clock, ...rest } = options;
+    const { clock, observer, ...rest } = options;
     this.params = {
       ...TOKEN_BUCKET_DEFAULTS,
       ...stripUndefined(rest),
@@ -170,12 +192,13 @@ export class TokenBucketBudget implements RequestBudget {
       throw new RangeError('requestsPerMinute must be greater than 0');
     if (!(this.params.burst >= 1)) throw new RangeError('burst must be at least 1');
     this.#clock = clock ?? systemClock;
+    this.#observer = observer ?? {};
     this.#state = initialTokenBucketState(this.params, this.#clock.now());
   }
 
   /** A copy of the current state (after a refill), for metrics and tests. */
   get state(): TokenBucketState {
-    this.#state = refillTokenBucket(this.#state, this.params, this.#clock.now());
+    this.#apply(refillTokenBucket(this.#state, this.params, this.#clock.now()));
     return { ...this.#state };
   }
 
@@ -189,11 +212,12 @@ export class TokenBucketBudget implements RequestBudget {
     if (this.#closed) return Promise.reject(new Error('the request budget is closed'));
     if (this.#waiters.length === 0) {
       const result = takeToken(this.#state, this.params, this.#clock.now());
-      this.#state = result.state;
+      this.#apply(result);
       if (result.granted) return Promise.resolve();
     }
     return new Promise<void>((resolve, reject) => {
       const waiter: Waiter = {
+        sinceMs: this.#clock.now(),
         resolve,
         reject,
         signal,
@@ -211,7 +235,7 @@ export class TokenBucketBudget implements RequestBudget {
   }
 
   reportRateLimited(retryAfterMs?: number): void {
-    this.#state = applyRateLimited(this.#state, this.params, this.#clock.now(), retryAfterMs);
+    this.#apply(applyRateLimited(this.#state, this.params, this.#clock.now(), retryAfterMs));
     this.#pump();
   }
 
@@ -229,7 +253,7 @@ export class TokenBucketBudget implements RequestBudget {
     this.#cancelTimer();
     while (this.#waiters.length > 0) {
       const result = takeToken(this.#state, this.params, this.#clock.now());
-      this.#state = result.state;
+      this.#apply(result);
       if (!result.granted) {
         this.#timer = this.#clock.setTimeout(() => {
           this.#timer = undefined;
@@ -239,8 +263,17 @@ export class TokenBucketBudget implements RequestBudget {
       }
       const waiter = this.#waiters.shift() as Waiter;
       waiter.signal?.removeEventListener('abort', waiter.onAbort);
+      this.#observer.onWait?.(this.#clock.now() - waiter.sinceMs);
       waiter.resolve();
     }
+  }
+
+  /** Takes the next state and tells the observer what changed. */
+  #apply(next: { state: TokenBucketState; events: BudgetEvent[] }): void {
+    const before = this.#state.rateFactor;
+    this.#state = next.state;
+    for (const event of next.events) this.#observer.onEvent?.(event, this.params.requestsPerMinute);
+    if (next.state.rateFactor !== before) this.#observer.onRate?.(rateInForce(next.state, this.params));
   }
 
   #cancelTimer(): void {

@@ -3,6 +3,7 @@
  * request budget. The `sync` command, the demo and the worker all start here.
  */
 import type { Config } from '../config.js';
+import { budgetObserver } from '../observability/budget-observer.js';
 import type { Logger } from '../observability/logger.js';
 import type { RequestBudget } from '../sei/budget.js';
 import { createSeiClient, type SeiClient } from '../sei/client.js';
@@ -47,7 +48,15 @@ export async function createSyncEngineFromConfig(
     throw error;
   }
   const ownsBudget = options.budget === undefined;
-  const budget = options.budget ?? new TokenBucketBudget({ requestsPerMinute: config.sei.requestsPerMinute });
+  const { requestsPerMinute } = config.sei;
+  const budget =
+    options.budget ??
+    new TokenBucketBudget({
+      requestsPerMinute,
+      ...(options.logger && {
+        observer: budgetObserver({ logger: options.logger, configuredRequestsPerMinute: requestsPerMinute }),
+      }),
+    });
   const client = createSeiClient(config.sei, budget, options.logger);
   const engine = createSyncEngine({
     warehouse,

@@ -2,6 +2,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Secret } from '../../../src/secret.js';
 import { keyFingerprint, RedisRequestBudget } from '../../../src/sei/redis-budget.js';
+import { TOKEN_BUCKET_DEFAULTS } from '../../../src/sei/token-bucket.js';
 import { testQueuePrefix, testRedisUrl } from '../../support/services.js';
 
 const prefix = testQueuePrefix();
@@ -81,23 +82,48 @@ describe('RedisRequestBudget', () => {
     }
   });
 
-  it('slows both machines down after a 429 seen by one', async () => {
+  it('slows both machines down (and pauses them for its Retry-After) after a 429 seen by one', async () => {
     const grants: number[][] = [[], []];
     const [a, b] = machines(grants);
     if (!a || !b) throw new Error('two budgets expected');
     const before = (await b.snapshot()).state.rateFactor;
     await a.reportRateLimited(300);
     const { state } = await b.snapshot();
-    expect(state.rateFactor).toBeCloseTo(before / 2);
+    expect(state.rateFactor).toBeCloseTo(before * TOKEN_BUCKET_DEFAULTS.decreaseFactor);
     expect(state.tokens).toBe(0);
     await Promise.all([a.acquire(), b.acquire(), a.acquire(), b.acquire()]);
     const after = grants.flat().sort((x, y) => x - y);
     expect(after).toHaveLength(4);
-    // Nobody went before the pause ended; then no burst (the bucket was emptied) and clearly below full
-    // speed: four grants at the full rate would span 3 / fullPerMs (150 ms); halved, about twice that.
+    // Nobody went before the pause ended; then no burst (the bucket was emptied) and below full speed:
+    // four grants at the full rate would span 3 / fullPerMs (150 ms); at 3/4 of it, 200 ms.
     expect(after[0]).toBeGreaterThanOrEqual(state.pausedUntilMs);
     const fullPerMs = (REQUESTS_PER_MINUTE - BURST) / 60_000;
-    expect((after[3] ?? 0) - (after[0] ?? 0)).toBeGreaterThanOrEqual((1.5 * 3) / fullPerMs);
+    expect((after[3] ?? 0) - (after[0] ?? 0)).toBeGreaterThanOrEqual((1.25 * 3) / fullPerMs);
+  });
+
+  it('after a 429 without Retry-After paces both machines without pausing them; one of them reports it', async () => {
+    await redisA.del(`${prefix}:sei-sync:budget:${keyFingerprint(apiKey)}`);
+    const events: string[][] = [[], []];
+    const [a, b] = [redisA, redisB].map(
+      (redis, index) =>
+        new RedisRequestBudget({
+          redis,
+          prefix,
+          apiKey,
+          requestsPerMinute: REQUESTS_PER_MINUTE,
+          burst: BURST,
+          observer: { onEvent: (event) => events[index]?.push(event.kind) },
+        }),
+    );
+    if (!a || !b) throw new Error('two budgets expected');
+    await a.reportRateLimited();
+    await a.reportRateLimited();
+    const { state, nowMs } = await b.snapshot();
+    expect(state.pausedUntilMs).toBeLessThanOrEqual(nowMs);
+    expect(state.rateFactor).toBeCloseTo(TOKEN_BUCKET_DEFAULTS.decreaseFactor);
+    expect(state.pacedRateLimited).toBe(2);
+    await b.acquire();
+    expect(events).toEqual([['lowered'], []]);
   });
 
   it('rejects a wait with the signal reason when aborted', async () => {

@@ -58,8 +58,7 @@ function makeClient(overrides: Partial<SeiClientOptions> = {}): SeiClient {
     budget: new TokenBucketBudget({
       requestsPerMinute: 60_000,
       burst: 20,
-      rateLimitPauseMs: 2,
-      recoveryMs: 50,
+      intervalMs: 50,
     }),
     minRetryDelayMs: 1,
     maxRetryDelayMs: 4,

@@ -45,44 +45,44 @@ describe('token bucket math (pure)', () => {
     expect(result.state.tokens).toBe(PARAMS.burst - 1);
   });
 
-  it("after a 429 pauses for the server's Retry-After, halves the rate and empties the bucket", () => {
+  it('after a 429 with Retry-After pauses for it, lowers the rate and empties the bucket', () => {
     const limited = applyRateLimited(initialTokenBucketState(PARAMS, 0), PARAMS, 1_000, 5_000);
-    expect(limited).toMatchObject({ tokens: 0, pausedUntilMs: 6_000, rateFactor: 0.5, strikes: 1 });
-    expect(takeToken(limited, PARAMS, 5_999)).toMatchObject({ granted: false, waitMs: 1 });
-    // After the pause tokens accrue at half the rate: one every 200 ms.
-    const afterPause = takeToken(limited, PARAMS, 6_000);
-    expect(afterPause).toMatchObject({ granted: false, waitMs: 2 * INTERVAL_MS });
+    expect(limited.state).toMatchObject({ tokens: 0, pausedUntilMs: 6_000, rateFactor: 0.75 });
+    expect(limited.events).toContainEqual({ kind: 'paused', pauseMs: 5_000 });
+    expect(takeToken(limited.state, PARAMS, 5_999)).toMatchObject({ granted: false, waitMs: 1 });
+    // After the pause tokens accrue at the lowered rate: one every 100 / 0.75 ms.
+    const afterPause = takeToken(limited.state, PARAMS, 6_000);
+    expect(afterPause).toMatchObject({ granted: false, waitMs: Math.ceil(INTERVAL_MS / 0.75) });
   });
 
-  it('without Retry-After pauses by a backoff that doubles per strike, capped', () => {
-    let state = initialTokenBucketState(PARAMS, 0);
-    const pauses: number[] = [];
-    for (let i = 0; i < 10; i++) {
-      state = applyRateLimited(state, PARAMS, 0);
-      pauses.push(state.pausedUntilMs);
-    }
-    expect(pauses.slice(0, 4)).toEqual([2_000, 4_000, 8_000, 16_000]);
-    expect(Math.max(...pauses)).toBe(PARAMS.maxRateLimitPauseMs);
-    expect(state.rateFactor).toBe(PARAMS.minRateFactor);
+  // Before: every 429 paused everyone for 2 s, doubled per 429 up to 2 minutes (issue 19).
+  it('without Retry-After pauses nobody and keeps the tokens: only the rate goes down', () => {
+    const state = initialTokenBucketState(PARAMS, 0);
+    const limited = applyRateLimited(state, PARAMS, 0);
+    expect(limited.state).toMatchObject({ tokens: PARAMS.burst, pausedUntilMs: 0, rateFactor: 0.75 });
+    expect(limited.events.map((event) => event.kind)).toEqual(['lowered']);
+    expect(takeToken(limited.state, PARAMS, 0).granted).toBe(true);
   });
 
   it('caps a long Retry-After', () => {
-    const state = applyRateLimited(initialTokenBucketState(PARAMS, 0), PARAMS, 0, 10 * 3_600_000);
+    const { state } = applyRateLimited(initialTokenBucketState(PARAMS, 0), PARAMS, 0, 10 * 3_600_000);
     expect(state.pausedUntilMs).toBe(PARAMS.maxRateLimitPauseMs);
   });
 
-  it('recovers linearly to the full rate after the pause and forgets the strikes', () => {
-    const limited = applyRateLimited(initialTokenBucketState(PARAMS, 0), PARAMS, 0, 1_000);
-    const half = takeToken(limited, PARAMS, 1_000 + PARAMS.recoveryMs / 4).state;
-    expect(half.rateFactor).toBeCloseTo(0.75);
-    expect(half.strikes).toBe(1);
-    const full = takeToken(limited, PARAMS, 1_000 + PARAMS.recoveryMs).state;
-    expect(full.rateFactor).toBe(1);
-    expect(full.strikes).toBe(0);
+  it('recovers by a step per clean interval after the pause, and says so once back at full rate', () => {
+    const { state: limited } = applyRateLimited(initialTokenBucketState(PARAMS, 0), PARAMS, 0, 1_000);
+    const one = takeToken(limited, PARAMS, 1_000 + PARAMS.intervalMs);
+    expect(one.state.rateFactor).toBeCloseTo(0.75 + PARAMS.increaseStep);
+    expect(one.events).toEqual([]);
+    const full = takeToken(one.state, PARAMS, 1_000 + 3 * PARAMS.intervalMs);
+    expect(full.state.rateFactor).toBe(1);
+    expect(full.events).toEqual([
+      { kind: 'recovered', pacedMs: 4_000, rateLimited: 1, lowestRateFactor: 0.75 },
+    ]);
   });
 
   it('is JSON round-trippable (the Redis budget stores it)', () => {
-    const state = applyRateLimited(initialTokenBucketState(PARAMS, 0), PARAMS, 10, 100);
+    const { state } = applyRateLimited(initialTokenBucketState(PARAMS, 0), PARAMS, 10, 100);
     expect(JSON.parse(JSON.stringify(state))).toEqual(state);
   });
 });
@@ -156,15 +156,40 @@ describe('TokenBucketBudget', () => {
     await expect(budget.acquire(AbortSignal.abort(new Error('gone')))).rejects.toThrow('gone');
   });
 
-  it('holds everyone during a reported 429 pause, then goes at half speed', async () => {
+  it('holds everyone during a Retry-After pause, then goes at the lowered rate', async () => {
     const { clock, budget } = setup({ burst: 1 });
     await budget.acquire();
     const waiter = track(budget.acquire());
     budget.reportRateLimited(1_000);
-    await clock.advance(1_000 + 2 * INTERVAL_MS - 1);
+    await clock.advance(1_000 + Math.ceil(INTERVAL_MS / 0.75) - 1);
     expect(waiter.settled).toBe(false);
     await clock.advance(1);
     expect(waiter.settled).toBe(true);
+  });
+
+  it('after a 429 without Retry-After serves the next waiter at the lowered rate, and tells the observer', async () => {
+    const clock = new FakeClock(0);
+    const seen = { waits: [] as number[], rates: [] as number[], events: [] as string[] };
+    const budget = new TokenBucketBudget({
+      requestsPerMinute: 600,
+      burst: 1,
+      clock,
+      observer: {
+        onWait: (ms) => seen.waits.push(ms),
+        onRate: (rate) => seen.rates.push(rate),
+        onEvent: (event) => seen.events.push(event.kind),
+      },
+    });
+    await budget.acquire();
+    const waiter = track(budget.acquire());
+    budget.reportRateLimited();
+    await clock.advance(Math.ceil(INTERVAL_MS / 0.75));
+    expect(waiter.settled).toBe(true);
+    expect(seen).toEqual({ waits: [Math.ceil(INTERVAL_MS / 0.75)], rates: [450], events: ['lowered'] });
+    await clock.advance(10 * TOKEN_BUCKET_DEFAULTS.intervalMs);
+    expect(budget.state.rateFactor).toBe(1);
+    expect(seen.rates.at(-1)).toBe(600);
+    expect(seen.events).toEqual(['lowered', 'recovered']);
   });
 
   it('close() rejects waiting callers', async () => {
