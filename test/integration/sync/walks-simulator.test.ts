@@ -21,7 +21,7 @@ import {
 } from '../../../src/streams/types.js';
 import { walkKeyset } from '../../../src/sync/keyset-walk.js';
 import { type ListSource, listPage } from '../../../src/sync/list-request.js';
-import { recordSecond } from '../../../src/sync/time-range.js';
+import { EARLIEST_SECOND, recordSecond } from '../../../src/sync/time-range.js';
 import { walkWholeList } from '../../../src/sync/whole-list-walk.js';
 
 const PAGE_SIZE = 10;
@@ -88,7 +88,7 @@ const INTEGRATION_FIELDS: Partial<Record<StreamName, string>> = {
   cicd_job_runs: 'cicd_integration_id',
 };
 
-const ALL_TIME = { from: 0, to: Math.floor(Date.now() / 1000) + 1 };
+const ALL_TIME = { from: EARLIEST_SECOND, to: Math.floor(Date.now() / 1000) + 1 };
 
 async function walkKeys(
   name: StreamName,
