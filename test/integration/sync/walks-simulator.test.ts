@@ -231,7 +231,7 @@ describe('walking the strict simulator', () => {
     const window = { from: 0, to: Math.floor(Date.now() / 1000) - 5 };
     const before = sim.dataset.records(name).filter((record) => {
       const second = recordSecond(stream.cursor, record);
-      return second !== undefined && second < window.to;
+      return second !== undefined && second >= window.from && second < window.to;
     });
     sim.mutateDuringWalk(name, 3, { insert: 5, update: 5 });
     const walked: SeiRecord[] = [];
