@@ -15,7 +15,7 @@ import { knownFailure } from '../sync/derived-list.js';
 import { listSourceOf } from '../sync/engine-context.js';
 import { listPage } from '../sync/list-request.js';
 import { sliceShape } from '../sync/slicing.js';
-import { windowFilter } from '../sync/time-range.js';
+import { EARLIEST_SECOND, windowFilter } from '../sync/time-range.js';
 import { WHOLE_LIST_PAGE_SIZE } from '../sync/whole-list-walk.js';
 import { commandContext } from './context.js';
 import {
@@ -86,7 +86,7 @@ async function firstAnswer(client: ListClient, stream: StreamDefinition, config:
       pageSize: WHOLE_LIST_PAGE_SIZE,
       filter: source.baseFilter ?? {},
     });
-  const from = config.scope.startDate ? Math.floor(config.scope.startDate.getTime() / 1000) : 0;
+  const from = config.scope.startDate ? Math.floor(config.scope.startDate.getTime() / 1000) : EARLIEST_SECOND;
   const now = Math.floor(Date.now() / 1000) + 1;
   return listPage(client, source, {
     page: 0,

@@ -61,7 +61,7 @@ function parseBound(parser: BoundParser, field: string, bound: string, raw: unkn
     typeof value === 'string'
       ? 'java.lang.String'
       : typeof value === 'number'
-        ? Number.isInteger(value) && Math.abs(value) <= 2 ** 31 - 1
+        ? Number.isInteger(value) && value >= -(2 ** 31) && value <= 2 ** 31 - 1
           ? 'java.lang.Integer'
           : Number.isInteger(value)
             ? 'java.lang.Long'

@@ -95,10 +95,14 @@ export interface SimulatorDataset {
   /** Every record a complete, unfiltered walk of the stream must return now (deleted ones excluded). */
   records(stream: StreamName): SeiRecord[];
   count(stream: StreamName): number;
-  /** Inserts, updates (bumping the updated-at field to now) and deletes records; returns the keys touched. */
+  /**
+   * Inserts, updates (bumping the updated-at field to now, or to `atMs`: a bulk edit at one
+   * millisecond) and deletes records; returns the keys touched.
+   */
   mutate(
     stream: StreamName,
     mutation: DatasetMutation,
+    atMs?: number,
   ): { inserted: string[]; updated: string[]; deleted: string[] };
   /** Makes a new daily snapshot the latest one now (see `SimulatorHandle.switchSnapshotDuringWalk`). */
   switchSnapshot(

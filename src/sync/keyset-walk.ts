@@ -88,9 +88,10 @@ export async function* walkKeyset(options: KeysetWalkOptions): AsyncGenerator<Ke
   while (true) {
     const range = window();
     const answer = await pending;
-    const placed = placeRecords(options, answer.records, range);
+    const { placed, beyond } = placeRecords(options, answer.records, range);
     const full = answer.records.length >= effectivePageSize(options.pageSize, answer);
-    if (!full) {
+    // A record past the window's far end comes after all of the window's own (the server's order).
+    if (!full || beyond) {
       yield {
         records: fresh(placed, boundary),
         resumeAt: ascending ? range.to : range.from,
@@ -172,11 +173,17 @@ async function* readInstant(
   const cost = noCost();
   addCost(cost, answer.cost);
   const seen = alreadyYielded.copy();
-  /** Keys of this instant seen by this read, to compare with the server's count. */
+  /**
+   * Keys seen by this read, to compare with the server's count: all the request selects, which on
+   * sub-second instants is more than the instant (the next second's records read by the next window).
+   */
   const instantKeys = new Set<string>();
   const take = (records: readonly SeiRecord[]): SeiRecord[] => {
-    const placed = placeRecords(options, records, range);
-    for (const entry of placed) if (entry.key !== undefined) instantKeys.add(entry.key);
+    for (const record of records) {
+      const key = options.source.recordKey(record);
+      if (key !== undefined) instantKeys.add(key);
+    }
+    const { placed } = placeRecords(options, records, range);
     const out = fresh(placed, seen);
     seen.addAll(placed);
     return out;
@@ -260,17 +267,19 @@ async function fetchWindow(
 }
 
 /**
- * The records with their instant and key, in the order served; records outside the window (an
- * inclusive bound takes the instant `to.000` too) are left to the window that owns them. Checks that
- * the server kept the order the walk relies on.
+ * The records with their instant and key, in the order served; records outside the window (a bound
+ * that also takes part of the next second: `to.000` inclusive, `(to - 1, to)` exclusive) are left to
+ * the window that owns them, and `beyond` says some lay past its far end. Checks that the server kept
+ * the order the walk relies on.
  */
 function placeRecords(
   options: KeysetWalkOptions,
   records: readonly SeiRecord[],
   range: TimeRange,
-): PlacedRecord[] {
+): { placed: PlacedRecord[]; beyond: boolean } {
   const ascending = options.cursor.serverOrder === 'asc';
   const out: PlacedRecord[] = [];
+  let beyond = false;
   let previous: number | undefined;
   for (const record of records) {
     const second = recordSecond(options.cursor, record);
@@ -282,11 +291,14 @@ function placeRecords(
           false,
         );
       previous = second;
-      if (second < range.from || second >= range.to) continue;
+      if (second < range.from || second >= range.to) {
+        if (ascending ? second >= range.to : second < range.from) beyond = true;
+        continue;
+      }
     }
     out.push({ record, second, key: options.source.recordKey(record) });
   }
-  return out;
+  return { placed: out, beyond };
 }
 
 /** The instant at the far end of the page: the last one read, where the next window starts. */

@@ -6,6 +6,16 @@ import type { ListFilter } from '../sei/types.js';
 import { EPOCH_UNIT_THRESHOLD } from '../streams/normalize.js';
 import type { KeysetCursor, RangeFilter } from '../streams/types.js';
 
+/**
+ * Where a walk from the beginning of time starts: SEI lists instants before 1970 (its own data has PRs
+ * at `pr_updated_at: -19700`, a Jira issue at `-1`) and filters them like any other, so the first window
+ * is not bounded at 0. The bound stays: Elasticsearch-backed tenants apply a range only with both. It
+ * is the smallest whose `$gt` (this minus one) the strictest parser takes: integrations read an `int`
+ * (1901-12-13T20:45:53Z; the others' `Long` and `to_timestamp` go further, and nothing SEI measures
+ * is older).
+ */
+export const EARLIEST_SECOND = -(2 ** 31) + 1;
+
 /** `[from, to)` in epoch seconds. */
 export interface TimeRange {
   readonly from: number;
@@ -36,24 +46,36 @@ export function windowFilter(
 }
 
 /**
- * The cursor instant of a record in whole seconds, or undefined when it has none.
+ * The second a record's cursor instant belongs to for the walk, or undefined when it has none.
+ *
+ * SEI compares the bounds, whole seconds, with the record's exact instant (`> to_timestamp(:gt)` on a
+ * timestamptz; work items and CI/CD runs carry milliseconds). So each second owns the instants the
+ * bound the walk narrows selects exactly: ascending on an exclusive endpoint, `$gt: s - 1` takes
+ * every instant after `s - 1`, so second `s` is `(s - 1, s]` (the instant rounded up); ascending on an
+ * inclusive one (`>= s`) and descending (`< s + 1`), `[s, s + 1)` (rounded down). The window's other
+ * bound then only ever takes extra records beyond the window's far end, which come last in the
+ * server's order; none come back before its start.
  */
 export function recordSecond(cursor: KeysetCursor, record: Record<string, unknown>): number | undefined {
+  const ms = recordMillis(cursor, record);
+  if (ms === undefined) return undefined;
+  const roundUp = cursor.serverOrder === 'asc' && !cursor.filter.inclusive;
+  return roundUp ? Math.ceil(ms / 1000) : Math.floor(ms / 1000);
+}
+
+/**
+ * The cursor instant of a record in epoch milliseconds, as the server compares it; undefined when it
+ * has none. Instants before 1970 count: the server lists and filters them like any other.
+ */
+function recordMillis(cursor: KeysetCursor, record: Record<string, unknown>): number | undefined {
   if (record === null || typeof record !== 'object') return undefined;
   const raw = record[cursor.recordField];
   const value =
     typeof raw === 'number' ? raw : typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : NaN;
-  if (!Number.isFinite(value) || value <= 0) return undefined;
+  if (!Number.isFinite(value)) return undefined;
   // The same reading as the normalizers' (EPOCH_UNIT_THRESHOLD): a unit that changed is not a new instant.
-  const ms =
-    cursor.recordUnit === 'ms'
-      ? value < EPOCH_UNIT_THRESHOLD
-        ? value * 1000
-        : value
-      : value > EPOCH_UNIT_THRESHOLD
-        ? value
-        : value * 1000;
-  return Math.floor(ms / 1000);
+  // Whatever the declared unit: seconds below the threshold, milliseconds above it.
+  return Math.abs(value) >= EPOCH_UNIT_THRESHOLD ? value : value * 1000;
 }
 
 export const toEpochSeconds = (date: Date): number => Math.floor(date.getTime() / 1000);

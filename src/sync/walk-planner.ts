@@ -29,6 +29,7 @@ import { type EngineContext, listSourceOf, pageSizeOf, type StreamRunContext } f
 import { costOfFailure, listPage } from './list-request.js';
 import { planSlices } from './slicing.js';
 import {
+  EARLIEST_SECOND,
   fromEpochSeconds,
   recordSecond,
   type TimeRange,
@@ -93,7 +94,7 @@ export async function planOrAdoptWalk(
   // The current second is in the window: a record changed later within it is read again by the next
   // run's lookback (SEI filters in whole seconds, so excluding it would delay every fresh change a run).
   const to = toEpochSeconds(ctx.now()) + 1;
-  const horizon = scope.from ?? 0;
+  const horizon = scope.from ?? EARLIEST_SECOND;
   const from =
     cursor === null ? horizon : Math.max(horizon, toEpochSeconds(cursor) - ctx.settings.lookbackSeconds);
   const range: TimeRange = { from, to };
@@ -130,7 +131,7 @@ export async function planOrAdoptWalk(
   const walk: WalkInProgress = {
     walkId: randomUUID(),
     runId: run.runId,
-    windowStart: from === 0 ? null : fromEpochSeconds(from),
+    windowStart: from === EARLIEST_SECOND ? null : fromEpochSeconds(from),
     windowEnd: fromEpochSeconds(to),
     // From the start of its scope the walk sees every record SEI lists there: what it does not see is gone.
     decidesDeletions: cursor === null,

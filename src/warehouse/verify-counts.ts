@@ -27,6 +27,8 @@ function rowConditions(filter: RowFilter, parameters: unknown[]): string {
 export interface CountInterval {
   lower: Date;
   upper: Date;
+  /** Rows without a value count here too (the server's instants before 1970 are stored as none). */
+  orNoValue?: boolean;
 }
 
 export interface IntervalCount {
@@ -48,7 +50,7 @@ export async function countLiveRows(db: Executor, table: TableSpec): Promise<num
 
 /**
  * Live rows per interval of `column` (in the order given), and how many of them have a key in
- * `moved` (the `keyText` form). Rows with no value in `column` are in no interval, as on the server.
+ * `moved` (the `keyText` form). Rows with no value in `column` are only in intervals `orNoValue`.
  */
 export async function countRowsInIntervals(
   db: Executor,
@@ -59,20 +61,24 @@ export async function countRowsInIntervals(
 ): Promise<IntervalCount[]> {
   if (intervals.length === 0) return [];
   const col = `t.${quoteIdent(column)}`;
+  const key = keyTextSql('t', table.key);
+  // A key column is never NULL in a row, and always in a bucket no row joined.
+  const present = `t.${quoteIdent(table.key[0] as string)}`;
   const [gt, lt] = options.inclusive ? ['>=', '<='] : ['>', '<'];
   const parameters: unknown[] = [
     intervals.map((interval) => interval.lower.toISOString()),
     intervals.map((interval) => interval.upper.toISOString()),
     [...(options.moved ?? [])],
+    intervals.map((interval) => interval.orNoValue === true),
   ];
   const scoped = rowConditions(options.rows ?? {}, parameters);
   const result = await db.executeQuery<{ i: number; n: string | number; moved: string | number }>(
     CompiledQuery.raw(
-      `SELECT b.i::int AS i, count(${col}) AS n, count(k.key) AS moved
-       FROM unnest($1::timestamptz[], $2::timestamptz[]) WITH ORDINALITY AS b(lo, hi, i)
+      `SELECT b.i::int AS i, count(${present}) AS n, count(k.key) AS moved
+       FROM unnest($1::timestamptz[], $2::timestamptz[], $4::boolean[]) WITH ORDINALITY AS b(lo, hi, nul, i)
        LEFT JOIN ${qualified(table.schema, table.name)} AS t
-         ON t.deleted_at IS NULL AND ${col} ${gt} b.lo AND ${col} ${lt} b.hi${scoped}
-       LEFT JOIN unnest($3::text[]) AS k(key) ON k.key = ${keyTextSql('t', table.key)}
+         ON t.deleted_at IS NULL AND (${col} ${gt} b.lo AND ${col} ${lt} b.hi OR b.nul AND ${col} IS NULL)${scoped}
+       LEFT JOIN unnest($3::text[]) AS k(key) ON k.key = ${key}
        GROUP BY b.i ORDER BY b.i`,
       parameters,
     ),

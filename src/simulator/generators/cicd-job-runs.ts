@@ -25,12 +25,15 @@ export const JOBS = [
   { name: 'deploy-api-staging', folder: 'deploy', env: 'staging' },
 ] as const;
 
+/** Where in its second a batch of runs ends: exclusive bounds in seconds select it from the second before. */
+const BATCH_FRACTION_MS = 271;
+
 export function cicdJobRunsGenerator(ctx: GeneratorContext): StreamGenerator {
-  /** A batch of pipeline runs (a fan-out stage) ends at one instant, to the millisecond. */
+  /** A batch of pipeline runs (a fan-out stage) ends at one instant, to the millisecond (a fraction of a second in). */
   const batchEnd = (o: number, end: number) => bulkInstant(ctx.seed, TAG, o, ctx.sizes.cicd_job_runs, end);
   const startMs = (o: number, end: number) => {
     const batch = batchEnd(o, end);
-    if (batch !== undefined) return (batch - durationSeconds(o)) * 1000;
+    if (batch !== undefined) return (batch - durationSeconds(o)) * 1000 + BATCH_FRACTION_MS;
     return (end - 7200) * 1000 - Math.floor(unit(ctx.seed, TAG, o, 1) * HISTORY_SECONDS * 1000);
   };
   const cicd = (o: number) => CICD_INTEGRATIONS[o % 3 === 2 ? 1 : 0] as (typeof CICD_INTEGRATIONS)[number];

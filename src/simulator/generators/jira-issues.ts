@@ -9,6 +9,7 @@ import templateFile from '../seed/jira-issue-templates.json' with { type: 'json'
 import { JIRA_INTEGRATION_IDS, STREAM_TAGS } from '../universe.js';
 import { FIRST_JIRA_SPRINT_ID, jiraSprintCalendar } from './sprints.js';
 import {
+  BEFORE_1970_ORDINAL,
   bulkInstant,
   type GeneratorContext,
   HISTORY_SECONDS,
@@ -79,6 +80,7 @@ export function jiraIssuesGenerator(ctx: GeneratorContext): StreamGenerator {
   const createdAt = (o: number, end: number) =>
     end - 3600 - Math.floor(unit(ctx.seed, TAG, o, 1) * HISTORY_SECONDS);
   const updatedAt = (o: number, end: number) => {
+    if (o === BEFORE_1970_ORDINAL) return -1;
     const created = createdAt(o, end);
     // A bulk edit (a workflow migration, a label added to hundreds of issues) touches many at once.
     const bulkEdit = bulkInstant(ctx.seed, TAG, o, ctx.sizes.jira_issues, end);

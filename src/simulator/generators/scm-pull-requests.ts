@@ -8,6 +8,7 @@ import type { SeiRecord } from '../../sei/types.js';
 import { hash32, Rng, recordRng, unit } from '../random.js';
 import { GITHUB_INTEGRATION_IDS, STREAM_TAGS } from '../universe.js';
 import {
+  BEFORE_1970_ORDINAL,
   bulkInstant,
   compact,
   type GeneratorContext,
@@ -57,6 +58,7 @@ export function scmPullRequestsGenerator(ctx: GeneratorContext): StreamGenerator
   };
   /** PRs touched by one bulk operation (a bot closing stale PRs) share their updated instant. */
   const updatedAt = (o: number, end: number) => {
+    if (o === BEFORE_1970_ORDINAL) return -19_700;
     const closedInBulk = bulk(o, end);
     if (closedInBulk !== undefined) return closedInBulk;
     const created = createdAt(o, end);

@@ -83,6 +83,12 @@ export function compact<T extends Record<string, unknown>>(record: T): T {
 }
 
 /**
+ * The record of each stream dated before 1970, as in the server's own data (PRs at `pr_updated_at:
+ * -19700`, a Jira issue at `issue_updated_at: -1`): SEI lists and filters it like any other.
+ */
+export const BEFORE_1970_ORDINAL = 1;
+
+/**
  * Bulk operations: a bot closing PRs, a Jira bulk edit, an imported repository, a batch of pipeline
  * runs. Their records share one instant to the second, which is what breaks offset paging over a
  * sort without a tiebreaker (and what a keyset walk must handle inside one instant).

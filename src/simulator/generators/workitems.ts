@@ -1,9 +1,15 @@
-/** Azure DevOps work items (`/v1/issue_mgmt/workitems/list`): UUID `id`, epoch seconds, `0` when unset. */
+/**
+ * Azure DevOps work items (`/v1/issue_mgmt/workitems/list`): UUID `id`, epoch seconds, `0` when unset,
+ * except `workitem_updated_at`: DbWorkItem holds it as a `Timestamp`, which Jackson writes in epoch
+ * **milliseconds** with the fraction of its second (the server's own data has nine items at
+ * `1664809548513`), and the server compares it as a timestamptz (`> to_timestamp(:gt)`).
+ */
 import type { SeiRecord } from '../../sei/types.js';
 import { type Rng, recordRng, unit } from '../random.js';
 import { AZURE_INTEGRATION_ID, STREAM_TAGS } from '../universe.js';
 import { AZURE_ITERATION_PARENT, azureIterationName, azureSprintCalendar } from './sprints.js';
 import {
+  bulkInstant,
   compact,
   type GeneratorContext,
   HISTORY_SECONDS,
@@ -12,6 +18,8 @@ import {
 } from './types.js';
 
 const TAG = STREAM_TAGS.workitems;
+/** The fraction of its second a bulk edit's items share (as the server's `1664809548513`). */
+export const BULK_EDIT_FRACTION_MS = 513;
 const PROJECTS = ['Payments', 'Checkout', 'Identity', 'Mobile App'] as const;
 const STATES = [
   ['New', 'To Do'],
@@ -36,6 +44,12 @@ export function workitemsGenerator(ctx: GeneratorContext): StreamGenerator {
   const updatedAt = (o: number, end: number) => {
     const created = createdAt(o, end);
     return created + 60 + Math.floor(unit(ctx.seed, TAG, o, 2) * (end - 3600 - created - 60));
+  };
+  /** The millisecond instant of the last change; a bulk edit's items share one, fraction included. */
+  const updatedAtMs = (o: number, end: number) => {
+    const bulk = bulkInstant(ctx.seed, TAG, o, ctx.sizes.workitems, end);
+    if (bulk !== undefined) return bulk * 1000 + BULK_EDIT_FRACTION_MS;
+    return updatedAt(o, end) * 1000 + Math.floor(unit(ctx.seed, TAG, o, 3) * 1000);
   };
   const workitemId = (o: number) => String(1000 + o);
   const calendar = azureSprintCalendar(ctx, ctx.endSeconds);
@@ -80,7 +94,7 @@ export function workitemsGenerator(ctx: GeneratorContext): StreamGenerator {
       epic: rng.chance(0.3) ? String(100 + rng.int(50)) : undefined,
       parent_workitem_id: type === 'Task' && rng.chance(0.5) ? String(1000 + rng.int(o + 1)) : undefined,
       workitem_created_at: created,
-      workitem_updated_at: updated,
+      workitem_updated_at: updatedAtMs(o, end),
       workitem_resolved_at: category === 'Done' ? updated : 0,
       workitem_due_at: rng.chance(0.15) ? midnightUtcSeconds(created) + 86_400 * rng.between(5, 40) : 0,
       first_attachment_at: 0,
@@ -101,7 +115,7 @@ export function workitemsGenerator(ctx: GeneratorContext): StreamGenerator {
       status: state,
       status_category: category,
       workitem_resolved_at: category === 'Done' ? now : 0,
-      workitem_updated_at: now,
+      workitem_updated_at: nowMs,
     };
   }
 
@@ -113,11 +127,11 @@ export function workitemsGenerator(ctx: GeneratorContext): StreamGenerator {
       workitem_id: workitemId,
       integration_id: () => AZURE_INTEGRATION_ID,
       workitem_created_at: (o) => createdAt(o, ctx.endSeconds),
-      workitem_updated_at: (o) => updatedAt(o, ctx.endSeconds),
+      workitem_updated_at: (o) => updatedAtMs(o, ctx.endSeconds),
     },
     key: (record) => `${String(record.integration_id)}/${String(record.workitem_id)}`,
-    updatedAt: { field: 'workitem_updated_at', unit: 's' },
-    timeFilters: { workitem_updated_at: 's', workitem_created_at: 's', workitem_resolved_at: 's' },
+    updatedAt: { field: 'workitem_updated_at', unit: 'ms' },
+    timeFilters: { workitem_updated_at: 'ms', workitem_created_at: 's', workitem_resolved_at: 's' },
     integrationField: 'integration_id',
     update,
     snapshotField: 'ingested_at',

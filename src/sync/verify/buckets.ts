@@ -8,7 +8,16 @@
  */
 import type { RangeFilter } from '../../streams/types.js';
 import { evenParts } from '../slicing.js';
-import { rangeFilterValue, type TimeRange } from '../time-range.js';
+import { EARLIEST_SECOND, rangeFilterValue, type TimeRange } from '../time-range.js';
+
+/** The first second the warehouse stores an instant for (the normalizers keep instants after 1970). */
+const UNIX_SECOND_ONE = 1;
+
+/**
+ * The bucket whose warehouse count also takes the rows without a cursor value: the one starting at
+ * the beginning of time, which holds the server's instants before 1970 (stored as no value, noted).
+ */
+export const holdsRowsWithoutInstant = (bucket: TimeRange): boolean => bucket.from <= EARLIEST_SECOND;
 
 /** The same stretch of time. */
 export const sameRange = (a: TimeRange, b: TimeRange): boolean => a.from === b.from && a.to === b.to;
@@ -36,6 +45,13 @@ export function monthBuckets(
   span: { first: number | undefined; last: number | undefined },
 ): TimeRange[] {
   if (range.from >= range.to) return [];
+  // Before 1970 (and `0`, "not set" in SEI's seconds) is one bucket: the warehouse holds no such
+  // instant (the rows keep no cursor value), so it is compared with the rows that have none.
+  if (holdsRowsWithoutInstant(range) && range.to > UNIX_SECOND_ONE)
+    return [
+      { from: range.from, to: UNIX_SECOND_ONE },
+      ...monthBuckets({ from: UNIX_SECOND_ONE, to: range.to }, span),
+    ];
   const { first, last } = span;
   if (first === undefined || first >= range.to) return [{ ...range }];
   const buckets: TimeRange[] = [];

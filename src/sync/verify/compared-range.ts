@@ -6,7 +6,7 @@
 import type { IncrementalStream } from '../../streams/types.js';
 import { readCheckpoint } from '../../warehouse/checkpoints.js';
 import { instantSpan } from '../../warehouse/verify-counts.js';
-import { fromEpochSeconds, type TimeRange, toEpochSeconds } from '../time-range.js';
+import { EARLIEST_SECOND, fromEpochSeconds, type TimeRange, toEpochSeconds } from '../time-range.js';
 import { monthBuckets } from './buckets.js';
 import type { VerifyContext } from './context.js';
 import { cursorCovers } from './scope.js';
@@ -28,7 +28,7 @@ export async function comparedRange(
         'the cursor was reached for a narrower scope (a later horizon or other integrations) than the one verified: sync this scope, then verify',
     };
   const cursor = toEpochSeconds(checkpoint.cursor);
-  const range: TimeRange = { from: verify.scope.from ?? 0, to: cursor };
+  const range: TimeRange = { from: verify.scope.from ?? EARLIEST_SECOND, to: cursor };
   if (range.from >= range.to)
     return {
       skipped: `the horizon is not before the stream's cursor (${fromEpochSeconds(cursor).toISOString()}): nothing to compare`,

@@ -8,7 +8,7 @@ import type { IncrementalStream } from '../../streams/types.js';
 import { countRowsInIntervals } from '../../warehouse/verify-counts.js';
 import { pageSizeOf } from '../engine-context.js';
 import { fromEpochSeconds, type TimeRange } from '../time-range.js';
-import { partsFor, sameRange, serverInterval } from './buckets.js';
+import { holdsRowsWithoutInstant, partsFor, sameRange, serverInterval } from './buckets.js';
 import type { VerifyContext } from './context.js';
 import { countBucket } from './server-counts.js';
 import { type BucketCounts, type CountMethod, VERIFY_DEFAULTS } from './types.js';
@@ -78,7 +78,11 @@ export async function withWarehouseCounts(
   const { filter, column } = stream.cursor;
   const intervals = counted.map(({ range }) => {
     const interval = serverInterval(filter, range);
-    return { lower: fromEpochSeconds(interval.lower), upper: fromEpochSeconds(interval.upper) };
+    return {
+      lower: fromEpochSeconds(interval.lower),
+      upper: fromEpochSeconds(interval.upper),
+      orNoValue: holdsRowsWithoutInstant(range),
+    };
   });
   const rows = await countRowsInIntervals(verify.ctx.db, stream.table, column, intervals, {
     inclusive: filter.inclusive,

@@ -21,7 +21,7 @@ import {
 } from '../../../src/streams/types.js';
 import { walkKeyset } from '../../../src/sync/keyset-walk.js';
 import { type ListSource, listPage } from '../../../src/sync/list-request.js';
-import { recordSecond } from '../../../src/sync/time-range.js';
+import { EARLIEST_SECOND, recordSecond } from '../../../src/sync/time-range.js';
 import { walkWholeList } from '../../../src/sync/whole-list-walk.js';
 
 const PAGE_SIZE = 10;
@@ -87,7 +87,7 @@ const INTEGRATION_FIELDS: Partial<Record<StreamName, string>> = {
   cicd_job_runs: 'cicd_integration_id',
 };
 
-const ALL_TIME = { from: 0, to: Math.floor(Date.now() / 1000) + 1 };
+const ALL_TIME = { from: EARLIEST_SECOND, to: Math.floor(Date.now() / 1000) + 1 };
 
 async function walkKeys(
   name: StreamName,
@@ -230,7 +230,7 @@ describe('walking the strict simulator', () => {
     const window = { from: 0, to: Math.floor(Date.now() / 1000) - 5 };
     const before = sim.dataset.records(name).filter((record) => {
       const second = recordSecond(stream.cursor, record);
-      return second !== undefined && second < window.to;
+      return second !== undefined && second >= window.from && second < window.to;
     });
     sim.mutateDuringWalk(name, 3, { insert: 5, update: 5 });
     const walked: SeiRecord[] = [];

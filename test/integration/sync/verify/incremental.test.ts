@@ -7,6 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StreamName } from '../../../../src/streams/types.js';
 import { runSync } from '../../../../src/sync/run-sync.js';
+import { EARLIEST_SECOND } from '../../../../src/sync/time-range.js';
 import { monthStart } from '../../../../src/sync/verify/buckets.js';
 import { addRecord, editRecord, liveRecords } from '../../../support/server-edits.js';
 import { diffStream, type SyncHarness, startSyncHarness } from '../../../support/sync-harness.js';
@@ -52,8 +53,18 @@ describe('verify and heal, incremental streams', () => {
       expect(result.method).toBe('total_count');
       expect(result.buckets.length).toBeGreaterThan(12);
       // Buckets partition the compared range, up to the cursor.
-      expect(result.buckets[0]?.range?.from).toBe(0);
+      expect(result.buckets[0]?.range?.from).toBe(EARLIEST_SECOND);
+      expect(result.buckets[0]?.range?.to).toBe(1);
       expect(result.buckets.at(-1)?.range?.to).toBe(result.range?.to);
+    }
+    // The server's records before 1970 (a PR at -19700, a Jira issue at -1) are stored and compared.
+    for (const stream of ['jira_issues', 'scm_pull_requests'] as const) {
+      const before1970 = results[stream].buckets[0];
+      expect({ stream, server: before1970?.server, warehouse: before1970?.warehouse }).toEqual({
+        stream,
+        server: 1,
+        warehouse: 1,
+      });
     }
     const cicd = results.cicd_job_runs.buckets;
     const atBoundary = cicd.filter((b) => b.range?.to === boundary || b.range?.from === boundary);
