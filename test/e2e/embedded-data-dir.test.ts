@@ -92,7 +92,7 @@ describe('one sei-sync at a time per embedded data directory', () => {
       simulator.setFaults({ slow: 1, slowMs: 1500 });
       const syncs = [0, 1].map(() => spawnCli(['sync', '--streams', STREAMS], env(dir)));
       try {
-        const first = await Promise.race(syncs.map(async (cli) => (await cli.exited, cli)));
+        const first = await Promise.race(syncs.map((cli) => cli.exited.then(() => cli)));
         simulator.setFaults({ slow: 0 });
         const other = syncs.find((cli) => cli !== first)!;
         expect(first.exit?.code, first.output()).toBe(1);
