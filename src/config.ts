@@ -108,6 +108,13 @@ export interface Config {
   scope: SyncScope;
 }
 
+/** Whether the `YYYY-MM-DD` that `text` starts with is a day of the calendar (JS rolls 2024-02-31 over to March 2). */
+function isCalendarDate(text: string): boolean {
+  const [year, month, day] = text.slice(0, 10).split('-').map(Number) as [number, number, number];
+  const date = new Date(Date.UTC(year, month - 1, day));
+  return date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
+}
+
 /**
  * An ISO date (`2024-01-01`, UTC midnight) or instant (`2024-01-01T12:00:00Z`) in the past, for
  * `SEI_START_DATE` and `sync --since`. Throws a one-line ConfigError naming `source`.
@@ -115,7 +122,7 @@ export interface Config {
 export function parseStartDate(raw: string, source: string, now: Date = new Date()): Date {
   const text = raw.trim();
   const date = /^\d{4}-\d{2}-\d{2}$/.test(text) ? new Date(`${text}T00:00:00Z`) : new Date(text);
-  if (!/^\d{4}-\d{2}-\d{2}/.test(text) || Number.isNaN(date.getTime()))
+  if (!/^\d{4}-\d{2}-\d{2}/.test(text) || Number.isNaN(date.getTime()) || !isCalendarDate(text))
     throw new ConfigError(
       source,
       `"${raw}" is not a date; give an ISO date such as 2024-01-01 or 2024-01-01T00:00:00Z`,
@@ -150,11 +157,20 @@ export function parseIntegrationIds(raw: string, source: string): string[] {
 
 type Env = Record<string, string | undefined>;
 
-const positiveInt = (fix: string) =>
+/**
+ * A whole number from an environment variable; every failure (zod's own "expected number, received
+ * NaN" included) says what to give instead. `fix` is e.g. "use e.g. 1000".
+ */
+const wholeNumber = (fix: string) =>
   z.coerce
     .number({ error: () => `must be a whole number; ${fix}` })
-    .int({ error: () => `must be a whole number; ${fix}` })
-    .positive({ error: () => `must be greater than 0; ${fix}` });
+    .int({ error: () => `must be a whole number; ${fix}` });
+
+export const positiveInt = (fix: string) =>
+  wholeNumber(fix).positive({ error: () => `must be greater than 0; ${fix}` });
+
+export const nonNegativeInt = (fix: string) =>
+  wholeNumber(fix).nonnegative({ error: () => `must be 0 or more; ${fix}` });
 
 /** Reads `NAME` or, when unset, the file named by `NAME_FILE` (trailing newline trimmed). */
 export function readSecretVariable(env: Env, name: string): string | undefined {
@@ -340,7 +356,7 @@ export function loadConfig(env: Env = process.env): Config {
     streams: defaultStreams(env.SEI_STREAMS),
     lookbackSeconds: parseWith(
       'SEI_LOOKBACK_SECONDS',
-      z.coerce.number().int().nonnegative({ error: 'must be 0 or more seconds; use e.g. 86400' }),
+      nonNegativeInt('give seconds, e.g. 86400'),
       env.SEI_LOOKBACK_SECONDS,
       DEFAULTS.lookbackSeconds,
     ),

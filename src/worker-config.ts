@@ -23,7 +23,7 @@
  *                               basic auth for Bull Board; without them it answers loopback clients only
  */
 import { z } from 'zod';
-import { ConfigError, readSecretVariable } from './config.js';
+import { ConfigError, nonNegativeInt, positiveInt, readSecretVariable } from './config.js';
 import { Secret } from './secret.js';
 import { STREAM_NAMES, type StreamName } from './streams/types.js';
 
@@ -203,12 +203,6 @@ export function loadSchedules(env: Env): ScheduleGroup[] {
   return groups;
 }
 
-const positiveInt = (fix: string) =>
-  z.coerce
-    .number({ error: `must be a whole number; ${fix}` })
-    .int({ error: `must be a whole number; ${fix}` })
-    .positive({ error: `must be greater than 0; ${fix}` });
-
 function schedulesOf(env: Env): Pick<WorkerConfig, 'schedules' | 'verify'> {
   const schedules = loadSchedules(env);
   return { schedules, verify: loadVerifySchedule(env, schedules) };
@@ -248,7 +242,7 @@ export function loadWorkerConfig(env: Env = process.env): WorkerConfig {
       port: parseVar(
         env,
         'OPS_PORT',
-        z.coerce.number().int().min(0).max(65_535, { error: 'must be a port, 0-65535' }),
+        nonNegativeInt('give a port, 0-65535').max(65_535, { error: 'must be a port, 0-65535' }),
         WORKER_DEFAULTS.opsPort,
       ),
       host: env.OPS_HOST || WORKER_DEFAULTS.opsHost,

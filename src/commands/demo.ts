@@ -65,6 +65,19 @@ const DEMO_QUERIES: { title: string; sql: string }[] = [
   },
 ];
 
+/**
+ * After `--changes`: the versions of a few Jira issues this run changed, as `sei_history` keeps them
+ * (the version the first demo stored, closed at this run, and the one that replaced it or its deletion).
+ */
+const HISTORY_QUERY = {
+  title:
+    'History of changed Jira issues (sei_history.jira_issues; sei_history.jira_issues_as_of(ts) gives any instant)',
+  sql: `SELECT integration_id, issue_key, valid_from, valid_to, deleted, raw->>'status' AS status FROM sei_history.jira_issues
+WHERE (integration_id, issue_key) IN (
+  SELECT integration_id, issue_key FROM sei_history.jira_issues GROUP BY 1, 2 HAVING count(*) > 1 OR bool_or(deleted) ORDER BY 1, 2 LIMIT 4)
+ORDER BY integration_id, issue_key, valid_from`,
+};
+
 /** The `sei` tables without a row, if any: the demo fills every one. */
 async function emptyTables(warehouse: Warehouse): Promise<string[]> {
   const empty: string[] = [];
@@ -182,9 +195,11 @@ export function registerDemo(program: Command): void {
                     : `sei tables without rows: ${empty.join(', ')}\n`,
                 );
                 for (const query of DEMO_QUERIES) await printQuery(warehouse, query.title, query.sql);
-                process.stdout.write(
-                  `\nRun it again with --changes 2 to see incremental updates, deletions and history (sei_history.*_as_of).\n`,
-                );
+                if (changes > 0) await printQuery(warehouse, HISTORY_QUERY.title, HISTORY_QUERY.sql);
+                else
+                  process.stdout.write(
+                    `\nRun it again with --changes 2 to see incremental updates, deletions and history (sei_history.*_as_of).\n`,
+                  );
                 return run.status === 'succeeded' ? 0 : 1;
               } finally {
                 progress.stop();

@@ -21,6 +21,7 @@ import type {
   KeySample,
   VerifyStatus,
 } from '../sync/verify/types.js';
+import { errorMessage } from './error-message.js';
 
 /** Version of every document shape below. */
 export const JSON_SCHEMA_VERSION = 1;
@@ -309,10 +310,9 @@ export function documentHead<C extends JsonCommand>(
 /** The code of any error: its stable `code` when it has one. */
 export function jsonError(error: unknown): JsonError {
   const code = (error as { code?: unknown } | null)?.code;
-  const message = error instanceof Error ? error.message : String(error);
   return {
     code: typeof code === 'string' ? code : 'SEI_SYNC_ERR_COMMAND',
-    message: message.split('\n')[0] ?? '',
+    message: errorMessage(error),
   };
 }
 

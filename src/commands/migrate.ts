@@ -4,10 +4,15 @@ import { commandContext } from './context.js';
 import { withWarehouse } from './open-warehouse.js';
 import { runAction } from './run-action.js';
 
+/** Every schema the migrations own (data, bookkeeping, SCD history, BI views). */
+export const WAREHOUSE_SCHEMAS = ['sei', 'sei_sync', 'sei_history', 'sei_bi'] as const;
+
 export function registerMigrate(program: Command): void {
   program
     .command('migrate')
-    .description('create or update the sei and sei_sync schemas (idempotent, safe to run concurrently)')
+    .description(
+      `create or update the schemas ${WAREHOUSE_SCHEMAS.join(', ')} (idempotent, safe to run concurrently)`,
+    )
     .action(
       runAction(async () => {
         const { config } = commandContext();

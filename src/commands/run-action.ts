@@ -5,6 +5,7 @@
  * holds exactly one document.
  */
 import { Command } from 'commander';
+import { errorMessage } from './error-message.js';
 import { errorDocument, type JsonCommand, writeJsonDocument } from './json-output.js';
 
 export type ExitCode = number;
@@ -20,21 +21,36 @@ function jsonCommand(args: readonly unknown[]): JsonCommand | undefined {
     : undefined;
 }
 
+/** The action's outcome, the one source of the exit code. */
+let outcome: ExitCode | undefined;
+
+/**
+ * The exit code is the outcome's, set once more as the process exits: a library may reset
+ * `process.exitCode` after the action returned (PGlite saves and restores it around its work, and
+ * set it to 0 after an embedded database failed to open). A failure is never turned into 0.
+ */
+function settle(code: ExitCode): void {
+  if (outcome === undefined)
+    process.once('exit', (exitingWith: number) => {
+      process.exitCode = Math.max(outcome ?? 0, exitingWith, Number(process.exitCode ?? 0));
+    });
+  outcome = Math.max(outcome ?? 0, code);
+  process.exitCode = outcome;
+}
+
 export function runAction<Args extends unknown[]>(
   action: (...args: Args) => Promise<ExitCode | undefined> | ExitCode | undefined,
 ): (...args: Args) => Promise<void> {
   return async (...args: Args) => {
     try {
-      const code = await action(...args);
-      process.exitCode = code ?? 0;
+      settle((await action(...args)) ?? 0);
     } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
-      process.stderr.write(`sei-sync: ${message.split('\n')[0]}\n`);
+      process.stderr.write(`sei-sync: ${errorMessage(error)}\n`);
       if (process.env.SEI_SYNC_DEBUG === '1' && error instanceof Error)
         process.stderr.write(`${error.stack}\n`);
       const json = jsonCommand(args);
       if (json !== undefined) writeJsonDocument(errorDocument(json, error));
-      process.exitCode = 1;
+      settle(1);
     }
   };
 }

@@ -3,14 +3,14 @@
  * PostgreSQL (PGlite, in-process WebAssembly) persisted under the data directory. Both speak the same
  * SQL, so migrations and queries are written once.
  */
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
+import { DEFAULTS } from '../config.js';
 import type { Secret } from '../secret.js';
 import { STREAM_NAMES } from '../streams/types.js';
 import { CopyingClient } from './copy-client.js';
 import type { Database } from './database.js';
+import { openEmbedded } from './embedded.js';
 
 export type WarehouseKind = 'postgres' | 'pglite';
 
@@ -32,13 +32,18 @@ export interface Warehouse {
 export interface WarehouseOptions {
   /** PostgreSQL URL; undefined opens the embedded database in `dataDir`. */
   databaseUrl?: Secret | undefined;
-  /** @defaultValue './.sei-sync' */
+  /** @defaultValue DEFAULTS.dataDir ('./.sei-sync') */
   dataDir?: string;
   /**
    * Connections of the pg pool that reads and writes (stream locks have a pool of their own).
    * @defaultValue 20 (every stream at once, the big ones writing two pages each)
    */
   poolSize?: number;
+  /**
+   * What this process does, for the message another one gets while it holds the embedded data directory.
+   * @defaultValue the process's arguments
+   */
+  command?: string;
 }
 
 // int8 (counts, bigserial) as numbers: every value we store fits in 2^53.
@@ -82,21 +87,13 @@ export async function openWarehouse(options: WarehouseOptions = {}): Promise<War
       },
     };
   }
-  const dir = join(options.dataDir ?? './.sei-sync', 'pgdata');
-  mkdirSync(dir, { recursive: true });
-  // Loaded only here: a process on a PostgreSQL server never pays for the embedded one.
-  const { PGlite } = await import('@electric-sql/pglite');
-  const { PGliteDialect } = await import('kysely-pglite-dialect');
-  const pglite = await PGlite.create(dir);
-  const db = new Kysely<Database>({ dialect: new PGliteDialect(pglite) });
+  const command = options.command ?? process.argv.slice(2).join(' ').slice(0, 80);
+  const embedded = await openEmbedded(options.dataDir ?? DEFAULTS.dataDir, command);
   return {
-    db,
-    lockDb: db,
+    db: embedded.db,
+    lockDb: embedded.db,
     kind: 'pglite',
-    location: `embedded PostgreSQL in ${dir}`,
-    close: async () => {
-      await db.destroy();
-      if (!pglite.closed) await pglite.close();
-    },
+    location: `embedded PostgreSQL in ${embedded.dir}`,
+    close: () => embedded.close(),
   };
 }

@@ -38,9 +38,15 @@ export interface CliProcess {
  * Spawns `sei-sync <args>` from the repository root with exactly `env` (plus PATH and HOME): nothing
  * of the test runner's own environment leaks into the child's configuration.
  */
-export function spawnCli(args: readonly string[], env: Record<string, string>): CliProcess {
+export function spawnCli(
+  args: readonly string[],
+  env: Record<string, string>,
+  /** Run as this user (the tests run as root, for which no directory is unreadable). */
+  user?: { uid: number; gid: number },
+): CliProcess {
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], {
     cwd: REPO_ROOT,
+    ...user,
     env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

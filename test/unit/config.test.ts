@@ -137,3 +137,40 @@ describe('loadConfig', () => {
     );
   });
 });
+
+describe('input that is not what a setting expects', () => {
+  it.each([
+    'SEI_PAGE_SIZE',
+    'SEI_TIMEOUT_MS',
+    'SEI_REQUESTS_PER_MINUTE',
+    'SEI_MAX_ATTEMPTS',
+    'SEI_MAX_PAGES',
+    'SEI_MAX_IN_FLIGHT',
+    'SEI_LOOKBACK_SECONDS',
+    'SEI_SYNC_PAGE_WRITERS',
+  ])('%s=abc is one line naming the variable, the value and what to give', (variable) => {
+    const { message } = configError({ [variable]: 'abc' });
+    expect(message).toMatch(
+      new RegExp(`^${variable}: must be a whole number; (use|give) .*\\d.* \\(got "abc"\\)$`),
+    );
+    expect(message).not.toMatch(/NaN|expected number/);
+  });
+
+  it.each(['2024-02-31', '2023-02-29', '2024-04-31T00:00:00Z', '2024-13-01'])(
+    'SEI_START_DATE=%s is refused: not a day of the calendar',
+    (date) => {
+      expect(configError({ SEI_START_DATE: date }).message).toBe(
+        `SEI_START_DATE: "${date}" is not a date; give an ISO date such as 2024-01-01 or 2024-01-01T00:00:00Z`,
+      );
+    },
+  );
+
+  it('a leap day and an instant with an offset are real dates', () => {
+    expect(loadConfig({ SEI_START_DATE: '2024-02-29' }).scope.startDate?.toISOString()).toBe(
+      '2024-02-29T00:00:00.000Z',
+    );
+    expect(loadConfig({ SEI_START_DATE: '2024-02-29T23:00:00-05:00' }).scope.startDate?.toISOString()).toBe(
+      '2024-03-01T04:00:00.000Z',
+    );
+  });
+});

@@ -117,3 +117,14 @@ describe('loadWorkerConfig', () => {
     expect(JSON.stringify(config)).not.toContain('board-secret');
   });
 });
+
+describe('numeric worker settings that are not numbers', () => {
+  it.each(['WORKER_CONCURRENCY', 'WORKER_SHUTDOWN_TIMEOUT_MS', 'OPS_PORT'])(
+    '%s=abc is one line naming the variable, the value and what to give',
+    (variable) => {
+      expect(() => loadWorkerConfig({ [variable]: 'abc' })).toThrow(
+        new RegExp(`^${variable}: must be a whole number; (use|give) .*\\d.* \\(got "abc"\\)$`),
+      );
+    },
+  );
+});

@@ -161,4 +161,19 @@ describe('demo on the embedded database', () => {
     },
     COMMAND_TIMEOUT_MS,
   );
+
+  it(
+    'again with --changes 2, shows the history rows of changed records, as the README promises',
+    async () => {
+      const { code, output } = await run(['demo', '--records', '100', '--changes', '2'], {
+        SEI_SYNC_DATA_DIR: dataDir,
+      });
+      expect(code, output).toBe(0);
+      const history = output.slice(output.indexOf('History of changed Jira issues'));
+      expect(history, output).toMatch(/^History of changed Jira issues/);
+      // A closed version (valid_to set) and the version after it, of one issue.
+      expect(history).toMatch(/\n378 +(\S+) +\S+Z +\S+Z +false .*\n378 +\1 +\S+Z +(true|false)/);
+    },
+    COMMAND_TIMEOUT_MS,
+  );
 });
