@@ -461,8 +461,10 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
 
   return {
     startRun: async (request) => {
-      for (const gone of await closeAbandonedRuns(ctx.db))
-        logger.warn({ runId: gone.runId, ...gone.owner }, `closed an earlier run: ${gone.reason}`);
+      // The next in-process run closes the runs whose process was killed (the worker's are BullMQ's).
+      if (request.inProcess)
+        for (const gone of await closeAbandonedRuns(ctx.db))
+          logger.warn({ runId: gone.runId, ...gone.owner }, `closed an earlier run: ${gone.reason}`);
       const runId = await startRun(ctx.db, request);
       if (request.inProcess) heartbeats.set(runId, heartbeat(runId));
       return runId;

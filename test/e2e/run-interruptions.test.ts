@@ -45,18 +45,20 @@ describe('interrupted and killed runs', () => {
     await harness?.close();
   });
 
-  async function walkPages(): Promise<number> {
+  async function walk(): Promise<{ walkId: string | undefined; pages: number }> {
     const walkId = (await readCheckpoint(harness.warehouse.db, 'jira_issues'))?.walk?.walkId;
     const slices = walkId ? await readSlices(harness.warehouse.db, walkId) : [];
-    return slices.reduce((pages, slice) => pages + slice.pages, 0);
+    return { walkId, pages: slices.reduce((pages, slice) => pages + slice.pages, 0) };
   }
 
-  /** Starts `sync` and waits until it has committed a few pages of the Jira walk. */
+  /** Starts `sync` and waits until it has committed a few pages of the Jira walk (a new one or the last). */
   async function syncUntilPages(args: readonly string[] = []): Promise<CliProcess> {
-    const before = await walkPages();
+    const before = await walk();
     const cli = spawnCli(['sync', ...args], env);
     for (let i = 0; i < 600 && cli.exit === undefined; i++) {
-      if ((await walkPages()) >= before + 3) return cli;
+      const now = await walk();
+      const done = now.walkId === before.walkId ? now.pages - before.pages : now.pages;
+      if (now.walkId !== undefined && done >= 3) return cli;
       await sleep(50);
     }
     await cli.kill();
