@@ -46,7 +46,8 @@ export interface QueueStatus {
 }
 
 export async function queueStatus({ connection, prefix }: QueueConnection): Promise<QueueStatus> {
-  const queues = QUEUE_NAMES.map((name) => new Queue(name, { connection, prefix }));
+  // A reporting command only reads: a Queue object would otherwise write its meta key into Redis.
+  const queues = QUEUE_NAMES.map((name) => new Queue(name, { connection, prefix, skipMetasUpdate: true }));
   try {
     const counts = {} as QueueStatus['counts'];
     for (const queue of queues) {

@@ -20,6 +20,7 @@ import * as m008 from './008_more_streams.js';
 import * as m009 from './009_write_path.js';
 import * as m010 from './010_verify.js';
 import * as m011 from './011_more_bi_views.js';
+import * as m012 from './012_run_owners.js';
 
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '001_sei_tables': m001,
@@ -33,4 +34,5 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '009_write_path': m009,
   '010_verify': m010,
   '011_more_bi_views': m011,
+  '012_run_owners': m012,
 };

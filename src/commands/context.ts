@@ -12,11 +12,16 @@ export interface CommandContext {
  * In a terminal the progress bars are the output; log lines below `warn` would tear them apart, so
  * they are shown only when LOG_LEVEL asks for them explicitly.
  */
-export function commandContext(options: { quietInTerminal?: boolean } = {}): CommandContext {
+export function commandContext(
+  options: { quietInTerminal?: boolean; destination?: NodeJS.WritableStream } = {},
+): CommandContext {
   const config = loadConfig();
   const explicitLevel = process.env.LOG_LEVEL !== undefined && process.env.LOG_LEVEL !== '';
   const level = options.quietInTerminal && process.stderr.isTTY && !explicitLevel ? 'warn' : config.logLevel;
-  return { config, logger: createLogger({ level }) };
+  return {
+    config,
+    logger: createLogger({ level, ...(options.destination && { destination: options.destination }) }),
+  };
 }
 
 /** Aborts the signal on the first SIGINT/SIGTERM (finish the page, keep the checkpoint); the second exits at once. */

@@ -123,10 +123,13 @@ export interface PlanDocument extends DocumentHead<'plan'> {
 export interface StreamStatusJson {
   stream: StreamName;
   mode: 'incremental' | 'full_refresh';
-  /** The newest sync of the stream (renormalize runs are not syncs). */
+  /**
+   * The newest sync of the stream (renormalize runs are not syncs). `interrupted`: stopped by a signal,
+   * or its process is gone (killed); the next sync resumes it.
+   */
   lastRun: {
     runId: string;
-    status: 'running' | 'succeeded' | 'failed' | 'not_run';
+    status: 'running' | 'succeeded' | 'failed' | 'not_run' | 'interrupted';
     startedAt: string;
     finishedAt: string | null;
     error: string | null;

@@ -5,10 +5,14 @@
 import cliProgress from 'cli-progress';
 import type { StreamName } from '../streams/types.js';
 import type { SyncProgress } from '../sync/types.js';
+import { RepeatedLines } from './log-relay.js';
 
 export interface ProgressReporter {
   update(progress: SyncProgress): void;
-  done(stream: StreamName, outcome: string): void;
+  /** The stream ended with `outcome`; `complete` fills its bar (default: when it `succeeded`). */
+  done(stream: StreamName, outcome: string, complete?: boolean): void;
+  /** A log line (JSON) written while the reporter runs: shown above the bars, repeats counted. */
+  log(line: string): void;
   stop(): void;
 }
 
@@ -20,6 +24,10 @@ export interface ProgressOptions {
   /** What `pages` counts, as shown (`renormalize` reports batches). @defaultValue 'pages' */
   unit?: string;
   write?: (line: string) => void;
+  /** Where bars are drawn. @defaultValue process.stderr */
+  output?: NodeJS.WritableStream;
+  /** Bars show pages and records, or only the stream's state (`verify`). @defaultValue 'pages' */
+  show?: 'pages' | 'state';
 }
 
 export function createProgressReporter(
@@ -29,27 +37,38 @@ export function createProgressReporter(
   const interactive = options.interactive ?? Boolean(process.stderr.isTTY);
   const unit = options.unit ?? 'pages';
   return interactive
-    ? barReporter(streams, unit)
+    ? barReporter(streams, unit, options)
     : lineReporter(options.logIntervalMs ?? 10_000, unit, options.write);
 }
 
-function barReporter(streams: readonly StreamName[], unit: string): ProgressReporter {
+function barReporter(
+  streams: readonly StreamName[],
+  unit: string,
+  options: ProgressOptions,
+): ProgressReporter {
   const width = Math.max(...streams.map((stream) => stream.length));
+  const output = options.output ?? process.stderr;
   const multibar = new cliProgress.MultiBar(
     {
-      stream: process.stderr,
+      stream: output,
       hideCursor: true,
       clearOnComplete: false,
-      format: `{stream} [{bar}] {value}/{total} ${unit} | {records} records {state}`,
+      format:
+        options.show === 'state'
+          ? '{stream} [{bar}] {state}'
+          : `{stream} [{bar}] {value}/{total} ${unit} | {records} records {state}`,
     },
     cliProgress.Presets.shades_classic,
   );
+  const initialState = options.show === 'state' ? '…' : '';
   const bars = new Map(
     streams.map((stream) => [
       stream,
-      multibar.create(1, 0, { stream: stream.padEnd(width), records: 0, state: '' }),
+      multibar.create(1, 0, { stream: stream.padEnd(width), records: 0, state: initialState }),
     ]),
   );
+  const lines = new RepeatedLines();
+  let stopped = false;
   return {
     update(progress) {
       const bar = bars.get(progress.stream);
@@ -57,14 +76,23 @@ function barReporter(streams: readonly StreamName[], unit: string): ProgressRepo
       bar?.setTotal(total);
       bar?.update(progress.pages, { records: progress.records.toLocaleString('en-US') });
     },
-    done(stream, outcome) {
+    done(stream, outcome, complete = outcome === 'succeeded') {
       const bar = bars.get(stream);
       // A finished walk is complete whatever the estimate said; a failed one stays where it stopped.
-      if (outcome === 'succeeded') bar?.update(bar.getTotal(), { state: outcome });
+      if (complete) bar?.update(bar.getTotal(), { state: outcome });
       else bar?.update({ state: outcome });
     },
+    log(line) {
+      const text = lines.add(line);
+      if (text !== undefined) multibar.log(`${text}\n`);
+    },
     stop() {
+      if (stopped) return;
+      stopped = true;
+      // A redraw writes the lines logged since the last one; stop() alone would drop them.
+      multibar.update();
       multibar.stop();
+      for (const repeat of lines.repeats()) output.write(`${repeat}\n`);
     },
   };
 }
@@ -95,6 +123,10 @@ function lineReporter(
     done(stream, outcome) {
       changed.delete(stream);
       write(`[progress] ${stream}: ${outcome}`);
+    },
+    // No bars to protect: log lines stay the JSON a machine reads.
+    log(line) {
+      process.stderr.write(`${line}\n`);
     },
     stop() {
       clearInterval(timer);

@@ -10,6 +10,7 @@ import type { Warehouse } from '../warehouse/db.js';
 import { lastStreamRuns } from '../warehouse/ledger.js';
 import { assertMigrated } from '../warehouse/migrate.js';
 import { renormalizeCheckpoints } from '../warehouse/renormalize-checkpoints.js';
+import { abandonedRuns } from '../warehouse/run-owners.js';
 import { qualified } from '../warehouse/sql-text.js';
 import { type LatestVerify, latestVerifies } from '../warehouse/verify-results.js';
 import { readSlices } from '../warehouse/walk-slices.js';
@@ -83,6 +84,8 @@ export async function warehouseStatus(warehouse: Warehouse): Promise<StreamStatu
   const { latest, lastSuccessAt } = await lastStreamRuns(warehouse.db);
   const renormalizing = await renormalizeCheckpoints(warehouse.db);
   const verifies = await latestVerifies(warehouse.db);
+  // Runs whose process was killed are shown as what they are; the next run closes them in the ledger.
+  const abandoned = new Map((await abandonedRuns(warehouse.db)).map((run) => [run.runId, run.reason]));
   const streams: StreamStatusJson[] = [];
   for (const name of STREAM_NAMES) {
     const { table, mode } = STREAMS[name];
@@ -92,6 +95,7 @@ export async function warehouseStatus(warehouse: Warehouse): Promise<StreamStatu
       ),
     );
     const run = latest.find((entry) => entry.stream === name);
+    const gone = run?.status === 'running' ? abandoned.get(run.runId) : undefined;
     const checkpoint = await readCheckpoint(warehouse.db, name);
     streams.push({
       stream: name,
@@ -99,10 +103,10 @@ export async function warehouseStatus(warehouse: Warehouse): Promise<StreamStatu
       lastRun: run
         ? {
             runId: run.runId,
-            status: run.status,
+            status: gone === undefined ? run.status : 'interrupted',
             startedAt: run.startedAt.toISOString(),
             finishedAt: isoOrNull(run.finishedAt),
-            error: run.error,
+            error: gone ?? run.error,
           }
         : null,
       lastSuccessAt: isoOrNull(lastSuccessAt.get(name)),

@@ -26,11 +26,22 @@ const HEADERS = [
   'error / note',
 ] as const;
 
+/** The widest error or note shown in the table; longer ones are cut there and given whole below it. */
+export const NOTE_CELL_CHARS = 80;
+
+function noteOf(result: StreamRunResult): string {
+  if (result.status === 'not_run') return result.reason;
+  return result.status === 'failed' ? `${result.error.code}: ${result.error.message}` : (result.note ?? '');
+}
+
+/** The summary table, then the whole text of each error or note too long for its cell. */
 export function syncSummaryTable(results: readonly StreamRunResult[]): string {
+  const cell = (text: string) =>
+    text.length > NOTE_CELL_CHARS ? `${text.slice(0, NOTE_CELL_CHARS - 13).trimEnd()}… (see below)` : text;
   const rows = results.map((result): Cell[] => {
     if (result.status === 'not_run')
       // No counts: blank cells between the status and the reason.
-      return [result.stream, 'not run', ...Array<Cell>(HEADERS.length - 3).fill(null), result.reason];
+      return [result.stream, 'not run', ...Array<Cell>(HEADERS.length - 3).fill(null), cell(result.reason)];
     const c = result.counts;
     return [
       result.stream,
@@ -46,10 +57,14 @@ export function syncSummaryTable(results: readonly StreamRunResult[]): string {
       c.requests,
       c.rateLimited,
       Math.round(result.durationMs / 100) / 10,
-      result.status === 'failed' ? `${result.error.code}: ${result.error.message}` : (result.note ?? ''),
+      cell(noteOf(result)),
     ];
   });
-  return textTable([...HEADERS], rows);
+  const long = results.filter((result) => noteOf(result).length > NOTE_CELL_CHARS);
+  const details = long.map((result) => `  ${result.stream}: ${noteOf(result)}`);
+  return [textTable([...HEADERS], rows), ...(details.length > 0 ? ['', 'in full:', ...details] : [])].join(
+    '\n',
+  );
 }
 
 export function totalRecordsPerSecond(results: readonly StreamRunResult[], elapsedMs: number): number {

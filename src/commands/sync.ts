@@ -4,6 +4,7 @@ import { STREAM_NAMES } from '../streams/types.js';
 import { createSyncEngineFromConfig, runSync } from '../sync/index.js';
 import { abortOnSignals, commandContext } from './context.js';
 import { exitCodeOf, JSON_FLAG, JSON_OPTION_HELP, writeJsonDocument } from './json-output.js';
+import { LogRelay } from './log-relay.js';
 import { createProgressReporter } from './progress.js';
 import { runAction } from './run-action.js';
 import { withScopeOptions } from './scope-options.js';
@@ -36,7 +37,8 @@ export function registerSync(program: Command): void {
       runAction(async (options: SyncOptions) => {
         const json = options.json === true;
         // Under --json there are no bars to protect: log lines go to stderr at the configured level.
-        const context = commandContext({ quietInTerminal: !json });
+        const relay = new LogRelay();
+        const context = commandContext({ quietInTerminal: !json, destination: relay });
         const { logger } = context;
         const config = withScopeOptions(context.config, options);
         const streams = options.streams ? parseStreamList(options.streams) : [...config.streams];
@@ -48,6 +50,7 @@ export function registerSync(program: Command): void {
         const configured = await createSyncEngineFromConfig(config, { logger });
         const interrupt = abortOnSignals(logger);
         const progress = createProgressReporter(streams, json ? { interactive: false } : {});
+        relay.attach((line) => progress.log(line));
         const started = new Date();
         try {
           const run = await runSync(configured.engine, {
@@ -78,6 +81,7 @@ export function registerSync(program: Command): void {
           return exitCodeOf(document);
         } finally {
           progress.stop();
+          relay.detach();
           interrupt.dispose();
           await configured.close();
         }

@@ -12,6 +12,8 @@ import { createSyncEngineFromConfig } from '../sync/index.js';
 import { runVerify } from '../sync/verify/run-verify.js';
 import { abortOnSignals, commandContext } from './context.js';
 import { exitCodeOf, JSON_FLAG, JSON_OPTION_HELP, writeJsonDocument } from './json-output.js';
+import { LogRelay } from './log-relay.js';
+import { createProgressReporter } from './progress.js';
 import { runAction } from './run-action.js';
 import { type ScopeOptions, withScopeOptions } from './scope-options.js';
 import { verifyDocument, verifyPlanDocument, verifyPlanText, verifyText } from './verify-output.js';
@@ -44,7 +46,8 @@ export function registerVerify(program: Command): void {
     .action(
       runAction(async (options: VerifyOptions) => {
         const json = options.json === true;
-        const context = commandContext({ quietInTerminal: !json });
+        const relay = new LogRelay();
+        const context = commandContext({ quietInTerminal: !json, destination: relay });
         const { logger } = context;
         // The scope a sync of these options would cover is what the warehouse must hold.
         const config = withScopeOptions(context.config, options);
@@ -71,7 +74,21 @@ export function registerVerify(program: Command): void {
             return exitCodeOf(document);
           }
           const heal = options.heal === true;
-          const run = await runVerify(engine, { streams, heal, ...request });
+          // Bars in a terminal (each stream's state), else a line per stream as it is verified.
+          const progress = createProgressReporter(streams, json ? { interactive: false } : { show: 'state' });
+          relay.attach((line) => progress.log(line));
+          let run: Awaited<ReturnType<typeof runVerify>>;
+          try {
+            run = await runVerify(engine, {
+              streams,
+              heal,
+              ...request,
+              onStreamVerified: (result) => progress.done(result.stream, result.status, true),
+            });
+          } finally {
+            progress.stop();
+            relay.detach();
+          }
           const document = verifyDocument(run, {
             heal,
             database: configured.warehouse.location,

@@ -76,7 +76,7 @@ export interface MetricsOptions {
 }
 
 /** Statuses of finished runs and stream runs (the label values `runs` and `streamRuns` take). */
-const RUN_STATUSES = ['succeeded', 'partial', 'failed'] as const;
+const RUN_STATUSES = ['succeeded', 'partial', 'failed', 'interrupted'] as const;
 const STREAM_RUN_STATUSES = ['succeeded', 'failed', 'not_run'] as const;
 
 export function createMetrics(options: MetricsOptions = {}): SyncMetrics {

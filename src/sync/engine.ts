@@ -20,7 +20,7 @@ import { setMaxListeners } from 'node:events';
 import type { Config } from '../config.js';
 import type { Logger } from '../observability/logger.js';
 import type { ListClient } from '../sei/client.js';
-import { classify, SeiError } from '../sei/errors.js';
+import { classify, SEI_ERROR_CODES, SeiError } from '../sei/errors.js';
 import { InFlightLimit } from '../sei/in-flight.js';
 import { STREAMS } from '../streams/registry.js';
 import type { IncrementalStream, StreamDefinition, StreamName } from '../streams/types.js';
@@ -28,6 +28,7 @@ import { readCheckpoint } from '../warehouse/checkpoints.js';
 import type { Warehouse } from '../warehouse/db.js';
 import { historyChangeListener } from '../warehouse/history.js';
 import { finishRun, finishStreamRun, readStreamRun, startRun, startStreamRun } from '../warehouse/ledger.js';
+import { beatRun, closeAbandonedRuns, RUN_HEARTBEAT } from '../warehouse/run-owners.js';
 import { StreamBusyError, withStreamLock } from '../warehouse/stream-lock.js';
 import { saveVerifyResult } from '../warehouse/verify-results.js';
 import { readSlices, type SliceState } from '../warehouse/walk-slices.js';
@@ -104,6 +105,19 @@ export function toRunError(error: unknown): StreamRunError {
   };
 }
 
+/**
+ * A stream stopped on request (SIGINT, SIGTERM, a worker's shutdown), whatever it was doing then: not
+ * a failure, its walk resumes where its last page committed (the ledger says `interrupted`).
+ */
+export function interruption(signal: AbortSignal): StreamRunError {
+  const reason = signal.reason instanceof Error ? signal.reason.message : 'stopped';
+  return {
+    code: SEI_ERROR_CODES.aborted,
+    message: `${reason}; the next run resumes where it stopped`,
+    retryable: true,
+  };
+}
+
 export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
   const { warehouse, config, logger } = options;
   const maxInFlight = config.sei.maxInFlight ?? ENGINE_DEFAULTS.maxInFlight;
@@ -136,6 +150,12 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
   };
   /** Slices walked at once by this process, across every stream. */
   const sliceSlots = new Semaphore(maxInFlight);
+  /** The heartbeats of this process's in-process runs, until each is finished. */
+  const heartbeats = new Map<string, NodeJS.Timeout>();
+  const heartbeat = (runId: string) =>
+    setInterval(() => {
+      beatRun(ctx.db, runId).catch(() => {});
+    }, RUN_HEARTBEAT.everyMs).unref();
 
   function runContext(request: { runId: string; stream: StreamName }, signal: AbortSignal): StreamRunContext {
     return {
@@ -167,9 +187,8 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
     let result: StreamRunResult;
     if ('error' in outcome) {
       // The database may be what failed; the ledger row then stays "running" and the error is returned.
-      await finishStreamRun(ctx.db, runId, stream.name, { status: 'failed', error: outcome.error }).catch(
-        () => {},
-      );
+      const status = outcome.error.code === SEI_ERROR_CODES.aborted ? 'interrupted' : 'failed';
+      await finishStreamRun(ctx.db, runId, stream.name, { status, error: outcome.error }).catch(() => {});
       const row = await readStreamRun(ctx.db, runId, stream.name).catch(() => undefined);
       result = {
         stream: stream.name,
@@ -309,7 +328,7 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
           const summary = summarize(value);
           return { result: await closeStreamRun(run, started, { summary }, close.doneMessage), value };
         } catch (caught) {
-          const error = toRunError(caught);
+          const error = request.signal?.aborted ? interruption(request.signal) : toRunError(caught);
           logFailure(run, error, request.signal);
           return { result: await closeStreamRun(run, started, { error }) };
         }
@@ -404,7 +423,7 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
           }
           return await step({ ...run, stream }, await resolveRoute(ctx, run));
         } catch (caught) {
-          const error = toRunError(caught);
+          const error = request.signal?.aborted ? interruption(request.signal) : toRunError(caught);
           logFailure(run, error, request.signal);
           return { kind: 'done', result: await closeStreamRun(run, started, { error }) };
         }
@@ -441,7 +460,15 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
   });
 
   return {
-    startRun: (request) => startRun(ctx.db, request),
+    startRun: async (request) => {
+      // The next in-process run closes the runs whose process was killed (the worker's are BullMQ's).
+      if (request.inProcess)
+        for (const gone of await closeAbandonedRuns(ctx.db))
+          logger.warn({ runId: gone.runId, ...gone.owner }, `closed an earlier run: ${gone.reason}`);
+      const runId = await startRun(ctx.db, request);
+      if (request.inProcess) heartbeats.set(runId, heartbeat(runId));
+      return runId;
+    },
     syncStream,
 
     beginStream: (request) =>
@@ -514,7 +541,14 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
       }
     },
 
-    finishRun: (runId, results) => finishRun(ctx.db, runId, results),
-    close: async () => {},
+    finishRun: (runId, results) => {
+      clearInterval(heartbeats.get(runId));
+      heartbeats.delete(runId);
+      return finishRun(ctx.db, runId, results);
+    },
+    close: async () => {
+      for (const timer of heartbeats.values()) clearInterval(timer);
+      heartbeats.clear();
+    },
   };
 }

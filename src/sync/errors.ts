@@ -19,6 +19,8 @@ export const SYNC_ERROR_CODES = {
   sliceTaken: 'SEI_SYNC_ERR_SLICE_TAKEN',
   /** No route of the endpoint answered (collection categories). */
   noRoute: 'SEI_SYNC_ERR_NO_ROUTE',
+  /** The process running the stream was gone (killed) before it could close the stream run. */
+  abandoned: 'SEI_SYNC_ERR_ABANDONED',
   internal: 'SEI_SYNC_ERR_INTERNAL',
 } as const;
 

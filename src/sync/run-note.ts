@@ -10,8 +10,14 @@ export const EMPTY_STREAM_NOTE =
 
 export function runNote(summary: unknown, counts: StreamCounts): string | undefined {
   if (summary === null || typeof summary !== 'object') return undefined;
-  const { note, deletionsDecided } = summary as { note?: unknown; deletionsDecided?: unknown };
+  const { note, deletionsDecided, walkRecords } = summary as {
+    note?: unknown;
+    deletionsDecided?: unknown;
+    walkRecords?: unknown;
+  };
   if (typeof note === 'string') return note;
   // Only a complete read proves the list empty; an incremental run reading nothing just found no change.
-  return deletionsDecided === true && counts.records === 0 ? EMPTY_STREAM_NOTE : undefined;
+  // A walk resumed from an earlier run read most of its records there: the walk's total decides.
+  const read = counts.records + (typeof walkRecords === 'number' ? walkRecords : 0);
+  return deletionsDecided === true && read === 0 ? EMPTY_STREAM_NOTE : undefined;
 }

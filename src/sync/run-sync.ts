@@ -28,6 +28,7 @@ export async function runSync(engine: SyncEngine, options: RunSyncOptions): Prom
     trigger: options.trigger,
     streams: options.streams,
     fullRefresh: options.fullRefresh,
+    inProcess: true,
   });
   // Streams come in registry order, where a stream's source comes before it.
   const runs = new Map<StreamName, Promise<StreamRunResult>>();

@@ -72,6 +72,11 @@ export interface StartRunRequest {
   fullRefresh: boolean;
   /** Reuse this id (a BullMQ parent job id, say) instead of generating one. */
   runId?: string;
+  /**
+   * The run lives and dies with this process (`sync`, `demo`): its host and pid are recorded and it
+   * beats a heartbeat, so that a later run can tell it was killed (./../warehouse/run-owners.ts).
+   */
+  inProcess?: boolean;
 }
 
 export interface SyncStreamRequest {
@@ -84,7 +89,7 @@ export interface SyncStreamRequest {
   onProgress?: (progress: SyncProgress) => void;
 }
 
-export type RunStatus = 'running' | 'succeeded' | 'partial' | 'failed';
+export type RunStatus = 'running' | 'succeeded' | 'partial' | 'failed' | 'interrupted';
 
 /**
  * Where a worker's stream job stands: done (a full-refresh list is synced in one step, a failure ends

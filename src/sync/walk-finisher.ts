@@ -54,6 +54,8 @@ export type WalkEnd =
       deletionsDecided: boolean;
       /** The snapshots the walk's pages came from, per integration. */
       snapshots: Record<string, number[]>;
+      /** Records the walk's slices read, over every run that walked them (a resumed walk's included). */
+      walkRecords: number;
     };
 
 export async function finishWalk(
@@ -113,7 +115,13 @@ export async function finishWalk(
     // Everything changed before the window's end has been walked; the lookback covers late writes.
     await completeWalk(trx, stream.name, walk.windowEnd && { at: walk.windowEnd, scope: walk.scope });
   });
-  return { kind: 'complete', deleted, deletionsDecided, snapshots: Object.fromEntries(snapshots) };
+  return {
+    kind: 'complete',
+    deleted,
+    deletionsDecided,
+    snapshots: Object.fromEntries(snapshots),
+    walkRecords: slices.reduce((sum, slice) => sum + slice.records, 0),
+  };
 }
 
 /**

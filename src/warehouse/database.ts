@@ -3,6 +3,7 @@
  * their `TableSpec`s with raw SQL (their shapes are data, declared once in src/streams/).
  */
 import type { ColumnType, Generated } from 'kysely';
+import type { RunStatus } from '../sync/types.js';
 
 type Timestamp = ColumnType<Date, Date | string, Date | string>;
 
@@ -11,16 +12,20 @@ export interface RunsTable {
   trigger: string;
   full_refresh: boolean;
   streams: string[];
-  status: 'running' | 'succeeded' | 'partial' | 'failed';
+  status: RunStatus;
   started_at: ColumnType<Date, Date | string | undefined, Date | string>;
   finished_at: Timestamp | null;
   error: string | null;
+  /** The host and pid of the process running it, for in-process runs (migration 012). */
+  owner_host: string | null;
+  owner_pid: number | null;
+  heartbeat_at: Timestamp | null;
 }
 
 export interface StreamRunsTable {
   run_id: string;
   stream: string;
-  status: 'running' | 'succeeded' | 'failed' | 'not_run';
+  status: 'running' | 'succeeded' | 'failed' | 'not_run' | 'interrupted';
   started_at: ColumnType<Date, Date | string | undefined, Date | string>;
   finished_at: Timestamp | null;
   pages: Generated<number>;

@@ -84,6 +84,45 @@ function unseenRows(table: TableSpec, scope: DeletionScope, parameters: unknown[
   return conditions.join('\n         AND ');
 }
 
+/** The statement that marks rows (within `scope`) the walk did not see as deleted, returning their keys. */
+function markMissingQuery(
+  walkId: string,
+  table: TableSpec,
+  at: Date,
+  scope: DeletionScope,
+): CompiledQuery<Record<string, unknown>> {
+  const parameters: unknown[] = [walkId, at.toISOString()];
+  const where = unseenRows(table, scope, parameters);
+  return CompiledQuery.raw(
+    `UPDATE ${qualified(table.schema, table.name)} AS t SET deleted_at = $2::timestamptz
+       WHERE ${where}
+       RETURNING ${table.key.map((column) => `t."${column}"`).join(', ')}`,
+    parameters,
+  ) as CompiledQuery<Record<string, unknown>>;
+}
+
+/**
+ * Runs `query` with nested loops off, then puts the setting back for the rest of the transaction.
+ * The statistics of a table just filled by a walk (and of walk_keys, whose walk id is new each time)
+ * are stale until autovacuum's next ANALYZE, which a server restart postpones further: the planner
+ * then guesses one row per side and picks a nested loop that reads every walk key for every row
+ * (minutes at 50k rows). A hash or merge anti join costs the same at any size, so the plan must
+ * not depend on what the statistics say.
+ */
+async function withoutNestedLoops<R>(db: Executor, query: CompiledQuery<R>): Promise<R[]> {
+  if (!db.isTransaction) return db.transaction().execute((trx) => withoutNestedLoops(trx, query));
+  const { rows } = await db.executeQuery<{ before: string }>(
+    CompiledQuery.raw(
+      `SELECT current_setting('enable_nestloop') AS before, set_config('enable_nestloop', 'off', true)`,
+    ),
+  );
+  const result = await db.executeQuery(query);
+  await db.executeQuery(
+    CompiledQuery.raw(`SELECT set_config('enable_nestloop', $1, true)`, [rows[0]?.before]),
+  );
+  return result.rows;
+}
+
 /** Marks rows (within `scope`) the walk did not see as deleted (returns their keys), then forgets the walk's keys. */
 export async function markMissingAsDeleted(
   db: Executor,
@@ -92,18 +131,27 @@ export async function markMissingAsDeleted(
   at: Date,
   scope: DeletionScope = {},
 ): Promise<DeletedRows> {
-  const parameters: unknown[] = [walkId, at.toISOString()];
-  const where = unseenRows(table, scope, parameters);
-  const result = await db.executeQuery<Record<string, unknown>>(
-    CompiledQuery.raw(
-      `UPDATE ${qualified(table.schema, table.name)} AS t SET deleted_at = $2::timestamptz
-       WHERE ${where}
-       RETURNING ${table.key.map((column) => `t."${column}"`).join(', ')}`,
-      parameters,
-    ),
-  );
+  const keys = await withoutNestedLoops(db, markMissingQuery(walkId, table, at, scope));
   await forgetWalkKeys(db, walkId);
-  return { keys: result.rows };
+  return { keys };
+}
+
+/** The plan (EXPLAIN, JSON) `markMissingAsDeleted` would run now; nothing is changed. */
+export async function explainMarkMissing(
+  db: Executor,
+  walkId: string,
+  table: TableSpec,
+  at: Date,
+  scope: DeletionScope = {},
+): Promise<unknown> {
+  const query = markMissingQuery(walkId, table, at, scope);
+  const [row] = await withoutNestedLoops(
+    db,
+    CompiledQuery.raw(`EXPLAIN (FORMAT JSON) ${query.sql}`, [...query.parameters]) as CompiledQuery<{
+      'QUERY PLAN': unknown;
+    }>,
+  );
+  return row?.['QUERY PLAN'];
 }
 
 /** How many rows `markMissingAsDeleted` would mark now (nothing is changed). */
@@ -115,13 +163,14 @@ export async function countMissing(
 ): Promise<number> {
   const parameters: unknown[] = [walkId];
   const where = unseenRows(table, scope, parameters);
-  const result = await db.executeQuery<{ n: number }>(
+  const [row] = await withoutNestedLoops(
+    db,
     CompiledQuery.raw(
       `SELECT count(*)::int AS n FROM ${qualified(table.schema, table.name)} AS t WHERE ${where}`,
       parameters,
-    ),
+    ) as CompiledQuery<{ n: number }>,
   );
-  return result.rows[0]?.n ?? 0;
+  return row?.n ?? 0;
 }
 
 export async function forgetWalkKeys(db: Executor, walkId: string): Promise<void> {

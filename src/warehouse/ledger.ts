@@ -1,6 +1,7 @@
 /** The run ledger: `sei_sync.runs` (one per run) and `sei_sync.stream_runs` (one per stream of a run). */
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
+import { SEI_ERROR_CODES } from '../sei/errors.js';
 import {
   NON_SYNC_TRIGGERS,
   type RunStatus,
@@ -10,10 +11,12 @@ import {
   type StreamRunResult,
 } from '../sync/types.js';
 import type { StreamRunsTable } from './database.js';
+import { thisProcess } from './run-owners.js';
 import type { Executor } from './upsert.js';
 
 export async function startRun(db: Executor, request: StartRunRequest): Promise<string> {
   const id = request.runId ?? randomUUID();
+  const owner = request.inProcess ? thisProcess() : undefined;
   await db
     .insertInto('sei_sync.runs')
     .values({
@@ -22,6 +25,7 @@ export async function startRun(db: Executor, request: StartRunRequest): Promise<
       full_refresh: request.fullRefresh,
       streams: [...request.streams],
       status: 'running',
+      ...(owner && { owner_host: owner.host, owner_pid: owner.pid, heartbeat_at: sql`now()` }),
     })
     .onConflict((oc) => oc.column('id').doNothing())
     .execute();
@@ -51,7 +55,7 @@ export async function finishStreamRun(
   runId: string,
   stream: string,
   outcome: {
-    status: 'succeeded' | 'failed' | 'not_run';
+    status: 'succeeded' | 'failed' | 'not_run' | 'interrupted';
     counts?: StreamCounts;
     error?: StreamRunError;
     summary?: unknown;
@@ -85,8 +89,17 @@ export async function finishStreamRun(
     .execute();
 }
 
-/** succeeded when every stream did, failed when none did, partial otherwise. */
+/** A stream stopped on request (a signal, a worker's shutdown): it resumes where it stopped. */
+export function isInterruption(result: StreamRunResult): boolean {
+  return result.status === 'failed' && result.error.code === SEI_ERROR_CODES.aborted;
+}
+
+/**
+ * interrupted when a stream was stopped on request, succeeded when every stream did, failed when none
+ * did, partial otherwise.
+ */
 export function deriveRunStatus(results: readonly StreamRunResult[]): RunStatus {
+  if (results.some(isInterruption)) return 'interrupted';
   const ran = results.filter((result) => result.status !== 'not_run');
   const succeeded = ran.filter((result) => result.status === 'succeeded').length;
   if (ran.length > 0 && succeeded === ran.length && ran.length === results.length) return 'succeeded';

@@ -30,3 +30,14 @@ export async function insertRejects(
     ),
   );
 }
+
+/** Distinct records of `stream` ever rejected (by key, or by content when they have none). */
+export async function countRejectedRecords(db: Executor, stream: string): Promise<number> {
+  const result = await db.executeQuery<{ n: number }>(
+    CompiledQuery.raw(
+      `SELECT count(DISTINCT coalesce(record_key, md5(raw::text)))::int AS n FROM sei_sync.rejects WHERE stream = $1`,
+      [stream],
+    ),
+  );
+  return result.rows[0]?.n ?? 0;
+}

@@ -27,6 +27,7 @@ export async function runVerify(engine: SyncEngine, options: RunVerifyOptions): 
     trigger: VERIFY_TRIGGER,
     streams: options.streams,
     fullRefresh: false,
+    inProcess: true,
   });
   const results = await Promise.all(
     options.streams.map(async (stream) => {

@@ -75,7 +75,10 @@ export interface BucketResult extends BucketCounts {
   outcome: BucketOutcome;
   /** The first counts, when a heal changed them (the counts above are then the ones after the heal). */
   before: BucketCounts | null;
-  /** Only for buckets that still differ (at most `sampledBuckets` per stream). */
+  /**
+   * The keys read of a bucket that differed: the `sampledBuckets` largest differences of a stream, and
+   * every bucket whose difference the stream's rejected records may explain.
+   */
   sample: KeySample | null;
 }
 

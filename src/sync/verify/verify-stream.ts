@@ -16,6 +16,7 @@
 
 import type { FullRefreshStream, IncrementalStream } from '../../streams/types.js';
 import { readStreamRun } from '../../warehouse/ledger.js';
+import { countRejectedRecords } from '../../warehouse/rejects.js';
 import { countLiveRows, liveRowKeys } from '../../warehouse/verify-counts.js';
 import { knownFailure } from '../derived-list.js';
 import { fromEpochSeconds, type TimeRange, toEpochSeconds } from '../time-range.js';
@@ -125,7 +126,11 @@ async function verifyIncremental(
     notes.push(
       `${movedRows} rows changed on the server since the last sync (now after the cursor): set aside, the next sync updates them`,
     );
-  const samples = await sampleDiffering(tallies, (tally) => sampleBucket(verify, stream, tally, moved));
+  const samples = await sampleDiffering(
+    tallies,
+    (tally) => sampleBucket(verify, stream, tally, moved),
+    await countRejectedRecords(verify.ctx.db, stream.name),
+  );
   const buckets = tallies.map((tally, index) =>
     bucketResult(tally, initial[index] as Tally, heal !== null, samples.get(tally)),
   );
@@ -222,17 +227,27 @@ async function withLedgerCounts(verify: VerifyContext, summary: HealSummary): Pr
   return { ...summary, records: counts.records, inserted: counts.inserted, updated: counts.updated };
 }
 
-/** Samples the largest differences (a read of each bucket); a sample is keyed by its tally. */
+/**
+ * Samples the largest differences (a read of each bucket); a sample is keyed by its tally. Records
+ * that do not normalize leave the server one record ahead in each bucket they lie in, and only a
+ * bucket's read tells them from lost records: when the stored rejects can account for every bucket
+ * the server is ahead in, all of those are read too (at most one read per reject), so that rejects
+ * spread over any number of buckets are explained, not only those of the largest differences.
+ */
 async function sampleDiffering(
   tallies: readonly Tally[],
   sample: (tally: Tally) => Promise<KeySample>,
+  rejectedRecords = 0,
 ): Promise<Map<Tally, KeySample>> {
-  const gap = (tally: Tally) => Math.abs(tally.server - (tally.warehouse - tally.moved));
-  const worst = tallies
-    .filter(differs)
-    .sort((a, b) => gap(b) - gap(a))
+  const gap = (tally: Tally) => tally.server - (tally.warehouse - tally.moved);
+  const differing = tallies.filter(differs);
+  const worst = [...differing]
+    .sort((a, b) => Math.abs(gap(b)) - Math.abs(gap(a)))
     .slice(0, VERIFY_DEFAULTS.sampledBuckets);
-  return new Map(await Promise.all(worst.map(async (tally) => [tally, await sample(tally)] as const)));
+  const ahead = differing.filter((tally) => gap(tally) > 0);
+  const byRejects = ahead.reduce((sum, tally) => sum + gap(tally), 0) <= rejectedRecords ? ahead : [];
+  const read = [...new Set([...worst, ...byRejects])];
+  return new Map(await Promise.all(read.map(async (tally) => [tally, await sample(tally)] as const)));
 }
 
 /** The keys each side holds in a bucket that the other does not (rows moved past the cursor aside). */

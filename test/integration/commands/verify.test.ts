@@ -88,6 +88,9 @@ describe('sei-sync verify', () => {
         /scm_pull_requests: heal re-walked \d+ bucket\(s\) in 1 round\(s\): \d+ records read, 2 inserted/,
       );
       expect(heal.stdout()).toMatch(/\b2 healed\b/);
+      // No terminal here: a plain progress line per stream on stderr, as each is verified.
+      for (const stream of STREAMS.split(','))
+        expect(heal.output()).toMatch(new RegExp(`^\\[progress\\] ${stream}: clean$`, 'm'));
 
       for (const run of [plan, clean, found, status]) expect(run.output).not.toContain(simulator.adminKey);
       expect(heal.output()).not.toContain(simulator.adminKey);

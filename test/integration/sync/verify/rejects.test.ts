@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StreamName } from '../../../../src/streams/types.js';
 import { runSync } from '../../../../src/sync/run-sync.js';
+import { VERIFY_DEFAULTS } from '../../../../src/sync/verify/types.js';
 import { type SyncHarness, startSyncHarness } from '../../../support/sync-harness.js';
 import { verify } from '../../../support/verify-runs.js';
 
@@ -33,5 +34,23 @@ describe('verify with records the warehouse rejects', () => {
         }
       }
     }
+  });
+});
+
+describe('verify with rejected records in more buckets than it samples', () => {
+  let harness: SyncHarness;
+  const stream: StreamName = 'scm_pull_requests';
+  beforeAll(async () => {
+    harness = await startSyncHarness({ simulator: { seed: 19, records: 1500, hostile: 0.05 } });
+    await runSync(harness.engine, { streams: [stream], fullRefresh: false, trigger: 'cli' });
+  });
+  afterAll(async () => harness?.close());
+
+  it('explains every bucket whose difference is made of rejects', async () => {
+    const result = (await verify(harness, [stream], false))[stream];
+    const explained = result.buckets.filter((bucket) => bucket.sample !== null && bucket.sample.rejected > 0);
+    expect(explained.length).toBeGreaterThan(VERIFY_DEFAULTS.sampledBuckets);
+    expect(result.buckets.filter((bucket) => bucket.outcome !== 'equal')).toEqual([]);
+    expect(result.status).toBe('clean');
   });
 });
