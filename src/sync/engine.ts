@@ -69,7 +69,7 @@ export interface SyncEngineOptions {
   config: Pick<Config, 'lookbackSeconds'> &
     Partial<Pick<Config, 'pageWriters' | 'scope'>> & {
       sei: Pick<Config['sei'], 'pageSize' | 'maxPages' | 'requestsPerMinute'> &
-        Partial<Pick<Config['sei'], 'maxInFlight' | 'forceDatabaseSource' | 'categoriesPath'>>;
+        Partial<Pick<Config['sei'], 'maxInFlight' | 'forceDatabaseSource' | 'categoriesPath' | 'baseUrl'>>;
     };
   logger: Logger;
   /** @defaultValue every stream of the registry */
@@ -107,9 +107,10 @@ export function toRunError(error: unknown): StreamRunError {
 export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
   const { warehouse, config, logger } = options;
   const maxInFlight = config.sei.maxInFlight ?? ENGINE_DEFAULTS.maxInFlight;
-  // A wrong key or base URL costs one request, not one per stream started at once; then as many
-  // requests in flight as the budget and the server's latency call for.
-  const limit = new InFlightLimit(gateFirstRequest(options.client), {
+  // A wrong key, base URL or unreachable host costs one request (and its retries), not one per stream
+  // started at once; then as many requests in flight as the budget and the server's latency call for.
+  const host = config.sei.baseUrl === undefined ? undefined : new URL(config.sei.baseUrl).host;
+  const limit = new InFlightLimit(gateFirstRequest(options.client, { host }), {
     requestsPerMinute: config.sei.requestsPerMinute,
     maxInFlight,
   });
