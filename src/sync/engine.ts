@@ -22,6 +22,7 @@ import type { Logger } from '../observability/logger.js';
 import type { ListClient } from '../sei/client.js';
 import { classify, SeiError } from '../sei/errors.js';
 import { InFlightLimit } from '../sei/in-flight.js';
+import { describeServiceError } from '../service-errors.js';
 import { STREAMS } from '../streams/registry.js';
 import type { IncrementalStream, StreamDefinition, StreamName } from '../streams/types.js';
 import { readCheckpoint } from '../warehouse/checkpoints.js';
@@ -88,7 +89,11 @@ export const ENGINE_DEFAULTS = { maxInFlight: 16, forceDatabaseSource: true } as
 
 export { SYNC_ERROR_CODES, SyncStreamError } from './errors.js';
 
-export function toRunError(error: unknown): StreamRunError {
+export function toRunError(error: unknown, databaseAddress?: string): StreamRunError {
+  // A database gone mid-walk (restart, shutdown): say so, where, and that a rerun resumes.
+  const lost =
+    databaseAddress === undefined ? undefined : describeServiceError('PostgreSQL', databaseAddress, error);
+  if (lost) return { code: lost.code, message: lost.message, retryable: lost.retryable };
   if (error instanceof SeiError)
     return { code: error.code, message: error.message, retryable: classify(error) !== 'fatal' };
   if (error instanceof SyncStreamError)
@@ -107,6 +112,8 @@ export function toRunError(error: unknown): StreamRunError {
 export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
   const { warehouse, config, logger } = options;
   const maxInFlight = config.sei.maxInFlight ?? ENGINE_DEFAULTS.maxInFlight;
+  const databaseAddress =
+    warehouse.kind === 'postgres' ? warehouse.location.replace(/^postgres:\/\//, '') : undefined;
   // A wrong key, base URL or unreachable host costs one request (and its retries), not one per stream
   // started at once; then as many requests in flight as the budget and the server's latency call for.
   const host = config.sei.baseUrl === undefined ? undefined : new URL(config.sei.baseUrl).host;
@@ -310,14 +317,14 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
           const summary = summarize(value);
           return { result: await closeStreamRun(run, started, { summary }, close.doneMessage), value };
         } catch (caught) {
-          const error = toRunError(caught);
+          const error = toRunError(caught, databaseAddress);
           logFailure(run, error, request.signal);
           return { result: await closeStreamRun(run, started, { error }) };
         }
       });
     } catch (caught) {
       // Only the lock can fail here: busy (another process syncs this stream) or the database unreachable.
-      const error = toRunError(caught);
+      const error = toRunError(caught, databaseAddress);
       run.log.warn({ code: error.code }, error.message);
       const result: StreamRunResult = {
         stream: request.stream,
@@ -405,13 +412,13 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
           }
           return await step({ ...run, stream }, await resolveRoute(ctx, run));
         } catch (caught) {
-          const error = toRunError(caught);
+          const error = toRunError(caught, databaseAddress);
           logFailure(run, error, request.signal);
           return { kind: 'done', result: await closeStreamRun(run, started, { error }) };
         }
       });
     } catch (caught) {
-      const error = toRunError(caught);
+      const error = toRunError(caught, databaseAddress);
       run.log.warn({ code: error.code }, error.message);
       return {
         kind: 'done',
@@ -476,7 +483,7 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
         );
         return { status: 'done' };
       } catch (caught) {
-        const error = toRunError(caught);
+        const error = toRunError(caught, databaseAddress);
         if (!request.signal?.aborted)
           run.log.warn({ code: error.code, slice: request.sliceNo, err: error.message }, 'slice failed');
         return { status: 'failed', error };
