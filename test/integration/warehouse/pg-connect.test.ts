@@ -133,7 +133,7 @@ describe.skipIf(!canInitdb)('a SCRAM server and DATABASE_URL without a password'
     const warehouse = await openWarehouse({
       databaseUrl: new Secret(`postgres://postgres@127.0.0.1:${port}/postgres`),
     });
-    await expect(warehouse.db.selectFrom('pg_class').selectAll().execute()).rejects.toThrow(
+    await expect(warehouse.db.selectFrom('sei_sync.runs').selectAll().execute()).rejects.toThrow(
       /^PostgreSQL at 127\.0\.0\.1:\d+\/postgres asks for a password and DATABASE_URL has none/,
     );
     await warehouse.close();
