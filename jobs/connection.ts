@@ -4,6 +4,7 @@
  * pause, not the jobs in flight.
  */
 import { Redis } from 'ioredis';
+import { describeServiceError, ServiceUnavailableError, serviceAddress } from '../src/service-errors.js';
 
 export interface RedisConnectionOptions {
   /** Longest pause between reconnect attempts. @defaultValue 5000 */
@@ -36,4 +37,35 @@ export function createRedisConnection(url: string, options: RedisConnectionOptio
     // 100 ms, 200 ms, ... up to the cap: reconnect forever; the ops server's /readyz reports the outage.
     retryStrategy: (attempt) => Math.min(attempt * 100, maxDelayMs),
   });
+}
+
+/**
+ * A fail-fast connection for one-shot commands (`schedule`, `run-now`), checked with a PING first: when
+ * Redis is not there the command fails with one line naming it and its address, before BullMQ starts
+ * (whose own connection attempts would otherwise end in an unhandled rejection and a stack trace).
+ */
+export async function openOneShotRedis(
+  url: string,
+  options: { connectionName?: string } = {},
+): Promise<Redis> {
+  const connection = createRedisConnection(url, { ...options, failFast: true });
+  let lastError: unknown;
+  connection.on('error', (error) => {
+    lastError = error;
+  });
+  try {
+    await connection.ping();
+    return connection;
+  } catch (error) {
+    connection.disconnect();
+    const address = serviceAddress(url);
+    throw (
+      describeServiceError('Redis', address, lastError ?? error) ??
+      new ServiceUnavailableError(
+        'Redis',
+        address,
+        `cannot reach Redis at ${address}; check that Redis is running and REDIS_URL`,
+      )
+    );
+  }
 }

@@ -6,10 +6,13 @@
  * jobs, abort the engine's signal so the current page commits or is abandoned, wait at most
  * `shutdownTimeoutMs`, then force the workers closed (their jobs are picked up again as stalled).
  */
+import { setMaxListeners } from 'node:events';
 import { FlowProducer, type Job, MetricsTime, Queue, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { type Logger, silentLogger } from '../src/observability/logger.js';
 import type { SyncMetrics } from '../src/observability/metrics.js';
+import type { OutageLog } from '../src/observability/outage-log.js';
+import { isRedisConnectionError } from '../src/service-errors.js';
 import { STREAM_NAMES, type StreamName } from '../src/streams/types.js';
 import type { SliceOutcome, StreamRunResult, SyncEngine } from '../src/sync/types.js';
 import type { StreamRetryOptions } from './enqueue.js';
@@ -54,6 +57,8 @@ export interface CreateWorkerOptions {
   maxStalledCount?: number;
   /** Upper bound of `close()`. @defaultValue 30000 */
   shutdownTimeoutMs?: number;
+  /** Where Redis connection failures go (logged once per outage); others are logged as they come. */
+  redisOutage?: OutageLog;
   /** Streams of a run that names none (config SEI_STREAMS). @defaultValue every stream */
   defaultStreams?: readonly StreamName[];
 }
@@ -63,6 +68,8 @@ export const WORKER_FACTORY_DEFAULTS = {
   /** Starting and finishing runs is a few Redis and database calls each. */
   runConcurrency: 2,
   shutdownTimeoutMs: 30_000,
+  /** After the graceful part: longest wait for queues and forced workers to close (Redis may be gone). */
+  forcedCloseMs: 2_000,
 } as const;
 
 export interface SyncWorker {
@@ -84,6 +91,9 @@ export function createWorker(options: CreateWorkerOptions): SyncWorker {
   const logger = options.logger ?? silentLogger;
   const { connection, prefix } = options;
   const shutdown = new AbortController();
+  // Every job, and every request and wait in flight inside it, listens to this one signal (each removes
+  // its listener when done): concurrency × in-flight requests is many listeners, not a leak.
+  setMaxListeners(0, shutdown.signal);
   const flow = new FlowProducer({ connection, prefix });
   const runsQueue = new Queue(RUNS_QUEUE, { connection, prefix });
   const streamsQueue = new Queue(STREAMS_QUEUE, { connection, prefix });
@@ -115,6 +125,12 @@ export function createWorker(options: CreateWorkerOptions): SyncWorker {
     // BullMQ's own per-minute completed/failed counts, kept two weeks in Redis (a few KB per queue):
     // they feed `bullmq_job_completed_total` / `bullmq_job_failed_total` on /metrics and Bull Board.
     metrics: { maxDataPoints: MetricsTime.TWO_WEEKS },
+  };
+
+  /** A Redis outage is reported by every connection on every reconnect: once is enough. */
+  const reportError = (error: Error, fields: Record<string, unknown>, message: string) => {
+    if (options.redisOutage && isRedisConnectionError(error)) options.redisOutage.down(error);
+    else logger.warn({ ...fields, err: error }, message);
   };
 
   const timed = async <T>(queue: string, job: Job, work: () => Promise<T>): Promise<T> => {
@@ -157,7 +173,7 @@ export function createWorker(options: CreateWorkerOptions): SyncWorker {
   );
   for (const worker of [runsWorker, streamsWorker] as unknown as Worker[]) {
     // Without a listener an 'error' (Redis away) would crash the process; ioredis reconnects by itself.
-    worker.on('error', (error) => logger.warn({ err: error, queue: worker.name }, 'worker error'));
+    worker.on('error', (error) => reportError(error, { queue: worker.name }, 'worker error'));
     worker.on('failed', (job, error) =>
       logger.warn(
         { queue: worker.name, jobId: job?.id, attemptsMade: job?.attemptsMade },
@@ -165,9 +181,9 @@ export function createWorker(options: CreateWorkerOptions): SyncWorker {
       ),
     );
   }
-  flow.on('error', (error) => logger.warn({ err: error }, 'flow producer error'));
-  runsQueue.on('error', (error) => logger.warn({ err: error }, 'queue error'));
-  streamsQueue.on('error', (error) => logger.warn({ err: error }, 'queue error'));
+  flow.on('error', (error) => reportError(error, {}, 'flow producer error'));
+  runsQueue.on('error', (error) => reportError(error, {}, 'queue error'));
+  streamsQueue.on('error', (error) => reportError(error, {}, 'queue error'));
 
   let closing: Promise<{ forced: boolean }> | undefined;
   const close = (): Promise<{ forced: boolean }> => {
@@ -186,9 +202,22 @@ export function createWorker(options: CreateWorkerOptions): SyncWorker {
         logger.warn(
           'shutdown bound reached; forcing the workers closed (their jobs will be retried as stalled)',
         );
-        await Promise.all([runsWorker.close(true), streamsWorker.close(true)]);
       }
-      await Promise.all([flow.close(), runsQueue.close(), streamsQueue.close()]);
+      // Closing waits for Redis to answer; without Redis there is nothing to close politely.
+      const rest = Promise.all([
+        ...(outcome === 'timeout' ? [runsWorker.close(true), streamsWorker.close(true)] : []),
+        flow.close(),
+        runsQueue.close(),
+        streamsQueue.close(),
+      ]);
+      const closed = await Promise.race([
+        rest.then(() => true),
+        new Promise<false>((resolve) => {
+          timer = setTimeout(() => resolve(false), WORKER_FACTORY_DEFAULTS.forcedCloseMs);
+        }),
+      ]);
+      clearTimeout(timer);
+      if (!closed) logger.warn('Redis did not answer the close; leaving its connections behind');
       return { forced: outcome === 'timeout' };
     })();
     return closing;

@@ -1,6 +1,6 @@
 /** `sei-sync run-now`: asks the workers for a run at once and prints its id. */
 import type { Command } from 'commander';
-import { createRedisConnection } from '../../jobs/connection.js';
+import { openOneShotRedis } from '../../jobs/connection.js';
 import { enqueueRun } from '../../jobs/enqueue.js';
 import { loadConfig } from '../config.js';
 import { parseStreamList } from '../streams/registry.js';
@@ -24,7 +24,7 @@ export function registerRunNow(program: Command): void {
         const config = loadConfig();
         const { prefix } = loadWorkerConfig();
         const streams = options.streams ? parseStreamList(options.streams) : [];
-        const connection = createRedisConnection(config.redisUrl.reveal(), { failFast: true });
+        const connection = await openOneShotRedis(config.redisUrl.reveal());
         try {
           const { runId } = await enqueueRun(
             { connection, prefix },

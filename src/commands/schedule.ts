@@ -5,7 +5,7 @@
  * ones no longer configured. Safe to run on every deploy.
  */
 import type { Command } from 'commander';
-import { createRedisConnection } from '../../jobs/connection.js';
+import { openOneShotRedis } from '../../jobs/connection.js';
 import { registerSchedules } from '../../jobs/schedules.js';
 import { queueStatus } from '../../jobs/status.js';
 import { loadConfig } from '../config.js';
@@ -21,7 +21,7 @@ export function registerSchedule(program: Command): void {
       runAction(async () => {
         const config = loadConfig();
         const { prefix, schedules, verify } = loadWorkerConfig();
-        const connection = createRedisConnection(config.redisUrl.reveal(), { failFast: true });
+        const connection = await openOneShotRedis(config.redisUrl.reveal());
         try {
           const { removed } = await registerSchedules({ connection, prefix }, schedules, verify);
           const status = await queueStatus({ connection, prefix });

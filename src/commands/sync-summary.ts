@@ -1,4 +1,6 @@
 /** The summary of a sync run: the table printed at the end of `sync` and `demo`, and `sync --json`. */
+
+import { SEI_ERROR_CODES } from '../sei/errors.js';
 import type { RunSyncResult, StreamRunResult } from '../sync/index.js';
 import {
   documentHead,
@@ -76,12 +78,15 @@ export function totalRecordsPerSecond(results: readonly StreamRunResult[], elaps
 }
 
 /**
- * When every stream failed for the same reason that retrying cannot fix (a bad key, a wrong URL), that
- * reason is the whole story: one line instead of a table repeating it per stream.
+ * When every stream failed for the same reason that retrying now cannot fix (a bad key, a wrong URL, a
+ * host that is not there), that reason is the whole story: one line instead of a table repeating it.
  */
 export function commonFatalError(results: readonly StreamRunResult[]): JsonError | undefined {
   const errors = results.map((result) =>
-    result.status === 'failed' && !result.error.retryable ? result.error : undefined,
+    result.status === 'failed' &&
+    (!result.error.retryable || result.error.code === SEI_ERROR_CODES.unreachable)
+      ? result.error
+      : undefined,
   );
   const first = errors[0];
   if (first === undefined || errors.some((error) => error?.code !== first.code)) return undefined;

@@ -9,7 +9,9 @@ import { createWorker } from '../../jobs/worker.js';
 import { budgetObserver } from '../observability/budget-observer.js';
 import { createMetrics } from '../observability/metrics.js';
 import { type ReadinessCheck, startOpsServer } from '../observability/ops-server.js';
+import { createOutageLog } from '../observability/outage-log.js';
 import { RedisRequestBudget } from '../sei/redis-budget.js';
+import { serviceAddress } from '../service-errors.js';
 import { STREAM_NAMES } from '../streams/types.js';
 import { createSyncEngineFromConfig } from '../sync/index.js';
 import { loadWorkerConfig } from '../worker-config.js';
@@ -17,6 +19,11 @@ import { commandContext } from './context.js';
 import { seedFreshnessGauge } from './freshness-gauge.js';
 import { runAction } from './run-action.js';
 import { seedVerifyGauges } from './verify-gauges.js';
+
+/** Time after the shutdown bound for closing connections before the process exits regardless. */
+const SHUTDOWN_GRACE_MS = 5_000;
+/** After a clean stop, how long handles that only Redis could close may keep the process alive. */
+const EXIT_AFTER_STOP_MS = 1_000;
 
 export function registerWorker(program: Command): void {
   program
@@ -37,8 +44,11 @@ export function registerWorker(program: Command): void {
           );
         }
         const { prefix } = workerConfig;
+        const redisAddress = serviceAddress(config.redisUrl.reveal());
+        const redisOutage = createOutageLog(logger, 'Redis', redisAddress);
         const connection = createRedisConnection(config.redisUrl.reveal());
-        connection.on('error', (error) => logger.warn({ err: error }, 'redis connection error'));
+        connection.on('error', (error) => redisOutage.down(error));
+        connection.on('ready', () => redisOutage.up());
         const metrics = createMetrics({ streams: STREAM_NAMES });
         const budget = new RedisRequestBudget({
           redis: connection,
@@ -51,10 +61,24 @@ export function registerWorker(program: Command): void {
             configuredRequestsPerMinute: config.sei.requestsPerMinute,
           }),
         });
-        const configured = await createSyncEngineFromConfig(config, { logger, budget });
-        await seedFreshnessGauge(metrics, configured.warehouse.db);
-        await seedVerifyGauges(metrics, configured.warehouse.db);
+        // A worker that cannot start (unmigrated database, say) must exit: the Redis connection, which
+        // reconnects forever, would otherwise keep the process alive after the error was printed.
+        const configured = await createSyncEngineFromConfig(config, { logger, budget }).catch(
+          (error: unknown) => {
+            connection.disconnect();
+            throw error;
+          },
+        );
+        try {
+          await seedFreshnessGauge(metrics, configured.warehouse.db);
+          await seedVerifyGauges(metrics, configured.warehouse.db);
+        } catch (error) {
+          connection.disconnect();
+          await configured.close();
+          throw error;
+        }
         const worker = createWorker({
+          redisOutage,
           engine: configured.engine,
           connection,
           prefix,
@@ -66,7 +90,14 @@ export function registerWorker(program: Command): void {
         });
         metrics.observeQueues(worker.queues);
         const readiness: ReadinessCheck[] = [
-          { name: 'redis', check: async () => void (await connection.ping()) },
+          {
+            name: 'redis',
+            // While ioredis reconnects, a PING would wait in its offline queue: answer at once instead.
+            check: async () => {
+              if (connection.status !== 'ready') throw new Error(`Redis at ${redisAddress} is unreachable`);
+              await connection.ping();
+            },
+          },
         ];
         const databaseUrl = config.databaseUrl;
         if (databaseUrl !== undefined) {
@@ -90,7 +121,9 @@ export function registerWorker(program: Command): void {
         const stopAll = async () => {
           const { forced } = await worker.close();
           await configured.close();
-          await connection.quit().catch(() => connection.disconnect());
+          // QUIT waits for a Redis that is not there; without one there is nothing to say goodbye to.
+          if (connection.status === 'ready') await connection.quit().catch(() => connection.disconnect());
+          else connection.disconnect();
           return forced;
         };
         const opsServer = await startOpsServer({
@@ -119,9 +152,17 @@ export function registerWorker(program: Command): void {
         });
         const signal = await stopped;
         logger.info({ signal }, 'stopping (send again to exit at once)');
+        // Whatever is down, the process ends shortly after its bound (closing queues waits for Redis).
+        const deadline = setTimeout(() => {
+          logger.error('shutdown did not finish within its bound; exiting');
+          process.exit(1);
+        }, workerConfig.shutdownTimeoutMs + SHUTDOWN_GRACE_MS).unref();
         const forced = await stopAll();
         await opsServer.close();
         logger.info({ forced }, 'worker stopped');
+        clearTimeout(deadline);
+        // BullMQ's own connections may still be reconnecting to a Redis that is gone: do not wait for them.
+        setTimeout(() => process.exit(), EXIT_AFTER_STOP_MS).unref();
         return 0;
       }),
     );

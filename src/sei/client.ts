@@ -129,6 +129,8 @@ export class SeiClient implements ListClient {
   readonly stats: SeiClientStats = { requests: 0, retries: 0, rateLimited: 0, failures: 0 };
   readonly #pool: Pool;
   readonly #pathPrefix: string;
+  /** Host and port, for messages (the configuration refuses credentials in the URL). */
+  readonly #host: string;
   readonly #apiKey: Secret | undefined;
   readonly #authScheme: string;
   readonly #timeoutMs: number;
@@ -141,6 +143,7 @@ export class SeiClient implements ListClient {
   constructor(options: SeiClientOptions) {
     const url = new URL(options.baseUrl);
     this.#pathPrefix = url.pathname.replace(/\/+$/, '');
+    this.#host = url.host;
     this.#apiKey = options.apiKey;
     this.#authScheme = options.authScheme ?? CLIENT_DEFAULTS.authScheme;
     this.#timeoutMs = options.timeoutMs ?? CLIENT_DEFAULTS.timeoutMs;
@@ -395,7 +398,7 @@ export class SeiClient implements ListClient {
       attempts,
       causeCode,
       code: SEI_ERROR_CODES.network,
-      message: `network error (${causeCode}) on ${describeRequest(request)}; check the connection or proxy to the SEI host`,
+      message: `network error (${causeCode}) reaching SEI at ${this.#host} on ${describeRequest(request)}; check the connection or proxy to the SEI host`,
     });
   }
 }

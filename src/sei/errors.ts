@@ -34,6 +34,8 @@ export const SEI_ERROR_CODES = {
   aborted: 'SEI_ERR_ABORTED',
   /** No API key configured. */
   noKey: 'SEI_ERR_NO_KEY',
+  /** The first request of a run found no SEI host: DNS failure, refused, no route, connect timeout. */
+  unreachable: 'SEI_ERR_UNREACHABLE',
 } as const;
 
 export type SeiErrorCode = (typeof SEI_ERROR_CODES)[keyof typeof SEI_ERROR_CODES];
@@ -56,6 +58,8 @@ export const RETRYABLE_SEI_ERROR_CODES: ReadonlySet<SeiErrorCode> = new Set<SeiE
   SEI_ERROR_CODES.network,
   SEI_ERROR_CODES.timeout,
   SEI_ERROR_CODES.badResponse,
+  // Not retried by the client (the host was not there for a whole retry series), but a later job may be.
+  SEI_ERROR_CODES.unreachable,
   // Not retried by the client (it is the client's final verdict), but a BullMQ job may run again later.
   SEI_ERROR_CODES.retriesExhausted,
 ]);
@@ -87,6 +91,21 @@ export const TIMEOUT_ERROR_CODES: ReadonlySet<string> = new Set([
   'UND_ERR_HEADERS_TIMEOUT',
   'UND_ERR_BODY_TIMEOUT',
 ]);
+
+/**
+ * Low-level codes meaning nothing answered at the address at all (as opposed to a reset mid-exchange),
+ * with the words a message uses for them.
+ */
+export const UNREACHABLE_CAUSES: Readonly<Record<string, string>> = {
+  ECONNREFUSED: 'connection refused',
+  ENOTFOUND: 'no such host (DNS)',
+  EAI_AGAIN: 'DNS lookup failed',
+  EHOSTUNREACH: 'no route to host',
+  ENETUNREACH: 'network unreachable',
+  EHOSTDOWN: 'host down',
+  ENETDOWN: 'network down',
+  UND_ERR_CONNECT_TIMEOUT: 'connection timed out',
+};
 
 /** Which request an error is about. Never headers, never the key. */
 export interface SeiRequestInfo {
@@ -322,5 +341,34 @@ export function retriesExhaustedError(last: SeiError, attempts: number): SeiErro
     lastCode: last.code,
     code: SEI_ERROR_CODES.retriesExhausted,
     message: `gave up on ${describeRequest(last)} after ${attempts} attempts (last: ${lastWhat}): ${last.message}`,
+  });
+}
+
+/** Whether a request failed (after its retries) without ever reaching the host (see UNREACHABLE_CAUSES). */
+export function isUnreachableError(error: unknown): error is SeiError {
+  return (
+    error instanceof SeiError &&
+    error.causeCode !== undefined &&
+    Object.hasOwn(UNREACHABLE_CAUSES, error.causeCode) &&
+    error.code !== SEI_ERROR_CODES.aborted
+  );
+}
+
+/**
+ * The one line for a host that could not be reached: which host, what happened, what to check. `host`
+ * is the base URL's host and port (the configuration refuses credentials in it).
+ */
+export function unreachableError(last: SeiError, host: string): SeiError {
+  const cause = last.causeCode ?? 'unknown';
+  const tries = last.attempts !== undefined && last.attempts > 1 ? `, ${last.attempts} attempts` : '';
+  return new SeiError({
+    method: last.method,
+    path: last.path,
+    page: last.page,
+    attempts: last.attempts,
+    causeCode: last.causeCode,
+    lastCode: last.lastCode ?? last.code,
+    code: SEI_ERROR_CODES.unreachable,
+    message: `cannot reach SEI at ${host}: ${UNREACHABLE_CAUSES[cause] ?? cause} (${cause}${tries}); check SEI_ENV / SEI_BASE_URL, the network, and any proxy or firewall in between`,
   });
 }

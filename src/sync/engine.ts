@@ -22,6 +22,7 @@ import type { Logger } from '../observability/logger.js';
 import type { ListClient } from '../sei/client.js';
 import { classify, SEI_ERROR_CODES, SeiError } from '../sei/errors.js';
 import { InFlightLimit } from '../sei/in-flight.js';
+import { describeServiceError } from '../service-errors.js';
 import { STREAMS } from '../streams/registry.js';
 import type { IncrementalStream, StreamDefinition, StreamName } from '../streams/types.js';
 import { readCheckpoint } from '../warehouse/checkpoints.js';
@@ -70,7 +71,7 @@ export interface SyncEngineOptions {
   config: Pick<Config, 'lookbackSeconds'> &
     Partial<Pick<Config, 'pageWriters' | 'scope'>> & {
       sei: Pick<Config['sei'], 'pageSize' | 'maxPages' | 'requestsPerMinute'> &
-        Partial<Pick<Config['sei'], 'maxInFlight' | 'forceDatabaseSource' | 'categoriesPath'>>;
+        Partial<Pick<Config['sei'], 'maxInFlight' | 'forceDatabaseSource' | 'categoriesPath' | 'baseUrl'>>;
     };
   logger: Logger;
   /** @defaultValue every stream of the registry */
@@ -89,7 +90,11 @@ export const ENGINE_DEFAULTS = { maxInFlight: 16, forceDatabaseSource: true } as
 
 export { SYNC_ERROR_CODES, SyncStreamError } from './errors.js';
 
-export function toRunError(error: unknown): StreamRunError {
+export function toRunError(error: unknown, databaseAddress?: string): StreamRunError {
+  // A database gone mid-walk (restart, shutdown): say so, where, and that a rerun resumes.
+  const lost =
+    databaseAddress === undefined ? undefined : describeServiceError('PostgreSQL', databaseAddress, error);
+  if (lost) return { code: lost.code, message: lost.message, retryable: lost.retryable };
   if (error instanceof SeiError)
     return { code: error.code, message: error.message, retryable: classify(error) !== 'fatal' };
   if (error instanceof SyncStreamError)
@@ -121,9 +126,12 @@ export function interruption(signal: AbortSignal): StreamRunError {
 export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
   const { warehouse, config, logger } = options;
   const maxInFlight = config.sei.maxInFlight ?? ENGINE_DEFAULTS.maxInFlight;
-  // A wrong key or base URL costs one request, not one per stream started at once; then as many
-  // requests in flight as the budget and the server's latency call for.
-  const limit = new InFlightLimit(gateFirstRequest(options.client), {
+  const databaseAddress =
+    warehouse.kind === 'postgres' ? warehouse.location.replace(/^postgres:\/\//, '') : undefined;
+  // A wrong key, base URL or unreachable host costs one request (and its retries), not one per stream
+  // started at once; then as many requests in flight as the budget and the server's latency call for.
+  const host = config.sei.baseUrl === undefined ? undefined : new URL(config.sei.baseUrl).host;
+  const limit = new InFlightLimit(gateFirstRequest(options.client, { host }), {
     requestsPerMinute: config.sei.requestsPerMinute,
     maxInFlight,
   });
@@ -328,14 +336,16 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
           const summary = summarize(value);
           return { result: await closeStreamRun(run, started, { summary }, close.doneMessage), value };
         } catch (caught) {
-          const error = request.signal?.aborted ? interruption(request.signal) : toRunError(caught);
+          const error = request.signal?.aborted
+            ? interruption(request.signal)
+            : toRunError(caught, databaseAddress);
           logFailure(run, error, request.signal);
           return { result: await closeStreamRun(run, started, { error }) };
         }
       });
     } catch (caught) {
       // Only the lock can fail here: busy (another process syncs this stream) or the database unreachable.
-      const error = toRunError(caught);
+      const error = toRunError(caught, databaseAddress);
       run.log.warn({ code: error.code }, error.message);
       const result: StreamRunResult = {
         stream: request.stream,
@@ -423,13 +433,15 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
           }
           return await step({ ...run, stream }, await resolveRoute(ctx, run));
         } catch (caught) {
-          const error = request.signal?.aborted ? interruption(request.signal) : toRunError(caught);
+          const error = request.signal?.aborted
+            ? interruption(request.signal)
+            : toRunError(caught, databaseAddress);
           logFailure(run, error, request.signal);
           return { kind: 'done', result: await closeStreamRun(run, started, { error }) };
         }
       });
     } catch (caught) {
-      const error = toRunError(caught);
+      const error = toRunError(caught, databaseAddress);
       run.log.warn({ code: error.code }, error.message);
       return {
         kind: 'done',
@@ -502,7 +514,7 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
         );
         return { status: 'done' };
       } catch (caught) {
-        const error = toRunError(caught);
+        const error = toRunError(caught, databaseAddress);
         if (!request.signal?.aborted)
           run.log.warn({ code: error.code, slice: request.sliceNo, err: error.message }, 'slice failed');
         return { status: 'failed', error };

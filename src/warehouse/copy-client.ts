@@ -52,4 +52,26 @@ export class CopyingClient extends pg.Client {
     // biome-ignore lint/suspicious/noExplicitAny: as above
     return (super.query as (...rest: any[]) => any)(...args);
   }
+
+  /**
+   * A connect that failed during authentication (a SCRAM server and no password) leaves its socket
+   * open until the server's authentication_timeout (60 s), holding the process: close it at once.
+   */
+  // biome-ignore lint/suspicious/noExplicitAny: pg's connect has a callback and a promise form
+  override connect(...args: any[]): any {
+    const dropSocket = () =>
+      (this as unknown as { connection: { stream?: { destroy(): void } } }).connection.stream?.destroy();
+    const callback = args[0] as ((error: Error | null) => void) | undefined;
+    // biome-ignore lint/suspicious/noExplicitAny: as above
+    const connect = super.connect.bind(this) as (...rest: any[]) => any;
+    if (callback === undefined)
+      return (connect() as Promise<unknown>).catch((error: unknown) => {
+        dropSocket();
+        throw error;
+      });
+    return connect((error: Error | null) => {
+      if (error) dropSocket();
+      callback(error);
+    });
+  }
 }

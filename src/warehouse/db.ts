@@ -46,6 +46,9 @@ export interface WarehouseOptions {
   command?: string;
 }
 
+import { serviceAddress } from '../service-errors.js';
+import { waitingPool } from './pg-connect.js';
+
 // int8 (counts, bigserial) as numbers: every value we store fits in 2^53.
 pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
 
@@ -68,7 +71,9 @@ function postgresKysely(connectionString: string, max: number): Kysely<Database>
   // lock's session, held for a whole walk) that loses its server emits 'error' with no listener, which
   // kills the process; with this one its next query fails instead and the pool drops it on release.
   pool.on('connect', (client) => client.on('error', () => {}));
-  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  return new Kysely<Database>({
+    dialect: new PostgresDialect({ pool: waitingPool(pool, serviceAddress(connectionString)) }),
+  });
 }
 
 export async function openWarehouse(options: WarehouseOptions = {}): Promise<Warehouse> {

@@ -42,7 +42,37 @@ afterAll(async () => {
   await connection.quit();
 });
 
+/** An engine whose streams listen to the shutdown signal while they run, as the real one's requests do. */
+class ListeningEngine extends MemoryEngine {
+  override async syncStream(request: Parameters<MemoryEngine['syncStream']>[0]) {
+    const onAbort = () => {};
+    request.signal?.addEventListener('abort', onAbort);
+    try {
+      return await super.syncStream(request);
+    } finally {
+      request.signal?.removeEventListener('abort', onAbort);
+    }
+  }
+}
+
 describe('sync runs on BullMQ', () => {
+  it('16 streams at once listening to the shutdown signal is no MaxListenersExceededWarning', async () => {
+    const warnings: string[] = [];
+    const onWarning = (warning: Error) => warnings.push(warning.name);
+    process.on('warning', onWarning);
+    try {
+      const engine = new ListeningEngine({ pageDelayMs: 50 });
+      start(engine, 16);
+      const { runId } = await enqueueRun({ connection, prefix }, { fullRefresh: true });
+      await waitFor(() => engine.finished.has(runId), 20_000, 'run finished');
+      // Warnings are emitted on the next tick.
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(warnings).not.toContain('MaxListenersExceededWarning');
+    } finally {
+      process.off('warning', onWarning);
+    }
+  });
+
   it('runs every stream of a run-now request and finishes the run as succeeded', async () => {
     const engine = new MemoryEngine();
     start(engine);

@@ -29,6 +29,7 @@ describe('classify', () => {
     [SEI_ERROR_CODES.retriesExhausted, 'retry', true],
     [SEI_ERROR_CODES.aborted, 'fatal', false],
     [SEI_ERROR_CODES.noKey, 'fatal', false],
+    [SEI_ERROR_CODES.unreachable, 'retry', true],
   ];
 
   it('covers every code', () => {

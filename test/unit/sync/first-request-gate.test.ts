@@ -21,7 +21,34 @@ const auth = () =>
   Promise.reject(new SeiError({ code: SEI_ERROR_CODES.auth, message: 'SEI rejected the API key (401)' }));
 const server = () => Promise.reject(new SeiError({ code: SEI_ERROR_CODES.server, message: 'HTTP 500' }));
 
+const refused = () =>
+  Promise.reject(
+    new SeiError({
+      code: SEI_ERROR_CODES.retriesExhausted,
+      lastCode: SEI_ERROR_CODES.network,
+      causeCode: 'ECONNREFUSED',
+      attempts: 6,
+      message: 'gave up after 6 attempts',
+    }),
+  );
+
 describe('gateFirstRequest', () => {
+  it('an unreachable host costs the first request only: one line naming the host, 0 attempts for the others', async () => {
+    const client = scripted([refused]);
+    const gated = gateFirstRequest(client, { host: 'sei.example:8443' });
+    const results = await Promise.allSettled([0, 1, 2].map((page) => gated.list('/v1/x/list', { page })));
+    expect(client.calls).toBe(1);
+    const errors = results.map((r) => (r.status === 'rejected' ? (r.reason as SeiError) : undefined));
+    expect(errors.map((e) => [e?.code, e?.attempts])).toEqual([
+      [SEI_ERROR_CODES.unreachable, 6],
+      [SEI_ERROR_CODES.unreachable, 0],
+      [SEI_ERROR_CODES.unreachable, 0],
+    ]);
+    expect(errors[0]?.message).toMatch(
+      /^cannot reach SEI at sei\.example:8443: connection refused .*SEI_BASE_URL/,
+    );
+  });
+
   it('sends one request when the key is wrong, and fails every waiting stream with its error', async () => {
     const client = scripted([auth]);
     const gated = gateFirstRequest(client);
