@@ -89,6 +89,9 @@ export function describeServiceError(
       );
     case '57P01':
     case '57P02':
+      return make(
+        `${at} ended the session (${code}: terminated by a shutdown, a restart or an administrator); rerun to resume from the last committed page`,
+      );
     case '57P03':
       return make(
         `${at} is shutting down or starting up (${code}); rerun to resume from the last committed page`,

@@ -34,7 +34,7 @@ describe('describeServiceError', () => {
     [
       'PostgreSQL',
       pgError('57P01', 'terminating connection due to administrator command'),
-      /shutting down .*rerun to resume/,
+      /ended the session \(57P01: terminated .*rerun to resume/,
     ],
     [
       'PostgreSQL',
