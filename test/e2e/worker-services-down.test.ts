@@ -96,12 +96,14 @@ describe('the worker when its services are not there', () => {
 
   describe.skipIf(!hasRedisServer)('with its Redis killed', () => {
     let redis: PrivateRedis;
+    // biome-ignore lint/suspicious/noDuplicateTestHooks: the hooks of the nested describe.skipIf block
     beforeAll(async () => {
       const warehouse = await openWarehouse({ databaseUrl: new Secret(database.url) });
       await migrateToLatest(warehouse);
       await warehouse.close();
       redis = await startPrivateRedis();
     }, TEST_TIMEOUT_MS);
+    // biome-ignore lint/suspicious/noDuplicateTestHooks: the hooks of the nested describe.skipIf block
     afterAll(async () => {
       await redis?.stop();
     });

@@ -146,6 +146,5 @@ describe.skipIf(!canInitdb)('a SCRAM server and DATABASE_URL without a password'
     expect(cli.output().trimEnd().split('\n')).toEqual([
       expect.stringMatching(/^sei-sync: PostgreSQL at 127\.0\.0\.1:\d+\/postgres asks for a password/),
     ]);
-  }, // Below the server's authentication_timeout (60 s): without closing the socket, the exit comes after it.
-  40_000);
+  }, 40_000); // Below the server's authentication_timeout (60 s): without closing the socket, the exit comes after it.
 });
