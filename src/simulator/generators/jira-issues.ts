@@ -79,14 +79,16 @@ export function jiraIssuesGenerator(ctx: GeneratorContext): StreamGenerator {
   const integrationId = (o: number) => (o % 7 === 6 ? JIRA_INTEGRATION_IDS[1] : JIRA_INTEGRATION_IDS[0]);
   const createdAt = (o: number, end: number) =>
     end - 3600 - Math.floor(unit(ctx.seed, TAG, o, 1) * HISTORY_SECONDS);
-  const updatedAt = (o: number, end: number) => {
-    if (o === BEFORE_1970_ORDINAL) return -1;
+  /** When the issue last changed; its status and assignee histories end there. */
+  const changedAt = (o: number, end: number) => {
     const created = createdAt(o, end);
     // A bulk edit (a workflow migration, a label added to hundreds of issues) touches many at once.
     const bulkEdit = bulkInstant(ctx.seed, TAG, o, ctx.sizes.jira_issues, end);
     if (bulkEdit !== undefined && bulkEdit > created + 60) return bulkEdit;
     return created + 60 + Math.floor(unit(ctx.seed, TAG, o, 2) * (end - 3600 - created - 60));
   };
+  /** What the list says: one issue carries `-1`, as one does in the SEI server's own test data. */
+  const updatedAt = (o: number, end: number) => (o === BEFORE_1970_ORDINAL ? -1 : changedAt(o, end));
 
   const calendars = new Map(
     JIRA_INTEGRATION_IDS.map((id) => [id as string, jiraSprintCalendar(ctx, id, ctx.endSeconds)]),
@@ -117,7 +119,7 @@ export function jiraIssuesGenerator(ctx: GeneratorContext): StreamGenerator {
     const integration = integrationId(o);
     const project = issueKey.slice(0, issueKey.indexOf('-'));
     const created = createdAt(o, end);
-    const updated = updatedAt(o, end);
+    const updated = changedAt(o, end);
     const people = ctx.universe;
 
     // Walk a prefix of the workflow; the boundaries split [created, updated] in order.
@@ -201,7 +203,7 @@ export function jiraIssuesGenerator(ctx: GeneratorContext): StreamGenerator {
       bounces: rng.chance(0.1) ? 1 : 0,
       num_attachments: rng.chance(0.15) ? rng.between(1, 4) : 0,
       issue_created_at: created,
-      issue_updated_at: updated,
+      issue_updated_at: updatedAt(o, end),
       issue_resolved_at: resolvedAt,
       issue_due_at: dueAt,
       original_estimate: rng.chance(0.2) ? 3600 * rng.between(1, 40) : 0,

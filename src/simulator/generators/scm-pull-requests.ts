@@ -57,8 +57,7 @@ export function scmPullRequestsGenerator(ctx: GeneratorContext): StreamGenerator
     return closedInBulk === undefined ? created : Math.min(created, closedInBulk - 3600);
   };
   /** PRs touched by one bulk operation (a bot closing stale PRs) share their updated instant. */
-  const updatedAt = (o: number, end: number) => {
-    if (o === BEFORE_1970_ORDINAL) return -19_700;
+  const changedAt = (o: number, end: number) => {
     const closedInBulk = bulk(o, end);
     if (closedInBulk !== undefined) return closedInBulk;
     const created = createdAt(o, end);
@@ -68,6 +67,8 @@ export function scmPullRequestsGenerator(ctx: GeneratorContext): StreamGenerator
       Math.floor(unit(ctx.seed, TAG, o, 2) ** 2 * Math.min(30 * 86_400, end - 3600 - created - 60))
     );
   };
+  /** What the list says: one PR carries `-19700`, as one does in the SEI server's own test data. */
+  const updatedAt = (o: number, end: number) => (o === BEFORE_1970_ORDINAL ? -19_700 : changedAt(o, end));
   const integrationId = (o: number) => (o % 5 === 4 ? GITHUB_INTEGRATION_IDS[1] : GITHUB_INTEGRATION_IDS[0]);
 
   function generate(o: number, end: number): SeiRecord {
@@ -75,7 +76,7 @@ export function scmPullRequestsGenerator(ctx: GeneratorContext): StreamGenerator
     // The id is the first draw, so `fastFields.id` can compute it without building the record.
     const id = rng.uuid();
     const created = createdAt(o, end);
-    const updated = updatedAt(o, end);
+    const updated = changedAt(o, end);
     const repo = REPOSITORIES[o % REPOSITORIES.length] as string;
     const integration = integrationId(o);
     const creator = ctx.universe.githubLogin(rng, integration);
@@ -116,7 +117,7 @@ export function scmPullRequestsGenerator(ctx: GeneratorContext): StreamGenerator
       commits_count: rng.between(1, 15),
       first_review_at: firstReview,
       pr_created_at: created,
-      pr_updated_at: updated,
+      pr_updated_at: updatedAt(o, end),
       pr_merged_at: state === 'merged' ? updated : 0,
       pr_closed_at: state === 'open' ? 0 : updated,
     });
