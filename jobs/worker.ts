@@ -15,6 +15,7 @@ import type { OutageLog } from '../src/observability/outage-log.js';
 import { isRedisConnectionError } from '../src/service-errors.js';
 import { STREAM_NAMES, type StreamName } from '../src/streams/types.js';
 import type { SliceOutcome, StreamRunResult, SyncEngine } from '../src/sync/types.js';
+import { WORKER_DEFAULTS } from '../src/worker-config.js';
 import type { StreamRetryOptions } from './enqueue.js';
 import {
   type ProcessorContext,
@@ -41,7 +42,7 @@ export interface CreateWorkerOptions {
   connection: Redis;
   /** Prefix of every BullMQ key. */
   prefix: string;
-  /** Stream and slice jobs run at once by this process (a stream job waiting for its slices takes none). @defaultValue 8 */
+  /** Stream and slice jobs run at once by this process (a stream job waiting for its slices takes none). @defaultValue 16 */
   concurrency?: number;
   logger?: Logger;
   metrics?: SyncMetrics;
@@ -63,11 +64,12 @@ export interface CreateWorkerOptions {
   defaultStreams?: readonly StreamName[];
 }
 
+/** The worker's own defaults are `WORKER_DEFAULTS` (what `sei-sync worker` runs with). */
 export const WORKER_FACTORY_DEFAULTS = {
-  concurrency: 8,
+  concurrency: WORKER_DEFAULTS.concurrency,
   /** Starting and finishing runs is a few Redis and database calls each. */
   runConcurrency: 2,
-  shutdownTimeoutMs: 30_000,
+  shutdownTimeoutMs: WORKER_DEFAULTS.shutdownTimeoutMs,
   /** After the graceful part: longest wait for queues and forced workers to close (Redis may be gone). */
   forcedCloseMs: 2_000,
 } as const;

@@ -8,6 +8,8 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { Secret } from './secret.js';
+import { CLIENT_DEFAULTS } from './sei/client.js';
+import { IN_FLIGHT_DEFAULTS } from './sei/in-flight.js';
 import { parseStreamList, UnknownStreamError } from './streams/stream-names.js';
 import { STREAM_NAMES, type StreamName } from './streams/types.js';
 
@@ -21,23 +23,33 @@ export const SEI_ENVIRONMENTS = {
 } as const;
 export type SeiEnvironment = keyof typeof SEI_ENVIRONMENTS;
 
-/** Defaults, defined once. Units are in the names. */
+/**
+ * Defaults, defined once. Units are in the names. Those of the SEI client are its own constants
+ * (the config refers to them, never the other way round).
+ */
 export const DEFAULTS = {
-  authScheme: 'APIKEY',
+  seiEnvironment: 'prod2' satisfies SeiEnvironment,
+  authScheme: CLIENT_DEFAULTS.authScheme,
   pageSize: 1000,
   /** Harness allows 1,000 requests per minute per key; stay well below so other tools keep working. */
   requestsPerMinute: 600,
-  timeoutMs: 60_000,
-  maxAttempts: 6,
+  timeoutMs: CLIENT_DEFAULTS.timeoutMs,
+  maxAttempts: CLIENT_DEFAULTS.maxAttempts,
   lookbackSeconds: 86_400,
   redisUrl: 'redis://127.0.0.1:6379',
   dataDir: './.sei-sync',
   logLevel: 'info',
   maxPages: 100_000,
   /** Requests in flight at most per process, whatever the budget and the latency would allow. */
-  maxInFlight: 16,
+  maxInFlight: IN_FLIGHT_DEFAULTS.maxInFlight,
   forceDatabaseSource: true,
 } as const;
+
+/**
+ * `SEI_SYNC_PAGE_WRITERS`: pages of one slice in hand at once, unless set (1 on the embedded database,
+ * which has one connection). The engine writes at most `max`.
+ */
+export const PAGE_WRITERS = { postgres: 2, embedded: 1, max: 2 } as const;
 
 export class ConfigError extends Error {
   readonly code = 'SEI_SYNC_ERR_CONFIG';
@@ -67,7 +79,7 @@ export interface SeiConfig {
   maxAttempts: number;
   /** Hard stop for one walk (a time slice, a list), so a server that never ends cannot loop us forever. @defaultValue 100000 */
   maxPages: number;
-  /** Requests in flight at most per process (the budget rate × the observed latency, capped by this). @defaultValue 8 */
+  /** Requests in flight at most per process (the budget rate × the observed latency, capped by this). @defaultValue 16 */
   maxInFlight: number;
   /** Send `force_source=db` where the server may otherwise answer from Elasticsearch. @defaultValue true */
   forceDatabaseSource: boolean;
@@ -218,7 +230,7 @@ export function resolveBaseUrl(env: Env): string {
     raw = SEI_ENVIRONMENTS[envName as SeiEnvironment];
     variable = 'SEI_ENV';
   } else {
-    raw = SEI_ENVIRONMENTS.prod2;
+    raw = SEI_ENVIRONMENTS[DEFAULTS.seiEnvironment];
     variable = 'SEI_ENV';
   }
   let url: URL;
@@ -365,7 +377,9 @@ export function loadConfig(env: Env = process.env): Config {
         ? undefined
         : parseWith(
             'SEI_SYNC_PAGE_WRITERS',
-            positiveInt('use 1 (sequential) to 4').max(4, { error: 'must be at most 4; use 1 to 4' }),
+            positiveInt(`use 1 (sequential) to ${PAGE_WRITERS.max}`).max(PAGE_WRITERS.max, {
+              error: `must be at most ${PAGE_WRITERS.max} (the most pages of a slice written at once); use 1 to ${PAGE_WRITERS.max}`,
+            }),
             env.SEI_SYNC_PAGE_WRITERS,
             1,
           ),

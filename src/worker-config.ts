@@ -24,6 +24,7 @@
  */
 import { z } from 'zod';
 import { ConfigError, nonNegativeInt, positiveInt, readSecretVariable } from './config.js';
+import { OPS_SERVER_DEFAULTS } from './observability/ops-server.js';
 import { Secret } from './secret.js';
 import { STREAM_NAMES, type StreamName } from './streams/types.js';
 
@@ -36,9 +37,8 @@ export const WORKER_DEFAULTS = {
   /** Verify (with heal) is opt-in: it costs a request per month of each stream. */
   verifyCron: 'off',
   timeZone: 'UTC',
-  /** 9464 is the port Prometheus exporters of the OpenTelemetry family conventionally use. */
-  opsPort: 9464,
-  opsHost: '0.0.0.0',
+  opsPort: OPS_SERVER_DEFAULTS.port,
+  opsHost: OPS_SERVER_DEFAULTS.host,
   bullmqPrefix: 'sei-sync',
   /** How long a worker waits for its current pages after SIGTERM before it gives up on them. */
   shutdownTimeoutMs: 30_000,
@@ -222,7 +222,7 @@ export function loadWorkerConfig(env: Env = process.env): WorkerConfig {
     concurrency: parseVar(
       env,
       'WORKER_CONCURRENCY',
-      positiveInt('use e.g. 4').max(64, { error: 'must be at most 64' }),
+      positiveInt('use 1 to 64').max(64, { error: 'must be at most 64' }),
       WORKER_DEFAULTS.concurrency,
     ),
     prefix: parseVar(

@@ -14,6 +14,8 @@ import { runAction } from './run-action.js';
 import { syncSummaryTable, totalRecordsPerSecond } from './sync-summary.js';
 import { type Cell, textTable } from './text-table.js';
 
+export const DEMO_DEFAULTS = { records: 2000 } as const;
+
 interface DemoOptions {
   records: string;
   changes: string;
@@ -122,7 +124,11 @@ export function registerDemo(program: Command): void {
     .description(
       'sync a simulated SEI tenant into DATABASE_URL or the embedded database, then show what BI sees',
     )
-    .option('--records <n>', 'records in each large stream of the simulated tenant', '2000')
+    .option(
+      '--records <n>',
+      'records in each large stream of the simulated tenant',
+      String(DEMO_DEFAULTS.records),
+    )
     .option(
       '--changes <percent>',
       'first change this percentage of the simulated records (updates, inserts, deletes)',

@@ -45,6 +45,7 @@ export interface OpsServerOptions {
   logger?: Logger;
 }
 
+/** 9464 is the port Prometheus exporters of the OpenTelemetry family conventionally use. */
 export const OPS_SERVER_DEFAULTS = { host: '0.0.0.0', port: 9464, checkTimeoutMs: 2_000 } as const;
 export const BULL_BOARD_PATH = '/admin/queues';
 

@@ -30,6 +30,7 @@ import {
   TIMEOUT_ERROR_CODES,
   withAttempts,
 } from './errors.js';
+import { IN_FLIGHT_DEFAULTS } from './in-flight.js';
 import { parseRetryAfterMs, RETRY_DEFAULTS, type RetryPolicy, runWithRetries } from './retry.js';
 import { jsonTextMayHoldUnstorableStrings } from './storable-text.js';
 import type { ListResponse, SeiRecord } from './types.js';
@@ -47,7 +48,7 @@ export interface SeiClientOptions {
   maxAttempts?: number;
   budget: RequestBudget;
   logger?: Logger;
-  /** Keep-alive connections to the SEI origin. @defaultValue 4 */
+  /** Keep-alive connections to the SEI origin: one per request in flight. @defaultValue 16 */
   connections?: number;
   /** @defaultValue 500 */
   minRetryDelayMs?: number;
@@ -62,7 +63,7 @@ export interface SeiClientOptions {
 export const CLIENT_DEFAULTS = {
   authScheme: 'APIKEY',
   timeoutMs: 60_000,
-  connections: 4,
+  connections: IN_FLIGHT_DEFAULTS.maxInFlight,
   ...RETRY_DEFAULTS,
 } as const;
 

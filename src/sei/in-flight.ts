@@ -25,7 +25,12 @@ export interface InFlightLimitOptions {
   nowMs?: () => number;
 }
 
-export const IN_FLIGHT_DEFAULTS = { initialLatencyMs: 1000, smoothing: 0.2 } as const;
+export const IN_FLIGHT_DEFAULTS = {
+  /** The cap (`SEI_MAX_IN_FLIGHT`): each request in flight is a page in memory. */
+  maxInFlight: 16,
+  initialLatencyMs: 1000,
+  smoothing: 0.2,
+} as const;
 
 /** A margin over Little's law: answers vary, and a request starting late leaves budget unused. */
 const HEADROOM = 1.25;

@@ -44,6 +44,8 @@
  *   | org_units | id (ref id "76"...), ou_id UUID | none (version bumps) | ms; members in default_section.users |
  *   | collection_categories | id (UUID) | updated_at | ms |
  *
+ * - `holdRequests({ after, stream? })` pauses the server after that many list requests (held ones wait
+ *   for `releaseRequests()`); another process does the same with the admin key at `POST /_simulator/gate`.
  * - Datasets are seeded up to 2025-01-01T00:00Z (`DEFAULT_DATASET_END_SECONDS`), independent of the
  *   clock; inserts and updates carry the wall-clock time of the mutation.
  * - Defaults: 1000 records per large stream, 7 integrations, 64 org users (8 external), 24 org units,
@@ -55,6 +57,7 @@ import type { SeiRecord } from '../sei/types.js';
 import type { StreamName } from '../streams/types.js';
 import { Dataset } from './dataset.js';
 import { FaultInjector } from './faults.js';
+import { type GateState, type HoldOptions, RequestGate } from './gate.js';
 import { SimulatorServer } from './server.js';
 import type { FaultOptions, RequestLogEntry, SimulatorHandle, SimulatorOptions } from './types.js';
 
@@ -66,9 +69,11 @@ export {
 } from './dataset.js';
 export { endpointOf, SIM_ENDPOINTS, type SimEndpoint } from './endpoints.js';
 export { DEFAULT_FAULTS } from './faults.js';
+export type { GateState, HoldOptions } from './gate.js';
 export { HOSTILE_KINDS, type HostileKind, hostileKindOf } from './hostile.js';
 export { type LatencyModel, LOADED_TENANT_LATENCY } from './latency.js';
 export { COLLECTION_INTEGRATION_IDS } from './query.js';
+export { GATE_PATH } from './server.js';
 export type * from './types.js';
 export { CORE_INTEGRATIONS } from './universe.js';
 
@@ -86,6 +91,17 @@ export interface SimulatorHandleWithExtras extends SimulatorHandle {
   readonly faults: Readonly<FaultOptions>;
   /** Milliseconds spent building answers (filtering, sorting, serializing) since start. */
   readonly busyMs: number;
+  /**
+   * Pauses the server: `options.after` list requests (of `options.stream`, if given) are answered, then
+   * every list request waits unanswered until `releaseRequests()`. From another process: POST to
+   * `GATE_PATH` with the admin key.
+   */
+  holdRequests(options: HoldOptions): void;
+  /** Answers the held requests and stops holding. */
+  releaseRequests(): void;
+  /** Resolves once at least `count` requests are held. */
+  whenHeld(count?: number): Promise<void>;
+  readonly gate: GateState;
 }
 
 export async function startSimulator(options: SimulatorOptions = {}): Promise<SimulatorHandleWithExtras> {
@@ -99,10 +115,12 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     ...(options.hostile !== undefined ? { hostile: options.hostile } : {}),
   });
   const faults = new FaultInjector(seed, options.faults ?? {});
+  const gate = new RequestGate();
   let requestLog: RequestLogEntry[] = [];
   const simulator = new SimulatorServer({
     dataset,
     faults,
+    gate,
     adminKeys: new Set(adminKeys),
     ingestionKeys: new Set(ingestionKeys),
     get requestLog() {
@@ -138,6 +156,18 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     get busyMs() {
       return simulator.busyMs;
     },
+    get gate() {
+      return gate.state;
+    },
+    holdRequests(hold) {
+      gate.hold(hold);
+    },
+    releaseRequests() {
+      gate.release();
+    },
+    whenHeld(count) {
+      return gate.whenHeld(count);
+    },
     clearRequestLog() {
       requestLog = [];
     },
@@ -154,6 +184,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       return dataset.keyOf(stream, record);
     },
     close() {
+      // Held requests are answered (to clients long gone) so that the server can close.
+      gate.release();
       return new Promise<void>((resolve, reject) => {
         server.close((error) => (error ? reject(error) : resolve()));
         server.closeAllConnections();

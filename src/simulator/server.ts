@@ -14,6 +14,7 @@ import {
   type TiePolicy,
 } from './endpoints.js';
 import type { FaultInjector } from './faults.js';
+import type { HoldOptions, RequestGate } from './gate.js';
 import { type LatencyModel, latencyMs } from './latency.js';
 import { pageInRandomOrder, pageWithShuffledTies } from './ordering.js';
 import { parseFilter, parseSort, QueryError, ServerError, StreamQueries } from './query.js';
@@ -23,6 +24,8 @@ import { STREAM_TAGS } from './universe.js';
 
 /** Words accepted before the key in `Authorization` (compared case-insensitively). */
 export const AUTH_SCHEMES = ['apikey', 'bearer'] as const;
+/** Where another process pauses and resumes the server (`POST {"hold": {...}}` or `{"release": true}`; GET reads). */
+export const GATE_PATH = '/_simulator/gate';
 /** Request bodies larger than this are refused (413). */
 const MAX_BODY_BYTES = 1_000_000;
 /** The stale cache keeps at most this many bytes of response bodies (oldest dropped). */
@@ -56,6 +59,8 @@ type PendingChange =
 export interface ServerContext {
   dataset: Dataset;
   faults: FaultInjector;
+  /** Holds list requests while a test stops the machine at a known point. */
+  gate: RequestGate;
   adminKeys: ReadonlySet<string>;
   ingestionKeys: ReadonlySet<string>;
   /** Read on every request: `clearRequestLog` swaps the array. */
@@ -151,6 +156,10 @@ export class SimulatorServer {
       this.#sendJson(res, 413, errorBody(413, 'Payload Too Large', 'request body too large'));
       return;
     }
+    if (url.pathname === GATE_PATH) {
+      this.#controlGate(req, res, raw);
+      return;
+    }
     if (!endpoint) {
       // The server authenticates before it routes (a filter ahead of the handlers): an unknown route
       // with a bad key is a 401, and only an authorized caller learns that a route does not exist.
@@ -176,6 +185,16 @@ export class SimulatorServer {
       entry.page = typeof body.page === 'number' ? body.page : undefined;
       const size = body[endpoint.pageSizeParam];
       entry.pageSize = typeof size === 'number' ? size : undefined;
+    }
+
+    const held = this.ctx.gate.pass(endpoint.stream);
+    if (held) {
+      await held;
+      // The client gave up while held (a stopped worker aborts its requests): nothing to answer.
+      if (res.destroyed || req.socket.destroyed) {
+        finish(0);
+        return;
+      }
     }
 
     const decision = this.ctx.faults.decide();
@@ -252,6 +271,29 @@ export class SimulatorServer {
     }
     finish(200, page.records, entry.fault);
     this.#sendJson(res, 200, page.body);
+  }
+
+  /** The gate's admin endpoint: not logged, so that request counts stay the sync's own. */
+  #controlGate(req: IncomingMessage, res: ServerResponse, raw: string): void {
+    const role = this.#authorize(req.headers.authorization);
+    if (role !== 'admin') {
+      this.#refuse(res, role, () => {});
+      return;
+    }
+    if (req.method === 'POST') {
+      const body = parseJsonObject(raw);
+      try {
+        if (body?.release === true) this.ctx.gate.release();
+        else if (typeof body?.hold === 'object' && body.hold !== null)
+          this.ctx.gate.hold(body.hold as HoldOptions);
+        else
+          throw new RangeError('body must be {"hold": {"after": n, "stream"?: name}} or {"release": true}');
+      } catch (error) {
+        this.#sendJson(res, 400, errorBody(400, 'Bad Request', (error as Error).message));
+        return;
+      }
+    }
+    this.#sendJson(res, 200, JSON.stringify(this.ctx.gate.state));
   }
 
   /** 401 without a known key, 403 for an Ingestion key. */

@@ -67,7 +67,7 @@ const INT32_MAX = 2147483647;
  * repetition, so that a 2 MB string of digits is matched in linear time. `Number()` alone would also
  * take `0x10`, `0b1`, `Infinity` and `''`.
  */
-const DECIMAL = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
+export const DECIMAL = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
 
 /** ISO-8601 date or date-time, with an optional `Z` or `±hh[:mm]` offset (none means UTC). */
 const ISO_INSTANT =

@@ -23,7 +23,13 @@ import { type ConfiguredEngine, createSyncEngineFromConfig } from '../../src/syn
 import { openWarehouse, type Warehouse } from '../../src/warehouse/db.js';
 import { migrateToLatest } from '../../src/warehouse/migrate.js';
 import { waitFor } from '../integration/jobs/memory-engine.js';
-import { runStatus, succeededStreams, tableDifferences, walksInProgress } from '../support/run-state.js';
+import {
+  MID_RUN,
+  runStatus,
+  succeededStreams,
+  tableDifferences,
+  untilHeldMidRun,
+} from '../support/run-state.js';
 import { createTestDatabase, type TestDatabase, testQueuePrefix, testRedisUrl } from '../support/services.js';
 
 /** Small backoff (250 ms, 500 ms, 1 s, ...): eight attempts span about a minute, far past the outage. */
@@ -76,8 +82,7 @@ beforeAll(async () => {
   database = await createTestDatabase('sei_worker_pg_outage');
   warehouse = await openWarehouse({ databaseUrl: new Secret(database.url) });
   await migrateToLatest(warehouse);
-  // Every page answers after 60 ms: the run lasts seconds, so the cut lands in its middle.
-  sim = await startSimulator({ records: 300, seed: 29, faults: { slow: 1, slowMs: 60 } });
+  sim = await startSimulator({ records: 300, seed: 29 });
   admin = new pg.Client({ connectionString: inject('databaseUrl') });
   await admin.connect();
   connection = createRedisConnection(testRedisUrl());
@@ -136,16 +141,16 @@ afterAll(async () => {
 
 describe('losing PostgreSQL during a run', () => {
   it('fails the stream jobs, retries them with backoff, and ends with exact tables', async () => {
+    // The database is cut while the simulator holds the run's requests (paused mid-run); the answers
+    // released then meet the lost database.
+    sim.holdRequests(MID_RUN);
     const { runId } = await enqueueRun({ connection, prefix });
-    await waitFor(
-      async () => [...(await walksInProgress(warehouse)).values()].some((walk) => walk.pages >= 2),
-      20_000,
-      'two committed pages of a stream',
-    );
+    await untilHeldMidRun(sim, warehouse);
     const doneBeforeCut = await succeededStreams(warehouse, runId);
     expect(doneBeforeCut.length).toBeLessThan(STREAM_NAMES.length);
 
     await cutDatabase();
+    sim.releaseRequests();
     try {
       await waitFor(() => failures.length > 0, 20_000, 'a stream job to fail on the lost database');
     } finally {

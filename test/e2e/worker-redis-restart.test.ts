@@ -23,7 +23,13 @@ import { openWarehouse, type Warehouse } from '../../src/warehouse/db.js';
 import { migrateToLatest } from '../../src/warehouse/migrate.js';
 import { waitFor } from '../integration/jobs/memory-engine.js';
 import { type PrivateRedis, redisServerAvailable, startPrivateRedis } from '../support/private-redis.js';
-import { runStatus, succeededStreams, tableDifferences, walksInProgress } from '../support/run-state.js';
+import {
+  MID_RUN,
+  runStatus,
+  succeededStreams,
+  tableDifferences,
+  untilHeldMidRun,
+} from '../support/run-state.js';
 import { createTestDatabase, type TestDatabase, testQueuePrefix } from '../support/services.js';
 
 const hasRedisServer = redisServerAvailable();
@@ -59,8 +65,7 @@ describe.skipIf(!hasRedisServer)('a Redis restart during a run', () => {
     database = await createTestDatabase('sei_worker_redis_restart');
     warehouse = await openWarehouse({ databaseUrl: new Secret(database.url) });
     await migrateToLatest(warehouse);
-    // Every page answers after 60 ms: the run lasts seconds, so the kill lands in its middle.
-    sim = await startSimulator({ records: 300, seed: 23, faults: { slow: 1, slowMs: 60 } });
+    sim = await startSimulator({ records: 300, seed: 23 });
     const config = loadConfig({
       SEI_BASE_URL: `${sim.url}/gratis/sei/api`,
       SEI_API_KEY: sim.adminKey,
@@ -119,12 +124,11 @@ describe.skipIf(!hasRedisServer)('a Redis restart during a run', () => {
   it('the worker reconnects, the jobs are still there, the run succeeds with exact tables', async () => {
     if (!redis || !warehouse || !sim || !connection || !admin) throw new Error('setup failed');
     const db = warehouse;
+    // Redis is killed while the simulator holds the run's requests (paused mid-run), and the requests
+    // are released once it is back: the run goes on over the restarted Redis.
+    sim.holdRequests(MID_RUN);
     const { runId } = await enqueueRun({ connection: admin, prefix });
-    await waitFor(
-      async () => [...(await walksInProgress(db)).values()].some((walk) => walk.pages >= 2),
-      20_000,
-      'two committed pages of a stream',
-    );
+    await untilHeldMidRun(sim, db);
 
     await redis.kill();
     const client = connection;
@@ -135,6 +139,7 @@ describe.skipIf(!hasRedisServer)('a Redis restart during a run', () => {
 
     await redis.start();
     await waitFor(() => client.status === 'ready', 10_000, 'the worker to reconnect');
+    sim.releaseRequests();
     await waitFor(async () => (await runStatus(db, runId)) !== 'running', 45_000, 'the run to finish').catch(
       (error: unknown) => {
         throw new Error(

@@ -1,6 +1,7 @@
 /**
  * A worker stopped in the middle of a run (what SIGTERM does: `close()`), then a fresh worker: the run
- * completes and every table holds exactly the simulator's records (no page lost, none doubled).
+ * completes and every table holds exactly the simulator's records (no page lost, none doubled). The
+ * simulator is paused mid-run (`MID_RUN`), so the stop always lands while requests are held.
  */
 import type { Redis } from 'ioredis';
 import { sql } from 'kysely';
@@ -19,6 +20,7 @@ import { type ConfiguredEngine, createSyncEngineFromConfig } from '../../src/syn
 import { openWarehouse, type Warehouse } from '../../src/warehouse/db.js';
 import { migrateToLatest } from '../../src/warehouse/migrate.js';
 import { waitFor } from '../integration/jobs/memory-engine.js';
+import { MID_RUN, untilHeldMidRun } from '../support/run-state.js';
 import { createTestDatabase, type TestDatabase, testQueuePrefix, testRedisUrl } from '../support/services.js';
 
 const prefix = testQueuePrefix();
@@ -80,11 +82,13 @@ afterAll(async () => {
 describe('stopping a worker in the middle of a run', () => {
   it('resumes on another worker and ends with exact tables', async () => {
     const first = await startMachine();
+    sim.holdRequests(MID_RUN);
     const { runId } = await enqueueRun({ connection, prefix }, { fullRefresh: true });
-    await waitFor(() => sim.requestLog.length >= 25, 30_000, 'the run to be under way');
+    await untilHeldMidRun(sim, warehouse);
     const { forced } = await first.worker.close();
     await first.engine.close();
     expect(forced).toBe(false);
+    sim.releaseRequests();
     const unfinished = await sql<{
       status: string;
     }>`SELECT status FROM sei_sync.runs WHERE id = ${runId}`.execute(warehouse.db);

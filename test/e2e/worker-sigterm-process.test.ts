@@ -1,5 +1,5 @@
 /**
- * SIGTERM in the middle of a run, on the real `sei-sync worker` process (node, tsx, the CLI's own
+ * SIGTERM in the middle of a run (the simulator paused there), on the real `sei-sync worker` process (node, tsx, the CLI's own
  * signal handling), then a fresh process: the first exits by itself with code 0 within its shutdown
  * bound, the pages its slices committed are kept, the second resumes each slice there, the run
  * succeeds and every table equals the simulator's dataset.
@@ -19,10 +19,12 @@ import { migrateToLatest } from '../../src/warehouse/migrate.js';
 import { waitFor } from '../integration/jobs/memory-engine.js';
 import { type CliProcess, spawnCli } from '../support/cli-process.js';
 import {
+  MID_RUN,
   requestsBeforeResumePoints,
   runStatus,
   succeededStreams,
   tableDifferences,
+  untilHeldMidRun,
   walksInProgress,
 } from '../support/run-state.js';
 import { createTestDatabase, type TestDatabase, testQueuePrefix, testRedisUrl } from '../support/services.js';
@@ -57,17 +59,25 @@ function startWorkerProcess(): CliProcess {
   return worker;
 }
 
-/** waitFor, failing at once (with the process's output) when the worker died instead. */
+/** Throws (with the process's output) when the worker died instead of doing `what`. */
+function aliveFor(worker: CliProcess, what: string): () => void {
+  return () => {
+    if (worker.exit)
+      throw new Error(`worker exited (${JSON.stringify(worker.exit)}) before ${what}:\n${worker.output()}`);
+  };
+}
+
+/** waitFor, failing at once when the worker died instead. */
 async function waitWhileAlive(
   worker: CliProcess,
   predicate: () => Promise<boolean> | boolean,
   timeoutMs: number,
   what: string,
 ): Promise<void> {
+  const alive = aliveFor(worker, what);
   await waitFor(
     async () => {
-      if (worker.exit)
-        throw new Error(`worker exited (${JSON.stringify(worker.exit)}) before ${what}:\n${worker.output()}`);
+      alive();
       return predicate();
     },
     timeoutMs,
@@ -81,8 +91,7 @@ beforeAll(async () => {
   database = await createTestDatabase('sei_worker_sigterm');
   warehouse = await openWarehouse({ databaseUrl: new Secret(database.url) });
   await migrateToLatest(warehouse);
-  // Every page answers after 100 ms: a run takes several seconds, so the signal lands in the middle.
-  sim = await startSimulator({ records: 300, seed: 17, faults: { slow: 1, slowMs: 100 } });
+  sim = await startSimulator({ records: 300, seed: 17 });
   admin = createRedisConnection(testRedisUrl());
 });
 
@@ -101,13 +110,10 @@ describe('sei-sync worker process: SIGTERM mid-run, restart', () => {
   it('exits 0 within its bound keeping the checkpoint; a new process resumes there and tables are exact', async () => {
     const first = startWorkerProcess();
     await waitWhileAlive(first, () => hasLog(first, 'worker started'), STARTUP_TIMEOUT_MS, 'worker started');
+    // The signal lands while the simulator holds the run's requests (paused mid-run), every time.
+    sim.holdRequests(MID_RUN);
     const { runId } = await enqueueRun({ connection: admin, prefix });
-    await waitWhileAlive(
-      first,
-      async () => [...(await walksInProgress(warehouse)).values()].some((walk) => walk.pages >= 2),
-      20_000,
-      'two committed pages of a stream',
-    );
+    await untilHeldMidRun(sim, warehouse, aliveFor(first, 'the pause mid-run'));
 
     first.signal('SIGTERM');
     // Exits by itself: the shutdown bound plus the time to close pools and the ops server.
@@ -125,6 +131,8 @@ describe('sei-sync worker process: SIGTERM mid-run, restart', () => {
     expect((await succeededStreams(warehouse, runId)).length).toBeLessThan(STREAM_NAMES.length);
     const kept = await walksInProgress(warehouse);
     expect(kept.size).toBeGreaterThan(0);
+    // The requests held for the first worker are dropped (it is gone); the second's start here.
+    sim.releaseRequests();
     const requestsBefore = sim.requestLog.length;
 
     const second = startWorkerProcess();

@@ -7,11 +7,13 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import type { WalkProgress } from '../../bench/lib/resume-points.js';
+import type { SimulatorHandleWithExtras } from '../../src/simulator/index.js';
 import { STREAM_NAMES, type StreamName } from '../../src/streams/types.js';
 import type { RunTrigger } from '../../src/sync/types.js';
 import type { Warehouse } from '../../src/warehouse/db.js';
 import { finishStreamRun, startRun, startStreamRun } from '../../src/warehouse/ledger.js';
 import { readSlices } from '../../src/warehouse/walk-slices.js';
+import { waitFor } from '../integration/jobs/memory-engine.js';
 import { diffStream, type SyncHarness, type TableDiff } from './sync-harness.js';
 
 // The check is shared with the fault suite (one copy, in bench/lib/resume-points.ts).
@@ -85,4 +87,42 @@ export async function tableDifferences(
     (d) =>
       d.expected !== d.actual || d.missing.length > 0 || d.unexpected.length > 0 || d.different.length > 0,
   );
+}
+
+/**
+ * Where the worker stop tests pause a run: 14 Jira requests in (the plan's density probes, then the
+ * first pages of its slices), well before the walk ends (300 records in pages of 20).
+ */
+export const MID_RUN = { stream: 'jira_issues', after: 14 } as const;
+
+/**
+ * After `simulator.holdRequests(MID_RUN)` and the enqueue: waits until the machine stands still at the
+ * pause, requests held and the Jira pages answered before it committed (`orFail` throws to stop early,
+ * e.g. when a worker process died). What the test then stops, kills or cuts, it stops at that point.
+ * Returns the walks in progress.
+ */
+export async function untilHeldMidRun(
+  simulator: SimulatorHandleWithExtras,
+  warehouse: Warehouse,
+  orFail?: () => void,
+): Promise<Map<StreamName, WalkProgress>> {
+  await waitFor(
+    () => {
+      orFail?.();
+      return simulator.gate.held > 0;
+    },
+    30_000,
+    'the run to reach the paused simulator',
+  );
+  let walks = new Map<StreamName, WalkProgress>();
+  await waitFor(
+    async () => {
+      orFail?.();
+      walks = await walksInProgress(warehouse);
+      return (walks.get(MID_RUN.stream)?.pages ?? 0) >= 2;
+    },
+    20_000,
+    'the Jira pages answered before the pause to be committed',
+  );
+  return walks;
 }
