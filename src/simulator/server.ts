@@ -6,6 +6,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { SeiRecord, SortSpec } from '../sei/types.js';
 import type { StreamName } from '../streams/types.js';
 import type { Dataset } from './dataset.js';
+import { answerDora, BODYLESS_ROUTES, matchDoraRoute } from './dora/routes.js';
 import {
   effectiveSort,
   matchEndpoint,
@@ -148,6 +149,7 @@ export class SimulatorServer {
     };
 
     const endpoint = matchEndpoint(url.pathname);
+    const dora = endpoint ? undefined : matchDoraRoute(url.pathname);
     let raw: string;
     try {
       raw = await readBody(req);
@@ -160,7 +162,7 @@ export class SimulatorServer {
       this.#controlGate(req, res, raw);
       return;
     }
-    if (!endpoint) {
+    if (!endpoint && !dora) {
       // The server authenticates before it routes (a filter ahead of the handlers): an unknown route
       // with a bad key is a 401, and only an authorized caller learns that a route does not exist.
       const role = this.#authorize(req.headers.authorization);
@@ -183,7 +185,7 @@ export class SimulatorServer {
     if (body) {
       entry.body = body;
       entry.page = typeof body.page === 'number' ? body.page : undefined;
-      const size = body[endpoint.pageSizeParam];
+      const size = body[endpoint?.pageSizeParam ?? 'page_size'];
       entry.pageSize = typeof size === 'number' ? size : undefined;
     }
 
@@ -234,7 +236,7 @@ export class SimulatorServer {
       this.#refuse(res, role, (status) => finish(status, 0, entry.fault));
       return;
     }
-    if (!body) {
+    if (!body && !(dora && BODYLESS_ROUTES.has(dora))) {
       finish(400, 0, entry.fault);
       this.#sendJson(res, 400, errorBody(400, 'Bad Request', 'request body must be a JSON object'));
       return;
@@ -244,7 +246,13 @@ export class SimulatorServer {
     try {
       const started = performance.now();
       try {
-        page = this.#answer(endpoint, body, url.searchParams.get('there_is_no_cache') === 'true');
+        page = dora
+          ? { ...answerDora(dora, this.ctx.dataset, body ?? {}), skipped: 0 }
+          : this.#answer(
+              endpoint as SimEndpoint,
+              body ?? {},
+              url.searchParams.get('there_is_no_cache') === 'true',
+            );
       } finally {
         this.busyMs += performance.now() - started;
       }
@@ -259,8 +267,8 @@ export class SimulatorServer {
     }
     const delay = latencyMs(this.ctx.latency, page.records, page.skipped);
     if (delay > 0) await sleep(delay);
-    entry.page = numberOr(body.page, 0);
-    entry.pageSize = pageSizeOf(endpoint, body);
+    entry.page = numberOr(body?.page, 0);
+    entry.pageSize = endpoint && body ? pageSizeOf(endpoint, body) : undefined;
 
     if (decision.failure === 'truncatedBody') {
       finish(200, page.records, 'truncatedBody');

@@ -3,6 +3,7 @@
  * All instants in epoch MILLISECONDS. Full-refresh streams: no time filters.
  */
 import type { SeiRecord } from '../../sei/types.js';
+import { profileOfUnit, WORKFLOW_PROFILES, workflowProfileId } from '../dora/profiles.js';
 import { type Rng, recordRng } from '../random.js';
 import {
   AZURE_INTEGRATION_ID,
@@ -212,6 +213,7 @@ export function orgUnitsGenerator(ctx: GeneratorContext): StreamGenerator {
       for (let p = slot; p < u.personCount; p += nonRoot) members.push(u.person(p).orgUserId);
     }
     const manager = u.person(rng.int(u.personCount));
+    const profile = profileOfUnit(o, ctx.sizes.workflow_profiles);
     return compact({
       id: String(FIRST_OU_REF_ID + o),
       ou_id: rng.uuid(),
@@ -228,6 +230,9 @@ export function orgUnitsGenerator(ctx: GeneratorContext): StreamGenerator {
       ou_category_id: categoryId(ctx, category),
       default_dashboard_id: 0,
       workspace_id: WORKSPACE_ID,
+      // OrgUnitDTO names the collection's workflow profile (absent when it has none).
+      workflow_profile_id: profile === undefined ? undefined : workflowProfileId(ctx.seed, profile),
+      workflow_profile_name: profile === undefined ? undefined : WORKFLOW_PROFILES[profile]?.name,
       created_at: o < ctx.sizes.org_units ? createdMs(ctx, STREAM_TAGS.org_units, o) : end * 1000,
     });
   }

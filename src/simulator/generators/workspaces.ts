@@ -4,9 +4,10 @@
  * VelocityConfigDTO: a UUID, Instants in ms, nested stage configuration).
  */
 import type { SeiRecord } from '../../sei/types.js';
+import { doraSections, unitsOfProfile, WORKFLOW_PROFILES, workflowProfileId } from '../dora/profiles.js';
 import { recordRng } from '../random.js';
 import { CORE_INTEGRATIONS, STREAM_TAGS } from '../universe.js';
-import { WORKSPACE_ID } from './org.js';
+import { FIRST_OU_REF_ID, WORKSPACE_ID } from './org.js';
 import {
   compact,
   editDescription,
@@ -67,22 +68,18 @@ export function productsGenerator(ctx: GeneratorContext): StreamGenerator {
   };
 }
 
-const PROFILES: readonly { name: string; jiraOnly: boolean; families: readonly string[] }[] = [
-  { name: 'Default Workflow Profile', jiraOnly: false, families: ['ISSUE_MANAGEMENT', 'SCM_PRS', 'CICD'] },
-  { name: 'DORA for Platform', jiraOnly: false, families: ['SCM_PRS', 'CICD'] },
-  { name: 'Jira only', jiraOnly: true, families: ['ISSUE_MANAGEMENT'] },
-];
-
 export function workflowProfilesGenerator(ctx: GeneratorContext): StreamGenerator {
   const TAG = STREAM_TAGS.workflow_profiles;
   function generate(o: number, end: number): SeiRecord {
-    const rng = recordRng(ctx.seed, TAG, o);
-    const profile = PROFILES[o] ?? { name: `Profile ${o + 1}`, jiraOnly: false, families: ['SCM_PRS'] };
+    const profile = WORKFLOW_PROFILES[o] ?? {
+      name: `Profile ${o + 1}`,
+      jiraOnly: false,
+      families: ['SCM_PRS'],
+    };
     const seeded = o < ctx.sizes.workflow_profiles;
     const created = seeded ? seededSeconds(ctx, TAG, o, 1) : end;
-    const deployJob = (env: string) => ({ integration_ids: [6011], job_names: [`deploy-${env}`] });
     return compact({
-      id: rng.uuid(),
+      id: workflowProfileId(ctx.seed, o),
       name: profile.name,
       default_config: o === 0,
       description: o === 0 ? 'Lead time for changes' : `${profile.name}: what counts as a deployment`,
@@ -97,15 +94,9 @@ export function workflowProfilesGenerator(ctx: GeneratorContext): StreamGenerato
       jira_only: profile.jiraOnly,
       integration_families: [...profile.families],
       issue_management_integrations: profile.families.includes('ISSUE_MANAGEMENT') ? ['jira'] : [],
-      associated_ou_ref_ids: [String(76 + o)],
-      lead_time_for_changes: { stages: profile.jiraOnly ? 2 : 4, starting_event: 'ticket_created' },
-      mean_time_to_restore: profile.jiraOnly ? undefined : { filters: { incident_priorities: ['P1', 'P2'] } },
-      deployment_frequency: profile.jiraOnly
-        ? undefined
-        : { calculation_field: 'end_time', filters: deployJob('api') },
-      change_failure_rate: profile.jiraOnly
-        ? undefined
-        : { is_absolute: false, filters: { failed_deployment: deployJob('api') } },
+      associated_ou_ref_ids: unitsOfProfile(o, ctx.sizes.org_units).map((u) => String(FIRST_OU_REF_ID + u)),
+      // DORA sections in the server's shape; the simulator's /v1/dora endpoints read them back.
+      ...doraSections(ctx.seed, o),
     });
   }
   return {
