@@ -57,8 +57,11 @@ export class RequestGate {
     return new Promise((resolve) => this.#onHeld.push({ count, resolve }));
   }
 
-  /** Called for each list request before it is answered: undefined to answer now, else a promise of `release()`. */
-  pass(stream: StreamName): Promise<void> | undefined {
+  /**
+   * Called for each request before it is answered (`stream` undefined for the DORA calls): undefined to
+   * answer now, else a promise of `release()`.
+   */
+  pass(stream: StreamName | undefined): Promise<void> | undefined {
     if (this.#remaining === undefined) return undefined;
     if (this.#remaining > 0) {
       if (this.#stream === undefined || this.#stream === stream) this.#remaining -= 1;

@@ -189,7 +189,7 @@ export class SimulatorServer {
       entry.pageSize = typeof size === 'number' ? size : undefined;
     }
 
-    const held = this.ctx.gate.pass(endpoint.stream);
+    const held = this.ctx.gate.pass(endpoint?.stream);
     if (held) {
       await held;
       // The client gave up while held (a stopped worker aborts its requests): nothing to answer.
