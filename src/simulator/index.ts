@@ -57,6 +57,7 @@ import { Dataset } from './dataset.js';
 import { FaultInjector } from './faults.js';
 import { SimulatorServer } from './server.js';
 import type { FaultOptions, RequestLogEntry, SimulatorHandle, SimulatorOptions } from './types.js';
+import { V2Api } from './v2/api.js';
 
 export {
   DEFAULT_DATASET_END_SECONDS,
@@ -71,6 +72,8 @@ export { type LatencyModel, LOADED_TENANT_LATENCY } from './latency.js';
 export { COLLECTION_INTEGRATION_IDS } from './query.js';
 export type * from './types.js';
 export { CORE_INTEGRATIONS } from './universe.js';
+export type { V2Api } from './v2/api.js';
+export * from './v2/types.js';
 
 export const SIMULATOR_DEFAULT_ADMIN_KEY = 'sim-admin-key';
 export const SIMULATOR_DEFAULT_INGESTION_KEY = 'sim-ingestion-key';
@@ -86,6 +89,8 @@ export interface SimulatorHandleWithExtras extends SimulatorHandle {
   readonly faults: Readonly<FaultOptions>;
   /** Milliseconds spent building answers (filtering, sorting, serializing) since start. */
   readonly busyMs: number;
+  /** The SEI 2.0 side: org structure, export jobs, `setFaults`, `exports.restate(fromDate)`. */
+  readonly v2: V2Api;
 }
 
 export async function startSimulator(options: SimulatorOptions = {}): Promise<SimulatorHandleWithExtras> {
@@ -100,6 +105,13 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   });
   const faults = new FaultInjector(seed, options.faults ?? {});
   let requestLog: RequestLogEntry[] = [];
+  const v2 = new V2Api({
+    seed,
+    universe: dataset.universe,
+    adminKeys: new Set(adminKeys),
+    ingestionKeys: new Set(ingestionKeys),
+    options: options.v2 ?? {},
+  });
   const simulator = new SimulatorServer({
     dataset,
     faults,
@@ -112,6 +124,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     seed,
     ...(options.latency && { latency: options.latency }),
     fixedEndpoints: new Set(options.fixedEndpoints ?? []),
+    v2,
   });
   const server: Server = createServer({ keepAlive: true }, simulator.handle);
   await new Promise<void>((resolve, reject) => {
@@ -138,6 +151,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     get busyMs() {
       return simulator.busyMs;
     },
+    v2,
     clearRequestLog() {
       requestLog = [];
     },
