@@ -218,7 +218,10 @@ export class V2Api {
     if (method !== 'GET') return failure(405, `${method} is not allowed on an export`);
     if (download === undefined) {
       const status = this.exports.poll(job);
-      return ok(this.exports.statusJson(job, status, `${out.base}/insights/${segment}/exports/${job.id}`));
+      // CHOSEN: the URL carries the project parameters, so it works as given (with the key).
+      const project = `orgIdentifier=${query.get('orgIdentifier')}&projectIdentifier=${query.get('projectIdentifier')}`;
+      const url = `${out.base}/insights/${segment}/exports/${job.id}/download?${project}`;
+      return ok(this.exports.statusJson(job, status, url));
     }
     if (download !== 'download') return failure(404, `No endpoint under export ${job.id}`);
     const status = this.exports.status(job);

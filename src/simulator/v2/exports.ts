@@ -153,8 +153,8 @@ export class ExportStore {
     return `${lines.join('\n')}\n`;
   }
 
-  /** The status answer. `downloadBase` is the URL of the job's status path. */
-  statusJson(job: ExportJob, status: ExportStatus, downloadBase: string): Record<string, unknown> {
+  /** The status answer; `url` is where the file is downloaded. */
+  statusJson(job: ExportJob, status: ExportStatus, url: string): Record<string, unknown> {
     const spec = EXPORT_SPECS[job.type];
     const body: Record<string, unknown> = {
       exportId: job.id,
@@ -164,7 +164,6 @@ export class ExportStore {
     };
     if (status === 'FAILED') body.error = 'Export generation failed';
     if (status !== 'COMPLETED') return body;
-    const url = `${downloadBase}/download`;
     if (spec.download === 'downloadUrl') {
       body.downloadUrl = url;
     } else {
