@@ -323,6 +323,25 @@ describe('jobs over time', () => {
     expect(EXPORT_SPECS.sprint.pollSegment).toBe('sprints');
   });
 
+  it('pollsPerStep sets how many polls a job spends in each state (0: done at the first poll)', async () => {
+    for (const [pollsPerStep, expected] of [
+      [0, ['COMPLETED']],
+      [2, ['QUEUED', 'QUEUED', 'PROCESSING', 'PROCESSING', 'COMPLETED']],
+    ] as const) {
+      const paced = await startSimulator({ records: 20, seed: SEED, v2: { pollsPerStep } });
+      try {
+        const created = await call(paced, '/insights/efficiency/exports', { body: efficiencyBody });
+        const { statuses } = await pollUntilDone(
+          paced,
+          `/insights/efficiency/exports/${created.json.exportId}`,
+        );
+        expect(statuses).toEqual(expected);
+      } finally {
+        await paced.close();
+      }
+    }
+  });
+
   it('a failing job ends FAILED with an error, has no download, and is not reused', async () => {
     sim.v2.setFaults({ fate: { efficiency: 'fail' } });
     const created = await call(sim, '/insights/efficiency/exports', { body: efficiencyBody });
