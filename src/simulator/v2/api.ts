@@ -3,10 +3,10 @@
  * `/v2/...` (the DH export pages' relative paths on the `.../sei/api/` bases) and
  * `/gateway/sei/api/v2/...` (MCP) both work.
  *
- * Checks in order: key (401 none or refused placement, 403 Ingestion role), account (400 missing,
- * 403 another), `orgIdentifier` and `projectIdentifier` query parameters (400 naming the missing one,
- * 403 another project: 2.0 keys are project-scoped), route (404, 405), then the request (400 naming
- * the field). Errors use Harness NG's `{status: "ERROR", code, message}` (CHOSEN).
+ * Checks in order: key (401 none or refused placement, 403 Ingestion role), route (404), account
+ * (400 missing, 403 another), `orgIdentifier` and `projectIdentifier` query parameters (400 naming the
+ * missing one, 403 another project: 2.0 keys are project-scoped), method (405), then the request (400
+ * naming the field). Errors use Harness NG's `{status: "ERROR", code, message}` (CHOSEN).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Universe } from '../universe.js';
@@ -17,6 +17,13 @@ import { planExport, V2RequestError } from './request.js';
 import { EXPORT_TYPES, type ExportType, V2_DEFAULTS, type V2Faults, type V2Options } from './types.js';
 
 const V2_SEGMENT = /\/v2(\/.*)$/;
+/** The 2.0 routes served; others are a 404 once the key is known (before the account is checked). */
+const ROUTES = [
+  /^\/org-trees(\/[^/]+(\/(teams|integrations))?)?$/,
+  /^\/teams\/[^/]+\/developers$/,
+  /^\/developers$/,
+  /^\/insights\/[^/]+\/exports(\/[^/]+(\/download)?)?$/,
+];
 const MAX_PAGE_SIZE = 100;
 
 interface Answer {
@@ -72,7 +79,11 @@ export class V2Api {
     const route = (match[1] as string).replace(/\/$/, '');
     let answer: Answer;
     try {
-      this.#admit(req, url.searchParams);
+      this.#admitKey(req);
+      if (!ROUTES.some((pattern) => pattern.test(route))) {
+        throw new V2RequestError(404, `No endpoint at /v2${route}`);
+      }
+      this.#admitScope(req, url.searchParams);
       answer = this.#route(req.method ?? 'GET', route, url.searchParams, raw, {
         base: `http://${req.headers.host ?? 'localhost'}${prefix}/v2`,
         res,
@@ -85,8 +96,8 @@ export class V2Api {
     return answer.status;
   }
 
-  #admit(req: IncomingMessage, query: URLSearchParams): void {
-    const { acceptAuth, accountIn, accountId, orgIdentifier, projectIdentifier } = this.settings;
+  #admitKey(req: IncomingMessage): void {
+    const { acceptAuth } = this.settings;
     let key: string | undefined;
     const authorization = /^\s*apikey\s+(\S+)\s*$/i.exec(String(req.headers.authorization ?? ''));
     if (acceptAuth.includes('apiKey') && authorization) key = authorization[1];
@@ -98,7 +109,10 @@ export class V2Api {
     }
     if (!this.ctx.adminKeys.has(key))
       throw new V2RequestError(403, 'This API key does not have the SEI Admin role');
+  }
 
+  #admitScope(req: IncomingMessage, query: URLSearchParams): void {
+    const { accountIn, accountId, orgIdentifier, projectIdentifier } = this.settings;
     const header = req.headers['harness-account'];
     const account =
       (accountIn.includes('header') && typeof header === 'string' ? header : undefined) ??

@@ -104,6 +104,11 @@ describe('auth and scope', () => {
 
   it('answers 404 for an unknown 2.0 path and 405 for a wrong method', async () => {
     expect((await call(sim, '/nothing-here')).status).toBe(404);
+    // Routed after the key, before the account: a 1.0 client on a 2.0 path learns it does not exist.
+    expect(
+      (await call(sim, '/jira_issues/list', { headers: { authorization: `ApiKey ${sim.adminKey}` } })).status,
+    ).toBe(404);
+    expect((await call(sim, '/jira_issues/list', { headers: {} })).status).toBe(401);
     expect((await call(sim, '/org-trees', { method: 'POST', body: {} })).status).toBe(405);
   });
 });
