@@ -60,6 +60,7 @@ import { FaultInjector } from './faults.js';
 import { type GateState, type HoldOptions, RequestGate } from './gate.js';
 import { SimulatorServer } from './server.js';
 import type { FaultOptions, RequestLogEntry, SimulatorHandle, SimulatorOptions } from './types.js';
+import { V2Api } from './v2/api.js';
 
 export {
   DEFAULT_DATASET_END_SECONDS,
@@ -76,6 +77,8 @@ export { COLLECTION_INTEGRATION_IDS } from './query.js';
 export { GATE_PATH } from './server.js';
 export type * from './types.js';
 export { CORE_INTEGRATIONS } from './universe.js';
+export type { V2Api } from './v2/api.js';
+export * from './v2/types.js';
 
 export const SIMULATOR_DEFAULT_ADMIN_KEY = 'sim-admin-key';
 export const SIMULATOR_DEFAULT_INGESTION_KEY = 'sim-ingestion-key';
@@ -102,6 +105,8 @@ export interface SimulatorHandleWithExtras extends SimulatorHandle {
   /** Resolves once at least `count` requests are held. */
   whenHeld(count?: number): Promise<void>;
   readonly gate: GateState;
+  /** The SEI 2.0 side: org structure, export jobs, `setFaults`, `exports.restate(fromDate)`. */
+  readonly v2: V2Api;
 }
 
 export async function startSimulator(options: SimulatorOptions = {}): Promise<SimulatorHandleWithExtras> {
@@ -117,6 +122,13 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   const faults = new FaultInjector(seed, options.faults ?? {});
   const gate = new RequestGate();
   let requestLog: RequestLogEntry[] = [];
+  const v2 = new V2Api({
+    seed,
+    universe: dataset.universe,
+    adminKeys: new Set(adminKeys),
+    ingestionKeys: new Set(ingestionKeys),
+    options: options.v2 ?? {},
+  });
   const simulator = new SimulatorServer({
     dataset,
     faults,
@@ -130,6 +142,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     seed,
     ...(options.latency && { latency: options.latency }),
     fixedEndpoints: new Set(options.fixedEndpoints ?? []),
+    v2,
   });
   const server: Server = createServer({ keepAlive: true }, simulator.handle);
   await new Promise<void>((resolve, reject) => {
@@ -168,6 +181,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     whenHeld(count) {
       return gate.whenHeld(count);
     },
+    v2,
     clearRequestLog() {
       requestLog = [];
     },

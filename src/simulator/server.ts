@@ -22,6 +22,7 @@ import { parseFilter, parseSort, QueryError, ServerError, StreamQueries } from '
 import { Rng } from './random.js';
 import type { DatasetMutation, FaultOptions, RequestLogEntry, SnapshotSwitch } from './types.js';
 import { STREAM_TAGS } from './universe.js';
+import type { V2Api } from './v2/api.js';
 
 /** Words accepted before the key in `Authorization` (compared case-insensitively). */
 export const AUTH_SCHEMES = ['apikey', 'bearer'] as const;
@@ -72,6 +73,8 @@ export interface ServerContext {
   latency?: LatencyModel;
   /** Streams whose known-broken endpoint answers anyway (as if production had fixed it). */
   fixedEndpoints: ReadonlySet<StreamName>;
+  /** SEI 2.0 paths (`/v2/...`, see ./v2/api.ts). */
+  v2?: V2Api;
 }
 
 export class SimulatorServer {
@@ -160,6 +163,10 @@ export class SimulatorServer {
     }
     if (url.pathname === GATE_PATH) {
       this.#controlGate(req, res, raw);
+      return;
+    }
+    if (this.ctx.v2?.owns(url.pathname)) {
+      finish(this.ctx.v2.handle(req, res, url, raw));
       return;
     }
     if (!endpoint && !dora) {

@@ -5,6 +5,7 @@
 import type { SeiRecord } from '../sei/types.js';
 import type { StreamName } from '../streams/types.js';
 import type { LatencyModel } from './latency.js';
+import type { V2Options } from './v2/types.js';
 
 /** Probabilities in [0, 1] per request, applied independently, and delays in ms. */
 export interface FaultOptions {
@@ -54,6 +55,8 @@ export interface SimulatorOptions {
    * as a production that fixed it would. @defaultValue none
    */
   fixedEndpoints?: readonly StreamName[];
+  /** SEI 2.0: auth placements accepted, project, job pacing, fault knobs (./v2/types.ts). */
+  v2?: V2Options;
 }
 
 export interface RequestLogEntry {
