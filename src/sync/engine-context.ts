@@ -7,7 +7,7 @@ import { recordKeyOfValue } from '../streams/normalize-record.js';
 import type { StreamDefinition, StreamName } from '../streams/types.js';
 import type { Database } from '../warehouse/database.js';
 import type { Warehouse } from '../warehouse/db.js';
-import type { ChangeListener, SyncObserver } from './engine-types.js';
+import type { ChangeListener } from './engine-types.js';
 import type { ListSource } from './list-request.js';
 import type { SyncProgress } from './types.js';
 
@@ -39,18 +39,19 @@ export interface EngineContext {
   readonly settings: EngineSettings;
   readonly logger: Logger;
   readonly changeListener: ChangeListener | null;
-  readonly observer: SyncObserver | undefined;
   readonly now: () => Date;
 }
 
 /** Per stream run: where its log lines and progress go. */
-export interface StreamRunContext {
+export interface StreamRunContext<S extends StreamDefinition = StreamDefinition> {
   runId: string;
-  stream: StreamDefinition;
+  stream: S;
   log: Logger;
   signal: AbortSignal;
   /** Called after every committed page, with the page's records. */
   onPage?: (page: { records: number }) => void;
+  /** Called once a walk is planned, with the pages the server's total promises. */
+  onEstimate?: (pages: number) => void;
 }
 
 /** How a walk asks the stream's endpoint for pages (on `path`, the route that answered). */

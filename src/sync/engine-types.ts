@@ -1,7 +1,6 @@
-/** The engine's collaborators: the layer that follows changes (history) and the observer (metrics). */
-import type { StreamName, TableSpec } from '../streams/types.js';
+/** The engine's collaborator: the layer that follows changes (history). */
+import type { TableSpec } from '../streams/types.js';
 import type { ChangedRow, Executor } from '../warehouse/upsert.js';
-import type { StreamRunResult } from './types.js';
 
 /** Follows every change the engine writes, in the same transaction (the SCD-2 history layer). */
 export interface ChangeListener {
@@ -19,13 +18,4 @@ export interface ChangeListener {
     at: Date,
     runId: string,
   ): Promise<void>;
-}
-
-/** Per-page and per-stream notifications, for metrics. */
-export interface SyncObserver {
-  pageWritten?(
-    stream: StreamName,
-    page: { records: number; inserted: number; updated: number; unchanged: number; rejected: number },
-  ): void;
-  streamFinished?(result: StreamRunResult): void;
 }

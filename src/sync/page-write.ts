@@ -64,13 +64,6 @@ export async function writeWalkedPage(
   });
   for (const reject of result.rejects)
     run.log.warn({ recordKey: reject.recordKey, reason: reject.reason }, 'record rejected');
-  ctx.observer?.pageWritten?.(stream.name, {
-    records: page.records,
-    inserted: result.inserted,
-    updated: result.updated,
-    unchanged: result.unchanged,
-    rejected: result.rejects.length,
-  });
   run.onPage?.({ records: page.records });
   return result;
 }

@@ -35,7 +35,7 @@ import { KEY_SEPARATOR, keyText } from '../warehouse/sql-text.js';
 import { withStreamLock } from '../warehouse/stream-lock.js';
 import { zeroCounts } from './counts.js';
 import { normalizePage } from './normalize-page.js';
-import { toStreamRunError } from './run-error.js';
+import { toRunError } from './run-error.js';
 import type { RunSyncResult } from './run-sync.js';
 import { RENORMALIZE_TRIGGER, type StreamCounts, type StreamRunResult, type SyncProgress } from './types.js';
 
@@ -187,7 +187,7 @@ async function runStream(
         log.info({ ...counts }, 'stream renormalized');
         return { stream: stream.name, status: 'succeeded', counts, durationMs: Date.now() - started };
       } catch (caught) {
-        const error = toStreamRunError(caught);
+        const error = toRunError(caught);
         log.warn({ code: error.code, err: error.message, ...counts }, 'renormalize stopped');
         await finishStreamRun(db, runId, stream.name, { status: 'failed', counts, error }).catch(() => {});
         return { stream: stream.name, status: 'failed', counts, durationMs: Date.now() - started, error };
@@ -196,7 +196,7 @@ async function runStream(
   } catch (caught) {
     // Only the lock can fail here: a sync holds the stream (SEI_SYNC_ERR_STREAM_BUSY), or the database
     // is unreachable; both are worth another run later.
-    const error = toStreamRunError(caught);
+    const error = toRunError(caught);
     log.warn({ code: error.code }, error.message);
     return { stream: stream.name, status: 'failed', counts, durationMs: Date.now() - started, error };
   }

@@ -39,10 +39,14 @@ import { readRangeKeys } from './server-counts.js';
 import { differs, type MovedRecords, recount, type Tally } from './tally.js';
 import { type HealSummary, VERIFY_DEFAULTS } from './types.js';
 
-/** What a heal needs from the engine: its own ways of walking. */
-export interface HealPort {
+/** What a heal of time buckets needs from the engine: its way of walking slices. */
+export interface SliceHealPort {
   /** Walks the slices of walk `walkId` not yet done, to their end, as a sync walks its slices. */
   walkSlices(walkId: string, slices: readonly SliceState[], recordKeys: boolean): Promise<void>;
+}
+
+/** What a heal of a list needs from the engine: its full-refresh sync. */
+export interface ListHealPort {
   /** The full-refresh sync of the stream's list (which marks deletions only after a clean read). */
   syncList(): Promise<{ deleted: number; deletionsDecided: boolean }>;
 }
@@ -75,7 +79,7 @@ export async function healBuckets(
   verify: VerifyContext,
   stream: IncrementalStream,
   state: HealState,
-  port: HealPort,
+  port: SliceHealPort,
 ): Promise<{ state: HealState; summary: HealSummary }> {
   const { db } = verify.ctx;
   if ((await readCheckpoint(db, stream.name))?.walk)
@@ -165,7 +169,7 @@ async function walkInOneSnapshot(
   verify: VerifyContext,
   stream: IncrementalStream,
   walkId: string,
-  port: HealPort,
+  port: SliceHealPort,
 ): Promise<boolean> {
   const { db } = verify.ctx;
   for (let pass = 0; ; pass++) {
@@ -224,7 +228,7 @@ async function deleteUnseen(
 }
 
 /** A list is healed by its own full-refresh sync: one consistent read, deletions only when it is clean. */
-export async function healList(port: HealPort): Promise<HealSummary> {
+export async function healList(port: ListHealPort): Promise<HealSummary> {
   const synced = await port.syncList();
   return healSummary({
     bucketsWalked: 1,

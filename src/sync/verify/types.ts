@@ -128,3 +128,19 @@ export function outcomeCounts(buckets: readonly BucketResult[]): Record<BucketOu
   for (const bucket of buckets) counts[bucket.outcome]++;
   return counts;
 }
+
+/** A verify's stream run, as its ledger row's summary. */
+export interface VerifySummary extends Record<BucketOutcome, number> {
+  status: VerifyStatus;
+  buckets: number;
+  heal: HealSummary | null;
+}
+
+export function verifySummary(result: StreamVerifyResult): VerifySummary {
+  return {
+    status: result.status,
+    buckets: result.buckets.length,
+    ...outcomeCounts(result.buckets),
+    heal: result.heal,
+  };
+}

@@ -22,7 +22,7 @@ import { knownFailure } from '../derived-list.js';
 import { fromEpochSeconds, type TimeRange, toEpochSeconds } from '../time-range.js';
 import { comparedRange, rangeBuckets } from './compared-range.js';
 import { mixedSnapshots, type VerifyContext } from './context.js';
-import { type HealPort, healBuckets, healList } from './heal.js';
+import { healBuckets, healList, type ListHealPort, type SliceHealPort } from './heal.js';
 import { countList, type KeyRead, probeRange, readListKeys, readRangeKeys } from './server-counts.js';
 import {
   bucketLimit,
@@ -41,16 +41,22 @@ import {
   VERIFY_DEFAULTS,
 } from './types.js';
 
-export interface VerifyOptions {
-  /** Heal what differs through the engine; verify only when absent. */
-  heal?: HealPort;
+/** Verifies a keyset-walked stream by time buckets; heals what differs through `heal` when given. */
+export function verifyIncremental(
+  verify: VerifyContext,
+  stream: IncrementalStream,
+  heal: SliceHealPort | undefined,
+): Promise<StreamVerifyResult> {
+  return verifyBuckets(verify, stream, { heal });
 }
 
-export function verifyStream(verify: VerifyContext, options: VerifyOptions): Promise<StreamVerifyResult> {
-  const stream = verify.run.stream;
-  return stream.mode === 'full_refresh'
-    ? verifyList(verify, stream, options)
-    : verifyIncremental(verify, stream, options);
+/** Verifies a list by its count; heals it with a full-refresh sync through `heal` when given. */
+export function verifyList(
+  verify: VerifyContext,
+  stream: FullRefreshStream,
+  heal: ListHealPort | undefined,
+): Promise<StreamVerifyResult> {
+  return verifyWholeList(verify, stream, { heal });
 }
 
 function resultOf(verify: VerifyContext, fields: Partial<StreamVerifyResult>): StreamVerifyResult {
@@ -72,10 +78,10 @@ function resultOf(verify: VerifyContext, fields: Partial<StreamVerifyResult>): S
   };
 }
 
-async function verifyIncremental(
+async function verifyBuckets(
   verify: VerifyContext,
   stream: IncrementalStream,
-  options: VerifyOptions,
+  options: { heal: SliceHealPort | undefined },
 ): Promise<StreamVerifyResult> {
   const compared = await comparedRange(verify, stream);
   if ('skipped' in compared) return resultOf(verify, { status: 'skipped', notes: [compared.skipped] });
@@ -160,10 +166,10 @@ async function readMoved(
   return { moved: { keys: read.keys, through: range.to }, tooMany: false };
 }
 
-async function verifyList(
+async function verifyWholeList(
   verify: VerifyContext,
   stream: FullRefreshStream,
-  options: VerifyOptions,
+  options: { heal: ListHealPort | undefined },
 ): Promise<StreamVerifyResult> {
   const notes: string[] = [];
   const tally = async (): Promise<{ counts: BucketCounts; method: Tally['method']; read?: KeyRead }> => {
