@@ -26,7 +26,7 @@ import type {
   SyncEngine,
   SyncProgress,
 } from '../src/sync/types.js';
-import { runVerify } from '../src/sync/verify/run-verify.js';
+import { runVerify } from '../src/verify/run-verify.js';
 import { addRunFlow, type StreamRetryOptions } from './enqueue.js';
 import {
   JOB_DEFAULTS,

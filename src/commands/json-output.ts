@@ -12,7 +12,7 @@
  */
 import type { JobStateName } from '../../jobs/status.js';
 import type { StreamName } from '../streams/types.js';
-import type { RunStatus, StreamCounts, StreamRunResult } from '../sync/types.js';
+import type { RunStatus, StreamCounts, StreamRunResult } from '../sync/index.js';
 import type {
   BucketCounts,
   BucketOutcome,
@@ -20,7 +20,7 @@ import type {
   HealSummary,
   KeySample,
   VerifyStatus,
-} from '../sync/verify/types.js';
+} from '../verify/index.js';
 import { errorMessage } from './error-message.js';
 
 /** Version of every document shape below. */

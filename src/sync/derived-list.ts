@@ -4,14 +4,14 @@
  * deletions as records from the API. One query, one part; the list is complete by construction.
  */
 import { sql } from 'kysely';
-import { SEI_ERROR_CODES, SeiError } from '../sei/errors.js';
-import { sleep } from '../sei/retry.js';
-import type { SeiRecord } from '../sei/types.js';
+import { noCost } from '../extract/list-request.js';
+import { SEI_ERROR_CODES, SeiError } from '../extract/sei/errors.js';
+import { sleep } from '../extract/sei/retry.js';
+import type { SeiRecord } from '../extract/sei/types.js';
+import type { WholeListPart, WholeListResult } from '../extract/whole-list-walk.js';
+import { StreamBusyError } from '../state/stream-lock.js';
 import type { DerivedFallback, StreamDefinition, StreamName } from '../streams/types.js';
-import { StreamBusyError } from '../warehouse/stream-lock.js';
 import type { EngineContext } from './engine-context.js';
-import { noCost } from './list-request.js';
-import type { WholeListPart, WholeListResult } from './whole-list-walk.js';
 
 /** The fallback to use when `error` is the broken endpoint's known failure, else undefined. */
 export function knownFailure(

@@ -1,15 +1,15 @@
 /** What every part of the engine (planner, slice walker, finisher, list walk) works with. */
 import type { Kysely } from 'kysely';
 import type { SyncScope } from '../config.js';
+import type { ListSource } from '../extract/list-request.js';
+import type { ListClient } from '../extract/sei/client.js';
+import type { ChangeListener } from '../load/change-listener.js';
+import { recordKeyOfValue } from '../normalize/record.js';
 import type { Logger } from '../observability/logger.js';
-import type { ListClient } from '../sei/client.js';
-import { recordKeyOfValue } from '../streams/normalize-record.js';
+import type { Warehouse } from '../state/open.js';
+import type { SyncProgress } from '../state/run-types.js';
+import type { Database } from '../state/schema.js';
 import type { StreamDefinition, StreamName } from '../streams/types.js';
-import type { Database } from '../warehouse/database.js';
-import type { Warehouse } from '../warehouse/db.js';
-import type { ChangeListener } from './engine-types.js';
-import type { ListSource } from './list-request.js';
-import type { SyncProgress } from './types.js';
 
 export interface EngineSettings {
   /** Records per page asked (capped per endpoint). */

@@ -15,32 +15,32 @@
  * its ledger row, added in each page's transaction, so they are exact whichever processes walked it.
  */
 import type { Config } from '../config.js';
+import { gateFirstRequest } from '../extract/first-request-gate.js';
+import type { ListClient } from '../extract/sei/client.js';
+import { InFlightLimit } from '../extract/sei/in-flight.js';
+import type { ChangeListener } from '../load/change-listener.js';
+import { historyChangeListener } from '../load/history.js';
 import type { Logger } from '../observability/logger.js';
-import type { ListClient } from '../sei/client.js';
-import { InFlightLimit } from '../sei/in-flight.js';
+import { readStreamRun } from '../state/ledger.js';
+import type { Warehouse } from '../state/open.js';
 import { STREAMS } from '../streams/registry.js';
 import type { StreamDefinition, StreamName } from '../streams/types.js';
-import type { Warehouse } from '../warehouse/db.js';
-import { historyChangeListener } from '../warehouse/history.js';
-import { readStreamRun } from '../warehouse/ledger.js';
-import { saveVerifyResult } from '../warehouse/verify-results.js';
+import { verifyContext } from '../verify/context.js';
+import { failedVerify } from '../verify/failed.js';
+import { planVerify } from '../verify/plan.js';
+import { saveVerifyResult } from '../verify/results.js';
+import { verifySummary } from '../verify/types.js';
 import type { EngineContext } from './engine-context.js';
-import type { ChangeListener } from './engine-types.js';
-import { gateFirstRequest } from './first-request-gate.js';
 import { localFanOut, localSync } from './local-driver.js';
 import { resolveRoute, routeOverrides } from './routes.js';
 import { runLedger } from './run-ledger.js';
 import { Semaphore } from './semaphore.js';
 import { createStreamRuns, linkedAbort } from './stream-run.js';
 import type { SyncEngine } from './types.js';
-import { verifyContext } from './verify/context.js';
-import { failedVerify } from './verify/failed.js';
-import { planVerify } from './verify/plan.js';
-import { verifySummary } from './verify/types.js';
 import { walkerOf } from './walkers.js';
 import { workerSteps } from './worker-steps.js';
 
-export type { ChangeListener } from './engine-types.js';
+export type { ChangeListener } from '../load/change-listener.js';
 
 export interface SyncEngineOptions {
   warehouse: Warehouse;
@@ -53,7 +53,7 @@ export interface SyncEngineOptions {
   logger: Logger;
   /** @defaultValue every stream of the registry */
   streams?: Readonly<Record<StreamName, StreamDefinition>>;
-  /** @defaultValue the SCD-2 history layer (src/warehouse/history.ts); null turns history off */
+  /** @defaultValue the SCD-2 history layer (src/load/history.ts); null turns history off */
   changeListener?: ChangeListener | null;
   /** @defaultValue () => new Date() */
   now?: () => Date;
@@ -64,7 +64,7 @@ const NO_RUN = '00000000-0000-0000-0000-000000000000';
 
 export const ENGINE_DEFAULTS = { maxInFlight: 16, forceDatabaseSource: true } as const;
 
-export { SYNC_ERROR_CODES, SyncStreamError } from './errors.js';
+export { SYNC_ERROR_CODES, SyncStreamError } from '../errors.js';
 export { interruption, toRunError } from './run-error.js';
 
 function engineContext(options: SyncEngineOptions, maxInFlight: number): EngineContext {

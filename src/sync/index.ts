@@ -3,13 +3,13 @@
  * request budget. The `sync` command, the demo and the worker all start here.
  */
 import type { Config } from '../config.js';
+import type { RequestBudget } from '../extract/sei/budget.js';
+import { createSeiClient, type SeiClient } from '../extract/sei/client.js';
+import { TokenBucketBudget } from '../extract/sei/token-bucket.js';
 import { budgetObserver } from '../observability/budget-observer.js';
 import type { Logger } from '../observability/logger.js';
-import type { RequestBudget } from '../sei/budget.js';
-import { createSeiClient, type SeiClient } from '../sei/client.js';
-import { TokenBucketBudget } from '../sei/token-bucket.js';
-import { openWarehouse, type Warehouse } from '../warehouse/db.js';
-import { assertMigrated } from '../warehouse/migrate.js';
+import { assertMigrated } from '../state/migrate.js';
+import { openWarehouse, type Warehouse } from '../state/open.js';
 import { type ChangeListener, createSyncEngine } from './engine.js';
 import type { SyncEngine } from './types.js';
 
@@ -76,3 +76,6 @@ export async function createSyncEngineFromConfig(
     },
   };
 }
+export { knownFailure } from './derived-list.js';
+export { listSourceOf } from './engine-context.js';
+export type { RunStatus, StreamCounts, StreamRunResult, SyncProgress } from './types.js';

@@ -3,15 +3,15 @@
  * the keys it holds; when the list is proven complete, rows it no longer holds are marked deleted.
  */
 import { randomUUID } from 'node:crypto';
+import { costOfFailure } from '../extract/list-request.js';
+import { walkWholeList } from '../extract/whole-list-walk.js';
+import { writeWalkedPage } from '../load/commit-page.js';
+import { type DeletionScope, forgetWalkKeys, markMissingAsDeleted } from '../load/deletes.js';
+import { normalizePage } from '../normalize/page.js';
+import { addToStreamRun } from '../state/ledger.js';
 import type { FullRefreshStream } from '../streams/types.js';
-import { type DeletionScope, forgetWalkKeys, markMissingAsDeleted } from '../warehouse/deletes.js';
-import { addToStreamRun } from '../warehouse/ledger.js';
 import { deriveList, knownFailure } from './derived-list.js';
 import { type EngineContext, listSourceOf, type StreamRunContext } from './engine-context.js';
-import { costOfFailure } from './list-request.js';
-import { normalizePage } from './normalize-page.js';
-import { writeWalkedPage } from './page-write.js';
-import { walkWholeList } from './whole-list-walk.js';
 
 export interface ListSyncResult {
   deleted: number;

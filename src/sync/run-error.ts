@@ -3,9 +3,10 @@
  * stable `code` (and `retryable`) when it carries them, otherwise `SEI_SYNC_ERR_INTERNAL`, retryable (a
  * database restarting is worth another try). A stop on request is an interruption, not a failure.
  */
-import { classify, SEI_ERROR_CODES, SeiError } from '../sei/errors.js';
+
+import { SYNC_ERROR_CODES } from '../errors.js';
+import { classify, SEI_ERROR_CODES, SeiError } from '../extract/sei/errors.js';
 import { describeServiceError } from '../service-errors.js';
-import { SYNC_ERROR_CODES } from './errors.js';
 import type { StreamRunError } from './types.js';
 
 /** `databaseAddress` (host:port/db) names the database when the failure is the database going away. */

@@ -2,8 +2,8 @@
  * Runs as the engine starts and closes them: an in-process run beats a heartbeat until it is finished,
  * so that a later run can tell its process was killed (and closes it: run-owners.ts).
  */
-import { finishRun, startRun } from '../warehouse/ledger.js';
-import { beatRun, closeAbandonedRuns, RUN_HEARTBEAT } from '../warehouse/run-owners.js';
+import { finishRun, startRun } from '../state/ledger.js';
+import { beatRun, closeAbandonedRuns, RUN_HEARTBEAT } from '../state/run-owners.js';
 import type { EngineContext } from './engine-context.js';
 import type { SyncEngine } from './types.js';
 

@@ -4,9 +4,10 @@
  * rows derived (list-sync.ts), or SEI lists nothing at all for it (a tool the tenant does not use; that
  * cost one request).
  */
+
+import type { VerifySummary } from '../verify/types.js';
 import type { ListSyncResult } from './list-sync.js';
 import type { StreamCounts } from './types.js';
-import type { VerifySummary } from './verify/types.js';
 import type { WalkEnd } from './walk-finisher.js';
 
 /** A stream run's summary: a list read, a complete keyset walk, or a verify. */

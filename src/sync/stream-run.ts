@@ -4,10 +4,10 @@
  * Both drivers and the verify run every stream through here.
  */
 import { setMaxListeners } from 'node:events';
-import { SEI_ERROR_CODES } from '../sei/errors.js';
+import { SEI_ERROR_CODES } from '../extract/sei/errors.js';
+import { finishStreamRun, readStreamRun, startStreamRun } from '../state/ledger.js';
+import { withStreamLock } from '../state/stream-lock.js';
 import type { StreamName } from '../streams/types.js';
-import { finishStreamRun, readStreamRun, startStreamRun } from '../warehouse/ledger.js';
-import { withStreamLock } from '../warehouse/stream-lock.js';
 import { zeroCounts } from './counts.js';
 import type { EngineContext, StreamRunContext } from './engine-context.js';
 import { interruption, toRunError } from './run-error.js';

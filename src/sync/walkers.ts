@@ -4,18 +4,19 @@
  * that any process can walk; a whole-list read (full-refresh streams) is done in its plan. Both drivers
  * (local-driver.ts in one process, the worker's jobs) call these steps and nothing else.
  */
+
+import { readCheckpoint } from '../state/checkpoints.js';
+import { readSlices, type SliceState } from '../state/walk-slices.js';
 import type { FullRefreshStream, IncrementalStream } from '../streams/types.js';
-import { readCheckpoint } from '../warehouse/checkpoints.js';
-import { readSlices, type SliceState } from '../warehouse/walk-slices.js';
+import type { VerifyContext } from '../verify/context.js';
+import type { StreamVerifyResult } from '../verify/types.js';
+import { verifyIncremental, verifyList } from '../verify/verify-stream.js';
 import { awaitSource } from './derived-list.js';
 import type { EngineContext, StreamRunContext } from './engine-context.js';
 import { syncWholeList } from './list-sync.js';
 import { resolveRoute } from './routes.js';
 import type { RunSummary } from './run-note.js';
 import { walkSlice } from './slice-walk.js';
-import type { VerifyContext } from './verify/context.js';
-import type { StreamVerifyResult } from './verify/types.js';
-import { verifyIncremental, verifyList } from './verify/verify-stream.js';
 import { finishWalk } from './walk-finisher.js';
 import { planOrAdoptWalk } from './walk-planner.js';
 

@@ -7,11 +7,11 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import type { WalkProgress } from '../../bench/lib/resume-points.js';
+import { finishStreamRun, startRun, startStreamRun } from '../../src/state/ledger.js';
+import type { Warehouse } from '../../src/state/open.js';
+import { readSlices } from '../../src/state/walk-slices.js';
 import { STREAM_NAMES, type StreamName } from '../../src/streams/types.js';
 import type { RunTrigger } from '../../src/sync/types.js';
-import type { Warehouse } from '../../src/warehouse/db.js';
-import { finishStreamRun, startRun, startStreamRun } from '../../src/warehouse/ledger.js';
-import { readSlices } from '../../src/warehouse/walk-slices.js';
 import { diffStream, type SyncHarness, type TableDiff } from './sync-harness.js';
 
 // The check is shared with the fault suite (one copy, in bench/lib/resume-points.ts).

@@ -7,13 +7,13 @@ import { type Kysely, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../../src/observability/logger.js';
 import { Secret } from '../../../src/secret.js';
+import { migrateToLatest } from '../../../src/state/migrate.js';
+import { openWarehouse, type Warehouse } from '../../../src/state/open.js';
+import type { Database } from '../../../src/state/schema.js';
 import { STREAM_NAMES } from '../../../src/streams/types.js';
 import { createSyncEngine } from '../../../src/sync/engine.js';
 import { runSync } from '../../../src/sync/run-sync.js';
 import type { StreamRunResult, SyncEngine } from '../../../src/sync/types.js';
-import type { Database } from '../../../src/warehouse/database.js';
-import { openWarehouse, type Warehouse } from '../../../src/warehouse/db.js';
-import { migrateToLatest } from '../../../src/warehouse/migrate.js';
 import { createTestDatabase, type TestDatabase } from '../../support/services.js';
 import { type SyncHarness, startSyncHarness } from '../../support/sync-harness.js';
 
