@@ -10,7 +10,9 @@
  * - `ok` is true exactly when the exit code is 0 (exit codes are the same as without `--json`);
  * - instants are ISO 8601 strings in UTC, durations are milliseconds (`…Ms`), unknowns are `null`.
  */
+
 import type { JobStateName } from '../../jobs/status.js';
+import { SYNC_ERROR_CODES } from '../errors.js';
 import type { StreamName } from '../streams/types.js';
 import type { RunStatus, StreamCounts, StreamRunResult } from '../sync/index.js';
 import type {
@@ -314,7 +316,7 @@ export function documentHead<C extends JsonCommand>(
 export function jsonError(error: unknown): JsonError {
   const code = (error as { code?: unknown } | null)?.code;
   return {
-    code: typeof code === 'string' ? code : 'SEI_SYNC_ERR_COMMAND',
+    code: typeof code === 'string' ? code : SYNC_ERROR_CODES.command,
     message: errorMessage(error),
   };
 }

@@ -14,6 +14,7 @@
  * `sei_sync.rejects` and left as it is. History versions are never written: `raw` does not change.
  */
 
+import { SYNC_ERROR_CODES } from '../errors.js';
 import { insertRejects, type RejectRow } from '../load/rejects.js';
 import { normalizePage } from '../normalize/page.js';
 import type { Logger } from '../observability/logger.js';
@@ -60,7 +61,7 @@ export interface RenormalizeOptions {
 export const RENORMALIZE_DEFAULTS = { batchSize: 1000 } as const;
 
 /** Stable codes of the failures renormalize raises itself. */
-export const RENORMALIZE_ERROR_CODES = { interrupted: 'SEI_SYNC_ERR_INTERRUPTED' } as const;
+export const RENORMALIZE_ERROR_CODES = { interrupted: SYNC_ERROR_CODES.interrupted } as const;
 
 interface DerivedBatch {
   rows: Row[];

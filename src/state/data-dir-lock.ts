@@ -7,9 +7,11 @@
  * when its heartbeat stopped. Taking a stale lock over is serialized by a mkdir, so that two
  * processes racing for one stale lock cannot both win.
  */
+
 import { mkdirSync, readFileSync, rmdirSync, statSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
+import { SYNC_ERROR_CODES } from '../errors.js';
 
 export const LOCK_FILE_NAME = 'sei-sync.lock';
 /** How often the holder touches its lock. */
@@ -20,7 +22,7 @@ export const LOCK_STALE_MS = 120_000;
 const TAKEOVER_STALE_MS = 10_000;
 
 export class DataDirBusyError extends Error {
-  readonly code = 'SEI_SYNC_ERR_DATA_DIR_BUSY';
+  readonly code = SYNC_ERROR_CODES.dataDirBusy;
   constructor(
     readonly dir: string,
     readonly holder: LockHolder,

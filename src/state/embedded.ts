@@ -4,14 +4,16 @@
  * holds no database or a damaged one) becomes one EmbeddedDataDirError saying what to do: PGlite's
  * own failures are objects without a message, or "PGlite failed to initialize properly".
  */
+
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Kysely } from 'kysely';
+import { SYNC_ERROR_CODES } from '../errors.js';
 import { DataDirBusyError, type DataDirLock, lockDataDir } from './data-dir-lock.js';
 import type { Database } from './schema.js';
 
 export class EmbeddedDataDirError extends Error {
-  readonly code = 'SEI_SYNC_ERR_DATA_DIR';
+  readonly code = SYNC_ERROR_CODES.dataDir;
   constructor(message: string) {
     super(message);
     this.name = 'EmbeddedDataDirError';

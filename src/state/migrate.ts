@@ -4,8 +4,10 @@
  * Two processes may migrate at once (a deployment starting several workers): on PostgreSQL the whole
  * run holds an advisory lock, so the second waits and then finds nothing to do.
  */
+
 import { type Kysely, type MigrationResult, Migrator, sql } from 'kysely';
 import { MIGRATIONS } from '../../migrations/index.js';
+import { SYNC_ERROR_CODES } from '../errors.js';
 import type { Warehouse } from './open.js';
 
 /** Kysely's bookkeeping tables live beside ours. */
@@ -14,11 +16,11 @@ const MIGRATION_SCHEMA = 'sei_sync';
 const MIGRATION_LOCK_KEY = 0x5e15_0001;
 
 export class MigrationError extends Error {
-  readonly code = 'SEI_SYNC_ERR_MIGRATION';
+  readonly code = SYNC_ERROR_CODES.migration;
 }
 
 export class SchemaMissingError extends Error {
-  readonly code = 'SEI_SYNC_ERR_SCHEMA_MISSING';
+  readonly code = SYNC_ERROR_CODES.schemaMissing;
   constructor(pending: number, location: string) {
     super(
       `database is not migrated (${pending} migration${pending === 1 ? '' : 's'} pending in ${location}); run \`sei-sync migrate\``,

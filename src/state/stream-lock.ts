@@ -6,14 +6,16 @@
  * so a rerun never waits for a lease to expire. PGlite is one process by construction (its data
  * directory cannot be shared), so there an in-process set is the whole guard.
  */
+
 import { sql } from 'kysely';
+import { SYNC_ERROR_CODES } from '../errors.js';
 import type { Warehouse } from './open.js';
 
 /** First half of the two-key advisory lock: "sei-sync stream locks" (the migration lock uses another). */
 const STREAM_LOCK_CLASS = 0x5e15_0002;
 
 export class StreamBusyError extends Error {
-  readonly code = 'SEI_SYNC_ERR_STREAM_BUSY';
+  readonly code = SYNC_ERROR_CODES.streamBusy;
   constructor(stream: string) {
     super(`${stream} is being synced by another process; try again later`);
     this.name = 'StreamBusyError';

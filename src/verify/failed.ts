@@ -1,4 +1,5 @@
 /** The verify result of a stream whose verify failed (or could not take the stream's lock). */
+import { SYNC_ERROR_CODES } from '../errors.js';
 import type { StreamDefinition } from '../streams/types.js';
 import type { StreamRunResult } from '../sync/types.js';
 import type { StreamVerifyResult } from './types.js';
@@ -7,7 +8,7 @@ export function failedVerify(stream: StreamDefinition, run: StreamRunResult): St
   const error =
     run.status === 'failed'
       ? { code: run.error.code, message: run.error.message }
-      : { code: 'SEI_SYNC_ERR_INTERNAL', message: `${stream.name}: the verify returned nothing` };
+      : { code: SYNC_ERROR_CODES.internal, message: `${stream.name}: the verify returned nothing` };
   return {
     stream: stream.name,
     mode: stream.mode,

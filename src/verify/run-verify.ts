@@ -3,6 +3,7 @@
  * healed when asked) by the engine in parallel under the shared request budget. The `verify` command
  * and the worker's scheduled verify both start here.
  */
+import { SYNC_ERROR_CODES } from '../errors.js';
 import type { StreamName } from '../streams/types.js';
 import { zeroCounts } from '../sync/counts.js';
 import { type RunStatus, type StreamRunResult, type SyncEngine, VERIFY_TRIGGER } from '../sync/types.js';
@@ -57,7 +58,7 @@ function asRunResult(result: StreamVerifyResult): StreamRunResult {
         ...base,
         status: 'failed',
         error: {
-          code: result.error?.code ?? 'SEI_SYNC_ERR_INTERNAL',
+          code: result.error?.code ?? SYNC_ERROR_CODES.internal,
           message: result.error?.message ?? '',
           retryable: true,
         },
