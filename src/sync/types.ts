@@ -32,18 +32,19 @@ export interface SyncStreamRequest {
  * Where a worker's stream job stands: done (a full-refresh list is synced in one step, a failure ends
  * the stream), or its walk has slices still to walk (as child jobs, by any worker).
  */
-export type StreamStep =
-  | { kind: 'done'; result: StreamRunResult }
-  | {
-      kind: 'slices';
-      walkId: string;
-      /** Which read of the walk's slices this is (0 first; more after a snapshot switch). */
-      pass: number;
-      /** The run that planned the walk; another run's job continues it only when that run is gone. */
-      ownerRunId: string | null;
-      /** Slices not yet done. */
-      slices: number[];
-    };
+export type StreamStep = { kind: 'done'; result: StreamRunResult } | SlicesStep;
+
+/** A walk with slices still to walk. */
+export interface SlicesStep {
+  kind: 'slices';
+  walkId: string;
+  /** Which read of the walk's slices this is (0 first; more after a snapshot switch). */
+  pass: number;
+  /** The run that planned the walk; another run's job continues it only when that run is gone. */
+  ownerRunId: string | null;
+  /** Slices not yet done. */
+  slices: number[];
+}
 
 export interface SliceRequest {
   runId: string;

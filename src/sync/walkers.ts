@@ -17,22 +17,12 @@ import { syncWholeList } from './list-sync.js';
 import { resolveRoute } from './routes.js';
 import type { RunSummary } from './run-note.js';
 import { walkSlice } from './slice-walk.js';
+import type { SlicesStep } from './types.js';
 import { finishWalk } from './walk-finisher.js';
 import { planOrAdoptWalk } from './walk-planner.js';
 
 /** Where a stream's walk stands after a step: done (with what it proved), or slices still to walk. */
-export type WalkStep =
-  | { kind: 'done'; summary: RunSummary }
-  | {
-      kind: 'slices';
-      walkId: string;
-      /** Which read of the walk's slices this is (0 first; more after a snapshot switch). */
-      pass: number;
-      /** The run that planned the walk; another run's job continues it only when that run is gone. */
-      ownerRunId: string | null;
-      /** Slices not yet done. */
-      slices: number[];
-    };
+export type WalkStep = { kind: 'done'; summary: RunSummary } | SlicesStep;
 
 /**
  * Walks the given slices to their end (in parallel, in this process); the first failure stops the
