@@ -4,8 +4,8 @@
  * return (a sync whose peak falls with the cap, and that still completes, was not holding that memory).
  */
 import { Secret } from '../src/secret.js';
-import { openWarehouse } from '../src/warehouse/db.js';
-import { migrateToLatest } from '../src/warehouse/migrate.js';
+import { migrateToLatest } from '../src/state/migrate.js';
+import { openWarehouse } from '../src/state/open.js';
 import { buildCli } from './lib/build.js';
 import { runCli } from './lib/cli-process.js';
 import { createScratchDatabase } from './lib/database.js';

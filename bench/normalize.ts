@@ -1,9 +1,9 @@
 /**
- * `npm run bench:normalize`: the normalize step (src/sync/normalize-page.ts) on the 100-record Jira
+ * `npm run bench:normalize`: the normalize step (src/normalize/page.ts) on the 100-record Jira
  * fixture (test/fixtures/jira_issues_list_sample.json), one page repeated, in µs per page:
  *
  * - `strings known storable`: the common case on the wire, where the client found no escape of NUL
- *   or a surrogate in the body, so only nesting depth is checked (src/sei/storable-text.ts);
+ *   or a surrogate in the body, so only nesting depth is checked (src/extract/sei/storable-text.ts);
  * - `every string checked`: no such proof (records from elsewhere, or a body with such an escape);
  * - `5 hostile records`: the same page with five records carrying NUL, a lone surrogate, an absurd
  *   instant, a 64 KB text and deep nesting, which are repaired and noted.
@@ -11,9 +11,9 @@
  * Variants run interleaved in rounds, so a busy machine slows them alike; p10 and median are printed.
  */
 
-import type { SeiRecord } from '../src/sei/types.js';
+import type { SeiRecord } from '../src/extract/sei/types.js';
+import { normalizePage } from '../src/normalize/page.js';
 import { STREAMS } from '../src/streams/registry.js';
-import { normalizePage } from '../src/sync/normalize-page.js';
 import sample from '../test/fixtures/jira_issues_list_sample.json' with { type: 'json' };
 
 const RECORDS = (sample as { records: SeiRecord[] }).records;

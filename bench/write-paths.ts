@@ -7,7 +7,7 @@
  * (a no-op), then the limit: a binary COPY of everything the first pass wrote into an empty database
  * of the same schema (./lib/copy-everything.ts). Variants, each on its own database:
  *
- * - `copy`: the COPY path (src/warehouse/write-path-copy.ts), lz4 where the server has it, schema 009;
+ * - `copy`: the COPY path (src/load/write-path-copy.ts), lz4 where the server has it, schema 009;
  * - `copy pglz`: the same with pglz staging (what lz4 bought);
  * - `copy + fk`: the COPY path with the Jira history tables' foreign keys put back (what dropping them bought);
  * - `jsonb`: the portable path (what COPY bought over one jsonb parameter, the hash in the process kept);
@@ -18,18 +18,18 @@
  */
 import { parseArgs } from 'node:util';
 import type { Kysely } from 'kysely';
+import { historyChangeListener } from '../src/load/history.js';
+import { type WritePageInput, writePage } from '../src/load/upsert.js';
+import { createCopyWritePath } from '../src/load/write-path-copy.js';
+import { jsonbWritePath } from '../src/load/write-path-jsonb.js';
+import type { Executor, WritePath } from '../src/load/write-types.js';
+import { type NormalizedPage, normalizePage } from '../src/normalize/page.js';
 import { Secret } from '../src/secret.js';
 import { Dataset } from '../src/simulator/dataset.js';
+import { migrateToLatest } from '../src/state/migrate.js';
+import { openWarehouse, type Warehouse } from '../src/state/open.js';
+import type { Database } from '../src/state/schema.js';
 import { STREAMS } from '../src/streams/registry.js';
-import { type NormalizedPage, normalizePage } from '../src/sync/normalize-page.js';
-import type { Database } from '../src/warehouse/database.js';
-import { openWarehouse, type Warehouse } from '../src/warehouse/db.js';
-import { historyChangeListener } from '../src/warehouse/history.js';
-import { migrateToLatest } from '../src/warehouse/migrate.js';
-import { type WritePageInput, writePage } from '../src/warehouse/upsert.js';
-import { createCopyWritePath } from '../src/warehouse/write-path-copy.js';
-import { jsonbWritePath } from '../src/warehouse/write-path-jsonb.js';
-import type { Executor, WritePath } from '../src/warehouse/write-types.js';
 import { buildBaselineCli } from './lib/baseline.js';
 import { copyEverything } from './lib/copy-everything.js';
 import { connect, createScratchDatabase } from './lib/database.js';
@@ -128,7 +128,7 @@ if (values.baseline !== undefined) {
     async prepare(warehouse) {
       const migrate = (await import(
         `${out}src/warehouse/migrate.js`
-      )) as typeof import('../src/warehouse/migrate.js');
+      )) as typeof import('../src/state/migrate.js');
       await migrate.migrateToLatest(warehouse);
       const old = (await import(`${out}src/warehouse/upsert.js`)) as {
         writePage(trx: Executor, input: Omit<WritePageInput, 'path'>): Promise<unknown>;

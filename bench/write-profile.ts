@@ -5,14 +5,14 @@
  */
 import pg from 'pg';
 import { loadConfig } from '../src/config.js';
+import { createSeiClient } from '../src/extract/sei/client.js';
+import { TokenBucketBudget } from '../src/extract/sei/token-bucket.js';
 import { silentLogger } from '../src/observability/logger.js';
 import { Secret } from '../src/secret.js';
-import { createSeiClient } from '../src/sei/client.js';
-import { TokenBucketBudget } from '../src/sei/token-bucket.js';
+import { migrateToLatest } from '../src/state/migrate.js';
+import { openWarehouse } from '../src/state/open.js';
 import { createSyncEngine } from '../src/sync/engine.js';
 import { runSync } from '../src/sync/run-sync.js';
-import { openWarehouse } from '../src/warehouse/db.js';
-import { migrateToLatest } from '../src/warehouse/migrate.js';
 import { createScratchDatabase } from './lib/database.js';
 import { BENCH_REQUESTS_PER_MINUTE } from './lib/scenario-data.js';
 import { startSimulatorProcess } from './lib/sim-process.js';

@@ -7,6 +7,7 @@
  *   sync-run       → engine.finishRun with every stream's result (failed ones included);
  *   verify-run     → a verify (with heal) of every stream, its findings on /metrics.
  */
+
 import {
   DelayedError,
   type FlowProducer,
@@ -15,6 +16,7 @@ import {
   UnrecoverableError,
   WaitingChildrenError,
 } from 'bullmq';
+import { SYNC_ERROR_CODES } from '../src/errors.js';
 import type { Logger } from '../src/observability/logger.js';
 import type { SyncMetrics } from '../src/observability/metrics.js';
 import type { StreamName } from '../src/streams/types.js';
@@ -26,7 +28,7 @@ import type {
   SyncEngine,
   SyncProgress,
 } from '../src/sync/types.js';
-import { runVerify } from '../src/sync/verify/run-verify.js';
+import { runVerify } from '../src/verify/run-verify.js';
 import { addRunFlow, type StreamRetryOptions } from './enqueue.js';
 import {
   JOB_DEFAULTS,
@@ -43,7 +45,7 @@ import { jobIds, runIdFromJobId, streamFromChildKey } from './run-id.js';
 import type { StreamLocks } from './stream-lock.js';
 
 /** Code the engine returns when another process holds the stream's database lease. */
-export const STREAM_BUSY_CODE = 'SEI_SYNC_ERR_STREAM_BUSY';
+export const STREAM_BUSY_CODE = SYNC_ERROR_CODES.streamBusy;
 
 /** A stream job attempt that failed; the message starts with the stable code so the parent can read it back. */
 export class StreamJobError extends Error {
@@ -299,7 +301,7 @@ export async function processVerify(
 /** The code and message of a failed job's reason (`CODE: message`). */
 function parseReason(reason: string | undefined): [string, string] {
   const match = REASON.exec(reason ?? '');
-  return [match?.[1] ?? 'SEI_SYNC_ERR_JOB', (match?.[2] ?? reason ?? 'slice failed').split('\n')[0] ?? ''];
+  return [match?.[1] ?? SYNC_ERROR_CODES.job, (match?.[2] ?? reason ?? 'slice failed').split('\n')[0] ?? ''];
 }
 
 /** Rebuilds a failed stream's result from its job (failed children have no return value). */
@@ -319,7 +321,7 @@ async function failedResult(
     counts: { ...zeroCounts(), pages: progress.pages ?? 0, records: progress.records ?? 0 },
     durationMs: child?.finishedOn && child.processedOn ? child.finishedOn - child.processedOn : 0,
     error: {
-      code: match?.[1] ?? 'SEI_SYNC_ERR_JOB',
+      code: match?.[1] ?? SYNC_ERROR_CODES.job,
       message: (match?.[2] ?? reason).split('\n')[0] ?? reason,
       // Failed with attempts left means it was declared unrecoverable.
       retryable: !attemptsLeft,

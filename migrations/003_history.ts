@@ -4,7 +4,7 @@
  * One row per version of a record: its key columns, the instant it became current (`valid_from`),
  * the instant it stopped being current (`valid_to`, NULL while it is the current version), its
  * `row_hash` and untouched `raw` record, the run that wrote it, and `deleted` (true when the version
- * ended because the record was marked deleted). Versions are written by src/warehouse/history.ts in
+ * ended because the record was marked deleted). Versions are written by src/load/history.ts in
  * the same transaction as the upsert, only when a row really changed.
  *
  * `sei_history.<table>_as_of(ts)` returns the versions valid at `ts`:

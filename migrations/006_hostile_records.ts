@@ -3,7 +3,7 @@
  *
  * - `sei_sync.sanitized_values`: one row per value a sync had to change to store a record (NUL or a
  *   lone surrogate replaced by U+FFFD, an instant in the year 33658 set to NULL, ...), written in the
- *   transaction of the page that stored the record (src/sync/page-commit.ts).
+ *   transaction of the page that stored the record (src/load/page-commit.ts).
  * - `sei_sync.stream_runs.sanitized`: records of the stream run stored with at least one such change.
  *
  * Frozen DDL, one statement per query (PGlite's extended protocol).

@@ -1,5 +1,5 @@
 /**
- * What `sei-sync renormalize` needs (src/sync/renormalize.ts):
+ * What `sei-sync renormalize` needs (src/renormalize/renormalize.ts):
  *
  * - `sei_sync.renormalize_checkpoints`: one row per stream while a renormalize pass over its table is
  *   under way: the key of the last row re-derived (`after_key`, the key columns as text in key order;

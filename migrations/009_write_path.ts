@@ -1,5 +1,5 @@
 /**
- * What the COPY write path (src/warehouse/write-path-copy.ts) needs of the schema.
+ * What the COPY write path (src/load/write-path-copy.ts) needs of the schema.
  *
  * - The Jira history child tables lose their foreign keys to `sei.jira_issues`. A foreign key checks
  *   every child row inserted with a query and a row lock on its issue (about 4.5 µs a row, a fifth of a

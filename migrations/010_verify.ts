@@ -1,5 +1,5 @@
 /**
- * What `sei-sync verify` finds (src/sync/verify/), kept for `status`, `/metrics` and people:
+ * What `sei-sync verify` finds (src/verify/), kept for `status`, `/metrics` and people:
  *
  * - `sei_sync.verify_streams`: one row per verify run and stream: its outcome (`clean`, `differs`,
  *   `skipped`, `failed`), how it counted (`total_count`, or `distinct_keys` where the server's count

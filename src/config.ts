@@ -5,11 +5,12 @@
  * (`<NAME>_FILE`, the Docker/Kubernetes secrets convention). Every error is one line that names the
  * variable and says how to fix it, because that line is all a user of a cron job will see.
  */
+
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { SYNC_ERROR_CODES } from './errors.js';
+import { CLIENT_DEFAULTS, IN_FLIGHT_DEFAULTS } from './extract/sei/defaults.js';
 import { Secret } from './secret.js';
-import { CLIENT_DEFAULTS } from './sei/client.js';
-import { IN_FLIGHT_DEFAULTS } from './sei/in-flight.js';
 import { parseStreamList, UnknownStreamError } from './streams/stream-names.js';
 import { STREAM_NAMES, type StreamName } from './streams/types.js';
 
@@ -52,7 +53,7 @@ export const DEFAULTS = {
 export const PAGE_WRITERS = { postgres: 2, embedded: 1, max: 2 } as const;
 
 export class ConfigError extends Error {
-  readonly code = 'SEI_SYNC_ERR_CONFIG';
+  readonly code = SYNC_ERROR_CODES.config;
   constructor(
     readonly variable: string,
     message: string,

@@ -1,3 +1,4 @@
+import { SYNC_ERROR_CODES } from './errors.js';
 /**
  * Failures to reach PostgreSQL or Redis as one line that says which service, at which address (never
  * a password) and what to do. Drivers say `connect ECONNREFUSED 127.0.0.1:5999` or `Connection is
@@ -11,7 +12,7 @@ const SETTING: Record<ServiceName, string> = { PostgreSQL: 'DATABASE_URL', Redis
 
 /** A service the command needs could not be used; retrying later may help. */
 export class ServiceUnavailableError extends Error {
-  readonly code = 'SEI_SYNC_ERR_UNAVAILABLE';
+  readonly code = SYNC_ERROR_CODES.unavailable;
   readonly retryable = true;
   constructor(
     readonly service: ServiceName,

@@ -6,8 +6,8 @@
  */
 import { loadavg } from 'node:os';
 import { loadConfig } from '../../src/config.js';
+import { qualified } from '../../src/state/sql-text.js';
 import { STREAMS } from '../../src/streams/registry.js';
-import { qualified } from '../../src/warehouse/sql-text.js';
 import { runCli } from './cli-process.js';
 import { connect, createScratchDatabase } from './database.js';
 import { fetchOnly } from './limits.js';

@@ -4,9 +4,9 @@
  */
 import type pg from 'pg';
 import type { RequestLogEntry } from '../../src/simulator/types.js';
+import type { SliceState } from '../../src/state/walk-slices.js';
 import { STREAMS } from '../../src/streams/registry.js';
 import type { StreamName } from '../../src/streams/types.js';
-import type { SliceState } from '../../src/warehouse/walk-slices.js';
 
 /** A stream's walk in progress: its slices as committed so far. */
 export interface WalkProgress {

@@ -4,11 +4,11 @@
  */
 import { createHash } from 'node:crypto';
 import type pg from 'pg';
+import { normalizeRecord } from '../../src/normalize/record.js';
 import type { SimulatorDataset } from '../../src/simulator/types.js';
-import { normalizeRecord } from '../../src/streams/normalize-record.js';
+import { keyText, qualified } from '../../src/state/sql-text.js';
 import { STREAMS } from '../../src/streams/registry.js';
 import type { StreamName } from '../../src/streams/types.js';
-import { keyText, qualified } from '../../src/warehouse/sql-text.js';
 
 function canonical(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(canonical);

@@ -1,11 +1,10 @@
 import type { Command } from 'commander';
 import { Redis } from 'ioredis';
 import { type Config, loadConfig } from '../config.js';
+import { createSeiClient, TokenBucketBudget } from '../extract/index.js';
 import { silentLogger } from '../observability/logger.js';
-import { createSeiClient } from '../sei/client.js';
-import { TokenBucketBudget } from '../sei/token-bucket.js';
+import { pendingMigrations } from '../state/index.js';
 import { STREAMS } from '../streams/registry.js';
-import { pendingMigrations } from '../warehouse/migrate.js';
 import {
   type DoctorCheckJson,
   type DoctorDocument,

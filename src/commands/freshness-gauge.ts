@@ -5,9 +5,10 @@
  * keeps failing after a deploy. Streams that never succeeded stay absent (a first backfill may take
  * hours; the worker-down and failed-run alerts cover that time).
  */
+
+import type { Executor } from '../load/index.js';
 import type { SyncMetrics } from '../observability/metrics.js';
-import { lastStreamRuns } from '../warehouse/ledger.js';
-import type { Executor } from '../warehouse/upsert.js';
+import { lastStreamRuns } from '../state/index.js';
 
 export async function seedFreshnessGauge(
   metrics: Pick<SyncMetrics, 'lastSuccess'>,

@@ -10,9 +10,11 @@
  * - `ok` is true exactly when the exit code is 0 (exit codes are the same as without `--json`);
  * - instants are ISO 8601 strings in UTC, durations are milliseconds (`…Ms`), unknowns are `null`.
  */
+
 import type { JobStateName } from '../../jobs/status.js';
+import { SYNC_ERROR_CODES } from '../errors.js';
 import type { StreamName } from '../streams/types.js';
-import type { RunStatus, StreamCounts, StreamRunResult } from '../sync/types.js';
+import type { RunStatus, StreamCounts, StreamRunResult } from '../sync/index.js';
 import type {
   BucketCounts,
   BucketOutcome,
@@ -20,7 +22,7 @@ import type {
   HealSummary,
   KeySample,
   VerifyStatus,
-} from '../sync/verify/types.js';
+} from '../verify/index.js';
 import { errorMessage } from './error-message.js';
 
 /** Version of every document shape below. */
@@ -314,7 +316,7 @@ export function documentHead<C extends JsonCommand>(
 export function jsonError(error: unknown): JsonError {
   const code = (error as { code?: unknown } | null)?.code;
   return {
-    code: typeof code === 'string' ? code : 'SEI_SYNC_ERR_COMMAND',
+    code: typeof code === 'string' ? code : SYNC_ERROR_CODES.command,
     message: errorMessage(error),
   };
 }

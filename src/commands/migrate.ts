@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { migrateToLatest } from '../warehouse/migrate.js';
+import { migrateToLatest } from '../state/index.js';
 import { commandContext } from './context.js';
 import { withWarehouse } from './open-warehouse.js';
 import { runAction } from './run-action.js';

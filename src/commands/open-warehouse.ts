@@ -1,5 +1,5 @@
 import type { Config } from '../config.js';
-import { openWarehouse, type Warehouse } from '../warehouse/db.js';
+import { openWarehouse, type Warehouse } from '../state/index.js';
 
 /**
  * Opens the configured warehouse, runs `use`, and always closes it. Commands that read or migrate need

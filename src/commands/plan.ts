@@ -6,17 +6,20 @@
  */
 import type { Command } from 'commander';
 import type { Config } from '../config.js';
-import { createSeiClient, type ListClient } from '../sei/client.js';
-import { rateLimitCostLine } from '../sei/rate-limit-cost.js';
-import { TokenBucketBudget } from '../sei/token-bucket.js';
+import {
+  createSeiClient,
+  EARLIEST_SECOND,
+  type ListClient,
+  listPage,
+  rateLimitCostLine,
+  sliceShape,
+  TokenBucketBudget,
+  WHOLE_LIST_PAGE_SIZE,
+  windowFilter,
+} from '../extract/index.js';
 import { parseStreamList, STREAMS } from '../streams/registry.js';
 import type { StreamDefinition } from '../streams/types.js';
-import { knownFailure } from '../sync/derived-list.js';
-import { listSourceOf } from '../sync/engine-context.js';
-import { listPage } from '../sync/list-request.js';
-import { sliceShape } from '../sync/slicing.js';
-import { EARLIEST_SECOND, windowFilter } from '../sync/time-range.js';
-import { WHOLE_LIST_PAGE_SIZE } from '../sync/whole-list-walk.js';
+import { knownFailure, listSourceOf } from '../sync/index.js';
 import { commandContext } from './context.js';
 import {
   documentHead,

@@ -4,7 +4,7 @@
  */
 import cliProgress from 'cli-progress';
 import type { StreamName } from '../streams/types.js';
-import type { SyncProgress } from '../sync/types.js';
+import type { SyncProgress } from '../sync/index.js';
 import { RepeatedLines } from './log-relay.js';
 
 export interface ProgressReporter {

@@ -1,12 +1,12 @@
 /**
  * `sei-sync renormalize`: re-derives typed columns and child rows from the stored `raw` records
- * (src/sync/renormalize.ts); reads and writes the database only, never SEI.
+ * (src/renormalize/renormalize.ts); reads and writes the database only, never SEI.
  */
 import type { Command } from 'commander';
+import { RENORMALIZE_DEFAULTS, renormalize } from '../renormalize/index.js';
+import { assertMigrated } from '../state/index.js';
 import { parseStreamList } from '../streams/registry.js';
 import { STREAM_NAMES } from '../streams/types.js';
-import { RENORMALIZE_DEFAULTS, renormalize } from '../sync/renormalize.js';
-import { assertMigrated } from '../warehouse/migrate.js';
 import { abortOnSignals, commandContext } from './context.js';
 import {
   documentHead,

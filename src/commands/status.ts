@@ -3,17 +3,20 @@ import { CompiledQuery } from 'kysely';
 import { createRedisConnection } from '../../jobs/connection.js';
 import { queueStatus, STATUS_STATES } from '../../jobs/status.js';
 import type { Config } from '../config.js';
+import { renormalizeCheckpoints } from '../renormalize/index.js';
+import type { Warehouse } from '../state/index.js';
+import {
+  abandonedRuns,
+  assertMigrated,
+  lastStreamRuns,
+  qualified,
+  readCheckpoint,
+  readSlices,
+  type WalkInProgress,
+} from '../state/index.js';
 import { STREAMS } from '../streams/registry.js';
 import { STREAM_NAMES } from '../streams/types.js';
-import { readCheckpoint, type WalkInProgress } from '../warehouse/checkpoints.js';
-import type { Warehouse } from '../warehouse/db.js';
-import { lastStreamRuns } from '../warehouse/ledger.js';
-import { assertMigrated } from '../warehouse/migrate.js';
-import { renormalizeCheckpoints } from '../warehouse/renormalize-checkpoints.js';
-import { abandonedRuns } from '../warehouse/run-owners.js';
-import { qualified } from '../warehouse/sql-text.js';
-import { type LatestVerify, latestVerifies } from '../warehouse/verify-results.js';
-import { readSlices } from '../warehouse/walk-slices.js';
+import { type LatestVerify, latestVerifies } from '../verify/index.js';
 import { loadWorkerConfig } from '../worker-config.js';
 import { commandContext } from './context.js';
 import {

@@ -3,9 +3,10 @@
  * verify), from the verify results in the database: a restarted worker keeps showing a stream whose
  * last verify differs, and how long ago a stream last verified clean, until its next verify.
  */
+
+import type { Executor } from '../load/index.js';
 import type { SyncMetrics } from '../observability/metrics.js';
-import type { Executor } from '../warehouse/upsert.js';
-import { latestVerifies } from '../warehouse/verify-results.js';
+import { latestVerifies } from '../verify/index.js';
 
 export async function seedVerifyGauges(
   metrics: Pick<SyncMetrics, 'verifyBuckets' | 'verifyLastClean'>,

@@ -3,11 +3,10 @@
  * (one row per stream: buckets checked, equal, differing, healed; then each stream's largest
  * differences with their keys; then what the verify could not see).
  */
-import type { VerifyPlan } from '../sync/verify/plan.js';
-import type { RunVerifyResult } from '../sync/verify/run-verify.js';
-import { verifiedClean } from '../sync/verify/run-verify.js';
-import { type BucketResult, outcomeCounts, type StreamVerifyResult } from '../sync/verify/types.js';
-import { KEY_SEPARATOR } from '../warehouse/sql-text.js';
+
+import { KEY_SEPARATOR } from '../state/index.js';
+import type { RunVerifyResult, VerifyPlan } from '../verify/index.js';
+import { type BucketResult, outcomeCounts, type StreamVerifyResult, verifiedClean } from '../verify/index.js';
 import {
   documentHead,
   minutesAt,

@@ -1,15 +1,15 @@
 /**
  * `sei-sync verify [--streams a,b] [--since DATE] [--integrations IDS] [--heal] [--plan] [--json]`: the warehouse against
- * the server's own counts, bucket by bucket (src/sync/verify/). Exit code 0 when every stream matches,
+ * the server's own counts, bucket by bucket (src/verify/). Exit code 0 when every stream matches,
  * 1 otherwise. `--heal` re-walks the buckets that differ through the normal sync path and verifies
  * them again; `--plan` says what a verify would cost first, with one request per stream.
  */
 import type { Command } from 'commander';
-import { rateLimitCostLine } from '../sei/rate-limit-cost.js';
+import { rateLimitCostLine } from '../extract/index.js';
 import { parseStreamList } from '../streams/registry.js';
 import { STREAM_NAMES } from '../streams/types.js';
 import { createSyncEngineFromConfig } from '../sync/index.js';
-import { runVerify } from '../sync/verify/run-verify.js';
+import { runVerify } from '../verify/index.js';
 import { abortOnSignals, commandContext } from './context.js';
 import { exitCodeOf, JSON_FLAG, JSON_OPTION_HELP, writeJsonDocument } from './json-output.js';
 import { LogRelay } from './log-relay.js';

@@ -3,7 +3,7 @@
  * rate) or a `Retry-After` pauses them (with its length), one when the full rate is back, and two
  * metrics: the time requests spent waiting for the budget and the rate in force.
  */
-import type { BudgetEvent, BudgetObserver } from '../sei/budget.js';
+import type { BudgetEvent, BudgetObserver } from '../extract/sei/budget.js';
 import type { Logger } from './logger.js';
 import type { SyncMetrics } from './metrics.js';
 

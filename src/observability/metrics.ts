@@ -9,8 +9,8 @@
  * at scrape time.
  */
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
-import type { StreamRunResult } from '../sync/types.js';
-import { BUCKET_OUTCOMES, outcomeCounts, type StreamVerifyResult } from '../sync/verify/types.js';
+import type { StreamRunResult } from '../state/run-types.js';
+import { BUCKET_OUTCOMES, outcomeCounts, type StreamVerifyResult } from '../verify/types.js';
 import { mergeExpositions } from './exposition.js';
 
 /**

@@ -4,7 +4,7 @@
  * Nothing proportional to the stream size is built until a query needs it, and then only compact
  * typed arrays (one column of sort/filter values, one order of ordinals).
  */
-import type { SeiRecord } from '../sei/types.js';
+import type { SeiRecord } from '../extract/sei/types.js';
 import { STREAM_NAMES, type StreamName } from '../streams/types.js';
 import { cicdJobRunsGenerator } from './generators/cicd-job-runs.js';
 import {

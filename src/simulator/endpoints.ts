@@ -4,7 +4,7 @@
  * really applied, what `_metadata` says. These are the server at its worst, on purpose: a client that
  * passes against them passes against SEI.
  */
-import type { PageSizeParam, SortSpec } from '../sei/types.js';
+import type { PageSizeParam, SortSpec } from '../extract/sei/types.js';
 import type { StreamName } from '../streams/types.js';
 
 /**

@@ -12,7 +12,7 @@
  * A sync stores every hostile record: with its values made storable (counted as `sanitized`, described
  * in `sei_sync.sanitized_values`) or, for the key kinds marked `rejected`, in `sei_sync.rejects`.
  */
-import type { SeiRecord } from '../sei/types.js';
+import type { SeiRecord } from '../extract/sei/types.js';
 import type { StreamName } from '../streams/types.js';
 import type { StreamGenerator } from './generators/types.js';
 import { hash32, Rng } from './random.js';

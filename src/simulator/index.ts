@@ -53,7 +53,7 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { SeiRecord } from '../sei/types.js';
+import type { SeiRecord } from '../extract/sei/types.js';
 import type { StreamName } from '../streams/types.js';
 import { Dataset } from './dataset.js';
 import { FaultInjector } from './faults.js';

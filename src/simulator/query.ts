@@ -3,7 +3,7 @@
  * are Float64Arrays, orders are Uint32Arrays, and both are cached per dataset version (columns are
  * patched after a mutation, not rebuilt).
  */
-import type { SortSpec } from '../sei/types.js';
+import type { SortSpec } from '../extract/sei/types.js';
 import type { StreamState } from './dataset.js';
 import type { BoundParser, RangeSemantics } from './endpoints.js';
 

@@ -3,7 +3,7 @@
  * result cache, paging quirks and the request log. Records come from the Dataset as JSON strings.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { SeiRecord, SortSpec } from '../sei/types.js';
+import type { SeiRecord, SortSpec } from '../extract/sei/types.js';
 import type { StreamName } from '../streams/types.js';
 import type { Dataset } from './dataset.js';
 import { answerDora, BODYLESS_ROUTES, matchDoraRoute } from './dora/routes.js';

@@ -2,7 +2,7 @@
  * The contract of the SEI simulator, shared by tests, the demo and the benchmarks.
  * (The implementation lives beside this file; `startSimulator` in ./index.ts.)
  */
-import type { SeiRecord } from '../sei/types.js';
+import type { SeiRecord } from '../extract/sei/types.js';
 import type { StreamName } from '../streams/types.js';
 import type { LatencyModel } from './latency.js';
 import type { V2Options } from './v2/types.js';

@@ -3,10 +3,10 @@
  * per entry, keyed by the parent's key and the entry's position, declared as a field list like the
  * parent. When the parent changes, all its child rows are replaced in the same transaction.
  */
-import type { SeiRecord } from '../sei/types.js';
+import type { SeiRecord } from '../extract/sei/types.js';
+import { type FieldNotes, isPlainObject, ListEntryNotes, preview } from '../normalize/convert.js';
+import { compileRowBuilder, type RowBuilder } from '../normalize/row-builder.js';
 import type { Field } from './fields.js';
-import { type FieldNotes, isPlainObject, ListEntryNotes, preview } from './normalize.js';
-import { compileRowBuilder, type RowBuilder } from './row-builder.js';
 import { keyColumn, ORDINAL_COLUMN } from './table-spec.js';
 import type { ChildTableSpec, Row } from './types.js';
 

@@ -7,11 +7,11 @@
  * size parameter, `has_next` meaning "this page was full", and for incremental streams a sort on the
  * cursor field in the order the server applies.
  */
-import type { SeiRecord } from '../sei/types.js';
+import type { SeiRecord } from '../extract/sei/types.js';
+import { accept, type FieldNotes, joinKey, reject } from '../normalize/convert.js';
+import { compileRowBuilder } from '../normalize/row-builder.js';
 import { type ChildList, childRowsBuilder, childTableSpec } from './child-list.js';
 import type { Field } from './fields.js';
-import { accept, type FieldNotes, joinKey, reject } from './normalize.js';
-import { compileRowBuilder } from './row-builder.js';
 import type { StreamKey } from './stream-key.js';
 import { keyColumn, RAW_COLUMN } from './table-spec.js';
 import type {

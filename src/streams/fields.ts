@@ -14,7 +14,7 @@
  * Every converter has the `(value, notes, field)` shape of ./normalize.ts: what it changes is noted
  * under the record field it read.
  */
-import type { SeiRecord } from '../sei/types.js';
+import type { SeiRecord } from '../extract/sei/types.js';
 import {
   type Converter,
   epochMillis,
@@ -28,7 +28,7 @@ import {
   toNumber,
   toText,
   toTextArray,
-} from './normalize.js';
+} from '../normalize/convert.js';
 import type { ColumnType } from './types.js';
 
 /** Where a column's value comes from. */

@@ -1,8 +1,8 @@
 /** `/v1/org/units/list`: collections (org units), the tree BI groups people and work by. */
-import type { SeiRecord } from '../sei/types.js';
+import type { SeiRecord } from '../extract/sei/types.js';
+import { type FieldNotes, isPlainObject, toTextArray } from '../normalize/convert.js';
 import { defineStream } from './define-stream.js';
 import { derived, integer, list, millis, text, texts } from './fields.js';
-import { type FieldNotes, isPlainObject, toTextArray } from './normalize.js';
 import { keyFields } from './stream-key.js';
 
 /**

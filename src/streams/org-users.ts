@@ -1,8 +1,8 @@
 /** `/v1/org/users/list`: contributors (org users) with their identities in each integration. */
-import type { SeiRecord } from '../sei/types.js';
+import type { SeiRecord } from '../extract/sei/types.js';
+import { describeValue, type FieldNotes, isPlainObject, toKeyText } from '../normalize/convert.js';
 import { defineStream } from './define-stream.js';
 import { field, list, millis, object, text } from './fields.js';
-import { describeValue, type FieldNotes, isPlainObject, toKeyText } from './normalize.js';
 import { computedKey } from './stream-key.js';
 
 /** SEI gives every dangling "External User" the same id. */

@@ -1,5 +1,5 @@
 /** `/v1/pagerduty/aggregations/alerts/list`: PagerDuty alerts (DbPdAlert), several per incident. */
-import type { SeiRecord } from '../sei/types.js';
+import type { SeiRecord } from '../extract/sei/types.js';
 import { defineStream } from './define-stream.js';
 import { millis, object, text } from './fields.js';
 import { keyFields } from './stream-key.js';

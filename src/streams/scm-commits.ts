@@ -1,8 +1,8 @@
 /** `/v1/scm/commits/list`: one row per commit (per repository SEI ingested it from). */
-import type { SeiRecord } from '../sei/types.js';
+import type { SeiRecord } from '../extract/sei/types.js';
+import { describeValue, joinKey, readKeyFields, toKeyText } from '../normalize/convert.js';
 import { defineStream } from './define-stream.js';
 import { integer, seconds, text, texts } from './fields.js';
-import { describeValue, joinKey, readKeyFields, toKeyText } from './normalize.js';
 import { computedKey } from './stream-key.js';
 
 /**

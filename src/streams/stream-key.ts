@@ -2,8 +2,8 @@
  * The natural key of a stream's records, declared once: which columns hold it and how it is read
  * from a record. A record without a usable key is rejected (with the reason), never stored.
  */
-import type { SeiRecord } from '../sei/types.js';
-import { describeValue, type KeyFields, MAX_TYPED_TEXT_BYTES, readKeyFields } from './normalize.js';
+import type { SeiRecord } from '../extract/sei/types.js';
+import { describeValue, type KeyFields, MAX_TYPED_TEXT_BYTES, readKeyFields } from '../normalize/convert.js';
 
 export interface StreamKey {
   /** The key columns (text, NOT NULL), in key order. */

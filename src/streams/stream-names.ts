@@ -2,13 +2,14 @@
  * Stream names as users write them (`--streams`, SEI_STREAMS, job payloads): validated against
  * STREAM_NAMES without loading the stream modules, so the configuration can check them too.
  */
+import { SYNC_ERROR_CODES } from '../errors.js';
 import { STREAM_NAMES, type StreamName } from './types.js';
 
 const VALID = `valid: ${STREAM_NAMES.join(', ')}`;
 
 /** A stream name nobody defined (from `--streams`, a config file or a job payload), or an empty list. */
 export class UnknownStreamError extends Error {
-  readonly code = 'SEI_SYNC_ERR_UNKNOWN_STREAM';
+  readonly code = SYNC_ERROR_CODES.unknownStream;
   constructor(readonly unknown: readonly string[]) {
     super(
       unknown.length === 0

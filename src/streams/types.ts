@@ -2,8 +2,14 @@
  * What a stream is: one SEI list endpoint declared as data (path, body, key, cursor, normalizer,
  * target tables). The engine in src/sync/ walks, normalizes and upserts any stream the same way.
  */
-import type { HasNextSemantics, ListFilter, PageSizeParam, SeiRecord, SortSpec } from '../sei/types.js';
-import type { FieldNotes } from './field-notes.js';
+import type {
+  HasNextSemantics,
+  ListFilter,
+  PageSizeParam,
+  SeiRecord,
+  SortSpec,
+} from '../extract/sei/types.js';
+import type { FieldNotes } from '../normalize/field-notes.js';
 
 export const STREAM_NAMES = [
   'integrations',

@@ -4,14 +4,14 @@
  * deletions as records from the API. One query, one part; the list is complete by construction.
  */
 import { sql } from 'kysely';
-import { SEI_ERROR_CODES, SeiError } from '../sei/errors.js';
-import { sleep } from '../sei/retry.js';
-import type { SeiRecord } from '../sei/types.js';
+import { noCost } from '../extract/list-request.js';
+import { SEI_ERROR_CODES, SeiError } from '../extract/sei/errors.js';
+import { sleep } from '../extract/sei/retry.js';
+import type { SeiRecord } from '../extract/sei/types.js';
+import type { WholeListPart, WholeListResult } from '../extract/whole-list-walk.js';
+import { StreamBusyError } from '../state/stream-lock.js';
 import type { DerivedFallback, StreamDefinition, StreamName } from '../streams/types.js';
-import { StreamBusyError } from '../warehouse/stream-lock.js';
 import type { EngineContext } from './engine-context.js';
-import { noCost } from './list-request.js';
-import type { WholeListPart, WholeListResult } from './whole-list-walk.js';
 
 /** The fallback to use when `error` is the broken endpoint's known failure, else undefined. */
 export function knownFailure(
@@ -25,8 +25,8 @@ export function knownFailure(
 
 /**
  * The derived stream must wait: its source is part of this run and not finished yet. A busy stream, as
- * far as the workers go: the job is put back and tried again later (in one process, `runSync` starts
- * the stream after its source, so this does not happen there).
+ * far as the workers go: the job is put back and tried again later (in one process the wait has no
+ * deadline: the source runs beside it).
  */
 export class SourcePendingError extends StreamBusyError {
   constructor(stream: StreamName, source: StreamName) {
@@ -43,19 +43,21 @@ export class SourcePendingError extends StreamBusyError {
 export const SOURCE_WAIT = { maxMs: 10_000, pollMs: 200, runHours: 6 } as const;
 
 /**
- * Waits while `fallback.from` is part of this run and not finished, polling the run ledger; after
- * SOURCE_WAIT.maxMs throws SourcePendingError (a worker puts the job back and frees its slot, which
- * the source's slices may need). Returns at once when the source is not in this run.
+ * Waits while `fallback.from` is part of this run and not finished, polling the run ledger (the one
+ * place the dependency is followed, whichever process runs the source); after `maxWaitMs` throws
+ * SourcePendingError (a worker puts the job back and frees its slot, which the source's slices may
+ * need). Returns at once when the source is not in this run.
  */
 export async function awaitSource(
   ctx: EngineContext,
   runId: string,
   stream: StreamDefinition,
-  signal?: AbortSignal,
+  signal: AbortSignal,
+  maxWaitMs: number,
 ): Promise<void> {
   const source = stream.fallback?.from;
   if (source === undefined) return;
-  const deadline = Date.now() + SOURCE_WAIT.maxMs;
+  const deadline = Date.now() + maxWaitMs;
   while (await sourcePending(ctx, runId, source)) {
     if (Date.now() >= deadline) throw new SourcePendingError(stream.name, source);
     await sleep(SOURCE_WAIT.pollMs, signal);

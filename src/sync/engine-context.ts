@@ -1,15 +1,15 @@
 /** What every part of the engine (planner, slice walker, finisher, list walk) works with. */
 import type { Kysely } from 'kysely';
 import type { SyncScope } from '../config.js';
+import type { ListSource } from '../extract/list-request.js';
+import type { ListClient } from '../extract/sei/client.js';
+import type { ChangeListener } from '../load/change-listener.js';
+import { recordKeyOfValue } from '../normalize/record.js';
 import type { Logger } from '../observability/logger.js';
-import type { ListClient } from '../sei/client.js';
-import { recordKeyOfValue } from '../streams/normalize-record.js';
+import type { Warehouse } from '../state/open.js';
+import type { SyncProgress } from '../state/run-types.js';
+import type { Database } from '../state/schema.js';
 import type { StreamDefinition, StreamName } from '../streams/types.js';
-import type { Database } from '../warehouse/database.js';
-import type { Warehouse } from '../warehouse/db.js';
-import type { ChangeListener, SyncObserver } from './engine-types.js';
-import type { ListSource } from './list-request.js';
-import type { SyncProgress } from './types.js';
 
 export interface EngineSettings {
   /** Records per page asked (capped per endpoint). */
@@ -39,18 +39,19 @@ export interface EngineContext {
   readonly settings: EngineSettings;
   readonly logger: Logger;
   readonly changeListener: ChangeListener | null;
-  readonly observer: SyncObserver | undefined;
   readonly now: () => Date;
 }
 
 /** Per stream run: where its log lines and progress go. */
-export interface StreamRunContext {
+export interface StreamRunContext<S extends StreamDefinition = StreamDefinition> {
   runId: string;
-  stream: StreamDefinition;
+  stream: S;
   log: Logger;
   signal: AbortSignal;
   /** Called after every committed page, with the page's records. */
   onPage?: (page: { records: number }) => void;
+  /** Called once a walk is planned, with the pages the server's total promises. */
+  onEstimate?: (pages: number) => void;
 }
 
 /** How a walk asks the stream's endpoint for pages (on `path`, the route that answered). */

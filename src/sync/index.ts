@@ -3,17 +3,17 @@
  * request budget. The `sync` command, the demo and the worker all start here.
  */
 import type { Config } from '../config.js';
+import type { RequestBudget } from '../extract/sei/budget.js';
+import { createSeiClient, type SeiClient } from '../extract/sei/client.js';
+import { TokenBucketBudget } from '../extract/sei/token-bucket.js';
 import { budgetObserver } from '../observability/budget-observer.js';
 import type { Logger } from '../observability/logger.js';
-import type { RequestBudget } from '../sei/budget.js';
-import { createSeiClient, type SeiClient } from '../sei/client.js';
-import { TokenBucketBudget } from '../sei/token-bucket.js';
-import { openWarehouse, type Warehouse } from '../warehouse/db.js';
-import { assertMigrated } from '../warehouse/migrate.js';
-import { type ChangeListener, createSyncEngine, type SyncObserver } from './engine.js';
+import { assertMigrated } from '../state/migrate.js';
+import { openWarehouse, type Warehouse } from '../state/open.js';
+import { type ChangeListener, createSyncEngine } from './engine.js';
 import type { SyncEngine } from './types.js';
 
-export { type ChangeListener, createSyncEngine, type SyncObserver } from './engine.js';
+export { type ChangeListener, createSyncEngine } from './engine.js';
 export { type RunSyncOptions, type RunSyncResult, runSync } from './run-sync.js';
 export type * from './types.js';
 
@@ -21,7 +21,6 @@ export interface EngineFromConfigOptions {
   logger: Logger;
   /** @defaultValue an in-process token bucket at `SEI_REQUESTS_PER_MINUTE` */
   budget?: RequestBudget;
-  observer?: SyncObserver;
   /** Use this warehouse instead of opening one from the configuration (left open on close). */
   warehouse?: Warehouse;
   changeListener?: ChangeListener;
@@ -63,7 +62,6 @@ export async function createSyncEngineFromConfig(
     client,
     config,
     logger: options.logger,
-    ...(options.observer && { observer: options.observer }),
     ...(options.changeListener && { changeListener: options.changeListener }),
   });
   return {
@@ -78,3 +76,6 @@ export async function createSyncEngineFromConfig(
     },
   };
 }
+export { knownFailure } from './derived-list.js';
+export { listSourceOf } from './engine-context.js';
+export type { RunStatus, StreamCounts, StreamRunResult, SyncProgress } from './types.js';

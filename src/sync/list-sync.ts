@@ -3,15 +3,15 @@
  * the keys it holds; when the list is proven complete, rows it no longer holds are marked deleted.
  */
 import { randomUUID } from 'node:crypto';
+import { costOfFailure } from '../extract/list-request.js';
+import { walkWholeList } from '../extract/whole-list-walk.js';
+import { writeWalkedPage } from '../load/commit-page.js';
+import { type DeletionScope, forgetWalkKeys, markMissingAsDeleted } from '../load/deletes.js';
+import { normalizePage } from '../normalize/page.js';
+import { addToStreamRun } from '../state/ledger.js';
 import type { FullRefreshStream } from '../streams/types.js';
-import { type DeletionScope, forgetWalkKeys, markMissingAsDeleted } from '../warehouse/deletes.js';
-import { addToStreamRun } from '../warehouse/ledger.js';
-import { awaitSource, deriveList, knownFailure } from './derived-list.js';
+import { deriveList, knownFailure } from './derived-list.js';
 import { type EngineContext, listSourceOf, type StreamRunContext } from './engine-context.js';
-import { costOfFailure } from './list-request.js';
-import { normalizePage } from './normalize-page.js';
-import { writeWalkedPage } from './page-write.js';
-import { walkWholeList } from './whole-list-walk.js';
 
 export interface ListSyncResult {
   deleted: number;
@@ -31,15 +31,9 @@ function deletionScope(ctx: EngineContext, stream: FullRefreshStream): DeletionS
 export async function syncWholeList(
   ctx: EngineContext,
   run: StreamRunContext & { stream: FullRefreshStream },
-  options: {
-    path: string;
-    /** Wait while the stream's derivation source is still syncing in this run (worker jobs). */
-    waitForSource: boolean;
-  },
+  options: { path: string },
 ): Promise<ListSyncResult> {
   const { stream, runId } = run;
-  // A stream that may derive its rows from another's table starts after that one (no request before).
-  if (options.waitForSource) await awaitSource(ctx, runId, stream, run.signal);
   const walkId = randomUUID();
   let parts = walkWholeList({
     client: ctx.client,

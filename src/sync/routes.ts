@@ -5,12 +5,13 @@
  * the others, each with a one-record probe; the first that does not answer 404 is used and remembered.
  * A forced route (SEI_CATEGORIES_PATH) is used as it is.
  */
-import { SEI_ERROR_CODES, SeiError } from '../sei/errors.js';
+
+import { costOfFailure, listPage } from '../extract/list-request.js';
+import { SEI_ERROR_CODES, SeiError } from '../extract/sei/errors.js';
+import { readCheckpoint, rememberEndpointPath } from '../state/checkpoints.js';
+import { addToStreamRun } from '../state/ledger.js';
 import type { StreamDefinition } from '../streams/types.js';
-import { readCheckpoint, rememberEndpointPath } from '../warehouse/checkpoints.js';
-import { addToStreamRun } from '../warehouse/ledger.js';
 import { type EngineContext, listSourceOf, type StreamRunContext } from './engine-context.js';
-import { costOfFailure, listPage } from './list-request.js';
 
 export async function resolveRoute(ctx: EngineContext, run: StreamRunContext): Promise<string> {
   const { stream } = run;

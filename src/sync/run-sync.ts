@@ -2,9 +2,8 @@
  * One run over several streams, in one process: the `sync` and `demo` commands. Streams run in
  * parallel; the shared request budget, not the number of streams, limits how fast SEI is called.
  * A stream that may derive its rows from another's table (cicd_jobs from cicd_job_runs, when its
- * endpoint is broken) starts once that stream has finished, if both are in the run.
+ * endpoint is broken) waits for that stream itself (derived-list.ts), as in the worker.
  */
-import { STREAMS } from '../streams/registry.js';
 import type { StreamName } from '../streams/types.js';
 import type { RunStatus, RunTrigger, StreamRunResult, SyncEngine, SyncProgress } from './types.js';
 
@@ -30,28 +29,19 @@ export async function runSync(engine: SyncEngine, options: RunSyncOptions): Prom
     fullRefresh: options.fullRefresh,
     inProcess: true,
   });
-  // Streams come in registry order, where a stream's source comes before it.
-  const runs = new Map<StreamName, Promise<StreamRunResult>>();
-  for (const stream of options.streams) {
-    const source = STREAMS[stream].fallback?.from;
-    const after = source === undefined ? undefined : runs.get(source);
-    runs.set(
-      stream,
-      (async () => {
-        await after;
-        const result = await engine.syncStream({
-          runId,
-          stream,
-          fullRefresh: options.fullRefresh,
-          ...(options.signal && { signal: options.signal }),
-          ...(options.onProgress && { onProgress: options.onProgress }),
-        });
-        options.onStreamFinished?.(result);
-        return result;
-      })(),
-    );
-  }
-  const results = await Promise.all(runs.values());
+  const results = await Promise.all(
+    options.streams.map(async (stream) => {
+      const result = await engine.syncStream({
+        runId,
+        stream,
+        fullRefresh: options.fullRefresh,
+        ...(options.signal && { signal: options.signal }),
+        ...(options.onProgress && { onProgress: options.onProgress }),
+      });
+      options.onStreamFinished?.(result);
+      return result;
+    }),
+  );
   const status = await engine.finishRun(runId, results);
   return { runId, status, results };
 }

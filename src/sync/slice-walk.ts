@@ -4,16 +4,18 @@
  * moves it (see walk-slices.ts). Within a slice the next page is fetched while the previous is being
  * written, and pages commit in order.
  */
-import type { SeiRecord } from '../sei/types.js';
+
+import { walkKeyset } from '../extract/keyset-walk.js';
+import { costOfFailure } from '../extract/list-request.js';
+import type { SeiRecord } from '../extract/sei/types.js';
+import { snapshotsOf } from '../extract/snapshots.js';
+import { type WalkedPage, writeWalkedPage } from '../load/commit-page.js';
+import { OrderedWrites } from '../load/ordered-writes.js';
+import { normalizePage } from '../normalize/page.js';
+import { addToStreamRun } from '../state/ledger.js';
+import { readSlice, type SliceState } from '../state/walk-slices.js';
 import type { IncrementalStream } from '../streams/types.js';
-import { addToStreamRun } from '../warehouse/ledger.js';
-import { readSlice, type SliceState } from '../warehouse/walk-slices.js';
 import { type EngineContext, listSourceOf, pageSizeOf, type StreamRunContext } from './engine-context.js';
-import { walkKeyset } from './keyset-walk.js';
-import { costOfFailure } from './list-request.js';
-import { normalizePage } from './normalize-page.js';
-import { OrderedWrites } from './ordered-writes.js';
-import { snapshotsOf, type WalkedPage, writeWalkedPage } from './page-write.js';
 
 export interface SliceWalkRequest {
   walkId: string;

@@ -13,7 +13,10 @@
  * - The cursor moves to the window's end, the slices are forgotten.
  */
 import { sql } from 'kysely';
-import type { IncrementalStream, TableSpec } from '../streams/types.js';
+import { SYNC_ERROR_CODES, SyncStreamError } from '../errors.js';
+import { toEpochSeconds } from '../extract/time-range.js';
+import { type DeletionScope, forgetWalkKeys, markMissingAsDeleted } from '../load/deletes.js';
+import type { Executor } from '../load/upsert.js';
 import {
   abandonWalk,
   completeWalk,
@@ -21,11 +24,9 @@ import {
   setWalkPass,
   type WalkInProgress,
   type WalkScope,
-} from '../warehouse/checkpoints.js';
-import { type DeletionScope, forgetWalkKeys, markMissingAsDeleted } from '../warehouse/deletes.js';
-import { addToStreamRun } from '../warehouse/ledger.js';
-import { qualified } from '../warehouse/sql-text.js';
-import type { Executor } from '../warehouse/upsert.js';
+} from '../state/checkpoints.js';
+import { addToStreamRun } from '../state/ledger.js';
+import { qualified } from '../state/sql-text.js';
 import {
   createSlices,
   forgetSlices,
@@ -34,11 +35,10 @@ import {
   readSnapshots,
   restartSlices,
   type WalkDirection,
-} from '../warehouse/walk-slices.js';
+} from '../state/walk-slices.js';
+import type { IncrementalStream, TableSpec } from '../streams/types.js';
 import type { EngineContext, StreamRunContext } from './engine-context.js';
-import { SYNC_ERROR_CODES, SyncStreamError } from './errors.js';
 import { walkSlice } from './slice-walk.js';
-import { toEpochSeconds } from './time-range.js';
 
 /** Reads of a walk's slices (the first included) before a walk spanning snapshots is given up. */
 export const MAX_WALK_PASSES = 3;

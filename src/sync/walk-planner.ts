@@ -8,26 +8,8 @@
  * continued as it is: its slices resume where their last committed page left them.
  */
 import { randomUUID } from 'node:crypto';
-import type { IncrementalStream } from '../streams/types.js';
-import {
-  beginWalk,
-  readCheckpoint,
-  sameScope,
-  type WalkInProgress,
-  type WalkScope,
-} from '../warehouse/checkpoints.js';
-import { forgetWalkKeys } from '../warehouse/deletes.js';
-import { addToStreamRun } from '../warehouse/ledger.js';
-import {
-  closeEmptySlices,
-  createSlices,
-  forgetSlices,
-  readSlices,
-  type SliceState,
-} from '../warehouse/walk-slices.js';
-import { type EngineContext, listSourceOf, pageSizeOf, type StreamRunContext } from './engine-context.js';
-import { costOfFailure, listPage } from './list-request.js';
-import { planSlices } from './slicing.js';
+import { costOfFailure, listPage } from '../extract/list-request.js';
+import { planSlices } from '../extract/slicing.js';
 import {
   EARLIEST_SECOND,
   fromEpochSeconds,
@@ -35,7 +17,25 @@ import {
   type TimeRange,
   toEpochSeconds,
   windowFilter,
-} from './time-range.js';
+} from '../extract/time-range.js';
+import { forgetWalkKeys } from '../load/deletes.js';
+import {
+  beginWalk,
+  readCheckpoint,
+  sameScope,
+  type WalkInProgress,
+  type WalkScope,
+} from '../state/checkpoints.js';
+import { addToStreamRun } from '../state/ledger.js';
+import {
+  closeEmptySlices,
+  createSlices,
+  forgetSlices,
+  readSlices,
+  type SliceState,
+} from '../state/walk-slices.js';
+import type { IncrementalStream } from '../streams/types.js';
+import { type EngineContext, listSourceOf, pageSizeOf, type StreamRunContext } from './engine-context.js';
 
 export interface PlannedWalk {
   walk: WalkInProgress;

@@ -9,8 +9,8 @@ import { join } from 'node:path';
 import { CompiledQuery } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type SimulatorHandleWithExtras, startSimulator } from '../../src/simulator/index.js';
-import { LOCK_FILE_NAME } from '../../src/warehouse/data-dir-lock.js';
-import { openWarehouse } from '../../src/warehouse/db.js';
+import { LOCK_FILE_NAME } from '../../src/state/data-dir-lock.js';
+import { openWarehouse } from '../../src/state/open.js';
 import { type CliProcess, spawnCli } from '../support/cli-process.js';
 
 const TIMEOUT_MS = 240_000;

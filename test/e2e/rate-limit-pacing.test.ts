@@ -7,10 +7,10 @@
  */
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RequestBudget } from '../../src/extract/sei/budget.js';
+import { createSeiClient } from '../../src/extract/sei/client.js';
+import { RedisRequestBudget } from '../../src/extract/sei/redis-budget.js';
 import { silentLogger } from '../../src/observability/logger.js';
-import type { RequestBudget } from '../../src/sei/budget.js';
-import { createSeiClient } from '../../src/sei/client.js';
-import { RedisRequestBudget } from '../../src/sei/redis-budget.js';
 import type { StreamName } from '../../src/streams/types.js';
 import { runSync } from '../../src/sync/run-sync.js';
 import { testQueuePrefix, testRedisUrl } from '../support/services.js';

@@ -8,8 +8,8 @@ import { CompiledQuery } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Secret } from '../../src/secret.js';
 import { type SimulatorHandleWithExtras, startSimulator } from '../../src/simulator/index.js';
-import { openWarehouse } from '../../src/warehouse/db.js';
-import { migrateToLatest } from '../../src/warehouse/migrate.js';
+import { migrateToLatest } from '../../src/state/migrate.js';
+import { openWarehouse } from '../../src/state/open.js';
 import { spawnCli } from '../support/cli-process.js';
 import { createTestDatabase, type TestDatabase } from '../support/services.js';
 

@@ -14,14 +14,14 @@ import { createRedisConnection } from '../../jobs/connection.js';
 import { enqueueRun } from '../../jobs/enqueue.js';
 import { createWorker, type SyncWorker } from '../../jobs/worker.js';
 import { loadConfig } from '../../src/config.js';
+import { RedisRequestBudget } from '../../src/extract/sei/redis-budget.js';
 import { createLogger } from '../../src/observability/logger.js';
 import { Secret } from '../../src/secret.js';
-import { RedisRequestBudget } from '../../src/sei/redis-budget.js';
 import { type SimulatorHandleWithExtras, startSimulator } from '../../src/simulator/index.js';
+import { migrateToLatest } from '../../src/state/migrate.js';
+import { openWarehouse, type Warehouse } from '../../src/state/open.js';
 import { STREAM_NAMES, type StreamName } from '../../src/streams/types.js';
 import { type ConfiguredEngine, createSyncEngineFromConfig } from '../../src/sync/index.js';
-import { openWarehouse, type Warehouse } from '../../src/warehouse/db.js';
-import { migrateToLatest } from '../../src/warehouse/migrate.js';
 import { waitFor } from '../integration/jobs/memory-engine.js';
 import {
   MID_RUN,

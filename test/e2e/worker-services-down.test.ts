@@ -6,8 +6,8 @@
 import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Secret } from '../../src/secret.js';
-import { openWarehouse } from '../../src/warehouse/db.js';
-import { migrateToLatest } from '../../src/warehouse/migrate.js';
+import { migrateToLatest } from '../../src/state/migrate.js';
+import { openWarehouse } from '../../src/state/open.js';
 import { waitFor } from '../integration/jobs/memory-engine.js';
 import { type CliProcess, spawnCli } from '../support/cli-process.js';
 import { type PrivateRedis, redisServerAvailable, startPrivateRedis } from '../support/private-redis.js';

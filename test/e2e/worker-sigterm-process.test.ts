@@ -13,9 +13,9 @@ import { createRedisConnection } from '../../jobs/connection.js';
 import { enqueueRun } from '../../jobs/enqueue.js';
 import { Secret } from '../../src/secret.js';
 import { type SimulatorHandleWithExtras, startSimulator } from '../../src/simulator/index.js';
+import { migrateToLatest } from '../../src/state/migrate.js';
+import { openWarehouse, type Warehouse } from '../../src/state/open.js';
 import { STREAM_NAMES } from '../../src/streams/types.js';
-import { openWarehouse, type Warehouse } from '../../src/warehouse/db.js';
-import { migrateToLatest } from '../../src/warehouse/migrate.js';
 import { waitFor } from '../integration/jobs/memory-engine.js';
 import { type CliProcess, spawnCli } from '../support/cli-process.js';
 import {

@@ -12,15 +12,15 @@ import { createRedisConnection } from '../../jobs/connection.js';
 import { registerSchedules } from '../../jobs/schedules.js';
 import { createWorker, type SyncWorker } from '../../jobs/worker.js';
 import { loadConfig } from '../../src/config.js';
+import { RedisRequestBudget } from '../../src/extract/sei/redis-budget.js';
 import { silentLogger } from '../../src/observability/logger.js';
 import { Secret } from '../../src/secret.js';
-import { RedisRequestBudget } from '../../src/sei/redis-budget.js';
 import { type SimulatorHandleWithExtras, startSimulator } from '../../src/simulator/index.js';
+import { migrateToLatest } from '../../src/state/migrate.js';
+import { openWarehouse, type Warehouse } from '../../src/state/open.js';
 import { STREAMS } from '../../src/streams/registry.js';
 import { STREAM_NAMES } from '../../src/streams/types.js';
 import { type ConfiguredEngine, createSyncEngineFromConfig } from '../../src/sync/index.js';
-import { openWarehouse, type Warehouse } from '../../src/warehouse/db.js';
-import { migrateToLatest } from '../../src/warehouse/migrate.js';
 import { waitFor } from '../integration/jobs/memory-engine.js';
 import { createTestDatabase, type TestDatabase, testQueuePrefix, testRedisUrl } from '../support/services.js';
 

@@ -8,10 +8,10 @@
  * cannot match a range on the server; here they are served once, ahead of the others, to every window
  * that starts at the beginning of time, so that the engine still meets them.
  */
-import type { ListClient, ListRequestBody, ListResult } from '../../src/sei/client.js';
-import type { ListResponse } from '../../src/sei/types.js';
+import type { ListClient, ListRequestBody, ListResult } from '../../src/extract/sei/client.js';
+import type { ListResponse } from '../../src/extract/sei/types.js';
+import { recordSecond } from '../../src/extract/time-range.js';
 import { STREAMS } from '../../src/streams/registry.js';
-import { recordSecond } from '../../src/sync/time-range.js';
 
 function window(path: string, body: ListRequestBody, records: readonly unknown[]): readonly unknown[] {
   const stream = Object.values(STREAMS).find((definition) => definition.path === path);

@@ -1,6 +1,6 @@
 /** Rows of a SQL query with numeric and bigint values as numbers (pg returns them as strings). */
 import { sql } from 'kysely';
-import type { Warehouse } from '../../src/warehouse/db.js';
+import type { Warehouse } from '../../src/state/open.js';
 
 /** `numeric` and `bigint` come back as strings from pg: compare numbers as numbers. */
 export function numbers<T extends Record<string, unknown>>(list: readonly T[]): Record<string, unknown>[] {

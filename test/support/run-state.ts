@@ -8,11 +8,11 @@ import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import type { WalkProgress } from '../../bench/lib/resume-points.js';
 import type { SimulatorHandleWithExtras } from '../../src/simulator/index.js';
+import { finishStreamRun, startRun, startStreamRun } from '../../src/state/ledger.js';
+import type { Warehouse } from '../../src/state/open.js';
+import { readSlices } from '../../src/state/walk-slices.js';
 import { STREAM_NAMES, type StreamName } from '../../src/streams/types.js';
 import type { RunTrigger } from '../../src/sync/types.js';
-import type { Warehouse } from '../../src/warehouse/db.js';
-import { finishStreamRun, startRun, startStreamRun } from '../../src/warehouse/ledger.js';
-import { readSlices } from '../../src/warehouse/walk-slices.js';
 import { waitFor } from '../integration/jobs/memory-engine.js';
 import { diffStream, type SyncHarness, type TableDiff } from './sync-harness.js';
 

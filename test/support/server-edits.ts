@@ -4,7 +4,7 @@
  * boundary), or a record SEI starts listing with a time long past (ingested late). The dataset keeps
  * serving them like any other record, with its strict filters and orders.
  */
-import type { SeiRecord } from '../../src/sei/types.js';
+import type { SeiRecord } from '../../src/extract/sei/types.js';
 import type { Dataset } from '../../src/simulator/dataset.js';
 import type { SimulatorHandleWithExtras } from '../../src/simulator/index.js';
 import type { StreamName } from '../../src/streams/types.js';

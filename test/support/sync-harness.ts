@@ -5,19 +5,19 @@
 import { CompiledQuery } from 'kysely';
 import { canonicalHash, derivedHashes, expectedHashes } from '../../bench/lib/verify.js';
 import { type Config, loadConfig } from '../../src/config.js';
+import { createSeiClient, type SeiClient } from '../../src/extract/sei/client.js';
+import { TokenBucketBudget } from '../../src/extract/sei/token-bucket.js';
 import { silentLogger } from '../../src/observability/logger.js';
 import { Secret } from '../../src/secret.js';
-import { createSeiClient, type SeiClient } from '../../src/sei/client.js';
-import { TokenBucketBudget } from '../../src/sei/token-bucket.js';
 import { type SimulatorHandleWithExtras, startSimulator } from '../../src/simulator/index.js';
 import type { SimulatorOptions } from '../../src/simulator/types.js';
+import { migrateToLatest } from '../../src/state/migrate.js';
+import { openWarehouse, type Warehouse } from '../../src/state/open.js';
+import { keyText, qualified } from '../../src/state/sql-text.js';
 import { STREAMS } from '../../src/streams/registry.js';
 import type { StreamName } from '../../src/streams/types.js';
 import { createSyncEngine, type SyncEngineOptions } from '../../src/sync/engine.js';
 import type { SyncEngine } from '../../src/sync/types.js';
-import { openWarehouse, type Warehouse } from '../../src/warehouse/db.js';
-import { migrateToLatest } from '../../src/warehouse/migrate.js';
-import { keyText, qualified } from '../../src/warehouse/sql-text.js';
 import { createTestDatabase, type TestDatabase } from './services.js';
 
 export interface SyncHarness {

@@ -5,8 +5,8 @@
 import { CompiledQuery } from 'kysely';
 import { expect } from 'vitest';
 import type { StreamName } from '../../src/streams/types.js';
-import { runVerify } from '../../src/sync/verify/run-verify.js';
-import type { BucketResult, StreamVerifyResult } from '../../src/sync/verify/types.js';
+import { runVerify } from '../../src/verify/run-verify.js';
+import type { BucketResult, StreamVerifyResult } from '../../src/verify/types.js';
 import { diffStream, type SyncHarness } from './sync-harness.js';
 
 export async function sql(harness: SyncHarness, text: string, parameters: unknown[] = []) {

@@ -6,8 +6,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Secret } from '../../src/secret.js';
-import { openWarehouse, type Warehouse, type WarehouseKind } from '../../src/warehouse/db.js';
-import { migrateToLatest } from '../../src/warehouse/migrate.js';
+import { migrateToLatest } from '../../src/state/migrate.js';
+import { openWarehouse, type Warehouse, type WarehouseKind } from '../../src/state/open.js';
 import { createTestDatabase } from './services.js';
 
 export const WAREHOUSE_KINDS: readonly WarehouseKind[] = ['postgres', 'pglite'];

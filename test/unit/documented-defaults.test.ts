@@ -7,8 +7,8 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { DEMO_DEFAULTS } from '../../src/commands/demo.js';
 import { DEFAULTS, PAGE_WRITERS } from '../../src/config.js';
+import { RENORMALIZE_DEFAULTS } from '../../src/renormalize/renormalize.js';
 import { STREAM_NAMES } from '../../src/streams/types.js';
-import { RENORMALIZE_DEFAULTS } from '../../src/sync/renormalize.js';
 import { WORKER_DEFAULTS } from '../../src/worker-config.js';
 
 const CONSTANTS: Record<string, Record<string, unknown>> = {

@@ -3,7 +3,7 @@
  * live dataset per collection as DoraService does (docs/sei-dora-server.md). Failures are thrown as
  * QueryError (400) or ServerError (500) with the server's message; the HTTP side writes them.
  */
-import type { SeiRecord } from '../../sei/types.js';
+import type { SeiRecord } from '../../extract/sei/types.js';
 import type { Dataset } from '../dataset.js';
 import { scmUserId } from '../generators/scm-pull-requests.js';
 import { QueryError, ServerError } from '../query.js';

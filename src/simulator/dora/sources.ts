@@ -4,7 +4,7 @@
  * collection's members and the profile's integrations. Mirrors the SQL of ScmDoraService,
  * JiraDoraService and CiCdDoraService as far as the simulator's records carry the fields.
  */
-import type { SeiRecord } from '../../sei/types.js';
+import type { SeiRecord } from '../../extract/sei/types.js';
 import type { StreamName } from '../../streams/types.js';
 import type { Dataset } from '../dataset.js';
 import { QueryError, ServerError } from '../query.js';

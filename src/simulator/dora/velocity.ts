@@ -5,7 +5,7 @@
  * `pr_created_at` → `first_review_at` → `pr_merged_at`, Jira status stages from `status_list`; other
  * events are "not applicable".
  */
-import type { SeiRecord } from '../../sei/types.js';
+import type { SeiRecord } from '../../extract/sei/types.js';
 import type { Dataset } from '../dataset.js';
 import type { CollectionScope } from './sources.js';
 import { inScope, liveRecords } from './sources.js';

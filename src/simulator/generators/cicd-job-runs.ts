@@ -4,7 +4,7 @@
  * carry `env` and `tags` (`deploy`, `prod`) so deployment-frequency reports have something to count.
  * Filters on `start_time` / `end_time` take epoch SECONDS like every other SEI time filter.
  */
-import type { SeiRecord } from '../../sei/types.js';
+import type { SeiRecord } from '../../extract/sei/types.js';
 import { hash32, type Rng, recordRng, unit } from '../random.js';
 import { CICD_INTEGRATIONS, STREAM_TAGS } from '../universe.js';
 import {

@@ -4,7 +4,7 @@
  * (`/v1/cicd/instances/list`, CICDInstance: Instants in ms) and jobs (`/v1/cicd/jobs/list`: `{id,
  * name}`, served only when the simulator is told the endpoint was fixed).
  */
-import type { SeiRecord } from '../../sei/types.js';
+import type { SeiRecord } from '../../extract/sei/types.js';
 import { type Rng, recordRng, unit } from '../random.js';
 import { CICD_INTEGRATIONS, STREAM_TAGS } from '../universe.js';
 import { cicdJobId, cicdJobRunsGenerator, JOBS } from './cicd-job-runs.js';

@@ -1,5 +1,5 @@
 /** Integrations (`/v1/integrations/list`): `id` a numeric string, epoch SECONDS, `metadata` an object. */
-import type { SeiRecord } from '../../sei/types.js';
+import type { SeiRecord } from '../../extract/sei/types.js';
 import { type Rng, recordRng } from '../random.js';
 import { type Application, CORE_INTEGRATIONS, type IntegrationSpec, STREAM_TAGS } from '../universe.js';
 import { compact, type GeneratorContext, HISTORY_SECONDS, type StreamGenerator } from './types.js';

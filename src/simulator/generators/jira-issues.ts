@@ -3,7 +3,7 @@
  * as templates): no `id`, `integration_id` as a string, epoch seconds, `0` for unset instants,
  * `ingested_at` at midnight UTC, newest-first `status_list` / `assignee_list` with consistent times.
  */
-import type { SeiRecord } from '../../sei/types.js';
+import type { SeiRecord } from '../../extract/sei/types.js';
 import { type Rng, recordRng, unit } from '../random.js';
 import templateFile from '../seed/jira-issue-templates.json' with { type: 'json' };
 import { JIRA_INTEGRATION_IDS, STREAM_TAGS } from '../universe.js';

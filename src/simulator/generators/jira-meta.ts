@@ -3,7 +3,7 @@
  * `field_key`, `field_type` lower-cased) and projects (`/v1/jiraprojects/list`, DbJiraProject:
  * `cloud_id` the Jira project id). Both per Jira site, epoch seconds, no change time.
  */
-import type { SeiRecord } from '../../sei/types.js';
+import type { SeiRecord } from '../../extract/sei/types.js';
 import { type Rng, recordRng } from '../random.js';
 import { JIRA_INTEGRATION_IDS, STREAM_TAGS } from '../universe.js';
 import { JIRA_PROJECTS } from './jira-issues.js';

@@ -2,7 +2,7 @@
  * The organisation: org users (contributors), org units (collections) and collection categories.
  * All instants in epoch MILLISECONDS. Full-refresh streams: no time filters.
  */
-import type { SeiRecord } from '../../sei/types.js';
+import type { SeiRecord } from '../../extract/sei/types.js';
 import { profileOfUnit, WORKFLOW_PROFILES, workflowProfileId } from '../dora/profiles.js';
 import { type Rng, recordRng } from '../random.js';
 import {

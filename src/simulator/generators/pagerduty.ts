@@ -5,7 +5,7 @@
  * `user_ids` is always `[]` and `details` `{}` on incidents. Alerts not acknowledged carry no
  * `alert_acknowledged_at` here: the server fills it with the request's time (../endpoints.ts).
  */
-import type { SeiRecord } from '../../sei/types.js';
+import type { SeiRecord } from '../../extract/sei/types.js';
 import { type Rng, recordRng, unit } from '../random.js';
 import { PAGERDUTY_INTEGRATION_ID, STREAM_TAGS } from '../universe.js';
 import type { GeneratorContext, StreamGenerator } from './types.js';

@@ -1,5 +1,5 @@
 /** Commits (`/v1/scm/commits/list`): UUID `id`, 40-hex `commit_sha`, `message` cut to 25 characters, epoch seconds. */
-import type { SeiRecord } from '../../sei/types.js';
+import type { SeiRecord } from '../../extract/sei/types.js';
 import { type Rng, recordRng, unit } from '../random.js';
 import { GITHUB_INTEGRATION_IDS, STREAM_TAGS } from '../universe.js';
 import { REPOSITORIES, scmUserId } from './scm-pull-requests.js';

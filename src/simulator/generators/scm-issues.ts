@@ -3,7 +3,7 @@
  * the repository (SEI's GitHub ingestion) or `""` when the source had none, `number` a string, epoch
  * seconds. SEI deletes and re-inserts an issue on each update: `id` and `created_at` change then.
  */
-import type { SeiRecord } from '../../sei/types.js';
+import type { SeiRecord } from '../../extract/sei/types.js';
 import { type Rng, recordRng, unit } from '../random.js';
 import { GITHUB_INTEGRATION_IDS, STREAM_TAGS } from '../universe.js';
 import { REPOSITORIES, scmUserId } from './scm-pull-requests.js';

@@ -4,7 +4,7 @@
  * first review). `creator` / `assignees` / `reviewers` / `approvers` are logins that appear in the org
  * users' `integration_user_ids` for the same integration; `creator_id` is SEI's internal user UUID.
  */
-import type { SeiRecord } from '../../sei/types.js';
+import type { SeiRecord } from '../../extract/sei/types.js';
 import { hash32, Rng, recordRng, unit } from '../random.js';
 import { GITHUB_INTEGRATION_IDS, STREAM_TAGS } from '../universe.js';
 import {

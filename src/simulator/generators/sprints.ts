@@ -4,7 +4,7 @@
  * dataset's end: the second-to-last sprint is the active one, the last is planned, the others closed.
  * Jira issues and work items created during a sprint are in it (./jira-issues.ts, ./workitems.ts).
  */
-import type { SeiRecord } from '../../sei/types.js';
+import type { SeiRecord } from '../../extract/sei/types.js';
 import { type Rng, recordRng } from '../random.js';
 import { AZURE_INTEGRATION_ID, JIRA_INTEGRATION_IDS, STREAM_TAGS } from '../universe.js';
 import { compact, type GeneratorContext, midnightUtcSeconds, type StreamGenerator } from './types.js';

@@ -1,5 +1,5 @@
 /** What the dataset needs from one stream's record generator. */
-import type { SeiRecord } from '../../sei/types.js';
+import type { SeiRecord } from '../../extract/sei/types.js';
 import type { StreamName } from '../../streams/types.js';
 import { hash32, type Rng, unit } from '../random.js';
 import type { Universe } from '../universe.js';

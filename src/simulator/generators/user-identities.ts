@@ -4,7 +4,7 @@
  * (camelCase) the user's id in the tool, `email` a list, epoch seconds. `updated_at` moves when a
  * display name or email changes; a bulk remapping gives many the same second.
  */
-import type { SeiRecord } from '../../sei/types.js';
+import type { SeiRecord } from '../../extract/sei/types.js';
 import { type Rng, recordRng, unit } from '../random.js';
 import {
   CICD_INTEGRATIONS,

@@ -4,7 +4,7 @@
  * **milliseconds** with the fraction of its second (the server's own data has nine items at
  * `1664809548513`), and the server compares it as a timestamptz (`> to_timestamp(:gt)`).
  */
-import type { SeiRecord } from '../../sei/types.js';
+import type { SeiRecord } from '../../extract/sei/types.js';
 import { type Rng, recordRng, unit } from '../random.js';
 import { AZURE_INTEGRATION_ID, STREAM_TAGS } from '../universe.js';
 import { AZURE_ITERATION_PARENT, azureIterationName, azureSprintCalendar } from './sprints.js';

@@ -3,7 +3,7 @@
  * `integration_ids` numbers, epoch seconds) and workflow profiles (`/v1/velocity_configs/list`,
  * VelocityConfigDTO: a UUID, Instants in ms, nested stage configuration).
  */
-import type { SeiRecord } from '../../sei/types.js';
+import type { SeiRecord } from '../../extract/sei/types.js';
 import { doraSections, unitsOfProfile, WORKFLOW_PROFILES, workflowProfileId } from '../dora/profiles.js';
 import { recordRng } from '../random.js';
 import { CORE_INTEGRATIONS, STREAM_TAGS } from '../universe.js';

@@ -5,9 +5,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { SeiRecord } from '../../../src/sei/types.js';
+import type { SeiRecord } from '../../../src/extract/sei/types.js';
+import type { Warehouse } from '../../../src/state/open.js';
 import { STREAMS } from '../../../src/streams/registry.js';
-import type { Warehouse } from '../../../src/warehouse/db.js';
 import { numericRows } from '../../support/numeric-rows.js';
 import { openTestWarehouse, type TestWarehouse, WAREHOUSE_KINDS } from '../../support/warehouses.js';
 import { writeRecords } from '../history/write-records.js';

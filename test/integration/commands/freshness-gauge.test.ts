@@ -3,9 +3,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedFreshnessGauge } from '../../../src/commands/freshness-gauge.js';
 import { createMetrics } from '../../../src/observability/metrics.js';
 import { Secret } from '../../../src/secret.js';
-import { openWarehouse, type Warehouse } from '../../../src/warehouse/db.js';
-import { finishStreamRun, startRun, startStreamRun } from '../../../src/warehouse/ledger.js';
-import { migrateToLatest } from '../../../src/warehouse/migrate.js';
+import { finishStreamRun, startRun, startStreamRun } from '../../../src/state/ledger.js';
+import { migrateToLatest } from '../../../src/state/migrate.js';
+import { openWarehouse, type Warehouse } from '../../../src/state/open.js';
 import { createTestDatabase, type TestDatabase } from '../../support/services.js';
 
 describe('the freshness gauge of a starting worker', () => {

@@ -13,8 +13,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { createMetrics } from '../../../src/observability/metrics.js';
 import { Secret } from '../../../src/secret.js';
-import { openWarehouse } from '../../../src/warehouse/db.js';
-import { migrateToLatest } from '../../../src/warehouse/migrate.js';
+import { migrateToLatest } from '../../../src/state/migrate.js';
+import { openWarehouse } from '../../../src/state/open.js';
 import {
   alertRules,
   biViewNames,

@@ -6,12 +6,12 @@ import { randomUUID } from 'node:crypto';
 import { type Kysely, Migrator, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MIGRATIONS } from '../../../migrations/index.js';
+import { writePage } from '../../../src/load/upsert.js';
+import { writePathOf } from '../../../src/load/write-path.js';
 import { Secret } from '../../../src/secret.js';
+import { migrateToLatest } from '../../../src/state/migrate.js';
+import { openWarehouse, type Warehouse } from '../../../src/state/open.js';
 import { STREAMS } from '../../../src/streams/registry.js';
-import { openWarehouse, type Warehouse } from '../../../src/warehouse/db.js';
-import { migrateToLatest } from '../../../src/warehouse/migrate.js';
-import { writePage } from '../../../src/warehouse/upsert.js';
-import { writePathOf } from '../../../src/warehouse/write-path.js';
 import { createTestDatabase, type TestDatabase } from '../../support/services.js';
 
 function migrator(warehouse: Warehouse): Migrator {

@@ -5,10 +5,10 @@
  */
 import { CompiledQuery, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { historyChangeListener } from '../../../src/load/history.js';
 import { STREAMS } from '../../../src/streams/registry.js';
 import { STREAM_NAMES, type StreamName } from '../../../src/streams/types.js';
 import { runSync } from '../../../src/sync/run-sync.js';
-import { historyChangeListener } from '../../../src/warehouse/history.js';
 import { type SyncHarness, startSyncHarness } from '../../support/sync-harness.js';
 
 interface Consistency {

@@ -16,8 +16,8 @@ import type {
   SyncStreamRequest,
   VerifyStreamRequest,
 } from '../../../src/sync/types.js';
-import type { VerifyPlan } from '../../../src/sync/verify/plan.js';
-import type { StreamVerifyResult } from '../../../src/sync/verify/types.js';
+import type { VerifyPlan } from '../../../src/verify/plan.js';
+import type { StreamVerifyResult } from '../../../src/verify/types.js';
 
 export interface Failure {
   code: string;

@@ -5,16 +5,16 @@
  */
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writePage } from '../../../src/load/upsert.js';
+import { createCopyWritePath } from '../../../src/load/write-path-copy.js';
+import { jsonbWritePath } from '../../../src/load/write-path-jsonb.js';
+import type { WritePath } from '../../../src/load/write-types.js';
+import { normalizeRecord } from '../../../src/normalize/record.js';
 import { Secret } from '../../../src/secret.js';
-import { normalizeRecord } from '../../../src/streams/normalize-record.js';
+import { migrateToLatest } from '../../../src/state/migrate.js';
+import { openWarehouse, type Warehouse } from '../../../src/state/open.js';
 import { STREAMS } from '../../../src/streams/registry.js';
 import type { Row, StreamDefinition } from '../../../src/streams/types.js';
-import { openWarehouse, type Warehouse } from '../../../src/warehouse/db.js';
-import { migrateToLatest } from '../../../src/warehouse/migrate.js';
-import { writePage } from '../../../src/warehouse/upsert.js';
-import { createCopyWritePath } from '../../../src/warehouse/write-path-copy.js';
-import { jsonbWritePath } from '../../../src/warehouse/write-path-jsonb.js';
-import type { WritePath } from '../../../src/warehouse/write-types.js';
 import { createTestDatabase, type TestDatabase } from '../../support/services.js';
 import { JIRA_SAMPLE, REALISTIC_RECORDS } from '../../unit/streams/records.js';
 

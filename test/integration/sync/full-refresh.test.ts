@@ -4,8 +4,8 @@
  * deleted Jira issues: they just stop being listed); an incremental walk never deletes.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readCheckpoint } from '../../../src/warehouse/checkpoints.js';
-import { readSlices } from '../../../src/warehouse/walk-slices.js';
+import { readCheckpoint } from '../../../src/state/checkpoints.js';
+import { readSlices } from '../../../src/state/walk-slices.js';
 import { countRows, diffStream, type SyncHarness, startSyncHarness } from '../../support/sync-harness.js';
 
 /** Successful `jira_issues` list requests since the log was cleared. */

@@ -7,17 +7,17 @@
  */
 import { CompiledQuery, type Kysely, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { SeiRecord } from '../../../src/extract/sei/types.js';
+import { MAX_TYPED_TEXT_BYTES } from '../../../src/normalize/convert.js';
+import { normalizeRecord, outcomeKey } from '../../../src/normalize/record.js';
+import { MAX_JSON_DEPTH } from '../../../src/normalize/storable-json.js';
 import { silentLogger } from '../../../src/observability/logger.js';
-import type { SeiRecord } from '../../../src/sei/types.js';
-import { MAX_TYPED_TEXT_BYTES } from '../../../src/streams/normalize.js';
-import { normalizeRecord, outcomeKey } from '../../../src/streams/normalize-record.js';
+import type { Database } from '../../../src/state/schema.js';
+import { qualified } from '../../../src/state/sql-text.js';
 import { STREAMS } from '../../../src/streams/registry.js';
-import { MAX_JSON_DEPTH } from '../../../src/streams/storable-json.js';
 import type { StreamName } from '../../../src/streams/types.js';
 import { createSyncEngine } from '../../../src/sync/engine.js';
 import type { StreamRunResult } from '../../../src/sync/types.js';
-import type { Database } from '../../../src/warehouse/database.js';
-import { qualified } from '../../../src/warehouse/sql-text.js';
 import { fixedPagesClient } from '../../support/fixed-pages-client.js';
 import { canonicalHash } from '../../support/sync-harness.js';
 import { openTestWarehouse, type TestWarehouse, WAREHOUSE_KINDS } from '../../support/warehouses.js';

@@ -1,12 +1,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { historyChangeListener } from '../../../src/load/history.js';
 import { Secret } from '../../../src/secret.js';
+import { readCheckpoint } from '../../../src/state/checkpoints.js';
+import { openWarehouse } from '../../../src/state/open.js';
+import { readSlices } from '../../../src/state/walk-slices.js';
 import { STREAM_NAMES } from '../../../src/streams/types.js';
 import type { ChangeListener } from '../../../src/sync/engine.js';
 import { runSync } from '../../../src/sync/run-sync.js';
-import { readCheckpoint } from '../../../src/warehouse/checkpoints.js';
-import { openWarehouse } from '../../../src/warehouse/db.js';
-import { historyChangeListener } from '../../../src/warehouse/history.js';
-import { readSlices } from '../../../src/warehouse/walk-slices.js';
 import { countRows, diffStream, type SyncHarness, startSyncHarness } from '../../support/sync-harness.js';
 
 /**

@@ -5,13 +5,13 @@
  */
 import { type Kysely, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { SeiRecord } from '../../../src/extract/sei/types.js';
 import { silentLogger } from '../../../src/observability/logger.js';
-import type { SeiRecord } from '../../../src/sei/types.js';
+import type { Database } from '../../../src/state/schema.js';
 import { STREAMS } from '../../../src/streams/registry.js';
 import type { Row, StreamDefinition, StreamName } from '../../../src/streams/types.js';
 import { createSyncEngine } from '../../../src/sync/engine.js';
 import type { StreamRunResult } from '../../../src/sync/types.js';
-import type { Database } from '../../../src/warehouse/database.js';
 import { fixedPagesClient } from '../../support/fixed-pages-client.js';
 import { openTestWarehouse, type TestWarehouse, WAREHOUSE_KINDS } from '../../support/warehouses.js';
 import { orgUserRecord, workitemRecord } from '../../unit/streams/records.js';

@@ -1,10 +1,10 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readCheckpoint } from '../../../src/state/checkpoints.js';
+import { readSlices } from '../../../src/state/walk-slices.js';
 import { STREAM_NAMES } from '../../../src/streams/types.js';
 import { runSync } from '../../../src/sync/run-sync.js';
-import { readCheckpoint } from '../../../src/warehouse/checkpoints.js';
-import { readSlices } from '../../../src/warehouse/walk-slices.js';
 import { diffStream, type SyncHarness, startSyncHarness } from '../../support/sync-harness.js';
 
 const PAGE_SIZE = 20;

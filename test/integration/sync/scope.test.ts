@@ -4,8 +4,8 @@
  * cursor reached for one scope is not used for another.
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import { readCheckpoint } from '../../../src/state/checkpoints.js';
 import { runSync } from '../../../src/sync/run-sync.js';
-import { readCheckpoint } from '../../../src/warehouse/checkpoints.js';
 import { countRows, diffStream, type SyncHarness, startSyncHarness } from '../../support/sync-harness.js';
 
 /** Issue updated-at values of the simulator's Jira issues, sorted. */

@@ -4,9 +4,9 @@
  * long after they were committed, and Jira's daily snapshots switching under a walk.
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import { readCheckpoint } from '../../../src/state/checkpoints.js';
 import { STREAM_NAMES, type StreamName } from '../../../src/streams/types.js';
 import { runSync } from '../../../src/sync/run-sync.js';
-import { readCheckpoint } from '../../../src/warehouse/checkpoints.js';
 import { countRows, diffStream, type SyncHarness, startSyncHarness } from '../../support/sync-harness.js';
 
 const exact = { missing: [], unexpected: [], different: [] };

@@ -7,14 +7,14 @@
  * `SEI_SYNC_ERR_NO_CURSOR`.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { walkKeyset } from '../../../src/extract/keyset-walk.js';
+import { SeiClient } from '../../../src/extract/sei/client.js';
+import { TokenBucketBudget } from '../../../src/extract/sei/token-bucket.js';
+import { recordSecond, type TimeRange } from '../../../src/extract/time-range.js';
 import { Secret } from '../../../src/secret.js';
-import { SeiClient } from '../../../src/sei/client.js';
-import { TokenBucketBudget } from '../../../src/sei/token-bucket.js';
 import { type SimulatorHandleWithExtras, startSimulator } from '../../../src/simulator/index.js';
 import { STREAMS } from '../../../src/streams/registry.js';
 import type { IncrementalStream, StreamName } from '../../../src/streams/types.js';
-import { walkKeyset } from '../../../src/sync/keyset-walk.js';
-import { recordSecond, type TimeRange } from '../../../src/sync/time-range.js';
 
 /** The server's own tied work items: 2022-10-03T15:05:48.513Z. */
 const TIED_AT_MS = 1_664_809_548_513;

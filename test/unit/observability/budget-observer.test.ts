@@ -1,9 +1,9 @@
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
+import { TokenBucketBudget } from '../../../src/extract/sei/token-bucket.js';
 import { budgetObserver } from '../../../src/observability/budget-observer.js';
 import { createMetrics } from '../../../src/observability/metrics.js';
-import { TokenBucketBudget } from '../../../src/sei/token-bucket.js';
-import { FakeClock } from '../sei/fake-clock.js';
+import { FakeClock } from '../extract/sei/fake-clock.js';
 
 describe('budgetObserver', () => {
   it('logs a pacing episode once when it starts and once when it ends, and exports wait and rate', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { SeiRecord } from '../../../src/sei/types.js';
+import type { SeiRecord } from '../../../src/extract/sei/types.js';
 import { Dataset } from '../../../src/simulator/dataset.js';
 import { CORE_INTEGRATIONS } from '../../../src/simulator/universe.js';
 import { STREAM_NAMES } from '../../../src/streams/types.js';

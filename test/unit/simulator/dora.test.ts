@@ -4,7 +4,7 @@
  * Collections: 76 has the SCM profile, 77 the CI/CD one, 78 the Jira one, 79 none.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { SeiRecord } from '../../../src/sei/types.js';
+import type { SeiRecord } from '../../../src/extract/sei/types.js';
 import { javaHashSetFirst } from '../../../src/simulator/dora/routes.js';
 import { cicdJobId } from '../../../src/simulator/generators/cicd-job-runs.js';
 import { type SimulatorHandleWithExtras, startSimulator } from '../../../src/simulator/index.js';

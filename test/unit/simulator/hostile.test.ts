@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { normalizeRecord } from '../../../src/normalize/record.js';
 import { Dataset, LARGE_STREAMS } from '../../../src/simulator/dataset.js';
 import { HOSTILE_KINDS, type HostileKind, hostileKindOf } from '../../../src/simulator/hostile.js';
-import { normalizeRecord } from '../../../src/streams/normalize-record.js';
 import { STREAMS } from '../../../src/streams/registry.js';
 import { STREAM_NAMES } from '../../../src/streams/types.js';
 

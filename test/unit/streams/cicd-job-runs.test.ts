@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { NoteList } from '../../../src/normalize/field-notes.js';
 import { cicdJobRunsStream } from '../../../src/streams/cicd-job-runs.js';
-import { NoteList } from '../../../src/streams/field-notes.js';
 import { jobRunRecord, without } from './records.js';
 
 function ok(record: Record<string, unknown>) {

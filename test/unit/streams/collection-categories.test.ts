@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { NoteList } from '../../../src/normalize/field-notes.js';
 import { collectionCategoriesStream } from '../../../src/streams/collection-categories.js';
-import { NoteList } from '../../../src/streams/field-notes.js';
 import { categoryRecord } from './records.js';
 
 function ok(record: Record<string, unknown>) {

@@ -1,9 +1,9 @@
 /** A stream declared as a field list: the table spec and the normalizer come from the same lines. */
 import { describe, expect, it } from 'vitest';
+import { toTextArray } from '../../../src/normalize/convert.js';
+import { NoteList } from '../../../src/normalize/field-notes.js';
 import { defineStream } from '../../../src/streams/define-stream.js';
-import { NoteList } from '../../../src/streams/field-notes.js';
 import { derived, field, float, seconds, text } from '../../../src/streams/fields.js';
-import { toTextArray } from '../../../src/streams/normalize.js';
 import { keyFields } from '../../../src/streams/stream-key.js';
 
 const stream = defineStream({

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { NoteList } from '../../../src/streams/field-notes.js';
+import { NoteList } from '../../../src/normalize/field-notes.js';
+import { normalizeRecord } from '../../../src/normalize/record.js';
 import { jiraIssuesStream } from '../../../src/streams/jira-issues.js';
-import { normalizeRecord } from '../../../src/streams/normalize-record.js';
 import type { Row } from '../../../src/streams/types.js';
 import { at, JIRA_SAMPLE, jiraRecord } from './records.js';
 

@@ -3,9 +3,9 @@
  * keys, units and the fields whose name or type differs between record and column.
  */
 import { describe, expect, it } from 'vitest';
-import type { SeiRecord } from '../../../src/sei/types.js';
-import { NoteList } from '../../../src/streams/field-notes.js';
-import { normalizeRecord } from '../../../src/streams/normalize-record.js';
+import type { SeiRecord } from '../../../src/extract/sei/types.js';
+import { NoteList } from '../../../src/normalize/field-notes.js';
+import { normalizeRecord } from '../../../src/normalize/record.js';
 import { withoutRequestTime } from '../../../src/streams/pagerduty-alerts.js';
 import { STREAMS } from '../../../src/streams/registry.js';
 import type { Row, StreamName } from '../../../src/streams/types.js';

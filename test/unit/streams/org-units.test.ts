@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { NoteList } from '../../../src/streams/field-notes.js';
+import { NoteList } from '../../../src/normalize/field-notes.js';
 import { memberUserIds, orgUnitsStream } from '../../../src/streams/org-units.js';
 import { orgUnitRecord, without } from './records.js';
 

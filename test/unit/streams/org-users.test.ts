@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { NoteList } from '../../../src/streams/field-notes.js';
+import { NoteList } from '../../../src/normalize/field-notes.js';
 import { integrationUserKeys, orgUserKey, orgUsersStream } from '../../../src/streams/org-users.js';
 import { externalUserRecord, orgUserRecord } from './records.js';
 

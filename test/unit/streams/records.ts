@@ -3,7 +3,7 @@
  * them). Builders return fresh objects so a test can change one without affecting the others.
  */
 
-import type { SeiRecord } from '../../../src/sei/types.js';
+import type { SeiRecord } from '../../../src/extract/sei/types.js';
 import type { StreamName } from '../../../src/streams/types.js';
 import sample from '../../fixtures/jira_issues_list_sample.json' with { type: 'json' };
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { NoteList } from '../../../src/streams/field-notes.js';
+import { NoteList } from '../../../src/normalize/field-notes.js';
 import { getStream, parseStreamList, STREAMS, UnknownStreamError } from '../../../src/streams/registry.js';
 import { STREAM_NAMES, type StreamDefinition } from '../../../src/streams/types.js';
 import { REALISTIC_RECORDS } from './records.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { NoteList } from '../../../src/streams/field-notes.js';
+import { NoteList } from '../../../src/normalize/field-notes.js';
 import { commitKey, scmCommitsStream } from '../../../src/streams/scm-commits.js';
 import { at, commitRecord, without } from './records.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { NoteList } from '../../../src/streams/field-notes.js';
+import { NoteList } from '../../../src/normalize/field-notes.js';
 import { scmPullRequestsStream } from '../../../src/streams/scm-pull-requests.js';
 import { at, pullRequestRecord } from './records.js';
 

@@ -4,9 +4,9 @@
  * one side and not the other shows up here as a column that is always null.
  */
 import { describe, expect, it } from 'vitest';
+import { normalizeRecord } from '../../../src/normalize/record.js';
 import { Dataset } from '../../../src/simulator/dataset.js';
 import { endpointOf } from '../../../src/simulator/endpoints.js';
-import { normalizeRecord } from '../../../src/streams/normalize-record.js';
 import { STREAMS } from '../../../src/streams/registry.js';
 import type { Row, StreamName } from '../../../src/streams/types.js';
 

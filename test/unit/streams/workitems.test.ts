@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { NoteList } from '../../../src/streams/field-notes.js';
+import { NoteList } from '../../../src/normalize/field-notes.js';
 import { workitemsStream } from '../../../src/streams/workitems.js';
 import { at, without, workitemRecord } from './records.js';
 

@@ -1,0 +1,24 @@
+/**
+ * The SEI client's defaults, in a module that imports nothing: `config.ts` documents them to users and
+ * the client, its retries and its in-flight limit use them, without an import cycle between them.
+ */
+export const IN_FLIGHT_DEFAULTS = {
+  /** The cap (`SEI_MAX_IN_FLIGHT`): each request in flight is a page in memory. */
+  maxInFlight: 16,
+  initialLatencyMs: 1000,
+  smoothing: 0.2,
+} as const;
+
+export const RETRY_DEFAULTS = {
+  maxAttempts: 6,
+  minRetryDelayMs: 500,
+  maxRetryDelayMs: 30_000,
+  maxRetryAfterMs: 120_000,
+} as const;
+
+export const CLIENT_DEFAULTS = {
+  authScheme: 'APIKEY',
+  timeoutMs: 60_000,
+  connections: IN_FLIGHT_DEFAULTS.maxInFlight,
+  ...RETRY_DEFAULTS,
+} as const;

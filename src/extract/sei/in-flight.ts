@@ -1,0 +1,109 @@
+/**
+ * How many SEI requests one process keeps in flight: the budget's rate times the latency observed
+ * (Little's law: to start `rate` requests a second when each takes `latency` seconds, `rate × latency`
+ * must be under way), capped by a setting. Fewer leaves budget unused while every request waits on the
+ * server; more only queues at the budget and holds pages in memory for nothing.
+ *
+ * The latency is an exponentially weighted average of successful calls, so the limit follows a server
+ * that slows down or speeds up. The budget itself still decides when each request may start (shared
+ * through Redis by every worker, slowed down by 429s); this limit only sizes the concurrency.
+ */
+import type { ListCallOptions, ListClient, ListRequestBody, ListResult } from './client.js';
+import { IN_FLIGHT_DEFAULTS } from './defaults.js';
+import { abortedError } from './errors.js';
+import type { SeiRecord } from './types.js';
+
+export interface InFlightLimitOptions {
+  /** The request budget's rate. */
+  requestsPerMinute: number;
+  /** Upper bound of the limit. */
+  maxInFlight: number;
+  /** Assumed before the first answer. @defaultValue 1000 */
+  initialLatencyMs?: number;
+  /** Weight of each new observation. @defaultValue 0.2 */
+  smoothing?: number;
+  /** @defaultValue performance.now */
+  nowMs?: () => number;
+}
+
+export { IN_FLIGHT_DEFAULTS };
+
+/** A margin over Little's law: answers vary, and a request starting late leaves budget unused. */
+const HEADROOM = 1.25;
+
+export class InFlightLimit implements ListClient {
+  readonly #client: ListClient;
+  readonly #ratePerMs: number;
+  readonly #max: number;
+  readonly #smoothing: number;
+  readonly #nowMs: () => number;
+  #latencyMs: number;
+  #inFlight = 0;
+  /** Most requests seen in flight at once (for tests and benchmarks). */
+  peak = 0;
+  readonly #waiting: (() => void)[] = [];
+
+  constructor(client: ListClient, options: InFlightLimitOptions) {
+    if (!(options.maxInFlight >= 1)) throw new RangeError('maxInFlight must be at least 1');
+    this.#client = client;
+    this.#ratePerMs = options.requestsPerMinute / 60_000;
+    this.#max = Math.floor(options.maxInFlight);
+    this.#smoothing = options.smoothing ?? IN_FLIGHT_DEFAULTS.smoothing;
+    this.#nowMs = options.nowMs ?? (() => performance.now());
+    this.#latencyMs = options.initialLatencyMs ?? IN_FLIGHT_DEFAULTS.initialLatencyMs;
+  }
+
+  /** Requests allowed in flight now. */
+  get limit(): number {
+    return Math.max(1, Math.min(this.#max, Math.ceil(this.#ratePerMs * this.#latencyMs * HEADROOM)));
+  }
+
+  get latencyMs(): number {
+    return this.#latencyMs;
+  }
+
+  async list<R = SeiRecord>(
+    path: string,
+    body: ListRequestBody,
+    options?: ListCallOptions,
+  ): Promise<ListResult<R>> {
+    await this.#acquire(options?.signal, () => abortedError({ method: 'POST', path, page: body.page }));
+    const started = this.#nowMs();
+    try {
+      const result = await this.#client.list<R>(path, body, options);
+      // One attempt measures the server; a retried call's time is mostly backoff.
+      if (result.attempts === 1) this.#observe(this.#nowMs() - started);
+      return result;
+    } finally {
+      this.#inFlight--;
+      this.#wakeNext();
+    }
+  }
+
+  #observe(latencyMs: number): void {
+    this.#latencyMs += this.#smoothing * (latencyMs - this.#latencyMs);
+  }
+
+  async #acquire(signal: AbortSignal | undefined, aborted: () => Error): Promise<void> {
+    while (this.#inFlight >= this.limit) {
+      if (signal?.aborted) throw aborted();
+      await new Promise<void>((resolve) => {
+        const wake = () => {
+          signal?.removeEventListener('abort', wake);
+          resolve();
+        };
+        this.#waiting.push(wake);
+        signal?.addEventListener('abort', wake, { once: true });
+      });
+    }
+    if (signal?.aborted) throw aborted();
+    this.#inFlight++;
+    this.peak = Math.max(this.peak, this.#inFlight);
+  }
+
+  #wakeNext(): void {
+    // Wake everyone: the limit may have grown by more than one; those that do not fit wait again.
+    const waiting = this.#waiting.splice(0);
+    for (const wake of waiting) wake();
+  }
+}

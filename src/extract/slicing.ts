@@ -1,0 +1,175 @@
+/**
+ * Splits the window of a keyset walk into time slices of about equal size, from cheap counts: a
+ * `page_size: 1` request answers with `_metadata.total_count` for any range. Slices partition the
+ * window (empty stretches included, so nothing falls between two slices) and are walked in parallel,
+ * in one process or by many workers.
+ *
+ * Counting costs requests, so it stops early: a window a couple of pages long is one slice; larger
+ * ones are cut into equal stretches of time, the crowded stretches cut again (data is rarely spread
+ * evenly: recent months hold more, and bulk operations pile thousands of records on one second), for
+ * a few rounds whose counts go out in parallel.
+ */
+import type { PlannedSlice } from '../state/walk-slices.js';
+import type { RequestCost } from './list-request.js';
+import { addCost, noCost } from './list-request.js';
+import type { TimeRange } from './time-range.js';
+
+export interface SlicePlanOptions {
+  range: TimeRange;
+  /** The count of records in a range, when the server gives one. */
+  count(range: TimeRange): Promise<{ total: number | undefined; cost: RequestCost }>;
+  /**
+   * The first record's instant in the window and the window's count, from one request: a walk from
+   * the beginning of time then splits where the data is, not across decades of nothing.
+   */
+  firstInstant?(
+    range: TimeRange,
+  ): Promise<{ first: number | undefined; total: number | undefined; cost: RequestCost }>;
+  pageSize: number;
+  /** @defaultValue SLICING_DEFAULTS.maxSlices */
+  maxSlices?: number;
+  /** @defaultValue SLICING_DEFAULTS.minPagesPerSlice */
+  minPagesPerSlice?: number;
+}
+
+export const SLICING_DEFAULTS = {
+  /** More slices than workers can take at once keeps them all busy to the end of the walk. */
+  maxSlices: 64,
+  /** A slice shorter than this pays its boundary re-reads and counts for too little. */
+  minPagesPerSlice: 2,
+  /** Rounds of cutting crowded stretches. */
+  rounds: 3,
+  /** Parts a crowded stretch is cut into, at most. */
+  maxParts: 8,
+  /**
+   * Counting stops once it has cost this share of the walk's pages (at least `minCountRequests`):
+   * slices of uneven size cost some parallelism, counting costs budget.
+   */
+  countShareOfPages: 0.1,
+  minCountRequests: 8,
+  /** A slice is sized this share of a page under a whole number of pages (see sliceShape). */
+  pageMargin: 0.15,
+} as const;
+
+export interface SlicePlan {
+  slices: PlannedSlice[];
+  /** The window's count, when the server gave one. */
+  total: number | undefined;
+  cost: RequestCost;
+}
+
+/**
+ * How many slices a window of `total` records is cut into, and the records each should hold. A slice
+ * ends on a short page, its last request: one holding a little over whole pages would spend a request
+ * on its few last records, so a slice is sized a little under a whole number of pages (the margin
+ * absorbs the error of estimates taken as evenly spread between counts).
+ */
+export function sliceShape(
+  total: number,
+  pageSize: number,
+  options: Pick<SlicePlanOptions, 'maxSlices' | 'minPagesPerSlice'> = {},
+): { slices: number; target: number } {
+  const maxSlices = options.maxSlices ?? SLICING_DEFAULTS.maxSlices;
+  const minPages = options.minPagesPerSlice ?? SLICING_DEFAULTS.minPagesPerSlice;
+  const wanted = Math.min(maxSlices, Math.floor(total / (pageSize * minPages)));
+  if (wanted <= 1) return { slices: 1, target: total };
+  let pages = Math.max(minPages, Math.round(total / wanted / pageSize));
+  const targetOf = (whole: number) => Math.floor((whole - SLICING_DEFAULTS.pageMargin) * pageSize);
+  while (Math.ceil(total / targetOf(pages)) > maxSlices) pages++;
+  return { slices: Math.ceil(total / targetOf(pages)), target: targetOf(pages) };
+}
+
+interface Piece {
+  from: number;
+  to: number;
+  count: number;
+}
+
+export async function planSlices(options: SlicePlanOptions): Promise<SlicePlan> {
+  const cost = noCost();
+  const { range } = options;
+  let origin = range.from;
+  let total: number | undefined;
+  if (options.firstInstant) {
+    const probe = await options.firstInstant(range);
+    addCost(cost, probe.cost);
+    total = probe.total;
+    if (probe.first !== undefined && probe.first > range.from && probe.first < range.to) origin = probe.first;
+  } else {
+    const counted = await options.count(range);
+    addCost(cost, counted.cost);
+    total = counted.total;
+  }
+  const whole = [{ from: range.from, to: range.to, estimatedRecords: total }];
+  if (total === undefined || total === 0) return { slices: whole, total, cost };
+  const { slices: wanted, target } = sliceShape(total, options.pageSize, options);
+  if (wanted <= 1) return { slices: whole, total, cost };
+
+  const countBudget = Math.max(
+    SLICING_DEFAULTS.minCountRequests,
+    Math.ceil((total / options.pageSize) * SLICING_DEFAULTS.countShareOfPages),
+  );
+  // Count equal stretches of time; stretches still far more crowded than a slice are counted again,
+  // finer, while the count budget lasts. Within a stretch, records are taken as evenly spread.
+  let pieces: Piece[] = [{ from: origin, to: range.to, count: total }];
+  for (let round = 0; round < SLICING_DEFAULTS.rounds && cost.requests < countBudget; round++) {
+    const crowded = pieces.filter((piece) => piece.count > target * 4 && piece.to - piece.from > 1);
+    if (crowded.length === 0) break;
+    const cut = await Promise.all(
+      pieces.map(async (piece) => {
+        if (!crowded.includes(piece)) return [piece];
+        const parts = Math.min(
+          SLICING_DEFAULTS.maxParts,
+          piece.to - piece.from,
+          Math.ceil(piece.count / target) + 1,
+        );
+        const counted = await Promise.all(
+          evenParts(piece, parts).map(async ({ from, to }) => {
+            const answer = await options.count({ from, to });
+            addCost(cost, answer.cost);
+            return { from, to, count: answer.total ?? 0 };
+          }),
+        );
+        return counted;
+      }),
+    );
+    pieces = cut.flat();
+  }
+  return { slices: slicesFromPieces(pieces, range, target), total, cost };
+}
+
+/**
+ * Cuts the counted stretches into slices of about `target` records, cutting inside a stretch where
+ * the records would fill a slice (taking them as evenly spread there; one instant cannot be cut). The
+ * first slice also covers the stretch before the first record, so the slices partition the window.
+ */
+function slicesFromPieces(pieces: readonly Piece[], range: TimeRange, target: number): PlannedSlice[] {
+  const slices: PlannedSlice[] = [];
+  let from = range.from;
+  let count = 0;
+  for (const piece of pieces) {
+    let start = piece.from;
+    let remaining = piece.count;
+    while (count + remaining > target * 1.25 && piece.to - start > 1) {
+      const need = Math.max(1, target - count);
+      const cut = Math.max(start + 1, start + Math.floor(((piece.to - start) * need) / remaining));
+      if (cut >= piece.to) break;
+      slices.push({ from, to: cut, estimatedRecords: count + need });
+      from = cut;
+      count = 0;
+      remaining -= need;
+      start = cut;
+    }
+    count += remaining;
+  }
+  slices.push({ from, to: range.to, estimatedRecords: count });
+  return slices;
+}
+
+/** `range` cut into `parts` stretches of (nearly) equal length that partition it, in order. */
+export function evenParts(range: TimeRange, parts: number): TimeRange[] {
+  const bounds = Array.from({ length: parts + 1 }, (_, k) =>
+    k === parts ? range.to : range.from + Math.floor(((range.to - range.from) * k) / parts),
+  );
+  return bounds.slice(0, -1).map((from, k) => ({ from, to: bounds[k + 1] as number }));
+}

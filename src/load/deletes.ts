@@ -1,0 +1,178 @@
+/**
+ * Deletions, for walks that can prove them (full-refresh lists, walks from the beginning of time, a
+ * verify's heal of some buckets). SEI has no "deleted" feed: a row is gone when a complete walk
+ * no longer returns it. Each page records the keys it saw in `sei_sync.walk_keys` (cheap: a narrow
+ * insert instead of rewriting every unchanged row), and only after a complete, clean walk are rows
+ * missing from that set marked `deleted_at`. An incomplete or failed walk never deletes anything.
+ */
+import { CompiledQuery } from 'kysely';
+import { keyText, keyTextSql, qualified, quoteIdent } from '../state/sql-text.js';
+import type { TableSpec } from '../streams/types.js';
+import type { Executor } from './upsert.js';
+
+export async function recordSeenKeys(
+  db: Executor,
+  walkId: string,
+  table: TableSpec,
+  rows: readonly Record<string, unknown>[],
+): Promise<void> {
+  await recordKeys(
+    db,
+    walkId,
+    rows.map((row) => keyText(row, table.key)),
+  );
+}
+
+/** Notes keys (`keyText` form) as seen by the walk, e.g. records read without being written. */
+export async function recordKeys(db: Executor, walkId: string, seen: Iterable<string>): Promise<void> {
+  const keys = [...new Set(seen)];
+  if (keys.length === 0) return;
+  await db.executeQuery(
+    CompiledQuery.raw(
+      `INSERT INTO sei_sync.walk_keys (walk_id, key) SELECT $1::uuid, k FROM unnest($2::text[]) AS k ON CONFLICT DO NOTHING`,
+      [walkId, keys],
+    ),
+  );
+}
+
+export interface DeletedRows {
+  /** Key columns of each row just marked deleted. */
+  keys: Record<string, unknown>[];
+}
+
+/**
+ * Which rows a walk could have seen, when it did not cover the whole table: those from its backfill
+ * horizon on (by the cursor column), of its integrations, and (a verify's heal, which read only some
+ * stretches of time) whose column lies in one of `within.ranges` (`[from, to)`). Rows outside are
+ * never marked deleted.
+ */
+export interface DeletionScope {
+  since?: { column: string; at: Date };
+  integrations?: { column: string; ids: readonly string[] };
+  within?: { column: string; ranges: readonly { from: Date; to: Date }[] };
+}
+
+/**
+ * The live rows of `table` (alias `t`) within `scope` that walk `$1` did not see, as a WHERE clause;
+ * its parameters are appended to `parameters`.
+ */
+function unseenRows(table: TableSpec, scope: DeletionScope, parameters: unknown[]): string {
+  const conditions = ['t.deleted_at IS NULL'];
+  const parameter = (value: unknown) => {
+    parameters.push(value);
+    return `$${parameters.length}`;
+  };
+  if (scope.since)
+    conditions.push(
+      `t.${quoteIdent(scope.since.column)} >= ${parameter(scope.since.at.toISOString())}::timestamptz`,
+    );
+  if (scope.integrations)
+    conditions.push(
+      `t.${quoteIdent(scope.integrations.column)}::text = ANY(${parameter([...scope.integrations.ids])}::text[])`,
+    );
+  if (scope.within) {
+    const column = `t.${quoteIdent(scope.within.column)}`;
+    const from = parameter(scope.within.ranges.map((range) => range.from.toISOString()));
+    const to = parameter(scope.within.ranges.map((range) => range.to.toISOString()));
+    conditions.push(
+      `EXISTS (SELECT 1 FROM unnest(${from}::timestamptz[], ${to}::timestamptz[]) AS r(lo, hi) WHERE ${column} >= r.lo AND ${column} < r.hi)`,
+    );
+  }
+  conditions.push(
+    `NOT EXISTS (SELECT 1 FROM sei_sync.walk_keys w WHERE w.walk_id = $1::uuid AND w.key = ${keyTextSql('t', table.key)})`,
+  );
+  return conditions.join('\n         AND ');
+}
+
+/** The statement that marks rows (within `scope`) the walk did not see as deleted, returning their keys. */
+function markMissingQuery(
+  walkId: string,
+  table: TableSpec,
+  at: Date,
+  scope: DeletionScope,
+): CompiledQuery<Record<string, unknown>> {
+  const parameters: unknown[] = [walkId, at.toISOString()];
+  const where = unseenRows(table, scope, parameters);
+  return CompiledQuery.raw(
+    `UPDATE ${qualified(table.schema, table.name)} AS t SET deleted_at = $2::timestamptz
+       WHERE ${where}
+       RETURNING ${table.key.map((column) => `t."${column}"`).join(', ')}`,
+    parameters,
+  ) as CompiledQuery<Record<string, unknown>>;
+}
+
+/**
+ * Runs `query` with nested loops off, then puts the setting back for the rest of the transaction.
+ * The statistics of a table just filled by a walk (and of walk_keys, whose walk id is new each time)
+ * are stale until autovacuum's next ANALYZE, which a server restart postpones further: the planner
+ * then guesses one row per side and picks a nested loop that reads every walk key for every row
+ * (minutes at 50k rows). A hash or merge anti join costs the same at any size, so the plan must
+ * not depend on what the statistics say.
+ */
+async function withoutNestedLoops<R>(db: Executor, query: CompiledQuery<R>): Promise<R[]> {
+  if (!db.isTransaction) return db.transaction().execute((trx) => withoutNestedLoops(trx, query));
+  const { rows } = await db.executeQuery<{ before: string }>(
+    CompiledQuery.raw(
+      `SELECT current_setting('enable_nestloop') AS before, set_config('enable_nestloop', 'off', true)`,
+    ),
+  );
+  const result = await db.executeQuery(query);
+  await db.executeQuery(
+    CompiledQuery.raw(`SELECT set_config('enable_nestloop', $1, true)`, [rows[0]?.before]),
+  );
+  return result.rows;
+}
+
+/** Marks rows (within `scope`) the walk did not see as deleted (returns their keys), then forgets the walk's keys. */
+export async function markMissingAsDeleted(
+  db: Executor,
+  walkId: string,
+  table: TableSpec,
+  at: Date,
+  scope: DeletionScope = {},
+): Promise<DeletedRows> {
+  const keys = await withoutNestedLoops(db, markMissingQuery(walkId, table, at, scope));
+  await forgetWalkKeys(db, walkId);
+  return { keys };
+}
+
+/** The plan (EXPLAIN, JSON) `markMissingAsDeleted` would run now; nothing is changed. */
+export async function explainMarkMissing(
+  db: Executor,
+  walkId: string,
+  table: TableSpec,
+  at: Date,
+  scope: DeletionScope = {},
+): Promise<unknown> {
+  const query = markMissingQuery(walkId, table, at, scope);
+  const [row] = await withoutNestedLoops(
+    db,
+    CompiledQuery.raw(`EXPLAIN (FORMAT JSON) ${query.sql}`, [...query.parameters]) as CompiledQuery<{
+      'QUERY PLAN': unknown;
+    }>,
+  );
+  return row?.['QUERY PLAN'];
+}
+
+/** How many rows `markMissingAsDeleted` would mark now (nothing is changed). */
+export async function countMissing(
+  db: Executor,
+  walkId: string,
+  table: TableSpec,
+  scope: DeletionScope = {},
+): Promise<number> {
+  const parameters: unknown[] = [walkId];
+  const where = unseenRows(table, scope, parameters);
+  const [row] = await withoutNestedLoops(
+    db,
+    CompiledQuery.raw(
+      `SELECT count(*)::int AS n FROM ${qualified(table.schema, table.name)} AS t WHERE ${where}`,
+      parameters,
+    ) as CompiledQuery<{ n: number }>,
+  );
+  return row?.n ?? 0;
+}
+
+export async function forgetWalkKeys(db: Executor, walkId: string): Promise<void> {
+  await db.deleteFrom('sei_sync.walk_keys').where('walk_id', '=', walkId).execute();
+}

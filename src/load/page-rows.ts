@@ -1,0 +1,35 @@
+/** A page's rows made ready to write: one per key, in key order, each with its raw JSON and hash. */
+
+import { keyText } from '../state/sql-text.js';
+import { RAW_COLUMN } from '../streams/table-spec.js';
+import type { ColumnSpec, Row, TableSpec } from '../streams/types.js';
+import { rowHash } from './row-hash.js';
+import type { PreparedRow } from './write-types.js';
+
+/** Last occurrence of each key wins; the result is sorted by key so concurrent writers lock in one order. */
+export function dedupeByKey(rows: readonly Row[], key: readonly string[]): Row[] {
+  const byKey = new Map<string, Row>();
+  for (const row of rows) byKey.set(keyText(row, key), row);
+  return [...byKey.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, row]) => row);
+}
+
+/** The row's values for exactly these columns, missing ones as null (what `jsonb_to_recordset` reads). */
+export function pick(row: Row, columns: readonly ColumnSpec[]): Row {
+  const out: Row = {};
+  for (const column of columns) out[column.name] = row[column.name] ?? null;
+  return out;
+}
+
+/**
+ * The page's rows to write: de-duplicated and sorted (`dedupeByKey`), the raw record serialized once
+ * (the same text is sent and hashed). May throw what `JSON.stringify` throws on hostile data (a string
+ * past V8's limit, nesting past its stack), which the page's isolation treats as the record's fault.
+ */
+export function prepareRows(table: TableSpec, rows: readonly Row[]): PreparedRow[] {
+  return dedupeByKey(rows, table.key).map((row) => {
+    const raw = row[RAW_COLUMN.name];
+    if (raw === null || raw === undefined) return { row, rawJson: null, hash: null };
+    const rawJson = JSON.stringify(raw);
+    return { row, rawJson, hash: rowHash(rawJson) };
+  });
+}

@@ -1,0 +1,87 @@
+/**
+ * Schema migrations through Kysely's Migrator with the static list in migrations/index.ts.
+ *
+ * Two processes may migrate at once (a deployment starting several workers): on PostgreSQL the whole
+ * run holds an advisory lock, so the second waits and then finds nothing to do.
+ */
+
+import { type Kysely, type MigrationResult, Migrator, sql } from 'kysely';
+import { MIGRATIONS } from '../../migrations/index.js';
+import { SYNC_ERROR_CODES } from '../errors.js';
+import type { Warehouse } from './open.js';
+
+/** Kysely's bookkeeping tables live beside ours. */
+const MIGRATION_SCHEMA = 'sei_sync';
+/** Arbitrary but fixed: the advisory lock key of "sei-sync migrations". */
+const MIGRATION_LOCK_KEY = 0x5e15_0001;
+
+export class MigrationError extends Error {
+  readonly code = SYNC_ERROR_CODES.migration;
+}
+
+export class SchemaMissingError extends Error {
+  readonly code = SYNC_ERROR_CODES.schemaMissing;
+  constructor(pending: number, location: string) {
+    super(
+      `database is not migrated (${pending} migration${pending === 1 ? '' : 's'} pending in ${location}); run \`sei-sync migrate\``,
+    );
+    this.name = 'SchemaMissingError';
+  }
+}
+
+function migrator(db: Kysely<unknown>): Migrator {
+  return new Migrator({
+    db,
+    provider: { getMigrations: async () => ({ ...MIGRATIONS }) },
+    migrationTableSchema: MIGRATION_SCHEMA,
+  });
+}
+
+export interface MigrateOutcome {
+  /** Names of the migrations this call applied (empty when already up to date). */
+  applied: string[];
+  results: MigrationResult[];
+}
+
+export async function migrateToLatest(warehouse: Warehouse): Promise<MigrateOutcome> {
+  const run = async (db: Kysely<unknown>) => {
+    // The schema must exist before the Migrator creates its tables in it; IF NOT EXISTS alone races.
+    await sql`CREATE SCHEMA IF NOT EXISTS sei_sync`.execute(db);
+    return migrator(db).migrateToLatest();
+  };
+  const outcome =
+    warehouse.kind === 'postgres'
+      ? await warehouse.db.connection().execute(async (connection) => {
+          await sql`SELECT pg_advisory_lock(${MIGRATION_LOCK_KEY})`.execute(connection);
+          try {
+            return await run(connection as Kysely<unknown>);
+          } finally {
+            await sql`SELECT pg_advisory_unlock(${MIGRATION_LOCK_KEY})`.execute(connection);
+          }
+        })
+      : await run(warehouse.db as Kysely<unknown>);
+  const results = outcome.results ?? [];
+  if (outcome.error) {
+    const failed = results.find((result) => result.status === 'Error')?.migrationName ?? 'unknown';
+    const reason = outcome.error instanceof Error ? outcome.error.message : String(outcome.error);
+    throw new MigrationError(`migration ${failed} failed: ${reason.split('\n')[0]}`);
+  }
+  return { applied: results.filter((r) => r.status === 'Success').map((r) => r.migrationName), results };
+}
+
+/** Names of migrations not yet applied. */
+export async function pendingMigrations(warehouse: Warehouse): Promise<string[]> {
+  const exists = await sql<{ present: boolean }>`
+    SELECT to_regclass('sei_sync.kysely_migration') IS NOT NULL AS present`.execute(warehouse.db);
+  if (!exists.rows[0]?.present) return Object.keys(MIGRATIONS);
+  const migrations = await migrator(warehouse.db as Kysely<unknown>).getMigrations();
+  return migrations
+    .filter((migration) => migration.executedAt === undefined)
+    .map((migration) => migration.name);
+}
+
+/** Throws `SchemaMissingError` unless every migration has been applied. */
+export async function assertMigrated(warehouse: Warehouse): Promise<void> {
+  const pending = await pendingMigrations(warehouse);
+  if (pending.length > 0) throw new SchemaMissingError(pending.length, warehouse.location);
+}

@@ -1,0 +1,292 @@
+import { Writable } from 'node:stream';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { SeiClient, type SeiClientOptions } from '../../../../src/extract/sei/client.js';
+import { classify, SEI_ERROR_CODES, SeiError } from '../../../../src/extract/sei/errors.js';
+import { createLogger } from '../../../../src/observability/logger.js';
+import { Secret } from '../../../../src/secret.js';
+import {
+  type FakeSeiServer,
+  listBody,
+  type RecordingBudget,
+  recordingBudget,
+  startFakeSeiServer,
+} from '../../../support/fake-sei-server.js';
+
+const KEY = 'client-faults-test-key';
+const PATH = '/v1/jira_issues/list';
+const BODY = { page: 3, page_size: 2, filter: {}, sort: [{ id: 'issue_updated_at', desc: false }] };
+const PAGE = listBody([{ key: 'A-1' }, { key: 'A-2' }], { page: 3, page_size: 2, has_next: true });
+
+let server: FakeSeiServer;
+let client: SeiClient;
+let budget: RecordingBudget;
+let logLines: string[];
+
+function makeClient(overrides: Partial<SeiClientOptions> = {}): SeiClient {
+  const sink = new Writable({
+    write(chunk, _encoding, done) {
+      logLines.push(String(chunk));
+      done();
+    },
+  });
+  return new SeiClient({
+    baseUrl: `${server.url}/gratis/sei/api/`,
+    apiKey: new Secret(KEY),
+    timeoutMs: 2_000,
+    maxAttempts: 4,
+    budget,
+    logger: createLogger({ level: 'debug', destination: sink }),
+    minRetryDelayMs: 1,
+    maxRetryDelayMs: 5,
+    maxRetryAfterMs: 20,
+    ...overrides,
+  });
+}
+
+async function failure(promise: Promise<unknown>): Promise<SeiError> {
+  try {
+    await promise;
+  } catch (error) {
+    expect(error).toBeInstanceOf(SeiError);
+    return error as SeiError;
+  }
+  throw new Error('expected the call to fail');
+}
+
+function retryLogs(): Array<Record<string, unknown>> {
+  return logLines
+    .map((line) => JSON.parse(line) as Record<string, unknown>)
+    .filter((l) => l.delayMs !== undefined);
+}
+
+beforeAll(async () => {
+  server = await startFakeSeiServer();
+});
+afterAll(async () => {
+  await server.close();
+});
+afterEach(async () => {
+  await client?.close();
+  server.requests.length = 0;
+});
+
+function setup(overrides: Partial<SeiClientOptions> = {}): void {
+  budget = recordingBudget();
+  logLines = [];
+  client = makeClient(overrides);
+}
+
+describe('SeiClient over loopback', () => {
+  it('POSTs JSON to the prefixed path with the auth header, no-cache query and the body', async () => {
+    setup();
+    server.enqueue({ kind: 'json', body: PAGE });
+    const result = await client.list(PATH, BODY);
+    expect(result).toMatchObject({ attempts: 1, retries: 0, rateLimited: 0 });
+    expect(result.response.records).toEqual([{ key: 'A-1' }, { key: 'A-2' }]);
+    const [request] = server.requests;
+    expect(request?.method).toBe('POST');
+    expect(request?.path).toBe('/gratis/sei/api/v1/jira_issues/list');
+    expect(request?.query.get('there_is_no_cache')).toBe('true');
+    expect(request?.headers.authorization).toBe(`APIKEY ${KEY}`);
+    expect(request?.headers['content-type']).toBe('application/json');
+    expect(request?.headers.accept).toBe('application/json');
+    expect(request?.body).toEqual(BODY);
+    expect(budget.acquired).toBe(1);
+  });
+
+  it('uses the configured auth scheme', async () => {
+    setup({ authScheme: 'Bearer' });
+    await client.list(PATH, BODY);
+    expect(server.requests[0]?.headers.authorization).toBe(`Bearer ${KEY}`);
+  });
+
+  it('retries a 429 without Retry-After and tells the budget', async () => {
+    setup();
+    server.enqueue(
+      { kind: 'json', status: 429, body: { message: 'Too many requests' } },
+      { kind: 'json', body: PAGE },
+    );
+    const result = await client.list(PATH, BODY);
+    expect(result).toMatchObject({ attempts: 2, retries: 1, rateLimited: 1 });
+    expect(budget.rateLimitedReports).toEqual([undefined]);
+    expect(budget.acquired).toBe(2);
+    expect(server.requests).toHaveLength(2);
+    expect(client.stats).toMatchObject({ requests: 2, retries: 1, rateLimited: 1, failures: 0 });
+  });
+
+  it('honours Retry-After on a 503, capped by maxRetryAfterMs', async () => {
+    setup();
+    server.enqueue(
+      { kind: 'json', status: 503, body: {}, headers: { 'retry-after': '7' } },
+      { kind: 'json', body: PAGE },
+    );
+    const result = await client.list(PATH, BODY);
+    expect(result.attempts).toBe(2);
+    expect(retryLogs()).toEqual([
+      expect.objectContaining({ code: 'SEI_ERR_SERVER', status: 503, delayMs: 20 }),
+    ]);
+    expect(budget.rateLimitedReports).toEqual([]);
+  });
+
+  it('passes a 429 Retry-After to the budget', async () => {
+    setup();
+    server.enqueue(
+      { kind: 'json', status: 429, body: {}, headers: { 'retry-after': '0' } },
+      { kind: 'json', body: PAGE },
+    );
+    await client.list(PATH, BODY);
+    expect(budget.rateLimitedReports).toEqual([0]);
+  });
+
+  it('retries a 500 with an HTML body', async () => {
+    setup();
+    server.enqueue(
+      { kind: 'text', status: 500, body: '<html><h1>Internal error</h1></html>' },
+      { kind: 'json', body: PAGE },
+    );
+    expect((await client.list(PATH, BODY)).attempts).toBe(2);
+    expect(retryLogs()[0]).toMatchObject({ code: 'SEI_ERR_SERVER', status: 500, page: 3, attempt: 1 });
+  });
+
+  it('retries a connection reset', async () => {
+    setup();
+    server.enqueue({ kind: 'reset' }, { kind: 'json', body: PAGE });
+    expect((await client.list(PATH, BODY)).attempts).toBe(2);
+    expect(retryLogs()[0]).toMatchObject({ code: 'SEI_ERR_NETWORK' });
+  });
+
+  it('times out a slow answer and retries', async () => {
+    // The slow answer takes far longer than the timeout; the prompt one far less, even on a busy machine.
+    setup({ timeoutMs: 500 });
+    server.enqueue(
+      { kind: 'slow', delayMs: 5_000, reply: { kind: 'json', body: PAGE } },
+      { kind: 'json', body: PAGE },
+    );
+    expect((await client.list(PATH, BODY)).attempts).toBe(2);
+    expect(retryLogs()[0]).toMatchObject({ code: 'SEI_ERR_TIMEOUT' });
+  });
+
+  it('retries a body shorter than its Content-Length', async () => {
+    setup();
+    server.enqueue({ kind: 'truncated', body: PAGE }, { kind: 'json', body: PAGE });
+    const result = await client.list(PATH, BODY);
+    expect(result.attempts).toBe(2);
+    expect(result.response.records).toHaveLength(2);
+    expect(retryLogs()[0]).toMatchObject({ code: 'SEI_ERR_BAD_RESPONSE' });
+  });
+
+  it('retries unparseable JSON and a body without records', async () => {
+    setup();
+    server.enqueue(
+      { kind: 'text', status: 200, body: '{"records": [', headers: { 'content-type': 'application/json' } },
+      { kind: 'json', body: { message: 'ok' } },
+      { kind: 'json', body: PAGE },
+    );
+    expect((await client.list(PATH, BODY)).attempts).toBe(3);
+    expect(retryLogs().map((l) => l.code)).toEqual(['SEI_ERR_BAD_RESPONSE', 'SEI_ERR_BAD_RESPONSE']);
+  });
+
+  it.each([
+    [401, SEI_ERROR_CODES.auth, /SEI_API_KEY/],
+    [403, SEI_ERROR_CODES.forbidden, /Admin key.*not an Ingestion key, not a Harness Platform key/],
+    [404, SEI_ERROR_CODES.notFound, /SEI_ENV\/SEI_BASE_URL/],
+    [400, SEI_ERROR_CODES.badRequest, /page_size cannot exceed 10000/],
+  ])('does not retry a %i', async (status, code, message) => {
+    setup();
+    server.enqueue({ kind: 'json', status, body: { message: 'page_size cannot exceed 10000' } });
+    const error = await failure(client.list(PATH, BODY));
+    expect(server.requests).toHaveLength(1);
+    expect(error).toMatchObject({
+      code,
+      status,
+      method: 'POST',
+      path: PATH,
+      page: 3,
+      retryable: false,
+      attempts: 1,
+    });
+    expect(error.message).toMatch(message);
+    expect(error.message).not.toContain('\n');
+    expect(classify(error)).toBe('fatal');
+  });
+
+  it('gives up after maxAttempts naming the path, page, attempts and last status', async () => {
+    setup({ maxAttempts: 3 });
+    server.enqueue(...Array.from({ length: 3 }, () => ({ kind: 'json' as const, status: 502, body: {} })));
+    const error = await failure(client.list(PATH, BODY));
+    expect(server.requests).toHaveLength(3);
+    expect(error).toMatchObject({
+      code: SEI_ERROR_CODES.retriesExhausted,
+      attempts: 3,
+      status: 502,
+      lastCode: SEI_ERROR_CODES.server,
+      page: 3,
+      retryable: true,
+    });
+    expect(error.message).toMatch(
+      /POST \/v1\/jira_issues\/list page 3 after 3 attempts \(last: 502 SEI_ERR_SERVER\)/,
+    );
+    expect(classify(error)).toBe('retry');
+    expect(client.stats.failures).toBe(1);
+  });
+
+  it('classifies exhausted 429s as rate limited', async () => {
+    setup({ maxAttempts: 2 });
+    server.enqueue({ kind: 'json', status: 429, body: {} }, { kind: 'json', status: 429, body: {} });
+    const error = await failure(client.list(PATH, BODY));
+    expect(classify(error)).toBe('rate_limited');
+    expect(budget.rateLimitedReports).toHaveLength(2);
+  });
+
+  it('stops waiting for a retry when aborted', async () => {
+    setup({ minRetryDelayMs: 60_000, maxRetryDelayMs: 60_000, random: () => 0.99 });
+    server.enqueue({ kind: 'json', status: 500, body: {} });
+    const controller = new AbortController();
+    const pending = client.list(PATH, BODY, { signal: controller.signal });
+    while (server.requests.length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    controller.abort();
+    const error = await failure(pending);
+    expect(error.code).toBe(SEI_ERROR_CODES.aborted);
+    expect(classify(error)).toBe('fatal');
+  });
+
+  it('aborts a request in flight', async () => {
+    setup();
+    server.enqueue({ kind: 'slow', delayMs: 1_500, reply: { kind: 'json', body: PAGE } });
+    const controller = new AbortController();
+    const pending = client.list(PATH, BODY, { signal: controller.signal });
+    while (server.requests.length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    controller.abort();
+    expect((await failure(pending)).code).toBe(SEI_ERROR_CODES.aborted);
+    expect(server.requests).toHaveLength(1);
+  });
+
+  it('refuses a key undici cannot put in a header, without retrying', async () => {
+    setup({ apiKey: new Secret('bad\nkey') });
+    const error = await failure(client.list(PATH, BODY));
+    expect(error).toMatchObject({
+      code: SEI_ERROR_CODES.badRequest,
+      causeCode: 'UND_ERR_INVALID_ARG',
+      attempts: 1,
+    });
+    expect(error.message).toMatch(/SEI_API_KEY and SEI_AUTH_SCHEME/);
+    expect(server.requests).toHaveLength(0);
+  });
+
+  it('fails a call on a closed client as aborted, without retrying', async () => {
+    setup();
+    await client.close();
+    const error = await failure(client.list(PATH, BODY));
+    expect(error).toMatchObject({ code: SEI_ERROR_CODES.aborted, causeCode: 'UND_ERR_DESTROYED' });
+    await client.close();
+    expect(budget.acquired).toBe(1);
+  });
+
+  it('refuses to run without a key, saying to set SEI_API_KEY', async () => {
+    setup({ apiKey: undefined });
+    const error = await failure(client.list(PATH, BODY));
+    expect(error.code).toBe(SEI_ERROR_CODES.noKey);
+    expect(error.message).toMatch(/set SEI_API_KEY/);
+    expect(server.requests).toHaveLength(0);
+  });
+});

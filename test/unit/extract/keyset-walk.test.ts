@@ -1,0 +1,192 @@
+/**
+ * The keyset walk over an in-memory server that filters by the range it is sent and sorts the way it
+ * is told to, with ties in a new order on every request: every record exactly once, page 0 only
+ * (except inside an instant larger than the largest page), from any resume point, in either order.
+ */
+import { describe, expect, it } from 'vitest';
+import { walkKeyset } from '../../../src/extract/keyset-walk.js';
+import type { ListSource } from '../../../src/extract/list-request.js';
+import type { ListClient, ListRequestBody, ListResult } from '../../../src/extract/sei/client.js';
+import type { SeiRecord } from '../../../src/extract/sei/types.js';
+import type { KeysetCursor } from '../../../src/streams/types.js';
+
+interface ServerOptions {
+  cursor: KeysetCursor;
+  order: 'asc' | 'desc' | 'none';
+  /** Leave total_count out of the answers. */
+  noTotal?: boolean;
+}
+
+/** Deterministic shuffle per call (a tiny LCG). */
+function shuffled<T>(items: readonly T[], seed: number): T[] {
+  const out = [...items];
+  let state = seed;
+  for (let i = out.length - 1; i > 0; i--) {
+    state = (state * 1103515245 + 12345) % 2 ** 31;
+    const j = state % (i + 1);
+    [out[i], out[j]] = [out[j] as T, out[i] as T];
+  }
+  return out;
+}
+
+function memoryServer(records: readonly SeiRecord[], options: ServerOptions) {
+  const log: { page: number; size: number }[] = [];
+  let calls = 0;
+  const { cursor } = options;
+  const second = (record: SeiRecord) => {
+    const value = Number(record[cursor.recordField]);
+    return cursor.recordUnit === 'ms' ? value / 1000 : value;
+  };
+  const client: ListClient = {
+    async list<R>(_path: string, body: ListRequestBody): Promise<ListResult<R>> {
+      calls++;
+      const size = Number(body.page_size);
+      log.push({ page: body.page, size });
+      const range = (body.filter as Record<string, { $gt: unknown; $lt: unknown }>)[cursor.filter.field]!;
+      const low = Number(range.$gt);
+      const high = Number(range.$lt);
+      const inRange = records.filter((record) => {
+        const value = second(record);
+        return cursor.filter.inclusive ? value >= low && value <= high : value > low && value < high;
+      });
+      // Ties in a new order on every request; the sort key itself respected.
+      const mixed = shuffled(inRange, calls * 7919);
+      const sorted =
+        options.order === 'none'
+          ? mixed
+          : mixed.sort((a, b) => (second(a) - second(b)) * (options.order === 'asc' ? 1 : -1));
+      const page = sorted.slice(body.page * size, (body.page + 1) * size);
+      return {
+        response: {
+          records: page as R[],
+          count: page.length,
+          _metadata: {
+            page_size: size,
+            has_next: page.length === size,
+            ...(options.noTotal ? {} : { total_count: sorted.length }),
+          },
+        },
+        attempts: 1,
+        retries: 0,
+        rateLimited: 0,
+      };
+    },
+  };
+  return { client, log };
+}
+
+const SECONDS_CURSOR: KeysetCursor = {
+  filter: { field: 'updated_at', boundType: 'number', inclusive: false },
+  recordField: 'updated_at',
+  recordUnit: 's',
+  column: 'updated_at',
+  serverOrder: 'asc',
+};
+
+const source = (maxPageSize?: number): ListSource => ({
+  path: '/v1/things/list',
+  sort: [{ id: 'updated_at', desc: false }],
+  pageSizeParam: 'page_size',
+  ...(maxPageSize !== undefined && { maxPageSize }),
+  recordKey: (record) => String(record.id),
+});
+
+/** 200 records over 40 instants, one instant holding 30 (a bulk operation). */
+function records(unit: 's' | 'ms' = 's'): SeiRecord[] {
+  return Array.from({ length: 200 }, (_, i) => {
+    const second = i < 30 ? 1_700_000_500 : 1_700_000_000 + (i % 40) * 10;
+    return { id: `r${i}`, updated_at: unit === 'ms' ? second * 1000 + (i % 7) : second };
+  });
+}
+
+async function walkAll(
+  client: ListClient,
+  cursor: KeysetCursor,
+  options: { resumeAt?: number; maxPageSize?: number } = {},
+) {
+  const range = { from: 1_699_999_000, to: 1_700_001_000 };
+  const keys: string[] = [];
+  const resumes: number[] = [];
+  for await (const page of walkKeyset({
+    client,
+    source: source(options.maxPageSize),
+    cursor,
+    range,
+    resumeAt: options.resumeAt ?? (cursor.serverOrder === 'asc' ? range.from : range.to),
+    pageSize: 10,
+    maxRequests: 10_000,
+  })) {
+    keys.push(...page.records.map((record) => String(record.id)));
+    resumes.push(page.resumeAt);
+  }
+  return { keys, resumes };
+}
+
+describe('walkKeyset', () => {
+  it('reads every record once under shuffled ties, asking page 0 only (a big instant in one larger page)', async () => {
+    const server = memoryServer(records(), { cursor: SECONDS_CURSOR, order: 'asc' });
+    const { keys, resumes } = await walkAll(server.client, SECONDS_CURSOR);
+    expect(keys.sort()).toEqual(
+      records()
+        .map((r) => String(r.id))
+        .sort(),
+    );
+    expect(server.log.every((request) => request.page === 0)).toBe(true);
+    expect(server.log.some((request) => request.size > 10)).toBe(true);
+    expect(resumes).toEqual([...resumes].sort((a, b) => a - b));
+  });
+
+  it('reads an instant larger than the cap by offset until the keys reach its count', async () => {
+    const server = memoryServer(records(), { cursor: SECONDS_CURSOR, order: 'asc' });
+    const { keys } = await walkAll(server.client, SECONDS_CURSOR, { maxPageSize: 10 });
+    expect(new Set(keys).size).toBe(200);
+    expect(keys.length).toBe(200);
+    expect(server.log.some((request) => request.page > 0)).toBe(true);
+  });
+
+  it('without a total, reads such an instant until a pass adds nothing', async () => {
+    const server = memoryServer(records(), { cursor: SECONDS_CURSOR, order: 'asc', noTotal: true });
+    const { keys } = await walkAll(server.client, SECONDS_CURSOR, { maxPageSize: 10 });
+    expect(new Set(keys).size).toBe(200);
+  });
+
+  it('walks a server that always sorts descending (integrations) from the upper end', async () => {
+    const cursor: KeysetCursor = { ...SECONDS_CURSOR, serverOrder: 'desc' };
+    const server = memoryServer(records(), { cursor, order: 'desc' });
+    const { keys, resumes } = await walkAll(server.client, cursor);
+    expect(keys.sort()).toEqual(
+      records()
+        .map((r) => String(r.id))
+        .sort(),
+    );
+    expect(resumes).toEqual([...resumes].sort((a, b) => b - a));
+  });
+
+  it('takes inclusive bounds on records in milliseconds (CI/CD) without reading any record twice', async () => {
+    const cursor: KeysetCursor = {
+      filter: { field: 'end_time', boundType: 'string', inclusive: true },
+      recordField: 'end_time',
+      recordUnit: 'ms',
+      column: 'end_time',
+      serverOrder: 'asc',
+    };
+    const data = records('ms').map((record) => ({ id: record.id, end_time: record.updated_at }));
+    const server = memoryServer(data, { cursor, order: 'asc' });
+    const { keys } = await walkAll(server.client, cursor);
+    expect(keys.length).toBe(200);
+    expect(new Set(keys).size).toBe(200);
+  });
+
+  it('resumes from a point: records before it are not read again', async () => {
+    const server = memoryServer(records(), { cursor: SECONDS_CURSOR, order: 'asc' });
+    const { keys } = await walkAll(server.client, SECONDS_CURSOR, { resumeAt: 1_700_000_200 });
+    const expected = records().filter((r) => Number(r.updated_at) >= 1_700_000_200);
+    expect(keys.sort()).toEqual(expected.map((r) => String(r.id)).sort());
+  });
+
+  it('fails loudly when the server stops sorting by the cursor', async () => {
+    const server = memoryServer(records(), { cursor: SECONDS_CURSOR, order: 'none' });
+    const error = await walkAll(server.client, SECONDS_CURSOR).catch((e: unknown) => e);
+    expect((error as { code?: string }).code).toBe('SEI_SYNC_ERR_UNSORTED');
+  });
+});

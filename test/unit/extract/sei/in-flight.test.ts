@@ -1,0 +1,101 @@
+import { describe, expect, it } from 'vitest';
+import type { ListClient, ListResult } from '../../../../src/extract/sei/client.js';
+import { SEI_ERROR_CODES, SeiError } from '../../../../src/extract/sei/errors.js';
+import { InFlightLimit } from '../../../../src/extract/sei/in-flight.js';
+
+/** A client whose answers the test releases by hand, counting how many are under way. */
+function manualClient() {
+  const pending: (() => void)[] = [];
+  let inFlight = 0;
+  let peak = 0;
+  const client: ListClient = {
+    async list<R>(): Promise<ListResult<R>> {
+      inFlight++;
+      peak = Math.max(peak, inFlight);
+      await new Promise<void>((resolve) => pending.push(resolve));
+      inFlight--;
+      return { response: { records: [] }, attempts: 1, retries: 0, rateLimited: 0 };
+    },
+  };
+  return {
+    client,
+    release: () => pending.shift()?.(),
+    get pending() {
+      return pending.length;
+    },
+    get peak() {
+      return peak;
+    },
+  };
+}
+
+const tick = () => new Promise((resolve) => setImmediate(resolve));
+
+describe('InFlightLimit', () => {
+  it('sizes the concurrency from the budget rate times the latency, within the cap', () => {
+    const client = manualClient().client;
+    // 600/min = 10/s; 1 s latency → 10 × 1.25 = 13, capped at 8.
+    expect(new InFlightLimit(client, { requestsPerMinute: 600, maxInFlight: 8 }).limit).toBe(8);
+    // 600/min with 200 ms answers: 10 × 0.2 × 1.25 = 2.5 → 3.
+    expect(
+      new InFlightLimit(client, { requestsPerMinute: 600, maxInFlight: 8, initialLatencyMs: 200 }).limit,
+    ).toBe(3);
+    // Never below one.
+    expect(
+      new InFlightLimit(client, { requestsPerMinute: 1, maxInFlight: 8, initialLatencyMs: 10 }).limit,
+    ).toBe(1);
+  });
+
+  it('never has more requests under way than the limit, and follows the latency it observes', async () => {
+    const server = manualClient();
+    let clock = 0;
+    const limit = new InFlightLimit(server.client, {
+      requestsPerMinute: 600,
+      maxInFlight: 4,
+      initialLatencyMs: 100,
+      smoothing: 1,
+      nowMs: () => clock,
+    });
+    expect(limit.limit).toBe(2);
+    const calls = Array.from({ length: 6 }, () => limit.list('/v1/x/list', { page: 0 }));
+    await tick();
+    expect(server.pending).toBe(2);
+    // Answers now take 2 s: 10/s × 2 s × 1.25 = 25, capped at 4.
+    clock += 2000;
+    server.release();
+    server.release();
+    await tick();
+    await tick();
+    expect(limit.limit).toBe(4);
+    expect(server.pending).toBe(4);
+    while (server.pending > 0) {
+      server.release();
+      await tick();
+      await tick();
+    }
+    await Promise.all(calls);
+    expect(server.peak).toBe(4);
+    expect(limit.peak).toBe(4);
+  });
+
+  it('a call waiting for a slot stops with SEI_ERR_ABORTED when its signal fires', async () => {
+    const server = manualClient();
+    const limit = new InFlightLimit(server.client, {
+      requestsPerMinute: 60,
+      maxInFlight: 1,
+      initialLatencyMs: 10,
+    });
+    const first = limit.list('/v1/x/list', { page: 0 });
+    const controller = new AbortController();
+    const second = limit
+      .list('/v1/x/list', { page: 1 }, { signal: controller.signal })
+      .catch((e: unknown) => e);
+    await tick();
+    controller.abort();
+    const error = await second;
+    expect(error).toBeInstanceOf(SeiError);
+    expect((error as SeiError).code).toBe(SEI_ERROR_CODES.aborted);
+    server.release();
+    await first;
+  });
+});

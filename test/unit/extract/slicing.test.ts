@@ -1,0 +1,68 @@
+import { describe, expect, it } from 'vitest';
+import { noCost } from '../../../src/extract/list-request.js';
+import { planSlices, SLICING_DEFAULTS } from '../../../src/extract/slicing.js';
+import type { TimeRange } from '../../../src/extract/time-range.js';
+
+/** Instants of `n` records: most in the last tenth of the window, a bulk of 500 on one second. */
+function skewed(n: number, range: TimeRange): number[] {
+  const span = range.to - range.from;
+  return Array.from({ length: n }, (_, i) =>
+    i < 500
+      ? range.from + Math.floor(span * 0.95)
+      : range.from + Math.floor(span * (i % 10 === 0 ? i / n : 0.9 + (i / n) * 0.1)),
+  );
+}
+
+function counter(instants: readonly number[]) {
+  let requests = 0;
+  return {
+    get requests() {
+      return requests;
+    },
+    count: async (part: TimeRange) => {
+      requests++;
+      return {
+        total: instants.filter((t) => t >= part.from && t < part.to).length,
+        cost: { ...noCost(), requests: 1 },
+      };
+    },
+  };
+}
+
+describe('planSlices', () => {
+  const range = { from: 1_600_000_000, to: 1_700_000_000 };
+
+  it('partitions the window into slices of about equal size from counts', async () => {
+    const instants = skewed(50_000, range);
+    const server = counter(instants);
+    const plan = await planSlices({ range, count: server.count, pageSize: 1000 });
+    expect(plan.total).toBe(50_000);
+    expect(plan.slices[0]!.from).toBe(range.from);
+    expect(plan.slices.at(-1)!.to).toBe(range.to);
+    for (let k = 1; k < plan.slices.length; k++) expect(plan.slices[k]!.from).toBe(plan.slices[k - 1]!.to);
+    expect(plan.slices.reduce((sum, slice) => sum + (slice.estimatedRecords ?? 0), 0)).toBe(50_000);
+    expect(plan.slices.length).toBeGreaterThan(4);
+    expect(plan.slices.length).toBeLessThanOrEqual(SLICING_DEFAULTS.maxSlices);
+    // No slice holds much more than its share, unless it is one instant (the bulk operation).
+    const share = 50_000 / plan.slices.length;
+    for (const slice of plan.slices)
+      if (slice.to - slice.from > 1) expect(slice.estimatedRecords ?? 0).toBeLessThan(share * 4);
+    expect(plan.cost.requests).toBe(server.requests);
+  });
+
+  it('keeps a small window in one slice, after one count', async () => {
+    const server = counter(skewed(1_500, range));
+    const plan = await planSlices({ range, count: server.count, pageSize: 1000 });
+    expect(plan.slices).toEqual([{ ...range, estimatedRecords: 1_500 }]);
+    expect(server.requests).toBe(1);
+  });
+
+  it('without a count, walks the window as one slice', async () => {
+    const plan = await planSlices({
+      range,
+      count: async () => ({ total: undefined, cost: noCost() }),
+      pageSize: 1000,
+    });
+    expect(plan.slices).toEqual([{ ...range, estimatedRecords: undefined }]);
+  });
+});
