@@ -22,15 +22,11 @@ export interface RunSyncResult {
   results: StreamRunResult[];
 }
 
-export async function runSync(engine: SyncEngine, options: RunSyncOptions): Promise<RunSyncResult> {
-  const runId = await engine.startRun({
-    trigger: options.trigger,
-    streams: options.streams,
-    fullRefresh: options.fullRefresh,
-    inProcess: true,
-  });
-  const results = await Promise.all(
-    options.streams.map(async (stream) => {
+export function runSync(engine: SyncEngine, options: RunSyncOptions): Promise<RunSyncResult> {
+  return runInProcess(
+    engine,
+    { trigger: options.trigger, streams: options.streams, fullRefresh: options.fullRefresh },
+    async (runId, stream) => {
       const result = await engine.syncStream({
         runId,
         stream,
@@ -40,8 +36,24 @@ export async function runSync(engine: SyncEngine, options: RunSyncOptions): Prom
       });
       options.onStreamFinished?.(result);
       return result;
-    }),
+    },
+    (result) => result,
   );
-  const status = await engine.finishRun(runId, results);
+}
+
+/**
+ * One run of this process in the ledger: started, every stream done at once by `perStream` (the shared
+ * request budget, not the number of streams, limits how fast SEI is called), finished with each
+ * stream's result as the ledger sees it.
+ */
+export async function runInProcess<R>(
+  engine: SyncEngine,
+  run: { trigger: RunTrigger; streams: readonly StreamName[]; fullRefresh: boolean },
+  perStream: (runId: string, stream: StreamName) => Promise<R>,
+  asRunResult: (result: R) => StreamRunResult,
+): Promise<{ runId: string; status: RunStatus; results: R[] }> {
+  const runId = await engine.startRun({ ...run, inProcess: true });
+  const results = await Promise.all(run.streams.map((stream) => perStream(runId, stream)));
+  const status = await engine.finishRun(runId, results.map(asRunResult));
   return { runId, status, results };
 }

@@ -6,6 +6,7 @@
 import { SYNC_ERROR_CODES } from '../errors.js';
 import type { StreamName } from '../streams/types.js';
 import { zeroCounts } from '../sync/counts.js';
+import { runInProcess } from '../sync/run-sync.js';
 import { type RunStatus, type StreamRunResult, type SyncEngine, VERIFY_TRIGGER } from '../sync/types.js';
 import type { StreamVerifyResult } from './types.js';
 
@@ -23,15 +24,11 @@ export interface RunVerifyResult {
   results: StreamVerifyResult[];
 }
 
-export async function runVerify(engine: SyncEngine, options: RunVerifyOptions): Promise<RunVerifyResult> {
-  const runId = await engine.startRun({
-    trigger: VERIFY_TRIGGER,
-    streams: options.streams,
-    fullRefresh: false,
-    inProcess: true,
-  });
-  const results = await Promise.all(
-    options.streams.map(async (stream) => {
+export function runVerify(engine: SyncEngine, options: RunVerifyOptions): Promise<RunVerifyResult> {
+  return runInProcess(
+    engine,
+    { trigger: VERIFY_TRIGGER, streams: options.streams, fullRefresh: false },
+    async (runId, stream) => {
       const result = await engine.verifyStream({
         runId,
         stream,
@@ -40,10 +37,9 @@ export async function runVerify(engine: SyncEngine, options: RunVerifyOptions): 
       });
       options.onStreamVerified?.(result);
       return result;
-    }),
+    },
+    asRunResult,
   );
-  const status = await engine.finishRun(runId, results.map(asRunResult));
-  return { runId, status, results };
 }
 
 /** How the run ledger sees a stream's verify: it ran (whatever it found) or it failed. */
