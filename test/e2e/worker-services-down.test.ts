@@ -119,6 +119,12 @@ describe('the worker when its services are not there', () => {
         expect((await fetch(`${ops}/readyz`)).status).toBe(200);
 
         await redis.kill();
+        // At once 503, whether the worker has noticed yet (then naming Redis's address) or its PING times out.
+        expect((await fetch(`${ops}/readyz`)).status).toBe(503);
+        await waitFor(
+          () => worker.logs.some((line) => line.service === 'Redis' && line.state === 'down'),
+          STARTUP_TIMEOUT_MS,
+        );
         const ready = await fetch(`${ops}/readyz`);
         expect(ready.status).toBe(503);
         expect(await ready.json()).toMatchObject({ redis: expect.stringContaining('127.0.0.1') });
