@@ -3,24 +3,15 @@
  * (connection refused) and a name that cannot resolve (`.invalid`, RFC 2606). The run stops after the
  * first request's retries with one line naming the host; the other streams send nothing.
  */
-import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SyncDocument } from '../../src/commands/json-output.js';
 import { runCliJson } from '../support/cli-json.js';
 import { spawnCli } from '../support/cli-process.js';
+import { closedPort } from '../support/closed-port.js';
 import { createTestDatabase, type TestDatabase } from '../support/services.js';
 
 const COMMAND_TIMEOUT_MS = 120_000;
 const MAX_ATTEMPTS = 3;
-
-/** A loopback port nothing listens on: bound by us, then released. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 describe('sync against an unreachable SEI host', () => {
   let database: TestDatabase;

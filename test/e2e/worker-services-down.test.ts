@@ -3,13 +3,13 @@
  * redis-server), an unmigrated database, and `schedule` without Redis. Each ends in bounded time by
  * itself (exit code, one line), never by a second signal.
  */
-import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Secret } from '../../src/secret.js';
 import { migrateToLatest } from '../../src/state/migrate.js';
 import { openWarehouse } from '../../src/state/open.js';
 import { waitFor } from '../integration/jobs/memory-engine.js';
 import { type CliProcess, spawnCli } from '../support/cli-process.js';
+import { closedPort } from '../support/closed-port.js';
 import { type PrivateRedis, redisServerAvailable, startPrivateRedis } from '../support/private-redis.js';
 import { createTestDatabase, type TestDatabase, testQueuePrefix } from '../support/services.js';
 
@@ -21,15 +21,6 @@ const SHUTDOWN_TIMEOUT_MS = 5_000;
 const TEST_TIMEOUT_MS = 120_000;
 /** Node and tsx starting up on a loaded machine. */
 const STARTUP_TIMEOUT_MS = 30_000;
-
-/** A loopback port nothing listens on. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 function workerEnv(database: TestDatabase, redisUrl: string): Record<string, string> {
   return {
