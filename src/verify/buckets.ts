@@ -12,7 +12,7 @@ import { EARLIEST_SECOND, rangeFilterValue, type TimeRange } from '../extract/ti
 import type { RangeFilter } from '../streams/types.js';
 
 /** The first second the warehouse stores an instant for (the normalizers keep instants after 1970). */
-const UNIX_SECOND_ONE = 1;
+export const UNIX_SECOND_ONE = 1;
 
 /**
  * The bucket whose warehouse count also takes the rows without a cursor value: the one starting at

@@ -7,7 +7,7 @@
 import { EARLIEST_SECOND, fromEpochSeconds, type TimeRange, toEpochSeconds } from '../extract/time-range.js';
 import { readCheckpoint } from '../state/checkpoints.js';
 import type { IncrementalStream } from '../streams/types.js';
-import { monthBuckets } from './buckets.js';
+import { monthBuckets, UNIX_SECOND_ONE } from './buckets.js';
 import type { VerifyContext } from './context.js';
 import { cursorCovers } from './scope.js';
 import { probeRange } from './server-counts.js';
@@ -54,7 +54,10 @@ export async function rangeBuckets(
     return defined.length > 0 ? pick(...defined) : undefined;
   };
   const ascending = stream.cursor.serverOrder === 'asc';
-  const first = known([span.first, ascending ? probe?.first : undefined], Math.min);
+  // A first record before 1970 lies in the one bucket before 1970: months start at the first after it
+  // (else one record at -1 would cut 57 years into months, a request each).
+  const probeFirst = ascending && (probe?.first ?? 0) >= UNIX_SECOND_ONE ? probe?.first : undefined;
+  const first = known([span.first, probeFirst], Math.min);
   const last = known([span.last, ascending ? undefined : probe?.first], Math.max);
   return { buckets: monthBuckets(range, { first, last }), total: probe?.total };
 }
