@@ -51,9 +51,7 @@ export function probeCostLine(report: ProbeReport): string {
 
 /** Not ok only when SEI refused the configured key: every other row then says nothing. */
 export function probeDocument(report: ProbeReport): ProbeDocument {
-  const refused = report.rows.find(
-    (row) => row.check === 'auth_scheme' && row.result === 'does_not_hold' && row.action.startsWith('every'),
-  );
+  const refused = report.rows.find((row) => row.check === 'auth_scheme' && !row.handled);
   return {
     ...documentHead(
       'probe',

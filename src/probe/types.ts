@@ -29,6 +29,8 @@ export interface ProbeRow {
   evidence: string;
   /** What sei-sync does about it (or what the user should do). */
   action: string;
+  /** False when the user has something to do (or to report): sei-sync does not cope with it alone. */
+  handled: boolean;
 }
 
 export interface ProbeReport {

@@ -56,6 +56,7 @@ export async function checkAuthSchemes(
         result,
         `${exchange.request} → ${exchange.error ? outcome(exchange) : '200'}`,
         action,
+        result !== 'does_not_hold' || !mine,
       ),
     );
   }

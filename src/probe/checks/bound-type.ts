@@ -44,6 +44,7 @@ export async function checkBoundType(probe: StreamProbe): Promise<ProbeRow> {
       'does_not_hold',
       evidence,
       `only ${declared}s work here: sei-sync sends ${declared}s (declared for this endpoint)`,
+      true,
     );
   if (otherOk)
     return row(

@@ -43,5 +43,6 @@ export async function checkCursorUnit(probe: StreamProbe): Promise<ProbeRow> {
     holds
       ? 'reads it as declared'
       : 'reads seconds or ms by magnitude and narrows windows at ms precision: a record at a fraction of a second is kept, not looped on',
+    true,
   );
 }

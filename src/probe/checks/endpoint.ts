@@ -67,6 +67,7 @@ function endpointRow(stream: StreamDefinition, path: string, exchange: Exchange,
       'does_not_hold',
       evidence,
       `known: ${stream.fallback.reason}; rows are derived from ${stream.fallback.from}`,
+      true,
     );
   if (status === 404)
     return row(

@@ -54,5 +54,6 @@ export async function checkPageSize(probe: StreamProbe): Promise<ProbeRow> {
       ? `asks ${asked} (SEI_PAGE_SIZE${probe.stream.maxPageSize ? `, capped at ${probe.stream.maxPageSize} for this endpoint` : ''}): accepted`
       : `lower SEI_PAGE_SIZE to ${smaller} or less`
     : `the largest accepted is below ${smaller}; sei-sync asks ${asked}, which the first request ${probe.options.cheap ? 'did not try' : 'got'}`;
-  return row('page_size', probe.stream, ASSUMPTION, 'does_not_hold', evidence, action);
+  const handled = fallback.answer !== undefined && asked <= smaller;
+  return row('page_size', probe.stream, ASSUMPTION, 'does_not_hold', evidence, action, handled);
 }

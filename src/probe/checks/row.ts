@@ -9,8 +9,10 @@ export function row(
   result: ProbeResult,
   evidence: string,
   action: string,
+  /** Whether sei-sync copes without the user (by default: unless the assumption does not hold). */
+  handled = result !== 'does_not_hold',
 ): ProbeRow {
-  return { check, stream: stream?.name ?? null, assumption, result, evidence, action };
+  return { check, stream: stream?.name ?? null, assumption, result, evidence, action, handled };
 }
 
 /** What to send when the server does something sei-sync has no answer for. */

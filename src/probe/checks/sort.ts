@@ -34,6 +34,7 @@ export async function checkSort(probe: StreamProbe): Promise<ProbeRow> {
       'does_not_hold',
       evidence,
       'known for this endpoint: the walk narrows windows from their end',
+      true,
     );
   return row(
     'sort',
