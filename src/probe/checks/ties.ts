@@ -50,7 +50,9 @@ export async function checkTies(probe: StreamProbe): Promise<ProbeRow> {
   const a = keysAt(once.answer);
   const b = keysAt(twice.answer);
   const same = a.length === b.length && a.every((key, k) => key === b[k]);
-  const evidence = `${size} records at ${instant} ms, asked twice (${once.request}): ${same ? 'one order' : 'two orders'}`;
+  const field = probe.cursor.recordField;
+  const value = records.find((r) => probe.instantMs(r) === instant)?.[field];
+  const evidence = `${size} records at ${field} ${String(value)}, asked twice (${once.request}): ${same ? 'one order' : 'two orders'}`;
   return same
     ? row(
         'ties',
