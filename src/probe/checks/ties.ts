@@ -69,5 +69,6 @@ export async function checkTies(probe: StreamProbe): Promise<ProbeRow> {
         'does_not_hold',
         evidence,
         'never pages by offset across an instant: one instant is read whole, again until two reads agree',
+        true,
       );
 }
