@@ -53,7 +53,8 @@ export function probeRequestBound(streams: readonly StreamDefinition[], cheap = 
 }
 
 export async function runProbe(options: ProbeOptions): Promise<ProbeReport> {
-  const { config, streams } = options;
+  const { config } = options;
+  let streams = options.streams;
   const cheap = options.cheap ?? false;
   const budget = new TokenBucketBudget({ requestsPerMinute: config.sei.requestsPerMinute });
   const clients: SeiClient[] = [];
@@ -67,7 +68,10 @@ export async function runProbe(options: ProbeOptions): Promise<ProbeReport> {
   const client = createSeiClient(config.sei, budget);
   clients.push(client);
   try {
-    for (const row of await checkAuthSchemes(config, budget, (c) => clients.push(c))) report(row);
+    const auth = await checkAuthSchemes(config, budget, (c) => clients.push(c));
+    for (const row of auth) report(row);
+    // The key refused as configured: every other request would be refused too.
+    if (auth.some((row) => !row.handled)) streams = [];
     const settings = {
       settings: { forceDatabaseSource: config.sei.forceDatabaseSource, scope: config.scope },
     };
@@ -110,7 +114,7 @@ export async function runProbe(options: ProbeOptions): Promise<ProbeReport> {
     rows,
     requests,
     retries,
-    maxRequests: probeRequestBound(streams, cheap),
+    maxRequests: probeRequestBound(options.streams, cheap),
     requestsPerMinute: config.sei.requestsPerMinute,
   };
 }

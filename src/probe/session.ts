@@ -206,8 +206,8 @@ export function evidenceOf(exchange: Exchange): string {
   return `${exchange.request} → ${outcome(exchange)}`;
 }
 
-/** Refused by the server as a request (not a failure of the network or of SEI as a whole). */
+/** Refused by the server as a request (not the key, not a failure of the network or of SEI as a whole). */
 export function refused(exchange: Exchange): boolean {
   const status = exchange.error?.status;
-  return status !== undefined && status >= 400 && status < 600 && status !== 429 && status !== 503;
+  return status !== undefined && status >= 400 && status < 600 && ![401, 403, 429, 503].includes(status);
 }

@@ -206,4 +206,23 @@ describe('sei-sync probe', () => {
       'endpoint',
     ]);
   });
+
+  it('exits 1 with SEI_ERR_AUTH when SEI refuses the key, sending no more than it states', async () => {
+    sim = await startSimulator({ records: RECORDS, adminKeys: [KEY] });
+    const run = await runCliJson<ProbeDocument>(['probe', '--streams', 'jira_issues'], {
+      SEI_BASE_URL: sim.url,
+      SEI_API_KEY: 'not-the-key',
+    });
+    expect(run.code).toBe(1);
+    expect(run.document.error?.code).toBe('SEI_ERR_AUTH');
+    // The three scheme words, then nothing: every other request would be refused too.
+    expect(run.document.requests).toBe(3);
+    expect(sim.requestLog).toHaveLength(3);
+    expect(run.document.rows.map((r) => r.result)).toEqual([
+      'does_not_hold',
+      'does_not_hold',
+      'does_not_hold',
+    ]);
+    expect(run.output).not.toContain('not-the-key');
+  });
 });
