@@ -3,6 +3,7 @@ import { Redis } from 'ioredis';
 import { type Config, loadConfig } from '../config.js';
 import { createSeiClient, TokenBucketBudget } from '../extract/index.js';
 import { silentLogger } from '../observability/logger.js';
+import { runProbe } from '../probe/index.js';
 import { pendingMigrations } from '../state/index.js';
 import { STREAMS } from '../streams/registry.js';
 import {
@@ -41,6 +42,25 @@ async function checkSei(config: Config): Promise<string> {
     await client.close();
     await budget.close?.();
   }
+}
+
+/**
+ * The cheap part of `sei-sync probe` (the auth words, and for each stream walked by time the endpoint
+ * and the range bound type): fails when a row needs the user (a bound type the server refuses, a 404).
+ */
+async function checkProbe(config: Config): Promise<string> {
+  if (config.sei.apiKey === undefined) throw new Error('not run: no key');
+  const streams = config.streams.map((name) => STREAMS[name]);
+  const report = await runProbe({ config, streams, cheap: true });
+  const needsUser = report.rows.filter((row) => !row.handled);
+  const unknown = report.rows.filter((row) => row.result === 'unknown').length;
+  const cost = `${report.requests} requests`;
+  if (needsUser.length > 0)
+    throw new Error(
+      `${needsUser.map((row) => `${row.stream ?? row.check}: ${row.assumption}: ${row.action}`).join('; ')} (${cost}); run \`sei-sync probe\``,
+    );
+  const quirks = report.rows.filter((row) => row.result === 'does_not_hold').length;
+  return `endpoints, auth words and range bound types: ${report.rows.length - quirks - unknown} hold, ${quirks} known quirks handled${unknown > 0 ? `, ${unknown} could not tell` : ''} (${cost}); \`sei-sync probe\` checks the rest`;
 }
 
 async function checkDatabase(config: Config): Promise<string> {
@@ -102,6 +122,7 @@ export async function runChecks(
   });
   const checks: Check[] = [
     { name: 'sei', run: () => checkSei(config) },
+    { name: 'probe', run: () => checkProbe(config) },
     { name: 'database', run: () => checkDatabase(config) },
     { name: 'redis', run: () => checkRedis(config) },
   ];
@@ -118,7 +139,9 @@ export async function runChecks(
 export function registerDoctor(program: Command): void {
   program
     .command('doctor')
-    .description('check the configuration, the SEI key (one request), the database and Redis')
+    .description(
+      'check the configuration, the SEI key (one request), the cheap part of `probe`, the database and Redis',
+    )
     .option(JSON_FLAG, JSON_OPTION_HELP)
     .action(
       runAction(async (options: { json?: boolean }) => {

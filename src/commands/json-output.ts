@@ -13,6 +13,7 @@
 
 import type { JobStateName } from '../../jobs/status.js';
 import { SYNC_ERROR_CODES } from '../errors.js';
+import type { ProbeRow } from '../probe/index.js';
 import type { StreamName } from '../streams/types.js';
 import type { RunStatus, StreamCounts, StreamRunResult } from '../sync/index.js';
 import type {
@@ -29,7 +30,7 @@ import { errorMessage } from './error-message.js';
 export const JSON_SCHEMA_VERSION = 1;
 
 /** Commands that take `--json`. */
-export type JsonCommand = 'sync' | 'plan' | 'status' | 'doctor' | 'renormalize' | 'verify';
+export type JsonCommand = 'sync' | 'plan' | 'status' | 'doctor' | 'renormalize' | 'verify' | 'probe';
 
 /** Fields every document starts with. */
 export interface DocumentHead<C extends JsonCommand> {
@@ -210,7 +211,7 @@ export interface StatusDocument extends DocumentHead<'status'> {
 
 /** One check of `doctor`. */
 export interface DoctorCheckJson {
-  name: 'config' | 'sei' | 'database' | 'redis';
+  name: 'config' | 'sei' | 'probe' | 'database' | 'redis';
   ok: boolean;
   message: string;
 }
@@ -218,6 +219,19 @@ export interface DoctorCheckJson {
 /** `sei-sync doctor --json`: `ok` is false when any check failed. */
 export interface DoctorDocument extends DocumentHead<'doctor'> {
   checks: DoctorCheckJson[];
+}
+
+/**
+ * `sei-sync probe --json`: one row per assumption checked (src/probe/types.ts `ProbeRow`), and the
+ * requests it took. `ok` is false only when SEI refused the configured key.
+ */
+export interface ProbeDocument extends DocumentHead<'probe'> {
+  rows: ProbeRow[];
+  requests: number;
+  retries: number;
+  /** The most requests these checks send without retries, stated before the run. */
+  maxRequests: number;
+  requestsPerMinute: number;
 }
 
 /** One bucket of `verify`: `[from, to)` as ISO instants (null for a whole list). */
@@ -296,6 +310,7 @@ export type JsonDocument =
   | DoctorDocument
   | VerifyDocument
   | VerifyPlanDocument
+  | ProbeDocument
   | ErrorDocument;
 
 /** The option, the same on every command: `.option(JSON_FLAG, JSON_OPTION_HELP)`. */

@@ -7,6 +7,8 @@ import {
   type FaultOptions,
   type LatencyModel,
   LOADED_TENANT_LATENCY,
+  QUIRK_PRESETS,
+  type QuirkPreset,
   SIMULATOR_DEFAULT_SEED,
   startSimulator,
 } from '../simulator/index.js';
@@ -32,6 +34,13 @@ interface SimulatorCommandOptions {
   hostile?: number;
   measure?: boolean;
   latency?: LatencyModel;
+  quirks: QuirkPreset;
+}
+
+function quirkPreset(value: string): QuirkPreset {
+  if (!(value in QUIRK_PRESETS))
+    throw new InvalidArgumentError(`must be one of ${Object.keys(QUIRK_PRESETS).join(', ')}`);
+  return value as QuirkPreset;
 }
 
 /** `loaded` (a loaded tenant: 300 ms + 0.5 ms/record + 10 ms per 1,000 skipped) or `fixed,perRecord,perThousandSkipped` in ms. */
@@ -97,6 +106,12 @@ export function registerSimulator(program: Command): void {
       "share of each stream's records with a hostile value (NUL, lone surrogate, absurd instant, bad key, ...)",
       probability,
     )
+    .option(
+      '--quirks <preset>',
+      "the server's quirks: strict (as SEI's code behaves) or polite (none; every `probe` check holds)",
+      quirkPreset,
+      'strict',
+    )
     .option('--measure', 'instead of serving, time 1000-record Jira pages over loopback and exit')
     .action(
       runAction(async (options: SimulatorCommandOptions) => {
@@ -129,6 +144,7 @@ export function registerSimulator(program: Command): void {
           host: options.host,
           seed: options.seed,
           faults,
+          quirks: options.quirks,
           ...(options.records !== undefined ? { records: options.records } : {}),
           ...(options.latency && { latency: options.latency }),
           ...(options.hostile !== undefined ? { hostile: options.hostile } : {}),
@@ -139,7 +155,7 @@ export function registerSimulator(program: Command): void {
             `  SEI_BASE_URL=${simulator.url}\n` +
             `  SEI_API_KEY=${simulator.adminKey}   (Admin role; Ingestion key: ${simulator.ingestionKey})\n` +
             `  records per large stream: ${simulator.dataset.count('jira_issues')}, seed ${options.seed}` +
-            `${options.hostile ? `, hostile share ${options.hostile}` : ''}\n` +
+            `${options.hostile ? `, hostile share ${options.hostile}` : ''}, ${options.quirks} quirks\n` +
             'Press Ctrl+C to stop.\n',
         );
         await new Promise<void>((resolve) => {

@@ -4,12 +4,12 @@
  * ranges, the first-request gate, the snapshots answers come from.
  */
 
-export { listPage } from './list-request.js';
-export { createSeiClient, type ListClient } from './sei/client.js';
-export { SEI_ERROR_CODES } from './sei/errors.js';
+export { type ListAnswer, type ListSource, listPage } from './list-request.js';
+export { createSeiClient, type ListClient, type SeiClient } from './sei/client.js';
+export { SEI_ERROR_CODES, SeiError } from './sei/errors.js';
 export { rateLimitCostLine } from './sei/rate-limit-cost.js';
 export { RedisRequestBudget } from './sei/redis-budget.js';
 export { TokenBucketBudget } from './sei/token-bucket.js';
 export { sliceShape } from './slicing.js';
-export { EARLIEST_SECOND, windowFilter } from './time-range.js';
+export { EARLIEST_SECOND, rangeFilterValue, type TimeRange, windowFilter } from './time-range.js';
 export { WHOLE_LIST_PAGE_SIZE } from './whole-list-walk.js';

@@ -88,6 +88,8 @@ export interface DatasetOptions {
   nowMs?: () => number;
   /** Share of each stream's records made hostile (./hostile.ts). @defaultValue 0 */
   hostile?: number;
+  /** Work items' updated-at in ms with a fraction of a second (./quirks.ts). @defaultValue true */
+  subSecondCursors?: boolean;
 }
 
 export function resolveStreamSizes(options: DatasetOptions): Record<StreamName, number> {
@@ -235,6 +237,7 @@ export class Dataset implements SimulatorDataset {
     });
     const ctx: GeneratorContext = {
       seed: options.seed,
+      subSecondCursors: options.subSecondCursors ?? true,
       universe: this.universe,
       endSeconds: this.endSeconds,
       sizes: this.sizes,

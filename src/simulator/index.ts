@@ -17,6 +17,7 @@
  * Behaviour (what a client must survive):
  * - Paths match at the root and under any prefix (`/gratis/sei/api/v1/...`); others get 404, non-POST 405.
  * - `Authorization: <APIKEY|ApiKey|Apikey|Bearer, any case> <key>`: unknown/missing key 401, Ingestion key 403.
+ * - Quirks (./quirks.ts) are knobs: `quirks: 'polite'` serves a server without them (`sei-sync probe`).
  * - Body must be a JSON object (else 400). `page` 0-based; `page_size` (collection categories read
  *   `pageSize` and ignore `page_size`) defaults to 1000; Jira refuses more than 10000
  *   (`400 page_size cannot exceed 10000`).
@@ -58,6 +59,7 @@ import type { StreamName } from '../streams/types.js';
 import { Dataset } from './dataset.js';
 import { FaultInjector } from './faults.js';
 import { type GateState, type HoldOptions, RequestGate } from './gate.js';
+import { resolveQuirks } from './quirks.js';
 import { SimulatorServer } from './server.js';
 import type { FaultOptions, RequestLogEntry, SimulatorHandle, SimulatorOptions } from './types.js';
 import { V2Api } from './v2/api.js';
@@ -74,6 +76,13 @@ export type { GateState, HoldOptions } from './gate.js';
 export { HOSTILE_KINDS, type HostileKind, hostileKindOf } from './hostile.js';
 export { type LatencyModel, LOADED_TENANT_LATENCY } from './latency.js';
 export { COLLECTION_INTEGRATION_IDS } from './query.js';
+export {
+  POLITE_QUIRKS,
+  QUIRK_PRESETS,
+  type QuirkOptions,
+  type QuirkPreset,
+  STRICT_QUIRKS,
+} from './quirks.js';
 export { GATE_PATH } from './server.js';
 export type * from './types.js';
 export { CORE_INTEGRATIONS } from './universe.js';
@@ -113,8 +122,10 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   const seed = options.seed ?? SIMULATOR_DEFAULT_SEED;
   const adminKeys = options.adminKeys ?? [SIMULATOR_DEFAULT_ADMIN_KEY];
   const ingestionKeys = options.ingestionKeys ?? [SIMULATOR_DEFAULT_INGESTION_KEY];
+  const quirks = resolveQuirks(options.quirks);
   const dataset = new Dataset({
     seed,
+    subSecondCursors: quirks.subSecondCursors,
     ...(options.records !== undefined ? { records: options.records } : {}),
     ...(options.streamSizes ? { streamSizes: options.streamSizes } : {}),
     ...(options.hostile !== undefined ? { hostile: options.hostile } : {}),
@@ -143,6 +154,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     ...(options.latency && { latency: options.latency }),
     fixedEndpoints: new Set(options.fixedEndpoints ?? []),
     v2,
+    quirks,
   });
   const server: Server = createServer({ keepAlive: true }, simulator.handle);
   await new Promise<void>((resolve, reject) => {

@@ -19,13 +19,12 @@ import type { HoldOptions, RequestGate } from './gate.js';
 import { type LatencyModel, latencyMs } from './latency.js';
 import { pageInRandomOrder, pageWithShuffledTies } from './ordering.js';
 import { parseFilter, parseSort, QueryError, ServerError, StreamQueries } from './query.js';
+import { endpointWithQuirks, honouredSort, type QuirkOptions, withDifferingSnapshot } from './quirks.js';
 import { Rng } from './random.js';
 import type { DatasetMutation, FaultOptions, RequestLogEntry, SnapshotSwitch } from './types.js';
 import { STREAM_TAGS } from './universe.js';
 import type { V2Api } from './v2/api.js';
 
-/** Words accepted before the key in `Authorization` (compared case-insensitively). */
-export const AUTH_SCHEMES = ['apikey', 'bearer'] as const;
 /** Where another process pauses and resumes the server (`POST {"hold": {...}}` or `{"release": true}`; GET reads). */
 export const GATE_PATH = '/_simulator/gate';
 /** Request bodies larger than this are refused (413). */
@@ -75,6 +74,8 @@ export interface ServerContext {
   fixedEndpoints: ReadonlySet<StreamName>;
   /** SEI 2.0 paths (`/v2/...`, see ./v2/api.ts). */
   v2?: V2Api;
+  /** Which of the server's quirks this simulator has (./quirks.ts). */
+  quirks: QuirkOptions;
 }
 
 export class SimulatorServer {
@@ -85,6 +86,7 @@ export class SimulatorServer {
   readonly #stale = new Map<string, PageResult>();
   #staleBytes = 0;
   readonly #shuffleRng: Rng;
+  readonly #servedEndpoints = new Map<SimEndpoint, SimEndpoint>();
   /** Time spent building answers (filter, sort, serialize), for measurements. */
   busyMs = 0;
 
@@ -151,7 +153,7 @@ export class SimulatorServer {
       this.#log(entry);
     };
 
-    const endpoint = matchEndpoint(url.pathname);
+    const endpoint = this.#withQuirks(matchEndpoint(url.pathname));
     const dora = endpoint ? undefined : matchDoraRoute(url.pathname);
     let raw: string;
     try {
@@ -288,6 +290,17 @@ export class SimulatorServer {
     this.#sendJson(res, 200, page.body);
   }
 
+  /** The endpoint as this simulator's quirks serve it (built once per endpoint). */
+  #withQuirks(endpoint: SimEndpoint | undefined): SimEndpoint | undefined {
+    if (endpoint === undefined) return undefined;
+    let served = this.#servedEndpoints.get(endpoint);
+    if (served === undefined) {
+      served = endpointWithQuirks(endpoint, this.ctx.quirks);
+      this.#servedEndpoints.set(endpoint, served);
+    }
+    return served;
+  }
+
   /** The gate's admin endpoint: not logged, so that request counts stay the sync's own. */
   #controlGate(req: IncomingMessage, res: ServerResponse, raw: string): void {
     const role = this.#authorize(req.headers.authorization);
@@ -329,7 +342,8 @@ export class SimulatorServer {
     const match = /^\s*(\S+)\s+(\S+)\s*$/.exec(header);
     if (!match) return undefined;
     const [, scheme, key] = match as unknown as [string, string, string];
-    if (!(AUTH_SCHEMES as readonly string[]).includes(scheme.toLowerCase())) return undefined;
+    if (!this.ctx.quirks.authSchemes.some((word) => word.toLowerCase() === scheme.toLowerCase()))
+      return undefined;
     if (this.ctx.adminKeys.has(key)) return 'admin';
     if (this.ctx.ingestionKeys.has(key)) return 'ingestion';
     return undefined;
@@ -350,6 +364,7 @@ export class SimulatorServer {
       throw new ServerError(endpoint.broken.message);
     const state = this.ctx.dataset.state(endpoint.stream);
     const filter = parseFilter(state, body.filter, endpoint.range, endpoint.fieldAliases);
+    if (this.ctx.quirks.ignoreRangeFilter) filter.ranges = [];
     const horizon = endpoint.horizon;
     if (horizon && !horizon.unlessAcross.includes(String(body.across))) {
       // CiCdAggsService: the default `across` (trend) adds `start_time >= now() - 90 days`.
@@ -361,7 +376,9 @@ export class SimulatorServer {
         inclusive: true,
       });
     }
-    const effective = effectiveSort(endpoint.order, parseSort(body.sort));
+    const requested = parseSort(body.sort);
+    const effective =
+      (!this.ctx.quirks.sortIgnored && honouredSort(requested)) || effectiveSort(endpoint.order, requested);
     if ('error' in effective) throw new ServerError(effective.error);
     const applied = effective.sort === undefined ? undefined : effective;
 
@@ -403,7 +420,7 @@ export class SimulatorServer {
         : applied.ties === 'shuffle'
           ? pageWithShuffledTies(order, start, end, queries.sameSortValues(sort), this.#shuffleRng)
           : order.subarray(start, end);
-    const served = servedRecord(endpoint, body);
+    const served = servedRecord(endpoint, body, this.#snapshotSpread(endpoint));
     const parts: Buffer[] = [];
     for (const ordinal of ordinals) parts.push(served ? served(state.record(ordinal)) : state.json(ordinal));
     let nonUsers: number | undefined;
@@ -412,6 +429,14 @@ export class SimulatorServer {
       for (let k = 0; k < total; k++) if (state.field(order[k] as number, 'id') === '0') nonUsers++;
     }
     return { parts, total, start, nonUsers };
+  }
+
+  /** With `differingIngestedAt`: each record's snapshot day moved by its key (Jira, work items). */
+  #snapshotSpread(endpoint: SimEndpoint): ((record: SeiRecord) => SeiRecord) | undefined {
+    const state = this.ctx.dataset.state(endpoint.stream);
+    const field = state.generator.snapshotField;
+    if (!this.ctx.quirks.differingIngestedAt || field === undefined) return undefined;
+    return (record) => withDifferingSnapshot(record, field, state.generator.key(record));
   }
 
   #runPendingChanges(stream: StreamName): void {
@@ -466,15 +491,16 @@ const bytesOf = (page: PageResult) => page.parts.reduce((sum, part) => sum + par
 function servedRecord(
   endpoint: SimEndpoint,
   body: Record<string, unknown>,
+  spread?: (record: SeiRecord) => SeiRecord,
 ): ((record: SeiRecord) => Buffer) | undefined {
   const stamp = endpoint.requestTimeField;
   const optional = endpoint.optionalField;
   const filter = body.filter as Record<string, unknown> | undefined;
   const omit = optional !== undefined && filter?.[optional.flag] !== true ? optional.field : undefined;
-  if (stamp === undefined && omit === undefined) return undefined;
+  if (stamp === undefined && omit === undefined && spread === undefined) return undefined;
   const now = Date.now();
   return (record) => {
-    const served: SeiRecord = { ...record };
+    const served: SeiRecord = spread ? spread(record) : { ...record };
     if (stamp && record.status !== stamp.unlessStatus) served[stamp.field] = now;
     if (omit !== undefined) delete served[omit];
     return Buffer.from(JSON.stringify(served));

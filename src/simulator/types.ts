@@ -5,6 +5,7 @@
 import type { SeiRecord } from '../extract/sei/types.js';
 import type { StreamName } from '../streams/types.js';
 import type { LatencyModel } from './latency.js';
+import type { QuirkOptions, QuirkPreset } from './quirks.js';
 import type { V2Options } from './v2/types.js';
 
 /** Probabilities in [0, 1] per request, applied independently, and delays in ms. */
@@ -57,6 +58,11 @@ export interface SimulatorOptions {
   fixedEndpoints?: readonly StreamName[];
   /** SEI 2.0: auth placements accepted, project, job pacing, fault knobs (./v2/types.ts). */
   v2?: V2Options;
+  /**
+   * The server's quirks (./quirks.ts): a preset (`strict`, the server as its code behaves; `polite`,
+   * none) or knobs over `strict`. @defaultValue 'strict'
+   */
+  quirks?: QuirkPreset | Partial<QuirkOptions>;
 }
 
 export interface RequestLogEntry {

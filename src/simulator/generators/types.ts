@@ -13,6 +13,8 @@ export interface GeneratorContext {
   endSeconds: number;
   /** Sizes of the small streams the generators refer to (org units refer to categories, and so on). */
   sizes: Readonly<Record<StreamName, number>>;
+  /** Work items' `workitem_updated_at` in ms with a fraction of a second (as the server); false: whole seconds. */
+  subSecondCursors: boolean;
 }
 
 export interface StreamGenerator {
