@@ -1,7 +1,7 @@
 /**
  * The sync engine, composed: the one path every mode uses to copy a stream from SEI into the warehouse.
  *
- * Every stream runs the same three steps of its walker (walkers.ts), chosen by its mode:
+ * Every stream runs the same three steps of its walker (walkers/), chosen by its mode:
  *
  *   plan    plan the walk (or continue the one in progress): window, counts, slices (walk-planner.ts);
  *           a full-refresh list is read whole here (list-sync.ts);
@@ -27,7 +27,6 @@ import { STREAMS } from '../streams/registry.js';
 import type { StreamDefinition, StreamName } from '../streams/types.js';
 import { verifyContext } from '../verify/context.js';
 import { failedVerify } from '../verify/failed.js';
-import { planVerify } from '../verify/plan.js';
 import { saveVerifyResult } from '../verify/results.js';
 import { verifySummary } from '../verify/types.js';
 import type { EngineContext } from './engine-context.js';
@@ -37,7 +36,7 @@ import { runLedger } from './run-ledger.js';
 import { Semaphore } from './semaphore.js';
 import { createStreamRuns, linkedAbort } from './stream-run.js';
 import type { SyncEngine } from './types.js';
-import { walkerOf } from './walkers.js';
+import { walkerOf } from './walkers/index.js';
 import { workerSteps } from './worker-steps.js';
 
 export type { ChangeListener } from '../load/change-listener.js';
@@ -141,7 +140,7 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
       try {
         // No stream run: the plan's own probes are booked nowhere.
         const run = runs.runContext({ runId: NO_RUN, stream: request.stream }, controller.signal);
-        return await planVerify(verifyContext(ctx, run, await resolveRoute(ctx, run)));
+        return await walker(run).planVerify(verifyContext(ctx, run, await resolveRoute(ctx, run)));
       } finally {
         unlink();
       }

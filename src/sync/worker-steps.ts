@@ -8,7 +8,7 @@ import type { StreamRunContext } from './engine-context.js';
 import type { Semaphore } from './semaphore.js';
 import type { StreamRuns } from './stream-run.js';
 import type { SliceOutcome, SliceRequest, StreamStep, SyncStreamRequest } from './types.js';
-import type { Walker, WalkStep } from './walkers.js';
+import type { Walker, WalkStep } from './walkers/index.js';
 
 export function workerSteps(runs: StreamRuns, slots: Semaphore, walkerOf: (run: StreamRunContext) => Walker) {
   async function step(

@@ -5,7 +5,7 @@
  */
 
 import type { TimeRange } from '../extract/time-range.js';
-import type { StreamName } from '../streams/types.js';
+import type { StreamMode, StreamName } from '../streams/types.js';
 
 /** Defaults, defined once. */
 export const VERIFY_DEFAULTS = {
@@ -105,7 +105,7 @@ export type VerifyStatus = 'clean' | 'differs' | 'skipped' | 'failed';
 
 export interface StreamVerifyResult {
   stream: StreamName;
-  mode: 'incremental' | 'full_refresh';
+  mode: StreamMode;
   status: VerifyStatus;
   /** `distinct_keys` when any bucket was counted by reading it. */
   method: CountMethod;
