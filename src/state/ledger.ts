@@ -1,7 +1,7 @@
 /** The run ledger: `sei_sync.runs` (one per run) and `sei_sync.stream_runs` (one per stream of a run). */
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
-import { SEI_ERROR_CODES } from '../extract/sei/errors.js';
+import { SEI_ERROR_CODES } from '../errors.js';
 import type { Executor } from '../load/upsert.js';
 import { thisProcess } from './run-owners.js';
 import {

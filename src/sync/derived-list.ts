@@ -4,8 +4,9 @@
  * deletions as records from the API. One query, one part; the list is complete by construction.
  */
 import { sql } from 'kysely';
+import { SEI_ERROR_CODES } from '../errors.js';
 import { noCost } from '../extract/list-request.js';
-import { SEI_ERROR_CODES, SeiError } from '../extract/sei/errors.js';
+import { SeiError } from '../extract/sei/errors.js';
 import { sleep } from '../extract/sei/retry.js';
 import type { SeiRecord } from '../extract/sei/types.js';
 import type { WholeListPart, WholeListResult } from '../extract/whole-list-walk.js';

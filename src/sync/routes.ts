@@ -6,8 +6,9 @@
  * A forced route (SEI_CATEGORIES_PATH) is used as it is.
  */
 
+import { SEI_ERROR_CODES } from '../errors.js';
 import { costOfFailure, listPage } from '../extract/list-request.js';
-import { SEI_ERROR_CODES, SeiError } from '../extract/sei/errors.js';
+import { SeiError } from '../extract/sei/errors.js';
 import { readCheckpoint, rememberEndpointPath } from '../state/checkpoints.js';
 import { addToStreamRun } from '../state/ledger.js';
 import type { StreamDefinition } from '../streams/types.js';

@@ -4,7 +4,7 @@
  * Both drivers and the verify run every stream through here.
  */
 import { setMaxListeners } from 'node:events';
-import { SEI_ERROR_CODES } from '../extract/sei/errors.js';
+import { SEI_ERROR_CODES } from '../errors.js';
 import { finishStreamRun, readStreamRun, startStreamRun } from '../state/ledger.js';
 import { withStreamLock } from '../state/stream-lock.js';
 import type { StreamName } from '../streams/types.js';

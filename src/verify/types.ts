@@ -4,6 +4,7 @@
  * `verify` command, the worker's scheduled verify, `status` and `/metrics` all read these shapes.
  */
 
+import type { ErrorCode } from '../errors.js';
 import type { TimeRange } from '../extract/time-range.js';
 import type { StreamMode, StreamName } from '../streams/types.js';
 
@@ -120,7 +121,7 @@ export interface StreamVerifyResult {
   /** What this verify could not see or compare, in words. */
   notes: string[];
   /** Why the verify failed (status `failed`) or was skipped. */
-  error: { code: string; message: string } | null;
+  error: { code: ErrorCode; message: string } | null;
 }
 
 /** The buckets of a result by outcome. */
