@@ -9,6 +9,7 @@ import type { Config } from '../config.js';
 import {
   createSeiClient,
   EARLIEST_SECOND,
+  knownFailure,
   type ListClient,
   listPage,
   rateLimitCostLine,
@@ -19,7 +20,7 @@ import {
 } from '../extract/index.js';
 import { parseStreamList, STREAMS } from '../streams/registry.js';
 import type { StreamDefinition } from '../streams/types.js';
-import { knownFailure, listSourceOf } from '../sync/index.js';
+import { listSourceOf } from '../sync/index.js';
 import { commandContext } from './context.js';
 import {
   documentHead,

@@ -274,3 +274,27 @@ export async function readStreamRun(
     durationMs,
   };
 }
+
+/**
+ * Whether `source` is a stream of run `runId` (started less than `runHours` ago) that has not finished:
+ * what a stream derived from its table waits for.
+ */
+export async function sourceStillSyncing(
+  db: Executor,
+  runId: string,
+  source: string,
+  runHours: number,
+): Promise<boolean> {
+  const { rows } = await sql<{ pending: boolean }>`
+    SELECT EXISTS (
+      SELECT 1 FROM sei_sync.runs r
+      WHERE r.id = ${runId}::uuid AND ${source} = ANY (r.streams)
+        AND r.started_at > now() - make_interval(hours => ${runHours})
+        -- A source stopped by a worker's shutdown is not finished: its job resumes it on another worker.
+        AND NOT EXISTS (
+        SELECT 1 FROM sei_sync.stream_runs s WHERE s.run_id = r.id AND s.stream = ${source} AND s.status <> 'running'
+          AND s.error_code IS DISTINCT FROM ${SEI_ERROR_CODES.aborted}
+      )
+    ) AS pending`.execute(db);
+  return rows[0]?.pending === true;
+}

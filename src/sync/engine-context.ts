@@ -52,6 +52,8 @@ export interface StreamRunContext<S extends StreamDefinition = StreamDefinition>
   onPage?: (page: { records: number }) => void;
   /** Called once a walk is planned, with the pages the server's total promises. */
   onEstimate?: (pages: number) => void;
+  /** The route the stream answers on (probed and remembered when it has alternatives: extract/routes.ts). */
+  route(): Promise<string>;
 }
 
 /** How a walk asks the stream's endpoint for pages (on `path`, the route that answered). */

@@ -16,6 +16,7 @@
  */
 import type { Config } from '../config.js';
 import { gateFirstRequest } from '../extract/first-request-gate.js';
+import { routeOverrides } from '../extract/routes.js';
 import type { ListClient } from '../extract/sei/client.js';
 import { InFlightLimit } from '../extract/sei/in-flight.js';
 import type { ChangeListener } from '../load/change-listener.js';
@@ -31,7 +32,7 @@ import { saveVerifyResult } from '../verify/results.js';
 import { verifySummary } from '../verify/types.js';
 import type { EngineContext } from './engine-context.js';
 import { localFanOut, localSync } from './local-driver.js';
-import { resolveRoute, routeOverrides } from './routes.js';
+
 import { runLedger } from './run-ledger.js';
 import { Semaphore } from './semaphore.js';
 import { createStreamRuns, linkedAbort } from './stream-run.js';
@@ -119,7 +120,7 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
         request,
         { startRow: true, bookBusy: false, doneMessage },
         async (run) => {
-          const path = await resolveRoute(ctx, run);
+          const path = await run.route();
           const verified = await walker(run).verify(verifyContext(ctx, run, path), request.heal);
           // The ledger counts every request of the stream run (the route probe too).
           const { counts } = await readStreamRun(ctx.db, request.runId, request.stream);
@@ -140,7 +141,7 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
       try {
         // No stream run: the plan's own probes are booked nowhere.
         const run = runs.runContext({ runId: NO_RUN, stream: request.stream }, controller.signal);
-        return await walker(run).planVerify(verifyContext(ctx, run, await resolveRoute(ctx, run)));
+        return await walker(run).planVerify(verifyContext(ctx, run, await run.route()));
       } finally {
         unlink();
       }

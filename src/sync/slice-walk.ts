@@ -29,7 +29,7 @@ export interface SliceWalkRequest {
 /** Walks the slice to its end; returns its final state (already done: returned as it is). */
 export async function walkSlice(
   ctx: EngineContext,
-  run: StreamRunContext & { stream: IncrementalStream },
+  run: StreamRunContext<IncrementalStream>,
   request: SliceWalkRequest,
 ): Promise<SliceState | undefined> {
   const { stream, runId } = run;

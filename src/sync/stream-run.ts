@@ -5,11 +5,13 @@
  */
 import { setMaxListeners } from 'node:events';
 import { SEI_ERROR_CODES } from '../errors.js';
-import { finishStreamRun, readStreamRun, startStreamRun } from '../state/ledger.js';
+import { type RouteMemory, resolveRoute } from '../extract/routes.js';
+import { readCheckpoint, rememberEndpointPath } from '../state/checkpoints.js';
+import { addToStreamRun, finishStreamRun, readStreamRun, startStreamRun } from '../state/ledger.js';
 import { withStreamLock } from '../state/stream-lock.js';
 import type { StreamName } from '../streams/types.js';
 import { zeroCounts } from './counts.js';
-import type { EngineContext, StreamRunContext } from './engine-context.js';
+import { type EngineContext, listSourceOf, type StreamRunContext } from './engine-context.js';
 import { interruption, toRunError } from './run-error.js';
 import { noteOf, type RunSummary } from './run-note.js';
 import type { StreamRunError, StreamRunResult, SyncProgress } from './types.js';
@@ -55,11 +57,27 @@ export function createStreamRuns(ctx: EngineContext, databaseAddress: string | u
     let records = 0;
     const progress = (estimatedPages: number | undefined) =>
       request.onProgress?.({ stream: request.stream, pages, records, estimatedPages });
+    const { runId } = request;
+    const stream = ctx.streams[request.stream];
+    const log = ctx.logger.child({ runId, stream: stream.name });
+    const memory: RouteMemory = {
+      recall: async () => (await readCheckpoint(ctx.db, stream.name))?.endpointPath ?? undefined,
+      remember: (path) => rememberEndpointPath(ctx.db, stream.name, path),
+      book: (cost) => addToStreamRun(ctx.db, runId, stream.name, cost),
+    };
     return {
-      runId: request.runId,
-      stream: ctx.streams[request.stream],
-      log: ctx.logger.child({ runId: request.runId, stream: request.stream }),
+      runId,
+      stream,
+      log,
       signal,
+      route: () =>
+        resolveRoute(ctx.client, stream, {
+          forced: ctx.settings.routes[stream.name],
+          sourceOf: (path) => listSourceOf(ctx, stream, path),
+          memory,
+          signal,
+          log,
+        }),
       onPage: (page) => {
         pages += 1;
         records += page.records;

@@ -56,7 +56,7 @@ export function walkScopeOf(ctx: Pick<EngineContext, 'settings'>, stream: Increm
 
 export async function planOrAdoptWalk(
   ctx: EngineContext,
-  run: StreamRunContext & { stream: IncrementalStream },
+  run: StreamRunContext<IncrementalStream>,
   options: { fullRefresh: boolean; path: string },
 ): Promise<PlannedWalk> {
   const { stream } = run;

@@ -14,11 +14,11 @@
  * Full-refresh lists are one bucket: their whole count.
  */
 
+import { knownFailure } from '../extract/derived-list.js';
 import { fromEpochSeconds, type TimeRange, toEpochSeconds } from '../extract/time-range.js';
 import { countRejectedRecords } from '../load/rejects.js';
 import { readStreamRun } from '../state/ledger.js';
 import type { FullRefreshStream, IncrementalStream } from '../streams/types.js';
-import { knownFailure } from '../sync/derived-list.js';
 import { comparedRange, rangeBuckets } from './compared-range.js';
 import { mixedSnapshots, type VerifyContext } from './context.js';
 import { healBuckets, healList, type ListHealPort, type SliceHealPort } from './heal.js';

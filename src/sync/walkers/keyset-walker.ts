@@ -7,7 +7,6 @@ import { readSlices } from '../../state/walk-slices.js';
 import type { IncrementalStream } from '../../streams/types.js';
 import { planBucketVerify } from '../../verify/plan.js';
 import { verifyIncremental } from '../../verify/verify-stream.js';
-import { resolveRoute } from '../routes.js';
 import { walkSlice } from '../slice-walk.js';
 import { finishWalk } from '../walk-finisher.js';
 import { planOrAdoptWalk } from '../walk-planner.js';
@@ -15,15 +14,11 @@ import { slicesStep, type WalkerFactory } from './walker.js';
 
 export const keysetWalker: WalkerFactory<IncrementalStream> = (ctx, run, fanOut) => {
   const walkOne = async (walkId: string, sliceNo: number, recordKeys: boolean, signal: AbortSignal) => {
-    await walkSlice(
-      ctx,
-      { ...run, signal },
-      { walkId, sliceNo, path: await resolveRoute(ctx, run), recordKeys },
-    );
+    await walkSlice(ctx, { ...run, signal }, { walkId, sliceNo, path: await run.route(), recordKeys });
   };
   return {
     async plan({ fullRefresh }) {
-      const path = await resolveRoute(ctx, run);
+      const path = await run.route();
       const planned = await planOrAdoptWalk(ctx, run, { fullRefresh, path });
       if (planned.estimatedRecords !== undefined)
         run.onEstimate?.(Math.ceil(planned.estimatedRecords / ctx.settings.pageSize));
@@ -36,7 +31,7 @@ export const keysetWalker: WalkerFactory<IncrementalStream> = (ctx, run, fanOut)
       await walkOne(walkId, sliceNo, walk.decidesDeletions, signal);
     },
     async finish() {
-      const end = await finishWalk(ctx, run, { path: await resolveRoute(ctx, run) });
+      const end = await finishWalk(ctx, run, { path: await run.route() });
       if (end.kind === 'complete') return { kind: 'done', summary: end };
       const walk = (await readCheckpoint(ctx.db, run.stream.name))?.walk;
       if (!walk) return slicesStep('', end.pass, null, []);

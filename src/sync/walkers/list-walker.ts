@@ -1,17 +1,16 @@
 /**
  * Full-refresh streams: no slices; the whole list is read in the plan step until two reads agree
- * (list-sync.ts), after waiting for the stream it is derived from when it has one (derived-list.ts).
+ * (list-sync.ts), after waiting for the stream it is derived from when it has one (source-wait.ts).
  */
 import type { FullRefreshStream } from '../../streams/types.js';
 import { planListVerify } from '../../verify/plan.js';
 import { verifyList } from '../../verify/verify-stream.js';
-import { awaitSource } from '../derived-list.js';
 import { syncWholeList } from '../list-sync.js';
-import { resolveRoute } from '../routes.js';
+import { awaitSource } from '../source-wait.js';
 import type { WalkerFactory } from './walker.js';
 
 export const listWalker: WalkerFactory<FullRefreshStream> = (ctx, run) => {
-  const syncList = async () => syncWholeList(ctx, run, { path: await resolveRoute(ctx, run) });
+  const syncList = async () => syncWholeList(ctx, run, { path: await run.route() });
   return {
     async plan({ sourceWaitMs }) {
       await awaitSource(ctx, run.runId, run.stream, run.signal, sourceWaitMs);

@@ -27,7 +27,7 @@ export type FanOut = (
 export interface Walker {
   /**
    * Plans the walk (or continues the one in progress). A stream derived from another's table first
-   * waits up to `sourceWaitMs` while its source is still syncing in this run (derived-list.ts).
+   * waits up to `sourceWaitMs` while its source is still syncing in this run (source-wait.ts).
    */
   plan(request: { fullRefresh: boolean; sourceWaitMs: number }): Promise<WalkStep>;
   /** Walks one slice of walk `walkId` to its end; a slice of a walk that has ended has nothing to do. */
