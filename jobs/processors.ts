@@ -23,6 +23,7 @@ import type { StreamName } from '../src/streams/types.js';
 import { zeroCounts } from '../src/sync/counts.js';
 import type {
   SliceOutcome,
+  StreamRunError,
   StreamRunResult,
   StreamStep,
   SyncEngine,
@@ -242,8 +243,7 @@ export async function processStream(
     return putBack(job, token, 0);
   }
   logger.warn({ code: error.code, retryable: error.retryable }, `stream failed: ${error.message}`);
-  if (!error.retryable) throw new UnrecoverableError(`${error.code}: ${error.message}`);
-  throw new StreamJobError(error.code, error.message);
+  return failJob(error);
 }
 
 /** A slice job: walk one time slice of a stream's walk to its end, whichever worker takes it. */
@@ -268,7 +268,11 @@ export async function processSlice(
   if (outcome.status === 'done') return outcome;
   // Stopped by our own shutdown: committed pages are kept; the slice resumes on any worker.
   if (ctx.shutdown.aborted) return putBack(job, token, 0);
-  const { error } = outcome;
+  return failJob(outcome.error);
+}
+
+/** Fails the job: for good when retrying cannot help, else for BullMQ to try again. */
+function failJob(error: StreamRunError): never {
   if (!error.retryable) throw new UnrecoverableError(`${error.code}: ${error.message}`);
   throw new StreamJobError(error.code, error.message);
 }
