@@ -26,7 +26,6 @@ import { readStreamRun } from '../state/ledger.js';
 import type { Warehouse } from '../state/open.js';
 import { STREAMS } from '../streams/registry.js';
 import type { StreamDefinition, StreamName } from '../streams/types.js';
-import { verifyContext } from '../verify/context.js';
 import { failedVerify } from '../verify/failed.js';
 import { saveVerifyResult } from '../verify/results.js';
 import { verifySummary } from '../verify/types.js';
@@ -120,8 +119,7 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
         request,
         { startRow: true, bookBusy: false, doneMessage },
         async (run) => {
-          const path = await run.route();
-          const verified = await walker(run).verify(verifyContext(ctx, run, path), request.heal);
+          const verified = await walker(run).verify(request.heal);
           // The ledger counts every request of the stream run (the route probe too).
           const { counts } = await readStreamRun(ctx.db, request.runId, request.stream);
           const value = { ...verified, requests: counts.requests };
@@ -141,7 +139,7 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
       try {
         // No stream run: the plan's own probes are booked nowhere.
         const run = runs.runContext({ runId: NO_RUN, stream: request.stream }, controller.signal);
-        return await walker(run).planVerify(verifyContext(ctx, run, await run.route()));
+        return await walker(run).planVerify();
       } finally {
         unlink();
       }

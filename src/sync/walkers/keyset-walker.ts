@@ -5,17 +5,20 @@
 import { readCheckpoint } from '../../state/checkpoints.js';
 import { readSlices } from '../../state/walk-slices.js';
 import type { IncrementalStream } from '../../streams/types.js';
+import { verifyContext } from '../../verify/context.js';
 import { planBucketVerify } from '../../verify/plan.js';
 import { verifyIncremental } from '../../verify/verify-stream.js';
 import { walkSlice } from '../slice-walk.js';
 import { finishWalk } from '../walk-finisher.js';
-import { planOrAdoptWalk } from '../walk-planner.js';
+import { planOrAdoptWalk, walkScopeOf } from '../walk-planner.js';
 import { slicesStep, type WalkerFactory } from './walker.js';
 
 export const keysetWalker: WalkerFactory<IncrementalStream> = (ctx, run, fanOut) => {
   const walkOne = async (walkId: string, sliceNo: number, recordKeys: boolean, signal: AbortSignal) => {
     await walkSlice(ctx, { ...run, signal }, { walkId, sliceNo, path: await run.route(), recordKeys });
   };
+  // A verify compares what a walk of the configured scope covers.
+  const verifying = () => verifyContext(ctx, run, walkScopeOf(ctx, run.stream));
   return {
     async plan({ fullRefresh }) {
       const path = await run.route();
@@ -37,9 +40,9 @@ export const keysetWalker: WalkerFactory<IncrementalStream> = (ctx, run, fanOut)
       if (!walk) return slicesStep('', end.pass, null, []);
       return slicesStep(walk.walkId, end.pass, walk.runId, await readSlices(ctx.db, walk.walkId));
     },
-    verify: (verify, heal) =>
+    verify: async (heal) =>
       verifyIncremental(
-        verify,
+        await verifying(),
         run.stream,
         heal
           ? {
@@ -52,6 +55,6 @@ export const keysetWalker: WalkerFactory<IncrementalStream> = (ctx, run, fanOut)
             }
           : undefined,
       ),
-    planVerify: (verify) => planBucketVerify(verify, run.stream),
+    planVerify: async () => planBucketVerify(await verifying(), run.stream),
   };
 };

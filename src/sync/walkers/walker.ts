@@ -4,7 +4,6 @@
  */
 import type { SliceState } from '../../state/walk-slices.js';
 import type { StreamDefinition } from '../../streams/types.js';
-import type { VerifyContext } from '../../verify/context.js';
 import type { VerifyPlan } from '../../verify/plan.js';
 import type { StreamVerifyResult } from '../../verify/types.js';
 import type { EngineContext, StreamRunContext } from '../engine-context.js';
@@ -34,10 +33,13 @@ export interface Walker {
   walkSlice(walkId: string, sliceNo: number, signal: AbortSignal): Promise<void>;
   /** Once every slice is done: the walk's result, or its slices to read again. */
   finish(): Promise<WalkStep>;
-  /** Compares the warehouse with the server's counts; heals what differs with this walker when asked. */
-  verify(verify: VerifyContext, heal: boolean): Promise<StreamVerifyResult>;
+  /**
+   * Compares the warehouse with the server's counts over what a walk covers (the configured scope; a
+   * list is always read whole); heals what differs with this walker when asked.
+   */
+  verify(heal: boolean): Promise<StreamVerifyResult>;
   /** What a verify would cost (`verify --plan`), from one request and the warehouse. */
-  planVerify(verify: VerifyContext): Promise<VerifyPlan>;
+  planVerify(): Promise<VerifyPlan>;
 }
 
 /** Builds the walker of one stream run; `run.stream` is of the kind the factory walks. */
