@@ -12,6 +12,7 @@ import {
   knownFailure,
   type ListClient,
   listPage,
+  listSourceOf,
   rateLimitCostLine,
   sliceShape,
   TokenBucketBudget,
@@ -20,7 +21,6 @@ import {
 } from '../extract/index.js';
 import { parseStreamList, STREAMS } from '../streams/registry.js';
 import type { StreamDefinition } from '../streams/types.js';
-import { listSourceOf } from '../sync/index.js';
 import { commandContext } from './context.js';
 import {
   documentHead,

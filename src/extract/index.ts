@@ -1,12 +1,14 @@
 /**
  * Extract: reading SEI. The HTTP client, its request budget and retries (sei/), the requests of a
- * list (list-request.ts), the walks (keyset-walk.ts by time, whole-list-walk.ts), slicing, time
- * ranges, the first-request gate, the snapshots answers come from, the route an endpoint answers on
- * (routes.ts), and the list of a broken endpoint derived from the warehouse instead (derived-list.ts).
+ * list (list-request.ts, built from a declaration by list-source.ts), the walks (keyset-walk.ts by
+ * time, whole-list-walk.ts), slicing, time ranges, the first-request gate, the snapshots answers come
+ * from, the route an endpoint answers on (routes.ts), and the list of a broken endpoint derived from
+ * the warehouse instead (derived-list.ts).
  */
 
 export { knownFailure } from './derived-list.js';
 export { listPage } from './list-request.js';
+export { listSourceOf } from './list-source.js';
 export { createSeiClient, type ListClient } from './sei/client.js';
 export { rateLimitCostLine } from './sei/rate-limit-cost.js';
 export { RedisRequestBudget } from './sei/redis-budget.js';

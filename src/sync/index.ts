@@ -76,5 +76,4 @@ export async function createSyncEngineFromConfig(
     },
   };
 }
-export { listSourceOf } from './engine-context.js';
 export type { RunStatus, StreamCounts, StreamRunResult, SyncProgress } from './types.js';

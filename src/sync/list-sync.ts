@@ -5,13 +5,14 @@
 import { randomUUID } from 'node:crypto';
 import { deriveList, knownFailure } from '../extract/derived-list.js';
 import { costOfFailure } from '../extract/list-request.js';
+import { listSourceOf } from '../extract/list-source.js';
 import { walkWholeList } from '../extract/whole-list-walk.js';
 import { writeWalkedPage } from '../load/commit-page.js';
 import { type DeletionScope, forgetWalkKeys, markMissingAsDeleted } from '../load/deletes.js';
 import { normalizePage } from '../normalize/page.js';
 import { addToStreamRun } from '../state/ledger.js';
 import type { FullRefreshStream } from '../streams/types.js';
-import { type EngineContext, listSourceOf, type StreamRunContext } from './engine-context.js';
+import type { EngineContext, StreamRunContext } from './engine-context.js';
 
 export interface ListSyncResult {
   deleted: number;

@@ -5,13 +5,14 @@
  */
 import { setMaxListeners } from 'node:events';
 import { SEI_ERROR_CODES } from '../errors.js';
+import { listSourceOf } from '../extract/list-source.js';
 import { type RouteMemory, resolveRoute } from '../extract/routes.js';
 import { readCheckpoint, rememberEndpointPath } from '../state/checkpoints.js';
 import { addToStreamRun, finishStreamRun, readStreamRun, startStreamRun } from '../state/ledger.js';
 import { withStreamLock } from '../state/stream-lock.js';
 import type { StreamName } from '../streams/types.js';
 import { zeroCounts } from './counts.js';
-import { type EngineContext, listSourceOf, type StreamRunContext } from './engine-context.js';
+import type { EngineContext, StreamRunContext } from './engine-context.js';
 import { interruption, toRunError } from './run-error.js';
 import { noteOf, type RunSummary } from './run-note.js';
 import type { StreamRunError, StreamRunResult, SyncProgress } from './types.js';

@@ -12,6 +12,7 @@
 
 import { walkKeyset } from '../extract/keyset-walk.js';
 import { type ListAnswer, listPage } from '../extract/list-request.js';
+import { listSourceOf, pageSizeOf } from '../extract/list-source.js';
 import { snapshotsOf } from '../extract/snapshots.js';
 import { recordSecond, type TimeRange, windowFilter } from '../extract/time-range.js';
 import { walkWholeList } from '../extract/whole-list-walk.js';
@@ -23,7 +24,6 @@ import type {
   KeysetCursor,
   StreamDefinition,
 } from '../streams/types.js';
-import { listSourceOf, pageSizeOf } from '../sync/engine-context.js';
 import { booked, noteSnapshots, spend, type VerifyContext } from './context.js';
 import type { CountMethod } from './types.js';
 
