@@ -16,13 +16,14 @@ import {
   UnrecoverableError,
   WaitingChildrenError,
 } from 'bullmq';
-import { SYNC_ERROR_CODES } from '../src/errors.js';
+import { type ErrorCode, isErrorCode, SYNC_ERROR_CODES } from '../src/errors.js';
 import type { Logger } from '../src/observability/logger.js';
 import type { SyncMetrics } from '../src/observability/metrics.js';
 import type { StreamName } from '../src/streams/types.js';
 import { zeroCounts } from '../src/sync/counts.js';
 import type {
   SliceOutcome,
+  StreamRunError,
   StreamRunResult,
   StreamStep,
   SyncEngine,
@@ -49,8 +50,8 @@ export const STREAM_BUSY_CODE = SYNC_ERROR_CODES.streamBusy;
 
 /** A stream job attempt that failed; the message starts with the stable code so the parent can read it back. */
 export class StreamJobError extends Error {
-  readonly code: string;
-  constructor(code: string, message: string) {
+  readonly code: ErrorCode;
+  constructor(code: ErrorCode, message: string) {
     super(`${code}: ${message}`);
     this.name = 'StreamJobError';
     this.code = code;
@@ -242,8 +243,7 @@ export async function processStream(
     return putBack(job, token, 0);
   }
   logger.warn({ code: error.code, retryable: error.retryable }, `stream failed: ${error.message}`);
-  if (!error.retryable) throw new UnrecoverableError(`${error.code}: ${error.message}`);
-  throw new StreamJobError(error.code, error.message);
+  return failJob(error);
 }
 
 /** A slice job: walk one time slice of a stream's walk to its end, whichever worker takes it. */
@@ -268,7 +268,11 @@ export async function processSlice(
   if (outcome.status === 'done') return outcome;
   // Stopped by our own shutdown: committed pages are kept; the slice resumes on any worker.
   if (ctx.shutdown.aborted) return putBack(job, token, 0);
-  const { error } = outcome;
+  return failJob(outcome.error);
+}
+
+/** Fails the job: for good when retrying cannot help, else for BullMQ to try again. */
+function failJob(error: StreamRunError): never {
   if (!error.retryable) throw new UnrecoverableError(`${error.code}: ${error.message}`);
   throw new StreamJobError(error.code, error.message);
 }
@@ -298,10 +302,16 @@ export async function processVerify(
   return { runId: run.runId, status: run.status, differing, failed };
 }
 
-/** The code and message of a failed job's reason (`CODE: message`). */
-function parseReason(reason: string | undefined): [string, string] {
-  const match = REASON.exec(reason ?? '');
-  return [match?.[1] ?? SYNC_ERROR_CODES.job, (match?.[2] ?? reason ?? 'slice failed').split('\n')[0] ?? ''];
+/**
+ * The code and message of a failed job's reason (`CODE: message`); a reason that does not start with
+ * one of our codes is SEI_SYNC_ERR_JOB, its first line the message.
+ */
+function parseReason(reason: string | undefined): [ErrorCode, string] {
+  const text = reason ?? 'slice failed';
+  const match = REASON.exec(text);
+  const [code, message] =
+    match && isErrorCode(match[1]) ? [match[1], match[2] ?? ''] : [SYNC_ERROR_CODES.job, text];
+  return [code, message.split('\n')[0] ?? ''];
 }
 
 /** Rebuilds a failed stream's result from its job (failed children have no return value). */
@@ -311,7 +321,7 @@ async function failedResult(
   stream: StreamName,
   reason: string,
 ): Promise<StreamRunResult> {
-  const match = REASON.exec(reason);
+  const [code, message] = parseReason(reason);
   const child: Job | undefined = await streamsQueue.getJob(jobIds.stream(runId, stream));
   const attemptsLeft = child ? (child.opts.attempts ?? 1) > child.attemptsMade : false;
   const progress = (child?.progress ?? {}) as Partial<StreamJobProgress>;
@@ -321,8 +331,8 @@ async function failedResult(
     counts: { ...zeroCounts(), pages: progress.pages ?? 0, records: progress.records ?? 0 },
     durationMs: child?.finishedOn && child.processedOn ? child.finishedOn - child.processedOn : 0,
     error: {
-      code: match?.[1] ?? SYNC_ERROR_CODES.job,
-      message: (match?.[2] ?? reason).split('\n')[0] ?? reason,
+      code,
+      message,
       // Failed with attempts left means it was declared unrecoverable.
       retryable: !attemptsLeft,
     },

@@ -11,6 +11,7 @@ import { from as copyFrom } from 'pg-copy-streams';
 import type { Config } from '../../src/config.js';
 import { walkKeyset } from '../../src/extract/keyset-walk.js';
 import { listPage } from '../../src/extract/list-request.js';
+import { listSourceOf } from '../../src/extract/list-source.js';
 import { createSeiClient } from '../../src/extract/sei/client.js';
 import { InFlightLimit } from '../../src/extract/sei/in-flight.js';
 import { TokenBucketBudget } from '../../src/extract/sei/token-bucket.js';
@@ -23,7 +24,6 @@ import { Dataset } from '../../src/simulator/dataset.js';
 import { qualified, quoteIdent } from '../../src/state/sql-text.js';
 import { STREAMS } from '../../src/streams/registry.js';
 import type { ColumnSpec, Row, StreamName } from '../../src/streams/types.js';
-import { listSourceOf } from '../../src/sync/engine-context.js';
 import { Semaphore } from '../../src/sync/semaphore.js';
 
 export interface FetchOnlyResult {

@@ -12,7 +12,7 @@
  */
 
 import type { JobStateName } from '../../jobs/status.js';
-import { SYNC_ERROR_CODES } from '../errors.js';
+import { codedLine, type ErrorCode, SYNC_ERROR_CODES } from '../errors.js';
 import type { ProbeRow } from '../probe/index.js';
 import type { StreamName } from '../streams/types.js';
 import type { RunStatus, StreamCounts, StreamRunResult } from '../sync/index.js';
@@ -43,8 +43,8 @@ export interface DocumentHead<C extends JsonCommand> {
 }
 
 export interface JsonError {
-  /** Stable code, e.g. `SEI_ERR_AUTH`, `SEI_SYNC_ERR_SCHEMA_MISSING`, `SEI_SYNC_ERR_CONFIG`. */
-  code: string;
+  /** Stable code, e.g. `SEI_ERR_AUTH`, `SEI_SYNC_ERR_SCHEMA_MISSING`, `SEI_SYNC_ERR_CONFIG` (docs/json-output.md). */
+  code: ErrorCode;
   /** One line, never containing the API key. */
   message: string;
 }
@@ -327,13 +327,9 @@ export function documentHead<C extends JsonCommand>(
   return { schema: JSON_SCHEMA_VERSION, command, ok, error };
 }
 
-/** The code of any error: its stable `code` when it has one. */
+/** The code of any error: its stable `code` when it has one; a foreign code is named in the message. */
 export function jsonError(error: unknown): JsonError {
-  const code = (error as { code?: unknown } | null)?.code;
-  return {
-    code: typeof code === 'string' ? code : SYNC_ERROR_CODES.command,
-    message: errorMessage(error),
-  };
+  return codedLine(error, SYNC_ERROR_CODES.command, errorMessage(error));
 }
 
 export function errorDocument<C extends JsonCommand>(command: C, error: unknown): ErrorDocument<C> {

@@ -9,8 +9,10 @@ import type { Config } from '../config.js';
 import {
   createSeiClient,
   EARLIEST_SECOND,
+  knownFailure,
   type ListClient,
   listPage,
+  listSourceOf,
   rateLimitCostLine,
   sliceShape,
   TokenBucketBudget,
@@ -19,7 +21,6 @@ import {
 } from '../extract/index.js';
 import { parseStreamList, STREAMS } from '../streams/registry.js';
 import type { StreamDefinition } from '../streams/types.js';
-import { knownFailure, listSourceOf } from '../sync/index.js';
 import { commandContext } from './context.js';
 import {
   documentHead,

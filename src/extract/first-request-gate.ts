@@ -10,14 +10,10 @@
  * checkpoint reads) fail the same way for `holdMs` after a credential failure; after that the next
  * call probes again, so a key fixed later (a worker's next retry) is picked up.
  */
+
+import { SEI_ERROR_CODES } from '../errors.js';
 import type { ListCallOptions, ListClient, ListRequestBody, ListResult } from './sei/client.js';
-import {
-  isUnreachableError,
-  SEI_ERROR_CODES,
-  SeiError,
-  unreachableError,
-  withAttempts,
-} from './sei/errors.js';
+import { isUnreachableError, SeiError, unreachableError, withAttempts } from './sei/errors.js';
 import type { SeiRecord } from './sei/types.js';
 
 /** Answers that say the key or the environment is wrong, the same for every stream. */

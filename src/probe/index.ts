@@ -9,9 +9,14 @@
  * full-refresh list 1 per route tried (cheap: none).
  */
 import type { Config } from '../config.js';
-import { createSeiClient, EARLIEST_SECOND, type SeiClient, TokenBucketBudget } from '../extract/index.js';
+import {
+  createSeiClient,
+  EARLIEST_SECOND,
+  listSourceOf,
+  type SeiClient,
+  TokenBucketBudget,
+} from '../extract/index.js';
 import type { StreamDefinition } from '../streams/types.js';
-import { listSourceOf } from '../sync/index.js';
 import { AUTH_SCHEME_WORDS, checkAuthSchemes } from './checks/auth-scheme.js';
 import { checkBoundType } from './checks/bound-type.js';
 import { checkCursorUnit } from './checks/cursor-unit.js';

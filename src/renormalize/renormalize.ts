@@ -60,9 +60,6 @@ export interface RenormalizeOptions {
 
 export const RENORMALIZE_DEFAULTS = { batchSize: 1000 } as const;
 
-/** Stable codes of the failures renormalize raises itself. */
-export const RENORMALIZE_ERROR_CODES = { interrupted: SYNC_ERROR_CODES.interrupted } as const;
-
 interface DerivedBatch {
   rows: Row[];
   childRows: Record<string, Row[]>;
@@ -108,7 +105,7 @@ export function deriveStoredRows(stream: StreamDefinition, stored: readonly Stor
 }
 
 export class RenormalizeInterruptedError extends Error {
-  readonly code = RENORMALIZE_ERROR_CODES.interrupted;
+  readonly code = SYNC_ERROR_CODES.interrupted;
   readonly retryable = true;
   constructor(stream: string) {
     super(`${stream}: renormalize interrupted; the next run resumes after the last committed batch`);

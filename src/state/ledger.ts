@@ -1,7 +1,7 @@
 /** The run ledger: `sei_sync.runs` (one per run) and `sei_sync.stream_runs` (one per stream of a run). */
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
-import { SEI_ERROR_CODES } from '../extract/sei/errors.js';
+import { SEI_ERROR_CODES } from '../errors.js';
 import type { Executor } from '../load/upsert.js';
 import { thisProcess } from './run-owners.js';
 import {
@@ -273,4 +273,28 @@ export async function readStreamRun(
     },
     durationMs,
   };
+}
+
+/**
+ * Whether `source` is a stream of run `runId` (started less than `runHours` ago) that has not finished:
+ * what a stream derived from its table waits for.
+ */
+export async function sourceStillSyncing(
+  db: Executor,
+  runId: string,
+  source: string,
+  runHours: number,
+): Promise<boolean> {
+  const { rows } = await sql<{ pending: boolean }>`
+    SELECT EXISTS (
+      SELECT 1 FROM sei_sync.runs r
+      WHERE r.id = ${runId}::uuid AND ${source} = ANY (r.streams)
+        AND r.started_at > now() - make_interval(hours => ${runHours})
+        -- A source stopped by a worker's shutdown is not finished: its job resumes it on another worker.
+        AND NOT EXISTS (
+        SELECT 1 FROM sei_sync.stream_runs s WHERE s.run_id = r.id AND s.stream = ${source} AND s.status <> 'running'
+          AND s.error_code IS DISTINCT FROM ${SEI_ERROR_CODES.aborted}
+      )
+    ) AS pending`.execute(db);
+  return rows[0]?.pending === true;
 }

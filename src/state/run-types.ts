@@ -2,7 +2,7 @@
  * What the run ledger (`sei_sync.runs`, `sei_sync.stream_runs`) records of runs and stream runs: the
  * types the ledger stores and every driver, command and metric reads.
  */
-import type { ErrorCode, ForeignCode } from '../errors.js';
+import type { ErrorCode } from '../errors.js';
 import type { StreamName } from '../streams/types.js';
 
 /** What one stream run did; every number is exact. */
@@ -24,8 +24,8 @@ export interface StreamCounts {
 }
 
 export interface StreamRunError {
-  /** Stable code, e.g. `SEI_ERR_AUTH` (src/errors.ts), or a foreign one as it came (a SQLSTATE). */
-  code: ErrorCode | ForeignCode;
+  /** Stable code, e.g. `SEI_ERR_AUTH` (src/errors.ts); a foreign one (a SQLSTATE) is named in `message`. */
+  code: ErrorCode;
   /** One line, never containing the API key. */
   message: string;
   /** False when retrying cannot help (bad key, bad request): BullMQ must not retry it. */

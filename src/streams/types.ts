@@ -222,4 +222,8 @@ export interface FullRefreshStream extends StreamBase {
   readonly mode: 'full_refresh';
 }
 
+/** Every kind of stream; its `mode` chooses its walker (src/sync/walkers/index.ts). */
 export type StreamDefinition = IncrementalStream | FullRefreshStream;
+export type StreamMode = StreamDefinition['mode'];
+/** The declaration type of the streams of one mode. */
+export type StreamOfMode<M extends StreamMode> = Extract<StreamDefinition, { readonly mode: M }>;

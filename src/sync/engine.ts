@@ -1,7 +1,7 @@
 /**
  * The sync engine, composed: the one path every mode uses to copy a stream from SEI into the warehouse.
  *
- * Every stream runs the same three steps of its walker (walkers.ts), chosen by its mode:
+ * Every stream runs the same three steps of its walker (walkers/), chosen by its mode:
  *
  *   plan    plan the walk (or continue the one in progress): window, counts, slices (walk-planner.ts);
  *           a full-refresh list is read whole here (list-sync.ts);
@@ -16,6 +16,7 @@
  */
 import type { Config } from '../config.js';
 import { gateFirstRequest } from '../extract/first-request-gate.js';
+import { routeOverrides } from '../extract/routes.js';
 import type { ListClient } from '../extract/sei/client.js';
 import { InFlightLimit } from '../extract/sei/in-flight.js';
 import type { ChangeListener } from '../load/change-listener.js';
@@ -25,19 +26,17 @@ import { readStreamRun } from '../state/ledger.js';
 import type { Warehouse } from '../state/open.js';
 import { STREAMS } from '../streams/registry.js';
 import type { StreamDefinition, StreamName } from '../streams/types.js';
-import { verifyContext } from '../verify/context.js';
 import { failedVerify } from '../verify/failed.js';
-import { planVerify } from '../verify/plan.js';
 import { saveVerifyResult } from '../verify/results.js';
 import { verifySummary } from '../verify/types.js';
 import type { EngineContext } from './engine-context.js';
 import { localFanOut, localSync } from './local-driver.js';
-import { resolveRoute, routeOverrides } from './routes.js';
+
 import { runLedger } from './run-ledger.js';
 import { Semaphore } from './semaphore.js';
 import { createStreamRuns, linkedAbort } from './stream-run.js';
 import type { SyncEngine } from './types.js';
-import { walkerOf } from './walkers.js';
+import { walkerOf } from './walkers/index.js';
 import { workerSteps } from './worker-steps.js';
 
 export type { ChangeListener } from '../load/change-listener.js';
@@ -120,8 +119,7 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
         request,
         { startRow: true, bookBusy: false, doneMessage },
         async (run) => {
-          const path = await resolveRoute(ctx, run);
-          const verified = await walker(run).verify(verifyContext(ctx, run, path), request.heal);
+          const verified = await walker(run).verify(request.heal);
           // The ledger counts every request of the stream run (the route probe too).
           const { counts } = await readStreamRun(ctx.db, request.runId, request.stream);
           const value = { ...verified, requests: counts.requests };
@@ -141,7 +139,7 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
       try {
         // No stream run: the plan's own probes are booked nowhere.
         const run = runs.runContext({ runId: NO_RUN, stream: request.stream }, controller.signal);
-        return await planVerify(verifyContext(ctx, run, await resolveRoute(ctx, run)));
+        return await walker(run).planVerify();
       } finally {
         unlink();
       }

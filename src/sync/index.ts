@@ -76,6 +76,4 @@ export async function createSyncEngineFromConfig(
     },
   };
 }
-export { knownFailure } from './derived-list.js';
-export { listSourceOf } from './engine-context.js';
 export type { RunStatus, StreamCounts, StreamRunResult, SyncProgress } from './types.js';

@@ -7,7 +7,7 @@ import type { StreamRunContext } from './engine-context.js';
 import type { Semaphore } from './semaphore.js';
 import { linkedAbort, type StreamRuns } from './stream-run.js';
 import type { StreamRunResult, SyncStreamRequest } from './types.js';
-import type { FanOut, Walker } from './walkers.js';
+import type { FanOut, Walker } from './walkers/index.js';
 
 /** A fan-out of slices over `slots`, each slice walked here. */
 export function localFanOut(slots: Semaphore): FanOut {

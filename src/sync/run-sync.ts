@@ -2,7 +2,7 @@
  * One run over several streams, in one process: the `sync` and `demo` commands. Streams run in
  * parallel; the shared request budget, not the number of streams, limits how fast SEI is called.
  * A stream that may derive its rows from another's table (cicd_jobs from cicd_job_runs, when its
- * endpoint is broken) waits for that stream itself (derived-list.ts), as in the worker.
+ * endpoint is broken) waits for that stream itself (source-wait.ts), as in the worker.
  */
 import type { StreamName } from '../streams/types.js';
 import type { RunStatus, RunTrigger, StreamRunResult, SyncEngine, SyncProgress } from './types.js';

@@ -4,8 +4,11 @@
  * Both drivers and the verify run every stream through here.
  */
 import { setMaxListeners } from 'node:events';
-import { SEI_ERROR_CODES } from '../extract/sei/errors.js';
-import { finishStreamRun, readStreamRun, startStreamRun } from '../state/ledger.js';
+import { SEI_ERROR_CODES } from '../errors.js';
+import { listSourceOf } from '../extract/list-source.js';
+import { type RouteMemory, resolveRoute } from '../extract/routes.js';
+import { readCheckpoint, rememberEndpointPath } from '../state/checkpoints.js';
+import { addToStreamRun, finishStreamRun, readStreamRun, startStreamRun } from '../state/ledger.js';
 import { withStreamLock } from '../state/stream-lock.js';
 import type { StreamName } from '../streams/types.js';
 import { zeroCounts } from './counts.js';
@@ -55,11 +58,27 @@ export function createStreamRuns(ctx: EngineContext, databaseAddress: string | u
     let records = 0;
     const progress = (estimatedPages: number | undefined) =>
       request.onProgress?.({ stream: request.stream, pages, records, estimatedPages });
+    const { runId } = request;
+    const stream = ctx.streams[request.stream];
+    const log = ctx.logger.child({ runId, stream: stream.name });
+    const memory: RouteMemory = {
+      recall: async () => (await readCheckpoint(ctx.db, stream.name))?.endpointPath ?? undefined,
+      remember: (path) => rememberEndpointPath(ctx.db, stream.name, path),
+      book: (cost) => addToStreamRun(ctx.db, runId, stream.name, cost),
+    };
     return {
-      runId: request.runId,
-      stream: ctx.streams[request.stream],
-      log: ctx.logger.child({ runId: request.runId, stream: request.stream }),
+      runId,
+      stream,
+      log,
       signal,
+      route: () =>
+        resolveRoute(ctx.client, stream, {
+          forced: ctx.settings.routes[stream.name],
+          sourceOf: (path) => listSourceOf(ctx, stream, path),
+          memory,
+          signal,
+          log,
+        }),
       onPage: (page) => {
         pages += 1;
         records += page.records;

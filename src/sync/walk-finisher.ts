@@ -60,7 +60,7 @@ export type WalkEnd =
 
 export async function finishWalk(
   ctx: EngineContext,
-  run: StreamRunContext & { stream: IncrementalStream },
+  run: StreamRunContext<IncrementalStream>,
   options: { path: string },
 ): Promise<WalkEnd> {
   const { stream } = run;
@@ -130,7 +130,7 @@ export async function finishWalk(
  */
 async function snapshotsOrRewalk(
   ctx: EngineContext,
-  run: StreamRunContext & { stream: IncrementalStream },
+  run: StreamRunContext<IncrementalStream>,
   walk: WalkInProgress,
 ): Promise<{ kind: 'rewalk'; pass: number } | { kind: 'one'; snapshots: Map<string, number[]> }> {
   const { stream } = run;
@@ -201,7 +201,7 @@ export function deletionScope(stream: IncrementalStream, scope: WalkScope): Dele
  */
 async function walkTails(
   ctx: EngineContext,
-  run: StreamRunContext & { stream: IncrementalStream },
+  run: StreamRunContext<IncrementalStream>,
   walk: WalkInProgress,
   path: string,
 ): Promise<boolean> {

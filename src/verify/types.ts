@@ -4,8 +4,9 @@
  * `verify` command, the worker's scheduled verify, `status` and `/metrics` all read these shapes.
  */
 
+import type { ErrorCode } from '../errors.js';
 import type { TimeRange } from '../extract/time-range.js';
-import type { StreamName } from '../streams/types.js';
+import type { StreamMode, StreamName } from '../streams/types.js';
 
 /** Defaults, defined once. */
 export const VERIFY_DEFAULTS = {
@@ -105,7 +106,7 @@ export type VerifyStatus = 'clean' | 'differs' | 'skipped' | 'failed';
 
 export interface StreamVerifyResult {
   stream: StreamName;
-  mode: 'incremental' | 'full_refresh';
+  mode: StreamMode;
   status: VerifyStatus;
   /** `distinct_keys` when any bucket was counted by reading it. */
   method: CountMethod;
@@ -120,7 +121,7 @@ export interface StreamVerifyResult {
   /** What this verify could not see or compare, in words. */
   notes: string[];
   /** Why the verify failed (status `failed`) or was skipped. */
-  error: { code: string; message: string } | null;
+  error: { code: ErrorCode; message: string } | null;
 }
 
 /** The buckets of a result by outcome. */

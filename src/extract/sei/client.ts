@@ -12,6 +12,7 @@
  */
 import { Pool } from 'undici';
 import type { SeiConfig } from '../../config.js';
+import { SEI_ERROR_CODES } from '../../errors.js';
 import { type Logger, silentLogger } from '../../observability/logger.js';
 import { redact, type Secret } from '../../secret.js';
 import type { RequestBudget } from './budget.js';
@@ -25,7 +26,6 @@ import {
   INVALID_REQUEST_ERROR_CODES,
   noKeyError,
   oneLine,
-  SEI_ERROR_CODES,
   SeiError,
   type SeiRequestInfo,
   TIMEOUT_ERROR_CODES,

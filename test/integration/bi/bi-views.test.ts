@@ -15,7 +15,7 @@ import { openWarehouse, type Warehouse } from '../../../src/state/open.js';
 import { STREAMS } from '../../../src/streams/registry.js';
 import { numbers } from '../../support/numeric-rows.js';
 import { createTestDatabase, type TestDatabase } from '../../support/services.js';
-import { writeRecords } from '../history/write-records.js';
+import { writeRecords } from '../../support/write-records.js';
 
 const HOUR = 3600;
 const DAY = 86_400;

@@ -5,10 +5,11 @@
  * `dataset.records(stream)` (incremental streams: those with a cursor value), no more, no fewer.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { SEI_ERROR_CODES } from '../../../src/errors.js';
 import { walkKeyset } from '../../../src/extract/keyset-walk.js';
 import { type ListSource, listPage } from '../../../src/extract/list-request.js';
 import { SeiClient, type SeiClientOptions } from '../../../src/extract/sei/client.js';
-import { SEI_ERROR_CODES, type SeiError } from '../../../src/extract/sei/errors.js';
+import type { SeiError } from '../../../src/extract/sei/errors.js';
 import { TokenBucketBudget } from '../../../src/extract/sei/token-bucket.js';
 import type { SeiRecord } from '../../../src/extract/sei/types.js';
 import { EARLIEST_SECOND, recordSecond } from '../../../src/extract/time-range.js';

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { SEI_ERROR_CODES } from '../../../src/errors.js';
 import { gateFirstRequest } from '../../../src/extract/first-request-gate.js';
 import type { ListClient, ListResult } from '../../../src/extract/sei/client.js';
-import { SEI_ERROR_CODES, SeiError } from '../../../src/extract/sei/errors.js';
+import { SeiError } from '../../../src/extract/sei/errors.js';
 
 /** A client answering from a script, one answer per call, counting calls. */
 function scripted(answers: (() => Promise<unknown>)[]): ListClient & { calls: number } {

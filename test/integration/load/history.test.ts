@@ -18,7 +18,7 @@ import { openWarehouse, type Warehouse } from '../../../src/state/open.js';
 import { jiraIssuesStream } from '../../../src/streams/jira-issues.js';
 import { STREAMS } from '../../../src/streams/registry.js';
 import { createTestDatabase, type TestDatabase } from '../../support/services.js';
-import { writeRecords } from './write-records.js';
+import { writeRecords } from '../../support/write-records.js';
 
 const T1 = new Date('2026-01-01T00:00:00Z');
 const T2 = new Date('2026-02-01T00:00:00Z');
