@@ -5,7 +5,7 @@
  */
 
 export { listPage } from './list-request.js';
-export { createSeiClient, type ListClient } from './sei/client.js';
+export { createSeiClient, type ListClient, type SeiExchange } from './sei/client.js';
 export { SEI_ERROR_CODES } from './sei/errors.js';
 export { rateLimitCostLine } from './sei/rate-limit-cost.js';
 export { RedisRequestBudget } from './sei/redis-budget.js';

@@ -63,6 +63,8 @@ export async function createSyncEngineFromConfig(
     config,
     logger: options.logger,
     ...(options.changeListener && { changeListener: options.changeListener }),
+    // Replaying a capture: the requests of its walks again (docs/capture.md#replay).
+    ...(config.clock && { now: () => config.clock as Date }),
   });
   return {
     engine,
