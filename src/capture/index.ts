@@ -3,4 +3,4 @@
  * capture`), for a bug report; `sei-sync simulator --replay` serves them (src/simulator/replay/).
  */
 export type { CapturedExchange, CapturedStream, CaptureManifest } from './format.js';
-export { type CaptureOptions, runCapture, streamOfPath } from './run-capture.js';
+export { CAPTURE_DEFAULTS, type CaptureOptions, runCapture, streamOfPath } from './run-capture.js';

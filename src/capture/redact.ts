@@ -7,7 +7,9 @@
  *   and every string below such a key, is replaced;
  * - keys that hold identifiers, instants and counts (KEPT_KEY: `id`, `*_id(s)`, `key`, `*_at`,
  *   `*_time`, `*date*`, ...) are kept even there, as are numbers, booleans and null everywhere, and
- *   every string elsewhere (enums such as `status`, `priority`, `type`).
+ *   every string elsewhere (enums such as `status`, `priority`, `type`);
+ * - except that a string shaped like an email is replaced wherever it is, ids included (tools use
+ *   emails as user ids): the same stand-in everywhere, so joins and keys still hold.
  *
  * A replacement is a keyed hash (HMAC-SHA256 with a salt that is never written) of the same length,
  * letters and digits, with spaces, `@` and `.` kept where they were (an email stays shaped like one).
@@ -19,6 +21,8 @@ import { createHmac, randomBytes } from 'node:crypto';
 /** Keys whose strings are replaced (matched against the lower-cased key). */
 export const REDACTED_KEY =
   /name|e_?mail|title|summary|message|description|comment|body|text|author|assignee|reporter|creator|committer|login|display|label|custom/;
+/** A string that is an email address, replaced under any key. */
+export const EMAIL_VALUE = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 /** Keys kept even under a redacted key: identifiers, instants, counts. */
 export const KEPT_KEY = /(^|_)(id|ids|uuid|key|keys)$|_at$|_time$|date|_count$|^count$|^total/;
 
@@ -40,7 +44,8 @@ export class Redactor {
 
   /** A JSON value with the values under redacted keys replaced (a new value; the input is untouched). */
   value(value: unknown, underRedactedKey = false): unknown {
-    if (typeof value === 'string') return underRedactedKey ? this.string(value) : value;
+    if (typeof value === 'string')
+      return underRedactedKey || EMAIL_VALUE.test(value) ? this.string(value) : value;
     if (Array.isArray(value)) return value.map((item) => this.value(item, underRedactedKey));
     if (value !== null && typeof value === 'object') {
       const out: Record<string, unknown> = {};

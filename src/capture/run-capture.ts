@@ -33,6 +33,11 @@ import { CaptureRecorder } from './recorder.js';
 import { Redactor } from './redact.js';
 import { seiSyncVersion } from './version.js';
 
+export const CAPTURE_DEFAULTS = {
+  /** List requests captured per stream: enough to show a walk's shape, small enough to send. */
+  pages: 5,
+} as const;
+
 export interface CaptureOptions {
   config: Config;
   streams: readonly StreamName[];
