@@ -57,6 +57,11 @@ export async function createSyncEngineFromConfig(
       }),
     });
   const client = createSeiClient(config.sei, budget, options.logger);
+  if (config.clock)
+    options.logger.warn(
+      { clock: config.clock.toISOString() },
+      'SEI_SYNC_CLOCK freezes the sync clock: for replaying a capture only, never against a real SEI',
+    );
   const engine = createSyncEngine({
     warehouse,
     client,

@@ -13,6 +13,7 @@ import { type SimulatorHandleWithExtras, startSimulator } from '../../src/simula
 import { migrateToLatest, openWarehouse, type Warehouse } from '../../src/state/index.js';
 import type { StreamName } from '../../src/streams/types.js';
 import { type CliProcess, spawnCli } from '../support/cli-process.js';
+import { closedPort } from '../support/closed-port.js';
 import { createTestDatabase, type TestDatabase } from '../support/services.js';
 import { diffStream } from '../support/sync-harness.js';
 
@@ -54,12 +55,15 @@ describe('sei-sync capture, then sei-sync simulator --replay', () => {
   });
 
   it(
-    'captures the streams whole and prints what it wrote',
+    'captures the streams whole and prints what it wrote, opening no database of the user',
     async () => {
+      // A DATABASE_URL nothing answers at: the capture must not need it (its walks use a throwaway one).
+      const databaseUrl = `postgres://root@127.0.0.1:${await closedPort()}/nothing`;
       const capture = spawnCli(['capture', '--streams', STREAMS.join(','), '--pages', '100', '--out', dir], {
         SEI_BASE_URL: simulator.url,
         SEI_API_KEY: KEY,
         SEI_PAGE_SIZE: '40',
+        DATABASE_URL: databaseUrl,
         LOG_LEVEL: 'warn',
       });
       const { code } = await capture.exited;
