@@ -119,6 +119,11 @@ export interface Config {
   pageWriters: number | undefined;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   scope: SyncScope;
+  /**
+   * SEI_SYNC_CLOCK: the instant the sync takes as "now", frozen; for replaying a capture (whose
+   * manifest names it), never for a real tenant. Undefined: the real clock.
+   */
+  clock: Date | undefined;
 }
 
 /** Whether the `YYYY-MM-DD` that `text` starts with is a day of the calendar (JS rolls 2024-02-31 over to March 2). */
@@ -146,6 +151,17 @@ export function parseStartDate(raw: string, source: string, now: Date = new Date
       `${date.toISOString()} is in the future; give a date in the past (the backfill starts there)`,
     );
   if (date.getTime() < 0) throw new ConfigError(source, 'must be after 1970-01-01');
+  return date;
+}
+
+/** An ISO instant for SEI_SYNC_CLOCK. Throws a one-line ConfigError. */
+export function parseClock(raw: string, source: string): Date {
+  const date = new Date(raw.trim());
+  if (!/^\d{4}-\d{2}-\d{2}T/.test(raw.trim()) || Number.isNaN(date.getTime()))
+    throw new ConfigError(
+      source,
+      `"${raw}" is not an instant; give the "clock" of the capture's manifest.json, such as 2026-01-01T00:00:00.000Z`,
+    );
   return date;
 }
 
@@ -396,5 +412,6 @@ export function loadConfig(env: Env = process.env): Config {
         ? parseIntegrationIds(env.SEI_INTEGRATION_IDS, 'SEI_INTEGRATION_IDS')
         : undefined,
     },
+    clock: env.SEI_SYNC_CLOCK ? parseClock(env.SEI_SYNC_CLOCK, 'SEI_SYNC_CLOCK') : undefined,
   };
 }

@@ -79,6 +79,8 @@ export const SYNC_ERROR_CODES = {
   command: 'SEI_SYNC_ERR_COMMAND',
   /** A job failed without a readable code in its reason. */
   job: 'SEI_SYNC_ERR_JOB',
+  /** `sei-sync capture` stopped a stream's walk at its `--pages` (not a failure of the capture). */
+  captureLimit: 'SEI_SYNC_ERR_CAPTURE_LIMIT',
   /** Anything else; retryable (a database restarting is worth another try). */
   internal: 'SEI_SYNC_ERR_INTERNAL',
 } as const;

@@ -13,6 +13,7 @@ import {
   startSimulator,
 } from '../simulator/index.js';
 import { measurePageServing } from '../simulator/measure.js';
+import { startReplayServer } from '../simulator/replay/index.js';
 import { runAction } from './run-action.js';
 
 /** The port the command listens on unless told otherwise (tests use port 0 through the API). */
@@ -35,6 +36,7 @@ interface SimulatorCommandOptions {
   measure?: boolean;
   latency?: LatencyModel;
   quirks: QuirkPreset;
+  replay?: string;
 }
 
 function quirkPreset(value: string): QuirkPreset {
@@ -69,6 +71,45 @@ function probability(value: string): number {
   if (!Number.isFinite(n) || n < 0 || n > 1)
     throw new InvalidArgumentError('must be a probability in [0, 1]');
   return n;
+}
+
+/** Serves a capture until SIGINT or SIGTERM; each request it has no answer for is named on stderr. */
+async function serveReplay(dir: string, options: Pick<SimulatorCommandOptions, 'port' | 'host'>) {
+  const replay = await startReplayServer({
+    dir,
+    port: options.port,
+    host: options.host,
+    onMiss: (miss) =>
+      process.stderr.write(
+        `not captured: ${miss.method} ${miss.path} ${JSON.stringify(miss.body)}; ${miss.hint}\n`,
+      ),
+  });
+  const manifest = replay.manifest;
+  const streams = manifest?.streams.map((stream) => stream.stream).join(', ') ?? '';
+  process.stdout.write(
+    `SEI replay of ${dir} listening on ${replay.url}\n` +
+      `  SEI_BASE_URL=${replay.url}\n` +
+      '  SEI_API_KEY=replay   (any key is accepted)\n' +
+      `  SEI_SYNC_CLOCK=${manifest?.clock ?? ''}   (a sync on the capture's clock sends the captured requests)\n` +
+      `  ${manifest?.exchanges ?? 0} exchanges of ${streams}, up to ${manifest?.pagesPerStream ?? '?'} pages per stream, captured ${manifest?.capturedAt ?? '?'} from ${manifest?.source.host ?? '?'}${manifest?.redacted ? ', redacted' : ''}\n` +
+      'Press Ctrl+C to stop.\n',
+  );
+  await untilStopped();
+  await replay.close();
+  process.stdout.write(`replay stopped: ${replay.served} answered, ${replay.misses.length} not captured\n`);
+  return 0;
+}
+
+function untilStopped(): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const stop = () => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      resolve();
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
 }
 
 export function registerSimulator(program: Command): void {
@@ -113,8 +154,10 @@ export function registerSimulator(program: Command): void {
       'strict',
     )
     .option('--measure', 'instead of serving, time 1000-record Jira pages over loopback and exit')
+    .option('--replay <dir>', 'instead of simulating, serve a capture (`sei-sync capture --out`)')
     .action(
       runAction(async (options: SimulatorCommandOptions) => {
+        if (options.replay !== undefined) return serveReplay(options.replay, options);
         if (options.measure) {
           const m = await measurePageServing({ records: options.records ?? 100_000, seed: options.seed });
           process.stdout.write(
@@ -158,15 +201,7 @@ export function registerSimulator(program: Command): void {
             `${options.hostile ? `, hostile share ${options.hostile}` : ''}, ${options.quirks} quirks\n` +
             'Press Ctrl+C to stop.\n',
         );
-        await new Promise<void>((resolve) => {
-          const stop = () => {
-            process.off('SIGINT', stop);
-            process.off('SIGTERM', stop);
-            resolve();
-          };
-          process.on('SIGINT', stop);
-          process.on('SIGTERM', stop);
-        });
+        await untilStopped();
         await simulator.close();
         process.stdout.write(`simulator stopped after ${simulator.requestLog.length} requests\n`);
         return 0;

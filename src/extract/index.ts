@@ -9,7 +9,7 @@
 export { knownFailure } from './derived-list.js';
 export { type ListAnswer, type ListSource, listPage } from './list-request.js';
 export { listSourceOf } from './list-source.js';
-export { createSeiClient, type ListClient, type SeiClient } from './sei/client.js';
+export { createSeiClient, type ListClient, type SeiClient, type SeiExchange } from './sei/client.js';
 export { SeiError } from './sei/errors.js';
 export { rateLimitCostLine } from './sei/rate-limit-cost.js';
 export { RedisRequestBudget } from './sei/redis-budget.js';

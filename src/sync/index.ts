@@ -57,12 +57,19 @@ export async function createSyncEngineFromConfig(
       }),
     });
   const client = createSeiClient(config.sei, budget, options.logger);
+  if (config.clock)
+    options.logger.warn(
+      { clock: config.clock.toISOString() },
+      'SEI_SYNC_CLOCK freezes the sync clock: for replaying a capture only, never against a real SEI',
+    );
   const engine = createSyncEngine({
     warehouse,
     client,
     config,
     logger: options.logger,
     ...(options.changeListener && { changeListener: options.changeListener }),
+    // Replaying a capture: the requests of its walks again (docs/capture.md#replay).
+    ...(config.clock && { now: () => config.clock as Date }),
   });
   return {
     engine,
