@@ -13,7 +13,7 @@
 
 import type { JobStateName } from '../../jobs/status.js';
 import { SYNC_ERROR_CODES } from '../errors.js';
-import type { StreamName } from '../streams/types.js';
+import type { AnyStreamName, StreamName } from '../streams/types.js';
 import type { RunStatus, StreamCounts, StreamRunResult } from '../sync/index.js';
 import type {
   BucketCounts,
@@ -59,7 +59,7 @@ export type JsonStreamCounts = StreamCounts;
 
 /** One stream of a run (`sync`, `renormalize`). */
 export interface StreamResultJson {
-  stream: StreamName;
+  stream: AnyStreamName;
   status: StreamRunResult['status'];
   /** Null when the stream did not run. */
   durationMs: number | null;

@@ -9,7 +9,8 @@ import type { Logger } from '../observability/logger.js';
 import type { Warehouse } from '../state/open.js';
 import type { SyncProgress } from '../state/run-types.js';
 import type { Database } from '../state/schema.js';
-import type { StreamDefinition, StreamName } from '../streams/types.js';
+import type { AnyStreamDefinition, AnyStreamName, StreamDefinition, StreamName } from '../streams/types.js';
+import type { V2Runtime } from '../v2/runtime.js';
 
 export interface EngineSettings {
   /** Records per page asked (capped per endpoint). */
@@ -35,7 +36,9 @@ export interface EngineContext {
   readonly db: Kysely<Database>;
   /** Behind the first-request gate and the in-flight limit. */
   readonly client: ListClient;
-  readonly streams: Readonly<Record<StreamName, StreamDefinition>>;
+  readonly streams: Readonly<Record<AnyStreamName, AnyStreamDefinition>>;
+  /** SEI 2.0: its client and settings, when configured (src/v2/). */
+  readonly v2: V2Runtime | undefined;
   readonly settings: EngineSettings;
   readonly logger: Logger;
   readonly changeListener: ChangeListener | null;
@@ -43,7 +46,7 @@ export interface EngineContext {
 }
 
 /** Per stream run: where its log lines and progress go. */
-export interface StreamRunContext<S extends StreamDefinition = StreamDefinition> {
+export interface StreamRunContext<S extends AnyStreamDefinition = StreamDefinition> {
   runId: string;
   stream: S;
   log: Logger;
@@ -82,6 +85,14 @@ export function listSourceOf(
 
 export function pageSizeOf(ctx: EngineContext, stream: StreamDefinition): number {
   return Math.min(ctx.settings.pageSize, stream.maxPageSize ?? Number.POSITIVE_INFINITY);
+}
+
+/** A run of a 1.0 list stream, or an error: what verify and the list walks work on. */
+export function listRun(run: StreamRunContext<AnyStreamDefinition>): StreamRunContext {
+  const { stream } = run;
+  if (stream.mode === 'v2')
+    throw new Error(`${stream.name} is an SEI 2.0 stream: verify and plan read 1.0 lists only`);
+  return { ...run, stream };
 }
 
 export type ProgressCallback = (progress: SyncProgress) => void;

@@ -24,13 +24,15 @@ import type { Logger } from '../observability/logger.js';
 import { readStreamRun } from '../state/ledger.js';
 import type { Warehouse } from '../state/open.js';
 import { STREAMS } from '../streams/registry.js';
-import type { StreamDefinition, StreamName } from '../streams/types.js';
+import { V2_STREAMS } from '../streams/v2-streams.js';
+import type { V2Runtime } from '../v2/runtime.js';
+import type { AnyStreamDefinition, StreamDefinition, StreamName } from '../streams/types.js';
 import { verifyContext } from '../verify/context.js';
 import { failedVerify } from '../verify/failed.js';
 import { planVerify } from '../verify/plan.js';
 import { saveVerifyResult } from '../verify/results.js';
 import { verifySummary } from '../verify/types.js';
-import type { EngineContext } from './engine-context.js';
+import { type EngineContext, listRun, type StreamRunContext } from './engine-context.js';
 import { localFanOut, localSync } from './local-driver.js';
 import { resolveRoute, routeOverrides } from './routes.js';
 import { runLedger } from './run-ledger.js';
@@ -57,6 +59,8 @@ export interface SyncEngineOptions {
   changeListener?: ChangeListener | null;
   /** @defaultValue () => new Date() */
   now?: () => Date;
+  /** SEI 2.0's client and settings (src/v2/); without it the 2.0 streams fail with a line saying what to set. */
+  v2?: V2Runtime;
 }
 
 /** The run id of work that is booked in no run (a verify plan): ledger updates match no row. */
@@ -80,7 +84,8 @@ function engineContext(options: SyncEngineOptions, maxInFlight: number): EngineC
     warehouse,
     db: warehouse.db,
     client,
-    streams: options.streams ?? STREAMS,
+    streams: { ...(options.streams ?? STREAMS), ...V2_STREAMS },
+    v2: options.v2,
     settings: {
       pageSize: config.sei.pageSize,
       maxPages: config.sei.maxPages,
@@ -98,6 +103,9 @@ function engineContext(options: SyncEngineOptions, maxInFlight: number): EngineC
   };
 }
 
+/** The 1.0 list streams of the engine (verify reads only those). */
+const STREAMS_OF = (ctx: EngineContext) => ctx.streams as Readonly<Record<StreamName, StreamDefinition>>;
+
 export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
   const { warehouse, logger } = options;
   const maxInFlight = options.config.sei.maxInFlight ?? ENGINE_DEFAULTS.maxInFlight;
@@ -108,7 +116,7 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
   /** Slices walked at once by this process, across every stream and both drivers. */
   const slots = new Semaphore(maxInFlight);
   const fanOut = localFanOut(slots);
-  const walker = (run: Parameters<typeof walkerOf>[1]) => walkerOf(ctx, run, fanOut);
+  const walker = (run: StreamRunContext<AnyStreamDefinition>) => walkerOf(ctx, run, fanOut);
   return {
     ...runLedger(ctx),
     syncStream: localSync(runs, fanOut, walker),
@@ -119,7 +127,8 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
       const { result, value } = await runs.closedRun(
         request,
         { startRow: true, bookBusy: false, doneMessage },
-        async (run) => {
+        async (anyRun) => {
+          const run = listRun(anyRun);
           const path = await resolveRoute(ctx, run);
           const verified = await walker(run).verify(verifyContext(ctx, run, path), request.heal);
           // The ledger counts every request of the stream run (the route probe too).
@@ -128,7 +137,7 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
           return { summary: verifySummary(value), value };
         },
       );
-      const verified = value ?? failedVerify(ctx.streams[request.stream], result);
+      const verified = value ?? failedVerify(STREAMS_OF(ctx)[request.stream], result);
       // What status and /metrics read; a verify whose result cannot be stored still reports it here.
       await saveVerifyResult(ctx.db, request.runId, verified, request.heal).catch((error: unknown) =>
         logger.warn({ stream: request.stream, err: error }, 'verify result not stored'),
@@ -140,7 +149,7 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
       const { controller, unlink } = linkedAbort(request.signal);
       try {
         // No stream run: the plan's own probes are booked nowhere.
-        const run = runs.runContext({ runId: NO_RUN, stream: request.stream }, controller.signal);
+        const run = listRun(runs.runContext({ runId: NO_RUN, stream: request.stream }, controller.signal));
         return await planVerify(verifyContext(ctx, run, await resolveRoute(ctx, run)));
       } finally {
         unlink();

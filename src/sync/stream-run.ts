@@ -7,7 +7,7 @@ import { setMaxListeners } from 'node:events';
 import { SEI_ERROR_CODES } from '../extract/sei/errors.js';
 import { finishStreamRun, readStreamRun, startStreamRun } from '../state/ledger.js';
 import { withStreamLock } from '../state/stream-lock.js';
-import type { StreamName } from '../streams/types.js';
+import type { AnyStreamDefinition, AnyStreamName } from '../streams/types.js';
 import { zeroCounts } from './counts.js';
 import type { EngineContext, StreamRunContext } from './engine-context.js';
 import { interruption, toRunError } from './run-error.js';
@@ -16,7 +16,7 @@ import type { StreamRunError, StreamRunResult, SyncProgress } from './types.js';
 
 export interface StreamRunRequest {
   runId: string;
-  stream: StreamName;
+  stream: AnyStreamName;
   signal?: AbortSignal | undefined;
   onProgress?: ((progress: SyncProgress) => void) | undefined;
 }
@@ -50,7 +50,7 @@ export function linkedAbort(signal: AbortSignal | undefined): {
 }
 
 export function createStreamRuns(ctx: EngineContext, databaseAddress: string | undefined) {
-  function runContext(request: StreamRunRequest, signal: AbortSignal): StreamRunContext {
+  function runContext(request: StreamRunRequest, signal: AbortSignal): StreamRunContext<AnyStreamDefinition> {
     let pages = 0;
     let records = 0;
     const progress = (estimatedPages: number | undefined) =>
@@ -70,7 +70,7 @@ export function createStreamRuns(ctx: EngineContext, databaseAddress: string | u
   }
 
   async function close(
-    run: StreamRunContext,
+    run: StreamRunContext<AnyStreamDefinition>,
     started: number,
     end: { summary: RunSummary } | { error: StreamRunError },
     doneMessage = 'stream synced',
@@ -99,7 +99,7 @@ export function createStreamRuns(ctx: EngineContext, databaseAddress: string | u
   }
 
   function failure(
-    run: StreamRunContext,
+    run: StreamRunContext<AnyStreamDefinition>,
     caught: unknown,
     requested: AbortSignal | undefined,
   ): StreamRunError {
@@ -114,7 +114,7 @@ export function createStreamRuns(ctx: EngineContext, databaseAddress: string | u
   async function streamRun<T, O>(
     request: StreamRunRequest,
     options: RunOptions,
-    body: (run: StreamRunContext) => Promise<RunBodyEnd<T, O>>,
+    body: (run: StreamRunContext<AnyStreamDefinition>) => Promise<RunBodyEnd<T, O>>,
   ): Promise<RunOutcome<T, O>> {
     const started = Date.now();
     const { controller, unlink } = linkedAbort(request.signal);
@@ -156,7 +156,7 @@ export function createStreamRuns(ctx: EngineContext, databaseAddress: string | u
   async function closedRun<T>(
     request: StreamRunRequest,
     options: RunOptions,
-    body: (run: StreamRunContext) => Promise<{ summary: RunSummary; value: T }>,
+    body: (run: StreamRunContext<AnyStreamDefinition>) => Promise<{ summary: RunSummary; value: T }>,
   ): Promise<{ result: StreamRunResult; value?: T }> {
     const outcome = await streamRun<T, never>(request, options, async (run) => ({
       kind: 'done',

@@ -7,7 +7,8 @@
 
 import { readCheckpoint } from '../state/checkpoints.js';
 import { readSlices, type SliceState } from '../state/walk-slices.js';
-import type { FullRefreshStream, IncrementalStream } from '../streams/types.js';
+import type { AnyStreamDefinition, FullRefreshStream, IncrementalStream } from '../streams/types.js';
+import { v2Walker } from '../v2/walker.js';
 import type { VerifyContext } from '../verify/context.js';
 import type { StreamVerifyResult } from '../verify/types.js';
 import { verifyIncremental, verifyList } from '../verify/verify-stream.js';
@@ -48,9 +49,10 @@ export interface Walker {
   verify(verify: VerifyContext, heal: boolean): Promise<StreamVerifyResult>;
 }
 
-export function walkerOf(ctx: EngineContext, run: StreamRunContext, fanOut: FanOut): Walker {
+export function walkerOf(ctx: EngineContext, run: StreamRunContext<AnyStreamDefinition>, fanOut: FanOut): Walker {
   const { stream } = run;
   // The one place the mode is read: every step below is typed by it.
+  if (stream.mode === 'v2') return v2Walker(ctx, { ...run, stream });
   return stream.mode === 'incremental'
     ? keysetWalker(ctx, { ...run, stream }, fanOut)
     : listWalker(ctx, { ...run, stream });

@@ -1,0 +1,1 @@
+export interface V2Runtime {}
