@@ -17,7 +17,7 @@ import {
   WHOLE_LIST_PAGE_SIZE,
   windowFilter,
 } from '../extract/index.js';
-import { parseStreamList, STREAMS } from '../streams/registry.js';
+import { isStreamName, parseStreamList, STREAMS } from '../streams/registry.js';
 import type { StreamDefinition } from '../streams/types.js';
 import { knownFailure, listSourceOf } from '../sync/index.js';
 import { commandContext } from './context.js';
@@ -150,7 +150,8 @@ export function registerPlan(program: Command): void {
         const config = withScopeOptions(context.config, options);
         if (config.sei.apiKey === undefined)
           throw new Error('SEI_API_KEY is not set; give an SEI Admin API key (or SEI_API_KEY_FILE)');
-        const names = options.streams ? parseStreamList(options.streams) : [...config.streams];
+        // 2.0 streams have no list to estimate: their cost is one job per scope and type.
+        const names = options.streams ? parseStreamList(options.streams) : config.streams.filter(isStreamName);
         const { requestsPerMinute } = config.sei;
         const budget = new TokenBucketBudget({ requestsPerMinute });
         const client = createSeiClient(config.sei, budget, logger);

@@ -1,5 +1,5 @@
 /** Every stream sei-sync knows, by name. Adding an endpoint: a module beside this file and a line here. */
-export { isStreamName, parseStreamList, UnknownStreamError } from './stream-names.js';
+export { isStreamName, parseAnyStreamList, parseStreamList, UnknownStreamError } from './stream-names.js';
 
 import { cicdInstancesStream } from './cicd-instances.js';
 import { cicdJobRunTestsStream } from './cicd-job-run-tests.js';

@@ -9,6 +9,7 @@ import { TokenBucketBudget } from '../extract/sei/token-bucket.js';
 import { budgetObserver } from '../observability/budget-observer.js';
 import type { Logger } from '../observability/logger.js';
 import { assertMigrated } from '../state/migrate.js';
+import { V2Client } from '../v2/client.js';
 import { openWarehouse, type Warehouse } from '../state/open.js';
 import { type ChangeListener, createSyncEngine } from './engine.js';
 import type { SyncEngine } from './types.js';
@@ -57,12 +58,23 @@ export async function createSyncEngineFromConfig(
       }),
     });
   const client = createSeiClient(config.sei, budget, options.logger);
+  // SEI 2.0 shares the budget (one key limit, one ledger) when configured.
+  const v2Client = config.v2
+    ? new V2Client({
+        settings: config.v2,
+        budget,
+        timeoutMs: config.sei.timeoutMs,
+        maxAttempts: config.sei.maxAttempts,
+        logger: options.logger,
+      })
+    : undefined;
   const engine = createSyncEngine({
     warehouse,
     client,
     config,
     logger: options.logger,
     ...(options.changeListener && { changeListener: options.changeListener }),
+    ...(config.v2 && v2Client && { v2: { settings: config.v2, client: v2Client } }),
   });
   return {
     engine,
@@ -71,6 +83,7 @@ export async function createSyncEngineFromConfig(
     close: async () => {
       await engine.close();
       await client.close();
+      await v2Client?.close();
       if (ownsBudget) await budget.close?.();
       if (ownsWarehouse) await warehouse.close();
     },
