@@ -22,11 +22,7 @@ const dimension = (name: string, columns: string, key: string) => [
 ];
 
 const STATEMENTS = [
-  ...dimension(
-    'v2_org_trees',
-    'org_tree_id text NOT NULL, name text, root_team_ref_id text',
-    'org_tree_id',
-  ),
+  ...dimension('v2_org_trees', 'org_tree_id text NOT NULL, name text, root_team_ref_id text', 'org_tree_id'),
   ...dimension(
     'v2_teams',
     `team_ref_id text NOT NULL, org_tree_id text NOT NULL, name text, parent_ref_id text,

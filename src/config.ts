@@ -451,7 +451,10 @@ function wordList<T extends string>(
   const picked = words.map((word) => allowed.find((a) => a.toLowerCase() === word.toLowerCase()));
   const bad = words.filter((_, n) => picked[n] === undefined);
   if (bad.length > 0 || words.length === 0)
-    throw new ConfigError(variable, `"${bad.join('", "')}" not among ${allowed.join(', ')}; give a comma list of them`);
+    throw new ConfigError(
+      variable,
+      `"${bad.join('", "')}" not among ${allowed.join(', ')}; give a comma list of them`,
+    );
   return [...new Set(picked as T[])];
 }
 

@@ -151,7 +151,9 @@ export function registerPlan(program: Command): void {
         if (config.sei.apiKey === undefined)
           throw new Error('SEI_API_KEY is not set; give an SEI Admin API key (or SEI_API_KEY_FILE)');
         // 2.0 streams have no list to estimate: their cost is one job per scope and type.
-        const names = options.streams ? parseStreamList(options.streams) : config.streams.filter(isStreamName);
+        const names = options.streams
+          ? parseStreamList(options.streams)
+          : config.streams.filter(isStreamName);
         const { requestsPerMinute } = config.sei;
         const budget = new TokenBucketBudget({ requestsPerMinute });
         const client = createSeiClient(config.sei, budget, logger);

@@ -41,7 +41,13 @@ export type StreamRunResult =
       /** What the counts do not say (an empty list, rows derived from another table). */
       note?: string;
     }
-  | { stream: AnyStreamName; status: 'failed'; counts: StreamCounts; durationMs: number; error: StreamRunError }
+  | {
+      stream: AnyStreamName;
+      status: 'failed';
+      counts: StreamCounts;
+      durationMs: number;
+      error: StreamRunError;
+    }
   | { stream: AnyStreamName; status: 'not_run'; reason: string };
 
 export interface SyncProgress {

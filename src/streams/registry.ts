@@ -21,8 +21,8 @@ import { scmIssuesStream } from './scm-issues.js';
 import { scmPullRequestsStream } from './scm-pull-requests.js';
 import { isStreamName, UnknownStreamError } from './stream-names.js';
 import type { AnyStreamDefinition, AnyStreamName, StreamDefinition, StreamName } from './types.js';
-import { V2_STREAMS } from './v2-streams.js';
 import { userIdentitiesStream } from './user-identities.js';
+import { V2_STREAMS } from './v2-streams.js';
 import { workflowProfilesStream } from './workflow-profiles.js';
 import { workitemSprintsStream } from './workitem-sprints.js';
 import { workitemsStream } from './workitems.js';
@@ -54,7 +54,10 @@ export const STREAMS: Readonly<Record<StreamName, StreamDefinition>> = {
 };
 
 /** Every stream the engine runs: the 1.0 lists and the 2.0 streams (./v2-streams.ts). */
-export const ALL_STREAMS: Readonly<Record<AnyStreamName, AnyStreamDefinition>> = { ...STREAMS, ...V2_STREAMS };
+export const ALL_STREAMS: Readonly<Record<AnyStreamName, AnyStreamDefinition>> = {
+  ...STREAMS,
+  ...V2_STREAMS,
+};
 
 export function getStream(name: string): StreamDefinition {
   if (!isStreamName(name) || !(name in STREAMS)) throw new UnknownStreamError([name]);

@@ -7,7 +7,11 @@ import type { V2Stream, V2StreamName } from './types.js';
 export const V2_STREAMS: Readonly<Record<V2StreamName, V2Stream>> = {
   v2_org: { name: 'v2_org', mode: 'v2', v2: { kind: 'org' } },
   v2_efficiency: { name: 'v2_efficiency', mode: 'v2', v2: { kind: 'export', exportType: 'efficiency' } },
-  v2_productivity: { name: 'v2_productivity', mode: 'v2', v2: { kind: 'export', exportType: 'productivity' } },
+  v2_productivity: {
+    name: 'v2_productivity',
+    mode: 'v2',
+    v2: { kind: 'export', exportType: 'productivity' },
+  },
   v2_sprint: { name: 'v2_sprint', mode: 'v2', v2: { kind: 'export', exportType: 'sprint' } },
   v2_business_alignment: {
     name: 'v2_business_alignment',

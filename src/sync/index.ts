@@ -9,8 +9,8 @@ import { TokenBucketBudget } from '../extract/sei/token-bucket.js';
 import { budgetObserver } from '../observability/budget-observer.js';
 import type { Logger } from '../observability/logger.js';
 import { assertMigrated } from '../state/migrate.js';
-import { V2Client } from '../v2/client.js';
 import { openWarehouse, type Warehouse } from '../state/open.js';
+import { V2Client } from '../v2/client.js';
 import { type ChangeListener, createSyncEngine } from './engine.js';
 import type { SyncEngine } from './types.js';
 

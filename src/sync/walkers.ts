@@ -49,7 +49,11 @@ export interface Walker {
   verify(verify: VerifyContext, heal: boolean): Promise<StreamVerifyResult>;
 }
 
-export function walkerOf(ctx: EngineContext, run: StreamRunContext<AnyStreamDefinition>, fanOut: FanOut): Walker {
+export function walkerOf(
+  ctx: EngineContext,
+  run: StreamRunContext<AnyStreamDefinition>,
+  fanOut: FanOut,
+): Walker {
   const { stream } = run;
   // The one place the mode is read: every step below is typed by it.
   if (stream.mode === 'v2') return v2Walker(ctx, { ...run, stream });

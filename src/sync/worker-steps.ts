@@ -3,15 +3,20 @@
  * so that many workers share one stream's slices. Plan and finish are steps of the stream's run, under
  * its lock; slices are walked by any worker at once, their pages booked to the same ledger row.
  */
-import { SOURCE_WAIT } from './derived-list.js';
+
 import type { AnyStreamDefinition } from '../streams/types.js';
+import { SOURCE_WAIT } from './derived-list.js';
 import type { StreamRunContext } from './engine-context.js';
 import type { Semaphore } from './semaphore.js';
 import type { StreamRuns } from './stream-run.js';
 import type { SliceOutcome, SliceRequest, StreamStep, SyncStreamRequest } from './types.js';
 import type { Walker, WalkStep } from './walkers.js';
 
-export function workerSteps(runs: StreamRuns, slots: Semaphore, walkerOf: (run: StreamRunContext<AnyStreamDefinition>) => Walker) {
+export function workerSteps(
+  runs: StreamRuns,
+  slots: Semaphore,
+  walkerOf: (run: StreamRunContext<AnyStreamDefinition>) => Walker,
+) {
   async function step(
     request: SyncStreamRequest,
     startRow: boolean,

@@ -9,8 +9,6 @@
  */
 import type { Readable } from 'node:stream';
 import { Pool, request as undiciRequest } from 'undici';
-import { type Logger, silentLogger } from '../observability/logger.js';
-import { redact } from '../secret.js';
 import type { RequestBudget } from '../extract/sei/budget.js';
 import { RETRY_DEFAULTS } from '../extract/sei/defaults.js';
 import {
@@ -24,6 +22,8 @@ import {
   type SeiRequestInfo,
 } from '../extract/sei/errors.js';
 import { parseRetryAfterMs, runWithRetries } from '../extract/sei/retry.js';
+import { type Logger, silentLogger } from '../observability/logger.js';
+import { redact } from '../secret.js';
 import type { V2AccountPlace, V2KeyHeader, V2Settings } from './settings.js';
 
 export interface V2ClientOptions {

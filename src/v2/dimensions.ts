@@ -61,7 +61,9 @@ export function storable(value: unknown): unknown {
   if (typeof value === 'string') return value.includes('\u0000') ? value.replaceAll('\u0000', '') : value;
   if (Array.isArray(value)) return value.map(storable);
   if (value && typeof value === 'object')
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k.replaceAll('\u0000', ''), storable(v)]));
+    return Object.fromEntries(
+      Object.entries(value).map(([k, v]) => [k.replaceAll('\u0000', ''), storable(v)]),
+    );
   return value;
 }
 
@@ -75,10 +77,9 @@ export async function replaceDimension(
   const names = Object.keys(spec.columns);
   const recordset = [...names.map((name) => `${name} ${spec.columns[name]}`), 'raw jsonb'].join(', ');
   const keyMatch = (a: string, b: string) => spec.key.map((k) => `${a}.${k} = ${b}.${k}`).join(' AND ');
-  // The last row of a key wins (a list that names a key twice).
+  // One row per key (a list that names a key twice keeps one of them).
   const incoming = `(SELECT DISTINCT ON (${spec.key.join(', ')}) x.*, md5(x.raw::text) AS row_hash
-      FROM jsonb_to_recordset($1::jsonb) WITH ORDINALITY AS x(${recordset}, ordinality)
-      ORDER BY ${spec.key.join(', ')}, ordinality DESC)`;
+      FROM jsonb_to_recordset($1::jsonb) AS x(${recordset}))`;
   const table = `sei.${spec.table}`;
   const params = [JSON.stringify(storable(rows)), at.toISOString(), runId];
   const closed = await trx.executeQuery<{ n: number }>(
@@ -89,7 +90,7 @@ export async function replaceDimension(
           SELECT 1 FROM ${incoming} AS n WHERE ${keyMatch('n', 't')} AND n.row_hash = t.row_hash)
         RETURNING 1)
       SELECT count(*)::int AS n FROM closed`,
-      params,
+      params.slice(0, 2),
     ),
   );
   const opened = await trx.executeQuery<{ n: number }>(

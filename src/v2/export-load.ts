@@ -65,7 +65,10 @@ export function splitRecord(record: Record<string, string>): StagedRow {
 }
 
 /** Whether the file is gzip: the status's `compression`, else the content type (gzip unless text). */
-export function isGzip(download: Pick<V2Download, 'contentType' | 'filename'>, compression?: string): boolean {
+export function isGzip(
+  download: Pick<V2Download, 'contentType' | 'filename'>,
+  compression?: string,
+): boolean {
   if (compression) return /gzip/i.test(compression);
   if (download.filename?.endsWith('.gz')) return true;
   return !/text\/|csv/i.test(download.contentType) || /gzip/i.test(download.contentType);
@@ -84,9 +87,7 @@ export async function stageDownload(
   const flush = async () => {
     if (batch.length === 0) return;
     const first = rows - batch.length;
-    const payload = JSON.stringify(
-      storable(batch.map((row, n) => ({ ...row, ordinal: first + n }))),
-    );
+    const payload = JSON.stringify(storable(batch.map((row, n) => ({ ...row, ordinal: first + n }))));
     batch = [];
     batches++;
     await db.executeQuery(
@@ -173,7 +174,11 @@ export async function mergeStaged(
         AND r.period_start IS NOT DISTINCT FROM p.period_start
       WHERE r.export_type = $2 AND r.scope = $3)`;
   return db.transaction().execute(async (trx) => {
-    const exec = (text: string) => trx.executeQuery<Record<string, number>>(CompiledQuery.raw(text, params));
+    // PostgreSQL wants exactly the parameters a statement names ($1..$n).
+    const exec = (text: string) => {
+      const used = Math.max(...[...text.matchAll(/\$(\d+)/g)].map((match) => Number(match[1])));
+      return trx.executeQuery<Record<string, number>>(CompiledQuery.raw(text, params.slice(0, used)));
+    };
     const history = await exec(`
       WITH old AS (
         SELECT c.row_key, c.granularity, c.period_start, c.team_hierarchy, c.developer_email, m.metric, m.value_text

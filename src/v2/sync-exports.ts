@@ -5,11 +5,18 @@
  * earlier scopes loaded stays (each scope's load is whole or nothing).
  */
 import type { Kysely } from 'kysely';
+import type { Logger } from '../observability/logger.js';
 import { addToStreamRun } from '../state/ledger.js';
 import type { Database } from '../state/schema.js';
-import type { Logger } from '../observability/logger.js';
 import type { V2Client } from './client.js';
-import { awaitExport, createExport, exportRequest, scopeKey, trailingWindow, type V2Scope } from './export-job.js';
+import {
+  awaitExport,
+  createExport,
+  exportRequest,
+  scopeKey,
+  trailingWindow,
+  type V2Scope,
+} from './export-job.js';
 import { dropStaleStaging, isGzip, mergeStaged, stageDownload } from './export-load.js';
 import { readOrgTrees, treeNameOf } from './org.js';
 import type { V2ExportType } from './settings.js';
@@ -71,7 +78,13 @@ export async function syncExports(
       await bookRequests();
       files++;
       run.log.info(
-        { scope: scopeKey(scope), exportId: created.exportId, reused: created.reused, rows: staged.rows, ...merged },
+        {
+          scope: scopeKey(scope),
+          exportId: created.exportId,
+          reused: created.reused,
+          rows: staged.rows,
+          ...merged,
+        },
         'SEI 2.0 export loaded',
       );
     }

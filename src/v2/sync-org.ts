@@ -1,7 +1,7 @@
 /** The `v2_org` stream: reads the org structure and writes its five dimensions in one transaction. */
 import type { Kysely } from 'kysely';
-import type { Database } from '../state/schema.js';
 import { addToStreamRun } from '../state/ledger.js';
+import type { Database } from '../state/schema.js';
 import type { V2Client } from './client.js';
 import { DIMENSIONS, replaceDimension } from './dimensions.js';
 import { readOrgSnapshot } from './org.js';
@@ -54,6 +54,8 @@ export async function syncOrg(
     deleted: 0,
     deletionsDecided: true,
     reads: 1,
-    ...(left.length > 0 && { note: `SEI 2.0 does not serve ${left.join(', ')} here (404): left as they were` }),
+    ...(left.length > 0 && {
+      note: `SEI 2.0 does not serve ${left.join(', ')} here (404): left as they were`,
+    }),
   };
 }

@@ -25,7 +25,9 @@ export function v2Walker(ctx: V2EngineContext, run: V2RunContext) {
     walkSlice: async () => {},
     finish: syncOnce,
     verify: async (): Promise<never> => {
-      throw new Error(`${run.stream.name} is an SEI 2.0 stream: SEI publishes no counts to verify it against`);
+      throw new Error(
+        `${run.stream.name} is an SEI 2.0 stream: SEI publishes no counts to verify it against`,
+      );
     },
   };
 }
