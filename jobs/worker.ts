@@ -13,7 +13,7 @@ import { type Logger, silentLogger } from '../src/observability/logger.js';
 import type { SyncMetrics } from '../src/observability/metrics.js';
 import type { OutageLog } from '../src/observability/outage-log.js';
 import { isRedisConnectionError } from '../src/service-errors.js';
-import { ALL_STREAM_NAMES, type AnyStreamName, STREAM_NAMES } from '../src/streams/types.js';
+import { type AnyStreamName, STREAM_NAMES } from '../src/streams/types.js';
 import type { SliceOutcome, StreamRunResult, SyncEngine } from '../src/sync/types.js';
 import { WORKER_DEFAULTS } from '../src/worker-config.js';
 import type { StreamRetryOptions } from './enqueue.js';
