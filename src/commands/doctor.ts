@@ -5,6 +5,7 @@ import { createSeiClient, TokenBucketBudget } from '../extract/index.js';
 import { silentLogger } from '../observability/logger.js';
 import { pendingMigrations } from '../state/index.js';
 import { STREAMS } from '../streams/registry.js';
+import { probeV2, V2Client } from '../v2/index.js';
 import {
   type DoctorCheckJson,
   type DoctorDocument,
@@ -24,6 +25,7 @@ interface Check {
 
 /** One cheap request (one record of the integrations list), one attempt: a bad key fails once, clearly. */
 async function checkSei(config: Config): Promise<string> {
+  if (config.sei.apiKey === undefined && config.v2) return 'no SEI 1.0 key: SEI 2.0 only (see sei_v2)';
   if (config.sei.apiKey === undefined) throw new Error('SEI_API_KEY is not set (or SEI_API_KEY_FILE)');
   const budget = new TokenBucketBudget({ requestsPerMinute: config.sei.requestsPerMinute });
   const client = createSeiClient({ ...config.sei, maxAttempts: 1 }, budget, silentLogger);
@@ -37,6 +39,20 @@ async function checkSei(config: Config): Promise<string> {
     });
     const total = response._metadata?.total_count;
     return `${config.sei.baseUrl} accepted the key (${total === undefined ? 'integrations listed' : `${total} integrations`})`;
+  } finally {
+    await client.close();
+    await budget.close?.();
+  }
+}
+
+/** SEI 2.0: one line per call, saying what the server answered (src/v2/doctor.ts). */
+async function checkSeiV2(config: Config): Promise<DoctorCheckJson[]> {
+  const settings = config.v2 as NonNullable<Config['v2']>;
+  const budget = new TokenBucketBudget({ requestsPerMinute: config.sei.requestsPerMinute });
+  const client = new V2Client({ settings, budget, timeoutMs: config.sei.timeoutMs, maxAttempts: 1 });
+  try {
+    const lines = await probeV2(client);
+    return lines.map((line) => ({ name: 'sei_v2', ok: line.ok, message: line.message }));
   } finally {
     await client.close();
     await budget.close?.();
@@ -111,6 +127,7 @@ export async function runChecks(
     } catch (error) {
       report({ name: check.name, ok: false, message: (error as Error).message.split('\n')[0] ?? '' });
     }
+    if (check.name === 'sei' && config.v2) for (const line of await checkSeiV2(config)) report(line);
   }
   return results;
 }

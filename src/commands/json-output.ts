@@ -210,7 +210,7 @@ export interface StatusDocument extends DocumentHead<'status'> {
 
 /** One check of `doctor`. */
 export interface DoctorCheckJson {
-  name: 'config' | 'sei' | 'database' | 'redis';
+  name: 'config' | 'sei' | 'sei_v2' | 'database' | 'redis';
   ok: boolean;
   message: string;
 }

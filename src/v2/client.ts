@@ -175,7 +175,7 @@ export class V2Client {
       } catch {
         // Not JSON: the text is the answer.
       }
-      return { status: response.statusCode, body, text: this.#clean(text) };
+      return { status: response.statusCode, body, text: this.#clean(serverMessage(text)) };
     } catch (error) {
       return { status: 0, body: undefined, text: errorCodeOf(error) ?? 'network error' };
     }

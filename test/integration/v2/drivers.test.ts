@@ -32,7 +32,11 @@ describe('SEI 2.0 streams under both drivers', () => {
     const configured = await worker.engine();
     try {
       const { engine } = configured;
-      const runId = await engine.startRun({ trigger: 'manual', streams: V2_STREAM_NAMES, fullRefresh: false });
+      const runId = await engine.startRun({
+        trigger: 'manual',
+        streams: V2_STREAM_NAMES,
+        fullRefresh: false,
+      });
       const results = [];
       for (const stream of V2_STREAM_NAMES) {
         const step = await engine.beginStream({ runId, stream, fullRefresh: false });

@@ -39,6 +39,7 @@ export async function startV2Harness(options: { seed?: number } = {}): Promise<V
     SEI_V2_ORG: 'default',
     SEI_V2_PROJECT: 'sim_project',
     SEI_V2_POLL_MS: '1',
+    SEI_REQUESTS_PER_MINUTE: '5000',
     LOG_LEVEL: 'silent',
   };
   const engine = (env: Record<string, string> = {}) =>
