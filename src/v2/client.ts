@@ -24,6 +24,7 @@ import {
 import { parseRetryAfterMs, runWithRetries } from '../extract/sei/retry.js';
 import { type Logger, silentLogger } from '../observability/logger.js';
 import { redact } from '../secret.js';
+import { countRequest } from './request-meter.js';
 import type { V2AccountPlace, V2KeyHeader, V2Settings } from './settings.js';
 
 export interface V2ClientOptions {
@@ -163,6 +164,7 @@ export class V2Client {
     try {
       await this.options.budget.acquire();
       this.requests++;
+      countRequest();
       const response = await this.#pool.request({
         method: 'GET',
         path: this.pathOf(path, query, placement),
@@ -214,6 +216,7 @@ export class V2Client {
         async () => {
           await this.options.budget.acquire(signal);
           this.requests++;
+          countRequest();
           try {
             return await attempt();
           } catch (error) {

@@ -19,6 +19,7 @@ import {
 } from './export-job.js';
 import { dropStaleStaging, isGzip, mergeStaged, stageDownload } from './export-load.js';
 import { readOrgTrees, treeNameOf } from './org.js';
+import type { RequestMeter } from './request-meter.js';
 import type { V2ExportType } from './settings.js';
 import type { V2StreamResult } from './walker-types.js';
 
@@ -34,16 +35,24 @@ export async function exportScopes(client: V2Client, signal?: AbortSignal): Prom
 export async function syncExports(
   db: Kysely<Database>,
   client: V2Client,
-  run: { runId: string; stream: string; type: V2ExportType; at: Date; signal: AbortSignal; log: Logger },
+  run: {
+    runId: string;
+    stream: string;
+    type: V2ExportType;
+    at: Date;
+    signal: AbortSignal;
+    log: Logger;
+    meter: RequestMeter;
+  },
 ): Promise<V2StreamResult> {
   const { settings } = client;
   const range = trailingWindow(run.at, settings.weeks);
   const reusedJobs: string[] = [];
   let files = 0;
-  let requestsBooked = client.requests;
+  let requestsBooked = 0;
   const bookRequests = async () => {
-    const requests = client.requests - requestsBooked;
-    requestsBooked = client.requests;
+    const requests = run.meter.requests - requestsBooked;
+    requestsBooked = run.meter.requests;
     await addToStreamRun(db, run.runId, run.stream, { requests });
   };
   await dropStaleStaging(db);

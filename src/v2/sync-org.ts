@@ -5,19 +5,19 @@ import type { Database } from '../state/schema.js';
 import type { V2Client } from './client.js';
 import { DIMENSIONS, replaceDimension } from './dimensions.js';
 import { readOrgSnapshot } from './org.js';
+import type { RequestMeter } from './request-meter.js';
 import type { V2StreamResult } from './walker-types.js';
 
 export async function syncOrg(
   db: Kysely<Database>,
   client: V2Client,
-  run: { runId: string; stream: string; at: Date; signal: AbortSignal },
+  run: { runId: string; stream: string; at: Date; signal: AbortSignal; meter: RequestMeter },
 ): Promise<V2StreamResult> {
-  const before = client.requests;
   let snapshot: Awaited<ReturnType<typeof readOrgSnapshot>>;
   try {
     snapshot = await readOrgSnapshot(client, run.signal);
   } finally {
-    await addToStreamRun(db, run.runId, run.stream, { requests: client.requests - before });
+    await addToStreamRun(db, run.runId, run.stream, { requests: run.meter.requests });
   }
   const parts = [
     [DIMENSIONS.trees, snapshot.trees],

@@ -2,6 +2,7 @@
  * The walker of the 2.0 streams (mode `v2`): all the work is done in `plan`, which returns done (like
  * a whole-list read): an org snapshot, or every scope's export job. Nothing is left for slices.
  */
+import { requestMeter } from './request-meter.js';
 import { syncExports } from './sync-exports.js';
 import { syncOrg } from './sync-org.js';
 import { notConfigured } from './v2-error.js';
@@ -12,11 +13,13 @@ export function v2Walker(ctx: V2EngineContext, run: V2RunContext) {
     if (!ctx.v2) throw notConfigured();
     const { client } = ctx.v2;
     const spec = run.stream.v2;
-    const base = { runId: run.runId, stream: run.stream.name, at: ctx.now(), signal: run.signal };
-    const summary =
+    const meter = { requests: 0 };
+    const base = { runId: run.runId, stream: run.stream.name, at: ctx.now(), signal: run.signal, meter };
+    const summary = await requestMeter.run(meter, () =>
       spec.kind === 'org'
-        ? await syncOrg(ctx.db, client, base)
-        : await syncExports(ctx.db, client, { ...base, type: spec.exportType, log: run.log });
+        ? syncOrg(ctx.db, client, base)
+        : syncExports(ctx.db, client, { ...base, type: spec.exportType, log: run.log }),
+    );
     return { kind: 'done', summary };
   };
   return {

@@ -26,6 +26,14 @@ describe('SEI 2.0 streams', () => {
       run.results.map((r) => [r.stream, r.status, r.status === 'failed' ? r.error.message : '']),
     ).toEqual(V2_STREAM_NAMES.map((name) => [name, 'succeeded', '']));
     expect(run.status).toBe('succeeded');
+    // Per export stream: the org tree list, then per tree a create, three polls (queued, processing,
+    // completed) and the download; each stream counts its own although they share one client.
+    const trees = h.sim.v2.org.trees.length;
+    const requests = Object.fromEntries(
+      run.results.map((r) => [r.stream, r.status === 'succeeded' ? r.counts.requests : -1]),
+    );
+    expect(requests.v2_efficiency).toBe(1 + trees * 5);
+    expect(requests.v2_sprint).toBe(1 + trees * 5);
 
     const org = h.sim.v2.org;
     const [dims] = await h.rows<Record<string, number>>(`
