@@ -9,7 +9,7 @@ import { runStatements } from './run-statements.js';
 
 /** Each dimension keeps every version: current where `valid_to IS NULL`. */
 const dimension = (name: string, columns: string, key: string) => [
-  `CREATE TABLE sei.${name} (
+  `CREATE TABLE sei_v2.${name} (
     version_id bigserial PRIMARY KEY,
     ${columns},
     raw jsonb NOT NULL,
@@ -18,36 +18,37 @@ const dimension = (name: string, columns: string, key: string) => [
     valid_to timestamptz,
     run_id uuid
   )`,
-  `CREATE UNIQUE INDEX ${name}_current ON sei.${name} (${key}) WHERE valid_to IS NULL`,
+  `CREATE UNIQUE INDEX ${name}_current ON sei_v2.${name} (${key}) WHERE valid_to IS NULL`,
 ];
 
 const STATEMENTS = [
-  ...dimension('v2_org_trees', 'org_tree_id text NOT NULL, name text, root_team_ref_id text', 'org_tree_id'),
+  'CREATE SCHEMA IF NOT EXISTS sei_v2',
+  ...dimension('org_trees', 'org_tree_id text NOT NULL, name text, root_team_ref_id text', 'org_tree_id'),
   ...dimension(
-    'v2_teams',
+    'teams',
     `team_ref_id text NOT NULL, org_tree_id text NOT NULL, name text, parent_ref_id text,
     hierarchy_path text NOT NULL, depth integer NOT NULL, leaf boolean NOT NULL`,
     'team_ref_id',
   ),
-  'CREATE INDEX v2_teams_path ON sei.v2_teams (hierarchy_path) WHERE valid_to IS NULL',
+  'CREATE INDEX teams_path ON sei_v2.teams (hierarchy_path) WHERE valid_to IS NULL',
   ...dimension(
-    'v2_team_members',
+    'team_members',
     'team_ref_id text NOT NULL, developer_ref_id text NOT NULL, name text, email text',
     'team_ref_id, developer_ref_id',
   ),
   ...dimension(
-    'v2_integrations',
+    'integrations',
     'org_tree_id text NOT NULL, integration_id text NOT NULL, name text, type text',
     'org_tree_id, integration_id',
   ),
   ...dimension(
-    'v2_developers',
+    'developers',
     'developer_ref_id text NOT NULL, name text, email text, team_ref_id text',
     'developer_ref_id',
   ),
-  'CREATE INDEX v2_developers_email ON sei.v2_developers (email) WHERE valid_to IS NULL',
+  'CREATE INDEX developers_email ON sei_v2.developers (email) WHERE valid_to IS NULL',
   // One row per CSV row: the dimensions typed, the row as it came.
-  `CREATE TABLE sei.v2_export_rows (
+  `CREATE TABLE sei_v2.export_rows (
     export_type text NOT NULL,
     scope text NOT NULL,
     row_key text NOT NULL,
@@ -66,9 +67,9 @@ const STATEMENTS = [
     loaded_at timestamptz NOT NULL,
     PRIMARY KEY (export_type, scope, row_key)
   )`,
-  'CREATE INDEX v2_export_rows_period ON sei.v2_export_rows (export_type, scope, granularity, period_start)',
+  'CREATE INDEX export_rows_period ON sei_v2.export_rows (export_type, scope, granularity, period_start)',
   // One row per metric and value of an export row.
-  `CREATE TABLE sei.v2_export_metrics (
+  `CREATE TABLE sei_v2.export_metrics (
     export_type text NOT NULL,
     scope text NOT NULL,
     row_key text NOT NULL,
@@ -76,10 +77,10 @@ const STATEMENTS = [
     value double precision,
     value_text text,
     PRIMARY KEY (export_type, scope, row_key, metric),
-    FOREIGN KEY (export_type, scope, row_key) REFERENCES sei.v2_export_rows ON DELETE CASCADE
+    FOREIGN KEY (export_type, scope, row_key) REFERENCES sei_v2.export_rows ON DELETE CASCADE
   )`,
   // What a re-run changed: one row per metric added, changed or removed.
-  `CREATE TABLE sei_history.v2_export_changes (
+  `CREATE TABLE sei_v2.export_changes (
     change_id bigserial PRIMARY KEY,
     export_type text NOT NULL,
     scope text NOT NULL,
@@ -96,9 +97,9 @@ const STATEMENTS = [
     run_id uuid,
     changed_at timestamptz NOT NULL
   )`,
-  'CREATE INDEX v2_export_changes_period ON sei_history.v2_export_changes (export_type, scope, period_start)',
+  'CREATE INDEX export_changes_period ON sei_v2.export_changes (export_type, scope, period_start)',
   // A download in progress; moved into the tables above in one transaction once complete.
-  `CREATE TABLE sei_sync.v2_export_staging (
+  `CREATE TABLE sei_v2.export_staging (
     load_id uuid NOT NULL,
     ordinal integer NOT NULL,
     row_key text NOT NULL,
@@ -113,17 +114,17 @@ const STATEMENTS = [
   SELECT r.export_type, r.scope, r.granularity, r.period_start, r.period_end, r.sprint,
          t.team_ref_id, r.team_name, r.team_hierarchy, t.org_tree_id,
          d.developer_ref_id, r.developer_name, r.developer_email, r.row_key, r.loaded_at
-  FROM sei.v2_export_rows r
-  LEFT JOIN sei.v2_teams t ON t.valid_to IS NULL AND t.hierarchy_path = r.team_hierarchy
+  FROM sei_v2.export_rows r
+  LEFT JOIN sei_v2.teams t ON t.valid_to IS NULL AND t.hierarchy_path = r.team_hierarchy
   LEFT JOIN LATERAL (
-    SELECT developer_ref_id FROM sei.v2_developers d
+    SELECT developer_ref_id FROM sei_v2.developers d
     WHERE d.valid_to IS NULL AND r.developer_email IS NOT NULL AND d.email = lower(r.developer_email)
     ORDER BY developer_ref_id LIMIT 1
   ) d ON true`,
   `CREATE VIEW sei_bi.v2_metrics AS
   SELECT r.*, m.metric, m.value, m.value_text
   FROM sei_bi.v2_export_rows r
-  JOIN sei.v2_export_metrics m USING (export_type, scope, row_key)`,
+  JOIN sei_v2.export_metrics m USING (export_type, scope, row_key)`,
   `CREATE VIEW sei_bi.v2_dora AS
   SELECT export_type, scope, granularity, period_start, period_end, team_ref_id, team_name, team_hierarchy,
     max(value) FILTER (WHERE lower(metric) LIKE 'deployment_frequency%') AS deployment_frequency,
@@ -164,6 +165,13 @@ const STATEMENTS = [
     regexp_replace(regexp_replace(metric, '^Time_In_', '', 'i'), '_Days$', '', 'i') AS status,
     value AS days
   FROM sei_bi.v2_metrics WHERE export_type = 'ticket-data' AND metric ~* '^time_in_'`,
+  `COMMENT ON VIEW sei_bi.v2_export_rows IS 'SEI 2.0: every export row (sei_v2.export_rows) with its team (team_ref_id, by Team_Hierarchy = sei_v2.teams.hierarchy_path) and, at developer level, its developer (developer_ref_id, by email).'`,
+  `COMMENT ON VIEW sei_bi.v2_metrics IS 'SEI 2.0: sei_bi.v2_export_rows with one row per metric of the row (metric as the CSV header, value when numeric, value_text as it came).'`,
+  `COMMENT ON VIEW sei_bi.v2_dora IS 'SEI 2.0: per efficiency export row (team and period): deployment frequency, lead time for changes (hours), change failure rate (percent), MTTR (hours), DORA rating.'`,
+  `COMMENT ON VIEW sei_bi.v2_productivity IS 'SEI 2.0: per productivity export row (developer and period): PR cycle time (hours), PR velocity, coding days, commits, PRs merged, work completed.'`,
+  `COMMENT ON VIEW sei_bi.v2_sprints IS 'SEI 2.0: per team and sprint of the sprint export: work delivered (velocity), sprint commitment, commit done percent, churn rate percent.'`,
+  `COMMENT ON VIEW sei_bi.v2_business_alignment IS 'SEI 2.0: per team, period and business alignment category (KTLO, New Capability, ...): story points and tickets.'`,
+  `COMMENT ON VIEW sei_bi.v2_time_in_status IS 'SEI 2.0: per team, period and issue status of the ticket-data export: days accumulated in that status.'`,
 ];
 
 export async function up(db: Kysely<unknown>): Promise<void> {
@@ -179,14 +187,6 @@ export async function down(db: Kysely<unknown>): Promise<void> {
     'DROP VIEW sei_bi.v2_dora',
     'DROP VIEW sei_bi.v2_metrics',
     'DROP VIEW sei_bi.v2_export_rows',
-    'DROP TABLE sei_sync.v2_export_staging',
-    'DROP TABLE sei_history.v2_export_changes',
-    'DROP TABLE sei.v2_export_metrics',
-    'DROP TABLE sei.v2_export_rows',
-    'DROP TABLE sei.v2_developers',
-    'DROP TABLE sei.v2_integrations',
-    'DROP TABLE sei.v2_team_members',
-    'DROP TABLE sei.v2_teams',
-    'DROP TABLE sei.v2_org_trees',
+    'DROP SCHEMA sei_v2 CASCADE',
   ]);
 }

@@ -255,7 +255,7 @@ export type V2StreamSpec =
 
 /**
  * An SEI 2.0 stream: no list to walk, but jobs to run and files to load, all in one step
- * (src/v2/walker.ts). Its rows go to the `sei.v2_*` tables (migration 014).
+ * (src/v2/walker.ts). Its rows go to schema `sei_v2` (migration 014).
  */
 export interface V2Stream {
   readonly name: V2StreamName;

@@ -16,12 +16,12 @@ export interface DimensionSpec {
 
 export const DIMENSIONS = {
   trees: {
-    table: 'v2_org_trees',
+    table: 'org_trees',
     key: ['org_tree_id'],
     columns: { org_tree_id: 'text', name: 'text', root_team_ref_id: 'text' },
   },
   teams: {
-    table: 'v2_teams',
+    table: 'teams',
     key: ['team_ref_id'],
     columns: {
       team_ref_id: 'text',
@@ -34,17 +34,17 @@ export const DIMENSIONS = {
     },
   },
   members: {
-    table: 'v2_team_members',
+    table: 'team_members',
     key: ['team_ref_id', 'developer_ref_id'],
     columns: { team_ref_id: 'text', developer_ref_id: 'text', name: 'text', email: 'text' },
   },
   integrations: {
-    table: 'v2_integrations',
+    table: 'integrations',
     key: ['org_tree_id', 'integration_id'],
     columns: { org_tree_id: 'text', integration_id: 'text', name: 'text', type: 'text' },
   },
   developers: {
-    table: 'v2_developers',
+    table: 'developers',
     key: ['developer_ref_id'],
     columns: { developer_ref_id: 'text', name: 'text', email: 'text', team_ref_id: 'text' },
   },
@@ -80,7 +80,7 @@ export async function replaceDimension(
   // One row per key (a list that names a key twice keeps one of them).
   const incoming = `(SELECT DISTINCT ON (${spec.key.join(', ')}) x.*, md5(x.raw::text) AS row_hash
       FROM jsonb_to_recordset($1::jsonb) AS x(${recordset}))`;
-  const table = `sei.${spec.table}`;
+  const table = `sei_v2.${spec.table}`;
   const params = [JSON.stringify(storable(rows)), at.toISOString(), runId];
   const closed = await trx.executeQuery<{ n: number }>(
     CompiledQuery.raw(

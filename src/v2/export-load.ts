@@ -16,8 +16,8 @@ import { storable } from './dimensions.js';
 
 /**
  * CSV columns read as the row's dimensions (compared without case, `_` or spaces); every other column
- * is a metric. `Team_Hierarchy` joins the row to `sei.v2_teams.hierarchy_path`, the developer's email
- * to `sei.v2_developers.email`.
+ * is a metric. `Team_Hierarchy` joins the row to `sei_v2.teams.hierarchy_path`, the developer's email
+ * to `sei_v2.developers.email`.
  */
 const DIMENSION_COLUMNS: Record<string, string> = {
   granularity: 'granularity',
@@ -92,7 +92,7 @@ export async function stageDownload(
     batches++;
     await db.executeQuery(
       CompiledQuery.raw(
-        `INSERT INTO sei_sync.v2_export_staging (load_id, ordinal, row_key, dims, metrics, raw)
+        `INSERT INTO sei_v2.export_staging (load_id, ordinal, row_key, dims, metrics, raw)
          SELECT $1::uuid, x.ordinal, x.row_key, x.dims, x.metrics, x.raw
          FROM jsonb_to_recordset($2::jsonb) AS x(ordinal integer, row_key text, dims jsonb, metrics jsonb, raw jsonb)`,
         [loadId, payload],
@@ -127,17 +127,14 @@ export async function stageDownload(
 
 export async function dropStaging(db: Kysely<Database>, loadId: string): Promise<void> {
   await db.executeQuery(
-    CompiledQuery.raw('DELETE FROM sei_sync.v2_export_staging WHERE load_id = $1::uuid', [loadId]),
+    CompiledQuery.raw('DELETE FROM sei_v2.export_staging WHERE load_id = $1::uuid', [loadId]),
   );
 }
 
 /** Staging left by a process that died mid-download (older than a day). */
 export async function dropStaleStaging(db: Kysely<Database>): Promise<void> {
   await db.executeQuery(
-    CompiledQuery.raw(
-      `DELETE FROM sei_sync.v2_export_staging WHERE created_at < now() - interval '1 day'`,
-      [],
-    ),
+    CompiledQuery.raw(`DELETE FROM sei_v2.export_staging WHERE created_at < now() - interval '1 day'`, []),
   );
 }
 
@@ -166,10 +163,10 @@ export async function mergeStaged(
 ): Promise<MergeResult> {
   const params = [load.loadId, load.exportType, load.scope, load.runId, load.at.toISOString(), load.exportId];
   const staged = `(SELECT DISTINCT ON (row_key) row_key, dims, metrics, raw, md5(raw::text) AS row_hash
-      FROM sei_sync.v2_export_staging WHERE load_id = $1::uuid ORDER BY row_key, ordinal DESC)`;
+      FROM sei_v2.export_staging WHERE load_id = $1::uuid ORDER BY row_key, ordinal DESC)`;
   const periods = `(SELECT DISTINCT coalesce(s.dims->>'granularity', '') AS granularity,
       ${DATE("(s.dims->>'period_start')")} AS period_start FROM ${staged} AS s)`;
-  const current = `(SELECT r.* FROM sei.v2_export_rows r
+  const current = `(SELECT r.* FROM sei_v2.export_rows r
       JOIN ${periods} AS p ON coalesce(r.granularity, '') = p.granularity
         AND r.period_start IS NOT DISTINCT FROM p.period_start
       WHERE r.export_type = $2 AND r.scope = $3)`;
@@ -182,7 +179,7 @@ export async function mergeStaged(
     const history = await exec(`
       WITH old AS (
         SELECT c.row_key, c.granularity, c.period_start, c.team_hierarchy, c.developer_email, m.metric, m.value_text
-        FROM ${current} AS c JOIN sei.v2_export_metrics m
+        FROM ${current} AS c JOIN sei_v2.export_metrics m
           ON m.export_type = $2 AND m.scope = $3 AND m.row_key = c.row_key),
       new AS (
         SELECT s.row_key, s.dims->>'granularity' AS granularity, ${DATE("(s.dims->>'period_start')")} AS period_start,
@@ -190,7 +187,7 @@ export async function mergeStaged(
                kv.key AS metric, kv.value AS value_text
         FROM ${staged} AS s, jsonb_each_text(s.metrics) AS kv),
       changed AS (
-        INSERT INTO sei_history.v2_export_changes (export_type, scope, row_key, granularity, period_start,
+        INSERT INTO sei_v2.export_changes (export_type, scope, row_key, granularity, period_start,
           team_hierarchy, developer_email, metric, change, old_value, new_value, export_id, run_id, changed_at)
         SELECT $2, $3, coalesce(n.row_key, o.row_key), coalesce(n.granularity, o.granularity),
           coalesce(n.period_start, o.period_start), coalesce(n.team_hierarchy, o.team_hierarchy),
@@ -203,7 +200,7 @@ export async function mergeStaged(
       SELECT count(*)::int AS n FROM changed`);
     const deleted = await exec(`
       WITH gone AS (
-        DELETE FROM sei.v2_export_rows r USING ${current} AS c
+        DELETE FROM sei_v2.export_rows r USING ${current} AS c
         WHERE r.export_type = $2 AND r.scope = $3 AND r.row_key = c.row_key
           AND NOT EXISTS (SELECT 1 FROM ${staged} AS s WHERE s.row_key = c.row_key AND s.row_hash = c.row_hash)
         RETURNING r.row_key)
@@ -211,18 +208,18 @@ export async function mergeStaged(
       FROM gone LEFT JOIN ${staged} AS s ON s.row_key = gone.row_key`);
     const inserted = await exec(`
       WITH added AS (
-        INSERT INTO sei.v2_export_rows (export_type, scope, row_key, granularity, team_name, team_hierarchy,
+        INSERT INTO sei_v2.export_rows (export_type, scope, row_key, granularity, team_name, team_hierarchy,
           developer_name, developer_email, sprint, period_start, period_end, raw, row_hash, export_id, run_id, loaded_at)
         SELECT $2, $3, s.row_key, s.dims->>'granularity', s.dims->>'team_name', s.dims->>'team_hierarchy',
           s.dims->>'developer_name', s.dims->>'developer_email', s.dims->>'sprint',
           ${DATE("(s.dims->>'period_start')")}, ${DATE("(s.dims->>'period_end')")},
           s.raw, s.row_hash, $6, $4::uuid, $5::timestamptz
         FROM ${staged} AS s
-        WHERE NOT EXISTS (SELECT 1 FROM sei.v2_export_rows r
+        WHERE NOT EXISTS (SELECT 1 FROM sei_v2.export_rows r
                           WHERE r.export_type = $2 AND r.scope = $3 AND r.row_key = s.row_key)
         RETURNING row_key)
       , metrics AS (
-        INSERT INTO sei.v2_export_metrics (export_type, scope, row_key, metric, value, value_text)
+        INSERT INTO sei_v2.export_metrics (export_type, scope, row_key, metric, value, value_text)
         SELECT $2, $3, s.row_key, kv.key,
           CASE WHEN kv.value ~ '^-?\\d+(\\.\\d+)?([eE][-+]?\\d+)?$' THEN kv.value::double precision END, kv.value
         FROM ${staged} AS s JOIN added a ON a.row_key = s.row_key, jsonb_each_text(s.metrics) AS kv
@@ -230,7 +227,7 @@ export async function mergeStaged(
       SELECT (SELECT count(*) FROM added)::int AS n, (SELECT count(*) FROM metrics)::int AS m,
              (SELECT count(*) FROM ${staged} AS s)::int AS staged`);
     await trx.executeQuery(
-      CompiledQuery.raw('DELETE FROM sei_sync.v2_export_staging WHERE load_id = $1::uuid', [load.loadId]),
+      CompiledQuery.raw('DELETE FROM sei_v2.export_staging WHERE load_id = $1::uuid', [load.loadId]),
     );
     const replaced = deleted.rows[0]?.replaced ?? 0;
     const added = inserted.rows[0]?.n ?? 0;

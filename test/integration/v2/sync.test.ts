@@ -37,11 +37,11 @@ describe('SEI 2.0 streams', () => {
 
     const org = h.sim.v2.org;
     const [dims] = await h.rows<Record<string, number>>(`
-      SELECT (SELECT count(*) FROM sei.v2_org_trees WHERE valid_to IS NULL)::int AS trees,
-             (SELECT count(*) FROM sei.v2_teams WHERE valid_to IS NULL)::int AS teams,
-             (SELECT count(*) FROM sei.v2_developers WHERE valid_to IS NULL)::int AS developers,
-             (SELECT count(*) FROM sei.v2_team_members WHERE valid_to IS NULL)::int AS members,
-             (SELECT count(*) FROM sei.v2_integrations WHERE valid_to IS NULL)::int AS integrations`);
+      SELECT (SELECT count(*) FROM sei_v2.org_trees WHERE valid_to IS NULL)::int AS trees,
+             (SELECT count(*) FROM sei_v2.teams WHERE valid_to IS NULL)::int AS teams,
+             (SELECT count(*) FROM sei_v2.developers WHERE valid_to IS NULL)::int AS developers,
+             (SELECT count(*) FROM sei_v2.team_members WHERE valid_to IS NULL)::int AS members,
+             (SELECT count(*) FROM sei_v2.integrations WHERE valid_to IS NULL)::int AS integrations`);
     expect(dims).toEqual({
       trees: org.trees.length,
       teams: org.teams.size,
@@ -60,7 +60,7 @@ describe('SEI 2.0 streams', () => {
     }
     const loaded = await h.rows<{ export_type: string; rows: number; cells: number }>(`
       SELECT r.export_type, count(DISTINCT r.row_key)::int AS rows, count(m.metric)::int AS cells
-      FROM sei.v2_export_rows r LEFT JOIN sei.v2_export_metrics m USING (export_type, scope, row_key)
+      FROM sei_v2.export_rows r LEFT JOIN sei_v2.export_metrics m USING (export_type, scope, row_key)
       GROUP BY 1 ORDER BY 1`);
     expect(loaded).toEqual(
       [...expected.entries()]
@@ -88,13 +88,13 @@ describe('SEI 2.0 streams', () => {
       FROM sei_bi.v2_dora`);
     expect(dora?.n).toBeGreaterThan(0);
     expect(dora).toMatchObject({ df: dora?.n, mttr: dora?.n });
-    const staging = await h.rows(`SELECT 1 FROM sei_sync.v2_export_staging`);
+    const staging = await h.rows(`SELECT 1 FROM sei_v2.export_staging`);
     expect(staging).toEqual([]);
   });
 
   it('reuses an identical export within 30 minutes and changes nothing', async () => {
     const jobsBefore = h.sim.v2.exports.jobs.size;
-    const changesBefore = await h.rows(`SELECT 1 FROM sei_history.v2_export_changes`);
+    const changesBefore = await h.rows(`SELECT 1 FROM sei_v2.export_changes`);
     const run = await h.sync(['v2_efficiency']);
     expect(run.results[0]).toMatchObject({
       status: 'succeeded',
@@ -104,17 +104,17 @@ describe('SEI 2.0 streams', () => {
       /reused 2 identical exports/,
     );
     expect(h.sim.v2.exports.jobs.size).toBe(jobsBefore);
-    expect(await h.rows(`SELECT 1 FROM sei_history.v2_export_changes`)).toHaveLength(changesBefore.length);
+    expect(await h.rows(`SELECT 1 FROM sei_v2.export_changes`)).toHaveLength(changesBefore.length);
   });
 
   it('restates exactly the periods the server restated, with their history', async () => {
     const periods = (
       await h.rows<{ p: string }>(`
-        SELECT DISTINCT period_start::text AS p FROM sei.v2_export_rows WHERE export_type = 'efficiency' ORDER BY 1`)
+        SELECT DISTINCT period_start::text AS p FROM sei_v2.export_rows WHERE export_type = 'efficiency' ORDER BY 1`)
     ).map((row) => row.p);
     const from = periods[periods.length - 4] as string;
     const before = await h.rows<{ row_key: string; run_id: string; p: string }>(`
-      SELECT row_key, run_id::text, period_start::text AS p FROM sei.v2_export_rows WHERE export_type = 'efficiency'`);
+      SELECT row_key, run_id::text, period_start::text AS p FROM sei_v2.export_rows WHERE export_type = 'efficiency'`);
     h.sim.v2.exports.restate(from);
     h.clock.ms += 31 * MINUTE;
 
@@ -127,12 +127,12 @@ describe('SEI 2.0 streams', () => {
     });
 
     const changed = await h.rows<{ p: string; change: string }>(`
-      SELECT DISTINCT period_start::text AS p, change FROM sei_history.v2_export_changes
+      SELECT DISTINCT period_start::text AS p, change FROM sei_v2.export_changes
       WHERE export_type = 'efficiency' AND run_id = '${run.runId}' ORDER BY 1`);
     expect(changed).toEqual(restated.map((p) => ({ p, change: 'changed' })));
 
     const after = await h.rows<{ row_key: string; run_id: string; p: string }>(`
-      SELECT row_key, run_id::text, period_start::text AS p FROM sei.v2_export_rows WHERE export_type = 'efficiency'`);
+      SELECT row_key, run_id::text, period_start::text AS p FROM sei_v2.export_rows WHERE export_type = 'efficiency'`);
     const runOf = new Map(before.map((row) => [row.row_key, row.run_id]));
     for (const row of after) {
       if (row.p >= from) expect(row.run_id).toBe(run.runId);
@@ -143,7 +143,7 @@ describe('SEI 2.0 streams', () => {
 
   it('fails a stream whose job fails, loading nothing of it', async () => {
     const before = await h.rows(
-      `SELECT row_key, row_hash FROM sei.v2_export_rows WHERE export_type = 'ba' ORDER BY 1`,
+      `SELECT row_key, row_hash FROM sei_v2.export_rows WHERE export_type = 'ba' ORDER BY 1`,
     );
     h.sim.v2.setFaults({ fate: { ba: 'fail' } });
     h.clock.ms += 31 * MINUTE;
@@ -159,14 +159,14 @@ describe('SEI 2.0 streams', () => {
       h.sim.v2.setFaults({ fate: {} });
     }
     expect(
-      await h.rows(`SELECT row_key, row_hash FROM sei.v2_export_rows WHERE export_type = 'ba' ORDER BY 1`),
+      await h.rows(`SELECT row_key, row_hash FROM sei_v2.export_rows WHERE export_type = 'ba' ORDER BY 1`),
     ).toEqual(before);
-    expect(await h.rows(`SELECT 1 FROM sei_sync.v2_export_staging`)).toEqual([]);
+    expect(await h.rows(`SELECT 1 FROM sei_v2.export_staging`)).toEqual([]);
   });
 
   it('gives up on a job that never completes, within the configured wait, loading nothing', async () => {
     const before = await h.rows(
-      `SELECT row_key, row_hash FROM sei.v2_export_rows WHERE export_type = 'sprint' ORDER BY 1`,
+      `SELECT row_key, row_hash FROM sei_v2.export_rows WHERE export_type = 'sprint' ORDER BY 1`,
     );
     h.sim.v2.setFaults({ fate: { sprint: 'stuck' } });
     h.clock.ms += 31 * MINUTE;
@@ -184,7 +184,7 @@ describe('SEI 2.0 streams', () => {
     }
     expect(
       await h.rows(
-        `SELECT row_key, row_hash FROM sei.v2_export_rows WHERE export_type = 'sprint' ORDER BY 1`,
+        `SELECT row_key, row_hash FROM sei_v2.export_rows WHERE export_type = 'sprint' ORDER BY 1`,
       ),
     ).toEqual(before);
   });
