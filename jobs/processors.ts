@@ -19,7 +19,8 @@ import {
 import { type ErrorCode, isErrorCode, SYNC_ERROR_CODES } from '../src/errors.js';
 import type { Logger } from '../src/observability/logger.js';
 import type { SyncMetrics } from '../src/observability/metrics.js';
-import type { StreamName } from '../src/streams/types.js';
+import { isStreamName } from '../src/streams/stream-names.js';
+import type { AnyStreamName, StreamName } from '../src/streams/types.js';
 import { zeroCounts } from '../src/sync/counts.js';
 import type {
   SliceOutcome,
@@ -73,7 +74,7 @@ export interface ProcessorContext {
   /** Aborted at shutdown: the engine finishes or abandons its current page and returns. */
   shutdown: AbortSignal;
   /** Streams of a run that names none (SEI_STREAMS). */
-  defaultStreams: readonly StreamName[];
+  defaultStreams: readonly AnyStreamName[];
 }
 
 async function putBack(job: Job, token: string | undefined, delayMs: number): Promise<never> {
@@ -88,7 +89,7 @@ export async function processRunStart(
 ): Promise<{ runId: string }> {
   const data = job.data;
   const runId = data.runId ?? runIdFromJobId(ctx.prefix, String(job.id));
-  const streams: StreamName[] = data.streams.length > 0 ? data.streams : [...ctx.defaultStreams];
+  const streams: AnyStreamName[] = data.streams.length > 0 ? data.streams : [...ctx.defaultStreams];
   // A retried start whose flow was already added: nothing left to do.
   if (await ctx.runsQueue.getJob(jobIds.run(runId))) return { runId };
   await ctx.engine.startRun({ trigger: data.trigger, streams, fullRefresh: data.fullRefresh, runId });
@@ -110,7 +111,7 @@ type SlicesStep = Extract<StreamStep, { kind: 'slices' }>;
 const LIVE_STATES = new Set(['active', 'waiting', 'waiting-children', 'delayed', 'prioritized']);
 
 /** Whether the stream job of another run is still under way (it then owns the walk in progress). */
-async function otherRunActive(ctx: ProcessorContext, runId: string, stream: StreamName): Promise<boolean> {
+async function otherRunActive(ctx: ProcessorContext, runId: string, stream: AnyStreamName): Promise<boolean> {
   const owner = await ctx.streamsQueue.getJob(jobIds.stream(runId, stream));
   return owner !== undefined && LIVE_STATES.has(await owner.getState());
 }
@@ -288,7 +289,9 @@ export async function processVerify(
   token: string | undefined,
 ): Promise<VerifyJobResult> {
   if (ctx.shutdown.aborted) return putBack(job, token, 0);
-  const streams: StreamName[] = job.data.streams.length > 0 ? job.data.streams : [...ctx.defaultStreams];
+  // 2.0 streams have no server counts to verify against.
+  const streams: StreamName[] =
+    job.data.streams.length > 0 ? job.data.streams : ctx.defaultStreams.filter(isStreamName);
   const run = await runVerify(ctx.engine, { streams, heal: job.data.heal, signal: ctx.shutdown });
   // Stopped for shutdown: the streams it did not finish are in the ledger as failed; verify anew elsewhere.
   if (ctx.shutdown.aborted) return putBack(job, token, 0);
@@ -318,7 +321,7 @@ function parseReason(reason: string | undefined): [ErrorCode, string] {
 async function failedResult(
   streamsQueue: Queue,
   runId: string,
-  stream: StreamName,
+  stream: AnyStreamName,
   reason: string,
 ): Promise<StreamRunResult> {
   const [code, message] = parseReason(reason);
@@ -349,7 +352,7 @@ export async function processRunFinish(
   const byStream = new Map<string, StreamRunResult>();
   for (const value of Object.values(values)) byStream.set(value.stream, value);
   for (const [key, reason] of Object.entries(failures)) {
-    const stream = streamFromChildKey(key, runId) as StreamName | undefined;
+    const stream = streamFromChildKey(key, runId) as AnyStreamName | undefined;
     if (stream && !byStream.has(stream))
       byStream.set(stream, await failedResult(ctx.streamsQueue, runId, stream, reason));
   }

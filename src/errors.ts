@@ -81,6 +81,14 @@ export const SYNC_ERROR_CODES = {
   job: 'SEI_SYNC_ERR_JOB',
   /** `sei-sync capture` stopped a stream's walk at its `--pages` (not a failure of the capture). */
   captureLimit: 'SEI_SYNC_ERR_CAPTURE_LIMIT',
+  /** An SEI 2.0 export job ended FAILED or CANCELLED: nothing of it was loaded. */
+  v2ExportFailed: 'SEI_SYNC_ERR_V2_EXPORT_FAILED',
+  /** An SEI 2.0 export job did not complete within SEI_V2_EXPORT_TIMEOUT_MS: nothing of it was loaded. */
+  v2ExportTimeout: 'SEI_SYNC_ERR_V2_EXPORT_TIMEOUT',
+  /** An SEI 2.0 stream ran without SEI_V2_ACCOUNT, SEI_V2_ORG and SEI_V2_PROJECT. */
+  v2NotConfigured: 'SEI_SYNC_ERR_V2_NOT_CONFIGURED',
+  /** An SEI 2.0 export answer or file that cannot be read (no export id, a CSV without a header). */
+  v2BadExport: 'SEI_SYNC_ERR_V2_BAD_EXPORT',
   /** Anything else; retryable (a database restarting is worth another try). */
   internal: 'SEI_SYNC_ERR_INTERNAL',
 } as const;

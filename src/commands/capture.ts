@@ -5,7 +5,7 @@
  */
 import { type Command, InvalidArgumentError } from 'commander';
 import { CAPTURE_DEFAULTS, runCapture } from '../capture/index.js';
-import { parseStreamList } from '../streams/registry.js';
+import { isStreamName, parseStreamList } from '../streams/registry.js';
 import { abortOnSignals, commandContext } from './context.js';
 import { runAction } from './run-action.js';
 import { type ScopeOptions, withScopeOptions } from './scope-options.js';
@@ -49,7 +49,9 @@ export function registerCapture(program: Command): void {
         const config = withScopeOptions(context.config, options);
         if (config.sei.apiKey === undefined)
           throw new Error('SEI_API_KEY is not set; give an SEI Admin API key (or SEI_API_KEY_FILE)');
-        const streams = options.streams ? parseStreamList(options.streams) : [...config.streams];
+        const streams = options.streams
+          ? parseStreamList(options.streams)
+          : config.streams.filter(isStreamName);
         const out = options.out ?? defaultOut(new Date());
         const interrupt = abortOnSignals(logger);
         try {

@@ -14,7 +14,7 @@
 import type { JobStateName } from '../../jobs/status.js';
 import { codedLine, type ErrorCode, SYNC_ERROR_CODES } from '../errors.js';
 import type { ProbeRow } from '../probe/index.js';
-import type { StreamName } from '../streams/types.js';
+import type { AnyStreamName, StreamName } from '../streams/types.js';
 import type { RunStatus, StreamCounts, StreamRunResult } from '../sync/index.js';
 import type {
   BucketCounts,
@@ -60,7 +60,7 @@ export type JsonStreamCounts = StreamCounts;
 
 /** One stream of a run (`sync`, `renormalize`). */
 export interface StreamResultJson {
-  stream: StreamName;
+  stream: AnyStreamName;
   status: StreamRunResult['status'];
   /** Null when the stream did not run. */
   durationMs: number | null;
@@ -211,7 +211,7 @@ export interface StatusDocument extends DocumentHead<'status'> {
 
 /** One check of `doctor`. */
 export interface DoctorCheckJson {
-  name: 'config' | 'sei' | 'probe' | 'database' | 'redis';
+  name: 'config' | 'sei' | 'probe' | 'sei_v2' | 'database' | 'redis';
   ok: boolean;
   message: string;
 }

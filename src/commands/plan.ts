@@ -19,7 +19,7 @@ import {
   WHOLE_LIST_PAGE_SIZE,
   windowFilter,
 } from '../extract/index.js';
-import { parseStreamList, STREAMS } from '../streams/registry.js';
+import { isStreamName, parseStreamList, STREAMS } from '../streams/registry.js';
 import type { StreamDefinition } from '../streams/types.js';
 import { commandContext } from './context.js';
 import {
@@ -151,7 +151,10 @@ export function registerPlan(program: Command): void {
         const config = withScopeOptions(context.config, options);
         if (config.sei.apiKey === undefined)
           throw new Error('SEI_API_KEY is not set; give an SEI Admin API key (or SEI_API_KEY_FILE)');
-        const names = options.streams ? parseStreamList(options.streams) : [...config.streams];
+        // 2.0 streams have no list to estimate: their cost is one job per scope and type.
+        const names = options.streams
+          ? parseStreamList(options.streams)
+          : config.streams.filter(isStreamName);
         const { requestsPerMinute } = config.sei;
         const budget = new TokenBucketBudget({ requestsPerMinute });
         const client = createSeiClient(config.sei, budget, logger);

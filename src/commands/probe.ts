@@ -5,7 +5,7 @@
  */
 import type { Command } from 'commander';
 import { type ProbeReport, type ProbeRow, probeRequestBound, runProbe } from '../probe/index.js';
-import { parseStreamList, STREAMS } from '../streams/registry.js';
+import { isStreamName, parseStreamList, STREAMS } from '../streams/registry.js';
 import { commandContext } from './context.js';
 import {
   documentHead,
@@ -82,7 +82,9 @@ export function registerProbe(program: Command): void {
         const config = withScopeOptions(context.config, options);
         if (config.sei.apiKey === undefined)
           throw new Error('SEI_API_KEY is not set; give an SEI Admin API key (or SEI_API_KEY_FILE)');
-        const names = options.streams ? parseStreamList(options.streams) : [...config.streams];
+        const names = options.streams
+          ? parseStreamList(options.streams)
+          : config.streams.filter(isStreamName);
         const streams = names.map((name) => STREAMS[name]);
         if (!options.json)
           process.stderr.write(

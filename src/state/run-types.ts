@@ -3,7 +3,7 @@
  * types the ledger stores and every driver, command and metric reads.
  */
 import type { ErrorCode } from '../errors.js';
-import type { StreamName } from '../streams/types.js';
+import type { AnyStreamName } from '../streams/types.js';
 
 /** What one stream run did; every number is exact. */
 export interface StreamCounts {
@@ -34,18 +34,24 @@ export interface StreamRunError {
 
 export type StreamRunResult =
   | {
-      stream: StreamName;
+      stream: AnyStreamName;
       status: 'succeeded';
       counts: StreamCounts;
       durationMs: number;
       /** What the counts do not say (an empty list, rows derived from another table). */
       note?: string;
     }
-  | { stream: StreamName; status: 'failed'; counts: StreamCounts; durationMs: number; error: StreamRunError }
-  | { stream: StreamName; status: 'not_run'; reason: string };
+  | {
+      stream: AnyStreamName;
+      status: 'failed';
+      counts: StreamCounts;
+      durationMs: number;
+      error: StreamRunError;
+    }
+  | { stream: AnyStreamName; status: 'not_run'; reason: string };
 
 export interface SyncProgress {
-  stream: StreamName;
+  stream: AnyStreamName;
   /** Pages committed in this stream run. */
   pages: number;
   records: number;
@@ -66,7 +72,7 @@ export const NON_SYNC_TRIGGERS: readonly RunTrigger[] = [RENORMALIZE_TRIGGER, VE
 
 export interface StartRunRequest {
   trigger: RunTrigger;
-  streams: readonly StreamName[];
+  streams: readonly AnyStreamName[];
   fullRefresh: boolean;
   /** Reuse this id (a BullMQ parent job id, say) instead of generating one. */
   runId?: string;

@@ -1,5 +1,5 @@
 /** Every stream sei-sync knows, by name. Adding an endpoint: a module beside this file and a line here. */
-export { isStreamName, parseStreamList, UnknownStreamError } from './stream-names.js';
+export { isStreamName, parseAnyStreamList, parseStreamList, UnknownStreamError } from './stream-names.js';
 
 import { cicdInstancesStream } from './cicd-instances.js';
 import { cicdJobRunTestsStream } from './cicd-job-run-tests.js';
@@ -20,12 +20,14 @@ import { scmCommitsStream } from './scm-commits.js';
 import { scmIssuesStream } from './scm-issues.js';
 import { scmPullRequestsStream } from './scm-pull-requests.js';
 import { isStreamName, UnknownStreamError } from './stream-names.js';
-import type { StreamDefinition, StreamName } from './types.js';
+import type { AnyStreamDefinition, AnyStreamName, StreamDefinition, StreamName } from './types.js';
 import { userIdentitiesStream } from './user-identities.js';
+import { V2_STREAMS } from './v2-streams.js';
 import { workflowProfilesStream } from './workflow-profiles.js';
 import { workitemSprintsStream } from './workitem-sprints.js';
 import { workitemsStream } from './workitems.js';
 
+/** The SEI 1.0 list streams. */
 export const STREAMS: Readonly<Record<StreamName, StreamDefinition>> = {
   integrations: integrationsStream,
   jira_issues: jiraIssuesStream,
@@ -51,9 +53,15 @@ export const STREAMS: Readonly<Record<StreamName, StreamDefinition>> = {
   workflow_profiles: workflowProfilesStream,
 };
 
+/** Every stream the engine runs: the 1.0 lists and the 2.0 streams (./v2-streams.ts). */
+export const ALL_STREAMS: Readonly<Record<AnyStreamName, AnyStreamDefinition>> = {
+  ...STREAMS,
+  ...V2_STREAMS,
+};
+
 export function getStream(name: string): StreamDefinition {
-  if (!isStreamName(name)) throw new UnknownStreamError([name]);
-  return STREAMS[name];
+  if (!isStreamName(name) || !(name in STREAMS)) throw new UnknownStreamError([name]);
+  return STREAMS[name as StreamName];
 }
 
 /** Every table the streams write (entity tables, then their child tables), e.g. for the doctor command. */
@@ -62,4 +70,9 @@ export function allTableNames(): string[] {
     stream.table.name,
     ...stream.children.map((child) => child.name),
   ]);
+}
+
+/** An SEI 1.0 list stream (walked by time or read whole), as opposed to an SEI 2.0 stream. */
+export function isListStream(stream: AnyStreamDefinition): stream is StreamDefinition {
+  return stream.mode !== 'v2';
 }

@@ -35,7 +35,26 @@ export const STREAM_NAMES = [
   'products',
   'workflow_profiles',
 ] as const;
+/** An SEI 1.0 list stream. */
 export type StreamName = (typeof STREAM_NAMES)[number];
+
+/**
+ * The SEI 2.0 ("AI DLC Insights") streams: the org structure, then one per export type. Run when
+ * 2.0 is configured (src/v2/, docs/sei-v2.md).
+ */
+export const V2_STREAM_NAMES = [
+  'v2_org',
+  'v2_efficiency',
+  'v2_productivity',
+  'v2_sprint',
+  'v2_business_alignment',
+  'v2_time_in_status',
+] as const;
+export type V2StreamName = (typeof V2_STREAM_NAMES)[number];
+
+/** Every stream, 1.0 lists and 2.0 exports. */
+export const ALL_STREAM_NAMES = [...STREAM_NAMES, ...V2_STREAM_NAMES] as const;
+export type AnyStreamName = StreamName | V2StreamName;
 
 /** PostgreSQL types the normalizers produce values for. */
 export type ColumnType =
@@ -222,8 +241,32 @@ export interface FullRefreshStream extends StreamBase {
   readonly mode: 'full_refresh';
 }
 
-/** Every kind of stream; its `mode` chooses its walker (src/sync/walkers/index.ts). */
+/** An SEI 1.0 list stream. */
 export type StreamDefinition = IncrementalStream | FullRefreshStream;
-export type StreamMode = StreamDefinition['mode'];
+
+/** What an SEI 2.0 stream loads: the org structure, or the jobs of one export type. */
+export type V2StreamSpec =
+  | { readonly kind: 'org' }
+  | {
+      readonly kind: 'export';
+      /** As in `POST /v2/insights/<type>/exports`. */
+      readonly exportType: 'efficiency' | 'productivity' | 'sprint' | 'ba' | 'ticket-data';
+    };
+
+/**
+ * An SEI 2.0 stream: no list to walk, but jobs to run and files to load, all in one step
+ * (src/v2/walker.ts). Its rows go to schema `sei_v2` (migration 014).
+ */
+export interface V2Stream {
+  readonly name: V2StreamName;
+  readonly mode: 'v2';
+  readonly v2: V2StreamSpec;
+}
+
+/** Any stream the engine runs; its `mode` chooses its walker (src/sync/walkers/index.ts). */
+export type AnyStreamDefinition = StreamDefinition | V2Stream;
+export type StreamMode = AnyStreamDefinition['mode'];
+/** The modes of SEI 1.0 list streams: the ones verify and renormalize read. */
+export type ListStreamMode = StreamDefinition['mode'];
 /** The declaration type of the streams of one mode. */
-export type StreamOfMode<M extends StreamMode> = Extract<StreamDefinition, { readonly mode: M }>;
+export type StreamOfMode<M extends StreamMode> = Extract<AnyStreamDefinition, { readonly mode: M }>;

@@ -7,7 +7,8 @@ import type { Logger } from '../observability/logger.js';
 import type { Warehouse } from '../state/open.js';
 import type { SyncProgress } from '../state/run-types.js';
 import type { Database } from '../state/schema.js';
-import type { StreamDefinition, StreamName } from '../streams/types.js';
+import type { AnyStreamDefinition, AnyStreamName, StreamDefinition, StreamName } from '../streams/types.js';
+import type { V2Runtime } from '../v2/runtime.js';
 
 export interface EngineSettings {
   /** Records per page asked (capped per endpoint). */
@@ -33,7 +34,9 @@ export interface EngineContext {
   readonly db: Kysely<Database>;
   /** Behind the first-request gate and the in-flight limit. */
   readonly client: ListClient;
-  readonly streams: Readonly<Record<StreamName, StreamDefinition>>;
+  readonly streams: Readonly<Record<AnyStreamName, AnyStreamDefinition>>;
+  /** SEI 2.0: its client and settings, when configured (src/v2/). */
+  readonly v2: V2Runtime | undefined;
   readonly settings: EngineSettings;
   readonly logger: Logger;
   readonly changeListener: ChangeListener | null;
@@ -41,7 +44,7 @@ export interface EngineContext {
 }
 
 /** Per stream run: where its log lines and progress go. */
-export interface StreamRunContext<S extends StreamDefinition = StreamDefinition> {
+export interface StreamRunContext<S extends AnyStreamDefinition = StreamDefinition> {
   runId: string;
   stream: S;
   log: Logger;

@@ -3,6 +3,7 @@
  * under one stream run and one lock, slices in parallel where the worker has child jobs, a semaphore
  * (the in-flight cap, across every stream of the process) in place of the worker's concurrency.
  */
+import type { AnyStreamDefinition } from '../streams/types.js';
 import type { StreamRunContext } from './engine-context.js';
 import type { Semaphore } from './semaphore.js';
 import { linkedAbort, type StreamRuns } from './stream-run.js';
@@ -40,7 +41,7 @@ export function localFanOut(slots: Semaphore): FanOut {
 export function localSync(
   runs: StreamRuns,
   fanOut: FanOut,
-  walkerOf: (run: StreamRunContext) => Walker,
+  walkerOf: (run: StreamRunContext<AnyStreamDefinition>) => Walker,
 ): (request: SyncStreamRequest) => Promise<StreamRunResult> {
   return async (request) => {
     const { result } = await runs.closedRun(request, { startRow: true, bookBusy: true }, async (run) => {

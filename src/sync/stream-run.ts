@@ -10,7 +10,8 @@ import { type RouteMemory, resolveRoute } from '../extract/routes.js';
 import { readCheckpoint, rememberEndpointPath } from '../state/checkpoints.js';
 import { addToStreamRun, finishStreamRun, readStreamRun, startStreamRun } from '../state/ledger.js';
 import { withStreamLock } from '../state/stream-lock.js';
-import type { StreamName } from '../streams/types.js';
+import { isListStream } from '../streams/registry.js';
+import type { AnyStreamDefinition, AnyStreamName } from '../streams/types.js';
 import { zeroCounts } from './counts.js';
 import type { EngineContext, StreamRunContext } from './engine-context.js';
 import { interruption, toRunError } from './run-error.js';
@@ -19,7 +20,7 @@ import type { StreamRunError, StreamRunResult, SyncProgress } from './types.js';
 
 export interface StreamRunRequest {
   runId: string;
-  stream: StreamName;
+  stream: AnyStreamName;
   signal?: AbortSignal | undefined;
   onProgress?: ((progress: SyncProgress) => void) | undefined;
 }
@@ -53,7 +54,7 @@ export function linkedAbort(signal: AbortSignal | undefined): {
 }
 
 export function createStreamRuns(ctx: EngineContext, databaseAddress: string | undefined) {
-  function runContext(request: StreamRunRequest, signal: AbortSignal): StreamRunContext {
+  function runContext(request: StreamRunRequest, signal: AbortSignal): StreamRunContext<AnyStreamDefinition> {
     let pages = 0;
     let records = 0;
     const progress = (estimatedPages: number | undefined) =>
@@ -71,14 +72,17 @@ export function createStreamRuns(ctx: EngineContext, databaseAddress: string | u
       stream,
       log,
       signal,
+      // Only an SEI 1.0 list has a route; a 2.0 stream's walker never asks for one.
       route: () =>
-        resolveRoute(ctx.client, stream, {
-          forced: ctx.settings.routes[stream.name],
-          sourceOf: (path) => listSourceOf(ctx, stream, path),
-          memory,
-          signal,
-          log,
-        }),
+        isListStream(stream)
+          ? resolveRoute(ctx.client, stream, {
+              forced: ctx.settings.routes[stream.name],
+              sourceOf: (path) => listSourceOf(ctx, stream, path),
+              memory,
+              signal,
+              log,
+            })
+          : Promise.reject(new Error(`${stream.name} is not an SEI 1.0 list: it has no route`)),
       onPage: (page) => {
         pages += 1;
         records += page.records;
@@ -89,7 +93,7 @@ export function createStreamRuns(ctx: EngineContext, databaseAddress: string | u
   }
 
   async function close(
-    run: StreamRunContext,
+    run: StreamRunContext<AnyStreamDefinition>,
     started: number,
     end: { summary: RunSummary } | { error: StreamRunError },
     doneMessage = 'stream synced',
@@ -118,7 +122,7 @@ export function createStreamRuns(ctx: EngineContext, databaseAddress: string | u
   }
 
   function failure(
-    run: StreamRunContext,
+    run: StreamRunContext<AnyStreamDefinition>,
     caught: unknown,
     requested: AbortSignal | undefined,
   ): StreamRunError {
@@ -133,7 +137,7 @@ export function createStreamRuns(ctx: EngineContext, databaseAddress: string | u
   async function streamRun<T, O>(
     request: StreamRunRequest,
     options: RunOptions,
-    body: (run: StreamRunContext) => Promise<RunBodyEnd<T, O>>,
+    body: (run: StreamRunContext<AnyStreamDefinition>) => Promise<RunBodyEnd<T, O>>,
   ): Promise<RunOutcome<T, O>> {
     const started = Date.now();
     const { controller, unlink } = linkedAbort(request.signal);
@@ -175,7 +179,7 @@ export function createStreamRuns(ctx: EngineContext, databaseAddress: string | u
   async function closedRun<T>(
     request: StreamRunRequest,
     options: RunOptions,
-    body: (run: StreamRunContext) => Promise<{ summary: RunSummary; value: T }>,
+    body: (run: StreamRunContext<AnyStreamDefinition>) => Promise<{ summary: RunSummary; value: T }>,
   ): Promise<{ result: StreamRunResult; value?: T }> {
     const outcome = await streamRun<T, never>(request, options, async (run) => ({
       kind: 'done',

@@ -11,7 +11,7 @@ import type {
   StreamRunResult,
   SyncProgress,
 } from '../state/run-types.js';
-import type { StreamName } from '../streams/types.js';
+import type { AnyStreamName, StreamName } from '../streams/types.js';
 
 export * from '../state/run-types.js';
 
@@ -20,7 +20,7 @@ import type { StreamVerifyResult } from '../verify/types.js';
 
 export interface SyncStreamRequest {
   runId: string;
-  stream: StreamName;
+  stream: AnyStreamName;
   /** Re-walk from scratch, ignoring the cursor and the page checkpoint. */
   fullRefresh: boolean;
   /** Aborting stops the walk after the current page commits (or abandons an uncommitted one). */
@@ -48,7 +48,7 @@ export interface SlicesStep {
 
 export interface SliceRequest {
   runId: string;
-  stream: StreamName;
+  stream: AnyStreamName;
   walkId: string;
   sliceNo: number;
   signal?: AbortSignal;

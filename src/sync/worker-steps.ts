@@ -4,6 +4,7 @@
  * its lock; slices are walked by any worker at once, their pages booked to the same ledger row.
  */
 
+import type { AnyStreamDefinition } from '../streams/types.js';
 import type { StreamRunContext } from './engine-context.js';
 import type { Semaphore } from './semaphore.js';
 import { SOURCE_WAIT } from './source-wait.js';
@@ -11,7 +12,11 @@ import type { StreamRuns } from './stream-run.js';
 import type { SliceOutcome, SliceRequest, StreamStep, SyncStreamRequest } from './types.js';
 import type { Walker, WalkStep } from './walkers/index.js';
 
-export function workerSteps(runs: StreamRuns, slots: Semaphore, walkerOf: (run: StreamRunContext) => Walker) {
+export function workerSteps(
+  runs: StreamRuns,
+  slots: Semaphore,
+  walkerOf: (run: StreamRunContext<AnyStreamDefinition>) => Walker,
+) {
   async function step(
     request: SyncStreamRequest,
     startRow: boolean,

@@ -7,7 +7,12 @@
  */
 
 import { WHOLE_LIST_PAGE_SIZE } from '../extract/whole-list-walk.js';
-import type { FullRefreshStream, IncrementalStream, StreamDefinition, StreamMode } from '../streams/types.js';
+import type {
+  FullRefreshStream,
+  IncrementalStream,
+  ListStreamMode,
+  StreamDefinition,
+} from '../streams/types.js';
 import { comparedRange, rangeBuckets } from './compared-range.js';
 import type { VerifyContext } from './context.js';
 import { countList } from './server-counts.js';
@@ -16,7 +21,7 @@ import type { CountMethod } from './types.js';
 
 export interface VerifyPlan {
   stream: StreamDefinition['name'];
-  mode: StreamMode;
+  mode: ListStreamMode;
   method: CountMethod;
   /** Records the server counts in the compared range (null when it gives no count to trust). */
   records: number | null;

@@ -6,7 +6,7 @@
 
 import type { ErrorCode } from '../errors.js';
 import type { TimeRange } from '../extract/time-range.js';
-import type { StreamMode, StreamName } from '../streams/types.js';
+import type { ListStreamMode, StreamName } from '../streams/types.js';
 
 /** Defaults, defined once. */
 export const VERIFY_DEFAULTS = {
@@ -106,7 +106,7 @@ export type VerifyStatus = 'clean' | 'differs' | 'skipped' | 'failed';
 
 export interface StreamVerifyResult {
   stream: StreamName;
-  mode: StreamMode;
+  mode: ListStreamMode;
   status: VerifyStatus;
   /** `distinct_keys` when any bucket was counted by reading it. */
   method: CountMethod;

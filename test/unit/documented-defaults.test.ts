@@ -9,6 +9,7 @@ import { DEMO_DEFAULTS } from '../../src/commands/demo.js';
 import { DEFAULTS, PAGE_WRITERS } from '../../src/config.js';
 import { RENORMALIZE_DEFAULTS } from '../../src/renormalize/renormalize.js';
 import { STREAM_NAMES } from '../../src/streams/types.js';
+import { V2_DEFAULTS } from '../../src/v2/settings.js';
 import { WORKER_DEFAULTS } from '../../src/worker-config.js';
 
 const CONSTANTS: Record<string, Record<string, unknown>> = {
@@ -17,6 +18,7 @@ const CONSTANTS: Record<string, Record<string, unknown>> = {
   WORKER_DEFAULTS,
   RENORMALIZE_DEFAULTS,
   DEMO_DEFAULTS,
+  V2_DEFAULTS,
 };
 
 /** The value of `NAME.key` (or of a whole constant), or undefined when the map does not know it. */

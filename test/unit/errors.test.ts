@@ -12,7 +12,7 @@ const DOC = 'docs/json-output.md';
 function documentedCodes(): string[] {
   const text = readFileSync(DOC, 'utf8');
   const section = text.split('\n## Error codes\n')[1] ?? '';
-  return [...section.matchAll(/^\| `([A-Z_]+)` \|/gm)].map((match) => match[1] ?? '');
+  return [...section.matchAll(/^\| `([A-Z0-9_]+)` \|/gm)].map((match) => match[1] ?? '');
 }
 
 describe('error codes', () => {

@@ -11,9 +11,9 @@ import { verifyIncremental } from '../../verify/verify-stream.js';
 import { walkSlice } from '../slice-walk.js';
 import { finishWalk } from '../walk-finisher.js';
 import { planOrAdoptWalk, walkScopeOf } from '../walk-planner.js';
-import { slicesStep, type WalkerFactory } from './walker.js';
+import { type ListWalker, slicesStep, type WalkerFactory } from './walker.js';
 
-export const keysetWalker: WalkerFactory<IncrementalStream> = (ctx, run, fanOut) => {
+export const keysetWalker: WalkerFactory<IncrementalStream, ListWalker> = (ctx, run, fanOut) => {
   const walkOne = async (walkId: string, sliceNo: number, recordKeys: boolean, signal: AbortSignal) => {
     await walkSlice(ctx, { ...run, signal }, { walkId, sliceNo, path: await run.route(), recordKeys });
   };

@@ -10,9 +10,9 @@ import { planListVerify } from '../../verify/plan.js';
 import { verifyList } from '../../verify/verify-stream.js';
 import { syncWholeList } from '../list-sync.js';
 import { awaitSource } from '../source-wait.js';
-import type { WalkerFactory } from './walker.js';
+import type { ListWalker, WalkerFactory } from './walker.js';
 
-export const listWalker: WalkerFactory<FullRefreshStream> = (ctx, run) => {
+export const listWalker: WalkerFactory<FullRefreshStream, ListWalker> = (ctx, run) => {
   const syncList = async () => syncWholeList(ctx, run, { path: await run.route() });
   // A list is always read whole: a verify compares all of it.
   const verifying = () => verifyContext(ctx, run, UNSCOPED);

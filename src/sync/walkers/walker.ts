@@ -3,7 +3,7 @@
  * of stream has one walker module in this folder; index.ts maps each mode to it.
  */
 import type { SliceState } from '../../state/walk-slices.js';
-import type { StreamDefinition } from '../../streams/types.js';
+import type { AnyStreamDefinition } from '../../streams/types.js';
 import type { VerifyPlan } from '../../verify/plan.js';
 import type { StreamVerifyResult } from '../../verify/types.js';
 import type { EngineContext, StreamRunContext } from '../engine-context.js';
@@ -33,6 +33,10 @@ export interface Walker {
   walkSlice(walkId: string, sliceNo: number, signal: AbortSignal): Promise<void>;
   /** Once every slice is done: the walk's result, or its slices to read again. */
   finish(): Promise<WalkStep>;
+}
+
+/** The walker of an SEI 1.0 list, which SEI's own counts can check. */
+export interface ListWalker extends Walker {
   /**
    * Compares the warehouse with the server's counts over what a walk covers (the configured scope; a
    * list is always read whole); heals what differs with this walker when asked.
@@ -43,11 +47,11 @@ export interface Walker {
 }
 
 /** Builds the walker of one stream run; `run.stream` is of the kind the factory walks. */
-export type WalkerFactory<S extends StreamDefinition> = (
+export type WalkerFactory<S extends AnyStreamDefinition, W extends Walker = Walker> = (
   ctx: EngineContext,
   run: StreamRunContext<S>,
   fanOut: FanOut,
-) => Walker;
+) => W;
 
 /** The step of a walk with slices: the ones not done yet. */
 export function slicesStep(

@@ -351,6 +351,13 @@ describe('sei_bi views', () => {
       'team_activity_monthly',
       'team_members',
       'test_results_by_job_monthly',
+      'v2_business_alignment',
+      'v2_dora',
+      'v2_export_rows',
+      'v2_metrics',
+      'v2_productivity',
+      'v2_sprints',
+      'v2_time_in_status',
     ]);
     for (const view of views) expect(view.comment, view.name).toMatch(/\w{10,}/);
   });

@@ -5,7 +5,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ErrorCode } from '../../../src/errors.js';
-import type { StreamName } from '../../../src/streams/types.js';
+import type { AnyStreamName } from '../../../src/streams/types.js';
 import type {
   RunStatus,
   SliceOutcome,
@@ -31,9 +31,9 @@ export interface MemoryEngineOptions {
   pages?: number;
   /** Pause per page, so that runs overlap. @defaultValue 5 */
   pageDelayMs?: number;
-  failures?: Partial<Record<StreamName, Failure>>;
+  failures?: Partial<Record<AnyStreamName, Failure>>;
   /** Streams whose verify finds one bucket differing, heal or not (the others verify clean). */
-  differing?: readonly StreamName[];
+  differing?: readonly AnyStreamName[];
 }
 
 export function counts(pages: number): StreamCounts {
@@ -60,8 +60,8 @@ export class MemoryEngine implements SyncEngine {
   readonly overlaps: string[] = [];
   /** Resolves the first time a page of any stream starts (for shutdown tests). */
   readonly firstPage: Promise<void>;
-  readonly aborted: StreamName[] = [];
-  readonly #running = new Set<StreamName>();
+  readonly aborted: AnyStreamName[] = [];
+  readonly #running = new Set<AnyStreamName>();
   readonly #attempts = new Map<string, number>();
   #onFirstPage: () => void = () => {};
   closed = false;
@@ -123,7 +123,7 @@ export class MemoryEngine implements SyncEngine {
     }
   }
 
-  attempts(runId: string, stream: StreamName): number {
+  attempts(runId: string, stream: AnyStreamName): number {
     return this.#attempts.get(`${runId}/${stream}`) ?? 0;
   }
 
