@@ -14,6 +14,8 @@ export interface PlannedSlice {
   to: number;
   /** The server's count when the slice was planned, when it gave one. */
   estimatedRecords: number | undefined;
+  /** A count showed the slice holds no record: it is created done, never walked. */
+  empty?: boolean;
 }
 
 export interface SliceState {
@@ -35,6 +37,9 @@ export type WalkDirection = 'asc' | 'desc';
 export const sliceStart = (slice: { from: number; to: number }, direction: WalkDirection): number =>
   direction === 'asc' ? slice.from : slice.to;
 
+const sliceEnd = (slice: { from: number; to: number }, direction: WalkDirection): number =>
+  direction === 'asc' ? slice.to : slice.from;
+
 export async function createSlices(
   db: Executor,
   walkId: string,
@@ -53,8 +58,9 @@ export async function createSlices(
         stream,
         range_from: slice.from,
         range_to: slice.to,
-        resume_at: sliceStart(slice, direction),
+        resume_at: slice.empty ? sliceEnd(slice, direction) : sliceStart(slice, direction),
         estimated_records: slice.estimatedRecords ?? null,
+        ...(slice.empty && { done_at: sql<Date>`now()` }),
       })),
     )
     .execute();
