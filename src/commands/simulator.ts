@@ -11,6 +11,8 @@ import {
   startSimulator,
 } from '../simulator/index.js';
 import { measurePageServing } from '../simulator/measure.js';
+import type { ServerQuirks } from '../simulator/types.js';
+import { parseStreamList } from '../streams/registry.js';
 import { runAction } from './run-action.js';
 
 /** The port the command listens on unless told otherwise (tests use port 0 through the API). */
@@ -32,6 +34,9 @@ interface SimulatorCommandOptions {
   hostile?: number;
   measure?: boolean;
   latency?: LatencyModel;
+  missingEndpoints?: ServerQuirks['missingEndpoints'];
+  ignoreRangeFilter?: ServerQuirks['ignoresRangeFilter'];
+  mixedSnapshots?: ServerQuirks['mixedSnapshots'];
 }
 
 /** `loaded` (a loaded tenant: 300 ms + 0.5 ms/record + 10 ms per 1,000 skipped) or `fixed,perRecord,perThousandSkipped` in ms. */
@@ -97,6 +102,21 @@ export function registerSimulator(program: Command): void {
       "share of each stream's records with a hostile value (NUL, lone surrogate, absurd instant, bad key, ...)",
       probability,
     )
+    .option(
+      '--missing-endpoints <streams>',
+      'streams whose list answers 404 (not served by this SEI)',
+      parseStreamList,
+    )
+    .option(
+      '--ignore-range-filter <streams>',
+      'streams whose list ignores its time range filter',
+      parseStreamList,
+    )
+    .option(
+      '--mixed-snapshots <streams>',
+      'streams whose records carry two ingested_at values for good (every walk sees two snapshots)',
+      parseStreamList,
+    )
     .option('--measure', 'instead of serving, time 1000-record Jira pages over loopback and exit')
     .action(
       runAction(async (options: SimulatorCommandOptions) => {
@@ -132,6 +152,11 @@ export function registerSimulator(program: Command): void {
           ...(options.records !== undefined ? { records: options.records } : {}),
           ...(options.latency && { latency: options.latency }),
           ...(options.hostile !== undefined ? { hostile: options.hostile } : {}),
+          quirks: {
+            ...(options.missingEndpoints && { missingEndpoints: options.missingEndpoints }),
+            ...(options.ignoreRangeFilter && { ignoresRangeFilter: options.ignoreRangeFilter }),
+            ...(options.mixedSnapshots && { mixedSnapshots: options.mixedSnapshots }),
+          },
         });
         // The simulator's keys are test keys, not secrets: printing them is how users get them.
         process.stdout.write(

@@ -54,12 +54,18 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { SeiRecord } from '../extract/sei/types.js';
-import type { StreamName } from '../streams/types.js';
+import { STREAM_NAMES, type StreamName } from '../streams/types.js';
 import { Dataset } from './dataset.js';
 import { FaultInjector } from './faults.js';
 import { type GateState, type HoldOptions, RequestGate } from './gate.js';
 import { SimulatorServer } from './server.js';
-import type { FaultOptions, RequestLogEntry, SimulatorHandle, SimulatorOptions } from './types.js';
+import type {
+  FaultOptions,
+  RequestLogEntry,
+  ServerQuirks,
+  SimulatorHandle,
+  SimulatorOptions,
+} from './types.js';
 import { V2Api } from './v2/api.js';
 
 export {
@@ -120,6 +126,13 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     ...(options.hostile !== undefined ? { hostile: options.hostile } : {}),
   });
   const faults = new FaultInjector(seed, options.faults ?? {});
+  const quirks: ServerQuirks = { missingEndpoints: [], ignoresRangeFilter: [], mixedSnapshots: [] };
+  const setQuirks = (next: Partial<ServerQuirks>) => {
+    Object.assign(quirks, next);
+    for (const stream of STREAM_NAMES)
+      dataset.state(stream).mixedSnapshots = quirks.mixedSnapshots.includes(stream);
+  };
+  setQuirks(options.quirks ?? {});
   const gate = new RequestGate();
   let requestLog: RequestLogEntry[] = [];
   const v2 = new V2Api({
@@ -143,6 +156,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     ...(options.latency && { latency: options.latency }),
     fixedEndpoints: new Set(options.fixedEndpoints ?? []),
     v2,
+    quirks,
   });
   const server: Server = createServer({ keepAlive: true }, simulator.handle);
   await new Promise<void>((resolve, reject) => {
@@ -188,6 +202,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     setFaults(next) {
       faults.set(next);
     },
+    setQuirks,
     mutateDuringWalk(stream, afterRequests, mutation) {
       simulator.mutateDuringWalk(stream, afterRequests, mutation);
     },

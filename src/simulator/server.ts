@@ -20,7 +20,13 @@ import { type LatencyModel, latencyMs } from './latency.js';
 import { pageInRandomOrder, pageWithShuffledTies } from './ordering.js';
 import { parseFilter, parseSort, QueryError, ServerError, StreamQueries } from './query.js';
 import { Rng } from './random.js';
-import type { DatasetMutation, FaultOptions, RequestLogEntry, SnapshotSwitch } from './types.js';
+import type {
+  DatasetMutation,
+  FaultOptions,
+  RequestLogEntry,
+  ServerQuirks,
+  SnapshotSwitch,
+} from './types.js';
 import { STREAM_TAGS } from './universe.js';
 import type { V2Api } from './v2/api.js';
 
@@ -75,6 +81,8 @@ export interface ServerContext {
   fixedEndpoints: ReadonlySet<StreamName>;
   /** SEI 2.0 paths (`/v2/...`, see ./v2/api.ts). */
   v2?: V2Api;
+  /** Where this SEI differs from the model; read on every request. */
+  quirks: ServerQuirks;
 }
 
 export class SimulatorServer {
@@ -169,7 +177,8 @@ export class SimulatorServer {
       finish(this.ctx.v2.handle(req, res, url, raw));
       return;
     }
-    if (!endpoint && !dora) {
+    const missing = endpoint && this.ctx.quirks.missingEndpoints.includes(endpoint.stream);
+    if ((!endpoint && !dora) || missing) {
       // The server authenticates before it routes (a filter ahead of the handlers): an unknown route
       // with a bad key is a 401, and only an authorized caller learns that a route does not exist.
       const role = this.#authorize(req.headers.authorization);
@@ -350,6 +359,8 @@ export class SimulatorServer {
       throw new ServerError(endpoint.broken.message);
     const state = this.ctx.dataset.state(endpoint.stream);
     const filter = parseFilter(state, body.filter, endpoint.range, endpoint.fieldAliases);
+    // A list that ignores the range filter (quirk): validated as ever, then not applied.
+    if (this.ctx.quirks.ignoresRangeFilter.includes(endpoint.stream)) filter.ranges.length = 0;
     const horizon = endpoint.horizon;
     if (horizon && !horizon.unlessAcross.includes(String(body.across))) {
       // CiCdAggsService: the default `across` (trend) adds `start_time >= now() - 90 days`.

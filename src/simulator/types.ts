@@ -25,6 +25,22 @@ export interface FaultOptions {
   slowMs: number;
 }
 
+/**
+ * Ways a tenant's SEI may differ from the model the walks rely on (issue 21), per stream. Each holds
+ * for every request once set (`setQuirks` changes them while the simulator runs).
+ */
+export interface ServerQuirks {
+  /** Lists this SEI does not serve: 404, as an older server or a module the tenant lacks. */
+  missingEndpoints: readonly StreamName[];
+  /** Lists that ignore the range filter on their time fields: every record comes back. */
+  ignoresRangeFilter: readonly StreamName[];
+  /**
+   * Lists whose records legitimately carry two `ingested_at` values for good (an Elasticsearch-backed
+   * list, another server version): every walk sees "two snapshots".
+   */
+  mixedSnapshots: readonly StreamName[];
+}
+
 export interface SimulatorOptions {
   /** 0 (default) picks a free port. */
   port?: number;
@@ -57,6 +73,8 @@ export interface SimulatorOptions {
   fixedEndpoints?: readonly StreamName[];
   /** SEI 2.0: auth placements accepted, project, job pacing, fault knobs (./v2/types.ts). */
   v2?: V2Options;
+  /** Where this SEI differs from the model (./types.ts `ServerQuirks`). @defaultValue none */
+  quirks?: Partial<ServerQuirks>;
 }
 
 export interface RequestLogEntry {
@@ -123,6 +141,8 @@ export interface SimulatorHandle {
   readonly requestLog: readonly RequestLogEntry[];
   clearRequestLog(): void;
   setFaults(faults: Partial<FaultOptions>): void;
+  /** Replaces the quirks given (the others stay). */
+  setQuirks(quirks: Partial<ServerQuirks>): void;
   /**
    * Runs `mutation` on `stream` once, right before answering the `afterRequests`-th list request of
    * that stream from now (0: the next one). Records change under a running walk.
