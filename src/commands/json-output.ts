@@ -70,6 +70,11 @@ export interface StreamResultJson {
   reason: string | null;
   /** What the counts do not say: an empty list (a tool the tenant does not use), derived rows. */
   note: string | null;
+  /**
+   * A succeeded stream that proves less than a walk (`degraded`: what the server did, what was read
+   * instead) or whose list this SEI does not serve (`unavailable`); null otherwise.
+   */
+  condition: { kind: 'degraded' | 'unavailable'; reason: string } | null;
 }
 
 /** A run recorded in `sei_sync.runs`. */
@@ -354,6 +359,7 @@ export function streamResultJson(result: StreamRunResult): StreamResultJson {
       error: null,
       reason: result.reason,
       note: null,
+      condition: null,
     };
   return {
     stream: result.stream,
@@ -363,5 +369,6 @@ export function streamResultJson(result: StreamRunResult): StreamResultJson {
     error: result.status === 'failed' ? { ...result.error } : null,
     reason: null,
     note: result.status === 'succeeded' ? (result.note ?? null) : null,
+    condition: result.status === 'succeeded' && result.condition ? { ...result.condition } : null,
   };
 }

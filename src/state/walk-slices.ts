@@ -197,21 +197,26 @@ export async function forgetSnapshots(db: Executor, walkId: string): Promise<voi
   await db.deleteFrom('sei_sync.walk_snapshots').where('walk_id', '=', walkId).execute();
 }
 
-/** Closes every slice of a walk without walking it (the server counted nothing in its window). */
+/**
+ * Closes every slice of a walk (or only `sliceNo`) without walking it further: the server counted
+ * nothing in its window, or the walk ends by reading its window as a whole list (a degraded walk).
+ */
 export async function closeEmptySlices(
   db: Executor,
   walkId: string,
   direction: WalkDirection,
+  sliceNo?: number,
 ): Promise<void> {
-  await db
+  let update = db
     .updateTable('sei_sync.walk_slices')
     .set({
       resume_at: direction === 'asc' ? sql`range_to` : sql`range_from`,
       done_at: sql`now()`,
       updated_at: sql`now()`,
     })
-    .where('walk_id', '=', walkId)
-    .execute();
+    .where('walk_id', '=', walkId);
+  if (sliceNo !== undefined) update = update.where('slice_no', '=', sliceNo);
+  await update.execute();
 }
 
 /** The walks that have slices of `stream` (a walk in progress, or one a crashed process left behind). */

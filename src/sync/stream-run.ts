@@ -11,7 +11,7 @@ import type { StreamName } from '../streams/types.js';
 import { zeroCounts } from './counts.js';
 import type { EngineContext, StreamRunContext } from './engine-context.js';
 import { interruption, toRunError } from './run-error.js';
-import { noteOf, type RunSummary } from './run-note.js';
+import { conditionOf, noteOf, type RunSummary } from './run-note.js';
 import type { StreamRunError, StreamRunResult, SyncProgress } from './types.js';
 
 export interface StreamRunRequest {
@@ -88,13 +88,18 @@ export function createStreamRuns(ctx: EngineContext, databaseAddress: string | u
     await finishStreamRun(ctx.db, runId, stream.name, { status: 'succeeded', summary: end.summary });
     const { counts, durationMs } = await readStreamRun(ctx.db, runId, stream.name);
     const note = noteOf(end.summary, counts);
-    run.log.info({ ...counts, ...(note && { note }) }, doneMessage);
+    const condition = conditionOf(end.summary);
+    run.log.info(
+      { ...counts, ...(note && { note }), ...(condition && { condition: condition.kind }) },
+      doneMessage,
+    );
     return {
       stream: stream.name,
       status: 'succeeded',
       counts,
       durationMs: durationMs ?? Date.now() - started,
       ...(note && { note }),
+      ...(condition && { condition }),
     };
   }
 

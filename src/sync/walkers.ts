@@ -5,12 +5,13 @@
  * (local-driver.ts in one process, the worker's jobs) call these steps and nothing else.
  */
 
-import { readCheckpoint } from '../state/checkpoints.js';
-import { readSlices, type SliceState } from '../state/walk-slices.js';
+import { degradeWalk, readCheckpoint } from '../state/checkpoints.js';
+import { closeEmptySlices, readSlices, type SliceState } from '../state/walk-slices.js';
 import type { FullRefreshStream, IncrementalStream } from '../streams/types.js';
 import type { VerifyContext } from '../verify/context.js';
 import type { StreamVerifyResult } from '../verify/types.js';
 import { verifyIncremental, verifyList } from '../verify/verify-stream.js';
+import { degradingReason } from './degraded-walk.js';
 import { awaitSource } from './derived-list.js';
 import type { EngineContext, StreamRunContext } from './engine-context.js';
 import { syncWholeList } from './list-sync.js';
@@ -74,6 +75,18 @@ function keysetWalker(ctx: EngineContext, run: StreamRunContext<IncrementalStrea
       { walkId, sliceNo, path: await resolveRoute(ctx, run), recordKeys },
     );
   };
+  /** Walks the slice; a failure no retry fixes is returned as the reason the walk degrades. */
+  const walkOrDegrade = async (walkId: string, sliceNo: number, recordKeys: boolean, signal: AbortSignal) => {
+    try {
+      await walkOne(walkId, sliceNo, recordKeys, signal);
+      return undefined;
+    } catch (error) {
+      const reason = degradingReason(error);
+      if (reason === undefined) throw error;
+      run.log.warn({ slice: sliceNo, reason }, 'the slice cannot be walked by time; the walk degrades');
+      return reason;
+    }
+  };
   return {
     async plan({ fullRefresh }) {
       const path = await resolveRoute(ctx, run);
@@ -86,7 +99,13 @@ function keysetWalker(ctx: EngineContext, run: StreamRunContext<IncrementalStrea
     async walkSlice(walkId, sliceNo, signal) {
       const walk = (await readCheckpoint(ctx.db, run.stream.name))?.walk;
       if (!walk || walk.walkId !== walkId) return;
-      await walkOne(walkId, sliceNo, walk.decidesDeletions, signal);
+      // A walk that cannot prove itself ends by reading its window whole (walk-finisher.ts).
+      const reason = walk.degraded ?? (await walkOrDegrade(walkId, sliceNo, walk.decidesDeletions, signal));
+      if (reason === undefined) return;
+      await ctx.db.transaction().execute(async (trx) => {
+        await degradeWalk(trx, run.stream.name, walkId, reason);
+        await closeEmptySlices(trx, walkId, run.stream.cursor.serverOrder, sliceNo);
+      });
     },
     async finish() {
       const end = await finishWalk(ctx, run, { path: await resolveRoute(ctx, run) });
