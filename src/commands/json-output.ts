@@ -140,6 +140,8 @@ export interface StreamStatusJson {
     startedAt: string;
     finishedAt: string | null;
     error: string | null;
+    /** A succeeded run that proved less than a walk (`degraded`) or whose list is not served (`unavailable`). */
+    condition: { kind: 'degraded' | 'unavailable'; reason: string } | null;
   } | null;
   /** Freshness: when a sync of the stream last succeeded. */
   lastSuccessAt: string | null;

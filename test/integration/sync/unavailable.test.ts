@@ -4,8 +4,9 @@
  * list keeps the message about SEI_ENV/SEI_BASE_URL; a stream the user named still fails.
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import { lastStreamRuns } from '../../../src/state/ledger.js';
 import { STREAMS as STREAM_DEFINITIONS } from '../../../src/streams/registry.js';
-import type { StreamName } from '../../../src/streams/types.js';
+import { STREAM_NAMES, type StreamName } from '../../../src/streams/types.js';
 import { runSync } from '../../../src/sync/run-sync.js';
 import type { SyncEngine } from '../../../src/sync/types.js';
 import { type SyncHarness, startSyncHarness } from '../../support/sync-harness.js';
@@ -44,6 +45,12 @@ describe('a list that answers 404', () => {
       },
     });
     expect(run.results.filter((r) => r.status !== 'succeeded')).toEqual([]);
+    // `status` reads it from the ledger.
+    const { latest } = await lastStreamRuns(harness.warehouse.db);
+    expect(latest.find((r) => r.stream === 'pagerduty_incidents')).toMatchObject({
+      status: 'succeeded',
+      condition: { kind: 'unavailable' },
+    });
 
     // The next run (an hour later) does not ask it; a day later it does, and finds it served now.
     harness.simulator.clearRequestLog();
@@ -86,7 +93,8 @@ describe('a list that answers 404', () => {
 
   it('on every list: the message about SEI_ENV/SEI_BASE_URL, for every stream', async () => {
     harness = await startSyncHarness({
-      simulator: { records: 40, seed: 73, quirks: { missingEndpoints: STREAMS } },
+      // A base URL that serves no list: every list answers 404.
+      simulator: { records: 40, seed: 73, quirks: { missingEndpoints: STREAM_NAMES } },
     });
     const run = await sync(harness.engine);
     expect(run.status).toBe('failed');
