@@ -70,8 +70,8 @@ describe('gateFirstRequest', () => {
     const one = scripted([notFound, ok]);
     const gatedOne = gateFirstRequest(one);
     const first = await Promise.allSettled([
-      gatedOne.list('/v1/missing/list', {}),
-      ...Array.from({ length: 4 }, () => gatedOne.list('/v1/x/list', {})),
+      gatedOne.list('/v1/missing/list', { page: 0 }),
+      ...Array.from({ length: 4 }, () => gatedOne.list('/v1/x/list', { page: 0 })),
     ]);
     expect(first.map((r) => r.status)).toEqual([
       'rejected',
@@ -85,8 +85,8 @@ describe('gateFirstRequest', () => {
     const none = scripted([notFound]);
     const gatedNone = gateFirstRequest(none);
     const all = await Promise.allSettled([
-      gatedNone.list('/v1/a/list', {}),
-      ...Array.from({ length: 4 }, () => gatedNone.list('/v1/b/list', {})),
+      gatedNone.list('/v1/a/list', { page: 0 }),
+      ...Array.from({ length: 4 }, () => gatedNone.list('/v1/b/list', { page: 0 })),
     ]);
     expect(none.calls).toBe(2);
     expect(all.every((r) => r.status === 'rejected' && r.reason.code === SEI_ERROR_CODES.notFound)).toBe(
