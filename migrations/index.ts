@@ -21,6 +21,7 @@ import * as m009 from './009_write_path.js';
 import * as m010 from './010_verify.js';
 import * as m011 from './011_more_bi_views.js';
 import * as m012 from './012_run_owners.js';
+import * as m013 from './013_degraded_streams.js';
 import * as m014 from './014_sei_v2.js';
 
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
@@ -36,5 +37,6 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '010_verify': m010,
   '011_more_bi_views': m011,
   '012_run_owners': m012,
+  '013_degraded_streams': m013,
   '014_sei_v2': m014,
 };

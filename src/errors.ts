@@ -45,6 +45,8 @@ export const SYNC_ERROR_CODES = {
   unsorted: 'SEI_SYNC_ERR_UNSORTED',
   /** A full page of records without the cursor field: the walk cannot narrow its window. */
   noCursor: 'SEI_SYNC_ERR_NO_CURSOR',
+  /** A full page of records all outside the window asked for: the server ignored the range filter. */
+  filterIgnored: 'SEI_SYNC_ERR_FILTER_IGNORED',
   /** One instant larger than the largest page kept coming back in a new order. */
   unstableInstant: 'SEI_SYNC_ERR_UNSTABLE_INSTANT',
   /** A full-refresh list kept changing between reads. */

@@ -71,6 +71,11 @@ export interface StreamResultJson {
   reason: string | null;
   /** What the counts do not say: an empty list (a tool the tenant does not use), derived rows. */
   note: string | null;
+  /**
+   * A succeeded stream that proves less than a walk (`degraded`: what the server did, what was read
+   * instead) or whose list this SEI does not serve (`unavailable`); null otherwise.
+   */
+  condition: { kind: 'degraded' | 'unavailable'; reason: string } | null;
 }
 
 /** A run recorded in `sei_sync.runs`. */
@@ -136,6 +141,8 @@ export interface StreamStatusJson {
     startedAt: string;
     finishedAt: string | null;
     error: string | null;
+    /** A succeeded run that proved less than a walk (`degraded`) or whose list is not served (`unavailable`). */
+    condition: { kind: 'degraded' | 'unavailable'; reason: string } | null;
   } | null;
   /** Freshness: when a sync of the stream last succeeded. */
   lastSuccessAt: string | null;
@@ -365,6 +372,7 @@ export function streamResultJson(result: StreamRunResult): StreamResultJson {
       error: null,
       reason: result.reason,
       note: null,
+      condition: null,
     };
   return {
     stream: result.stream,
@@ -374,5 +382,6 @@ export function streamResultJson(result: StreamRunResult): StreamResultJson {
     error: result.status === 'failed' ? { ...result.error } : null,
     reason: null,
     note: result.status === 'succeeded' ? (result.note ?? null) : null,
+    condition: result.status === 'succeeded' && result.condition ? { ...result.condition } : null,
   };
 }

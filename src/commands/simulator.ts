@@ -13,7 +13,9 @@ import {
   startSimulator,
 } from '../simulator/index.js';
 import { measurePageServing } from '../simulator/measure.js';
+import type { QuirkOptions } from '../simulator/quirks.js';
 import { startReplayServer } from '../simulator/replay/index.js';
+import { parseStreamList } from '../streams/registry.js';
 import { runAction } from './run-action.js';
 
 /** The port the command listens on unless told otherwise (tests use port 0 through the API). */
@@ -37,6 +39,9 @@ interface SimulatorCommandOptions {
   latency?: LatencyModel;
   quirks: QuirkPreset;
   replay?: string;
+  missingEndpoints?: QuirkOptions['missingEndpoints'];
+  ignoreRangeFilter?: QuirkOptions['ignoresRangeFilter'];
+  mixedSnapshots?: QuirkOptions['mixedSnapshots'];
 }
 
 function quirkPreset(value: string): QuirkPreset {
@@ -153,6 +158,21 @@ export function registerSimulator(program: Command): void {
       quirkPreset,
       'strict',
     )
+    .option(
+      '--missing-endpoints <streams>',
+      'streams whose list answers 404 (not served by this SEI)',
+      parseStreamList,
+    )
+    .option(
+      '--ignore-range-filter <streams>',
+      'streams whose list ignores its time range filter',
+      parseStreamList,
+    )
+    .option(
+      '--mixed-snapshots <streams>',
+      'streams whose records carry two ingested_at values for good (every walk sees two snapshots)',
+      parseStreamList,
+    )
     .option('--measure', 'instead of serving, time 1000-record Jira pages over loopback and exit')
     .option('--replay <dir>', 'instead of simulating, serve a capture (`sei-sync capture --out`)')
     .action(
@@ -187,10 +207,15 @@ export function registerSimulator(program: Command): void {
           host: options.host,
           seed: options.seed,
           faults,
-          quirks: options.quirks,
           ...(options.records !== undefined ? { records: options.records } : {}),
           ...(options.latency && { latency: options.latency }),
           ...(options.hostile !== undefined ? { hostile: options.hostile } : {}),
+          quirks: {
+            ...QUIRK_PRESETS[options.quirks],
+            ...(options.missingEndpoints && { missingEndpoints: options.missingEndpoints }),
+            ...(options.ignoreRangeFilter && { ignoresRangeFilter: options.ignoreRangeFilter }),
+            ...(options.mixedSnapshots && { mixedSnapshots: options.mixedSnapshots }),
+          },
         });
         // The simulator's keys are test keys, not secrets: printing them is how users get them.
         process.stdout.write(

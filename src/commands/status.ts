@@ -110,6 +110,7 @@ export async function warehouseStatus(warehouse: Warehouse): Promise<StreamStatu
             startedAt: run.startedAt.toISOString(),
             finishedAt: isoOrNull(run.finishedAt),
             error: gone ?? run.error,
+            condition: run.condition,
           }
         : null,
       lastSuccessAt: isoOrNull(lastSuccessAt.get(name)),
@@ -135,7 +136,7 @@ export function warehouseStatusTable(streams: readonly StreamStatusJson[], now =
       'rows',
       'deleted',
       'last verify',
-      'error',
+      'error / condition',
     ],
     streams.map((s) => [
       s.stream,
@@ -149,7 +150,8 @@ export function warehouseStatusTable(streams: readonly StreamStatusJson[], now =
       s.rows.live,
       s.rows.deleted,
       verifyCell(s.lastVerify, now),
-      s.lastRun?.error ?? '',
+      s.lastRun?.error ??
+        (s.lastRun?.condition ? `${s.lastRun.condition.kind}: ${s.lastRun.condition.reason}` : ''),
     ]),
   );
 }

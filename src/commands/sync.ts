@@ -57,6 +57,7 @@ export function registerSync(program: Command): void {
             streams,
             fullRefresh: options.fullRefresh ?? false,
             trigger: 'cli',
+            named: options.streams !== undefined,
             signal: interrupt.signal,
             onProgress: (update) => progress.update(update),
             onStreamFinished: (result) => progress.done(result.stream, result.status),

@@ -127,6 +127,8 @@ export class StreamState {
    * lists Jira issues and work items from each integration's latest snapshot.
    */
   snapshot: number;
+  /** Odd records carry the day before's snapshot, for good (the `mixedSnapshots` quirk). */
+  #mixedSnapshots = false;
 
   constructor(
     readonly generator: StreamGenerator,
@@ -149,8 +151,18 @@ export class StreamState {
   record(ordinal: number): SeiRecord {
     const record = this.overlay.get(ordinal) ?? this.generator.generate(ordinal, this.endSeconds);
     const field = this.generator.snapshotField;
-    if (field === undefined || record[field] === this.snapshot) return record;
-    return { ...record, [field]: this.snapshot };
+    const snapshot = this.#snapshotOf(ordinal);
+    if (field === undefined || record[field] === snapshot) return record;
+    return { ...record, [field]: snapshot };
+  }
+
+  #snapshotOf(ordinal: number): number {
+    return this.#mixedSnapshots && ordinal % 2 === 1 ? this.snapshot - 86_400 : this.snapshot;
+  }
+
+  set mixedSnapshots(mixed: boolean) {
+    if (mixed !== this.#mixedSnapshots) this.#json.clear();
+    this.#mixedSnapshots = mixed;
   }
 
   /** Serves every record from a new daily snapshot from now on. */
@@ -176,7 +188,7 @@ export class StreamState {
 
   /** A top-level field of a live record, without building it when the generator has a fast path. */
   field(ordinal: number, name: string): unknown {
-    if (name === this.generator.snapshotField) return this.snapshot;
+    if (name === this.generator.snapshotField) return this.#snapshotOf(ordinal);
     const overlaid = this.overlay.get(ordinal);
     if (overlaid) return overlaid[name];
     const fast = this.generator.fastFields[name];

@@ -55,11 +55,11 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { SeiRecord } from '../extract/sei/types.js';
-import type { StreamName } from '../streams/types.js';
+import { STREAM_NAMES, type StreamName } from '../streams/types.js';
 import { Dataset } from './dataset.js';
 import { FaultInjector } from './faults.js';
 import { type GateState, type HoldOptions, RequestGate } from './gate.js';
-import { resolveQuirks } from './quirks.js';
+import { type QuirkOptions, resolveQuirks } from './quirks.js';
 import { SimulatorServer } from './server.js';
 import type { FaultOptions, RequestLogEntry, SimulatorHandle, SimulatorOptions } from './types.js';
 import { V2Api } from './v2/api.js';
@@ -131,6 +131,12 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     ...(options.hostile !== undefined ? { hostile: options.hostile } : {}),
   });
   const faults = new FaultInjector(seed, options.faults ?? {});
+  const setQuirks = (next: Partial<QuirkOptions>) => {
+    Object.assign(quirks, next);
+    for (const stream of STREAM_NAMES)
+      dataset.state(stream).mixedSnapshots = quirks.mixedSnapshots.includes(stream);
+  };
+  setQuirks({});
   const gate = new RequestGate();
   let requestLog: RequestLogEntry[] = [];
   const v2 = new V2Api({
@@ -200,6 +206,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     setFaults(next) {
       faults.set(next);
     },
+    setQuirks,
     mutateDuringWalk(stream, afterRequests, mutation) {
       simulator.mutateDuringWalk(stream, afterRequests, mutation);
     },

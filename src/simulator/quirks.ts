@@ -2,10 +2,11 @@
  * The server's quirks as knobs, each one a thing `sei-sync probe` checks: the default (`STRICT_QUIRKS`)
  * is the SEI server as its code behaves; `POLITE_QUIRKS` is a server with none of them, against which
  * every assumption of the walks holds. A few knobs model what other SEI versions or tenants may do
- * (off by default): a range filter ignored, `ingested_at` differing within an integration, a
- * `total_count` of the page only.
+ * (off by default, per stream where it matters): a list not served, a range filter ignored, records
+ * carrying two `ingested_at` values for good, a `total_count` of the page only.
  */
-import type { SeiRecord, SortSpec } from '../extract/sei/types.js';
+import type { SortSpec } from '../extract/sei/types.js';
+import type { StreamName } from '../streams/types.js';
 import type { SimEndpoint } from './endpoints.js';
 
 export interface QuirkOptions {
@@ -21,10 +22,15 @@ export interface QuirkOptions {
   subSecondCursors: boolean;
   /** Endpoints broken in the server's code answer 500 (cicd_jobs). */
   brokenEndpoints: boolean;
-  /** Every time-range filter is ignored: records outside the window asked for come back. */
-  ignoreRangeFilter: boolean;
-  /** Jira and work-item records of one integration carry different `ingested_at` days. */
-  differingIngestedAt: boolean;
+  /** Lists this SEI does not serve: 404, as an older server or a module the tenant lacks. */
+  missingEndpoints: readonly StreamName[];
+  /** Lists that ignore the range filter on their time fields: records outside the window come back. */
+  ignoresRangeFilter: readonly StreamName[];
+  /**
+   * Lists whose records legitimately carry two `ingested_at` values for good (an Elasticsearch-backed
+   * list, another server version): every walk sees "two snapshots".
+   */
+  mixedSnapshots: readonly StreamName[];
   /** `_metadata.total_count` counts the records of the page, not of the filter (as org units do). */
   totalCountOfPage: boolean;
   /** Words accepted before the key in `Authorization` (case-insensitive). */
@@ -39,8 +45,9 @@ export const STRICT_QUIRKS: Readonly<QuirkOptions> = {
   pageSizeCap: true,
   subSecondCursors: true,
   brokenEndpoints: true,
-  ignoreRangeFilter: false,
-  differingIngestedAt: false,
+  missingEndpoints: [],
+  ignoresRangeFilter: [],
+  mixedSnapshots: [],
   totalCountOfPage: false,
   authSchemes: ['apikey', 'bearer'],
 };
@@ -53,8 +60,9 @@ export const POLITE_QUIRKS: Readonly<QuirkOptions> = {
   pageSizeCap: false,
   subSecondCursors: false,
   brokenEndpoints: false,
-  ignoreRangeFilter: false,
-  differingIngestedAt: false,
+  missingEndpoints: [],
+  ignoresRangeFilter: [],
+  mixedSnapshots: [],
   totalCountOfPage: false,
   authSchemes: ['apikey', 'bearer'],
 };
@@ -96,13 +104,4 @@ export function honouredSort(
 ): { sort: readonly SortSpec[]; ties: 'stable' } | undefined {
   const first = requested?.[0];
   return first === undefined ? undefined : { sort: [first], ties: 'stable' };
-}
-
-/** `ingested_at` days apart within one integration: 0, 1 or 2 days before the snapshot, by key. */
-export function withDifferingSnapshot(record: SeiRecord, field: string, key: string): SeiRecord {
-  const snapshot = record[field];
-  if (typeof snapshot !== 'number') return record;
-  let h = 0;
-  for (let i = 0; i < key.length; i++) h = (Math.imul(31, h) + key.charCodeAt(i)) | 0;
-  return { ...record, [field]: snapshot - 86_400 * (Math.abs(h) % 3) };
 }

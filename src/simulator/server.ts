@@ -19,7 +19,7 @@ import type { HoldOptions, RequestGate } from './gate.js';
 import { type LatencyModel, latencyMs } from './latency.js';
 import { pageInRandomOrder, pageWithShuffledTies } from './ordering.js';
 import { parseFilter, parseSort, QueryError, ServerError, StreamQueries } from './query.js';
-import { endpointWithQuirks, honouredSort, type QuirkOptions, withDifferingSnapshot } from './quirks.js';
+import { endpointWithQuirks, honouredSort, type QuirkOptions } from './quirks.js';
 import { Rng } from './random.js';
 import type { DatasetMutation, FaultOptions, RequestLogEntry, SnapshotSwitch } from './types.js';
 import { STREAM_TAGS } from './universe.js';
@@ -74,7 +74,7 @@ export interface ServerContext {
   fixedEndpoints: ReadonlySet<StreamName>;
   /** SEI 2.0 paths (`/v2/...`, see ./v2/api.ts). */
   v2?: V2Api;
-  /** Which of the server's quirks this simulator has (./quirks.ts). */
+  /** Which of the server's quirks this simulator has (./quirks.ts); read on every request. */
   quirks: QuirkOptions;
 }
 
@@ -171,7 +171,8 @@ export class SimulatorServer {
       finish(this.ctx.v2.handle(req, res, url, raw));
       return;
     }
-    if (!endpoint && !dora) {
+    const missing = endpoint && this.ctx.quirks.missingEndpoints.includes(endpoint.stream);
+    if ((!endpoint && !dora) || missing) {
       // The server authenticates before it routes (a filter ahead of the handlers): an unknown route
       // with a bad key is a 401, and only an authorized caller learns that a route does not exist.
       const role = this.#authorize(req.headers.authorization);
@@ -364,7 +365,8 @@ export class SimulatorServer {
       throw new ServerError(endpoint.broken.message);
     const state = this.ctx.dataset.state(endpoint.stream);
     const filter = parseFilter(state, body.filter, endpoint.range, endpoint.fieldAliases);
-    if (this.ctx.quirks.ignoreRangeFilter) filter.ranges = [];
+    // A list that ignores the range filter (quirk): validated as ever, then not applied.
+    if (this.ctx.quirks.ignoresRangeFilter.includes(endpoint.stream)) filter.ranges.length = 0;
     const horizon = endpoint.horizon;
     if (horizon && !horizon.unlessAcross.includes(String(body.across))) {
       // CiCdAggsService: the default `across` (trend) adds `start_time >= now() - 90 days`.
@@ -420,7 +422,7 @@ export class SimulatorServer {
         : applied.ties === 'shuffle'
           ? pageWithShuffledTies(order, start, end, queries.sameSortValues(sort), this.#shuffleRng)
           : order.subarray(start, end);
-    const served = servedRecord(endpoint, body, this.#snapshotSpread(endpoint));
+    const served = servedRecord(endpoint, body);
     const parts: Buffer[] = [];
     for (const ordinal of ordinals) parts.push(served ? served(state.record(ordinal)) : state.json(ordinal));
     let nonUsers: number | undefined;
@@ -429,14 +431,6 @@ export class SimulatorServer {
       for (let k = 0; k < total; k++) if (state.field(order[k] as number, 'id') === '0') nonUsers++;
     }
     return { parts, total, start, nonUsers };
-  }
-
-  /** With `differingIngestedAt`: each record's snapshot day moved by its key (Jira, work items). */
-  #snapshotSpread(endpoint: SimEndpoint): ((record: SeiRecord) => SeiRecord) | undefined {
-    const state = this.ctx.dataset.state(endpoint.stream);
-    const field = state.generator.snapshotField;
-    if (!this.ctx.quirks.differingIngestedAt || field === undefined) return undefined;
-    return (record) => withDifferingSnapshot(record, field, state.generator.key(record));
   }
 
   #runPendingChanges(stream: StreamName): void {

@@ -129,6 +129,9 @@ export interface SimulatorHandle {
   readonly requestLog: readonly RequestLogEntry[];
   clearRequestLog(): void;
   setFaults(faults: Partial<FaultOptions>): void;
+  /** Replaces the quirks given (the others stay). */
+  /** Changes the quirks while the simulator runs (the per-stream lists; others are read at start). */
+  setQuirks(quirks: Partial<QuirkOptions>): void;
   /**
    * Runs `mutation` on `stream` once, right before answering the `afterRequests`-th list request of
    * that stream from now (0: the next one). Records change under a running walk.

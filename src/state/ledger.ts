@@ -8,6 +8,7 @@ import {
   NON_SYNC_TRIGGERS,
   type RunStatus,
   type StartRunRequest,
+  type StreamCondition,
   type StreamCounts,
   type StreamRunError,
   type StreamRunResult,
@@ -138,6 +139,19 @@ export interface LastStreamRun {
   deleted: number;
   rejected: number;
   error: string | null;
+  /** A succeeded run that proved less than a walk, or whose list this SEI does not serve. */
+  condition: StreamCondition | null;
+}
+
+/** The condition a stream run's summary records (`unavailable` or `degraded`, src/sync/run-note.ts). */
+function conditionOfSummary(summary: unknown): StreamCondition | null {
+  const value = (typeof summary === 'string' ? JSON.parse(summary) : summary) as {
+    unavailable?: unknown;
+    degraded?: unknown;
+  } | null;
+  if (typeof value?.unavailable === 'string') return { kind: 'unavailable', reason: value.unavailable };
+  if (typeof value?.degraded === 'string') return { kind: 'degraded', reason: value.degraded };
+  return null;
 }
 
 /**
@@ -165,6 +179,7 @@ export async function lastStreamRuns(
       'sei_sync.stream_runs.deleted',
       'sei_sync.stream_runs.rejected',
       'sei_sync.stream_runs.error',
+      'sei_sync.stream_runs.summary',
     ])
     .orderBy('sei_sync.stream_runs.stream')
     .orderBy('sei_sync.stream_runs.started_at', 'desc')
@@ -190,6 +205,7 @@ export async function lastStreamRuns(
       deleted: row.deleted,
       rejected: row.rejected,
       error: row.error,
+      condition: conditionOfSummary(row.summary),
     })),
     lastSuccessAt: new Map(
       successes.filter((row) => row.finished_at).map((row) => [row.stream, row.finished_at as Date]),

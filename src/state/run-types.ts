@@ -32,6 +32,17 @@ export interface StreamRunError {
   retryable: boolean;
 }
 
+/** A stream that succeeded with less than a walk's proof, or whose endpoint this SEI does not serve. */
+export interface StreamCondition {
+  /**
+   * `degraded`: read by a slower path that proves less than a walk (the reason names what the server
+   * did); `unavailable`: this SEI answers 404 on the stream's list while other lists answer.
+   */
+  kind: 'degraded' | 'unavailable';
+  /** One line: what the server did, what sei-sync did instead, what (if anything) to do. */
+  reason: string;
+}
+
 export type StreamRunResult =
   | {
       stream: AnyStreamName;
@@ -40,6 +51,7 @@ export type StreamRunResult =
       durationMs: number;
       /** What the counts do not say (an empty list, rows derived from another table). */
       note?: string;
+      condition?: StreamCondition;
     }
   | {
       stream: AnyStreamName;

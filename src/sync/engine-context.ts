@@ -41,6 +41,8 @@ export interface EngineContext {
   readonly logger: Logger;
   readonly changeListener: ChangeListener | null;
   readonly now: () => Date;
+  /** Whether a list has answered in this process: a 404 is then about one list, not the base URL. */
+  readonly listsAnswered: () => boolean;
 }
 
 /** Per stream run: where its log lines and progress go. */

@@ -75,7 +75,8 @@ function engineContext(options: SyncEngineOptions, maxInFlight: number): EngineC
   // A wrong key, base URL or unreachable host costs one request (and its retries), not one per stream
   // started at once; then as many requests in flight as the budget and the server's latency call for.
   const host = config.sei.baseUrl === undefined ? undefined : new URL(config.sei.baseUrl).host;
-  const client = new InFlightLimit(gateFirstRequest(options.client, { host }), {
+  const gate = gateFirstRequest(options.client, { host });
+  const client = new InFlightLimit(gate, {
     requestsPerMinute: config.sei.requestsPerMinute,
     maxInFlight,
   });
@@ -99,6 +100,7 @@ function engineContext(options: SyncEngineOptions, maxInFlight: number): EngineC
     logger: options.logger,
     changeListener: options.changeListener === undefined ? historyChangeListener : options.changeListener,
     now: options.now ?? (() => new Date()),
+    listsAnswered: () => gate.answered,
   };
 }
 

@@ -44,20 +44,26 @@ export function localSync(
   walkerOf: (run: StreamRunContext<AnyStreamDefinition>) => Walker,
 ): (request: SyncStreamRequest) => Promise<StreamRunResult> {
   return async (request) => {
-    const { result } = await runs.closedRun(request, { startRow: true, bookBusy: true }, async (run) => {
-      const walker = walkerOf(run);
-      // In one process the source of a derived stream runs beside it: wait for it as long as it takes.
-      let step = await walker.plan({
-        fullRefresh: request.fullRefresh,
-        sourceWaitMs: Number.POSITIVE_INFINITY,
-      });
-      while (step.kind === 'slices') {
-        const { walkId } = step;
-        await fanOut(run.signal, step.slices, (sliceNo, signal) => walker.walkSlice(walkId, sliceNo, signal));
-        step = await walker.finish();
-      }
-      return { summary: step.summary, value: undefined };
-    });
+    const { result } = await runs.closedRun(
+      request,
+      { startRow: true, bookBusy: true, availability: true },
+      async (run) => {
+        const walker = walkerOf(run);
+        // In one process the source of a derived stream runs beside it: wait for it as long as it takes.
+        let step = await walker.plan({
+          fullRefresh: request.fullRefresh,
+          sourceWaitMs: Number.POSITIVE_INFINITY,
+        });
+        while (step.kind === 'slices') {
+          const { walkId } = step;
+          await fanOut(run.signal, step.slices, (sliceNo, signal) =>
+            walker.walkSlice(walkId, sliceNo, signal),
+          );
+          step = await walker.finish();
+        }
+        return { summary: step.summary, value: undefined };
+      },
+    );
     return result;
   };
 }

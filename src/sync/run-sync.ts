@@ -11,6 +11,8 @@ export interface RunSyncOptions {
   streams: readonly AnyStreamName[];
   fullRefresh: boolean;
   trigger: RunTrigger;
+  /** The user named the streams (`--streams`): one whose list this SEI does not serve fails. */
+  named?: boolean;
   signal?: AbortSignal;
   onProgress?: (progress: SyncProgress) => void;
   onStreamFinished?: (result: StreamRunResult) => void;
@@ -31,6 +33,7 @@ export function runSync(engine: SyncEngine, options: RunSyncOptions): Promise<Ru
         runId,
         stream,
         fullRefresh: options.fullRefresh,
+        ...(options.named && { named: true }),
         ...(options.signal && { signal: options.signal }),
         ...(options.onProgress && { onProgress: options.onProgress }),
       });

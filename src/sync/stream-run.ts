@@ -15,12 +15,15 @@ import type { AnyStreamDefinition, AnyStreamName } from '../streams/types.js';
 import { zeroCounts } from './counts.js';
 import type { EngineContext, StreamRunContext } from './engine-context.js';
 import { interruption, toRunError } from './run-error.js';
-import { noteOf, type RunSummary } from './run-note.js';
+import { conditionOf, noteOf, type RunSummary } from './run-note.js';
 import type { StreamRunError, StreamRunResult, SyncProgress } from './types.js';
+import { forgetUnavailable, rememberedUnavailable, unavailableVerdict } from './unavailable.js';
 
 export interface StreamRunRequest {
   runId: string;
   stream: AnyStreamName;
+  /** The user named the stream (`--streams`): a list this SEI does not serve then fails it. */
+  named?: boolean | undefined;
   signal?: AbortSignal | undefined;
   onProgress?: ((progress: SyncProgress) => void) | undefined;
 }
@@ -34,6 +37,11 @@ export interface RunOptions {
   /** Book a busy lock as the stream's failure in the ledger (in one process the run is then over for it). */
   bookBusy: boolean;
   doneMessage?: string;
+  /**
+   * A sync's first step: a stream whose list this SEI does not serve (unavailable.ts) is not asked
+   * between daily checks, and a 404 while other lists answer marks it unavailable instead of failing.
+   */
+  availability?: boolean;
 }
 
 /** Closed: the stream's result. Open: the body's value, the row still running. */
@@ -111,13 +119,18 @@ export function createStreamRuns(ctx: EngineContext, databaseAddress: string | u
     await finishStreamRun(ctx.db, runId, stream.name, { status: 'succeeded', summary: end.summary });
     const { counts, durationMs } = await readStreamRun(ctx.db, runId, stream.name);
     const note = noteOf(end.summary, counts);
-    run.log.info({ ...counts, ...(note && { note }) }, doneMessage);
+    const condition = conditionOf(end.summary);
+    run.log.info(
+      { ...counts, ...(note && { note }), ...(condition && { condition: condition.kind }) },
+      doneMessage,
+    );
     return {
       stream: stream.name,
       status: 'succeeded',
       counts,
       durationMs: durationMs ?? Date.now() - started,
       ...(note && { note }),
+      ...(condition && { condition }),
     };
   }
 
@@ -146,11 +159,26 @@ export function createStreamRuns(ctx: EngineContext, databaseAddress: string | u
       return await withStreamLock(ctx.warehouse, request.stream, async (): Promise<RunOutcome<T, O>> => {
         try {
           if (options.startRow) await startStreamRun(ctx.db, request.runId, request.stream);
+          // A stream the user named is asked whatever was remembered.
+          const known =
+            options.availability && !request.named
+              ? await rememberedUnavailable(ctx, request.stream)
+              : undefined;
+          if (known !== undefined)
+            return { result: await close(run, started, { summary: { unavailable: known } }) };
           const end = await body(run);
+          if (options.availability) await forgetUnavailable(ctx, request.stream);
           if (end.kind === 'open') return { value: end.value };
           return { result: await close(run, started, end, options.doneMessage), value: end.value };
         } catch (caught) {
-          return { result: await close(run, started, { error: failure(run, caught, request.signal) }) };
+          const verdict =
+            options.availability && !request.signal?.aborted
+              ? await unavailableVerdict(ctx, run, caught, request.named === true).catch(() => undefined)
+              : undefined;
+          if (verdict?.kind === 'unavailable')
+            return { result: await close(run, started, { summary: { unavailable: verdict.note } }) };
+          const error = verdict?.kind === 'named' ? verdict.error : failure(run, caught, request.signal);
+          return { result: await close(run, started, { error }) };
         }
       });
     } catch (caught) {

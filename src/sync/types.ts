@@ -23,6 +23,8 @@ export interface SyncStreamRequest {
   stream: AnyStreamName;
   /** Re-walk from scratch, ignoring the cursor and the page checkpoint. */
   fullRefresh: boolean;
+  /** The user named the stream (`--streams`): a list this SEI does not serve fails it (unavailable.ts). */
+  named?: boolean;
   /** Aborting stops the walk after the current page commits (or abandons an uncommitted one). */
   signal?: AbortSignal;
   onProgress?: (progress: SyncProgress) => void;

@@ -22,7 +22,9 @@ export function workerSteps(
     startRow: boolean,
     take: (walker: Walker) => Promise<WalkStep>,
   ): Promise<StreamStep> {
-    const outcome = await runs.streamRun(request, { startRow, bookBusy: false }, async (run) => {
+    // The first step asks whether this SEI serves the stream's list (unavailable.ts).
+    const options = { startRow, bookBusy: false, availability: startRow };
+    const outcome = await runs.streamRun(request, options, async (run) => {
       const next = await take(walkerOf(run));
       return next.kind === 'done'
         ? { kind: 'done' as const, summary: next.summary, value: undefined }

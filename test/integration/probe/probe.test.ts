@@ -16,7 +16,12 @@ import {
   startSimulator,
 } from '../../../src/simulator/index.js';
 import { STREAMS } from '../../../src/streams/registry.js';
-import type { IncrementalStream, StreamDefinition, StreamName } from '../../../src/streams/types.js';
+import {
+  type IncrementalStream,
+  STREAM_NAMES,
+  type StreamDefinition,
+  type StreamName,
+} from '../../../src/streams/types.js';
 import { runCliJson } from '../../support/cli-json.js';
 
 const KEY = 'probe-test-key-4f1e';
@@ -141,7 +146,7 @@ describe('sei-sync probe', () => {
 
   it('finds a range filter the server ignores and a scheme word it refuses', async () => {
     const streams = [STREAMS.jira_issues, STREAMS.scm_commits];
-    const { report } = await probe({ ignoreRangeFilter: true, authSchemes: ['apikey'] }, streams);
+    const { report } = await probe({ ignoresRangeFilter: STREAM_NAMES, authSchemes: ['apikey'] }, streams);
     const failing = report.rows.filter((r) => r.result === 'does_not_hold').map((r) => [r.check, r.stream]);
     expect(failing).toEqual([
       ['auth_scheme', null],
@@ -160,7 +165,10 @@ describe('sei-sync probe', () => {
 
   it('finds snapshots that differ within an integration and a count of the page only', async () => {
     const streams = [STREAMS.jira_issues, STREAMS.workitems];
-    const { report } = await probe({ differingIngestedAt: true, totalCountOfPage: true }, streams);
+    const { report } = await probe(
+      { mixedSnapshots: ['jira_issues', 'workitems'], totalCountOfPage: true },
+      streams,
+    );
     const failing = report.rows
       .filter((r) => r.result === 'does_not_hold' && r.check !== 'page_size' && r.check !== 'cursor_unit')
       .map((r) => [r.check, r.stream, r.handled]);
