@@ -40,6 +40,16 @@ export async function createTestDatabase(prefix = 'sei_test'): Promise<TestDatab
       const client = new pg.Client({ connectionString: adminUrl });
       await client.connect();
       try {
+        // Sessions a pool is still closing go on their own within moments; forcing them off at once
+        // raises "terminating connection" on a client that no longer listens for errors.
+        for (let tries = 0; tries < 40; tries++) {
+          const { rows } = await client.query<{ n: number }>(
+            'SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1',
+            [name],
+          );
+          if ((rows[0]?.n ?? 0) === 0) break;
+          await new Promise((resolve) => setTimeout(resolve, 50));
+        }
         await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
       } finally {
         await client.end();
