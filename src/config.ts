@@ -12,6 +12,7 @@ import { SYNC_ERROR_CODES } from './errors.js';
 import { CLIENT_DEFAULTS, IN_FLIGHT_DEFAULTS } from './extract/sei/defaults.js';
 import { Secret } from './secret.js';
 import { parseStreamList, UnknownStreamError } from './streams/stream-names.js';
+import { DORA_DEFAULTS, type DoraSettings } from './dora/defaults.js';
 import { STREAM_NAMES, type StreamName } from './streams/types.js';
 
 /** Base URLs of the Harness SEI environments (see README, "Configuration"). */
@@ -119,6 +120,8 @@ export interface Config {
   pageWriters: number | undefined;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   scope: SyncScope;
+  /** The DORA snapshot windows in days (src/dora/); `asOf` pins the day they end before (demo, tests). */
+  dora: DoraSettings;
 }
 
 /** Whether the `YYYY-MM-DD` that `text` starts with is a day of the calendar (JS rolls 2024-02-31 over to March 2). */
@@ -390,6 +393,20 @@ export function loadConfig(env: Env = process.env): Config {
       env.LOG_LEVEL,
       DEFAULTS.logLevel,
     ),
+    dora: {
+      trailingDays: parseWith(
+        'SEI_DORA_TRAILING_DAYS',
+        positiveInt('give days, e.g. 90'),
+        env.SEI_DORA_TRAILING_DAYS,
+        DORA_DEFAULTS.trailingDays,
+      ),
+      rollingDays: parseWith(
+        'SEI_DORA_ROLLING_DAYS',
+        positiveInt('give days, e.g. 30'),
+        env.SEI_DORA_ROLLING_DAYS,
+        DORA_DEFAULTS.rollingDays,
+      ),
+    },
     scope: {
       startDate: env.SEI_START_DATE ? parseStartDate(env.SEI_START_DATE, 'SEI_START_DATE') : undefined,
       integrationIds: env.SEI_INTEGRATION_IDS

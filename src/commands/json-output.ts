@@ -13,7 +13,7 @@
 
 import type { JobStateName } from '../../jobs/status.js';
 import { SYNC_ERROR_CODES } from '../errors.js';
-import type { StreamName } from '../streams/types.js';
+import type { StreamMode, StreamName } from '../streams/types.js';
 import type { RunStatus, StreamCounts, StreamRunResult } from '../sync/index.js';
 import type {
   BucketCounts,
@@ -98,7 +98,7 @@ export interface RenormalizeDocument extends DocumentHead<'renormalize'> {
 /** One stream of `plan`: an estimate of a full walk from page 0. */
 export interface StreamPlanJson {
   stream: StreamName;
-  mode: 'incremental' | 'full_refresh';
+  mode: StreamMode;
   /** The server's total, or null when it gives none we can trust (then see `recordsAtLeast`). */
   records: number | null;
   /** Records on page 0: a lower bound when `records` is null. */
@@ -124,7 +124,7 @@ export interface PlanDocument extends DocumentHead<'plan'> {
 /** One stream of `status`. */
 export interface StreamStatusJson {
   stream: StreamName;
-  mode: 'incremental' | 'full_refresh';
+  mode: StreamMode;
   /**
    * The newest sync of the stream (renormalize runs are not syncs). `interrupted`: stopped by a signal,
    * or its process is gone (killed); the next sync resumes it.
@@ -235,7 +235,7 @@ export interface VerifyBucketJson extends BucketCounts {
 /** One stream of `verify`. */
 export interface StreamVerifyJson {
   stream: StreamName;
-  mode: 'incremental' | 'full_refresh';
+  mode: StreamMode;
   status: VerifyStatus;
   method: CountMethod;
   /** The field buckets are cut by; null for whole lists. */
@@ -271,7 +271,7 @@ export interface VerifyDocument extends DocumentHead<'verify'> {
 /** One stream of `verify --plan`. */
 export interface StreamVerifyPlanJson {
   stream: StreamName;
-  mode: 'incremental' | 'full_refresh';
+  mode: StreamMode;
   method: CountMethod;
   records: number | null;
   buckets: number;

@@ -17,7 +17,8 @@ import {
   WHOLE_LIST_PAGE_SIZE,
   windowFilter,
 } from '../extract/index.js';
-import { parseStreamList, STREAMS } from '../streams/registry.js';
+import { countCollections, doraPlan } from '../dora/index.js';
+import { ALL_STREAMS, parseStreamList } from '../streams/registry.js';
 import type { StreamDefinition } from '../streams/types.js';
 import { knownFailure, listSourceOf } from '../sync/index.js';
 import { commandContext } from './context.js';
@@ -83,7 +84,7 @@ async function firstAnswer(client: ListClient, stream: StreamDefinition, config:
     stream,
     stream.alternativePaths?.[0] ?? stream.path,
   );
-  if (stream.mode === 'full_refresh')
+  if (stream.mode !== 'incremental')
     return listPage(client, source, {
       page: 0,
       pageSize: WHOLE_LIST_PAGE_SIZE,
@@ -155,9 +156,29 @@ export function registerPlan(program: Command): void {
         const budget = new TokenBucketBudget({ requestsPerMinute });
         const client = createSeiClient(config.sei, budget, logger);
         const plans: StreamPlanJson[] = [];
+        let collections: Awaited<ReturnType<typeof countCollections>> | undefined;
         try {
           for (const name of names) {
-            const stream = STREAMS[name];
+            const stream = ALL_STREAMS[name];
+            if (stream.mode === 'dora_snapshot') {
+              // The collections list is read once, for every DORA stream of the plan.
+              const first = collections === undefined;
+              collections ??= await countCollections(client);
+              const dora = doraPlan(stream.name, collections, config.dora);
+              const requests = dora.requests + (first ? collections.requests : 0);
+              plans.push({
+                stream: name,
+                mode: stream.mode,
+                records: dora.records,
+                recordsAtLeast: dora.records ?? 0,
+                slices: 1,
+                pages: requests,
+                requests,
+                minutes: minutesAt(requests, requestsPerMinute),
+                note: dora.note,
+              });
+              continue;
+            }
             const pageSize = Math.min(config.sei.pageSize, stream.maxPageSize ?? Number.POSITIVE_INFINITY);
             const answer = await firstAnswer(client, stream, config).catch((error: unknown) => {
               const known = knownFailure(stream, error);

@@ -22,7 +22,7 @@ import { finishRun, finishStreamRun, startRun, startStreamRun } from '../state/l
 import type { Warehouse } from '../state/open.js';
 import { KEY_SEPARATOR, keyText } from '../state/sql-text.js';
 import { withStreamLock } from '../state/stream-lock.js';
-import { STREAMS } from '../streams/registry.js';
+import { ALL_STREAMS } from '../streams/registry.js';
 import type { Row, StreamDefinition, StreamName } from '../streams/types.js';
 import { zeroCounts } from '../sync/counts.js';
 import { toRunError } from '../sync/run-error.js';
@@ -55,7 +55,7 @@ export interface RenormalizeOptions {
   onProgress?: (progress: SyncProgress) => void;
   onStreamFinished?: (result: StreamRunResult) => void;
   /** @defaultValue every stream of the registry */
-  definitions?: Readonly<Record<StreamName, StreamDefinition>>;
+  definitions?: Readonly<Partial<Record<StreamName, StreamDefinition>>>;
 }
 
 export const RENORMALIZE_DEFAULTS = { batchSize: 1000 } as const;
@@ -206,7 +206,7 @@ async function runStream(
 
 /** Renormalizes the streams one after the other, in one run of the ledger. */
 export async function renormalize(options: RenormalizeOptions): Promise<RunSyncResult> {
-  const definitions = options.definitions ?? STREAMS;
+  const definitions = options.definitions ?? ALL_STREAMS;
   const { db } = options.warehouse;
   const runId = await startRun(db, {
     trigger: RENORMALIZE_TRIGGER,
@@ -217,7 +217,7 @@ export async function renormalize(options: RenormalizeOptions): Promise<RunSyncR
   for (const name of options.streams) {
     const result: StreamRunResult = options.signal?.aborted
       ? { stream: name, status: 'not_run', reason: 'interrupted before it started' }
-      : await runStream(options, definitions[name], runId);
+      : await runStream(options, definitions[name] ?? ALL_STREAMS[name], runId);
     options.onStreamFinished?.(result);
     results.push(result);
   }

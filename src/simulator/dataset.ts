@@ -5,7 +5,7 @@
  * typed arrays (one column of sort/filter values, one order of ordinals).
  */
 import type { SeiRecord } from '../extract/sei/types.js';
-import { STREAM_NAMES, type StreamName } from '../streams/types.js';
+import { STREAM_NAMES, type ListStreamName } from '../streams/types.js';
 import { cicdJobRunsGenerator } from './generators/cicd-job-runs.js';
 import {
   cicdInstancesGenerator,
@@ -53,7 +53,7 @@ export const DEFAULT_SMALL_STREAM_SIZES = {
   pagerduty_alerts: 120,
   products: 3,
   workflow_profiles: 3,
-} as const satisfies Partial<Record<StreamName, number>>;
+} as const satisfies Partial<Record<ListStreamName, number>>;
 
 /** Size of each large stream when neither `records` nor `streamSizes` says. @defaultValue 1000 */
 export const DEFAULT_RECORDS = 1000;
@@ -73,7 +73,7 @@ export const LARGE_STREAMS = [
  * Streams of a few hundred records by default that follow `records` when it asks for fewer: a small
  * dataset (the tests') stays small everywhere, a large one (the benchmarks') does not grow them.
  */
-const CAPPED_BY_RECORDS: ReadonlySet<StreamName> = new Set([
+const CAPPED_BY_RECORDS: ReadonlySet<ListStreamName> = new Set([
   'user_identities',
   'scm_issues',
   'cicd_job_run_tests',
@@ -82,7 +82,7 @@ const CAPPED_BY_RECORDS: ReadonlySet<StreamName> = new Set([
 export interface DatasetOptions {
   seed: number;
   records?: number;
-  streamSizes?: Partial<Record<StreamName, number>>;
+  streamSizes?: Partial<Record<ListStreamName, number>>;
   endSeconds?: number;
   /** The clock used for mutations (ms). @defaultValue Date.now */
   nowMs?: () => number;
@@ -90,8 +90,8 @@ export interface DatasetOptions {
   hostile?: number;
 }
 
-export function resolveStreamSizes(options: DatasetOptions): Record<StreamName, number> {
-  const sizes = {} as Record<StreamName, number>;
+export function resolveStreamSizes(options: DatasetOptions): Record<ListStreamName, number> {
+  const sizes = {} as Record<ListStreamName, number>;
   for (const stream of STREAM_NAMES) {
     const isLarge = (LARGE_STREAMS as readonly string[]).includes(stream);
     const small = DEFAULT_SMALL_STREAM_SIZES[stream as keyof typeof DEFAULT_SMALL_STREAM_SIZES];
@@ -215,10 +215,10 @@ export class StreamState {
 }
 
 export class Dataset implements SimulatorDataset {
-  readonly sizes: Record<StreamName, number>;
+  readonly sizes: Record<ListStreamName, number>;
   readonly universe: Universe;
   readonly endSeconds: number;
-  readonly #streams = new Map<StreamName, StreamState>();
+  readonly #streams = new Map<ListStreamName, StreamState>();
   readonly #mutationRng: Rng;
   readonly #nowMs: () => number;
 
@@ -239,7 +239,7 @@ export class Dataset implements SimulatorDataset {
       endSeconds: this.endSeconds,
       sizes: this.sizes,
     };
-    const generators: Record<StreamName, StreamGenerator> = {
+    const generators: Record<ListStreamName, StreamGenerator> = {
       integrations: integrationsGenerator(ctx),
       jira_issues: jiraIssuesGenerator(ctx),
       workitems: workitemsGenerator(ctx),
@@ -270,31 +270,31 @@ export class Dataset implements SimulatorDataset {
     }
   }
 
-  state(stream: StreamName): StreamState {
+  state(stream: ListStreamName): StreamState {
     const state = this.#streams.get(stream);
     if (!state) throw new Error(`unknown stream ${stream}`);
     return state;
   }
 
   /** Live records in ordinal order (seeded first, then inserted). */
-  records(stream: StreamName): SeiRecord[] {
+  records(stream: ListStreamName): SeiRecord[] {
     const state = this.state(stream);
     const out: SeiRecord[] = [];
     for (let o = 0; o < state.size; o++) if (state.deleted[o] === 0) out.push(state.record(o));
     return out;
   }
 
-  count(stream: StreamName): number {
+  count(stream: ListStreamName): number {
     return this.state(stream).liveCount;
   }
 
   /** The natural key of a record of `stream`, as `mutate` reports it. */
-  keyOf(stream: StreamName, record: SeiRecord): string {
+  keyOf(stream: ListStreamName, record: SeiRecord): string {
     return this.state(stream).generator.key(record);
   }
 
   mutate(
-    stream: StreamName,
+    stream: ListStreamName,
     mutation: DatasetMutation,
     atMs: number = this.#nowMs(),
   ): { inserted: string[]; updated: string[]; deleted: string[] } {
@@ -361,7 +361,7 @@ export class Dataset implements SimulatorDataset {
    * (SEI does not tombstone them). Returns the keys touched, like `mutate`.
    */
   switchSnapshot(
-    stream: StreamName,
+    stream: ListStreamName,
     change: { update?: number; delete?: number } = {},
   ): { inserted: string[]; updated: string[]; deleted: string[] } {
     const state = this.state(stream);

@@ -54,7 +54,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { SeiRecord } from '../extract/sei/types.js';
-import type { StreamName } from '../streams/types.js';
+import type { ListStreamName } from '../streams/types.js';
 import { Dataset } from './dataset.js';
 import { FaultInjector } from './faults.js';
 import { type GateState, type HoldOptions, RequestGate } from './gate.js';
@@ -89,7 +89,7 @@ export const SIMULATOR_DEFAULT_REQUEST_LOG_LIMIT = 100_000;
 /** A handle with a few extras beyond the shared contract (the key of a record as `mutate` reports it). */
 export interface SimulatorHandleWithExtras extends SimulatorHandle {
   /** The natural key `dataset.mutate` reports for `record` (composite keys joined with `/`). */
-  recordKey(stream: StreamName, record: SeiRecord): string;
+  recordKey(stream: ListStreamName, record: SeiRecord): string;
   /** Current fault settings (after `setFaults`). */
   readonly faults: Readonly<FaultOptions>;
   /** Milliseconds spent building answers (filtering, sorting, serializing) since start. */

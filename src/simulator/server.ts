@@ -4,7 +4,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { SeiRecord, SortSpec } from '../extract/sei/types.js';
-import type { StreamName } from '../streams/types.js';
+import type { ListStreamName } from '../streams/types.js';
 import type { Dataset } from './dataset.js';
 import { answerDora, BODYLESS_ROUTES, matchDoraRoute } from './dora/routes.js';
 import {
@@ -55,8 +55,8 @@ interface PageResult {
 
 /** A change to apply right before the list request number `atRequest` of a stream (0-based, counted from when it was asked for). */
 type PendingChange =
-  | { stream: StreamName; atRequest: number; kind: 'mutation'; mutation: DatasetMutation }
-  | { stream: StreamName; atRequest: number; kind: 'snapshot'; change: SnapshotSwitch };
+  | { stream: ListStreamName; atRequest: number; kind: 'mutation'; mutation: DatasetMutation }
+  | { stream: ListStreamName; atRequest: number; kind: 'snapshot'; change: SnapshotSwitch };
 
 export interface ServerContext {
   dataset: Dataset;
@@ -72,16 +72,16 @@ export interface ServerContext {
   /** Delay of each answer; undefined answers at once. */
   latency?: LatencyModel;
   /** Streams whose known-broken endpoint answers anyway (as if production had fixed it). */
-  fixedEndpoints: ReadonlySet<StreamName>;
+  fixedEndpoints: ReadonlySet<ListStreamName>;
   /** SEI 2.0 paths (`/v2/...`, see ./v2/api.ts). */
   v2?: V2Api;
 }
 
 export class SimulatorServer {
-  readonly #queries = new Map<StreamName, StreamQueries>();
+  readonly #queries = new Map<ListStreamName, StreamQueries>();
   readonly #pending: PendingChange[] = [];
   /** List requests answered per stream (those that reached the query), to schedule changes. */
-  readonly #requestsServed = new Map<StreamName, number>();
+  readonly #requestsServed = new Map<ListStreamName, number>();
   readonly #stale = new Map<string, PageResult>();
   #staleBytes = 0;
   readonly #shuffleRng: Rng;
@@ -93,7 +93,7 @@ export class SimulatorServer {
   }
 
   /** Runs `mutation` right before answering the `afterRequests`-th next list request of `stream`. */
-  mutateDuringWalk(stream: StreamName, afterRequests: number, mutation: DatasetMutation): void {
+  mutateDuringWalk(stream: ListStreamName, afterRequests: number, mutation: DatasetMutation): void {
     this.#pending.push({
       stream,
       atRequest: this.#served(stream) + afterRequests,
@@ -103,15 +103,15 @@ export class SimulatorServer {
   }
 
   /** Switches `stream` to a new daily snapshot right before its `afterRequests`-th next list request. */
-  switchSnapshotDuringWalk(stream: StreamName, afterRequests: number, change: SnapshotSwitch = {}): void {
+  switchSnapshotDuringWalk(stream: ListStreamName, afterRequests: number, change: SnapshotSwitch = {}): void {
     this.#pending.push({ stream, atRequest: this.#served(stream) + afterRequests, kind: 'snapshot', change });
   }
 
-  #served(stream: StreamName): number {
+  #served(stream: ListStreamName): number {
     return this.#requestsServed.get(stream) ?? 0;
   }
 
-  queries(stream: StreamName): StreamQueries {
+  queries(stream: ListStreamName): StreamQueries {
     let queries = this.#queries.get(stream);
     if (!queries) {
       queries = new StreamQueries(this.ctx.dataset.state(stream));
@@ -414,7 +414,7 @@ export class SimulatorServer {
     return { parts, total, start, nonUsers };
   }
 
-  #runPendingChanges(stream: StreamName): void {
+  #runPendingChanges(stream: ListStreamName): void {
     const served = this.#served(stream);
     this.#requestsServed.set(stream, served + 1);
     for (let k = 0; k < this.#pending.length; k++) {

@@ -3,7 +3,7 @@
  * (The implementation lives beside this file; `startSimulator` in ./index.ts.)
  */
 import type { SeiRecord } from '../extract/sei/types.js';
-import type { StreamName } from '../streams/types.js';
+import type { ListStreamName } from '../streams/types.js';
 import type { LatencyModel } from './latency.js';
 import type { V2Options } from './v2/types.js';
 
@@ -33,7 +33,7 @@ export interface SimulatorOptions {
   /** Size of each large stream (jira_issues, workitems, scm_pull_requests, scm_commits, cicd_job_runs). */
   records?: number;
   /** Per-stream sizes, overriding `records`. */
-  streamSizes?: Partial<Record<StreamName, number>>;
+  streamSizes?: Partial<Record<ListStreamName, number>>;
   /** Same seed, same dataset. @defaultValue 1 */
   seed?: number;
   /** Keys accepted with the Admin role. @defaultValue ['sim-admin-key'] */
@@ -54,7 +54,7 @@ export interface SimulatorOptions {
    * Streams whose endpoint is broken in the server's code (cicd_jobs: always 500) but should answer,
    * as a production that fixed it would. @defaultValue none
    */
-  fixedEndpoints?: readonly StreamName[];
+  fixedEndpoints?: readonly ListStreamName[];
   /** SEI 2.0: auth placements accepted, project, job pacing, fault knobs (./v2/types.ts). */
   v2?: V2Options;
 }
@@ -96,20 +96,20 @@ export interface SnapshotSwitch {
 
 export interface SimulatorDataset {
   /** Every record a complete, unfiltered walk of the stream must return now (deleted ones excluded). */
-  records(stream: StreamName): SeiRecord[];
-  count(stream: StreamName): number;
+  records(stream: ListStreamName): SeiRecord[];
+  count(stream: ListStreamName): number;
   /**
    * Inserts, updates (bumping the updated-at field to now, or to `atMs`: a bulk edit at one
    * millisecond) and deletes records; returns the keys touched.
    */
   mutate(
-    stream: StreamName,
+    stream: ListStreamName,
     mutation: DatasetMutation,
     atMs?: number,
   ): { inserted: string[]; updated: string[]; deleted: string[] };
   /** Makes a new daily snapshot the latest one now (see `SimulatorHandle.switchSnapshotDuringWalk`). */
   switchSnapshot(
-    stream: StreamName,
+    stream: ListStreamName,
     change?: SnapshotSwitch,
   ): { inserted: string[]; updated: string[]; deleted: string[] };
 }
@@ -127,12 +127,12 @@ export interface SimulatorHandle {
    * Runs `mutation` on `stream` once, right before answering the `afterRequests`-th list request of
    * that stream from now (0: the next one). Records change under a running walk.
    */
-  mutateDuringWalk(stream: StreamName, afterRequests: number, mutation: DatasetMutation): void;
+  mutateDuringWalk(stream: ListStreamName, afterRequests: number, mutation: DatasetMutation): void;
   /**
    * Makes a new daily snapshot of `stream` the latest right before its `afterRequests`-th list request
    * from now: the pages of one walk then come from two snapshots, as when SEI's per-pod cache of the
    * latest `ingested_at` expires mid-walk.
    */
-  switchSnapshotDuringWalk(stream: StreamName, afterRequests: number, change?: SnapshotSwitch): void;
+  switchSnapshotDuringWalk(stream: ListStreamName, afterRequests: number, change?: SnapshotSwitch): void;
   close(): Promise<void>;
 }

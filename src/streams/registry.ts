@@ -20,13 +20,22 @@ import { scmCommitsStream } from './scm-commits.js';
 import { scmIssuesStream } from './scm-issues.js';
 import { scmPullRequestsStream } from './scm-pull-requests.js';
 import { isStreamName, UnknownStreamError } from './stream-names.js';
-import type { StreamDefinition, StreamName } from './types.js';
+import { doraBucketsStream, doraDrilldownStream, doraSnapshotsStream, seiContributorsStream } from './dora.js';
+import type {
+  DoraSnapshotStream,
+  DoraStreamName,
+  ListStreamDefinition,
+  ListStreamName,
+  StreamDefinition,
+  StreamName,
+} from './types.js';
 import { userIdentitiesStream } from './user-identities.js';
 import { workflowProfilesStream } from './workflow-profiles.js';
 import { workitemSprintsStream } from './workitem-sprints.js';
 import { workitemsStream } from './workitems.js';
 
-export const STREAMS: Readonly<Record<StreamName, StreamDefinition>> = {
+/** The SEI 1.0 list streams (the default set; each is a dataset of the simulator). */
+export const STREAMS: Readonly<Record<ListStreamName, ListStreamDefinition>> = {
   integrations: integrationsStream,
   jira_issues: jiraIssuesStream,
   workitems: workitemsStream,
@@ -51,14 +60,25 @@ export const STREAMS: Readonly<Record<StreamName, StreamDefinition>> = {
   workflow_profiles: workflowProfilesStream,
 };
 
+/** SEI's own DORA per collection and its contributor counts, snapshotted (src/dora/). */
+export const DORA_STREAMS: Readonly<Record<DoraStreamName, DoraSnapshotStream>> = {
+  dora_buckets: doraBucketsStream,
+  dora_snapshots: doraSnapshotsStream,
+  dora_drilldown: doraDrilldownStream,
+  sei_contributors: seiContributorsStream,
+};
+
+/** Every stream a run may name. */
+export const ALL_STREAMS: Readonly<Record<StreamName, StreamDefinition>> = { ...STREAMS, ...DORA_STREAMS };
+
 export function getStream(name: string): StreamDefinition {
   if (!isStreamName(name)) throw new UnknownStreamError([name]);
-  return STREAMS[name];
+  return ALL_STREAMS[name];
 }
 
 /** Every table the streams write (entity tables, then their child tables), e.g. for the doctor command. */
 export function allTableNames(): string[] {
-  return Object.values(STREAMS).flatMap((stream) => [
+  return Object.values(ALL_STREAMS).flatMap((stream) => [
     stream.table.name,
     ...stream.children.map((child) => child.name),
   ]);

@@ -3,9 +3,9 @@
  * STREAM_NAMES without loading the stream modules, so the configuration can check them too.
  */
 import { SYNC_ERROR_CODES } from '../errors.js';
-import { STREAM_NAMES, type StreamName } from './types.js';
+import { ALL_STREAM_NAMES, type StreamName } from './types.js';
 
-const VALID = `valid: ${STREAM_NAMES.join(', ')}`;
+const VALID = `valid: ${ALL_STREAM_NAMES.join(', ')}`;
 
 /** A stream name nobody defined (from `--streams`, a config file or a job payload), or an empty list. */
 export class UnknownStreamError extends Error {
@@ -21,7 +21,7 @@ export class UnknownStreamError extends Error {
 }
 
 export function isStreamName(name: string): name is StreamName {
-  return (STREAM_NAMES as readonly string[]).includes(name);
+  return (ALL_STREAM_NAMES as readonly string[]).includes(name);
 }
 
 /**
@@ -36,5 +36,5 @@ export function parseStreamList(list: string): StreamName[] {
   const unknown = requested.filter((name) => !isStreamName(name));
   if (unknown.length > 0) throw new UnknownStreamError([...new Set(unknown)]);
   if (requested.length === 0) throw new UnknownStreamError([]);
-  return STREAM_NAMES.filter((name) => requested.includes(name));
+  return ALL_STREAM_NAMES.filter((name) => requested.includes(name));
 }

@@ -35,7 +35,20 @@ export const STREAM_NAMES = [
   'products',
   'workflow_profiles',
 ] as const;
-export type StreamName = (typeof STREAM_NAMES)[number];
+/** An SEI 1.0 list stream: one endpoint walked page by page (the simulator serves each as a dataset). */
+export type ListStreamName = (typeof STREAM_NAMES)[number];
+
+/**
+ * Snapshots of what SEI computes per collection (DORA) and of its contributor licence counts: not
+ * lists of records but answers read whole on each run (src/dora/). Not in the default set: each costs
+ * requests per collection, so a run names them (`--streams`, SEI_STREAMS, a schedule).
+ */
+export const DORA_STREAM_NAMES = ['dora_buckets', 'dora_snapshots', 'dora_drilldown', 'sei_contributors'] as const;
+export type DoraStreamName = (typeof DORA_STREAM_NAMES)[number];
+
+/** Every stream a run may name. */
+export const ALL_STREAM_NAMES = [...STREAM_NAMES, ...DORA_STREAM_NAMES] as const;
+export type StreamName = ListStreamName | DoraStreamName;
 
 /** PostgreSQL types the normalizers produce values for. */
 export type ColumnType =
@@ -213,13 +226,37 @@ export interface DerivedFallback {
  * deleted records from its lists without a tombstone.
  */
 export interface IncrementalStream extends StreamBase {
+  readonly name: ListStreamName;
   readonly mode: 'incremental';
   readonly cursor: KeysetCursor;
 }
 
 /** No time filter: the whole list is taken until two reads agree; rows it no longer returns are marked deleted. */
 export interface FullRefreshStream extends StreamBase {
+  readonly name: ListStreamName;
   readonly mode: 'full_refresh';
 }
 
-export type StreamDefinition = IncrementalStream | FullRefreshStream;
+/** Which SEI answer a DORA stream snapshots (src/dora/). */
+export type DoraSnapshotKind = 'buckets' | 'snapshots' | 'drilldown' | 'contributors';
+
+/**
+ * Read whole on each run, per collection with a workflow profile (from `sei.org_units`), one request
+ * per collection and metric, or once for the tenant (contributors): SEI's computed answers, not a
+ * list. Rows are upserted by their key (history shows a restated bucket); nothing is marked deleted.
+ */
+export interface DoraSnapshotStream extends StreamBase {
+  readonly name: DoraStreamName;
+  readonly mode: 'dora_snapshot';
+  readonly snapshot: DoraSnapshotKind;
+  /** The warehouse table the collections are read from (a run waits for it like a derived stream). */
+  readonly dependsOn?: StreamName;
+}
+
+/** A stream of an SEI 1.0 list endpoint. */
+export type ListStreamDefinition = IncrementalStream | FullRefreshStream;
+
+export type StreamDefinition = ListStreamDefinition | DoraSnapshotStream;
+
+/** How a stream is walked. */
+export type StreamMode = StreamDefinition['mode'];

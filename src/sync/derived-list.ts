@@ -55,7 +55,7 @@ export async function awaitSource(
   signal: AbortSignal,
   maxWaitMs: number,
 ): Promise<void> {
-  const source = stream.fallback?.from;
+  const source = stream.fallback?.from ?? (stream.mode === 'dora_snapshot' ? stream.dependsOn : undefined);
   if (source === undefined) return;
   const deadline = Date.now() + maxWaitMs;
   while (await sourcePending(ctx, runId, source)) {

@@ -23,7 +23,7 @@ import { historyChangeListener } from '../load/history.js';
 import type { Logger } from '../observability/logger.js';
 import { readStreamRun } from '../state/ledger.js';
 import type { Warehouse } from '../state/open.js';
-import { STREAMS } from '../streams/registry.js';
+import { ALL_STREAMS } from '../streams/registry.js';
 import type { StreamDefinition, StreamName } from '../streams/types.js';
 import { verifyContext } from '../verify/context.js';
 import { failedVerify } from '../verify/failed.js';
@@ -46,13 +46,13 @@ export interface SyncEngineOptions {
   warehouse: Warehouse;
   client: ListClient;
   config: Pick<Config, 'lookbackSeconds'> &
-    Partial<Pick<Config, 'pageWriters' | 'scope'>> & {
+    Partial<Pick<Config, 'pageWriters' | 'scope' | 'dora'>> & {
       sei: Pick<Config['sei'], 'pageSize' | 'maxPages' | 'requestsPerMinute'> &
         Partial<Pick<Config['sei'], 'maxInFlight' | 'forceDatabaseSource' | 'categoriesPath' | 'baseUrl'>>;
     };
   logger: Logger;
   /** @defaultValue every stream of the registry */
-  streams?: Readonly<Record<StreamName, StreamDefinition>>;
+  streams?: Readonly<Partial<Record<StreamName, StreamDefinition>>>;
   /** @defaultValue the SCD-2 history layer (src/load/history.ts); null turns history off */
   changeListener?: ChangeListener | null;
   /** @defaultValue () => new Date() */
@@ -80,7 +80,7 @@ function engineContext(options: SyncEngineOptions, maxInFlight: number): EngineC
     warehouse,
     db: warehouse.db,
     client,
-    streams: options.streams ?? STREAMS,
+    streams: { ...ALL_STREAMS, ...options.streams },
     settings: {
       pageSize: config.sei.pageSize,
       maxPages: config.sei.maxPages,
@@ -91,6 +91,7 @@ function engineContext(options: SyncEngineOptions, maxInFlight: number): EngineC
       forceDatabaseSource: config.sei.forceDatabaseSource ?? ENGINE_DEFAULTS.forceDatabaseSource,
       routes: routeOverrides(config.sei.categoriesPath),
       scope: config.scope ?? { startDate: undefined, integrationIds: undefined },
+      ...(config.dora && { dora: config.dora }),
     },
     logger: options.logger,
     changeListener: options.changeListener === undefined ? historyChangeListener : options.changeListener,

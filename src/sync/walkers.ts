@@ -5,6 +5,7 @@
  * (local-driver.ts in one process, the worker's jobs) call these steps and nothing else.
  */
 
+import { doraWalker } from '../dora/walker.js';
 import { readCheckpoint } from '../state/checkpoints.js';
 import { readSlices, type SliceState } from '../state/walk-slices.js';
 import type { FullRefreshStream, IncrementalStream } from '../streams/types.js';
@@ -51,6 +52,7 @@ export interface Walker {
 export function walkerOf(ctx: EngineContext, run: StreamRunContext, fanOut: FanOut): Walker {
   const { stream } = run;
   // The one place the mode is read: every step below is typed by it.
+  if (stream.mode === 'dora_snapshot') return doraWalker(ctx, { ...run, stream });
   return stream.mode === 'incremental'
     ? keysetWalker(ctx, { ...run, stream }, fanOut)
     : listWalker(ctx, { ...run, stream });

@@ -7,7 +7,7 @@
  */
 
 import { WHOLE_LIST_PAGE_SIZE } from '../extract/whole-list-walk.js';
-import type { IncrementalStream } from '../streams/types.js';
+import type { StreamMode, StreamName } from '../streams/types.js';
 import { comparedRange, rangeBuckets } from './compared-range.js';
 import type { VerifyContext } from './context.js';
 import { countList } from './server-counts.js';
@@ -15,8 +15,8 @@ import { bucketLimit } from './tally.js';
 import type { CountMethod } from './types.js';
 
 export interface VerifyPlan {
-  stream: IncrementalStream['name'];
-  mode: 'incremental' | 'full_refresh';
+  stream: StreamName;
+  mode: StreamMode;
   method: CountMethod;
   /** Records the server counts in the compared range (null when it gives no count to trust). */
   records: number | null;
@@ -31,6 +31,16 @@ export async function planVerify(verify: VerifyContext): Promise<VerifyPlan> {
   const stream = verify.run.stream;
   // A stream with alternative routes asks which one answers first (one request).
   const routeProbe = stream.alternativePaths?.length ? 1 : 0;
+  if (stream.mode === 'dora_snapshot')
+    return {
+      stream: stream.name,
+      mode: stream.mode,
+      method: 'total_count',
+      records: null,
+      buckets: 0,
+      requests: 0,
+      note: "SEI's DORA answers are snapshots: no count to compare",
+    };
   if (stream.mode === 'full_refresh') {
     const total = await countList(verify, stream);
     return {

@@ -1,3 +1,4 @@
+import type { StreamDefinition } from '../streams/types.js';
 /**
  * What a verify finds: per stream, the buckets of its time range with the server's count and the
  * warehouse's count of the same records, and what a heal did about the buckets that differed. The
@@ -105,7 +106,7 @@ export type VerifyStatus = 'clean' | 'differs' | 'skipped' | 'failed';
 
 export interface StreamVerifyResult {
   stream: StreamName;
-  mode: 'incremental' | 'full_refresh';
+  mode: StreamDefinition['mode'];
   status: VerifyStatus;
   /** `distinct_keys` when any bucket was counted by reading it. */
   method: CountMethod;

@@ -7,16 +7,16 @@
 import type { SeiRecord } from '../../src/extract/sei/types.js';
 import type { Dataset } from '../../src/simulator/dataset.js';
 import type { SimulatorHandleWithExtras } from '../../src/simulator/index.js';
-import type { StreamName } from '../../src/streams/types.js';
+import type { ListStreamName } from '../../src/streams/types.js';
 
-function stateOf(simulator: SimulatorHandleWithExtras, stream: StreamName) {
+function stateOf(simulator: SimulatorHandleWithExtras, stream: ListStreamName) {
   return (simulator.dataset as Dataset).state(stream);
 }
 
 /** The live records of a stream with their ordinals. */
 export function liveRecords(
   simulator: SimulatorHandleWithExtras,
-  stream: StreamName,
+  stream: ListStreamName,
 ): { ordinal: number; record: SeiRecord }[] {
   const state = stateOf(simulator, stream);
   const out: { ordinal: number; record: SeiRecord }[] = [];
@@ -26,7 +26,7 @@ export function liveRecords(
 }
 
 /** Serves `record` as record `ordinal` from the next request on. */
-function serve(simulator: SimulatorHandleWithExtras, stream: StreamName, ordinal: number, record: SeiRecord) {
+function serve(simulator: SimulatorHandleWithExtras, stream: ListStreamName, ordinal: number, record: SeiRecord) {
   const state = stateOf(simulator, stream);
   state.setRecord(ordinal, record);
   state.recordChange([ordinal]);
@@ -36,7 +36,7 @@ function serve(simulator: SimulatorHandleWithExtras, stream: StreamName, ordinal
 /** Sets fields of the record at `ordinal`. */
 export function editRecord(
   simulator: SimulatorHandleWithExtras,
-  stream: StreamName,
+  stream: ListStreamName,
   ordinal: number,
   fields: Record<string, unknown>,
 ): SeiRecord {
@@ -46,7 +46,7 @@ export function editRecord(
 /** A new record SEI lists from now on: a copy of `template` with `fields` changed. */
 export function addRecord(
   simulator: SimulatorHandleWithExtras,
-  stream: StreamName,
+  stream: ListStreamName,
   template: SeiRecord,
   fields: Record<string, unknown>,
 ): SeiRecord {

@@ -21,7 +21,7 @@ import {
   type IncrementalStream,
   STREAM_NAMES,
   type StreamDefinition,
-  type StreamName,
+  type ListStreamName,
 } from '../../../src/streams/types.js';
 
 const PAGE_SIZE = 10;
@@ -82,7 +82,7 @@ function sourceOf(stream: StreamDefinition, overrides: Partial<ListSource> = {})
 }
 
 /** The record field `integration_ids` filters on, per stream (the simulator's). */
-const INTEGRATION_FIELDS: Partial<Record<StreamName, string>> = {
+const INTEGRATION_FIELDS: Partial<Record<ListStreamName, string>> = {
   jira_issues: 'integration_id',
   cicd_job_runs: 'cicd_integration_id',
 };
@@ -90,7 +90,7 @@ const INTEGRATION_FIELDS: Partial<Record<StreamName, string>> = {
 const ALL_TIME = { from: EARLIEST_SECOND, to: Math.floor(Date.now() / 1000) + 1 };
 
 async function walkKeys(
-  name: StreamName,
+  name: ListStreamName,
   client: SeiClient,
   options: {
     source?: Partial<ListSource>;
@@ -130,7 +130,7 @@ async function walkKeys(
 }
 
 /** The keys a complete walk must return; `integrations` narrows to those integrations where the stream has the filter. */
-function expectedKeys(name: StreamName, integrations?: readonly string[]): string[] {
+function expectedKeys(name: ListStreamName, integrations?: readonly string[]): string[] {
   const stream = STREAMS[name];
   const field = INTEGRATION_FIELDS[name];
   return sim.dataset
@@ -207,7 +207,7 @@ describe('walking the strict simulator', () => {
   });
 
   it('a walk stopped after a few requests and resumed from its last committed point yields the complete set', async () => {
-    const name: StreamName = 'cicd_job_runs';
+    const name: ListStreamName = 'cicd_job_runs';
     let resumeAt: number | undefined;
     const before: string[] = [];
     const error = await walkKeys(name, makeClient(), {
@@ -225,7 +225,7 @@ describe('walking the strict simulator', () => {
   });
 
   it('records updated and inserted mid-walk: everything that stayed in the window is walked once', async () => {
-    const name: StreamName = 'scm_pull_requests';
+    const name: ListStreamName = 'scm_pull_requests';
     const stream = STREAMS[name] as IncrementalStream;
     const window = { from: 0, to: Math.floor(Date.now() / 1000) - 5 };
     const before = sim.dataset.records(name).filter((record) => {
