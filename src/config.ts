@@ -8,11 +8,11 @@
 
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { DORA_DEFAULTS, type DoraSettings } from './dora/defaults.js';
 import { SYNC_ERROR_CODES } from './errors.js';
 import { CLIENT_DEFAULTS, IN_FLIGHT_DEFAULTS } from './extract/sei/defaults.js';
 import { Secret } from './secret.js';
 import { parseStreamList, UnknownStreamError } from './streams/stream-names.js';
-import { DORA_DEFAULTS, type DoraSettings } from './dora/defaults.js';
 import { STREAM_NAMES, type StreamName } from './streams/types.js';
 
 /** Base URLs of the Harness SEI environments (see README, "Configuration"). */

@@ -22,7 +22,7 @@ import { silentLogger } from '../../src/observability/logger.js';
 import { Dataset } from '../../src/simulator/dataset.js';
 import { qualified, quoteIdent } from '../../src/state/sql-text.js';
 import { STREAMS } from '../../src/streams/registry.js';
-import type { ColumnSpec, Row, ListStreamName } from '../../src/streams/types.js';
+import type { ColumnSpec, ListStreamName, Row } from '../../src/streams/types.js';
 import { listSourceOf } from '../../src/sync/engine-context.js';
 import { Semaphore } from '../../src/sync/semaphore.js';
 
@@ -32,7 +32,10 @@ export interface FetchOnlyResult {
   requests: number;
 }
 
-export async function fetchOnly(config: Config, streams: readonly ListStreamName[]): Promise<FetchOnlyResult> {
+export async function fetchOnly(
+  config: Config,
+  streams: readonly ListStreamName[],
+): Promise<FetchOnlyResult> {
   const budget = new TokenBucketBudget({ requestsPerMinute: config.sei.requestsPerMinute });
   const http = createSeiClient(config.sei, budget, silentLogger);
   const client = new InFlightLimit(http, {

@@ -6,6 +6,7 @@
  */
 import type { Command } from 'commander';
 import type { Config } from '../config.js';
+import { countCollections, doraPlan } from '../dora/index.js';
 import {
   createSeiClient,
   EARLIEST_SECOND,
@@ -17,7 +18,6 @@ import {
   WHOLE_LIST_PAGE_SIZE,
   windowFilter,
 } from '../extract/index.js';
-import { countCollections, doraPlan } from '../dora/index.js';
 import { ALL_STREAMS, parseStreamList } from '../streams/registry.js';
 import type { StreamDefinition } from '../streams/types.js';
 import { knownFailure, listSourceOf } from '../sync/index.js';

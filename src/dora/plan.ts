@@ -23,7 +23,10 @@ export async function countCollections(client: ListClient) {
     filter: {},
   });
   const withProfile = response.records.filter(
-    (unit) => unit.workflow_profile_id !== undefined && unit.workflow_profile_id !== null && unit.workflow_profile_id !== '',
+    (unit) =>
+      unit.workflow_profile_id !== undefined &&
+      unit.workflow_profile_id !== null &&
+      unit.workflow_profile_id !== '',
   ).length;
   return { withProfile, without: response.records.length - withProfile, requests: attempts };
 }

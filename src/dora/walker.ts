@@ -58,7 +58,9 @@ export function doraWalker(ctx: EngineContext, run: Run) {
     walkSlice: async () => {},
     finish: () => snapshot(0),
     verify: async () => {
-      throw new Error(`${run.stream.name}: verify compares lists; SEI's DORA answers have no count to compare`);
+      throw new Error(
+        `${run.stream.name}: verify compares lists; SEI's DORA answers have no count to compare`,
+      );
     },
   };
 }
@@ -117,7 +119,10 @@ async function askOrSkip(
     if (!(error instanceof SeiError) || !NOT_COMPUTABLE.includes(error.status as 400 | 500)) throw error;
     await addToStreamRun(ctx.db, run.runId, run.stream.name, costOfFailure(error));
     state.skipped.push(`collection ${collection.id} ${what}: ${error.message}`);
-    run.log.warn({ collection: collection.id, status: error.status }, `DORA ${what} skipped: ${error.message}`);
+    run.log.warn(
+      { collection: collection.id, status: error.status },
+      `DORA ${what} skipped: ${error.message}`,
+    );
     return undefined;
   }
 }
@@ -255,7 +260,13 @@ function drilldownRowId(row: SeiRecord): { id: string; source: string } | undefi
   return undefined;
 }
 
-const DEPLOYED_AT_FIELDS = ['end_time', 'pr_merged_at', 'issue_resolved_at', 'commit_pushed_at', 'pr_closed_at'];
+const DEPLOYED_AT_FIELDS = [
+  'end_time',
+  'pr_merged_at',
+  'issue_resolved_at',
+  'commit_pushed_at',
+  'pr_closed_at',
+];
 
 /** The rows behind DF and CFR over the trailing window, paged, upserted by (collection, widget, row). */
 async function drilldown(

@@ -5,7 +5,7 @@
  * typed arrays (one column of sort/filter values, one order of ordinals).
  */
 import type { SeiRecord } from '../extract/sei/types.js';
-import { STREAM_NAMES, type ListStreamName } from '../streams/types.js';
+import { type ListStreamName, STREAM_NAMES } from '../streams/types.js';
 import { cicdJobRunsGenerator } from './generators/cicd-job-runs.js';
 import {
   cicdInstancesGenerator,

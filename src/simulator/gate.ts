@@ -3,7 +3,7 @@
  * `release()`. Tests stop, kill or cut a machine while it waits here, at a known point of its run,
  * instead of guessing when "the middle" is.
  */
-import { STREAM_NAMES, type ListStreamName } from '../streams/types.js';
+import { type ListStreamName, STREAM_NAMES } from '../streams/types.js';
 
 export interface HoldOptions {
   /** List requests let through from now before holding starts (0: hold the next one). */

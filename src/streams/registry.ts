@@ -6,6 +6,12 @@ import { cicdJobRunTestsStream } from './cicd-job-run-tests.js';
 import { cicdJobRunsStream } from './cicd-job-runs.js';
 import { cicdJobsStream } from './cicd-jobs.js';
 import { collectionCategoriesStream } from './collection-categories.js';
+import {
+  doraBucketsStream,
+  doraDrilldownStream,
+  doraSnapshotsStream,
+  seiContributorsStream,
+} from './dora.js';
 import { integrationsStream } from './integrations.js';
 import { jiraFieldsStream } from './jira-fields.js';
 import { jiraIssuesStream } from './jira-issues.js';
@@ -20,7 +26,6 @@ import { scmCommitsStream } from './scm-commits.js';
 import { scmIssuesStream } from './scm-issues.js';
 import { scmPullRequestsStream } from './scm-pull-requests.js';
 import { isStreamName, UnknownStreamError } from './stream-names.js';
-import { doraBucketsStream, doraDrilldownStream, doraSnapshotsStream, seiContributorsStream } from './dora.js';
 import type {
   DoraSnapshotStream,
   DoraStreamName,

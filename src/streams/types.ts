@@ -43,7 +43,12 @@ export type ListStreamName = (typeof STREAM_NAMES)[number];
  * lists of records but answers read whole on each run (src/dora/). Not in the default set: each costs
  * requests per collection, so a run names them (`--streams`, SEI_STREAMS, a schedule).
  */
-export const DORA_STREAM_NAMES = ['dora_buckets', 'dora_snapshots', 'dora_drilldown', 'sei_contributors'] as const;
+export const DORA_STREAM_NAMES = [
+  'dora_buckets',
+  'dora_snapshots',
+  'dora_drilldown',
+  'sei_contributors',
+] as const;
 export type DoraStreamName = (typeof DORA_STREAM_NAMES)[number];
 
 /** Every stream a run may name. */

@@ -26,7 +26,12 @@ export function liveRecords(
 }
 
 /** Serves `record` as record `ordinal` from the next request on. */
-function serve(simulator: SimulatorHandleWithExtras, stream: ListStreamName, ordinal: number, record: SeiRecord) {
+function serve(
+  simulator: SimulatorHandleWithExtras,
+  stream: ListStreamName,
+  ordinal: number,
+  record: SeiRecord,
+) {
   const state = stateOf(simulator, stream);
   state.setRecord(ordinal, record);
   state.recordChange([ordinal]);

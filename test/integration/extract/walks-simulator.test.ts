@@ -19,9 +19,9 @@ import type { FaultOptions } from '../../../src/simulator/types.js';
 import { STREAMS } from '../../../src/streams/registry.js';
 import {
   type IncrementalStream,
+  type ListStreamName,
   STREAM_NAMES,
   type StreamDefinition,
-  type ListStreamName,
 } from '../../../src/streams/types.js';
 
 const PAGE_SIZE = 10;

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { STREAMS } from '../../../src/streams/registry.js';
-import { STREAM_NAMES, type ListStreamName } from '../../../src/streams/types.js';
+import { type ListStreamName, STREAM_NAMES } from '../../../src/streams/types.js';
 import { runSync } from '../../../src/sync/run-sync.js';
 import { countRows, diffStream, type SyncHarness, startSyncHarness } from '../../support/sync-harness.js';
 

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { normalizeRecord, outcomeKey } from '../../../src/normalize/record.js';
 import { HOSTILE_KINDS, hostileKindOf } from '../../../src/simulator/hostile.js';
 import { STREAMS } from '../../../src/streams/registry.js';
-import { STREAM_NAMES, type ListStreamName } from '../../../src/streams/types.js';
+import { type ListStreamName, STREAM_NAMES } from '../../../src/streams/types.js';
 import { type RunSyncResult, runSync } from '../../../src/sync/run-sync.js';
 import { diffStream, type SyncHarness, startSyncHarness } from '../../support/sync-harness.js';
 import { WAREHOUSE_KINDS } from '../../support/warehouses.js';

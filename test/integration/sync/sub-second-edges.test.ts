@@ -44,7 +44,11 @@ const ALL_TIME = { from: 0, to: Math.floor(Date.now() / 1000) + 1 };
 /** An hour either side of the tie: only the records this test dates there. */
 const AROUND_TIE = { from: Math.floor(TIED_AT_MS / 1000) - 3600, to: Math.floor(TIED_AT_MS / 1000) + 3600 };
 
-async function walkAll(name: ListStreamName, pageSize: number, range: TimeRange = ALL_TIME): Promise<string[]> {
+async function walkAll(
+  name: ListStreamName,
+  pageSize: number,
+  range: TimeRange = ALL_TIME,
+): Promise<string[]> {
   const stream = STREAMS[name] as IncrementalStream;
   const keys: string[] = [];
   for await (const page of walkKeyset({

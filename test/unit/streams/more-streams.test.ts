@@ -8,7 +8,7 @@ import { NoteList } from '../../../src/normalize/field-notes.js';
 import { normalizeRecord } from '../../../src/normalize/record.js';
 import { withoutRequestTime } from '../../../src/streams/pagerduty-alerts.js';
 import { STREAMS } from '../../../src/streams/registry.js';
-import type { Row, ListStreamName } from '../../../src/streams/types.js';
+import type { ListStreamName, Row } from '../../../src/streams/types.js';
 import { at, REALISTIC_RECORDS } from './records.js';
 
 function row(stream: ListStreamName, record: SeiRecord = REALISTIC_RECORDS[stream]()): Row {

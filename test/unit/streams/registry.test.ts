@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { NoteList } from '../../../src/normalize/field-notes.js';
 import { getStream, parseStreamList, STREAMS, UnknownStreamError } from '../../../src/streams/registry.js';
-import { STREAM_NAMES, type StreamDefinition } from '../../../src/streams/types.js';
+import { type ListStreamDefinition, STREAM_NAMES } from '../../../src/streams/types.js';
 import { REALISTIC_RECORDS } from './records.js';
 
-const definitions: [string, StreamDefinition][] = Object.entries(STREAMS);
+const definitions: [string, ListStreamDefinition][] = Object.entries(STREAMS);
 
-function normalizedRow(stream: StreamDefinition) {
+function normalizedRow(stream: ListStreamDefinition) {
   const result = stream.normalize(REALISTIC_RECORDS[stream.name](), new NoteList());
   if (!result.ok) throw new Error(`${stream.name}: ${result.reason}`);
   return result;

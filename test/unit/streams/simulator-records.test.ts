@@ -8,7 +8,7 @@ import { normalizeRecord } from '../../../src/normalize/record.js';
 import { Dataset } from '../../../src/simulator/dataset.js';
 import { endpointOf } from '../../../src/simulator/endpoints.js';
 import { STREAMS } from '../../../src/streams/registry.js';
-import type { Row, ListStreamName } from '../../../src/streams/types.js';
+import type { ListStreamName, Row } from '../../../src/streams/types.js';
 
 const dataset = new Dataset({ seed: 7, records: 400 });
 
