@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { DEMO_DEFAULTS } from '../../src/commands/demo.js';
 import { DEFAULTS, PAGE_WRITERS } from '../../src/config.js';
+import { DORA_DEFAULTS } from '../../src/dora/defaults.js';
 import { RENORMALIZE_DEFAULTS } from '../../src/renormalize/renormalize.js';
 import { STREAM_NAMES } from '../../src/streams/types.js';
 import { WORKER_DEFAULTS } from '../../src/worker-config.js';
@@ -17,6 +18,7 @@ const CONSTANTS: Record<string, Record<string, unknown>> = {
   WORKER_DEFAULTS,
   RENORMALIZE_DEFAULTS,
   DEMO_DEFAULTS,
+  DORA_DEFAULTS,
 };
 
 /** The value of `NAME.key` (or of a whole constant), or undefined when the map does not know it. */
