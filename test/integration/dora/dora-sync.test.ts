@@ -24,9 +24,9 @@ const DORA: StreamName[] = ['dora_buckets', 'dora_snapshots', 'dora_drilldown', 
 
 let harness: SyncHarness;
 
-function engineAt(iso: string) {
+function engineAt(iso: string, asOf = AS_OF) {
   return harness.newEngine({
-    config: { ...harness.config, dora: { ...harness.config.dora, asOf: AS_OF } },
+    config: { ...harness.config, dora: { ...harness.config.dora, asOf } },
     now: () => new Date(iso),
   });
 }
@@ -99,6 +99,51 @@ describe('DORA snapshot streams', () => {
       { count: String(before[0]?.count), current: false },
       { count: String(Number(before[0]?.count) - 1), current: true },
     ]);
+  }, 120_000);
+
+  it('a collection deleted from SEI is no longer snapshotted; its rows and history stay', async () => {
+    const unit = liveRecords(harness.simulator, 'org_units').find(({ record }) => String(record.id) === '80');
+    expect(unit?.record.workflow_profile_id).toBeTruthy();
+    const state = harness.simulator.dataset.state('org_units');
+    state.markDeleted(unit!.ordinal);
+    state.recordChange([unit!.ordinal]);
+    const rowsBefore = await query<{ n: string }>(
+      "SELECT count(*) AS n FROM sei.dora_snapshots WHERE collection_id = '80'",
+    );
+    const run = await runSync(engineAt('2024-12-02T06:00:00Z', new Date('2024-12-02T00:00:00Z')), {
+      streams: ['org_units', 'dora_snapshots'],
+      fullRefresh: false,
+      trigger: 'cli',
+    });
+    for (const result of run.results) expect(result, result.stream).toMatchObject({ status: 'succeeded' });
+    // Not asked at all (SEI would answer 500 for it): it is no longer among the collections with a profile.
+    const live = liveRecords(harness.simulator, 'org_units').filter(
+      ({ record }) => record.workflow_profile_id,
+    );
+    const note = JSON.stringify(run.results.find((result) => result.stream === 'dora_snapshots'));
+    expect(note).toContain(`${live.length} collections with a workflow profile`);
+    expect(note).not.toContain('collection 80 ');
+    const dates = await query<{ collection_id: string; dates: string[] }>(
+      `SELECT collection_id, array_agg(snapshot_date ORDER BY snapshot_date) AS dates FROM sei.dora_snapshots
+       WHERE metric = 'deployment_frequency' AND collection_id IN ('76', '80') GROUP BY 1 ORDER BY 1`,
+    );
+    // A day later: collection 76 has a second as-of row, the deleted 80 keeps its first and gets no other.
+    expect(dates).toEqual([
+      { collection_id: '76', dates: ['2024-12-01', '2024-12-02'] },
+      { collection_id: '80', dates: ['2024-12-01'] },
+    ]);
+    const rowsAfter = await query<{ n: string }>(
+      "SELECT count(*) AS n FROM sei.dora_snapshots WHERE collection_id = '80'",
+    );
+    expect(rowsAfter).toEqual(rowsBefore);
+    // Its buckets stay live, each with its current version (90 days per metric SEI could compute).
+    const history = await query<{ live: string; current: string }>(
+      `SELECT (SELECT count(*) FROM sei.dora_buckets WHERE collection_id = '80' AND deleted_at IS NULL) AS live,
+        (SELECT count(*) FROM sei_history.dora_buckets WHERE collection_id = '80' AND valid_to IS NULL) AS current`,
+    );
+    expect(Number(history[0]?.live) % 90).toBe(0);
+    expect(Number(history[0]?.live)).toBeGreaterThan(0);
+    expect(history[0]?.current).toBe(history[0]?.live);
   }, 120_000);
 
   it("the side-by-side view puts SEI's count beside the warehouse's own for the same days", async () => {
