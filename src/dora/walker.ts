@@ -248,7 +248,7 @@ async function snapshots(
 }
 
 /** The identity of a drilldown row, by the source that served it (docs/sei-dora-server.md §5). */
-function drilldownRowId(row: SeiRecord): { id: string; source: string } | undefined {
+export function drilldownRowId(row: SeiRecord): { id: string; source: string } | undefined {
   const present = (value: unknown) => value !== undefined && value !== null && value !== '';
   if (present(row.idCicd)) return { id: String(row.idCicd), source: 'CICD' };
   if (present(row.key) && present(row.integration_id_im ?? row.integration_id))

@@ -8,7 +8,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StreamName } from '../../../src/streams/types.js';
 import { runSync } from '../../../src/sync/index.js';
-import { editRecord, liveRecords } from '../../support/server-edits.js';
+import { deleteRecord, editRecord, liveRecords } from '../../support/server-edits.js';
 import { type SyncHarness, startSyncHarness } from '../../support/sync-harness.js';
 
 /** The windows end before 2024-12-01 (the simulator's records lie before 2025). */
@@ -104,9 +104,7 @@ describe('DORA snapshot streams', () => {
   it('a collection deleted from SEI is no longer snapshotted; its rows and history stay', async () => {
     const unit = liveRecords(harness.simulator, 'org_units').find(({ record }) => String(record.id) === '80');
     expect(unit?.record.workflow_profile_id).toBeTruthy();
-    const state = harness.simulator.dataset.state('org_units');
-    state.markDeleted(unit!.ordinal);
-    state.recordChange([unit!.ordinal]);
+    deleteRecord(harness.simulator, 'org_units', unit!.ordinal);
     const rowsBefore = await query<{ n: string }>(
       "SELECT count(*) AS n FROM sei.dora_snapshots WHERE collection_id = '80'",
     );
