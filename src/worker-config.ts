@@ -26,7 +26,7 @@ import { z } from 'zod';
 import { ConfigError, nonNegativeInt, positiveInt, readSecretVariable } from './config.js';
 import { OPS_SERVER_DEFAULTS } from './observability/ops-server.js';
 import { Secret } from './secret.js';
-import { STREAM_NAMES, type StreamName } from './streams/types.js';
+import { ALL_STREAM_NAMES, type StreamName } from './streams/types.js';
 
 /** Defaults, defined once. Units are in the names. */
 export const WORKER_DEFAULTS = {
@@ -144,7 +144,7 @@ const scheduleGroupSchema = z
     tz: timeZone.default(WORKER_DEFAULTS.timeZone),
     fullRefresh: z.boolean().default(false),
     streams: z
-      .array(z.enum(STREAM_NAMES, { error: `streams must be among ${STREAM_NAMES.join(', ')}` }))
+      .array(z.enum(ALL_STREAM_NAMES, { error: `streams must be among ${ALL_STREAM_NAMES.join(', ')}` }))
       .default([]),
   })
   .strict()
