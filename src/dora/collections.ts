@@ -24,6 +24,8 @@ export interface CollectionsToSnapshot {
   withProfile: DoraCollection[];
   /** Ref ids of live collections without a workflow profile (skipped, named in the summary). */
   withoutProfile: string[];
+  /** Ref ids of collections whose profile the warehouse saw deleted (SEI answers 500 for them). */
+  profileDeleted: string[];
 }
 
 interface UnitRow {
@@ -34,6 +36,7 @@ interface UnitRow {
   calculation_field: string | null;
   lead_from_commits: boolean | null;
   mttr_from_commits: boolean | null;
+  profile_deleted: boolean | null;
 }
 
 export async function collectionsToSnapshot(db: Kysely<Database>): Promise<CollectionsToSnapshot> {
@@ -42,16 +45,23 @@ export async function collectionsToSnapshot(db: Kysely<Database>): Promise<Colle
       p.deployment_frequency #>> '{filters,deployment_frequency,integration_type}' AS source,
       p.deployment_frequency #>> '{filters,deployment_frequency,calculation_field}' AS calculation_field,
       (p.lead_time_for_changes->>'starting_event_is_commit_created')::boolean AS lead_from_commits,
-      (p.mean_time_to_restore->>'starting_event_is_commit_created')::boolean AS mttr_from_commits
+      (p.mean_time_to_restore->>'starting_event_is_commit_created')::boolean AS mttr_from_commits,
+      p.deleted_at IS NOT NULL AS profile_deleted
     FROM sei.org_units u
-    LEFT JOIN sei.workflow_profiles p ON p.id = u.raw->>'workflow_profile_id' AND p.deleted_at IS NULL
+    LEFT JOIN sei.workflow_profiles p ON p.id = u.raw->>'workflow_profile_id'
     WHERE u.deleted_at IS NULL
     ORDER BY length(u.id), u.id`.execute(db);
   const withProfile: DoraCollection[] = [];
   const withoutProfile: string[] = [];
+  const profileDeleted: string[] = [];
   for (const row of rows) {
     if (row.profile_id === null) {
       withoutProfile.push(row.id);
+      continue;
+    }
+    // A profile the warehouse has never seen (workflow_profiles not synced) is still asked for.
+    if (row.profile_deleted === true) {
+      profileDeleted.push(row.id);
       continue;
     }
     withProfile.push({
@@ -64,5 +74,5 @@ export async function collectionsToSnapshot(db: Kysely<Database>): Promise<Colle
       mttrFromCommits: row.mttr_from_commits ?? false,
     });
   }
-  return { withProfile, withoutProfile };
+  return { withProfile, withoutProfile, profileDeleted };
 }

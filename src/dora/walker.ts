@@ -96,6 +96,10 @@ function noteOf(collections: CollectionsToSnapshot, state: WalkState): string {
     parts.push(
       `${collections.withoutProfile.length} without one skipped (${collections.withoutProfile.join(', ')})`,
     );
+  if (collections.profileDeleted.length > 0)
+    parts.push(
+      `${collections.profileDeleted.length} whose profile was deleted skipped (${collections.profileDeleted.join(', ')})`,
+    );
   if (state.skipped.length > 0) parts.push(`not computed by SEI: ${state.skipped.join('; ')}`);
   return parts.join('; ');
 }
@@ -118,11 +122,11 @@ async function askOrSkip(
   } catch (error) {
     if (!(error instanceof SeiError) || !NOT_COMPUTABLE.includes(error.status as 400 | 500)) throw error;
     await addToStreamRun(ctx.db, run.runId, run.stream.name, costOfFailure(error));
-    state.skipped.push(`collection ${collection.id} ${what}: ${error.message}`);
-    run.log.warn(
-      { collection: collection.id, status: error.status },
-      `DORA ${what} skipped: ${error.message}`,
-    );
+    // The server's own words (our message adds advice for a transient 5xx, which this is not).
+    const said = /: "(.*)"/.exec(error.message)?.[1];
+    const reason = `${error.status}${said === undefined ? '' : ` "${said}"`}`;
+    state.skipped.push(`collection ${collection.id} ${what}: ${reason}`);
+    run.log.warn({ collection: collection.id, status: error.status }, `DORA ${what} skipped: ${reason}`);
     return undefined;
   }
 }

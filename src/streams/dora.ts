@@ -27,7 +27,7 @@ export const doraBucketsStream = defineStream({
   path: '/v1/dora/deployment_frequency',
   mode: 'dora_snapshot',
   snapshot: 'buckets',
-  dependsOn: 'org_units',
+  dependsOn: ['org_units', 'workflow_profiles'],
   hasNext: 'page_full',
   table: 'dora_buckets',
   key: keyFields('collection_id', 'metric', 'day'),
@@ -46,7 +46,7 @@ export const doraSnapshotsStream = defineStream({
   path: '/v1/dora/deployment_frequency',
   mode: 'dora_snapshot',
   snapshot: 'snapshots',
-  dependsOn: 'org_units',
+  dependsOn: ['org_units', 'workflow_profiles'],
   table: 'dora_snapshots',
   key: keyFields('snapshot_date', 'collection_id', 'metric'),
   fields: [
@@ -71,7 +71,7 @@ export const doraDrilldownStream = defineStream({
   path: '/v1/dora/drilldown/list',
   mode: 'dora_snapshot',
   snapshot: 'drilldown',
-  dependsOn: 'org_units',
+  dependsOn: ['org_units', 'workflow_profiles'],
   table: 'dora_drilldown',
   key: keyFields('collection_id', 'widget', 'row_id'),
   fields: [
@@ -88,6 +88,7 @@ export const seiContributorsStream = defineStream({
   path: '/v1/sei_contributor/list',
   mode: 'dora_snapshot',
   snapshot: 'contributors',
+  dependsOn: [],
   table: 'sei_contributors',
   key: keyFields('snapshot_date', 'org_user_id'),
   fields: [

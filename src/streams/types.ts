@@ -254,8 +254,11 @@ export interface DoraSnapshotStream extends StreamBase {
   readonly name: DoraStreamName;
   readonly mode: 'dora_snapshot';
   readonly snapshot: DoraSnapshotKind;
-  /** The warehouse table the collections are read from (a run waits for it like a derived stream). */
-  readonly dependsOn?: StreamName;
+  /**
+   * The streams whose tables the walk reads (collections, their profiles): a run that syncs them too
+   * waits for them, as for a derived stream's source.
+   */
+  readonly dependsOn: readonly StreamName[];
 }
 
 /** A stream of an SEI 1.0 list endpoint. */

@@ -55,12 +55,17 @@ export async function awaitSource(
   signal: AbortSignal,
   maxWaitMs: number,
 ): Promise<void> {
-  const source = stream.fallback?.from ?? (stream.mode === 'dora_snapshot' ? stream.dependsOn : undefined);
-  if (source === undefined) return;
+  const sources = stream.fallback
+    ? [stream.fallback.from]
+    : stream.mode === 'dora_snapshot'
+      ? stream.dependsOn
+      : [];
   const deadline = Date.now() + maxWaitMs;
-  while (await sourcePending(ctx, runId, source)) {
-    if (Date.now() >= deadline) throw new SourcePendingError(stream.name, source);
-    await sleep(SOURCE_WAIT.pollMs, signal);
+  for (const source of sources) {
+    while (await sourcePending(ctx, runId, source)) {
+      if (Date.now() >= deadline) throw new SourcePendingError(stream.name, source);
+      await sleep(SOURCE_WAIT.pollMs, signal);
+    }
   }
 }
 

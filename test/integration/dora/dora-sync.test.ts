@@ -144,6 +144,25 @@ describe('DORA snapshot streams', () => {
     expect(history[0]?.current).toBe(history[0]?.live);
   }, 120_000);
 
+  it('collections whose profile was deleted are not asked (SEI would answer 500) and are named', async () => {
+    const profile = liveRecords(harness.simulator, 'workflow_profiles')[1];
+    const units = liveRecords(harness.simulator, 'org_units')
+      .map(({ record }) => record)
+      .filter((unit) => unit.workflow_profile_id === profile?.record.id)
+      .map((unit) => String(unit.id));
+    expect(units.length).toBeGreaterThan(0);
+    deleteRecord(harness.simulator, 'workflow_profiles', profile!.ordinal);
+    const run = await runSync(engineAt('2024-12-02T08:00:00Z', new Date('2024-12-02T00:00:00Z')), {
+      streams: ['workflow_profiles', 'dora_snapshots'],
+      fullRefresh: false,
+      trigger: 'cli',
+    });
+    for (const result of run.results) expect(result, result.stream).toMatchObject({ status: 'succeeded' });
+    const note = JSON.stringify(run.results.find((result) => result.stream === 'dora_snapshots'));
+    expect(note).toContain(`${units.length} whose profile was deleted skipped (${units.join(', ')})`);
+    expect(note).not.toContain('Failed to get workflow profile');
+  }, 120_000);
+
   it("the side-by-side view puts SEI's count beside the warehouse's own for the same days", async () => {
     const rows = await query<{ metric: string; source: string; sei: string; own: string }>(
       `SELECT metric, source, sum(sei_count) AS sei, sum(own_count) AS own FROM sei_bi.sei_dora_side_by_side
