@@ -10,6 +10,7 @@ import type { StreamName } from '../../../src/streams/types.js';
 import { runSync } from '../../../src/sync/index.js';
 import { deleteRecord, editRecord, liveRecords } from '../../support/server-edits.js';
 import { type SyncHarness, startSyncHarness } from '../../support/sync-harness.js';
+import { verify } from '../../support/verify-runs.js';
 
 /** The windows end before 2024-12-01 (the simulator's records lie before 2025). */
 const AS_OF = new Date('2024-12-01T00:00:00Z');
@@ -162,6 +163,12 @@ describe('DORA snapshot streams', () => {
     expect(note).toContain(`${units.length} whose profile was deleted skipped (${units.join(', ')})`);
     expect(note).not.toContain('Failed to get workflow profile');
   }, 120_000);
+
+  it('verify skips the DORA streams without a request (SEI gives no count to compare)', async () => {
+    const results = await verify(harness, ['dora_buckets', 'dora_snapshots']);
+    for (const stream of ['dora_buckets', 'dora_snapshots'] as const)
+      expect(results[stream]).toMatchObject({ status: 'skipped', requests: 0, error: null });
+  }, 60_000);
 
   it("the side-by-side view puts SEI's count beside the warehouse's own for the same days", async () => {
     const rows = await query<{ metric: string; source: string; sei: string; own: string }>(
