@@ -34,8 +34,8 @@ module.exports = {
       comment: 'A command uses a feature through its index.ts, not its internals.',
       from: { path: '^src/commands/' },
       to: {
-        path: '^src/(sync|verify|renormalize|extract|load|state|normalize)/',
-        pathNot: '^src/(sync|verify|renormalize|extract|load|state|normalize)/index\\.ts$',
+        path: '^src/(sync|verify|renormalize|extract|load|state|normalize|probe)/',
+        pathNot: '^src/(sync|verify|renormalize|extract|load|state|normalize|probe)/index\\.ts$',
       },
     },
   ],

@@ -4,7 +4,7 @@
  */
 import { type FlowProducer, Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import type { StreamName } from '../src/streams/types.js';
+import type { AnyStreamName } from '../src/streams/types.js';
 import {
   JOB_DEFAULTS,
   RUN_JOB_OPTIONS,
@@ -26,7 +26,7 @@ export interface QueueConnection {
 
 export interface EnqueueRunRequest {
   /** Empty or absent: every stream. */
-  streams?: StreamName[];
+  streams?: AnyStreamName[];
   fullRefresh?: boolean;
 }
 

@@ -16,13 +16,15 @@ import {
   UnrecoverableError,
   WaitingChildrenError,
 } from 'bullmq';
-import { SYNC_ERROR_CODES } from '../src/errors.js';
+import { type ErrorCode, isErrorCode, SYNC_ERROR_CODES } from '../src/errors.js';
 import type { Logger } from '../src/observability/logger.js';
 import type { SyncMetrics } from '../src/observability/metrics.js';
-import type { StreamName } from '../src/streams/types.js';
+import { isStreamName } from '../src/streams/stream-names.js';
+import type { AnyStreamName, StreamName } from '../src/streams/types.js';
 import { zeroCounts } from '../src/sync/counts.js';
 import type {
   SliceOutcome,
+  StreamRunError,
   StreamRunResult,
   StreamStep,
   SyncEngine,
@@ -49,8 +51,8 @@ export const STREAM_BUSY_CODE = SYNC_ERROR_CODES.streamBusy;
 
 /** A stream job attempt that failed; the message starts with the stable code so the parent can read it back. */
 export class StreamJobError extends Error {
-  readonly code: string;
-  constructor(code: string, message: string) {
+  readonly code: ErrorCode;
+  constructor(code: ErrorCode, message: string) {
     super(`${code}: ${message}`);
     this.name = 'StreamJobError';
     this.code = code;
@@ -72,7 +74,7 @@ export interface ProcessorContext {
   /** Aborted at shutdown: the engine finishes or abandons its current page and returns. */
   shutdown: AbortSignal;
   /** Streams of a run that names none (SEI_STREAMS). */
-  defaultStreams: readonly StreamName[];
+  defaultStreams: readonly AnyStreamName[];
 }
 
 async function putBack(job: Job, token: string | undefined, delayMs: number): Promise<never> {
@@ -87,7 +89,7 @@ export async function processRunStart(
 ): Promise<{ runId: string }> {
   const data = job.data;
   const runId = data.runId ?? runIdFromJobId(ctx.prefix, String(job.id));
-  const streams: StreamName[] = data.streams.length > 0 ? data.streams : [...ctx.defaultStreams];
+  const streams: AnyStreamName[] = data.streams.length > 0 ? data.streams : [...ctx.defaultStreams];
   // A retried start whose flow was already added: nothing left to do.
   if (await ctx.runsQueue.getJob(jobIds.run(runId))) return { runId };
   await ctx.engine.startRun({ trigger: data.trigger, streams, fullRefresh: data.fullRefresh, runId });
@@ -109,7 +111,7 @@ type SlicesStep = Extract<StreamStep, { kind: 'slices' }>;
 const LIVE_STATES = new Set(['active', 'waiting', 'waiting-children', 'delayed', 'prioritized']);
 
 /** Whether the stream job of another run is still under way (it then owns the walk in progress). */
-async function otherRunActive(ctx: ProcessorContext, runId: string, stream: StreamName): Promise<boolean> {
+async function otherRunActive(ctx: ProcessorContext, runId: string, stream: AnyStreamName): Promise<boolean> {
   const owner = await ctx.streamsQueue.getJob(jobIds.stream(runId, stream));
   return owner !== undefined && LIVE_STATES.has(await owner.getState());
 }
@@ -242,8 +244,7 @@ export async function processStream(
     return putBack(job, token, 0);
   }
   logger.warn({ code: error.code, retryable: error.retryable }, `stream failed: ${error.message}`);
-  if (!error.retryable) throw new UnrecoverableError(`${error.code}: ${error.message}`);
-  throw new StreamJobError(error.code, error.message);
+  return failJob(error);
 }
 
 /** A slice job: walk one time slice of a stream's walk to its end, whichever worker takes it. */
@@ -268,7 +269,11 @@ export async function processSlice(
   if (outcome.status === 'done') return outcome;
   // Stopped by our own shutdown: committed pages are kept; the slice resumes on any worker.
   if (ctx.shutdown.aborted) return putBack(job, token, 0);
-  const { error } = outcome;
+  return failJob(outcome.error);
+}
+
+/** Fails the job: for good when retrying cannot help, else for BullMQ to try again. */
+function failJob(error: StreamRunError): never {
   if (!error.retryable) throw new UnrecoverableError(`${error.code}: ${error.message}`);
   throw new StreamJobError(error.code, error.message);
 }
@@ -284,7 +289,9 @@ export async function processVerify(
   token: string | undefined,
 ): Promise<VerifyJobResult> {
   if (ctx.shutdown.aborted) return putBack(job, token, 0);
-  const streams: StreamName[] = job.data.streams.length > 0 ? job.data.streams : [...ctx.defaultStreams];
+  // 2.0 streams have no server counts to verify against.
+  const streams: StreamName[] =
+    job.data.streams.length > 0 ? job.data.streams : ctx.defaultStreams.filter(isStreamName);
   const run = await runVerify(ctx.engine, { streams, heal: job.data.heal, signal: ctx.shutdown });
   // Stopped for shutdown: the streams it did not finish are in the ledger as failed; verify anew elsewhere.
   if (ctx.shutdown.aborted) return putBack(job, token, 0);
@@ -298,20 +305,26 @@ export async function processVerify(
   return { runId: run.runId, status: run.status, differing, failed };
 }
 
-/** The code and message of a failed job's reason (`CODE: message`). */
-function parseReason(reason: string | undefined): [string, string] {
-  const match = REASON.exec(reason ?? '');
-  return [match?.[1] ?? SYNC_ERROR_CODES.job, (match?.[2] ?? reason ?? 'slice failed').split('\n')[0] ?? ''];
+/**
+ * The code and message of a failed job's reason (`CODE: message`); a reason that does not start with
+ * one of our codes is SEI_SYNC_ERR_JOB, its first line the message.
+ */
+function parseReason(reason: string | undefined): [ErrorCode, string] {
+  const text = reason ?? 'slice failed';
+  const match = REASON.exec(text);
+  const [code, message] =
+    match && isErrorCode(match[1]) ? [match[1], match[2] ?? ''] : [SYNC_ERROR_CODES.job, text];
+  return [code, message.split('\n')[0] ?? ''];
 }
 
 /** Rebuilds a failed stream's result from its job (failed children have no return value). */
 async function failedResult(
   streamsQueue: Queue,
   runId: string,
-  stream: StreamName,
+  stream: AnyStreamName,
   reason: string,
 ): Promise<StreamRunResult> {
-  const match = REASON.exec(reason);
+  const [code, message] = parseReason(reason);
   const child: Job | undefined = await streamsQueue.getJob(jobIds.stream(runId, stream));
   const attemptsLeft = child ? (child.opts.attempts ?? 1) > child.attemptsMade : false;
   const progress = (child?.progress ?? {}) as Partial<StreamJobProgress>;
@@ -321,8 +334,8 @@ async function failedResult(
     counts: { ...zeroCounts(), pages: progress.pages ?? 0, records: progress.records ?? 0 },
     durationMs: child?.finishedOn && child.processedOn ? child.finishedOn - child.processedOn : 0,
     error: {
-      code: match?.[1] ?? SYNC_ERROR_CODES.job,
-      message: (match?.[2] ?? reason).split('\n')[0] ?? reason,
+      code,
+      message,
       // Failed with attempts left means it was declared unrecoverable.
       retryable: !attemptsLeft,
     },
@@ -339,7 +352,7 @@ export async function processRunFinish(
   const byStream = new Map<string, StreamRunResult>();
   for (const value of Object.values(values)) byStream.set(value.stream, value);
   for (const [key, reason] of Object.entries(failures)) {
-    const stream = streamFromChildKey(key, runId) as StreamName | undefined;
+    const stream = streamFromChildKey(key, runId) as AnyStreamName | undefined;
     if (stream && !byStream.has(stream))
       byStream.set(stream, await failedResult(ctx.streamsQueue, runId, stream, reason));
   }

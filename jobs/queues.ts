@@ -5,7 +5,7 @@
  * key, never a database URL. Workers read secrets from their own configuration.
  */
 import type { DefaultJobOptions } from 'bullmq';
-import type { StreamName } from '../src/streams/types.js';
+import type { AnyStreamName, StreamName } from '../src/streams/types.js';
 import type { RunStatus, RunTrigger, SliceOutcome, StreamRunResult } from '../src/sync/types.js';
 
 /**
@@ -26,7 +26,7 @@ export interface RunRequestData {
   /** Set by `run-now`; scheduled fires derive it from the job id, so a retried start reuses it. */
   runId?: string;
   /** Empty means every stream. */
-  streams: StreamName[];
+  streams: AnyStreamName[];
   fullRefresh: boolean;
   trigger: 'schedule' | 'manual';
   /** The job scheduler that fired this run, when it was scheduled. */
@@ -35,14 +35,14 @@ export interface RunRequestData {
 
 export interface RunJobData {
   runId: string;
-  streams: StreamName[];
+  streams: AnyStreamName[];
   fullRefresh: boolean;
   trigger: RunTrigger;
 }
 
 export interface StreamJobData {
   runId: string;
-  stream: StreamName;
+  stream: AnyStreamName;
   fullRefresh: boolean;
   trigger: RunTrigger;
 }
@@ -50,7 +50,7 @@ export interface StreamJobData {
 /** A time slice of a stream's walk, walked by any worker (the stream job's child). */
 export interface SliceJobData {
   runId: string;
-  stream: StreamName;
+  stream: AnyStreamName;
   walkId: string;
   sliceNo: number;
 }
@@ -88,7 +88,7 @@ export type RunsJobName = 'sync-run-start' | 'sync-run' | 'verify-run';
 export interface RunJobResult {
   runId: string;
   status: RunStatus;
-  failedStreams: StreamName[];
+  failedStreams: AnyStreamName[];
 }
 
 /** Progress reported by `sync-stream` jobs through `job.updateProgress`. */

@@ -13,7 +13,7 @@ import { type Logger, silentLogger } from '../src/observability/logger.js';
 import type { SyncMetrics } from '../src/observability/metrics.js';
 import type { OutageLog } from '../src/observability/outage-log.js';
 import { isRedisConnectionError } from '../src/service-errors.js';
-import { STREAM_NAMES, type StreamName } from '../src/streams/types.js';
+import { type AnyStreamName, STREAM_NAMES } from '../src/streams/types.js';
 import type { SliceOutcome, StreamRunResult, SyncEngine } from '../src/sync/types.js';
 import { WORKER_DEFAULTS } from '../src/worker-config.js';
 import type { StreamRetryOptions } from './enqueue.js';
@@ -61,7 +61,7 @@ export interface CreateWorkerOptions {
   /** Where Redis connection failures go (logged once per outage); others are logged as they come. */
   redisOutage?: OutageLog;
   /** Streams of a run that names none (config SEI_STREAMS). @defaultValue every stream */
-  defaultStreams?: readonly StreamName[];
+  defaultStreams?: readonly AnyStreamName[];
 }
 
 /** The worker's own defaults are `WORKER_DEFAULTS` (what `sei-sync worker` runs with). */

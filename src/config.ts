@@ -12,8 +12,17 @@ import { DORA_DEFAULTS, type DoraSettings } from './dora/defaults.js';
 import { SYNC_ERROR_CODES } from './errors.js';
 import { CLIENT_DEFAULTS, IN_FLIGHT_DEFAULTS } from './extract/sei/defaults.js';
 import { Secret } from './secret.js';
-import { parseStreamList, UnknownStreamError } from './streams/stream-names.js';
-import { STREAM_NAMES, type StreamName } from './streams/types.js';
+import { parseAnyStreamList, UnknownStreamError } from './streams/stream-names.js';
+import { type AnyStreamName, STREAM_NAMES, V2_STREAM_NAMES } from './streams/types.js';
+import {
+  V2_ACCOUNT_PLACES,
+  V2_DEFAULTS,
+  V2_EXPORT_TYPES,
+  V2_GRANULARITIES,
+  V2_KEY_HEADERS,
+  type V2ExportType,
+  type V2Settings,
+} from './v2/settings.js';
 
 /** Base URLs of the Harness SEI environments (see README, "Configuration"). */
 export const SEI_ENVIRONMENTS = {
@@ -112,7 +121,9 @@ export interface Config {
    * The streams a run syncs when it names none (`sync`, `plan`, `run-now` and schedules without
    * `--streams` / `streams`), from SEI_STREAMS. @defaultValue every stream
    */
-  streams: readonly StreamName[];
+  streams: readonly AnyStreamName[];
+  /** SEI 2.0 (src/v2/, docs/sei-v2.md): set when SEI_V2_ACCOUNT is. */
+  v2: V2Settings | undefined;
   /**
    * Pages of one stream written at once (on separate connections, committed in order).
    * Undefined: 2 on a PostgreSQL server, 1 on the embedded database.
@@ -122,6 +133,11 @@ export interface Config {
   scope: SyncScope;
   /** The DORA snapshot windows in days (src/dora/); `asOf` pins the day they end before (demo, tests). */
   dora: DoraSettings;
+  /**
+   * SEI_SYNC_CLOCK: the instant the sync takes as "now", frozen; for replaying a capture (whose
+   * manifest names it), never for a real tenant. Undefined: the real clock.
+   */
+  clock: Date | undefined;
 }
 
 /** Whether the `YYYY-MM-DD` that `text` starts with is a day of the calendar (JS rolls 2024-02-31 over to March 2). */
@@ -149,6 +165,17 @@ export function parseStartDate(raw: string, source: string, now: Date = new Date
       `${date.toISOString()} is in the future; give a date in the past (the backfill starts there)`,
     );
   if (date.getTime() < 0) throw new ConfigError(source, 'must be after 1970-01-01');
+  return date;
+}
+
+/** An ISO instant for SEI_SYNC_CLOCK. Throws a one-line ConfigError. */
+export function parseClock(raw: string, source: string): Date {
+  const date = new Date(raw.trim());
+  if (!/^\d{4}-\d{2}-\d{2}T/.test(raw.trim()) || Number.isNaN(date.getTime()))
+    throw new ConfigError(
+      source,
+      `"${raw}" is not an instant; give the "clock" of the capture's manifest.json, such as 2026-01-01T00:00:00.000Z`,
+    );
   return date;
 }
 
@@ -259,11 +286,34 @@ export function resolveBaseUrl(env: Env): string {
   return url.toString().replace(/\/+$/, '');
 }
 
-/** SEI_STREAMS (`jira_issues, scm_pull_requests`), or every stream when unset or blank. */
-function defaultStreams(raw: string | undefined): readonly StreamName[] {
-  if (raw === undefined || raw.trim() === '') return STREAM_NAMES;
+/** The 2.0 stream of each export type. */
+const V2_EXPORT_STREAMS: Record<V2ExportType, AnyStreamName> = {
+  efficiency: 'v2_efficiency',
+  productivity: 'v2_productivity',
+  sprint: 'v2_sprint',
+  ba: 'v2_business_alignment',
+  'ticket-data': 'v2_time_in_status',
+};
+
+/**
+ * SEI_STREAMS (`jira_issues, v2_efficiency`), or when unset: the 1.0 streams (unless only 2.0 is
+ * configured: SEI_V2_ACCOUNT set and SEI_API_KEY not), then `v2_org` and one stream per SEI_V2_EXPORTS
+ * type when 2.0 is configured.
+ */
+function defaultStreams(
+  raw: string | undefined,
+  v2: V2Settings | undefined,
+  hasV1Key: boolean,
+): readonly AnyStreamName[] {
+  if (raw === undefined || raw.trim() === '') {
+    if (!v2) return STREAM_NAMES;
+    const v2Streams = V2_STREAM_NAMES.filter(
+      (name) => name === 'v2_org' || v2.exportTypes.some((type) => V2_EXPORT_STREAMS[type] === name),
+    );
+    return hasV1Key ? [...STREAM_NAMES, ...v2Streams] : v2Streams;
+  }
   try {
-    return parseStreamList(raw);
+    return parseAnyStreamList(raw);
   } catch (error) {
     if (error instanceof UnknownStreamError) throw new ConfigError('SEI_STREAMS', error.message);
     throw error;
@@ -301,9 +351,11 @@ export function loadConfig(env: Env = process.env): Config {
   if (!/^rediss?:\/\//.test(redisUrl)) {
     throw new ConfigError('REDIS_URL', 'must start with redis:// or rediss://');
   }
+  const baseUrl = resolveBaseUrl(env);
+  const v2 = loadV2Settings(env, baseUrl, apiKey);
   return {
     sei: {
-      baseUrl: resolveBaseUrl(env),
+      baseUrl,
       apiKey: apiKey === undefined ? undefined : new Secret(apiKey),
       authScheme,
       pageSize: parseWith(
@@ -369,7 +421,8 @@ export function loadConfig(env: Env = process.env): Config {
     databaseUrl: databaseUrl === undefined ? undefined : new Secret(databaseUrl),
     dataDir: env.SEI_SYNC_DATA_DIR || DEFAULTS.dataDir,
     redisUrl: new Secret(redisUrl),
-    streams: defaultStreams(env.SEI_STREAMS),
+    streams: defaultStreams(env.SEI_STREAMS, v2, apiKey !== undefined),
+    v2,
     lookbackSeconds: parseWith(
       'SEI_LOOKBACK_SECONDS',
       nonNegativeInt('give seconds, e.g. 86400'),
@@ -413,5 +466,99 @@ export function loadConfig(env: Env = process.env): Config {
         ? parseIntegrationIds(env.SEI_INTEGRATION_IDS, 'SEI_INTEGRATION_IDS')
         : undefined,
     },
+    clock: env.SEI_SYNC_CLOCK ? parseClock(env.SEI_SYNC_CLOCK, 'SEI_SYNC_CLOCK') : undefined,
+  };
+}
+
+/** A comma list of `allowed` words (any case), or the fallback when unset. */
+function wordList<T extends string>(
+  variable: string,
+  raw: string | undefined,
+  allowed: readonly T[],
+  fallback: readonly T[],
+): readonly T[] {
+  if (raw === undefined || raw.trim() === '') return fallback;
+  const words = raw
+    .split(',')
+    .map((word) => word.trim())
+    .filter((word) => word !== '');
+  const picked = words.map((word) => allowed.find((a) => a.toLowerCase() === word.toLowerCase()));
+  const bad = words.filter((_, n) => picked[n] === undefined);
+  if (bad.length > 0 || words.length === 0)
+    throw new ConfigError(
+      variable,
+      `"${bad.join('", "')}" not among ${allowed.join(', ')}; give a comma list of them`,
+    );
+  return [...new Set(picked as T[])];
+}
+
+const names = (raw: string | undefined) =>
+  raw === undefined || raw.trim() === ''
+    ? undefined
+    : [
+        ...new Set(
+          raw
+            .split(',')
+            .map((name) => name.trim())
+            .filter((name) => name !== ''),
+        ),
+      ];
+
+/** SEI 2.0 settings, when SEI_V2_ACCOUNT is set (then SEI_V2_ORG and SEI_V2_PROJECT are required). */
+function loadV2Settings(env: Env, v1BaseUrl: string, v1Key: string | undefined): V2Settings | undefined {
+  const account = env.SEI_V2_ACCOUNT?.trim();
+  if (!account) return undefined;
+  const required = (variable: string) => {
+    const value = env[variable]?.trim();
+    if (!value)
+      throw new ConfigError(
+        variable,
+        'is required with SEI_V2_ACCOUNT: give the organization and project identifiers of the SEI 2.0 project (Harness → project settings)',
+      );
+    return value;
+  };
+  const key = readSecretVariable(env, 'SEI_V2_API_KEY') ?? v1Key;
+  if (key !== undefined && /\s/.test(key))
+    throw new ConfigError('SEI_V2_API_KEY', 'contains white space; paste the key alone, without "ApiKey"');
+  const baseUrl =
+    env.SEI_V2_BASE_URL && env.SEI_V2_BASE_URL.trim() !== ''
+      ? resolveBaseUrl({ ...env, SEI_BASE_URL: env.SEI_V2_BASE_URL })
+      : v1BaseUrl;
+  const single = <T extends string>(variable: string, allowed: readonly T[], fallback: T): T =>
+    wordList(variable, env[variable], allowed, [fallback])[0] as T;
+  return {
+    baseUrl,
+    apiKey: key === undefined ? undefined : new Secret(key),
+    account,
+    orgIdentifier: required('SEI_V2_ORG'),
+    projectIdentifier: required('SEI_V2_PROJECT'),
+    keyHeader: single('SEI_V2_KEY_HEADER', V2_KEY_HEADERS, V2_DEFAULTS.keyHeader),
+    accountPlace: single('SEI_V2_ACCOUNT_IN', V2_ACCOUNT_PLACES, V2_DEFAULTS.accountPlace),
+    exportTypes: wordList('SEI_V2_EXPORTS', env.SEI_V2_EXPORTS, V2_EXPORT_TYPES, V2_DEFAULTS.exportTypes),
+    orgTrees: names(env.SEI_V2_ORG_TREES),
+    teamIds: names(env.SEI_V2_TEAM_IDS),
+    granularity: single('SEI_V2_GRANULARITY', V2_GRANULARITIES, V2_DEFAULTS.granularity),
+    weeks: parseWith(
+      'SEI_V2_WEEKS',
+      positiveInt('use e.g. 13').max(520, { error: 'must be at most 520 (ten years)' }),
+      env.SEI_V2_WEEKS,
+      V2_DEFAULTS.weeks,
+    ),
+    pollIntervalMs: parseWith(
+      'SEI_V2_POLL_MS',
+      positiveInt('use e.g. 2000'),
+      env.SEI_V2_POLL_MS,
+      V2_DEFAULTS.pollIntervalMs,
+    ),
+    maxPollIntervalMs: V2_DEFAULTS.maxPollIntervalMs,
+    exportTimeoutMs: parseWith(
+      'SEI_V2_EXPORT_TIMEOUT_MS',
+      positiveInt('use e.g. 1800000 (30 minutes)'),
+      env.SEI_V2_EXPORT_TIMEOUT_MS,
+      V2_DEFAULTS.exportTimeoutMs,
+    ),
+    pageSize: V2_DEFAULTS.pageSize,
+    issueStatuses: names(env.SEI_V2_ISSUE_STATUSES) ?? V2_DEFAULTS.issueStatuses,
+    batchRows: V2_DEFAULTS.batchRows,
   };
 }

@@ -26,7 +26,7 @@ import { z } from 'zod';
 import { ConfigError, nonNegativeInt, positiveInt, readSecretVariable } from './config.js';
 import { OPS_SERVER_DEFAULTS } from './observability/ops-server.js';
 import { Secret } from './secret.js';
-import { ALL_STREAM_NAMES, type StreamName } from './streams/types.js';
+import { ALL_STREAM_NAMES, type AnyStreamName } from './streams/types.js';
 
 /** Defaults, defined once. Units are in the names. */
 export const WORKER_DEFAULTS = {
@@ -56,7 +56,7 @@ export interface ScheduleGroup {
   tz: string;
   fullRefresh: boolean;
   /** Streams to run; all streams when empty. */
-  streams: StreamName[];
+  streams: AnyStreamName[];
 }
 
 /** The job scheduler id of the scheduled verify (no sync schedule may take it while it is on). */

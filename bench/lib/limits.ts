@@ -11,6 +11,7 @@ import { from as copyFrom } from 'pg-copy-streams';
 import type { Config } from '../../src/config.js';
 import { walkKeyset } from '../../src/extract/keyset-walk.js';
 import { listPage } from '../../src/extract/list-request.js';
+import { listSourceOf } from '../../src/extract/list-source.js';
 import { createSeiClient } from '../../src/extract/sei/client.js';
 import { InFlightLimit } from '../../src/extract/sei/in-flight.js';
 import { TokenBucketBudget } from '../../src/extract/sei/token-bucket.js';
@@ -22,8 +23,7 @@ import { silentLogger } from '../../src/observability/logger.js';
 import { Dataset } from '../../src/simulator/dataset.js';
 import { qualified, quoteIdent } from '../../src/state/sql-text.js';
 import { STREAMS } from '../../src/streams/registry.js';
-import type { ColumnSpec, ListStreamName, Row } from '../../src/streams/types.js';
-import { listSourceOf } from '../../src/sync/engine-context.js';
+import type { ColumnSpec, Row, StreamName } from '../../src/streams/types.js';
 import { Semaphore } from '../../src/sync/semaphore.js';
 
 export interface FetchOnlyResult {
@@ -32,10 +32,7 @@ export interface FetchOnlyResult {
   requests: number;
 }
 
-export async function fetchOnly(
-  config: Config,
-  streams: readonly ListStreamName[],
-): Promise<FetchOnlyResult> {
+export async function fetchOnly(config: Config, streams: readonly StreamName[]): Promise<FetchOnlyResult> {
   const budget = new TokenBucketBudget({ requestsPerMinute: config.sei.requestsPerMinute });
   const http = createSeiClient(config.sei, budget, silentLogger);
   const client = new InFlightLimit(http, {
@@ -168,8 +165,8 @@ async function copyChunk(
  */
 export async function copyLoad(
   client: pg.Client,
-  dataset: { seed: number; streamSizes: Partial<Record<ListStreamName, number>> },
-  streams: readonly ListStreamName[],
+  dataset: { seed: number; streamSizes: Partial<Record<StreamName, number>> },
+  streams: readonly StreamName[],
   runId: string,
 ): Promise<CopyLoadResult> {
   const data = new Dataset({ seed: dataset.seed, streamSizes: dataset.streamSizes });

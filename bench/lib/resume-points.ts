@@ -5,7 +5,7 @@
 import type pg from 'pg';
 import type { RequestLogEntry } from '../../src/simulator/types.js';
 import type { SliceState } from '../../src/state/walk-slices.js';
-import { ALL_STREAMS } from '../../src/streams/registry.js';
+import { STREAMS } from '../../src/streams/registry.js';
 import type { StreamName } from '../../src/streams/types.js';
 
 /** A stream's walk in progress: its slices as committed so far. */
@@ -32,7 +32,7 @@ export function requestsBeforeResumePoints(
 ): string[] {
   const problems: string[] = [];
   for (const [name, walk] of kept) {
-    const stream = ALL_STREAMS[name];
+    const stream = STREAMS[name];
     if (stream.mode !== 'incremental' || stream.cursor.serverOrder !== 'asc') continue;
     const filter = stream.cursor.filter;
     const { windowEnd } = walk;

@@ -5,7 +5,7 @@
  */
 import { startSimulator } from '../../src/simulator/index.js';
 import type { FaultOptions, SimulatorOptions } from '../../src/simulator/types.js';
-import type { ListStreamName } from '../../src/streams/types.js';
+import type { StreamName } from '../../src/streams/types.js';
 import { expectedHashes } from './verify.js';
 
 interface Request {
@@ -41,11 +41,11 @@ const methods: Record<string, (...args: never[]) => unknown> = {
   pagesServed,
   clearRequestLog: () => sim.clearRequestLog(),
   setFaults: (faults: Partial<FaultOptions>) => sim.setFaults(faults),
-  mutateDuringWalk: (stream: ListStreamName, page: number, mutation: object) =>
+  mutateDuringWalk: (stream: StreamName, page: number, mutation: object) =>
     sim.mutateDuringWalk(stream, page, mutation),
-  mutate: (stream: ListStreamName, mutation: object) => sim.dataset.mutate(stream, mutation),
-  count: (stream: ListStreamName) => sim.dataset.count(stream),
-  expectedHashes: (stream: ListStreamName) => [...expectedHashes(sim.dataset, stream).entries()],
+  mutate: (stream: StreamName, mutation: object) => sim.dataset.mutate(stream, mutation),
+  count: (stream: StreamName) => sim.dataset.count(stream),
+  expectedHashes: (stream: StreamName) => [...expectedHashes(sim.dataset, stream).entries()],
   busyMs: () => sim.busyMs,
 };
 

@@ -7,8 +7,8 @@ import type pg from 'pg';
 import { normalizeRecord } from '../../src/normalize/record.js';
 import type { SimulatorDataset } from '../../src/simulator/types.js';
 import { keyText, qualified } from '../../src/state/sql-text.js';
-import { ALL_STREAMS } from '../../src/streams/registry.js';
-import type { ListStreamName, StreamName } from '../../src/streams/types.js';
+import { STREAMS } from '../../src/streams/registry.js';
+import type { StreamName } from '../../src/streams/types.js';
 
 function canonical(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(canonical);
@@ -31,8 +31,8 @@ export function canonicalHash(value: unknown): string {
 }
 
 /** Key → canonical hash of every record a complete walk of `stream` must load now. */
-export function expectedHashes(dataset: SimulatorDataset, stream: ListStreamName): Map<string, string> {
-  const definition = ALL_STREAMS[stream];
+export function expectedHashes(dataset: SimulatorDataset, stream: StreamName): Map<string, string> {
+  const definition = STREAMS[stream];
   const expected = new Map<string, string>();
   for (const record of dataset.records(stream)) {
     // A time-range filter cannot select a record without the cursor field (a CI/CD run still in
@@ -56,7 +56,7 @@ export async function derivedHashes(
   query: (text: string) => Promise<readonly { record: unknown }[]>,
   stream: StreamName,
 ): Promise<Map<string, string> | undefined> {
-  const definition = ALL_STREAMS[stream];
+  const definition = STREAMS[stream];
   if (!definition.fallback) return undefined;
   const expected = new Map<string, string>();
   for (const { record } of await query(`SELECT d.record FROM (${definition.fallback.sql}) d`)) {
@@ -93,7 +93,7 @@ export async function diffTable(
   const expected =
     (await derivedHashes(async (text) => (await client.query<{ record: unknown }>(text)).rows, stream)) ??
     fromDataset;
-  const table = ALL_STREAMS[stream].table;
+  const table = STREAMS[stream].table;
   const result = await client.query<Record<string, unknown>>(
     `SELECT ${table.key.map((k) => `"${k}"`).join(', ')}, raw FROM ${qualified(table.schema, table.name)} WHERE deleted_at IS NULL`,
   );

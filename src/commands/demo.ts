@@ -6,7 +6,7 @@ import { DEFAULT_DATASET_END_SECONDS, startSimulator } from '../simulator/index.
 import type { Warehouse } from '../state/index.js';
 import { migrateToLatest } from '../state/index.js';
 import { allTableNames } from '../streams/registry.js';
-import { DORA_STREAM_NAMES, STREAM_NAMES } from '../streams/types.js';
+import { ALL_STREAM_NAMES, STREAM_NAMES } from '../streams/types.js';
 import { createSyncEngineFromConfig, runSync } from '../sync/index.js';
 import { withWarehouse } from './open-warehouse.js';
 import { createProgressReporter } from './progress.js';
@@ -52,6 +52,10 @@ const DEMO_QUERIES: { title: string; sql: string }[] = [
   {
     title: 'Incidents and MTTR by service (latest month)',
     sql: `SELECT month, service, incidents, high_urgency, mean_minutes_to_acknowledge, mttr_hours FROM sei_bi.incident_metrics_monthly WHERE month = (SELECT max(month) FROM sei_bi.incident_metrics_monthly) ORDER BY incidents DESC`,
+  },
+  {
+    title: 'SEI 2.0: DORA per team, latest week (export jobs, sei_bi.v2_dora)',
+    sql: `SELECT period_start, team_hierarchy, deployment_frequency, lead_time_for_changes_hours, change_failure_rate_percent, mttr_hours, dora_rating FROM sei_bi.v2_dora WHERE period_start = (SELECT max(period_start) FROM sei_bi.v2_dora) ORDER BY team_hierarchy LIMIT 5`,
   },
   {
     title: 'Flakiest tests by job',
@@ -179,13 +183,20 @@ export function registerDemo(program: Command): void {
             SEI_BASE_URL: simulator.url,
             SEI_API_KEY: simulator.adminKey,
             SEI_ENV: '',
+            // A 2.0 tenant too, served by the same simulator (docs/sei-v2.md).
+            SEI_V2_ACCOUNT: 'sim-account',
+            SEI_V2_ORG: 'default',
+            SEI_V2_PROJECT: 'sim_project',
+            SEI_V2_BASE_URL: `${simulator.url}/gateway/sei/api`,
+            SEI_V2_API_KEY: simulator.adminKey,
+            SEI_V2_POLL_MS: '100',
+            SEI_STREAMS: '',
           });
           // The simulated records end with 2024: SEI's DORA windows end there too.
           const demoConfig = {
             ...config,
             dora: { ...config.dora, asOf: new Date(DEFAULT_DATASET_END_SECONDS * 1000) },
           };
-          const streams = [...STREAM_NAMES, ...DORA_STREAM_NAMES];
           const logger = createLogger({ level: process.env.LOG_LEVEL || 'warn' });
           return await withWarehouse(
             config,
@@ -195,11 +206,11 @@ export function registerDemo(program: Command): void {
               );
               await migrateToLatest(warehouse);
               const configured = await createSyncEngineFromConfig(demoConfig, { logger, warehouse });
-              const progress = createProgressReporter(streams);
+              const progress = createProgressReporter(ALL_STREAM_NAMES);
               const started = Date.now();
               try {
                 const run = await runSync(configured.engine, {
-                  streams,
+                  streams: ALL_STREAM_NAMES,
                   fullRefresh: false,
                   trigger: 'demo',
                   onProgress: (update) => progress.update(update),

@@ -3,8 +3,10 @@ import { Redis } from 'ioredis';
 import { type Config, loadConfig } from '../config.js';
 import { createSeiClient, TokenBucketBudget } from '../extract/index.js';
 import { silentLogger } from '../observability/logger.js';
+import { runProbe } from '../probe/index.js';
 import { pendingMigrations } from '../state/index.js';
-import { STREAMS } from '../streams/registry.js';
+import { isStreamName, STREAMS } from '../streams/registry.js';
+import { probeV2, V2Client } from '../v2/index.js';
 import {
   type DoctorCheckJson,
   type DoctorDocument,
@@ -24,6 +26,7 @@ interface Check {
 
 /** One cheap request (one record of the integrations list), one attempt: a bad key fails once, clearly. */
 async function checkSei(config: Config): Promise<string> {
+  if (config.sei.apiKey === undefined && config.v2) return 'no SEI 1.0 key: SEI 2.0 only (see sei_v2)';
   if (config.sei.apiKey === undefined) throw new Error('SEI_API_KEY is not set (or SEI_API_KEY_FILE)');
   const budget = new TokenBucketBudget({ requestsPerMinute: config.sei.requestsPerMinute });
   const client = createSeiClient({ ...config.sei, maxAttempts: 1 }, budget, silentLogger);
@@ -37,6 +40,39 @@ async function checkSei(config: Config): Promise<string> {
     });
     const total = response._metadata?.total_count;
     return `${config.sei.baseUrl} accepted the key (${total === undefined ? 'integrations listed' : `${total} integrations`})`;
+  } finally {
+    await client.close();
+    await budget.close?.();
+  }
+}
+
+/**
+ * The cheap part of `sei-sync probe` (the auth words, and for each stream walked by time the endpoint
+ * and the range bound type): fails when a row needs the user (a bound type the server refuses, a 404).
+ */
+async function checkProbe(config: Config): Promise<string> {
+  if (config.sei.apiKey === undefined) throw new Error('not run: no key');
+  const streams = config.streams.filter(isStreamName).map((name) => STREAMS[name]);
+  const report = await runProbe({ config, streams, cheap: true });
+  const needsUser = report.rows.filter((row) => !row.handled);
+  const unknown = report.rows.filter((row) => row.result === 'unknown').length;
+  const cost = `${report.requests} requests`;
+  if (needsUser.length > 0)
+    throw new Error(
+      `${needsUser.map((row) => `${row.stream ?? row.check}: ${row.assumption}: ${row.action}`).join('; ')} (${cost}); run \`sei-sync probe\``,
+    );
+  const quirks = report.rows.filter((row) => row.result === 'does_not_hold').length;
+  return `endpoints, auth words and range bound types: ${report.rows.length - quirks - unknown} hold, ${quirks} known quirks handled${unknown > 0 ? `, ${unknown} could not tell` : ''} (${cost}); \`sei-sync probe\` checks the rest`;
+}
+
+/** SEI 2.0: one line per call, saying what the server answered (src/v2/doctor.ts). */
+async function checkSeiV2(config: Config): Promise<DoctorCheckJson[]> {
+  const settings = config.v2 as NonNullable<Config['v2']>;
+  const budget = new TokenBucketBudget({ requestsPerMinute: config.sei.requestsPerMinute });
+  const client = new V2Client({ settings, budget, timeoutMs: config.sei.timeoutMs, maxAttempts: 1 });
+  try {
+    const lines = await probeV2(client);
+    return lines.map((line) => ({ name: 'sei_v2', ok: line.ok, message: line.message }));
   } finally {
     await client.close();
     await budget.close?.();
@@ -102,6 +138,7 @@ export async function runChecks(
   });
   const checks: Check[] = [
     { name: 'sei', run: () => checkSei(config) },
+    { name: 'probe', run: () => checkProbe(config) },
     { name: 'database', run: () => checkDatabase(config) },
     { name: 'redis', run: () => checkRedis(config) },
   ];
@@ -111,6 +148,7 @@ export async function runChecks(
     } catch (error) {
       report({ name: check.name, ok: false, message: (error as Error).message.split('\n')[0] ?? '' });
     }
+    if (check.name === 'sei' && config.v2) for (const line of await checkSeiV2(config)) report(line);
   }
   return results;
 }
@@ -118,7 +156,9 @@ export async function runChecks(
 export function registerDoctor(program: Command): void {
   program
     .command('doctor')
-    .description('check the configuration, the SEI key (one request), the database and Redis')
+    .description(
+      'check the configuration, the SEI key (one request), the cheap part of `probe`, the database and Redis',
+    )
     .option(JSON_FLAG, JSON_OPTION_HELP)
     .action(
       runAction(async (options: { json?: boolean }) => {

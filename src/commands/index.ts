@@ -19,6 +19,8 @@ export const COMMAND_LOADERS: Readonly<Record<string, () => Promise<RegisterComm
   'run-now': async () => (await import('./run-now.js')).registerRunNow,
   status: async () => (await import('./status.js')).registerStatus,
   doctor: async () => (await import('./doctor.js')).registerDoctor,
+  probe: async () => (await import('./probe.js')).registerProbe,
+  capture: async () => (await import('./capture.js')).registerCapture,
   simulator: async () => (await import('./simulator.js')).registerSimulator,
   demo: async () => (await import('./demo.js')).registerDemo,
 };

@@ -12,8 +12,15 @@
  */
 
 import type { JobStateName } from '../../jobs/status.js';
-import { SYNC_ERROR_CODES } from '../errors.js';
-import type { StreamMode, StreamName } from '../streams/types.js';
+import { codedLine, type ErrorCode, SYNC_ERROR_CODES } from '../errors.js';
+import type { ProbeRow } from '../probe/index.js';
+import type {
+  AnyStreamName,
+  DoraSnapshotStream,
+  DoraStreamName,
+  ListStreamMode,
+  StreamName,
+} from '../streams/types.js';
 import type { RunStatus, StreamCounts, StreamRunResult } from '../sync/index.js';
 import type {
   BucketCounts,
@@ -29,7 +36,7 @@ import { errorMessage } from './error-message.js';
 export const JSON_SCHEMA_VERSION = 1;
 
 /** Commands that take `--json`. */
-export type JsonCommand = 'sync' | 'plan' | 'status' | 'doctor' | 'renormalize' | 'verify';
+export type JsonCommand = 'sync' | 'plan' | 'status' | 'doctor' | 'renormalize' | 'verify' | 'probe';
 
 /** Fields every document starts with. */
 export interface DocumentHead<C extends JsonCommand> {
@@ -42,8 +49,8 @@ export interface DocumentHead<C extends JsonCommand> {
 }
 
 export interface JsonError {
-  /** Stable code, e.g. `SEI_ERR_AUTH`, `SEI_SYNC_ERR_SCHEMA_MISSING`, `SEI_SYNC_ERR_CONFIG`. */
-  code: string;
+  /** Stable code, e.g. `SEI_ERR_AUTH`, `SEI_SYNC_ERR_SCHEMA_MISSING`, `SEI_SYNC_ERR_CONFIG` (docs/json-output.md). */
+  code: ErrorCode;
   /** One line, never containing the API key. */
   message: string;
 }
@@ -59,7 +66,7 @@ export type JsonStreamCounts = StreamCounts;
 
 /** One stream of a run (`sync`, `renormalize`). */
 export interface StreamResultJson {
-  stream: StreamName;
+  stream: AnyStreamName;
   status: StreamRunResult['status'];
   /** Null when the stream did not run. */
   durationMs: number | null;
@@ -70,6 +77,11 @@ export interface StreamResultJson {
   reason: string | null;
   /** What the counts do not say: an empty list (a tool the tenant does not use), derived rows. */
   note: string | null;
+  /**
+   * A succeeded stream that proves less than a walk (`degraded`: what the server did, what was read
+   * instead) or whose list this SEI does not serve (`unavailable`); null otherwise.
+   */
+  condition: { kind: 'degraded' | 'unavailable'; reason: string } | null;
 }
 
 /** A run recorded in `sei_sync.runs`. */
@@ -97,8 +109,8 @@ export interface RenormalizeDocument extends DocumentHead<'renormalize'> {
 
 /** One stream of `plan`: an estimate of a full walk from page 0. */
 export interface StreamPlanJson {
-  stream: StreamName;
-  mode: StreamMode;
+  stream: StreamName | DoraStreamName;
+  mode: ListStreamMode | DoraSnapshotStream['mode'];
   /** The server's total, or null when it gives none we can trust (then see `recordsAtLeast`). */
   records: number | null;
   /** Records on page 0: a lower bound when `records` is null. */
@@ -123,8 +135,8 @@ export interface PlanDocument extends DocumentHead<'plan'> {
 
 /** One stream of `status`. */
 export interface StreamStatusJson {
-  stream: StreamName;
-  mode: StreamMode;
+  stream: StreamName | DoraStreamName;
+  mode: ListStreamMode | DoraSnapshotStream['mode'];
   /**
    * The newest sync of the stream (renormalize runs are not syncs). `interrupted`: stopped by a signal,
    * or its process is gone (killed); the next sync resumes it.
@@ -135,6 +147,8 @@ export interface StreamStatusJson {
     startedAt: string;
     finishedAt: string | null;
     error: string | null;
+    /** A succeeded run that proved less than a walk (`degraded`) or whose list is not served (`unavailable`). */
+    condition: { kind: 'degraded' | 'unavailable'; reason: string } | null;
   } | null;
   /** Freshness: when a sync of the stream last succeeded. */
   lastSuccessAt: string | null;
@@ -210,7 +224,7 @@ export interface StatusDocument extends DocumentHead<'status'> {
 
 /** One check of `doctor`. */
 export interface DoctorCheckJson {
-  name: 'config' | 'sei' | 'database' | 'redis';
+  name: 'config' | 'sei' | 'probe' | 'sei_v2' | 'database' | 'redis';
   ok: boolean;
   message: string;
 }
@@ -218,6 +232,19 @@ export interface DoctorCheckJson {
 /** `sei-sync doctor --json`: `ok` is false when any check failed. */
 export interface DoctorDocument extends DocumentHead<'doctor'> {
   checks: DoctorCheckJson[];
+}
+
+/**
+ * `sei-sync probe --json`: one row per assumption checked (src/probe/types.ts `ProbeRow`), and the
+ * requests it took. `ok` is false only when SEI refused the configured key.
+ */
+export interface ProbeDocument extends DocumentHead<'probe'> {
+  rows: ProbeRow[];
+  requests: number;
+  retries: number;
+  /** The most requests these checks send without retries, stated before the run. */
+  maxRequests: number;
+  requestsPerMinute: number;
 }
 
 /** One bucket of `verify`: `[from, to)` as ISO instants (null for a whole list). */
@@ -235,7 +262,7 @@ export interface VerifyBucketJson extends BucketCounts {
 /** One stream of `verify`. */
 export interface StreamVerifyJson {
   stream: StreamName;
-  mode: StreamMode;
+  mode: 'incremental' | 'full_refresh';
   status: VerifyStatus;
   method: CountMethod;
   /** The field buckets are cut by; null for whole lists. */
@@ -271,7 +298,7 @@ export interface VerifyDocument extends DocumentHead<'verify'> {
 /** One stream of `verify --plan`. */
 export interface StreamVerifyPlanJson {
   stream: StreamName;
-  mode: StreamMode;
+  mode: 'incremental' | 'full_refresh';
   method: CountMethod;
   records: number | null;
   buckets: number;
@@ -296,6 +323,7 @@ export type JsonDocument =
   | DoctorDocument
   | VerifyDocument
   | VerifyPlanDocument
+  | ProbeDocument
   | ErrorDocument;
 
 /** The option, the same on every command: `.option(JSON_FLAG, JSON_OPTION_HELP)`. */
@@ -312,13 +340,9 @@ export function documentHead<C extends JsonCommand>(
   return { schema: JSON_SCHEMA_VERSION, command, ok, error };
 }
 
-/** The code of any error: its stable `code` when it has one. */
+/** The code of any error: its stable `code` when it has one; a foreign code is named in the message. */
 export function jsonError(error: unknown): JsonError {
-  const code = (error as { code?: unknown } | null)?.code;
-  return {
-    code: typeof code === 'string' ? code : SYNC_ERROR_CODES.command,
-    message: errorMessage(error),
-  };
+  return codedLine(error, SYNC_ERROR_CODES.command, errorMessage(error));
 }
 
 export function errorDocument<C extends JsonCommand>(command: C, error: unknown): ErrorDocument<C> {
@@ -354,6 +378,7 @@ export function streamResultJson(result: StreamRunResult): StreamResultJson {
       error: null,
       reason: result.reason,
       note: null,
+      condition: null,
     };
   return {
     stream: result.stream,
@@ -363,5 +388,6 @@ export function streamResultJson(result: StreamRunResult): StreamResultJson {
     error: result.status === 'failed' ? { ...result.error } : null,
     reason: null,
     note: result.status === 'succeeded' ? (result.note ?? null) : null,
+    condition: result.status === 'succeeded' && result.condition ? { ...result.condition } : null,
   };
 }

@@ -5,7 +5,7 @@ import { withWarehouse } from './open-warehouse.js';
 import { runAction } from './run-action.js';
 
 /** Every schema the migrations own (data, bookkeeping, SCD history, BI views). */
-export const WAREHOUSE_SCHEMAS = ['sei', 'sei_sync', 'sei_history', 'sei_bi'] as const;
+export const WAREHOUSE_SCHEMAS = ['sei', 'sei_sync', 'sei_history', 'sei_bi', 'sei_v2'] as const;
 
 export function registerMigrate(program: Command): void {
   program

@@ -10,17 +10,24 @@ import { countCollections, doraPlan } from '../dora/index.js';
 import {
   createSeiClient,
   EARLIEST_SECOND,
+  knownFailure,
   type ListClient,
   listPage,
+  listSourceOf,
   rateLimitCostLine,
   sliceShape,
   TokenBucketBudget,
   WHOLE_LIST_PAGE_SIZE,
   windowFilter,
 } from '../extract/index.js';
-import { ALL_STREAMS, parseStreamList } from '../streams/registry.js';
-import type { StreamDefinition } from '../streams/types.js';
-import { knownFailure, listSourceOf } from '../sync/index.js';
+import { ALL_STREAMS, isListStream, parseAnyStreamList } from '../streams/registry.js';
+import {
+  DORA_STREAM_NAMES,
+  type DoraStreamName,
+  STREAM_NAMES,
+  type StreamDefinition,
+  type StreamName,
+} from '../streams/types.js';
 import { commandContext } from './context.js';
 import {
   documentHead,
@@ -84,7 +91,7 @@ async function firstAnswer(client: ListClient, stream: StreamDefinition, config:
     stream,
     stream.alternativePaths?.[0] ?? stream.path,
   );
-  if (stream.mode !== 'incremental')
+  if (stream.mode === 'full_refresh')
     return listPage(client, source, {
       page: 0,
       pageSize: WHOLE_LIST_PAGE_SIZE,
@@ -134,6 +141,10 @@ ${rateLimits}
 `;
 }
 
+/** The streams a plan estimates: the 1.0 lists, and the DORA snapshots (per collection). */
+const PLANNED: readonly string[] = [...STREAM_NAMES, ...DORA_STREAM_NAMES];
+const isPlanned = (name: string): name is StreamName | DoraStreamName => PLANNED.includes(name);
+
 export function registerPlan(program: Command): void {
   program
     .command('plan')
@@ -151,7 +162,10 @@ export function registerPlan(program: Command): void {
         const config = withScopeOptions(context.config, options);
         if (config.sei.apiKey === undefined)
           throw new Error('SEI_API_KEY is not set; give an SEI Admin API key (or SEI_API_KEY_FILE)');
-        const names = options.streams ? parseStreamList(options.streams) : [...config.streams];
+        // 2.0 streams have no list to estimate: their cost is one job per scope and type.
+        const names = (options.streams ? parseAnyStreamList(options.streams) : config.streams).filter(
+          isPlanned,
+        );
         const { requestsPerMinute } = config.sei;
         const budget = new TokenBucketBudget({ requestsPerMinute });
         const client = createSeiClient(config.sei, budget, logger);
@@ -179,6 +193,7 @@ export function registerPlan(program: Command): void {
               });
               continue;
             }
+            if (!isListStream(stream)) continue;
             const pageSize = Math.min(config.sei.pageSize, stream.maxPageSize ?? Number.POSITIVE_INFINITY);
             const answer = await firstAnswer(client, stream, config).catch((error: unknown) => {
               const known = knownFailure(stream, error);

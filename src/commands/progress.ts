@@ -3,14 +3,14 @@
  * seconds otherwise (cron jobs and containers have no terminal to redraw).
  */
 import cliProgress from 'cli-progress';
-import type { StreamName } from '../streams/types.js';
+import type { AnyStreamName } from '../streams/types.js';
 import type { SyncProgress } from '../sync/index.js';
 import { RepeatedLines } from './log-relay.js';
 
 export interface ProgressReporter {
   update(progress: SyncProgress): void;
   /** The stream ended with `outcome`; `complete` fills its bar (default: when it `succeeded`). */
-  done(stream: StreamName, outcome: string, complete?: boolean): void;
+  done(stream: AnyStreamName, outcome: string, complete?: boolean): void;
   /** A log line (JSON) written while the reporter runs: shown above the bars, repeats counted. */
   log(line: string): void;
   stop(): void;
@@ -31,7 +31,7 @@ export interface ProgressOptions {
 }
 
 export function createProgressReporter(
-  streams: readonly StreamName[],
+  streams: readonly AnyStreamName[],
   options: ProgressOptions = {},
 ): ProgressReporter {
   const interactive = options.interactive ?? Boolean(process.stderr.isTTY);
@@ -42,7 +42,7 @@ export function createProgressReporter(
 }
 
 function barReporter(
-  streams: readonly StreamName[],
+  streams: readonly AnyStreamName[],
   unit: string,
   options: ProgressOptions,
 ): ProgressReporter {
@@ -104,8 +104,8 @@ function lineReporter(
     process.stderr.write(`${line}\n`);
   },
 ): ProgressReporter {
-  const latest = new Map<StreamName, SyncProgress>();
-  const changed = new Set<StreamName>();
+  const latest = new Map<AnyStreamName, SyncProgress>();
+  const changed = new Set<AnyStreamName>();
   const timer = setInterval(() => {
     for (const stream of changed) {
       const progress = latest.get(stream)!;

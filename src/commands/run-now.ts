@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { openOneShotRedis } from '../../jobs/connection.js';
 import { enqueueRun } from '../../jobs/enqueue.js';
 import { loadConfig } from '../config.js';
-import { parseStreamList } from '../streams/registry.js';
+import { parseAnyStreamList } from '../streams/registry.js';
 import { STREAM_NAMES } from '../streams/types.js';
 import { loadWorkerConfig } from '../worker-config.js';
 import { runAction } from './run-action.js';
@@ -23,7 +23,7 @@ export function registerRunNow(program: Command): void {
       runAction(async (options: RunNowOptions) => {
         const config = loadConfig();
         const { prefix } = loadWorkerConfig();
-        const streams = options.streams ? parseStreamList(options.streams) : [];
+        const streams = options.streams ? parseAnyStreamList(options.streams) : [];
         const connection = await openOneShotRedis(config.redisUrl.reveal());
         try {
           const { runId } = await enqueueRun(

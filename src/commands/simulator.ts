@@ -7,10 +7,15 @@ import {
   type FaultOptions,
   type LatencyModel,
   LOADED_TENANT_LATENCY,
+  QUIRK_PRESETS,
+  type QuirkPreset,
   SIMULATOR_DEFAULT_SEED,
   startSimulator,
 } from '../simulator/index.js';
 import { measurePageServing } from '../simulator/measure.js';
+import type { QuirkOptions } from '../simulator/quirks.js';
+import { startReplayServer } from '../simulator/replay/index.js';
+import { parseStreamList } from '../streams/registry.js';
 import { runAction } from './run-action.js';
 
 /** The port the command listens on unless told otherwise (tests use port 0 through the API). */
@@ -32,6 +37,17 @@ interface SimulatorCommandOptions {
   hostile?: number;
   measure?: boolean;
   latency?: LatencyModel;
+  quirks: QuirkPreset;
+  replay?: string;
+  missingEndpoints?: QuirkOptions['missingEndpoints'];
+  ignoreRangeFilter?: QuirkOptions['ignoresRangeFilter'];
+  mixedSnapshots?: QuirkOptions['mixedSnapshots'];
+}
+
+function quirkPreset(value: string): QuirkPreset {
+  if (!(value in QUIRK_PRESETS))
+    throw new InvalidArgumentError(`must be one of ${Object.keys(QUIRK_PRESETS).join(', ')}`);
+  return value as QuirkPreset;
 }
 
 /** `loaded` (a loaded tenant: 300 ms + 0.5 ms/record + 10 ms per 1,000 skipped) or `fixed,perRecord,perThousandSkipped` in ms. */
@@ -60,6 +76,45 @@ function probability(value: string): number {
   if (!Number.isFinite(n) || n < 0 || n > 1)
     throw new InvalidArgumentError('must be a probability in [0, 1]');
   return n;
+}
+
+/** Serves a capture until SIGINT or SIGTERM; each request it has no answer for is named on stderr. */
+async function serveReplay(dir: string, options: Pick<SimulatorCommandOptions, 'port' | 'host'>) {
+  const replay = await startReplayServer({
+    dir,
+    port: options.port,
+    host: options.host,
+    onMiss: (miss) =>
+      process.stderr.write(
+        `not captured: ${miss.method} ${miss.path} ${JSON.stringify(miss.body)}; ${miss.hint}\n`,
+      ),
+  });
+  const manifest = replay.manifest;
+  const streams = manifest?.streams.map((stream) => stream.stream).join(', ') ?? '';
+  process.stdout.write(
+    `SEI replay of ${dir} listening on ${replay.url}\n` +
+      `  SEI_BASE_URL=${replay.url}\n` +
+      '  SEI_API_KEY=replay   (any key is accepted)\n' +
+      `  SEI_SYNC_CLOCK=${manifest?.clock ?? ''}   (a sync on the capture's clock sends the captured requests)\n` +
+      `  ${manifest?.exchanges ?? 0} exchanges of ${streams}, up to ${manifest?.pagesPerStream ?? '?'} pages per stream, captured ${manifest?.capturedAt ?? '?'} from ${manifest?.source.host ?? '?'}${manifest?.redacted ? ', redacted' : ''}\n` +
+      'Press Ctrl+C to stop.\n',
+  );
+  await untilStopped();
+  await replay.close();
+  process.stdout.write(`replay stopped: ${replay.served} answered, ${replay.misses.length} not captured\n`);
+  return 0;
+}
+
+function untilStopped(): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const stop = () => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      resolve();
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
 }
 
 export function registerSimulator(program: Command): void {
@@ -97,9 +152,32 @@ export function registerSimulator(program: Command): void {
       "share of each stream's records with a hostile value (NUL, lone surrogate, absurd instant, bad key, ...)",
       probability,
     )
+    .option(
+      '--quirks <preset>',
+      "the server's quirks: strict (as SEI's code behaves) or polite (none; every `probe` check holds)",
+      quirkPreset,
+      'strict',
+    )
+    .option(
+      '--missing-endpoints <streams>',
+      'streams whose list answers 404 (not served by this SEI)',
+      parseStreamList,
+    )
+    .option(
+      '--ignore-range-filter <streams>',
+      'streams whose list ignores its time range filter',
+      parseStreamList,
+    )
+    .option(
+      '--mixed-snapshots <streams>',
+      'streams whose records carry two ingested_at values for good (every walk sees two snapshots)',
+      parseStreamList,
+    )
     .option('--measure', 'instead of serving, time 1000-record Jira pages over loopback and exit')
+    .option('--replay <dir>', 'instead of simulating, serve a capture (`sei-sync capture --out`)')
     .action(
       runAction(async (options: SimulatorCommandOptions) => {
+        if (options.replay !== undefined) return serveReplay(options.replay, options);
         if (options.measure) {
           const m = await measurePageServing({ records: options.records ?? 100_000, seed: options.seed });
           process.stdout.write(
@@ -132,6 +210,12 @@ export function registerSimulator(program: Command): void {
           ...(options.records !== undefined ? { records: options.records } : {}),
           ...(options.latency && { latency: options.latency }),
           ...(options.hostile !== undefined ? { hostile: options.hostile } : {}),
+          quirks: {
+            ...QUIRK_PRESETS[options.quirks],
+            ...(options.missingEndpoints && { missingEndpoints: options.missingEndpoints }),
+            ...(options.ignoreRangeFilter && { ignoresRangeFilter: options.ignoreRangeFilter }),
+            ...(options.mixedSnapshots && { mixedSnapshots: options.mixedSnapshots }),
+          },
         });
         // The simulator's keys are test keys, not secrets: printing them is how users get them.
         process.stdout.write(
@@ -139,18 +223,10 @@ export function registerSimulator(program: Command): void {
             `  SEI_BASE_URL=${simulator.url}\n` +
             `  SEI_API_KEY=${simulator.adminKey}   (Admin role; Ingestion key: ${simulator.ingestionKey})\n` +
             `  records per large stream: ${simulator.dataset.count('jira_issues')}, seed ${options.seed}` +
-            `${options.hostile ? `, hostile share ${options.hostile}` : ''}\n` +
+            `${options.hostile ? `, hostile share ${options.hostile}` : ''}, ${options.quirks} quirks\n` +
             'Press Ctrl+C to stop.\n',
         );
-        await new Promise<void>((resolve) => {
-          const stop = () => {
-            process.off('SIGINT', stop);
-            process.off('SIGTERM', stop);
-            resolve();
-          };
-          process.on('SIGINT', stop);
-          process.on('SIGTERM', stop);
-        });
+        await untilStopped();
         await simulator.close();
         process.stdout.write(`simulator stopped after ${simulator.requestLog.length} requests\n`);
         return 0;

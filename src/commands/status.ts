@@ -14,7 +14,7 @@ import {
   readSlices,
   type WalkInProgress,
 } from '../state/index.js';
-import { ALL_STREAMS } from '../streams/registry.js';
+import { DORA_STREAMS, isStreamName, STREAMS } from '../streams/registry.js';
 import { DORA_STREAM_NAMES, STREAM_NAMES } from '../streams/types.js';
 import { type LatestVerify, latestVerifies } from '../verify/index.js';
 import { loadWorkerConfig } from '../worker-config.js';
@@ -93,7 +93,7 @@ export async function warehouseStatus(warehouse: Warehouse): Promise<StreamStatu
   // The DORA streams are named, not default: listed once they have run.
   const ran = DORA_STREAM_NAMES.filter((name) => latest.some((entry) => entry.stream === name));
   for (const name of [...STREAM_NAMES, ...ran]) {
-    const { table, mode } = ALL_STREAMS[name];
+    const { table, mode } = isStreamName(name) ? STREAMS[name] : DORA_STREAMS[name];
     const counts = await warehouse.db.executeQuery<{ live: number; deleted: number }>(
       CompiledQuery.raw(
         `SELECT count(*) FILTER (WHERE deleted_at IS NULL)::int AS live, count(*) FILTER (WHERE deleted_at IS NOT NULL)::int AS deleted FROM ${qualified(table.schema, table.name)}`,
@@ -112,6 +112,7 @@ export async function warehouseStatus(warehouse: Warehouse): Promise<StreamStatu
             startedAt: run.startedAt.toISOString(),
             finishedAt: isoOrNull(run.finishedAt),
             error: gone ?? run.error,
+            condition: run.condition,
           }
         : null,
       lastSuccessAt: isoOrNull(lastSuccessAt.get(name)),
@@ -137,7 +138,7 @@ export function warehouseStatusTable(streams: readonly StreamStatusJson[], now =
       'rows',
       'deleted',
       'last verify',
-      'error',
+      'error / condition',
     ],
     streams.map((s) => [
       s.stream,
@@ -151,7 +152,8 @@ export function warehouseStatusTable(streams: readonly StreamStatusJson[], now =
       s.rows.live,
       s.rows.deleted,
       verifyCell(s.lastVerify, now),
-      s.lastRun?.error ?? '',
+      s.lastRun?.error ??
+        (s.lastRun?.condition ? `${s.lastRun.condition.kind}: ${s.lastRun.condition.reason}` : ''),
     ]),
   );
 }

@@ -1,6 +1,6 @@
 /** The summary of a sync run: the table printed at the end of `sync` and `demo`, and `sync --json`. */
 
-import { SEI_ERROR_CODES } from '../extract/index.js';
+import { SEI_ERROR_CODES } from '../errors.js';
 import type { RunSyncResult, StreamRunResult } from '../sync/index.js';
 import {
   documentHead,

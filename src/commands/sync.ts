@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { parseStreamList } from '../streams/registry.js';
+import { parseAnyStreamList } from '../streams/registry.js';
 import { STREAM_NAMES } from '../streams/types.js';
 import { createSyncEngineFromConfig, runSync } from '../sync/index.js';
 import { abortOnSignals, commandContext } from './context.js';
@@ -41,7 +41,7 @@ export function registerSync(program: Command): void {
         const context = commandContext({ quietInTerminal: !json, destination: relay });
         const { logger } = context;
         const config = withScopeOptions(context.config, options);
-        const streams = options.streams ? parseStreamList(options.streams) : [...config.streams];
+        const streams = options.streams ? parseAnyStreamList(options.streams) : [...config.streams];
         if (config.sei.apiKey === undefined) {
           throw new Error(
             'SEI_API_KEY is not set; give an SEI Admin API key (or SEI_API_KEY_FILE), or try `npm run demo`',
@@ -57,6 +57,7 @@ export function registerSync(program: Command): void {
             streams,
             fullRefresh: options.fullRefresh ?? false,
             trigger: 'cli',
+            named: options.streams !== undefined,
             signal: interrupt.signal,
             onProgress: (update) => progress.update(update),
             onStreamFinished: (result) => progress.done(result.stream, result.status),

@@ -12,7 +12,7 @@ import { createMetrics } from '../observability/metrics.js';
 import { type ReadinessCheck, startOpsServer } from '../observability/ops-server.js';
 import { createOutageLog } from '../observability/outage-log.js';
 import { serviceAddress } from '../service-errors.js';
-import { STREAM_NAMES } from '../streams/types.js';
+import { ALL_STREAM_NAMES } from '../streams/types.js';
 import { createSyncEngineFromConfig } from '../sync/index.js';
 import { loadWorkerConfig } from '../worker-config.js';
 import { commandContext } from './context.js';
@@ -49,7 +49,7 @@ export function registerWorker(program: Command): void {
         const connection = createRedisConnection(config.redisUrl.reveal());
         connection.on('error', (error) => redisOutage.down(error));
         connection.on('ready', () => redisOutage.up());
-        const metrics = createMetrics({ streams: STREAM_NAMES });
+        const metrics = createMetrics({ streams: ALL_STREAM_NAMES });
         const budget = new RedisRequestBudget({
           redis: connection,
           prefix,

@@ -14,10 +14,9 @@ import { writeWalkedPage } from '../load/commit-page.js';
 import { normalizePage } from '../normalize/page.js';
 import { addToStreamRun } from '../state/ledger.js';
 import type { DoraSnapshotStream } from '../streams/types.js';
-import { awaitSource } from '../sync/derived-list.js';
 import type { EngineContext, StreamRunContext } from '../sync/engine-context.js';
 import type { ListSyncResult } from '../sync/list-sync.js';
-import type { StreamVerifyResult } from '../verify/types.js';
+import { awaitSource } from '../sync/source-wait.js';
 import { type CollectionsToSnapshot, collectionsToSnapshot, type DoraCollection } from './collections.js';
 import { DORA_DEFAULTS } from './defaults.js';
 import {
@@ -48,7 +47,10 @@ interface WalkState {
   reads: number;
 }
 
-/** The Walker (src/sync/walkers.ts) of a `dora_snapshot` stream. */
+/**
+ * The Walker (src/sync/walkers/index.ts, entry `dora_snapshot`) of a DORA snapshot stream. Not a list
+ * walker: SEI gives no count of its DORA answers to compare, so verify does not take these streams.
+ */
 export function doraWalker(ctx: EngineContext, run: Run) {
   const snapshot = async (sourceWaitMs: number) => {
     await awaitSource(ctx, run.runId, run.stream, run.signal, sourceWaitMs);
@@ -56,22 +58,9 @@ export function doraWalker(ctx: EngineContext, run: Run) {
   };
   return {
     plan: ({ sourceWaitMs }: { sourceWaitMs: number }) => snapshot(sourceWaitMs),
+    // Nothing to walk in slices: the plan did it all.
     walkSlice: async () => {},
     finish: () => snapshot(0),
-    // SEI gives no count of its DORA answers to compare with: a verify of these streams is skipped.
-    verify: async (): Promise<StreamVerifyResult> => ({
-      stream: run.stream.name,
-      mode: run.stream.mode,
-      status: 'skipped',
-      method: 'total_count',
-      field: null,
-      range: null,
-      buckets: [],
-      requests: 0,
-      heal: null,
-      notes: ["SEI's DORA answers are snapshots: no count to compare"],
-      error: null,
-    }),
   };
 }
 

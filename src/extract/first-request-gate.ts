@@ -10,14 +10,10 @@
  * checkpoint reads) fail the same way for `holdMs` after a credential failure; after that the next
  * call probes again, so a key fixed later (a worker's next retry) is picked up.
  */
+
+import { SEI_ERROR_CODES } from '../errors.js';
 import type { ListCallOptions, ListClient, ListRequestBody, ListResult } from './sei/client.js';
-import {
-  isUnreachableError,
-  SEI_ERROR_CODES,
-  SeiError,
-  unreachableError,
-  withAttempts,
-} from './sei/errors.js';
+import { isUnreachableError, SeiError, unreachableError, withAttempts } from './sei/errors.js';
 import type { SeiRecord } from './sei/types.js';
 
 /** Answers that say the key or the environment is wrong, the same for every stream. */
@@ -42,15 +38,23 @@ export interface FirstRequestGateOptions {
 
 export const FIRST_REQUEST_GATE_DEFAULTS = { holdMs: 60_000 } as const;
 
-export function gateFirstRequest(client: ListClient, options: FirstRequestGateOptions = {}): ListClient {
+/** A gated client, and whether any list has answered through it (the base URL and key work). */
+export type GatedClient = ListClient & { readonly answered: boolean };
+
+export function gateFirstRequest(client: ListClient, options: FirstRequestGateOptions = {}): GatedClient {
   const holdMs = options.holdMs ?? FIRST_REQUEST_GATE_DEFAULTS.holdMs;
   const nowMs = options.nowMs ?? Date.now;
   const host = options.host ?? 'the SEI host';
   let open = false;
+  /** The first list that answered 404 before any answered: one more 404 elsewhere makes it run-wide. */
+  let notFoundPath: string | undefined;
   let lastFailure: { error: unknown; atMs: number } | undefined;
   /** Settles with the probe's run-wide error, or undefined when the others may go. */
   let probe: Promise<unknown> | undefined;
   return {
+    get answered() {
+      return open;
+    },
     async list<R = SeiRecord>(
       path: string,
       body: ListRequestBody,
@@ -73,11 +77,13 @@ export function gateFirstRequest(client: ListClient, options: FirstRequestGateOp
         return result;
       } catch (caught) {
         const error = isUnreachableError(caught) ? unreachableError(caught, host) : caught;
-        // A route probe's 404 is about that route only (collection categories try several).
-        const runWide =
-          (isCredentialError(error) &&
-            !(options?.routeProbe && error instanceof SeiError && error.code === SEI_ERROR_CODES.notFound)) ||
-          isUnreachableError(error);
+        // A 404 is about that list only (a route probe's, or a list this SEI does not serve) until a
+        // second list answers 404 too: then the base URL is what is wrong.
+        const notFound = error instanceof SeiError && error.code === SEI_ERROR_CODES.notFound;
+        const secondList =
+          notFound && !options?.routeProbe && notFoundPath !== undefined && notFoundPath !== path;
+        if (notFound && !options?.routeProbe) notFoundPath ??= path;
+        const runWide = (isCredentialError(error) && (!notFound || secondList)) || isUnreachableError(error);
         // The others sent nothing: their copy says 0 attempts, so the ledger counts real requests only.
         const shared = runWide && error instanceof SeiError ? withAttempts(error, 0) : error;
         if (runWide) lastFailure = { error: shared, atMs: nowMs() };

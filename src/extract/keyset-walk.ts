@@ -103,12 +103,7 @@ export async function* walkKeyset(options: KeysetWalkOptions): AsyncGenerator<Ke
       return;
     }
     const far = farInstant(placed, ascending);
-    if (far === undefined)
-      throw new SyncStreamError(
-        SYNC_ERROR_CODES.noCursor,
-        `${options.source.path} returned a full page without ${options.cursor.recordField} on any record; the time walk cannot continue`,
-        false,
-      );
+    if (far === undefined) throw unplaceable(options, answer.records, range);
     const edgeInstant = ascending ? range.from : range.to - 1;
     if (far !== edgeInstant) {
       const records = fresh(placed, boundary);
@@ -300,6 +295,33 @@ function placeRecords(
     out.push({ record, second, key: options.source.recordKey(record) });
   }
   return { placed: out, beyond };
+}
+
+/**
+ * Why a full page left the walk nothing to narrow on: its records were all outside the window asked
+ * for (the server ignored the range filter), or none carried the cursor field at all.
+ */
+function unplaceable(
+  options: KeysetWalkOptions,
+  records: readonly SeiRecord[],
+  range: TimeRange,
+): SyncStreamError {
+  const field = options.cursor.recordField;
+  const outside = records
+    .map((record) => recordSecond(options.cursor, record))
+    .find((second) => second !== undefined);
+  const iso = (second: number) => new Date(second * 1000).toISOString();
+  if (outside !== undefined)
+    return new SyncStreamError(
+      SYNC_ERROR_CODES.filterIgnored,
+      `${options.source.path}: the server ignored the ${options.cursor.filter.field} range filter: a full page of records outside the window asked for came back (${field} ${iso(outside)}, window ${iso(range.from)} to ${iso(range.to)})`,
+      false,
+    );
+  return new SyncStreamError(
+    SYNC_ERROR_CODES.noCursor,
+    `${options.source.path} returned a full page without ${field} on any record; the time walk cannot continue`,
+    false,
+  );
 }
 
 /** The instant at the far end of the page: the last one read, where the next window starts. */

@@ -85,33 +85,38 @@ interface Piece {
   count: number;
 }
 
+/** A count of `range`, and (ascending walks) the instant of its first record. */
+interface Counted {
+  total: number | undefined;
+  first: number | undefined;
+  cost: RequestCost;
+}
+
 export async function planSlices(options: SlicePlanOptions): Promise<SlicePlan> {
   const cost = noCost();
   const { range } = options;
-  let origin = range.from;
-  let total: number | undefined;
-  if (options.firstInstant) {
-    const probe = await options.firstInstant(range);
-    addCost(cost, probe.cost);
-    total = probe.total;
-    if (probe.first !== undefined && probe.first > range.from && probe.first < range.to) origin = probe.first;
-  } else {
-    const counted = await options.count(range);
-    addCost(cost, counted.cost);
-    total = counted.total;
-  }
-  const whole = [{ from: range.from, to: range.to, estimatedRecords: total }];
-  if (total === undefined || total === 0) return { slices: whole, total, cost };
+  const countPart = async (part: TimeRange): Promise<Counted> => {
+    const answer = options.firstInstant
+      ? await options.firstInstant(part)
+      : { ...(await options.count(part)), first: undefined };
+    addCost(cost, answer.cost);
+    return answer;
+  };
+  const whole = await countPart(range);
+  const total = whole.total;
+  const one = [{ from: range.from, to: range.to, estimatedRecords: total }];
+  if (total === undefined || total === 0) return { slices: one, total, cost };
   const { slices: wanted, target } = sliceShape(total, options.pageSize, options);
-  if (wanted <= 1) return { slices: whole, total, cost };
+  if (wanted <= 1) return { slices: one, total, cost };
 
   const countBudget = Math.max(
     SLICING_DEFAULTS.minCountRequests,
     Math.ceil((total / options.pageSize) * SLICING_DEFAULTS.countShareOfPages),
   );
   // Count equal stretches of time; stretches still far more crowded than a slice are counted again,
-  // finer, while the count budget lasts. Within a stretch, records are taken as evenly spread.
-  let pieces: Piece[] = [{ from: origin, to: range.to, count: total }];
+  // finer, while the count budget lasts. Within a stretch, records are taken as evenly spread; the
+  // stretch before a stretch's first record, and a stretch counted empty, are known to hold none.
+  let pieces: Piece[] = [occupied(range, whole)];
   for (let round = 0; round < SLICING_DEFAULTS.rounds && cost.requests < countBudget; round++) {
     const crowded = pieces.filter((piece) => piece.count > target * 4 && piece.to - piece.from > 1);
     if (crowded.length === 0) break;
@@ -124,11 +129,7 @@ export async function planSlices(options: SlicePlanOptions): Promise<SlicePlan> 
           Math.ceil(piece.count / target) + 1,
         );
         const counted = await Promise.all(
-          evenParts(piece, parts).map(async ({ from, to }) => {
-            const answer = await options.count({ from, to });
-            addCost(cost, answer.cost);
-            return { from, to, count: answer.total ?? 0 };
-          }),
+          evenParts(piece, parts).map(async (part) => occupied(part, await countPart(part))),
         );
         return counted;
       }),
@@ -138,31 +139,59 @@ export async function planSlices(options: SlicePlanOptions): Promise<SlicePlan> 
   return { slices: slicesFromPieces(pieces, range, target), total, cost };
 }
 
+/** The part of a counted range that holds its records: from its first record, when that is known. */
+function occupied(range: TimeRange, counted: Counted): Piece {
+  const count = counted.total ?? 0;
+  const first = counted.first;
+  const from = first !== undefined && first > range.from && first < range.to ? first : range.from;
+  return { from: count === 0 ? range.to : from, to: range.to, count };
+}
+
 /**
  * Cuts the counted stretches into slices of about `target` records, cutting inside a stretch where
  * the records would fill a slice (taking them as evenly spread there; one instant cannot be cut). The
- * first slice also covers the stretch before the first record, so the slices partition the window.
+ * stretches between them that the counts showed empty become slices of their own, marked `empty`
+ * (closed when planned, never walked), so the slices partition the window.
  */
 function slicesFromPieces(pieces: readonly Piece[], range: TimeRange, target: number): PlannedSlice[] {
   const slices: PlannedSlice[] = [];
   let from = range.from;
   let count = 0;
+  /** The end of the last stretch with records: what lies between it and the next one holds none. */
+  let occupiedTo = range.from;
+  const close = (to: number, estimatedRecords: number, empty: boolean) => {
+    if (to <= from) return;
+    const last = slices.at(-1);
+    if (empty && last?.empty) last.to = to;
+    else slices.push({ from, to, estimatedRecords, ...(empty && { empty }) });
+    from = to;
+  };
   for (const piece of pieces) {
+    if (piece.count === 0) continue;
+    if (piece.from > occupiedTo) {
+      close(occupiedTo, count, false);
+      close(piece.from, 0, true);
+      count = 0;
+    }
     let start = piece.from;
     let remaining = piece.count;
     while (count + remaining > target * 1.25 && piece.to - start > 1) {
       const need = Math.max(1, target - count);
       const cut = Math.max(start + 1, start + Math.floor(((piece.to - start) * need) / remaining));
       if (cut >= piece.to) break;
-      slices.push({ from, to: cut, estimatedRecords: count + need });
-      from = cut;
+      close(cut, count + need, false);
       count = 0;
       remaining -= need;
       start = cut;
     }
     count += remaining;
+    occupiedTo = piece.to;
   }
-  slices.push({ from, to: range.to, estimatedRecords: count });
+  // Counts that disagree with the window's (records changed while counting) prove nothing empty.
+  if (!slices.some((slice) => !slice.empty) && count === 0)
+    return [{ from: range.from, to: range.to, estimatedRecords: pieces.reduce((n, p) => n + p.count, 0) }];
+  close(occupiedTo, count, false);
+  close(range.to, 0, true);
   return slices;
 }
 

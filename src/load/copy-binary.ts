@@ -23,7 +23,6 @@ export type CopyColumnType = ColumnType | 'uuid';
 
 /** A value the binary path does not send as is (see the module comment); the portable path takes it. */
 export class NotBinaryEncodableError extends Error {
-  readonly code = 'SEI_SYNC_NOT_BINARY_ENCODABLE';
   constructor(type: CopyColumnType, value: unknown) {
     super(`a ${typeof value} value is not sent as binary ${type}`);
     this.name = 'NotBinaryEncodableError';

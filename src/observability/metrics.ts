@@ -9,7 +9,7 @@
  * at scrape time.
  */
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
-import type { StreamRunResult } from '../state/run-types.js';
+import type { StreamCondition, StreamRunResult } from '../state/run-types.js';
 import { BUCKET_OUTCOMES, outcomeCounts, type StreamVerifyResult } from '../verify/types.js';
 import { mergeExpositions } from './exposition.js';
 
@@ -44,6 +44,8 @@ export interface SyncMetrics {
   readonly rows: Counter<'stream' | 'outcome'>;
   /** Stream runs ended, by status (succeeded, failed, not_run). Labels: stream, status. */
   readonly streamRuns: Counter<'stream' | 'status'>;
+  /** Succeeded stream runs that proved less than a walk (`degraded`) or whose list is not served (`unavailable`). */
+  readonly streamConditions: Counter<'stream' | 'condition'>;
   /** Unix time (s) of the last successful run of each stream: alert on `time() - this`. Labels: stream. */
   readonly lastSuccess: Gauge<'stream'>;
   /** Duration of processed jobs. Labels: queue, name, outcome (completed, failed, delayed). */
@@ -78,6 +80,7 @@ export interface MetricsOptions {
 /** Statuses of finished runs and stream runs (the label values `runs` and `streamRuns` take). */
 const RUN_STATUSES = ['succeeded', 'partial', 'failed', 'interrupted'] as const;
 const STREAM_RUN_STATUSES = ['succeeded', 'failed', 'not_run'] as const;
+const STREAM_CONDITIONS = ['degraded', 'unavailable'] as const satisfies readonly StreamCondition['kind'][];
 
 export function createMetrics(options: MetricsOptions = {}): SyncMetrics {
   const registry = new Registry();
@@ -129,6 +132,12 @@ export function createMetrics(options: MetricsOptions = {}): SyncMetrics {
     labelNames: ['stream', 'status'],
     registers,
   });
+  const streamConditions = new Counter({
+    name: 'sei_sync_stream_conditions_total',
+    help: 'Succeeded stream runs that were degraded (read by a slower path that proves less) or unavailable (list not served by this SEI)',
+    labelNames: ['stream', 'condition'],
+    registers,
+  });
   const lastSuccess = new Gauge({
     name: 'sei_sync_stream_last_success_timestamp_seconds',
     help: 'Unix time of the last successful run of the stream (freshness)',
@@ -167,6 +176,7 @@ export function createMetrics(options: MetricsOptions = {}): SyncMetrics {
     for (const counter of [requests, retries, rateLimited, pages]) counter.inc({ stream }, 0);
     for (const outcome of ROW_OUTCOMES) rows.inc({ stream, outcome }, 0);
     for (const status of STREAM_RUN_STATUSES) streamRuns.inc({ stream, status }, 0);
+    for (const condition of STREAM_CONDITIONS) streamConditions.inc({ stream, condition }, 0);
   }
 
   const observed: ExportingQueue[] = [];
@@ -181,6 +191,7 @@ export function createMetrics(options: MetricsOptions = {}): SyncMetrics {
     pages,
     rows,
     streamRuns,
+    streamConditions,
     lastSuccess,
     jobDuration,
     runs,
@@ -197,6 +208,8 @@ export function createMetrics(options: MetricsOptions = {}): SyncMetrics {
       const stream = result.stream;
       streamRuns.inc({ stream, status: result.status });
       if (result.status === 'not_run') return;
+      if (result.status === 'succeeded' && result.condition)
+        streamConditions.inc({ stream, condition: result.condition.kind });
       const { counts } = result;
       if (counts.pages > pagesCounted) pages.inc({ stream }, counts.pages - pagesCounted);
       requests.inc({ stream }, counts.requests);

@@ -22,7 +22,7 @@ import { finishRun, finishStreamRun, startRun, startStreamRun } from '../state/l
 import type { Warehouse } from '../state/open.js';
 import { KEY_SEPARATOR, keyText } from '../state/sql-text.js';
 import { withStreamLock } from '../state/stream-lock.js';
-import { ALL_STREAMS } from '../streams/registry.js';
+import { STREAMS } from '../streams/registry.js';
 import type { Row, StreamDefinition, StreamName } from '../streams/types.js';
 import { zeroCounts } from '../sync/counts.js';
 import { toRunError } from '../sync/run-error.js';
@@ -55,13 +55,10 @@ export interface RenormalizeOptions {
   onProgress?: (progress: SyncProgress) => void;
   onStreamFinished?: (result: StreamRunResult) => void;
   /** @defaultValue every stream of the registry */
-  definitions?: Readonly<Partial<Record<StreamName, StreamDefinition>>>;
+  definitions?: Readonly<Record<StreamName, StreamDefinition>>;
 }
 
 export const RENORMALIZE_DEFAULTS = { batchSize: 1000 } as const;
-
-/** Stable codes of the failures renormalize raises itself. */
-export const RENORMALIZE_ERROR_CODES = { interrupted: SYNC_ERROR_CODES.interrupted } as const;
 
 interface DerivedBatch {
   rows: Row[];
@@ -108,7 +105,7 @@ export function deriveStoredRows(stream: StreamDefinition, stored: readonly Stor
 }
 
 export class RenormalizeInterruptedError extends Error {
-  readonly code = RENORMALIZE_ERROR_CODES.interrupted;
+  readonly code = SYNC_ERROR_CODES.interrupted;
   readonly retryable = true;
   constructor(stream: string) {
     super(`${stream}: renormalize interrupted; the next run resumes after the last committed batch`);
@@ -206,7 +203,7 @@ async function runStream(
 
 /** Renormalizes the streams one after the other, in one run of the ledger. */
 export async function renormalize(options: RenormalizeOptions): Promise<RunSyncResult> {
-  const definitions = options.definitions ?? ALL_STREAMS;
+  const definitions = options.definitions ?? STREAMS;
   const { db } = options.warehouse;
   const runId = await startRun(db, {
     trigger: RENORMALIZE_TRIGGER,
@@ -217,7 +214,7 @@ export async function renormalize(options: RenormalizeOptions): Promise<RunSyncR
   for (const name of options.streams) {
     const result: StreamRunResult = options.signal?.aborted
       ? { stream: name, status: 'not_run', reason: 'interrupted before it started' }
-      : await runStream(options, definitions[name] ?? ALL_STREAMS[name], runId);
+      : await runStream(options, definitions[name], runId);
     options.onStreamFinished?.(result);
     results.push(result);
   }

@@ -5,7 +5,7 @@
  * typed arrays (one column of sort/filter values, one order of ordinals).
  */
 import type { SeiRecord } from '../extract/sei/types.js';
-import { type ListStreamName, STREAM_NAMES } from '../streams/types.js';
+import { STREAM_NAMES, type StreamName } from '../streams/types.js';
 import { cicdJobRunsGenerator } from './generators/cicd-job-runs.js';
 import {
   cicdInstancesGenerator,
@@ -53,7 +53,7 @@ export const DEFAULT_SMALL_STREAM_SIZES = {
   pagerduty_alerts: 120,
   products: 3,
   workflow_profiles: 3,
-} as const satisfies Partial<Record<ListStreamName, number>>;
+} as const satisfies Partial<Record<StreamName, number>>;
 
 /** Size of each large stream when neither `records` nor `streamSizes` says. @defaultValue 1000 */
 export const DEFAULT_RECORDS = 1000;
@@ -73,7 +73,7 @@ export const LARGE_STREAMS = [
  * Streams of a few hundred records by default that follow `records` when it asks for fewer: a small
  * dataset (the tests') stays small everywhere, a large one (the benchmarks') does not grow them.
  */
-const CAPPED_BY_RECORDS: ReadonlySet<ListStreamName> = new Set([
+const CAPPED_BY_RECORDS: ReadonlySet<StreamName> = new Set([
   'user_identities',
   'scm_issues',
   'cicd_job_run_tests',
@@ -82,16 +82,18 @@ const CAPPED_BY_RECORDS: ReadonlySet<ListStreamName> = new Set([
 export interface DatasetOptions {
   seed: number;
   records?: number;
-  streamSizes?: Partial<Record<ListStreamName, number>>;
+  streamSizes?: Partial<Record<StreamName, number>>;
   endSeconds?: number;
   /** The clock used for mutations (ms). @defaultValue Date.now */
   nowMs?: () => number;
   /** Share of each stream's records made hostile (./hostile.ts). @defaultValue 0 */
   hostile?: number;
+  /** Work items' updated-at in ms with a fraction of a second (./quirks.ts). @defaultValue true */
+  subSecondCursors?: boolean;
 }
 
-export function resolveStreamSizes(options: DatasetOptions): Record<ListStreamName, number> {
-  const sizes = {} as Record<ListStreamName, number>;
+export function resolveStreamSizes(options: DatasetOptions): Record<StreamName, number> {
+  const sizes = {} as Record<StreamName, number>;
   for (const stream of STREAM_NAMES) {
     const isLarge = (LARGE_STREAMS as readonly string[]).includes(stream);
     const small = DEFAULT_SMALL_STREAM_SIZES[stream as keyof typeof DEFAULT_SMALL_STREAM_SIZES];
@@ -125,6 +127,8 @@ export class StreamState {
    * lists Jira issues and work items from each integration's latest snapshot.
    */
   snapshot: number;
+  /** Odd records carry the day before's snapshot, for good (the `mixedSnapshots` quirk). */
+  #mixedSnapshots = false;
 
   constructor(
     readonly generator: StreamGenerator,
@@ -147,8 +151,18 @@ export class StreamState {
   record(ordinal: number): SeiRecord {
     const record = this.overlay.get(ordinal) ?? this.generator.generate(ordinal, this.endSeconds);
     const field = this.generator.snapshotField;
-    if (field === undefined || record[field] === this.snapshot) return record;
-    return { ...record, [field]: this.snapshot };
+    const snapshot = this.#snapshotOf(ordinal);
+    if (field === undefined || record[field] === snapshot) return record;
+    return { ...record, [field]: snapshot };
+  }
+
+  #snapshotOf(ordinal: number): number {
+    return this.#mixedSnapshots && ordinal % 2 === 1 ? this.snapshot - 86_400 : this.snapshot;
+  }
+
+  set mixedSnapshots(mixed: boolean) {
+    if (mixed !== this.#mixedSnapshots) this.#json.clear();
+    this.#mixedSnapshots = mixed;
   }
 
   /** Serves every record from a new daily snapshot from now on. */
@@ -174,7 +188,7 @@ export class StreamState {
 
   /** A top-level field of a live record, without building it when the generator has a fast path. */
   field(ordinal: number, name: string): unknown {
-    if (name === this.generator.snapshotField) return this.snapshot;
+    if (name === this.generator.snapshotField) return this.#snapshotOf(ordinal);
     const overlaid = this.overlay.get(ordinal);
     if (overlaid) return overlaid[name];
     const fast = this.generator.fastFields[name];
@@ -215,10 +229,10 @@ export class StreamState {
 }
 
 export class Dataset implements SimulatorDataset {
-  readonly sizes: Record<ListStreamName, number>;
+  readonly sizes: Record<StreamName, number>;
   readonly universe: Universe;
   readonly endSeconds: number;
-  readonly #streams = new Map<ListStreamName, StreamState>();
+  readonly #streams = new Map<StreamName, StreamState>();
   readonly #mutationRng: Rng;
   readonly #nowMs: () => number;
 
@@ -235,11 +249,12 @@ export class Dataset implements SimulatorDataset {
     });
     const ctx: GeneratorContext = {
       seed: options.seed,
+      subSecondCursors: options.subSecondCursors ?? true,
       universe: this.universe,
       endSeconds: this.endSeconds,
       sizes: this.sizes,
     };
-    const generators: Record<ListStreamName, StreamGenerator> = {
+    const generators: Record<StreamName, StreamGenerator> = {
       integrations: integrationsGenerator(ctx),
       jira_issues: jiraIssuesGenerator(ctx),
       workitems: workitemsGenerator(ctx),
@@ -270,31 +285,31 @@ export class Dataset implements SimulatorDataset {
     }
   }
 
-  state(stream: ListStreamName): StreamState {
+  state(stream: StreamName): StreamState {
     const state = this.#streams.get(stream);
     if (!state) throw new Error(`unknown stream ${stream}`);
     return state;
   }
 
   /** Live records in ordinal order (seeded first, then inserted). */
-  records(stream: ListStreamName): SeiRecord[] {
+  records(stream: StreamName): SeiRecord[] {
     const state = this.state(stream);
     const out: SeiRecord[] = [];
     for (let o = 0; o < state.size; o++) if (state.deleted[o] === 0) out.push(state.record(o));
     return out;
   }
 
-  count(stream: ListStreamName): number {
+  count(stream: StreamName): number {
     return this.state(stream).liveCount;
   }
 
   /** The natural key of a record of `stream`, as `mutate` reports it. */
-  keyOf(stream: ListStreamName, record: SeiRecord): string {
+  keyOf(stream: StreamName, record: SeiRecord): string {
     return this.state(stream).generator.key(record);
   }
 
   mutate(
-    stream: ListStreamName,
+    stream: StreamName,
     mutation: DatasetMutation,
     atMs: number = this.#nowMs(),
   ): { inserted: string[]; updated: string[]; deleted: string[] } {
@@ -361,7 +376,7 @@ export class Dataset implements SimulatorDataset {
    * (SEI does not tombstone them). Returns the keys touched, like `mutate`.
    */
   switchSnapshot(
-    stream: ListStreamName,
+    stream: StreamName,
     change: { update?: number; delete?: number } = {},
   ): { inserted: string[]; updated: string[]; deleted: string[] } {
     const state = this.state(stream);

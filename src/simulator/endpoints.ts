@@ -5,7 +5,7 @@
  * passes against them passes against SEI.
  */
 import type { PageSizeParam, SortSpec } from '../extract/sei/types.js';
-import type { ListStreamName } from '../streams/types.js';
+import type { StreamName } from '../streams/types.js';
 
 /**
  * What `_metadata.total_count` says: `total` the whole filtered count; `page` the records on this page
@@ -68,7 +68,7 @@ export interface HiddenHorizon {
 export interface SimEndpoint {
   /** Routes that answer, relative to the base URL; the first is the canonical one. */
   paths: readonly string[];
-  stream: ListStreamName;
+  stream: StreamName;
   pageSizeParam: PageSizeParam;
   maxPageSize?: number;
   hasNext: HasNextRule;
@@ -428,7 +428,7 @@ export function matchEndpoint(pathname: string): SimEndpoint | undefined {
   );
 }
 
-export function endpointOf(stream: ListStreamName): SimEndpoint {
+export function endpointOf(stream: StreamName): SimEndpoint {
   const endpoint = SIM_ENDPOINTS.find((e) => e.stream === stream);
   if (!endpoint) throw new Error(`no endpoint serves ${stream}`);
   return endpoint;

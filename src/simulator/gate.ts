@@ -3,13 +3,13 @@
  * `release()`. Tests stop, kill or cut a machine while it waits here, at a known point of its run,
  * instead of guessing when "the middle" is.
  */
-import { type ListStreamName, STREAM_NAMES } from '../streams/types.js';
+import { STREAM_NAMES, type StreamName } from '../streams/types.js';
 
 export interface HoldOptions {
   /** List requests let through from now before holding starts (0: hold the next one). */
   after: number;
   /** Count only this stream's requests; once they are through, every stream's requests are held. */
-  stream?: ListStreamName;
+  stream?: StreamName;
 }
 
 export interface GateState {
@@ -24,7 +24,7 @@ export interface GateState {
 export class RequestGate {
   /** Requests to let through before holding; undefined when not holding. */
   #remaining: number | undefined;
-  #stream: ListStreamName | undefined;
+  #stream: StreamName | undefined;
   readonly #waiting: (() => void)[] = [];
   readonly #onHeld: { count: number; resolve: () => void }[] = [];
 
@@ -61,7 +61,7 @@ export class RequestGate {
    * Called for each request before it is answered (`stream` undefined for the DORA calls): undefined to
    * answer now, else a promise of `release()`.
    */
-  pass(stream: ListStreamName | undefined): Promise<void> | undefined {
+  pass(stream: StreamName | undefined): Promise<void> | undefined {
     if (this.#remaining === undefined) return undefined;
     if (this.#remaining > 0) {
       if (this.#stream === undefined || this.#stream === stream) this.#remaining -= 1;

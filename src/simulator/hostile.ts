@@ -13,7 +13,7 @@
  * in `sei_sync.sanitized_values`) or, for the key kinds marked `rejected`, in `sei_sync.rejects`.
  */
 import type { SeiRecord } from '../extract/sei/types.js';
-import type { ListStreamName } from '../streams/types.js';
+import type { StreamName } from '../streams/types.js';
 import type { StreamGenerator } from './generators/types.js';
 import { hash32, Rng } from './random.js';
 import { STREAM_TAGS } from './universe.js';
@@ -45,7 +45,7 @@ export type HostileKind = keyof typeof HOSTILE_KINDS;
 const KINDS = Object.keys(HOSTILE_KINDS) as HostileKind[];
 
 /** The record field holding each stream's key (or its last part). */
-const KEY_FIELD: Record<ListStreamName, string> = {
+const KEY_FIELD: Record<StreamName, string> = {
   integrations: 'id',
   jira_issues: 'key',
   workitems: 'workitem_id',
@@ -89,7 +89,7 @@ export function validateHostileFraction(fraction: number): void {
 
 /** The kind of hostile value record `ordinal` of `stream` carries, or undefined for a clean record. */
 export function hostileKindOf(
-  stream: ListStreamName,
+  stream: StreamName,
   ordinal: number,
   options: HostileOptions,
 ): HostileKind | undefined {

@@ -17,6 +17,7 @@
  * Behaviour (what a client must survive):
  * - Paths match at the root and under any prefix (`/gratis/sei/api/v1/...`); others get 404, non-POST 405.
  * - `Authorization: <APIKEY|ApiKey|Apikey|Bearer, any case> <key>`: unknown/missing key 401, Ingestion key 403.
+ * - Quirks (./quirks.ts) are knobs: `quirks: 'polite'` serves a server without them (`sei-sync probe`).
  * - Body must be a JSON object (else 400). `page` 0-based; `page_size` (collection categories read
  *   `pageSize` and ignore `page_size`) defaults to 1000; Jira refuses more than 10000
  *   (`400 page_size cannot exceed 10000`).
@@ -54,10 +55,11 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { SeiRecord } from '../extract/sei/types.js';
-import type { ListStreamName } from '../streams/types.js';
+import { STREAM_NAMES, type StreamName } from '../streams/types.js';
 import { Dataset } from './dataset.js';
 import { FaultInjector } from './faults.js';
 import { type GateState, type HoldOptions, RequestGate } from './gate.js';
+import { type QuirkOptions, resolveQuirks } from './quirks.js';
 import { SimulatorServer } from './server.js';
 import type { FaultOptions, RequestLogEntry, SimulatorHandle, SimulatorOptions } from './types.js';
 import { V2Api } from './v2/api.js';
@@ -74,6 +76,13 @@ export type { GateState, HoldOptions } from './gate.js';
 export { HOSTILE_KINDS, type HostileKind, hostileKindOf } from './hostile.js';
 export { type LatencyModel, LOADED_TENANT_LATENCY } from './latency.js';
 export { COLLECTION_INTEGRATION_IDS } from './query.js';
+export {
+  POLITE_QUIRKS,
+  QUIRK_PRESETS,
+  type QuirkOptions,
+  type QuirkPreset,
+  STRICT_QUIRKS,
+} from './quirks.js';
 export { GATE_PATH } from './server.js';
 export type * from './types.js';
 export { CORE_INTEGRATIONS } from './universe.js';
@@ -89,7 +98,7 @@ export const SIMULATOR_DEFAULT_REQUEST_LOG_LIMIT = 100_000;
 /** A handle with a few extras beyond the shared contract (the key of a record as `mutate` reports it). */
 export interface SimulatorHandleWithExtras extends SimulatorHandle {
   /** The natural key `dataset.mutate` reports for `record` (composite keys joined with `/`). */
-  recordKey(stream: ListStreamName, record: SeiRecord): string;
+  recordKey(stream: StreamName, record: SeiRecord): string;
   /** Current fault settings (after `setFaults`). */
   readonly faults: Readonly<FaultOptions>;
   /** Milliseconds spent building answers (filtering, sorting, serializing) since start. */
@@ -113,13 +122,21 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   const seed = options.seed ?? SIMULATOR_DEFAULT_SEED;
   const adminKeys = options.adminKeys ?? [SIMULATOR_DEFAULT_ADMIN_KEY];
   const ingestionKeys = options.ingestionKeys ?? [SIMULATOR_DEFAULT_INGESTION_KEY];
+  const quirks = resolveQuirks(options.quirks);
   const dataset = new Dataset({
     seed,
+    subSecondCursors: quirks.subSecondCursors,
     ...(options.records !== undefined ? { records: options.records } : {}),
     ...(options.streamSizes ? { streamSizes: options.streamSizes } : {}),
     ...(options.hostile !== undefined ? { hostile: options.hostile } : {}),
   });
   const faults = new FaultInjector(seed, options.faults ?? {});
+  const setQuirks = (next: Partial<QuirkOptions>) => {
+    Object.assign(quirks, next);
+    for (const stream of STREAM_NAMES)
+      dataset.state(stream).mixedSnapshots = quirks.mixedSnapshots.includes(stream);
+  };
+  setQuirks({});
   const gate = new RequestGate();
   let requestLog: RequestLogEntry[] = [];
   const v2 = new V2Api({
@@ -143,6 +160,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     ...(options.latency && { latency: options.latency }),
     fixedEndpoints: new Set(options.fixedEndpoints ?? []),
     v2,
+    quirks,
   });
   const server: Server = createServer({ keepAlive: true }, simulator.handle);
   await new Promise<void>((resolve, reject) => {
@@ -188,6 +206,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     setFaults(next) {
       faults.set(next);
     },
+    setQuirks,
     mutateDuringWalk(stream, afterRequests, mutation) {
       simulator.mutateDuringWalk(stream, afterRequests, mutation);
     },

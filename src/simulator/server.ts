@@ -4,7 +4,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { SeiRecord, SortSpec } from '../extract/sei/types.js';
-import type { ListStreamName } from '../streams/types.js';
+import type { StreamName } from '../streams/types.js';
 import type { Dataset } from './dataset.js';
 import { answerDora, BODYLESS_ROUTES, matchDoraRoute } from './dora/routes.js';
 import {
@@ -19,13 +19,12 @@ import type { HoldOptions, RequestGate } from './gate.js';
 import { type LatencyModel, latencyMs } from './latency.js';
 import { pageInRandomOrder, pageWithShuffledTies } from './ordering.js';
 import { parseFilter, parseSort, QueryError, ServerError, StreamQueries } from './query.js';
+import { endpointWithQuirks, honouredSort, type QuirkOptions } from './quirks.js';
 import { Rng } from './random.js';
 import type { DatasetMutation, FaultOptions, RequestLogEntry, SnapshotSwitch } from './types.js';
 import { STREAM_TAGS } from './universe.js';
 import type { V2Api } from './v2/api.js';
 
-/** Words accepted before the key in `Authorization` (compared case-insensitively). */
-export const AUTH_SCHEMES = ['apikey', 'bearer'] as const;
 /** Where another process pauses and resumes the server (`POST {"hold": {...}}` or `{"release": true}`; GET reads). */
 export const GATE_PATH = '/_simulator/gate';
 /** Request bodies larger than this are refused (413). */
@@ -55,8 +54,8 @@ interface PageResult {
 
 /** A change to apply right before the list request number `atRequest` of a stream (0-based, counted from when it was asked for). */
 type PendingChange =
-  | { stream: ListStreamName; atRequest: number; kind: 'mutation'; mutation: DatasetMutation }
-  | { stream: ListStreamName; atRequest: number; kind: 'snapshot'; change: SnapshotSwitch };
+  | { stream: StreamName; atRequest: number; kind: 'mutation'; mutation: DatasetMutation }
+  | { stream: StreamName; atRequest: number; kind: 'snapshot'; change: SnapshotSwitch };
 
 export interface ServerContext {
   dataset: Dataset;
@@ -72,19 +71,22 @@ export interface ServerContext {
   /** Delay of each answer; undefined answers at once. */
   latency?: LatencyModel;
   /** Streams whose known-broken endpoint answers anyway (as if production had fixed it). */
-  fixedEndpoints: ReadonlySet<ListStreamName>;
+  fixedEndpoints: ReadonlySet<StreamName>;
   /** SEI 2.0 paths (`/v2/...`, see ./v2/api.ts). */
   v2?: V2Api;
+  /** Which of the server's quirks this simulator has (./quirks.ts); read on every request. */
+  quirks: QuirkOptions;
 }
 
 export class SimulatorServer {
-  readonly #queries = new Map<ListStreamName, StreamQueries>();
+  readonly #queries = new Map<StreamName, StreamQueries>();
   readonly #pending: PendingChange[] = [];
   /** List requests answered per stream (those that reached the query), to schedule changes. */
-  readonly #requestsServed = new Map<ListStreamName, number>();
+  readonly #requestsServed = new Map<StreamName, number>();
   readonly #stale = new Map<string, PageResult>();
   #staleBytes = 0;
   readonly #shuffleRng: Rng;
+  readonly #servedEndpoints = new Map<SimEndpoint, SimEndpoint>();
   /** Time spent building answers (filter, sort, serialize), for measurements. */
   busyMs = 0;
 
@@ -93,7 +95,7 @@ export class SimulatorServer {
   }
 
   /** Runs `mutation` right before answering the `afterRequests`-th next list request of `stream`. */
-  mutateDuringWalk(stream: ListStreamName, afterRequests: number, mutation: DatasetMutation): void {
+  mutateDuringWalk(stream: StreamName, afterRequests: number, mutation: DatasetMutation): void {
     this.#pending.push({
       stream,
       atRequest: this.#served(stream) + afterRequests,
@@ -103,15 +105,15 @@ export class SimulatorServer {
   }
 
   /** Switches `stream` to a new daily snapshot right before its `afterRequests`-th next list request. */
-  switchSnapshotDuringWalk(stream: ListStreamName, afterRequests: number, change: SnapshotSwitch = {}): void {
+  switchSnapshotDuringWalk(stream: StreamName, afterRequests: number, change: SnapshotSwitch = {}): void {
     this.#pending.push({ stream, atRequest: this.#served(stream) + afterRequests, kind: 'snapshot', change });
   }
 
-  #served(stream: ListStreamName): number {
+  #served(stream: StreamName): number {
     return this.#requestsServed.get(stream) ?? 0;
   }
 
-  queries(stream: ListStreamName): StreamQueries {
+  queries(stream: StreamName): StreamQueries {
     let queries = this.#queries.get(stream);
     if (!queries) {
       queries = new StreamQueries(this.ctx.dataset.state(stream));
@@ -151,7 +153,7 @@ export class SimulatorServer {
       this.#log(entry);
     };
 
-    const endpoint = matchEndpoint(url.pathname);
+    const endpoint = this.#withQuirks(matchEndpoint(url.pathname));
     const dora = endpoint ? undefined : matchDoraRoute(url.pathname);
     let raw: string;
     try {
@@ -169,7 +171,8 @@ export class SimulatorServer {
       finish(this.ctx.v2.handle(req, res, url, raw));
       return;
     }
-    if (!endpoint && !dora) {
+    const missing = endpoint && this.ctx.quirks.missingEndpoints.includes(endpoint.stream);
+    if ((!endpoint && !dora) || missing) {
       // The server authenticates before it routes (a filter ahead of the handlers): an unknown route
       // with a bad key is a 401, and only an authorized caller learns that a route does not exist.
       const role = this.#authorize(req.headers.authorization);
@@ -288,6 +291,17 @@ export class SimulatorServer {
     this.#sendJson(res, 200, page.body);
   }
 
+  /** The endpoint as this simulator's quirks serve it (built once per endpoint). */
+  #withQuirks(endpoint: SimEndpoint | undefined): SimEndpoint | undefined {
+    if (endpoint === undefined) return undefined;
+    let served = this.#servedEndpoints.get(endpoint);
+    if (served === undefined) {
+      served = endpointWithQuirks(endpoint, this.ctx.quirks);
+      this.#servedEndpoints.set(endpoint, served);
+    }
+    return served;
+  }
+
   /** The gate's admin endpoint: not logged, so that request counts stay the sync's own. */
   #controlGate(req: IncomingMessage, res: ServerResponse, raw: string): void {
     const role = this.#authorize(req.headers.authorization);
@@ -329,7 +343,8 @@ export class SimulatorServer {
     const match = /^\s*(\S+)\s+(\S+)\s*$/.exec(header);
     if (!match) return undefined;
     const [, scheme, key] = match as unknown as [string, string, string];
-    if (!(AUTH_SCHEMES as readonly string[]).includes(scheme.toLowerCase())) return undefined;
+    if (!this.ctx.quirks.authSchemes.some((word) => word.toLowerCase() === scheme.toLowerCase()))
+      return undefined;
     if (this.ctx.adminKeys.has(key)) return 'admin';
     if (this.ctx.ingestionKeys.has(key)) return 'ingestion';
     return undefined;
@@ -350,6 +365,8 @@ export class SimulatorServer {
       throw new ServerError(endpoint.broken.message);
     const state = this.ctx.dataset.state(endpoint.stream);
     const filter = parseFilter(state, body.filter, endpoint.range, endpoint.fieldAliases);
+    // A list that ignores the range filter (quirk): validated as ever, then not applied.
+    if (this.ctx.quirks.ignoresRangeFilter.includes(endpoint.stream)) filter.ranges.length = 0;
     const horizon = endpoint.horizon;
     if (horizon && !horizon.unlessAcross.includes(String(body.across))) {
       // CiCdAggsService: the default `across` (trend) adds `start_time >= now() - 90 days`.
@@ -361,7 +378,9 @@ export class SimulatorServer {
         inclusive: true,
       });
     }
-    const effective = effectiveSort(endpoint.order, parseSort(body.sort));
+    const requested = parseSort(body.sort);
+    const effective =
+      (!this.ctx.quirks.sortIgnored && honouredSort(requested)) || effectiveSort(endpoint.order, requested);
     if ('error' in effective) throw new ServerError(effective.error);
     const applied = effective.sort === undefined ? undefined : effective;
 
@@ -414,7 +433,7 @@ export class SimulatorServer {
     return { parts, total, start, nonUsers };
   }
 
-  #runPendingChanges(stream: ListStreamName): void {
+  #runPendingChanges(stream: StreamName): void {
     const served = this.#served(stream);
     this.#requestsServed.set(stream, served + 1);
     for (let k = 0; k < this.#pending.length; k++) {
@@ -466,15 +485,16 @@ const bytesOf = (page: PageResult) => page.parts.reduce((sum, part) => sum + par
 function servedRecord(
   endpoint: SimEndpoint,
   body: Record<string, unknown>,
+  spread?: (record: SeiRecord) => SeiRecord,
 ): ((record: SeiRecord) => Buffer) | undefined {
   const stamp = endpoint.requestTimeField;
   const optional = endpoint.optionalField;
   const filter = body.filter as Record<string, unknown> | undefined;
   const omit = optional !== undefined && filter?.[optional.flag] !== true ? optional.field : undefined;
-  if (stamp === undefined && omit === undefined) return undefined;
+  if (stamp === undefined && omit === undefined && spread === undefined) return undefined;
   const now = Date.now();
   return (record) => {
-    const served: SeiRecord = { ...record };
+    const served: SeiRecord = spread ? spread(record) : { ...record };
     if (stamp && record.status !== stamp.unlessStatus) served[stamp.field] = now;
     if (omit !== undefined) delete served[omit];
     return Buffer.from(JSON.stringify(served));

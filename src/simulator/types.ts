@@ -3,8 +3,9 @@
  * (The implementation lives beside this file; `startSimulator` in ./index.ts.)
  */
 import type { SeiRecord } from '../extract/sei/types.js';
-import type { ListStreamName } from '../streams/types.js';
+import type { StreamName } from '../streams/types.js';
 import type { LatencyModel } from './latency.js';
+import type { QuirkOptions, QuirkPreset } from './quirks.js';
 import type { V2Options } from './v2/types.js';
 
 /** Probabilities in [0, 1] per request, applied independently, and delays in ms. */
@@ -33,7 +34,7 @@ export interface SimulatorOptions {
   /** Size of each large stream (jira_issues, workitems, scm_pull_requests, scm_commits, cicd_job_runs). */
   records?: number;
   /** Per-stream sizes, overriding `records`. */
-  streamSizes?: Partial<Record<ListStreamName, number>>;
+  streamSizes?: Partial<Record<StreamName, number>>;
   /** Same seed, same dataset. @defaultValue 1 */
   seed?: number;
   /** Keys accepted with the Admin role. @defaultValue ['sim-admin-key'] */
@@ -54,9 +55,14 @@ export interface SimulatorOptions {
    * Streams whose endpoint is broken in the server's code (cicd_jobs: always 500) but should answer,
    * as a production that fixed it would. @defaultValue none
    */
-  fixedEndpoints?: readonly ListStreamName[];
+  fixedEndpoints?: readonly StreamName[];
   /** SEI 2.0: auth placements accepted, project, job pacing, fault knobs (./v2/types.ts). */
   v2?: V2Options;
+  /**
+   * The server's quirks (./quirks.ts): a preset (`strict`, the server as its code behaves; `polite`,
+   * none) or knobs over `strict`. @defaultValue 'strict'
+   */
+  quirks?: QuirkPreset | Partial<QuirkOptions>;
 }
 
 export interface RequestLogEntry {
@@ -96,20 +102,20 @@ export interface SnapshotSwitch {
 
 export interface SimulatorDataset {
   /** Every record a complete, unfiltered walk of the stream must return now (deleted ones excluded). */
-  records(stream: ListStreamName): SeiRecord[];
-  count(stream: ListStreamName): number;
+  records(stream: StreamName): SeiRecord[];
+  count(stream: StreamName): number;
   /**
    * Inserts, updates (bumping the updated-at field to now, or to `atMs`: a bulk edit at one
    * millisecond) and deletes records; returns the keys touched.
    */
   mutate(
-    stream: ListStreamName,
+    stream: StreamName,
     mutation: DatasetMutation,
     atMs?: number,
   ): { inserted: string[]; updated: string[]; deleted: string[] };
   /** Makes a new daily snapshot the latest one now (see `SimulatorHandle.switchSnapshotDuringWalk`). */
   switchSnapshot(
-    stream: ListStreamName,
+    stream: StreamName,
     change?: SnapshotSwitch,
   ): { inserted: string[]; updated: string[]; deleted: string[] };
 }
@@ -123,16 +129,19 @@ export interface SimulatorHandle {
   readonly requestLog: readonly RequestLogEntry[];
   clearRequestLog(): void;
   setFaults(faults: Partial<FaultOptions>): void;
+  /** Replaces the quirks given (the others stay). */
+  /** Changes the quirks while the simulator runs (the per-stream lists; others are read at start). */
+  setQuirks(quirks: Partial<QuirkOptions>): void;
   /**
    * Runs `mutation` on `stream` once, right before answering the `afterRequests`-th list request of
    * that stream from now (0: the next one). Records change under a running walk.
    */
-  mutateDuringWalk(stream: ListStreamName, afterRequests: number, mutation: DatasetMutation): void;
+  mutateDuringWalk(stream: StreamName, afterRequests: number, mutation: DatasetMutation): void;
   /**
    * Makes a new daily snapshot of `stream` the latest right before its `afterRequests`-th list request
    * from now: the pages of one walk then come from two snapshots, as when SEI's per-pod cache of the
    * latest `ingested_at` expires mid-walk.
    */
-  switchSnapshotDuringWalk(stream: ListStreamName, afterRequests: number, change?: SnapshotSwitch): void;
+  switchSnapshotDuringWalk(stream: StreamName, afterRequests: number, change?: SnapshotSwitch): void;
   close(): Promise<void>;
 }

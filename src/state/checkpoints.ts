@@ -45,6 +45,11 @@ export interface WalkInProgress {
   /** 0 on the first read of the slices, one more per re-read (the pages spanned two snapshots). */
   pass: number;
   scope: WalkScope;
+  /**
+   * Why the walk cannot prove itself complete (what the server did), once a slice met it: the walk
+   * then ends by reading the whole list (walk-finisher.ts). Null while the walk proves itself.
+   */
+  degraded?: string | null;
 }
 
 export interface Checkpoint {
@@ -80,6 +85,7 @@ export async function readCheckpoint(db: Executor, stream: string): Promise<Chec
             decidesDeletions: row.walk_decides_deletions,
             pass: row.walk_pass,
             scope: row.walk_scope ?? UNSCOPED,
+            degraded: row.walk_degraded,
           },
     lastCompleteWalkAt: row.last_complete_walk_at,
     endpointPath: row.endpoint_path,
@@ -97,6 +103,7 @@ export async function beginWalk(db: Executor, stream: string, walk: WalkInProgre
     walk_decides_deletions: walk.decidesDeletions,
     walk_pass: walk.pass,
     walk_scope: scopeJson(walk.scope),
+    walk_degraded: null,
     next_page: null,
   };
   await db
@@ -107,6 +114,21 @@ export async function beginWalk(db: Executor, stream: string, walk: WalkInProgre
 }
 
 /** The walk's slices are read again from their start (pass `pass`). */
+/** Notes that the walk in progress must end by reading the whole list, and why (the first reason stays). */
+export async function degradeWalk(
+  db: Executor,
+  stream: string,
+  walkId: string,
+  reason: string,
+): Promise<void> {
+  await db
+    .updateTable('sei_sync.checkpoints')
+    .set({ walk_degraded: sql`coalesce(walk_degraded, ${reason})`, updated_at: sql`now()` })
+    .where('stream', '=', stream)
+    .where('walk_id', '=', walkId)
+    .execute();
+}
+
 export async function setWalkPass(db: Executor, stream: string, pass: number): Promise<void> {
   await db
     .updateTable('sei_sync.checkpoints')
@@ -125,6 +147,7 @@ const NO_WALK = {
   walk_decides_deletions: false,
   walk_pass: 0,
   walk_scope: null,
+  walk_degraded: null,
 } as const;
 
 /**

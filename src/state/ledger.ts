@@ -1,13 +1,14 @@
 /** The run ledger: `sei_sync.runs` (one per run) and `sei_sync.stream_runs` (one per stream of a run). */
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
-import { SEI_ERROR_CODES } from '../extract/sei/errors.js';
+import { SEI_ERROR_CODES } from '../errors.js';
 import type { Executor } from '../load/upsert.js';
 import { thisProcess } from './run-owners.js';
 import {
   NON_SYNC_TRIGGERS,
   type RunStatus,
   type StartRunRequest,
+  type StreamCondition,
   type StreamCounts,
   type StreamRunError,
   type StreamRunResult,
@@ -138,6 +139,19 @@ export interface LastStreamRun {
   deleted: number;
   rejected: number;
   error: string | null;
+  /** A succeeded run that proved less than a walk, or whose list this SEI does not serve. */
+  condition: StreamCondition | null;
+}
+
+/** The condition a stream run's summary records (`unavailable` or `degraded`, src/sync/run-note.ts). */
+function conditionOfSummary(summary: unknown): StreamCondition | null {
+  const value = (typeof summary === 'string' ? JSON.parse(summary) : summary) as {
+    unavailable?: unknown;
+    degraded?: unknown;
+  } | null;
+  if (typeof value?.unavailable === 'string') return { kind: 'unavailable', reason: value.unavailable };
+  if (typeof value?.degraded === 'string') return { kind: 'degraded', reason: value.degraded };
+  return null;
 }
 
 /**
@@ -165,6 +179,7 @@ export async function lastStreamRuns(
       'sei_sync.stream_runs.deleted',
       'sei_sync.stream_runs.rejected',
       'sei_sync.stream_runs.error',
+      'sei_sync.stream_runs.summary',
     ])
     .orderBy('sei_sync.stream_runs.stream')
     .orderBy('sei_sync.stream_runs.started_at', 'desc')
@@ -190,6 +205,7 @@ export async function lastStreamRuns(
       deleted: row.deleted,
       rejected: row.rejected,
       error: row.error,
+      condition: conditionOfSummary(row.summary),
     })),
     lastSuccessAt: new Map(
       successes.filter((row) => row.finished_at).map((row) => [row.stream, row.finished_at as Date]),
@@ -273,4 +289,28 @@ export async function readStreamRun(
     },
     durationMs,
   };
+}
+
+/**
+ * Whether `source` is a stream of run `runId` (started less than `runHours` ago) that has not finished:
+ * what a stream derived from its table waits for.
+ */
+export async function sourceStillSyncing(
+  db: Executor,
+  runId: string,
+  source: string,
+  runHours: number,
+): Promise<boolean> {
+  const { rows } = await sql<{ pending: boolean }>`
+    SELECT EXISTS (
+      SELECT 1 FROM sei_sync.runs r
+      WHERE r.id = ${runId}::uuid AND ${source} = ANY (r.streams)
+        AND r.started_at > now() - make_interval(hours => ${runHours})
+        -- A source stopped by a worker's shutdown is not finished: its job resumes it on another worker.
+        AND NOT EXISTS (
+        SELECT 1 FROM sei_sync.stream_runs s WHERE s.run_id = r.id AND s.stream = ${source} AND s.status <> 'running'
+          AND s.error_code IS DISTINCT FROM ${SEI_ERROR_CODES.aborted}
+      )
+    ) AS pending`.execute(db);
+  return rows[0]?.pending === true;
 }

@@ -2,8 +2,8 @@
  * What the run ledger (`sei_sync.runs`, `sei_sync.stream_runs`) records of runs and stream runs: the
  * types the ledger stores and every driver, command and metric reads.
  */
-import type { ErrorCode, ForeignCode } from '../errors.js';
-import type { StreamName } from '../streams/types.js';
+import type { ErrorCode } from '../errors.js';
+import type { AnyStreamName } from '../streams/types.js';
 
 /** What one stream run did; every number is exact. */
 export interface StreamCounts {
@@ -24,28 +24,46 @@ export interface StreamCounts {
 }
 
 export interface StreamRunError {
-  /** Stable code, e.g. `SEI_ERR_AUTH` (src/errors.ts), or a foreign one as it came (a SQLSTATE). */
-  code: ErrorCode | ForeignCode;
+  /** Stable code, e.g. `SEI_ERR_AUTH` (src/errors.ts); a foreign one (a SQLSTATE) is named in `message`. */
+  code: ErrorCode;
   /** One line, never containing the API key. */
   message: string;
   /** False when retrying cannot help (bad key, bad request): BullMQ must not retry it. */
   retryable: boolean;
 }
 
+/** A stream that succeeded with less than a walk's proof, or whose endpoint this SEI does not serve. */
+export interface StreamCondition {
+  /**
+   * `degraded`: read by a slower path that proves less than a walk (the reason names what the server
+   * did); `unavailable`: this SEI answers 404 on the stream's list while other lists answer.
+   */
+  kind: 'degraded' | 'unavailable';
+  /** One line: what the server did, what sei-sync did instead, what (if anything) to do. */
+  reason: string;
+}
+
 export type StreamRunResult =
   | {
-      stream: StreamName;
+      stream: AnyStreamName;
       status: 'succeeded';
       counts: StreamCounts;
       durationMs: number;
       /** What the counts do not say (an empty list, rows derived from another table). */
       note?: string;
+      condition?: StreamCondition;
     }
-  | { stream: StreamName; status: 'failed'; counts: StreamCounts; durationMs: number; error: StreamRunError }
-  | { stream: StreamName; status: 'not_run'; reason: string };
+  | {
+      stream: AnyStreamName;
+      status: 'failed';
+      counts: StreamCounts;
+      durationMs: number;
+      error: StreamRunError;
+    }
+  | { stream: AnyStreamName; status: 'not_run'; reason: string };
 
 export interface SyncProgress {
-  stream: StreamName;
+  stream: AnyStreamName;
   /** Pages committed in this stream run. */
   pages: number;
   records: number;
@@ -66,7 +84,7 @@ export const NON_SYNC_TRIGGERS: readonly RunTrigger[] = [RENORMALIZE_TRIGGER, VE
 
 export interface StartRunRequest {
   trigger: RunTrigger;
-  streams: readonly StreamName[];
+  streams: readonly AnyStreamName[];
   fullRefresh: boolean;
   /** Reuse this id (a BullMQ parent job id, say) instead of generating one. */
   runId?: string;

@@ -73,6 +73,17 @@ export interface CheckpointsTable {
   cursor_scope: ColumnType<WalkScopeJson | null, string | null, string | null>;
   /** The route this stream's endpoint last answered on (when it has alternatives). */
   endpoint_path: string | null;
+  /** Why the walk in progress reads the whole list instead of proving itself (migration 013). */
+  walk_degraded: Generated<string | null>;
+}
+
+/** Endpoints this SEI does not serve (404 while other lists answer), asked again daily (migration 013). */
+export interface UnavailableEndpointsTable {
+  stream: string;
+  path: string;
+  since: Generated<Date>;
+  checked_at: ColumnType<Date, Date | string | undefined, Date | string>;
+  message: string;
 }
 
 export interface RejectsTable {
@@ -193,4 +204,5 @@ export interface Database {
   'sei_sync.renormalize_checkpoints': RenormalizeCheckpointsTable;
   'sei_sync.verify_streams': VerifyStreamsTable;
   'sei_sync.verify_buckets': VerifyBucketsTable;
+  'sei_sync.unavailable_endpoints': UnavailableEndpointsTable;
 }

@@ -14,6 +14,8 @@ export interface PlannedSlice {
   to: number;
   /** The server's count when the slice was planned, when it gave one. */
   estimatedRecords: number | undefined;
+  /** A count showed the slice holds no record: it is created done, never walked. */
+  empty?: boolean;
 }
 
 export interface SliceState {
@@ -35,6 +37,9 @@ export type WalkDirection = 'asc' | 'desc';
 export const sliceStart = (slice: { from: number; to: number }, direction: WalkDirection): number =>
   direction === 'asc' ? slice.from : slice.to;
 
+const sliceEnd = (slice: { from: number; to: number }, direction: WalkDirection): number =>
+  direction === 'asc' ? slice.to : slice.from;
+
 export async function createSlices(
   db: Executor,
   walkId: string,
@@ -53,8 +58,9 @@ export async function createSlices(
         stream,
         range_from: slice.from,
         range_to: slice.to,
-        resume_at: sliceStart(slice, direction),
+        resume_at: slice.empty ? sliceEnd(slice, direction) : sliceStart(slice, direction),
         estimated_records: slice.estimatedRecords ?? null,
+        ...(slice.empty && { done_at: sql<Date>`now()` }),
       })),
     )
     .execute();
@@ -191,21 +197,26 @@ export async function forgetSnapshots(db: Executor, walkId: string): Promise<voi
   await db.deleteFrom('sei_sync.walk_snapshots').where('walk_id', '=', walkId).execute();
 }
 
-/** Closes every slice of a walk without walking it (the server counted nothing in its window). */
+/**
+ * Closes every slice of a walk (or only `sliceNo`) without walking it further: the server counted
+ * nothing in its window, or the walk ends by reading its window as a whole list (a degraded walk).
+ */
 export async function closeEmptySlices(
   db: Executor,
   walkId: string,
   direction: WalkDirection,
+  sliceNo?: number,
 ): Promise<void> {
-  await db
+  let update = db
     .updateTable('sei_sync.walk_slices')
     .set({
       resume_at: direction === 'asc' ? sql`range_to` : sql`range_from`,
       done_at: sql`now()`,
       updated_at: sql`now()`,
     })
-    .where('walk_id', '=', walkId)
-    .execute();
+    .where('walk_id', '=', walkId);
+  if (sliceNo !== undefined) update = update.where('slice_no', '=', sliceNo);
+  await update.execute();
 }
 
 /** The walks that have slices of `stream` (a walk in progress, or one a crashed process left behind). */

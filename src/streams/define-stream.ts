@@ -16,11 +16,11 @@ import type { StreamKey } from './stream-key.js';
 import { keyColumn, RAW_COLUMN } from './table-spec.js';
 import type {
   DoraSnapshotStream,
+  EntityStreamDefinition,
   FullRefreshStream,
   IncrementalStream,
   NormalizeResult,
   Row,
-  StreamDefinition,
   TableSpec,
 } from './types.js';
 
@@ -53,7 +53,7 @@ export function defineStream(declaration: FullRefreshDeclaration): FullRefreshSt
 export function defineStream(declaration: DoraSnapshotDeclaration): DoraSnapshotStream;
 export function defineStream(
   declaration: IncrementalDeclaration | FullRefreshDeclaration | DoraSnapshotDeclaration,
-): StreamDefinition {
+): EntityStreamDefinition {
   const { table: tableName, key, fields, children = [], ...endpoint } = declaration;
   const table: TableSpec = {
     schema: 'sei',

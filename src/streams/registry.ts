@@ -1,5 +1,5 @@
 /** Every stream sei-sync knows, by name. Adding an endpoint: a module beside this file and a line here. */
-export { isStreamName, parseStreamList, UnknownStreamError } from './stream-names.js';
+export { isStreamName, parseAnyStreamList, parseStreamList, UnknownStreamError } from './stream-names.js';
 
 import { cicdInstancesStream } from './cicd-instances.js';
 import { cicdJobRunTestsStream } from './cicd-job-run-tests.js';
@@ -27,20 +27,21 @@ import { scmIssuesStream } from './scm-issues.js';
 import { scmPullRequestsStream } from './scm-pull-requests.js';
 import { isStreamName, UnknownStreamError } from './stream-names.js';
 import type {
+  AnyStreamDefinition,
+  AnyStreamName,
   DoraSnapshotStream,
   DoraStreamName,
-  ListStreamDefinition,
-  ListStreamName,
   StreamDefinition,
   StreamName,
 } from './types.js';
 import { userIdentitiesStream } from './user-identities.js';
+import { V2_STREAMS } from './v2-streams.js';
 import { workflowProfilesStream } from './workflow-profiles.js';
 import { workitemSprintsStream } from './workitem-sprints.js';
 import { workitemsStream } from './workitems.js';
 
-/** The SEI 1.0 list streams (the default set; each is a dataset of the simulator). */
-export const STREAMS: Readonly<Record<ListStreamName, ListStreamDefinition>> = {
+/** The SEI 1.0 list streams. */
+export const STREAMS: Readonly<Record<StreamName, StreamDefinition>> = {
   integrations: integrationsStream,
   jira_issues: jiraIssuesStream,
   workitems: workitemsStream,
@@ -73,18 +74,27 @@ export const DORA_STREAMS: Readonly<Record<DoraStreamName, DoraSnapshotStream>> 
   sei_contributors: seiContributorsStream,
 };
 
-/** Every stream a run may name. */
-export const ALL_STREAMS: Readonly<Record<StreamName, StreamDefinition>> = { ...STREAMS, ...DORA_STREAMS };
+/** Every stream the engine runs: the 1.0 lists, the DORA snapshots and the 2.0 streams (./v2-streams.ts). */
+export const ALL_STREAMS: Readonly<Record<AnyStreamName, AnyStreamDefinition>> = {
+  ...STREAMS,
+  ...DORA_STREAMS,
+  ...V2_STREAMS,
+};
 
 export function getStream(name: string): StreamDefinition {
-  if (!isStreamName(name)) throw new UnknownStreamError([name]);
-  return ALL_STREAMS[name];
+  if (!isStreamName(name) || !(name in STREAMS)) throw new UnknownStreamError([name]);
+  return STREAMS[name as StreamName];
 }
 
-/** Every table the streams write (entity tables, then their child tables), e.g. for the doctor command. */
+/** Every `sei` table the streams write (entity tables, then their child tables), e.g. for the doctor command. */
 export function allTableNames(): string[] {
-  return Object.values(ALL_STREAMS).flatMap((stream) => [
+  return [...Object.values(STREAMS), ...Object.values(DORA_STREAMS)].flatMap((stream) => [
     stream.table.name,
     ...stream.children.map((child) => child.name),
   ]);
+}
+
+/** An SEI 1.0 list stream (walked by time or read whole), as opposed to a DORA snapshot or an SEI 2.0 stream. */
+export function isListStream(stream: AnyStreamDefinition): stream is StreamDefinition {
+  return stream.mode === 'incremental' || stream.mode === 'full_refresh';
 }

@@ -3,9 +3,9 @@
  * STREAM_NAMES without loading the stream modules, so the configuration can check them too.
  */
 import { SYNC_ERROR_CODES } from '../errors.js';
-import { ALL_STREAM_NAMES, type StreamName } from './types.js';
+import { ALL_STREAM_NAMES, type AnyStreamName, STREAM_NAMES, type StreamName } from './types.js';
 
-const VALID = `valid: ${ALL_STREAM_NAMES.join(', ')}`;
+const VALID = `valid: ${STREAM_NAMES.join(', ')}`;
 
 /** A stream name nobody defined (from `--streams`, a config file or a job payload), or an empty list. */
 export class UnknownStreamError extends Error {
@@ -21,7 +21,7 @@ export class UnknownStreamError extends Error {
 }
 
 export function isStreamName(name: string): name is StreamName {
-  return (ALL_STREAM_NAMES as readonly string[]).includes(name);
+  return (STREAM_NAMES as readonly string[]).includes(name);
 }
 
 /**
@@ -36,5 +36,21 @@ export function parseStreamList(list: string): StreamName[] {
   const unknown = requested.filter((name) => !isStreamName(name));
   if (unknown.length > 0) throw new UnknownStreamError([...new Set(unknown)]);
   if (requested.length === 0) throw new UnknownStreamError([]);
+  return STREAM_NAMES.filter((name) => requested.includes(name));
+}
+
+/** Like `parseStreamList`, for commands that also run the SEI 2.0 streams (`sync`, SEI_STREAMS, jobs). */
+export function parseAnyStreamList(list: string): AnyStreamName[] {
+  const requested = list
+    .split(',')
+    .map((name) => name.trim())
+    .filter((name) => name !== '');
+  const valid = ALL_STREAM_NAMES as readonly string[];
+  const unknown = requested.filter((name) => !valid.includes(name));
+  if (unknown.length > 0 || requested.length === 0) {
+    const error = new UnknownStreamError([...new Set(unknown)]);
+    error.message = error.message.replace(VALID, `valid: ${ALL_STREAM_NAMES.join(', ')}`);
+    throw error;
+  }
   return ALL_STREAM_NAMES.filter((name) => requested.includes(name));
 }

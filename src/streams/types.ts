@@ -35,8 +35,8 @@ export const STREAM_NAMES = [
   'products',
   'workflow_profiles',
 ] as const;
-/** An SEI 1.0 list stream: one endpoint walked page by page (the simulator serves each as a dataset). */
-export type ListStreamName = (typeof STREAM_NAMES)[number];
+/** An SEI 1.0 list stream. */
+export type StreamName = (typeof STREAM_NAMES)[number];
 
 /**
  * Snapshots of what SEI computes per collection (DORA) and of its contributor licence counts: not
@@ -51,9 +51,23 @@ export const DORA_STREAM_NAMES = [
 ] as const;
 export type DoraStreamName = (typeof DORA_STREAM_NAMES)[number];
 
-/** Every stream a run may name. */
-export const ALL_STREAM_NAMES = [...STREAM_NAMES, ...DORA_STREAM_NAMES] as const;
-export type StreamName = ListStreamName | DoraStreamName;
+/**
+ * The SEI 2.0 ("AI DLC Insights") streams: the org structure, then one per export type. Run when
+ * 2.0 is configured (src/v2/, docs/sei-v2.md).
+ */
+export const V2_STREAM_NAMES = [
+  'v2_org',
+  'v2_efficiency',
+  'v2_productivity',
+  'v2_sprint',
+  'v2_business_alignment',
+  'v2_time_in_status',
+] as const;
+export type V2StreamName = (typeof V2_STREAM_NAMES)[number];
+
+/** Every stream a run may name: 1.0 lists, DORA snapshots and 2.0 exports. */
+export const ALL_STREAM_NAMES = [...STREAM_NAMES, ...DORA_STREAM_NAMES, ...V2_STREAM_NAMES] as const;
+export type AnyStreamName = StreamName | DoraStreamName | V2StreamName;
 
 /** PostgreSQL types the normalizers produce values for. */
 export type ColumnType =
@@ -142,7 +156,7 @@ export interface KeysetCursor {
 }
 
 interface StreamBase {
-  readonly name: StreamName;
+  readonly name: StreamName | DoraStreamName;
   /** Relative to the base URL, e.g. `/v1/jira_issues/list`. */
   readonly path: string;
   /**
@@ -231,16 +245,19 @@ export interface DerivedFallback {
  * deleted records from its lists without a tombstone.
  */
 export interface IncrementalStream extends StreamBase {
-  readonly name: ListStreamName;
+  readonly name: StreamName;
   readonly mode: 'incremental';
   readonly cursor: KeysetCursor;
 }
 
 /** No time filter: the whole list is taken until two reads agree; rows it no longer returns are marked deleted. */
 export interface FullRefreshStream extends StreamBase {
-  readonly name: ListStreamName;
+  readonly name: StreamName;
   readonly mode: 'full_refresh';
 }
+
+/** An SEI 1.0 list stream. */
+export type StreamDefinition = IncrementalStream | FullRefreshStream;
 
 /** Which SEI answer a DORA stream snapshots (src/dora/). */
 export type DoraSnapshotKind = 'buckets' | 'snapshots' | 'drilldown' | 'contributors';
@@ -261,10 +278,35 @@ export interface DoraSnapshotStream extends StreamBase {
   readonly dependsOn: readonly StreamName[];
 }
 
-/** A stream of an SEI 1.0 list endpoint. */
-export type ListStreamDefinition = IncrementalStream | FullRefreshStream;
+/**
+ * A stream whose records are normalized and loaded into a `sei` entity table (upserts, history): the
+ * 1.0 lists and the DORA snapshots.
+ */
+export type EntityStreamDefinition = StreamDefinition | DoraSnapshotStream;
 
-export type StreamDefinition = ListStreamDefinition | DoraSnapshotStream;
+/** What an SEI 2.0 stream loads: the org structure, or the jobs of one export type. */
+export type V2StreamSpec =
+  | { readonly kind: 'org' }
+  | {
+      readonly kind: 'export';
+      /** As in `POST /v2/insights/<type>/exports`. */
+      readonly exportType: 'efficiency' | 'productivity' | 'sprint' | 'ba' | 'ticket-data';
+    };
 
-/** How a stream is walked. */
-export type StreamMode = StreamDefinition['mode'];
+/**
+ * An SEI 2.0 stream: no list to walk, but jobs to run and files to load, all in one step
+ * (src/v2/walker.ts). Its rows go to schema `sei_v2` (migration 014).
+ */
+export interface V2Stream {
+  readonly name: V2StreamName;
+  readonly mode: 'v2';
+  readonly v2: V2StreamSpec;
+}
+
+/** Any stream the engine runs; its `mode` chooses its walker (src/sync/walkers/index.ts). */
+export type AnyStreamDefinition = StreamDefinition | DoraSnapshotStream | V2Stream;
+export type StreamMode = AnyStreamDefinition['mode'];
+/** The modes of SEI 1.0 list streams: the ones verify and renormalize read. */
+export type ListStreamMode = StreamDefinition['mode'];
+/** The declaration type of the streams of one mode. */
+export type StreamOfMode<M extends StreamMode> = Extract<AnyStreamDefinition, { readonly mode: M }>;

@@ -1,16 +1,15 @@
-/** What every part of the engine (planner, slice walker, finisher, list walk) works with. */
+/** What every part of the engine (planner, slice walker, finisher, list walk) works with: types only. */
 import type { Kysely } from 'kysely';
 import type { SyncScope } from '../config.js';
 import type { DoraSettings } from '../dora/defaults.js';
-import type { ListSource } from '../extract/list-request.js';
 import type { ListClient } from '../extract/sei/client.js';
 import type { ChangeListener } from '../load/change-listener.js';
-import { recordKeyOfValue } from '../normalize/record.js';
 import type { Logger } from '../observability/logger.js';
 import type { Warehouse } from '../state/open.js';
 import type { SyncProgress } from '../state/run-types.js';
 import type { Database } from '../state/schema.js';
-import type { StreamDefinition, StreamName } from '../streams/types.js';
+import type { AnyStreamDefinition, AnyStreamName, StreamDefinition, StreamName } from '../streams/types.js';
+import type { V2Runtime } from '../v2/runtime.js';
 
 export interface EngineSettings {
   /** Records per page asked (capped per endpoint). */
@@ -38,15 +37,19 @@ export interface EngineContext {
   readonly db: Kysely<Database>;
   /** Behind the first-request gate and the in-flight limit. */
   readonly client: ListClient;
-  readonly streams: Readonly<Record<StreamName, StreamDefinition>>;
+  readonly streams: Readonly<Record<AnyStreamName, AnyStreamDefinition>>;
+  /** SEI 2.0: its client and settings, when configured (src/v2/). */
+  readonly v2: V2Runtime | undefined;
   readonly settings: EngineSettings;
   readonly logger: Logger;
   readonly changeListener: ChangeListener | null;
   readonly now: () => Date;
+  /** Whether a list has answered in this process: a 404 is then about one list, not the base URL. */
+  readonly listsAnswered: () => boolean;
 }
 
 /** Per stream run: where its log lines and progress go. */
-export interface StreamRunContext<S extends StreamDefinition = StreamDefinition> {
+export interface StreamRunContext<S extends AnyStreamDefinition = StreamDefinition> {
   runId: string;
   stream: S;
   log: Logger;
@@ -55,36 +58,8 @@ export interface StreamRunContext<S extends StreamDefinition = StreamDefinition>
   onPage?: (page: { records: number }) => void;
   /** Called once a walk is planned, with the pages the server's total promises. */
   onEstimate?: (pages: number) => void;
-}
-
-/** How a walk asks the stream's endpoint for pages (on `path`, the route that answered). */
-export function listSourceOf(
-  ctx: {
-    settings: Pick<EngineSettings, 'forceDatabaseSource'> & { scope?: Pick<SyncScope, 'integrationIds'> };
-  },
-  stream: StreamDefinition,
-  path = stream.path,
-): ListSource {
-  const integrationIds = stream.integrationColumn ? ctx.settings.scope?.integrationIds : undefined;
-  const baseFilter = integrationIds
-    ? { ...(stream.baseFilter ?? {}), integration_ids: [...integrationIds] }
-    : stream.baseFilter;
-  return {
-    path,
-    sort: stream.sort,
-    pageSizeParam: stream.pageSizeParam,
-    ...(stream.maxPageSize !== undefined && { maxPageSize: stream.maxPageSize }),
-    ...(baseFilter && { baseFilter }),
-    ...(stream.extraBody && { extraBody: stream.extraBody }),
-    ...(stream.forceDatabaseSource && ctx.settings.forceDatabaseSource && { query: { force_source: 'db' } }),
-    ...(stream.fallback && { finalStatuses: stream.fallback.statuses }),
-    // Hostile answers may hold nulls or arrays among the records: no key, never a throw.
-    recordKey: (record) => recordKeyOfValue(stream, record),
-  };
-}
-
-export function pageSizeOf(ctx: EngineContext, stream: StreamDefinition): number {
-  return Math.min(ctx.settings.pageSize, stream.maxPageSize ?? Number.POSITIVE_INFINITY);
+  /** The route the stream answers on (probed and remembered when it has alternatives: extract/routes.ts). */
+  route(): Promise<string>;
 }
 
 export type ProgressCallback = (progress: SyncProgress) => void;

@@ -1,7 +1,7 @@
 /**
  * The sync engine, composed: the one path every mode uses to copy a stream from SEI into the warehouse.
  *
- * Every stream runs the same three steps of its walker (walkers.ts), chosen by its mode:
+ * Every stream runs the same three steps of its walker (walkers/), chosen by its mode:
  *
  *   plan    plan the walk (or continue the one in progress): window, counts, slices (walk-planner.ts);
  *           a full-refresh list is read whole here (list-sync.ts);
@@ -16,6 +16,7 @@
  */
 import type { Config } from '../config.js';
 import { gateFirstRequest } from '../extract/first-request-gate.js';
+import { routeOverrides } from '../extract/routes.js';
 import type { ListClient } from '../extract/sei/client.js';
 import { InFlightLimit } from '../extract/sei/in-flight.js';
 import type { ChangeListener } from '../load/change-listener.js';
@@ -23,21 +24,21 @@ import { historyChangeListener } from '../load/history.js';
 import type { Logger } from '../observability/logger.js';
 import { readStreamRun } from '../state/ledger.js';
 import type { Warehouse } from '../state/open.js';
-import { ALL_STREAMS } from '../streams/registry.js';
-import type { StreamDefinition, StreamName } from '../streams/types.js';
-import { verifyContext } from '../verify/context.js';
+import { DORA_STREAMS, STREAMS } from '../streams/registry.js';
+import type { AnyStreamDefinition, StreamDefinition, StreamName } from '../streams/types.js';
+import { V2_STREAMS } from '../streams/v2-streams.js';
+import type { V2Runtime } from '../v2/runtime.js';
 import { failedVerify } from '../verify/failed.js';
-import { planVerify } from '../verify/plan.js';
 import { saveVerifyResult } from '../verify/results.js';
 import { verifySummary } from '../verify/types.js';
-import type { EngineContext } from './engine-context.js';
+import type { EngineContext, StreamRunContext } from './engine-context.js';
 import { localFanOut, localSync } from './local-driver.js';
-import { resolveRoute, routeOverrides } from './routes.js';
+
 import { runLedger } from './run-ledger.js';
 import { Semaphore } from './semaphore.js';
 import { createStreamRuns, linkedAbort } from './stream-run.js';
 import type { SyncEngine } from './types.js';
-import { walkerOf } from './walkers.js';
+import { listWalkerOf, walkerOf } from './walkers/index.js';
 import { workerSteps } from './worker-steps.js';
 
 export type { ChangeListener } from '../load/change-listener.js';
@@ -52,11 +53,13 @@ export interface SyncEngineOptions {
     };
   logger: Logger;
   /** @defaultValue every stream of the registry */
-  streams?: Readonly<Partial<Record<StreamName, StreamDefinition>>>;
+  streams?: Readonly<Record<StreamName, StreamDefinition>>;
   /** @defaultValue the SCD-2 history layer (src/load/history.ts); null turns history off */
   changeListener?: ChangeListener | null;
   /** @defaultValue () => new Date() */
   now?: () => Date;
+  /** SEI 2.0's client and settings (src/v2/); without it the 2.0 streams fail with a line saying what to set. */
+  v2?: V2Runtime;
 }
 
 /** The run id of work that is booked in no run (a verify plan): ledger updates match no row. */
@@ -72,7 +75,8 @@ function engineContext(options: SyncEngineOptions, maxInFlight: number): EngineC
   // A wrong key, base URL or unreachable host costs one request (and its retries), not one per stream
   // started at once; then as many requests in flight as the budget and the server's latency call for.
   const host = config.sei.baseUrl === undefined ? undefined : new URL(config.sei.baseUrl).host;
-  const client = new InFlightLimit(gateFirstRequest(options.client, { host }), {
+  const gate = gateFirstRequest(options.client, { host });
+  const client = new InFlightLimit(gate, {
     requestsPerMinute: config.sei.requestsPerMinute,
     maxInFlight,
   });
@@ -80,7 +84,8 @@ function engineContext(options: SyncEngineOptions, maxInFlight: number): EngineC
     warehouse,
     db: warehouse.db,
     client,
-    streams: { ...ALL_STREAMS, ...options.streams },
+    streams: { ...(options.streams ?? STREAMS), ...DORA_STREAMS, ...V2_STREAMS },
+    v2: options.v2,
     settings: {
       pageSize: config.sei.pageSize,
       maxPages: config.sei.maxPages,
@@ -96,8 +101,12 @@ function engineContext(options: SyncEngineOptions, maxInFlight: number): EngineC
     logger: options.logger,
     changeListener: options.changeListener === undefined ? historyChangeListener : options.changeListener,
     now: options.now ?? (() => new Date()),
+    listsAnswered: () => gate.answered,
   };
 }
+
+/** The 1.0 list streams of the engine (verify reads only those). */
+const STREAMS_OF = (ctx: EngineContext) => ctx.streams as Readonly<Record<StreamName, StreamDefinition>>;
 
 export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
   const { warehouse, logger } = options;
@@ -109,7 +118,9 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
   /** Slices walked at once by this process, across every stream and both drivers. */
   const slots = new Semaphore(maxInFlight);
   const fanOut = localFanOut(slots);
-  const walker = (run: Parameters<typeof walkerOf>[1]) => walkerOf(ctx, run, fanOut);
+  const walker = (run: StreamRunContext<AnyStreamDefinition>) => walkerOf(ctx, run, fanOut);
+  // Verify reads SEI 1.0 lists only (2.0 publishes no counts to compare with).
+  const listWalker = (run: StreamRunContext<AnyStreamDefinition>) => listWalkerOf(ctx, run, fanOut);
   return {
     ...runLedger(ctx),
     syncStream: localSync(runs, fanOut, walker),
@@ -121,15 +132,14 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
         request,
         { startRow: true, bookBusy: false, doneMessage },
         async (run) => {
-          const path = await resolveRoute(ctx, run);
-          const verified = await walker(run).verify(verifyContext(ctx, run, path), request.heal);
+          const verified = await listWalker(run).verify(request.heal);
           // The ledger counts every request of the stream run (the route probe too).
           const { counts } = await readStreamRun(ctx.db, request.runId, request.stream);
           const value = { ...verified, requests: counts.requests };
           return { summary: verifySummary(value), value };
         },
       );
-      const verified = value ?? failedVerify(ctx.streams[request.stream], result);
+      const verified = value ?? failedVerify(STREAMS_OF(ctx)[request.stream], result);
       // What status and /metrics read; a verify whose result cannot be stored still reports it here.
       await saveVerifyResult(ctx.db, request.runId, verified, request.heal).catch((error: unknown) =>
         logger.warn({ stream: request.stream, err: error }, 'verify result not stored'),
@@ -142,7 +152,7 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
       try {
         // No stream run: the plan's own probes are booked nowhere.
         const run = runs.runContext({ runId: NO_RUN, stream: request.stream }, controller.signal);
-        return await planVerify(verifyContext(ctx, run, await resolveRoute(ctx, run)));
+        return await listWalker(run).planVerify();
       } finally {
         unlink();
       }

@@ -10,6 +10,7 @@ import { budgetObserver } from '../observability/budget-observer.js';
 import type { Logger } from '../observability/logger.js';
 import { assertMigrated } from '../state/migrate.js';
 import { openWarehouse, type Warehouse } from '../state/open.js';
+import { V2Client } from '../v2/client.js';
 import { type ChangeListener, createSyncEngine } from './engine.js';
 import type { SyncEngine } from './types.js';
 
@@ -57,12 +58,30 @@ export async function createSyncEngineFromConfig(
       }),
     });
   const client = createSeiClient(config.sei, budget, options.logger);
+  if (config.clock)
+    options.logger.warn(
+      { clock: config.clock.toISOString() },
+      'SEI_SYNC_CLOCK freezes the sync clock: for replaying a capture only, never against a real SEI',
+    );
+  // SEI 2.0 shares the budget (one key limit, one ledger) when configured.
+  const v2Client = config.v2
+    ? new V2Client({
+        settings: config.v2,
+        budget,
+        timeoutMs: config.sei.timeoutMs,
+        maxAttempts: config.sei.maxAttempts,
+        logger: options.logger,
+      })
+    : undefined;
   const engine = createSyncEngine({
     warehouse,
     client,
     config,
     logger: options.logger,
     ...(options.changeListener && { changeListener: options.changeListener }),
+    // Replaying a capture: the requests of its walks again (docs/capture.md#replay).
+    ...(config.clock && { now: () => config.clock as Date }),
+    ...(config.v2 && v2Client && { v2: { settings: config.v2, client: v2Client } }),
   });
   return {
     engine,
@@ -71,11 +90,10 @@ export async function createSyncEngineFromConfig(
     close: async () => {
       await engine.close();
       await client.close();
+      await v2Client?.close();
       if (ownsBudget) await budget.close?.();
       if (ownsWarehouse) await warehouse.close();
     },
   };
 }
-export { knownFailure } from './derived-list.js';
-export { listSourceOf } from './engine-context.js';
 export type { RunStatus, StreamCounts, StreamRunResult, SyncProgress } from './types.js';

@@ -3,15 +3,16 @@
  * the keys it holds; when the list is proven complete, rows it no longer holds are marked deleted.
  */
 import { randomUUID } from 'node:crypto';
+import { deriveList, knownFailure } from '../extract/derived-list.js';
 import { costOfFailure } from '../extract/list-request.js';
+import { listSourceOf } from '../extract/list-source.js';
 import { walkWholeList } from '../extract/whole-list-walk.js';
 import { writeWalkedPage } from '../load/commit-page.js';
 import { type DeletionScope, forgetWalkKeys, markMissingAsDeleted } from '../load/deletes.js';
 import { normalizePage } from '../normalize/page.js';
 import { addToStreamRun } from '../state/ledger.js';
 import type { FullRefreshStream } from '../streams/types.js';
-import { deriveList, knownFailure } from './derived-list.js';
-import { type EngineContext, listSourceOf, type StreamRunContext } from './engine-context.js';
+import type { EngineContext, StreamRunContext } from './engine-context.js';
 
 export interface ListSyncResult {
   deleted: number;
@@ -30,7 +31,7 @@ function deletionScope(ctx: EngineContext, stream: FullRefreshStream): DeletionS
 
 export async function syncWholeList(
   ctx: EngineContext,
-  run: StreamRunContext & { stream: FullRefreshStream },
+  run: StreamRunContext<FullRefreshStream>,
   options: { path: string },
 ): Promise<ListSyncResult> {
   const { stream, runId } = run;
@@ -53,7 +54,7 @@ export async function syncWholeList(
       const known = knownFailure(stream, error);
       if (!known) throw error;
       await addToStreamRun(ctx.db, runId, stream.name, costOfFailure(error));
-      parts = deriveList(ctx, stream, known.fallback);
+      parts = deriveList(ctx.db, stream, known.fallback);
       next = await parts.next();
       note = `${options.path} answered ${known.status}: ${known.fallback.reason}; ${next.done ? 0 : next.value.records.length} rows derived from ${known.fallback.from}`;
       run.log.warn({ status: known.status, from: known.fallback.from }, note);

@@ -1,11 +1,11 @@
 /**
  * Any failure as a stream run's error, in one line for the ledger and the `--json` documents: its own
  * stable `code` (and `retryable`) when it carries them, otherwise `SEI_SYNC_ERR_INTERNAL`, retryable (a
- * database restarting is worth another try). A stop on request is an interruption, not a failure.
+ * database restarting is worth another try), naming any foreign code in the message. A stop on request is an interruption, not a failure.
  */
 
-import { SYNC_ERROR_CODES } from '../errors.js';
-import { classify, SEI_ERROR_CODES, SeiError } from '../extract/sei/errors.js';
+import { codedLine, SEI_ERROR_CODES, SYNC_ERROR_CODES } from '../errors.js';
+import { classify, SeiError } from '../extract/sei/errors.js';
 import { describeServiceError } from '../service-errors.js';
 import type { StreamRunError } from './types.js';
 
@@ -17,10 +17,9 @@ export function toRunError(error: unknown, databaseAddress?: string): StreamRunE
   if (lost) return { code: lost.code, message: lost.message, retryable: lost.retryable };
   const message = (error instanceof Error ? error.message : String(error)).split('\n')[0] ?? '';
   if (error instanceof SeiError) return { code: error.code, message, retryable: classify(error) !== 'fatal' };
-  const { code, retryable } = (error ?? {}) as { code?: unknown; retryable?: unknown };
+  const { retryable } = (error ?? {}) as { retryable?: unknown };
   return {
-    code: typeof code === 'string' ? code : SYNC_ERROR_CODES.internal,
-    message,
+    ...codedLine(error, SYNC_ERROR_CODES.internal, message),
     retryable: typeof retryable === 'boolean' ? retryable : true,
   };
 }

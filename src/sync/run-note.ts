@@ -7,11 +7,28 @@
 
 import type { VerifySummary } from '../verify/types.js';
 import type { ListSyncResult } from './list-sync.js';
-import type { StreamCounts } from './types.js';
+import type { StreamCondition, StreamCounts } from './types.js';
 import type { WalkEnd } from './walk-finisher.js';
 
-/** A stream run's summary: a list read, a complete keyset walk, or a verify. */
-export type RunSummary = ListSyncResult | Extract<WalkEnd, { kind: 'complete' }> | VerifySummary;
+/** A stream whose endpoint this SEI does not serve (unavailable.ts): nothing was read. */
+export interface UnavailableSummary {
+  unavailable: string;
+}
+
+/** A stream run's summary: a list read, a complete keyset walk, a verify, or an endpoint not served. */
+export type RunSummary =
+  | ListSyncResult
+  | Extract<WalkEnd, { kind: 'complete' }>
+  | VerifySummary
+  | UnavailableSummary;
+
+/** What a summary says the stream lacked: a walk's proof (degraded), or its endpoint (unavailable). */
+export function conditionOf(summary: RunSummary): StreamCondition | undefined {
+  if ('unavailable' in summary) return { kind: 'unavailable', reason: summary.unavailable };
+  if ('degraded' in summary && summary.degraded !== undefined)
+    return { kind: 'degraded', reason: summary.degraded };
+  return undefined;
+}
 
 export const EMPTY_STREAM_NOTE =
   'SEI lists no records: not used by this tenant (or none in the sync scope, or not visible to this key)';
@@ -29,5 +46,7 @@ export function runNote(
 
 /** The note of a run's summary (a verify's says nothing here: its findings are its own result). */
 export function noteOf(summary: RunSummary, counts: StreamCounts): string | undefined {
+  if ('unavailable' in summary) return summary.unavailable;
+  if ('degraded' in summary && summary.degraded !== undefined) return `degraded: ${summary.degraded}`;
   return 'status' in summary ? undefined : runNote(summary, counts);
 }

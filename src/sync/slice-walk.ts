@@ -7,6 +7,7 @@
 
 import { walkKeyset } from '../extract/keyset-walk.js';
 import { costOfFailure } from '../extract/list-request.js';
+import { listSourceOf, pageSizeOf } from '../extract/list-source.js';
 import type { SeiRecord } from '../extract/sei/types.js';
 import { snapshotsOf } from '../extract/snapshots.js';
 import { type WalkedPage, writeWalkedPage } from '../load/commit-page.js';
@@ -15,7 +16,7 @@ import { normalizePage } from '../normalize/page.js';
 import { addToStreamRun } from '../state/ledger.js';
 import { readSlice, type SliceState } from '../state/walk-slices.js';
 import type { IncrementalStream } from '../streams/types.js';
-import { type EngineContext, listSourceOf, pageSizeOf, type StreamRunContext } from './engine-context.js';
+import type { EngineContext, StreamRunContext } from './engine-context.js';
 
 export interface SliceWalkRequest {
   walkId: string;
@@ -29,7 +30,7 @@ export interface SliceWalkRequest {
 /** Walks the slice to its end; returns its final state (already done: returned as it is). */
 export async function walkSlice(
   ctx: EngineContext,
-  run: StreamRunContext & { stream: IncrementalStream },
+  run: StreamRunContext<IncrementalStream>,
   request: SliceWalkRequest,
 ): Promise<SliceState | undefined> {
   const { stream, runId } = run;

@@ -4,19 +4,26 @@
  * Both drivers and the verify run every stream through here.
  */
 import { setMaxListeners } from 'node:events';
-import { SEI_ERROR_CODES } from '../extract/sei/errors.js';
-import { finishStreamRun, readStreamRun, startStreamRun } from '../state/ledger.js';
+import { SEI_ERROR_CODES } from '../errors.js';
+import { listSourceOf } from '../extract/list-source.js';
+import { type RouteMemory, resolveRoute } from '../extract/routes.js';
+import { readCheckpoint, rememberEndpointPath } from '../state/checkpoints.js';
+import { addToStreamRun, finishStreamRun, readStreamRun, startStreamRun } from '../state/ledger.js';
 import { withStreamLock } from '../state/stream-lock.js';
-import type { StreamName } from '../streams/types.js';
+import { isListStream } from '../streams/registry.js';
+import type { AnyStreamDefinition, AnyStreamName } from '../streams/types.js';
 import { zeroCounts } from './counts.js';
 import type { EngineContext, StreamRunContext } from './engine-context.js';
 import { interruption, toRunError } from './run-error.js';
-import { noteOf, type RunSummary } from './run-note.js';
+import { conditionOf, noteOf, type RunSummary } from './run-note.js';
 import type { StreamRunError, StreamRunResult, SyncProgress } from './types.js';
+import { forgetUnavailable, rememberedUnavailable, unavailableVerdict } from './unavailable.js';
 
 export interface StreamRunRequest {
   runId: string;
-  stream: StreamName;
+  stream: AnyStreamName;
+  /** The user named the stream (`--streams`): a list this SEI does not serve then fails it. */
+  named?: boolean | undefined;
   signal?: AbortSignal | undefined;
   onProgress?: ((progress: SyncProgress) => void) | undefined;
 }
@@ -30,6 +37,11 @@ export interface RunOptions {
   /** Book a busy lock as the stream's failure in the ledger (in one process the run is then over for it). */
   bookBusy: boolean;
   doneMessage?: string;
+  /**
+   * A sync's first step: a stream whose list this SEI does not serve (unavailable.ts) is not asked
+   * between daily checks, and a 404 while other lists answer marks it unavailable instead of failing.
+   */
+  availability?: boolean;
 }
 
 /** Closed: the stream's result. Open: the body's value, the row still running. */
@@ -50,16 +62,35 @@ export function linkedAbort(signal: AbortSignal | undefined): {
 }
 
 export function createStreamRuns(ctx: EngineContext, databaseAddress: string | undefined) {
-  function runContext(request: StreamRunRequest, signal: AbortSignal): StreamRunContext {
+  function runContext(request: StreamRunRequest, signal: AbortSignal): StreamRunContext<AnyStreamDefinition> {
     let pages = 0;
     let records = 0;
     const progress = (estimatedPages: number | undefined) =>
       request.onProgress?.({ stream: request.stream, pages, records, estimatedPages });
+    const { runId } = request;
+    const stream = ctx.streams[request.stream];
+    const log = ctx.logger.child({ runId, stream: stream.name });
+    const memory: RouteMemory = {
+      recall: async () => (await readCheckpoint(ctx.db, stream.name))?.endpointPath ?? undefined,
+      remember: (path) => rememberEndpointPath(ctx.db, stream.name, path),
+      book: (cost) => addToStreamRun(ctx.db, runId, stream.name, cost),
+    };
     return {
-      runId: request.runId,
-      stream: ctx.streams[request.stream],
-      log: ctx.logger.child({ runId: request.runId, stream: request.stream }),
+      runId,
+      stream,
+      log,
       signal,
+      // Only an SEI 1.0 list has a route; a 2.0 stream's walker never asks for one.
+      route: () =>
+        isListStream(stream)
+          ? resolveRoute(ctx.client, stream, {
+              forced: ctx.settings.routes[stream.name],
+              sourceOf: (path) => listSourceOf(ctx, stream, path),
+              memory,
+              signal,
+              log,
+            })
+          : Promise.reject(new Error(`${stream.name} is not an SEI 1.0 list: it has no route`)),
       onPage: (page) => {
         pages += 1;
         records += page.records;
@@ -70,7 +101,7 @@ export function createStreamRuns(ctx: EngineContext, databaseAddress: string | u
   }
 
   async function close(
-    run: StreamRunContext,
+    run: StreamRunContext<AnyStreamDefinition>,
     started: number,
     end: { summary: RunSummary } | { error: StreamRunError },
     doneMessage = 'stream synced',
@@ -88,18 +119,23 @@ export function createStreamRuns(ctx: EngineContext, databaseAddress: string | u
     await finishStreamRun(ctx.db, runId, stream.name, { status: 'succeeded', summary: end.summary });
     const { counts, durationMs } = await readStreamRun(ctx.db, runId, stream.name);
     const note = noteOf(end.summary, counts);
-    run.log.info({ ...counts, ...(note && { note }) }, doneMessage);
+    const condition = conditionOf(end.summary);
+    run.log.info(
+      { ...counts, ...(note && { note }), ...(condition && { condition: condition.kind }) },
+      doneMessage,
+    );
     return {
       stream: stream.name,
       status: 'succeeded',
       counts,
       durationMs: durationMs ?? Date.now() - started,
       ...(note && { note }),
+      ...(condition && { condition }),
     };
   }
 
   function failure(
-    run: StreamRunContext,
+    run: StreamRunContext<AnyStreamDefinition>,
     caught: unknown,
     requested: AbortSignal | undefined,
   ): StreamRunError {
@@ -114,7 +150,7 @@ export function createStreamRuns(ctx: EngineContext, databaseAddress: string | u
   async function streamRun<T, O>(
     request: StreamRunRequest,
     options: RunOptions,
-    body: (run: StreamRunContext) => Promise<RunBodyEnd<T, O>>,
+    body: (run: StreamRunContext<AnyStreamDefinition>) => Promise<RunBodyEnd<T, O>>,
   ): Promise<RunOutcome<T, O>> {
     const started = Date.now();
     const { controller, unlink } = linkedAbort(request.signal);
@@ -123,11 +159,26 @@ export function createStreamRuns(ctx: EngineContext, databaseAddress: string | u
       return await withStreamLock(ctx.warehouse, request.stream, async (): Promise<RunOutcome<T, O>> => {
         try {
           if (options.startRow) await startStreamRun(ctx.db, request.runId, request.stream);
+          // A stream the user named is asked whatever was remembered.
+          const known =
+            options.availability && !request.named
+              ? await rememberedUnavailable(ctx, request.stream)
+              : undefined;
+          if (known !== undefined)
+            return { result: await close(run, started, { summary: { unavailable: known } }) };
           const end = await body(run);
+          if (options.availability) await forgetUnavailable(ctx, request.stream);
           if (end.kind === 'open') return { value: end.value };
           return { result: await close(run, started, end, options.doneMessage), value: end.value };
         } catch (caught) {
-          return { result: await close(run, started, { error: failure(run, caught, request.signal) }) };
+          const verdict =
+            options.availability && !request.signal?.aborted
+              ? await unavailableVerdict(ctx, run, caught, request.named === true).catch(() => undefined)
+              : undefined;
+          if (verdict?.kind === 'unavailable')
+            return { result: await close(run, started, { summary: { unavailable: verdict.note } }) };
+          const error = verdict?.kind === 'named' ? verdict.error : failure(run, caught, request.signal);
+          return { result: await close(run, started, { error }) };
         }
       });
     } catch (caught) {
@@ -156,7 +207,7 @@ export function createStreamRuns(ctx: EngineContext, databaseAddress: string | u
   async function closedRun<T>(
     request: StreamRunRequest,
     options: RunOptions,
-    body: (run: StreamRunContext) => Promise<{ summary: RunSummary; value: T }>,
+    body: (run: StreamRunContext<AnyStreamDefinition>) => Promise<{ summary: RunSummary; value: T }>,
   ): Promise<{ result: StreamRunResult; value?: T }> {
     const outcome = await streamRun<T, never>(request, options, async (run) => ({
       kind: 'done',

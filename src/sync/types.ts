@@ -11,7 +11,7 @@ import type {
   StreamRunResult,
   SyncProgress,
 } from '../state/run-types.js';
-import type { StreamName } from '../streams/types.js';
+import type { AnyStreamName, StreamName } from '../streams/types.js';
 
 export * from '../state/run-types.js';
 
@@ -20,9 +20,11 @@ import type { StreamVerifyResult } from '../verify/types.js';
 
 export interface SyncStreamRequest {
   runId: string;
-  stream: StreamName;
+  stream: AnyStreamName;
   /** Re-walk from scratch, ignoring the cursor and the page checkpoint. */
   fullRefresh: boolean;
+  /** The user named the stream (`--streams`): a list this SEI does not serve fails it (unavailable.ts). */
+  named?: boolean;
   /** Aborting stops the walk after the current page commits (or abandons an uncommitted one). */
   signal?: AbortSignal;
   onProgress?: (progress: SyncProgress) => void;
@@ -48,7 +50,7 @@ export interface SlicesStep {
 
 export interface SliceRequest {
   runId: string;
-  stream: StreamName;
+  stream: AnyStreamName;
   walkId: string;
   sliceNo: number;
   signal?: AbortSignal;

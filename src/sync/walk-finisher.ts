@@ -4,8 +4,11 @@
  * - Snapshots: Jira and work-item lists are read from each integration's latest daily snapshot, a
  *   value the server caches per pod for 15 minutes. A walk whose pages came from two snapshots of one
  *   integration may have missed records that moved between them, so its slices are read again (a new
- *   pass) until one pass sees one snapshot per integration; after `MAX_WALK_PASSES` the walk is given
- *   up and the stream fails with a retryable error (its cursor stays, nothing is called clean).
+ *   pass) until one pass sees one snapshot per integration; after `MAX_WALK_PASSES` the records are
+ *   taken to carry different snapshots for good, and the walk degrades (below).
+ * - Degraded: a walk that cannot prove itself (those snapshots, or a slice that met a server unlike our
+ *   model: degraded-walk.ts) reads its window as a whole list, moves the cursor and ends succeeded with
+ *   the reason it proves less; it decides no deletions.
  * - Deletions: a walk from the beginning of time saw every record SEI lists, except those changed while
  *   it walked (they moved past its window's end). Tail walks read `[window end, now)` until one finds
  *   nothing new; then rows no part of the walk saw are marked deleted. A tail that keeps finding
@@ -18,7 +21,6 @@ import { toEpochSeconds } from '../extract/time-range.js';
 import { type DeletionScope, forgetWalkKeys, markMissingAsDeleted } from '../load/deletes.js';
 import type { Executor } from '../load/upsert.js';
 import {
-  abandonWalk,
   completeWalk,
   readCheckpoint,
   setWalkPass,
@@ -37,6 +39,7 @@ import {
   type WalkDirection,
 } from '../state/walk-slices.js';
 import type { IncrementalStream, TableSpec } from '../streams/types.js';
+import { describeDegradedRead, readWindowAsList } from './degraded-walk.js';
 import type { EngineContext, StreamRunContext } from './engine-context.js';
 import { walkSlice } from './slice-walk.js';
 
@@ -56,11 +59,13 @@ export type WalkEnd =
       snapshots: Record<string, number[]>;
       /** Records the walk's slices read, over every run that walked them (a resumed walk's included). */
       walkRecords: number;
+      /** Why the walk could not prove itself complete, and what its slower read showed. */
+      degraded?: string;
     };
 
 export async function finishWalk(
   ctx: EngineContext,
-  run: StreamRunContext & { stream: IncrementalStream },
+  run: StreamRunContext<IncrementalStream>,
   options: { path: string },
 ): Promise<WalkEnd> {
   const { stream } = run;
@@ -80,8 +85,11 @@ export async function finishWalk(
       true,
     );
 
+  // A slice met a server unlike our model (walkers.ts): the walk ends by the slower path.
+  if (walk.degraded) return degradedEnd(ctx, run, walk, options.path, walk.degraded, slices);
   const before = await snapshotsOrRewalk(ctx, run, walk);
   if (before.kind === 'rewalk') return before;
+  if (before.kind === 'degrade') return degradedEnd(ctx, run, walk, options.path, before.reason, slices);
 
   let deleted = 0;
   let deletionsDecided = false;
@@ -92,6 +100,7 @@ export async function finishWalk(
     // written from it must not sit beside the older snapshot's (nor deletions be decided on either).
     const after = await snapshotsOrRewalk(ctx, run, walk);
     if (after.kind === 'rewalk') return after;
+    if (after.kind === 'degrade') return degradedEnd(ctx, run, walk, options.path, after.reason, slices);
     snapshots = after.snapshots;
   }
   const finishedAt = ctx.now();
@@ -130,9 +139,13 @@ export async function finishWalk(
  */
 async function snapshotsOrRewalk(
   ctx: EngineContext,
-  run: StreamRunContext & { stream: IncrementalStream },
+  run: StreamRunContext<IncrementalStream>,
   walk: WalkInProgress,
-): Promise<{ kind: 'rewalk'; pass: number } | { kind: 'one'; snapshots: Map<string, number[]> }> {
+): Promise<
+  | { kind: 'rewalk'; pass: number }
+  | { kind: 'one'; snapshots: Map<string, number[]> }
+  | { kind: 'degrade'; reason: string }
+> {
   const { stream } = run;
   const snapshots = stream.snapshotField
     ? await readSnapshots(ctx.db, walk.walkId)
@@ -151,19 +164,45 @@ async function snapshotsOrRewalk(
       );
       return { kind: 'rewalk', pass: walk.pass + 1 };
     }
-    await ctx.db.transaction().execute(async (trx) => {
-      await forgetSlices(trx, walk.walkId);
-      await forgetWalkKeys(trx, walk.walkId);
-      await abandonWalk(trx, stream.name);
-    });
-    throw new SyncStreamError(
-      SYNC_ERROR_CODES.snapshotChanging,
-      `${stream.name}: ${MAX_WALK_PASSES} reads each came from two daily snapshots (${JSON.stringify(seen)}); the rows are kept, the cursor stays, the next run reads again`,
-      true,
-    );
+    return {
+      kind: 'degrade',
+      reason: `${SYNC_ERROR_CODES.snapshotChanging}: ${MAX_WALK_PASSES} reads of the walk each came from two daily snapshots of an integration (ingested_at ${JSON.stringify(seen)}): its records carry different ingested_at values, so no read can be shown to come from one snapshot`,
+    };
   }
 
   return { kind: 'one', snapshots };
+}
+
+/**
+ * Ends a walk that cannot prove itself: its window read as a whole list, the cursor moved to the
+ * window's end (the next run is not stuck), no deletions decided, the reason kept in the summary.
+ */
+async function degradedEnd(
+  ctx: EngineContext,
+  run: StreamRunContext & { stream: IncrementalStream },
+  walk: WalkInProgress,
+  path: string,
+  reason: string,
+  slices: readonly { records: number }[],
+): Promise<WalkEnd> {
+  const { stream } = run;
+  run.log.warn({ reason }, 'the walk cannot prove itself complete; reading its window as a whole list');
+  const read = await readWindowAsList(ctx, run, walk, path);
+  const degraded = `${reason}; ${describeDegradedRead(read)}`;
+  await ctx.db.transaction().execute(async (trx) => {
+    await forgetWalkKeys(trx, walk.walkId);
+    await forgetSlices(trx, walk.walkId);
+    await completeWalk(trx, stream.name, walk.windowEnd && { at: walk.windowEnd, scope: walk.scope });
+  });
+  run.log.warn({ degraded }, 'stream synced, degraded');
+  return {
+    kind: 'complete',
+    deleted: 0,
+    deletionsDecided: false,
+    snapshots: {},
+    walkRecords: slices.reduce((sum, slice) => sum + slice.records, 0),
+    degraded,
+  };
 }
 
 /** The integrations whose pages came from more than one daily snapshot, with the snapshots seen. */
@@ -201,7 +240,7 @@ export function deletionScope(stream: IncrementalStream, scope: WalkScope): Dele
  */
 async function walkTails(
   ctx: EngineContext,
-  run: StreamRunContext & { stream: IncrementalStream },
+  run: StreamRunContext<IncrementalStream>,
   walk: WalkInProgress,
   path: string,
 ): Promise<boolean> {

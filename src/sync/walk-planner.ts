@@ -9,6 +9,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { costOfFailure, listPage } from '../extract/list-request.js';
+import { listSourceOf, pageSizeOf } from '../extract/list-source.js';
 import { planSlices } from '../extract/slicing.js';
 import {
   EARLIEST_SECOND,
@@ -35,7 +36,7 @@ import {
   type SliceState,
 } from '../state/walk-slices.js';
 import type { IncrementalStream } from '../streams/types.js';
-import { type EngineContext, listSourceOf, pageSizeOf, type StreamRunContext } from './engine-context.js';
+import type { EngineContext, StreamRunContext } from './engine-context.js';
 
 export interface PlannedWalk {
   walk: WalkInProgress;
@@ -56,7 +57,7 @@ export function walkScopeOf(ctx: Pick<EngineContext, 'settings'>, stream: Increm
 
 export async function planOrAdoptWalk(
   ctx: EngineContext,
-  run: StreamRunContext & { stream: IncrementalStream },
+  run: StreamRunContext<IncrementalStream>,
   options: { fullRefresh: boolean; path: string },
 ): Promise<PlannedWalk> {
   const { stream } = run;

@@ -3,20 +3,28 @@
  * so that many workers share one stream's slices. Plan and finish are steps of the stream's run, under
  * its lock; slices are walked by any worker at once, their pages booked to the same ledger row.
  */
-import { SOURCE_WAIT } from './derived-list.js';
+
+import type { AnyStreamDefinition } from '../streams/types.js';
 import type { StreamRunContext } from './engine-context.js';
 import type { Semaphore } from './semaphore.js';
+import { SOURCE_WAIT } from './source-wait.js';
 import type { StreamRuns } from './stream-run.js';
 import type { SliceOutcome, SliceRequest, StreamStep, SyncStreamRequest } from './types.js';
-import type { Walker, WalkStep } from './walkers.js';
+import type { Walker, WalkStep } from './walkers/index.js';
 
-export function workerSteps(runs: StreamRuns, slots: Semaphore, walkerOf: (run: StreamRunContext) => Walker) {
+export function workerSteps(
+  runs: StreamRuns,
+  slots: Semaphore,
+  walkerOf: (run: StreamRunContext<AnyStreamDefinition>) => Walker,
+) {
   async function step(
     request: SyncStreamRequest,
     startRow: boolean,
     take: (walker: Walker) => Promise<WalkStep>,
   ): Promise<StreamStep> {
-    const outcome = await runs.streamRun(request, { startRow, bookBusy: false }, async (run) => {
+    // The first step asks whether this SEI serves the stream's list (unavailable.ts).
+    const options = { startRow, bookBusy: false, availability: startRow };
+    const outcome = await runs.streamRun(request, options, async (run) => {
       const next = await take(walkerOf(run));
       return next.kind === 'done'
         ? { kind: 'done' as const, summary: next.summary, value: undefined }

@@ -8,7 +8,7 @@ import { addCost, costOfFailure, noCost, type RequestCost } from '../extract/lis
 import type { WalkScope } from '../state/checkpoints.js';
 import { addToStreamRun } from '../state/ledger.js';
 import type { EngineContext, StreamRunContext } from '../sync/engine-context.js';
-import { scopeRows, verifyScope } from './scope.js';
+import { scopeRows } from './scope.js';
 import type { RowFilter } from './warehouse-counts.js';
 
 export interface VerifyContext {
@@ -26,8 +26,13 @@ export interface VerifyContext {
   readonly snapshots: Map<string, Set<number>>;
 }
 
-export function verifyContext(ctx: EngineContext, run: StreamRunContext, path: string): VerifyContext {
-  const scope = verifyScope(ctx, run.stream);
+/** A verify of `run.stream` on `path`, comparing what a walk of it covers (`scope`). */
+export async function verifyContext(
+  ctx: EngineContext,
+  run: StreamRunContext,
+  scope: WalkScope,
+): Promise<VerifyContext> {
+  const path = await run.route();
   return { ctx, run, path, scope, rows: scopeRows(run.stream, scope), cost: noCost(), snapshots: new Map() };
 }
 

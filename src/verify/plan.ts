@@ -7,7 +7,12 @@
  */
 
 import { WHOLE_LIST_PAGE_SIZE } from '../extract/whole-list-walk.js';
-import type { StreamMode, StreamName } from '../streams/types.js';
+import type {
+  FullRefreshStream,
+  IncrementalStream,
+  ListStreamMode,
+  StreamDefinition,
+} from '../streams/types.js';
 import { comparedRange, rangeBuckets } from './compared-range.js';
 import type { VerifyContext } from './context.js';
 import { countList } from './server-counts.js';
@@ -15,8 +20,8 @@ import { bucketLimit } from './tally.js';
 import type { CountMethod } from './types.js';
 
 export interface VerifyPlan {
-  stream: StreamName;
-  mode: StreamMode;
+  stream: StreamDefinition['name'];
+  mode: ListStreamMode;
   method: CountMethod;
   /** Records the server counts in the compared range (null when it gives no count to trust). */
   records: number | null;
@@ -27,36 +32,28 @@ export interface VerifyPlan {
   note: string | null;
 }
 
-export async function planVerify(verify: VerifyContext): Promise<VerifyPlan> {
-  const stream = verify.run.stream;
-  // A stream with alternative routes asks which one answers first (one request).
-  const routeProbe = stream.alternativePaths?.length ? 1 : 0;
-  if (stream.mode === 'dora_snapshot')
-    return {
-      stream: stream.name,
-      mode: stream.mode,
-      method: 'total_count',
-      records: null,
-      buckets: 0,
-      requests: 0,
-      note: "SEI's DORA answers are snapshots: no count to compare",
-    };
-  if (stream.mode === 'full_refresh') {
-    const total = await countList(verify, stream);
-    return {
-      stream: stream.name,
-      mode: stream.mode,
-      method: total === undefined ? 'distinct_keys' : 'total_count',
-      records: total ?? null,
-      buckets: 1,
-      // One count, or one read of the whole list while it fits the largest page.
-      requests: routeProbe + 1,
-      note:
-        total === undefined
-          ? `the list is read whole (its total_count is the page size): more requests past ${WHOLE_LIST_PAGE_SIZE} records`
-          : null,
-    };
-  }
+/** A list: one count, or one read of the whole list while it fits the largest page. */
+export async function planListVerify(verify: VerifyContext, stream: FullRefreshStream): Promise<VerifyPlan> {
+  const total = await countList(verify, stream);
+  return {
+    stream: stream.name,
+    mode: stream.mode,
+    method: total === undefined ? 'distinct_keys' : 'total_count',
+    records: total ?? null,
+    buckets: 1,
+    requests: routeProbe(stream) + 1,
+    note:
+      total === undefined
+        ? `the list is read whole (its total_count is the page size): more requests past ${WHOLE_LIST_PAGE_SIZE} records`
+        : null,
+  };
+}
+
+/** A keyset-walked stream: the compared range's one-record probe, then one count per bucket. */
+export async function planBucketVerify(
+  verify: VerifyContext,
+  stream: IncrementalStream,
+): Promise<VerifyPlan> {
   const base = { stream: stream.name, mode: stream.mode, method: 'total_count' as CountMethod };
   const compared = await comparedRange(verify, stream);
   if ('skipped' in compared)
@@ -69,7 +66,12 @@ export async function planVerify(verify: VerifyContext): Promise<VerifyPlan> {
     ...base,
     records: total ?? null,
     buckets,
-    requests: routeProbe + 1 + buckets,
+    requests: routeProbe(stream) + 1 + buckets,
     note: null,
   };
+}
+
+/** A stream with alternative routes asks which one answers first (one request). */
+function routeProbe(stream: StreamDefinition): number {
+  return stream.alternativePaths?.length ? 1 : 0;
 }

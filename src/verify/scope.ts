@@ -7,14 +7,7 @@
 
 import { UNSCOPED, type WalkScope } from '../state/checkpoints.js';
 import type { StreamDefinition } from '../streams/types.js';
-import type { EngineContext } from '../sync/engine-context.js';
-import { walkScopeOf } from '../sync/walk-planner.js';
 import type { RowFilter } from './warehouse-counts.js';
-
-/** The scope a verify of `stream` compares (lists are always read whole). */
-export function verifyScope(ctx: Pick<EngineContext, 'settings'>, stream: StreamDefinition): WalkScope {
-  return stream.mode === 'incremental' ? walkScopeOf(ctx, stream) : UNSCOPED;
-}
 
 /** The warehouse rows `scope` holds. */
 export function scopeRows(stream: StreamDefinition, scope: WalkScope): RowFilter {

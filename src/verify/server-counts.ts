@@ -12,13 +12,18 @@
 
 import { walkKeyset } from '../extract/keyset-walk.js';
 import { type ListAnswer, listPage } from '../extract/list-request.js';
+import { listSourceOf, pageSizeOf } from '../extract/list-source.js';
 import { snapshotsOf } from '../extract/snapshots.js';
 import { recordSecond, type TimeRange, windowFilter } from '../extract/time-range.js';
 import { walkWholeList } from '../extract/whole-list-walk.js';
 import { normalizePage } from '../normalize/page.js';
 import { sliceStart } from '../state/walk-slices.js';
-import type { FullRefreshStream, IncrementalStream, StreamDefinition } from '../streams/types.js';
-import { listSourceOf, pageSizeOf } from '../sync/engine-context.js';
+import type {
+  FullRefreshStream,
+  IncrementalStream,
+  KeysetCursor,
+  StreamDefinition,
+} from '../streams/types.js';
 import { booked, noteSnapshots, spend, type VerifyContext } from './context.js';
 import type { CountMethod } from './types.js';
 
@@ -36,19 +41,18 @@ export interface ServerCount {
 
 /**
  * Page 0 with one record, asked the way the sync asks (its base filter holds the scope's
- * `integration_ids`), with `range` when given; booked and its snapshots noted.
+ * `integration_ids`), in the cursor's `window` when given; booked and its snapshots noted.
  */
 async function oneRecord(
   verify: VerifyContext,
   stream: StreamDefinition,
-  range: TimeRange | undefined,
+  window: { cursor: KeysetCursor; range: TimeRange } | undefined,
 ): Promise<ListAnswer> {
   const { ctx, run } = verify;
   const source = listSourceOf(ctx, stream, verify.path);
-  const filter =
-    range && stream.mode === 'incremental'
-      ? windowFilter(source.baseFilter, stream.cursor, range)
-      : (source.baseFilter ?? {});
+  const filter = window
+    ? windowFilter(source.baseFilter, window.cursor, window.range)
+    : (source.baseFilter ?? {});
   const answer = await booked(verify, () =>
     listPage(ctx.client, source, { page: 0, pageSize: 1, filter, signal: run.signal }),
   );
@@ -63,7 +67,7 @@ export async function probeRange(
   stream: IncrementalStream,
   range: TimeRange,
 ): Promise<{ total: number | undefined; first: number | undefined }> {
-  const answer = await oneRecord(verify, stream, range);
+  const answer = await oneRecord(verify, stream, { cursor: stream.cursor, range });
   const record = answer.records[0];
   return { total: answer.totalCount, first: record ? recordSecond(stream.cursor, record) : undefined };
 }

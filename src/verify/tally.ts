@@ -5,9 +5,9 @@
  * for most endpoints, inclusive for CI/CD on millisecond instants.
  */
 
+import { pageSizeOf } from '../extract/list-source.js';
 import { fromEpochSeconds, type TimeRange } from '../extract/time-range.js';
 import type { IncrementalStream } from '../streams/types.js';
-import { pageSizeOf } from '../sync/engine-context.js';
 import { holdsRowsWithoutInstant, partsFor, sameRange, serverInterval } from './buckets.js';
 import type { VerifyContext } from './context.js';
 import { countBucket } from './server-counts.js';

@@ -1,12 +1,12 @@
-import type { StreamDefinition } from '../streams/types.js';
 /**
  * What a verify finds: per stream, the buckets of its time range with the server's count and the
  * warehouse's count of the same records, and what a heal did about the buckets that differed. The
  * `verify` command, the worker's scheduled verify, `status` and `/metrics` all read these shapes.
  */
 
+import type { ErrorCode } from '../errors.js';
 import type { TimeRange } from '../extract/time-range.js';
-import type { StreamName } from '../streams/types.js';
+import type { ListStreamMode, StreamName } from '../streams/types.js';
 
 /** Defaults, defined once. */
 export const VERIFY_DEFAULTS = {
@@ -106,7 +106,7 @@ export type VerifyStatus = 'clean' | 'differs' | 'skipped' | 'failed';
 
 export interface StreamVerifyResult {
   stream: StreamName;
-  mode: StreamDefinition['mode'];
+  mode: ListStreamMode;
   status: VerifyStatus;
   /** `distinct_keys` when any bucket was counted by reading it. */
   method: CountMethod;
@@ -121,7 +121,7 @@ export interface StreamVerifyResult {
   /** What this verify could not see or compare, in words. */
   notes: string[];
   /** Why the verify failed (status `failed`) or was skipped. */
-  error: { code: string; message: string } | null;
+  error: { code: ErrorCode; message: string } | null;
 }
 
 /** The buckets of a result by outcome. */

@@ -14,11 +14,11 @@
  * Full-refresh lists are one bucket: their whole count.
  */
 
+import { knownFailure } from '../extract/derived-list.js';
 import { fromEpochSeconds, type TimeRange, toEpochSeconds } from '../extract/time-range.js';
 import { countRejectedRecords } from '../load/rejects.js';
 import { readStreamRun } from '../state/ledger.js';
 import type { FullRefreshStream, IncrementalStream } from '../streams/types.js';
-import { knownFailure } from '../sync/derived-list.js';
 import { comparedRange, rangeBuckets } from './compared-range.js';
 import { mixedSnapshots, type VerifyContext } from './context.js';
 import { healBuckets, healList, type ListHealPort, type SliceHealPort } from './heal.js';
@@ -59,7 +59,11 @@ export function verifyList(
   return verifyWholeList(verify, stream, { heal });
 }
 
-function resultOf(verify: VerifyContext, fields: Partial<StreamVerifyResult>): StreamVerifyResult {
+/** The result of a verify; `field` is the cursor column of a keyset-walked stream, null for a list. */
+function resultOf(
+  verify: VerifyContext,
+  fields: Partial<StreamVerifyResult> & Pick<StreamVerifyResult, 'field'>,
+): StreamVerifyResult {
   const stream = verify.run.stream;
   const buckets = fields.buckets ?? [];
   return {
@@ -67,7 +71,6 @@ function resultOf(verify: VerifyContext, fields: Partial<StreamVerifyResult>): S
     mode: stream.mode,
     status: buckets.some((bucket) => bucket.outcome === 'differs') ? 'differs' : 'clean',
     method: buckets.some((bucket) => bucket.method === 'distinct_keys') ? 'distinct_keys' : 'total_count',
-    field: stream.mode === 'incremental' ? stream.cursor.column : null,
     range: null,
     heal: null,
     notes: [],
@@ -84,7 +87,8 @@ async function verifyBuckets(
   options: { heal: SliceHealPort | undefined },
 ): Promise<StreamVerifyResult> {
   const compared = await comparedRange(verify, stream);
-  if ('skipped' in compared) return resultOf(verify, { status: 'skipped', notes: [compared.skipped] });
+  const field = stream.cursor.column;
+  if ('skipped' in compared) return resultOf(verify, { field, status: 'skipped', notes: [compared.skipped] });
   const { range, cursor } = compared;
   // Said once in the README, not per run: the range ends at the cursor (records changed later are
   // the next sync's), and records without a value in the field are in no bucket on either side.
@@ -140,7 +144,7 @@ async function verifyBuckets(
   const buckets = tallies.map((tally, index) =>
     bucketResult(tally, initial[index] as Tally, heal !== null, samples.get(tally)),
   );
-  return resultOf(verify, { range, buckets, heal, notes });
+  return resultOf(verify, { field, range, buckets, heal, notes });
 }
 
 /** Server counts of the month buckets of `range` (crowded months cut smaller). */
@@ -204,6 +208,7 @@ async function verifyWholeList(
     const known = knownFailure(stream, error);
     if (!known) throw error;
     return resultOf(verify, {
+      field: null,
       status: 'skipped',
       notes: [
         `${stream.path} answered ${known.status}: ${known.fallback.reason}; its rows are derived from ${known.fallback.from}, verified there`,
@@ -224,7 +229,7 @@ async function verifyWholeList(
     ),
   );
   const bucket = bucketResult(whole, { ...whole, ...first.counts }, heal !== null, samples.get(whole));
-  return resultOf(verify, { buckets: [{ ...bucket, range: null }], heal, notes });
+  return resultOf(verify, { field: null, buckets: [{ ...bucket, range: null }], heal, notes });
 }
 
 /** What the heal wrote, from its stream run in the ledger (the verify itself writes no rows). */

@@ -11,12 +11,12 @@ import type { RequestBudget } from '../../src/extract/sei/budget.js';
 import { createSeiClient } from '../../src/extract/sei/client.js';
 import { RedisRequestBudget } from '../../src/extract/sei/redis-budget.js';
 import { silentLogger } from '../../src/observability/logger.js';
-import type { ListStreamName } from '../../src/streams/types.js';
+import type { StreamName } from '../../src/streams/types.js';
 import { runSync } from '../../src/sync/run-sync.js';
 import { testQueuePrefix, testRedisUrl } from '../support/services.js';
 import { diffStream, type SyncHarness, startSyncHarness } from '../support/sync-harness.js';
 
-const STREAMS: ListStreamName[][] = [['jira_issues'], ['scm_pull_requests']];
+const STREAMS: StreamName[][] = [['jira_issues'], ['scm_pull_requests']];
 
 /** What the shared budget looked like right after each 429 was reported. */
 interface AfterRateLimited {

@@ -7,16 +7,16 @@
 import type { SeiRecord } from '../../src/extract/sei/types.js';
 import type { Dataset } from '../../src/simulator/dataset.js';
 import type { SimulatorHandleWithExtras } from '../../src/simulator/index.js';
-import type { ListStreamName } from '../../src/streams/types.js';
+import type { StreamName } from '../../src/streams/types.js';
 
-function stateOf(simulator: SimulatorHandleWithExtras, stream: ListStreamName) {
+function stateOf(simulator: SimulatorHandleWithExtras, stream: StreamName) {
   return (simulator.dataset as Dataset).state(stream);
 }
 
 /** The live records of a stream with their ordinals. */
 export function liveRecords(
   simulator: SimulatorHandleWithExtras,
-  stream: ListStreamName,
+  stream: StreamName,
 ): { ordinal: number; record: SeiRecord }[] {
   const state = stateOf(simulator, stream);
   const out: { ordinal: number; record: SeiRecord }[] = [];
@@ -26,12 +26,7 @@ export function liveRecords(
 }
 
 /** Serves `record` as record `ordinal` from the next request on. */
-function serve(
-  simulator: SimulatorHandleWithExtras,
-  stream: ListStreamName,
-  ordinal: number,
-  record: SeiRecord,
-) {
+function serve(simulator: SimulatorHandleWithExtras, stream: StreamName, ordinal: number, record: SeiRecord) {
   const state = stateOf(simulator, stream);
   state.setRecord(ordinal, record);
   state.recordChange([ordinal]);
@@ -41,7 +36,7 @@ function serve(
 /** Sets fields of the record at `ordinal`. */
 export function editRecord(
   simulator: SimulatorHandleWithExtras,
-  stream: ListStreamName,
+  stream: StreamName,
   ordinal: number,
   fields: Record<string, unknown>,
 ): SeiRecord {
@@ -51,7 +46,7 @@ export function editRecord(
 /** A new record SEI lists from now on: a copy of `template` with `fields` changed. */
 export function addRecord(
   simulator: SimulatorHandleWithExtras,
-  stream: ListStreamName,
+  stream: StreamName,
   template: SeiRecord,
   fields: Record<string, unknown>,
 ): SeiRecord {
@@ -61,7 +56,7 @@ export function addRecord(
 /** The record at `ordinal` is deleted: SEI lists it no more. */
 export function deleteRecord(
   simulator: SimulatorHandleWithExtras,
-  stream: ListStreamName,
+  stream: StreamName,
   ordinal: number,
 ): void {
   const state = stateOf(simulator, stream);

@@ -14,8 +14,8 @@ import type { SimulatorOptions } from '../../src/simulator/types.js';
 import { migrateToLatest } from '../../src/state/migrate.js';
 import { openWarehouse, type Warehouse } from '../../src/state/open.js';
 import { keyText, qualified } from '../../src/state/sql-text.js';
-import { ALL_STREAMS } from '../../src/streams/registry.js';
-import type { ListStreamName, StreamName } from '../../src/streams/types.js';
+import { STREAMS } from '../../src/streams/registry.js';
+import type { StreamName } from '../../src/streams/types.js';
 import { createSyncEngine, type SyncEngineOptions } from '../../src/sync/engine.js';
 import type { SyncEngine } from '../../src/sync/types.js';
 import { createTestDatabase, type TestDatabase } from './services.js';
@@ -95,7 +95,7 @@ export interface TableDiff {
  */
 export async function diffStream(
   harness: Pick<SyncHarness, 'simulator' | 'warehouse'>,
-  stream: ListStreamName,
+  stream: StreamName,
 ): Promise<TableDiff> {
   const expected =
     (await derivedHashes(
@@ -105,7 +105,7 @@ export async function diffStream(
         ).rows,
       stream,
     )) ?? expectedHashes(harness.simulator.dataset, stream);
-  const table = ALL_STREAMS[stream].table;
+  const table = STREAMS[stream].table;
   const rows = await harness.warehouse.db.executeQuery<Record<string, unknown>>(
     CompiledQuery.raw(
       `SELECT ${table.key.map((k) => `"${k}"`).join(', ')}, raw FROM ${qualified(table.schema, table.name)} WHERE deleted_at IS NULL`,
@@ -153,7 +153,7 @@ export async function derivedJobsDiff(
 
 /** Rows of a sei table matching a SQL condition. */
 export async function countRows(warehouse: Warehouse, stream: StreamName, where = 'TRUE'): Promise<number> {
-  const table = ALL_STREAMS[stream].table;
+  const table = STREAMS[stream].table;
   const result = await warehouse.db.executeQuery<{ n: number }>(
     CompiledQuery.raw(`SELECT count(*)::int AS n FROM ${qualified(table.schema, table.name)} WHERE ${where}`),
   );

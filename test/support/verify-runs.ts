@@ -4,7 +4,7 @@
  */
 import { CompiledQuery } from 'kysely';
 import { expect } from 'vitest';
-import type { ListStreamName, StreamName } from '../../src/streams/types.js';
+import type { StreamName } from '../../src/streams/types.js';
 import { runVerify } from '../../src/verify/run-verify.js';
 import type { BucketResult, StreamVerifyResult } from '../../src/verify/types.js';
 import { diffStream, type SyncHarness } from './sync-harness.js';
@@ -32,7 +32,7 @@ export const healed = (result: StreamVerifyResult): BucketResult[] =>
 export const holds = (bucket: BucketResult, seconds: number) =>
   bucket.range !== null && bucket.range.from <= seconds && seconds < bucket.range.to;
 
-export async function expectExact(harness: SyncHarness, streams: ListStreamName[]) {
+export async function expectExact(harness: SyncHarness, streams: StreamName[]) {
   for (const stream of streams) {
     const diff = await diffStream(harness, stream);
     expect(diff, stream).toMatchObject({ missing: [], unexpected: [], different: [] });

@@ -74,6 +74,11 @@ describe('loadConfig', () => {
     ['SEI_MAX_IN_FLIGHT', '100', /^SEI_MAX_IN_FLIGHT: must be at most 64/],
     ['SEI_START_DATE', 'last tuesday', /^SEI_START_DATE: "last tuesday" is not a date; give an ISO date/],
     ['SEI_START_DATE', '2999-01-01', /^SEI_START_DATE: 2999-01-01T00:00:00.000Z is in the future/],
+    [
+      'SEI_SYNC_CLOCK',
+      '2026-12-07',
+      /^SEI_SYNC_CLOCK: "2026-12-07" is not an instant; give the "clock" of the capture/,
+    ],
     ['SEI_INTEGRATION_IDS', '378,jira', /^SEI_INTEGRATION_IDS: "jira" is not an integration id/],
     ['SEI_INTEGRATION_IDS', ' , ', /^SEI_INTEGRATION_IDS: names no integration/],
     ['DATABASE_URL', 'mysql://x', /^DATABASE_URL: must start with postgres/],
@@ -92,6 +97,13 @@ describe('loadConfig', () => {
     expect(scope.integrationIds).toEqual(['378', '379']);
     expect(loadConfig({ SEI_START_DATE: '2024-03-05T10:00:00+02:00' }).scope.startDate?.toISOString()).toBe(
       '2024-03-05T08:00:00.000Z',
+    );
+  });
+
+  it('freezes the clock only when SEI_SYNC_CLOCK says so (replaying a capture)', () => {
+    expect(loadConfig({}).clock).toBeUndefined();
+    expect(loadConfig({ SEI_SYNC_CLOCK: '2026-12-07T02:44:42.000Z' }).clock?.getTime()).toBe(
+      Date.parse('2026-12-07T02:44:42.000Z'),
     );
   });
 

@@ -10,6 +10,7 @@ import { DEFAULTS, PAGE_WRITERS } from '../../src/config.js';
 import { DORA_DEFAULTS } from '../../src/dora/defaults.js';
 import { RENORMALIZE_DEFAULTS } from '../../src/renormalize/renormalize.js';
 import { STREAM_NAMES } from '../../src/streams/types.js';
+import { V2_DEFAULTS } from '../../src/v2/settings.js';
 import { WORKER_DEFAULTS } from '../../src/worker-config.js';
 
 const CONSTANTS: Record<string, Record<string, unknown>> = {
@@ -19,6 +20,7 @@ const CONSTANTS: Record<string, Record<string, unknown>> = {
   RENORMALIZE_DEFAULTS,
   DEMO_DEFAULTS,
   DORA_DEFAULTS,
+  V2_DEFAULTS,
 };
 
 /** The value of `NAME.key` (or of a whole constant), or undefined when the map does not know it. */

@@ -12,6 +12,7 @@
  */
 import { Pool } from 'undici';
 import type { SeiConfig } from '../../config.js';
+import { SEI_ERROR_CODES } from '../../errors.js';
 import { type Logger, silentLogger } from '../../observability/logger.js';
 import { redact, type Secret } from '../../secret.js';
 import type { RequestBudget } from './budget.js';
@@ -25,7 +26,6 @@ import {
   INVALID_REQUEST_ERROR_CODES,
   noKeyError,
   oneLine,
-  SEI_ERROR_CODES,
   SeiError,
   type SeiRequestInfo,
   TIMEOUT_ERROR_CODES,
@@ -58,7 +58,30 @@ export interface SeiClientOptions {
   maxRetryAfterMs?: number;
   /** Random source for the backoff jitter (tests). @defaultValue Math.random */
   random?: () => number;
+  /**
+   * Told every HTTP answer (each attempt, error statuses too), for `sei-sync capture`. It never sees
+   * the request headers, so never the key. @defaultValue none
+   */
+  onExchange?: (exchange: SeiExchange) => void;
 }
+
+/** One request and the answer it got, as `onExchange` sees it. */
+export interface SeiExchange {
+  method: 'POST';
+  /** The endpoint path, without the base URL's prefix. */
+  path: string;
+  query: Readonly<Record<string, string>>;
+  /** The JSON body sent. */
+  requestBody: string;
+  status: number;
+  /** The answer headers worth keeping (content-type, retry-after), lower-case names. */
+  headers: Readonly<Record<string, string>>;
+  /** The body as received (an error body: its first 16 KiB). */
+  responseBody: string;
+}
+
+/** Answer headers an exchange keeps: the ones the client acts on. */
+const EXCHANGE_HEADERS = ['content-type', 'retry-after'] as const;
 
 export { CLIENT_DEFAULTS };
 
@@ -139,6 +162,7 @@ export class SeiClient implements ListClient {
   readonly #budget: RequestBudget;
   readonly #logger: Logger;
   readonly #random: () => number;
+  readonly #onExchange: ((exchange: SeiExchange) => void) | undefined;
   #closing: Promise<void> | undefined;
 
   constructor(options: SeiClientOptions) {
@@ -157,6 +181,7 @@ export class SeiClient implements ListClient {
     this.#budget = options.budget;
     this.#logger = options.logger ?? silentLogger;
     this.#random = options.random ?? Math.random;
+    this.#onExchange = options.onExchange;
     this.#pool = new Pool(url.origin, {
       connections: options.connections ?? CLIENT_DEFAULTS.connections,
       headersTimeout: this.#timeoutMs,
@@ -287,6 +312,7 @@ export class SeiClient implements ListClient {
       const { statusCode, headers } = response;
       if (statusCode < 200 || statusCode >= 300) {
         const text = await readLimited(response.body, MAX_ERROR_BODY_BYTES);
+        this.#tellExchange(request, query, payload, statusCode, headers, text);
         throw errorForStatus(request, statusCode, {
           // Our own words say more than the server's for 401/403/404/429; elsewhere its reason helps.
           serverMessage: MESSAGE_FREE_STATUSES.has(statusCode) ? undefined : this.#serverMessage(text),
@@ -313,6 +339,7 @@ export class SeiClient implements ListClient {
         throw badResponse(request, `truncated body: got ${received} of ${declared} bytes`);
       }
       const text = Buffer.concat(chunks, received).toString('utf8');
+      this.#tellExchange(request, query, payload, statusCode, headers, text);
       return {
         response: parseListResponse<R>(text, request, envelope),
         stringsKnownStorable: !jsonTextMayHoldUnstorableStrings(text),
@@ -331,6 +358,31 @@ export class SeiClient implements ListClient {
       clearTimeout(deadline);
       signal?.removeEventListener('abort', onAbort);
     }
+  }
+
+  #tellExchange(
+    request: SeiRequestInfo,
+    query: Readonly<Record<string, string>> | undefined,
+    payload: string,
+    status: number,
+    headers: Record<string, string | string[] | undefined>,
+    responseBody: string,
+  ): void {
+    if (this.#onExchange === undefined) return;
+    const kept: Record<string, string> = {};
+    for (const name of EXCHANGE_HEADERS) {
+      const value = headers[name];
+      if (value !== undefined) kept[name] = Array.isArray(value) ? value.join(', ') : value;
+    }
+    this.#onExchange({
+      method: 'POST',
+      path: request.path,
+      query: { ...LIST_QUERY, ...query },
+      requestBody: payload,
+      status,
+      headers: kept,
+      responseBody,
+    });
   }
 
   /** The short reason in an error body (`{"message": ...}` or plain text), redacted, one line. */
@@ -454,8 +506,14 @@ async function readLimited(body: AsyncIterable<unknown> & { destroy?: () => void
 }
 
 /** Builds the client from the configuration (`config.sei`) and a budget. */
-export function createSeiClient(config: SeiConfig, budget: RequestBudget, logger?: Logger): SeiClient {
+export function createSeiClient(
+  config: SeiConfig,
+  budget: RequestBudget,
+  logger?: Logger,
+  extra: Pick<SeiClientOptions, 'onExchange'> = {},
+): SeiClient {
   return new SeiClient({
+    ...extra,
     baseUrl: config.baseUrl,
     apiKey: config.apiKey,
     authScheme: config.authScheme,

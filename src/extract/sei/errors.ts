@@ -8,37 +8,7 @@
  * comes from elsewhere (a server's 400 message) goes through `oneLine` and the key redaction first.
  */
 
-/** Stable error codes. */
-export const SEI_ERROR_CODES = {
-  /** 401: the key is unknown, revoked or for another environment. */
-  auth: 'SEI_ERR_AUTH',
-  /** 403: the key exists but may not list (an Ingestion key, or a Harness Platform key). */
-  forbidden: 'SEI_ERR_FORBIDDEN',
-  /** 404: wrong base URL or environment. */
-  notFound: 'SEI_ERR_NOT_FOUND',
-  /** 400: SEI refused the request body (page size cap, bad filter). */
-  badRequest: 'SEI_ERR_BAD_REQUEST',
-  /** 429. */
-  rateLimited: 'SEI_ERR_RATE_LIMITED',
-  /** 5xx and any other unexpected status. */
-  server: 'SEI_ERR_SERVER',
-  /** Connection refused, reset, closed early; DNS. */
-  network: 'SEI_ERR_NETWORK',
-  /** No (complete) answer within `timeoutMs`. */
-  timeout: 'SEI_ERR_TIMEOUT',
-  /** A 2xx whose body is not the JSON list envelope (unparseable, truncated, wrong shape). */
-  badResponse: 'SEI_ERR_BAD_RESPONSE',
-  /** The client retried `maxAttempts` times and the last attempt failed too. */
-  retriesExhausted: 'SEI_ERR_RETRIES_EXHAUSTED',
-  /** The caller's AbortSignal fired. */
-  aborted: 'SEI_ERR_ABORTED',
-  /** No API key configured. */
-  noKey: 'SEI_ERR_NO_KEY',
-  /** The first request of a run found no SEI host: DNS failure, refused, no route, connect timeout. */
-  unreachable: 'SEI_ERR_UNREACHABLE',
-} as const;
-
-export type SeiErrorCode = (typeof SEI_ERROR_CODES)[keyof typeof SEI_ERROR_CODES];
+import { SEI_ERROR_CODES, type SeiErrorCode } from '../../errors.js';
 
 /**
  * HTTP statuses below 500 worth another attempt (429 is also "rate limited", see `classify`). Every

@@ -5,7 +5,7 @@
  * JiraDoraService and CiCdDoraService as far as the simulator's records carry the fields.
  */
 import type { SeiRecord } from '../../extract/sei/types.js';
-import type { ListStreamName } from '../../streams/types.js';
+import type { StreamName } from '../../streams/types.js';
 import type { Dataset } from '../dataset.js';
 import { QueryError, ServerError } from '../query.js';
 import { JIRA_INTEGRATION_IDS } from '../universe.js';
@@ -41,7 +41,7 @@ const CICD_INTEGRATION_IDS = new Set(['6011', '7003']);
 /** Live records of a stream with their ordinals. */
 export function* liveRecords(
   dataset: Dataset,
-  stream: ListStreamName,
+  stream: StreamName,
 ): Generator<{ ordinal: number; record: SeiRecord }> {
   const state = dataset.state(stream);
   for (let ordinal = 0; ordinal < state.size; ordinal++)
@@ -179,7 +179,7 @@ function plan(types: FilterTypes, integrationIds: readonly string[], scope: Coll
 }
 
 /** The source's stream (for the drilldown's default order and row shape). */
-export function streamOf(types: FilterTypes): ListStreamName {
+export function streamOf(types: FilterTypes): StreamName {
   return types.integration_type === 'SCM'
     ? 'scm_pull_requests'
     : types.integration_type === 'IM'

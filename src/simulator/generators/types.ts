@@ -1,6 +1,6 @@
 /** What the dataset needs from one stream's record generator. */
 import type { SeiRecord } from '../../extract/sei/types.js';
-import type { ListStreamName } from '../../streams/types.js';
+import type { StreamName } from '../../streams/types.js';
 import { hash32, type Rng, unit } from '../random.js';
 import type { Universe } from '../universe.js';
 
@@ -12,11 +12,13 @@ export interface GeneratorContext {
   /** Instants of the seeded records lie before this (epoch seconds). */
   endSeconds: number;
   /** Sizes of the small streams the generators refer to (org units refer to categories, and so on). */
-  sizes: Readonly<Record<ListStreamName, number>>;
+  sizes: Readonly<Record<StreamName, number>>;
+  /** Work items' `workitem_updated_at` in ms with a fraction of a second (as the server); false: whole seconds. */
+  subSecondCursors: boolean;
 }
 
 export interface StreamGenerator {
-  readonly stream: ListStreamName;
+  readonly stream: StreamName;
   /**
    * Record number `ordinal`; a pure function of (seed, ordinal, endSeconds). Seeded records use the
    * dataset's end; records inserted later use the insertion time, so they look new.

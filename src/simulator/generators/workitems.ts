@@ -51,6 +51,11 @@ export function workitemsGenerator(ctx: GeneratorContext): StreamGenerator {
     if (bulk !== undefined) return bulk * 1000 + BULK_EDIT_FRACTION_MS;
     return updatedAt(o, end) * 1000 + Math.floor(unit(ctx.seed, TAG, o, 3) * 1000);
   };
+  // A server without the quirk (./quirks.ts): whole epoch seconds, as the other Jira-like instants.
+  const updatedAtServed = ctx.subSecondCursors
+    ? updatedAtMs
+    : (o: number, end: number) => Math.floor(updatedAtMs(o, end) / 1000);
+  const updatedUnit = ctx.subSecondCursors ? 'ms' : 's';
   const workitemId = (o: number) => String(1000 + o);
   const calendar = azureSprintCalendar(ctx, ctx.endSeconds);
   /**
@@ -94,7 +99,7 @@ export function workitemsGenerator(ctx: GeneratorContext): StreamGenerator {
       epic: rng.chance(0.3) ? String(100 + rng.int(50)) : undefined,
       parent_workitem_id: type === 'Task' && rng.chance(0.5) ? String(1000 + rng.int(o + 1)) : undefined,
       workitem_created_at: created,
-      workitem_updated_at: updatedAtMs(o, end),
+      workitem_updated_at: updatedAtServed(o, end),
       workitem_resolved_at: category === 'Done' ? updated : 0,
       workitem_due_at: rng.chance(0.15) ? midnightUtcSeconds(created) + 86_400 * rng.between(5, 40) : 0,
       first_attachment_at: 0,
@@ -115,7 +120,7 @@ export function workitemsGenerator(ctx: GeneratorContext): StreamGenerator {
       status: state,
       status_category: category,
       workitem_resolved_at: category === 'Done' ? now : 0,
-      workitem_updated_at: nowMs,
+      workitem_updated_at: ctx.subSecondCursors ? nowMs : Math.floor(nowMs / 1000),
     };
   }
 
@@ -127,11 +132,11 @@ export function workitemsGenerator(ctx: GeneratorContext): StreamGenerator {
       workitem_id: workitemId,
       integration_id: () => AZURE_INTEGRATION_ID,
       workitem_created_at: (o) => createdAt(o, ctx.endSeconds),
-      workitem_updated_at: (o) => updatedAtMs(o, ctx.endSeconds),
+      workitem_updated_at: (o) => updatedAtServed(o, ctx.endSeconds),
     },
     key: (record) => `${String(record.integration_id)}/${String(record.workitem_id)}`,
-    updatedAt: { field: 'workitem_updated_at', unit: 'ms' },
-    timeFilters: { workitem_updated_at: 'ms', workitem_created_at: 's', workitem_resolved_at: 's' },
+    updatedAt: { field: 'workitem_updated_at', unit: updatedUnit },
+    timeFilters: { workitem_updated_at: updatedUnit, workitem_created_at: 's', workitem_resolved_at: 's' },
     integrationField: 'integration_id',
     update,
     snapshotField: 'ingested_at',

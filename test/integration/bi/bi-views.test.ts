@@ -15,7 +15,7 @@ import { openWarehouse, type Warehouse } from '../../../src/state/open.js';
 import { STREAMS } from '../../../src/streams/registry.js';
 import { numbers } from '../../support/numeric-rows.js';
 import { createTestDatabase, type TestDatabase } from '../../support/services.js';
-import { writeRecords } from '../history/write-records.js';
+import { writeRecords } from '../../support/write-records.js';
 
 const HOUR = 3600;
 const DAY = 86_400;
@@ -355,6 +355,13 @@ describe('sei_bi views', () => {
       'team_activity_monthly',
       'team_members',
       'test_results_by_job_monthly',
+      'v2_business_alignment',
+      'v2_dora',
+      'v2_export_rows',
+      'v2_metrics',
+      'v2_productivity',
+      'v2_sprints',
+      'v2_time_in_status',
     ]);
     for (const view of views) expect(view.comment, view.name).toMatch(/\w{10,}/);
   });

@@ -10,7 +10,7 @@ import type { Warehouse } from '../../../src/state/open.js';
 import { STREAMS } from '../../../src/streams/registry.js';
 import { numericRows } from '../../support/numeric-rows.js';
 import { openTestWarehouse, type TestWarehouse, WAREHOUSE_KINDS } from '../../support/warehouses.js';
-import { writeRecords } from '../history/write-records.js';
+import { writeRecords } from '../../support/write-records.js';
 
 const HOUR = 3600;
 const DAY = 86_400;

@@ -58,6 +58,7 @@ describe('--json', () => {
       expect(doctor.document.checks.map((check) => [check.name, check.ok])).toEqual([
         ['config', true],
         ['sei', true],
+        ['probe', true],
         ['database', false],
         ['redis', true],
       ]);

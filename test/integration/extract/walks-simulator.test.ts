@@ -5,10 +5,11 @@
  * `dataset.records(stream)` (incremental streams: those with a cursor value), no more, no fewer.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { SEI_ERROR_CODES } from '../../../src/errors.js';
 import { walkKeyset } from '../../../src/extract/keyset-walk.js';
 import { type ListSource, listPage } from '../../../src/extract/list-request.js';
 import { SeiClient, type SeiClientOptions } from '../../../src/extract/sei/client.js';
-import { SEI_ERROR_CODES, type SeiError } from '../../../src/extract/sei/errors.js';
+import type { SeiError } from '../../../src/extract/sei/errors.js';
 import { TokenBucketBudget } from '../../../src/extract/sei/token-bucket.js';
 import type { SeiRecord } from '../../../src/extract/sei/types.js';
 import { EARLIEST_SECOND, recordSecond } from '../../../src/extract/time-range.js';
@@ -19,9 +20,9 @@ import type { FaultOptions } from '../../../src/simulator/types.js';
 import { STREAMS } from '../../../src/streams/registry.js';
 import {
   type IncrementalStream,
-  type ListStreamName,
   STREAM_NAMES,
   type StreamDefinition,
+  type StreamName,
 } from '../../../src/streams/types.js';
 
 const PAGE_SIZE = 10;
@@ -82,7 +83,7 @@ function sourceOf(stream: StreamDefinition, overrides: Partial<ListSource> = {})
 }
 
 /** The record field `integration_ids` filters on, per stream (the simulator's). */
-const INTEGRATION_FIELDS: Partial<Record<ListStreamName, string>> = {
+const INTEGRATION_FIELDS: Partial<Record<StreamName, string>> = {
   jira_issues: 'integration_id',
   cicd_job_runs: 'cicd_integration_id',
 };
@@ -90,7 +91,7 @@ const INTEGRATION_FIELDS: Partial<Record<ListStreamName, string>> = {
 const ALL_TIME = { from: EARLIEST_SECOND, to: Math.floor(Date.now() / 1000) + 1 };
 
 async function walkKeys(
-  name: ListStreamName,
+  name: StreamName,
   client: SeiClient,
   options: {
     source?: Partial<ListSource>;
@@ -130,7 +131,7 @@ async function walkKeys(
 }
 
 /** The keys a complete walk must return; `integrations` narrows to those integrations where the stream has the filter. */
-function expectedKeys(name: ListStreamName, integrations?: readonly string[]): string[] {
+function expectedKeys(name: StreamName, integrations?: readonly string[]): string[] {
   const stream = STREAMS[name];
   const field = INTEGRATION_FIELDS[name];
   return sim.dataset
@@ -207,7 +208,7 @@ describe('walking the strict simulator', () => {
   });
 
   it('a walk stopped after a few requests and resumed from its last committed point yields the complete set', async () => {
-    const name: ListStreamName = 'cicd_job_runs';
+    const name: StreamName = 'cicd_job_runs';
     let resumeAt: number | undefined;
     const before: string[] = [];
     const error = await walkKeys(name, makeClient(), {
@@ -225,7 +226,7 @@ describe('walking the strict simulator', () => {
   });
 
   it('records updated and inserted mid-walk: everything that stayed in the window is walked once', async () => {
-    const name: ListStreamName = 'scm_pull_requests';
+    const name: StreamName = 'scm_pull_requests';
     const stream = STREAMS[name] as IncrementalStream;
     const window = { from: 0, to: Math.floor(Date.now() / 1000) - 5 };
     const before = sim.dataset.records(name).filter((record) => {

@@ -6,7 +6,7 @@
 import { CompiledQuery, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { historyChangeListener } from '../../../src/load/history.js';
-import { ALL_STREAMS, STREAMS } from '../../../src/streams/registry.js';
+import { STREAMS } from '../../../src/streams/registry.js';
 import { STREAM_NAMES, type StreamName } from '../../../src/streams/types.js';
 import { runSync } from '../../../src/sync/run-sync.js';
 import { type SyncHarness, startSyncHarness } from '../../support/sync-harness.js';
@@ -20,7 +20,7 @@ interface Consistency {
 
 /** Live rows vs current versions: same set of keys, same hash. */
 async function consistency(harness: SyncHarness, stream: StreamName): Promise<Consistency> {
-  const { name, key } = ALL_STREAMS[stream].table;
+  const { name, key } = STREAMS[stream].table;
   const on = key.map((column) => `h."${column}" = e."${column}"`).join(' AND ');
   const result = await harness.warehouse.db.executeQuery<Consistency>(
     CompiledQuery.raw(`

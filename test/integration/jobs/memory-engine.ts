@@ -4,7 +4,8 @@
  * stream runs twice at once (the property the jobs must guarantee).
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { StreamName } from '../../../src/streams/types.js';
+import type { ErrorCode } from '../../../src/errors.js';
+import type { AnyStreamName } from '../../../src/streams/types.js';
 import type {
   RunStatus,
   SliceOutcome,
@@ -19,22 +20,20 @@ import type {
 import type { VerifyPlan } from '../../../src/verify/plan.js';
 import type { StreamVerifyResult } from '../../../src/verify/types.js';
 
-export interface Failure {
-  code: string;
-  retryable: boolean;
-  /** Throw (as a lost database connection does) instead of returning a failed result. */
-  throws?: boolean;
-  /** Fail this many attempts, then succeed. @defaultValue Infinity */
-  times?: number;
-}
+/** A stream fails this many attempts (`times`, default Infinity), then succeeds. */
+export type Failure = { times?: number } & (
+  | { code: ErrorCode; retryable: boolean }
+  /** Throws an error whose message starts with this (as a lost database connection does). */
+  | { throws: string }
+);
 
 export interface MemoryEngineOptions {
   pages?: number;
   /** Pause per page, so that runs overlap. @defaultValue 5 */
   pageDelayMs?: number;
-  failures?: Partial<Record<StreamName, Failure>>;
+  failures?: Partial<Record<AnyStreamName, Failure>>;
   /** Streams whose verify finds one bucket differing, heal or not (the others verify clean). */
-  differing?: readonly StreamName[];
+  differing?: readonly AnyStreamName[];
 }
 
 export function counts(pages: number): StreamCounts {
@@ -61,8 +60,8 @@ export class MemoryEngine implements SyncEngine {
   readonly overlaps: string[] = [];
   /** Resolves the first time a page of any stream starts (for shutdown tests). */
   readonly firstPage: Promise<void>;
-  readonly aborted: StreamName[] = [];
-  readonly #running = new Set<StreamName>();
+  readonly aborted: AnyStreamName[] = [];
+  readonly #running = new Set<AnyStreamName>();
   readonly #attempts = new Map<string, number>();
   #onFirstPage: () => void = () => {};
   closed = false;
@@ -98,14 +97,14 @@ export class MemoryEngine implements SyncEngine {
             status: 'failed',
             counts: counts(page),
             durationMs: 1,
-            error: { code: 'SEI_SYNC_ERR_ABORTED', message: 'stopped', retryable: true },
+            error: { code: 'SEI_ERR_ABORTED', message: 'stopped', retryable: true },
           };
         }
         request.onProgress?.({ stream, pages: page, records: page * 10, estimatedPages: pages });
       }
       const failure = this.options.failures?.[stream];
       if (failure && attempt <= (failure.times ?? Number.POSITIVE_INFINITY)) {
-        if (failure.throws) throw new Error(`${failure.code}: connection terminated unexpectedly`);
+        if ('throws' in failure) throw new Error(`${failure.throws}: connection terminated unexpectedly`);
         return {
           stream,
           status: 'failed',
@@ -124,7 +123,7 @@ export class MemoryEngine implements SyncEngine {
     }
   }
 
-  attempts(runId: string, stream: StreamName): number {
+  attempts(runId: string, stream: AnyStreamName): number {
     return this.#attempts.get(`${runId}/${stream}`) ?? 0;
   }
 

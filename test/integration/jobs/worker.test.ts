@@ -188,7 +188,7 @@ describe('sync runs on BullMQ', () => {
 
   it('retries a stream whose engine call threw (PostgreSQL lost) and finishes the run', async () => {
     const engine = new MemoryEngine({
-      failures: { org_users: { code: 'ECONNRESET', retryable: true, throws: true, times: 1 } },
+      failures: { org_users: { throws: 'ECONNRESET', times: 1 } },
     });
     start(engine);
     const { runId } = await enqueueRun({ connection, prefix }, { streams: ['org_users', 'org_units'] });

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { STREAMS } from '../../../src/streams/registry.js';
-import { type ListStreamName, STREAM_NAMES } from '../../../src/streams/types.js';
+import { STREAM_NAMES, type StreamName } from '../../../src/streams/types.js';
 import { runSync } from '../../../src/sync/run-sync.js';
 import { countRows, diffStream, type SyncHarness, startSyncHarness } from '../../support/sync-harness.js';
 
@@ -22,7 +22,7 @@ async function expectExact(harness: SyncHarness, streams: readonly (typeof STREA
  * past its cursor and reads nothing; a full-refresh stream reads its whole list again (one page of the
  * default size), every record unchanged.
  */
-function unchangedRerun(harness: SyncHarness, stream: ListStreamName) {
+function unchangedRerun(harness: SyncHarness, stream: StreamName) {
   const zero = { inserted: 0, updated: 0, deleted: 0, rejected: 0, sanitized: 0, retries: 0, rateLimited: 0 };
   const base = { stream, status: 'succeeded', durationMs: expect.any(Number) };
   if (STREAMS[stream].mode === 'incremental')

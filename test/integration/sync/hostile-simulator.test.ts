@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { normalizeRecord, outcomeKey } from '../../../src/normalize/record.js';
 import { HOSTILE_KINDS, hostileKindOf } from '../../../src/simulator/hostile.js';
 import { STREAMS } from '../../../src/streams/registry.js';
-import { type ListStreamName, STREAM_NAMES } from '../../../src/streams/types.js';
+import { STREAM_NAMES, type StreamName } from '../../../src/streams/types.js';
 import { type RunSyncResult, runSync } from '../../../src/sync/run-sync.js';
 import { diffStream, type SyncHarness, startSyncHarness } from '../../support/sync-harness.js';
 import { WAREHOUSE_KINDS } from '../../support/warehouses.js';
@@ -39,7 +39,7 @@ describe.each(WAREHOUSE_KINDS)('a sync of a dataset mixed with hostile records, 
   });
 
   /** Each served record of `stream` with the hostile kind it carries, if any. */
-  const served = (stream: ListStreamName) =>
+  const served = (stream: StreamName) =>
     harness.simulator.dataset.records(stream).map((record, ordinal) => ({
       record,
       kind: hostileKindOf(stream, ordinal, { seed: SEED, fraction: FRACTION }),

@@ -14,7 +14,7 @@ import { recordSecond, type TimeRange } from '../../../src/extract/time-range.js
 import { Secret } from '../../../src/secret.js';
 import { type SimulatorHandleWithExtras, startSimulator } from '../../../src/simulator/index.js';
 import { STREAMS } from '../../../src/streams/registry.js';
-import type { IncrementalStream, ListStreamName } from '../../../src/streams/types.js';
+import type { IncrementalStream, StreamName } from '../../../src/streams/types.js';
 
 /** The server's own tied work items: 2022-10-03T15:05:48.513Z. */
 const TIED_AT_MS = 1_664_809_548_513;
@@ -44,11 +44,7 @@ const ALL_TIME = { from: 0, to: Math.floor(Date.now() / 1000) + 1 };
 /** An hour either side of the tie: only the records this test dates there. */
 const AROUND_TIE = { from: Math.floor(TIED_AT_MS / 1000) - 3600, to: Math.floor(TIED_AT_MS / 1000) + 3600 };
 
-async function walkAll(
-  name: ListStreamName,
-  pageSize: number,
-  range: TimeRange = ALL_TIME,
-): Promise<string[]> {
+async function walkAll(name: StreamName, pageSize: number, range: TimeRange = ALL_TIME): Promise<string[]> {
   const stream = STREAMS[name] as IncrementalStream;
   const keys: string[] = [];
   for await (const page of walkKeyset({
@@ -72,7 +68,7 @@ async function walkAll(
 }
 
 /** The dataset's records with an instant in `range` (to the millisecond: nothing here lies near its ends). */
-function expectedKeys(name: ListStreamName, range: TimeRange = ALL_TIME): string[] {
+function expectedKeys(name: StreamName, range: TimeRange = ALL_TIME): string[] {
   const stream = STREAMS[name] as IncrementalStream;
   return sim.dataset
     .records(name)

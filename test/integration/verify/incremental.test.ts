@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EARLIEST_SECOND } from '../../../src/extract/time-range.js';
-import type { ListStreamName } from '../../../src/streams/types.js';
+import type { StreamName } from '../../../src/streams/types.js';
 import { runSync } from '../../../src/sync/run-sync.js';
 import { monthStart } from '../../../src/verify/buckets.js';
 import { addRecord, editRecord, liveRecords } from '../../support/server-edits.js';
@@ -14,11 +14,11 @@ import { diffStream, type SyncHarness, startSyncHarness } from '../../support/sy
 import { differing, expectExact, healed, holds, sql, verify } from '../../support/verify-runs.js';
 
 const DAY = 86_400;
-const INCREMENTAL: ListStreamName[] = ['jira_issues', 'scm_pull_requests', 'scm_commits', 'cicd_job_runs'];
+const INCREMENTAL: StreamName[] = ['jira_issues', 'scm_pull_requests', 'scm_commits', 'cicd_job_runs'];
 // Each case verifies the streams it damages (a verify is a request per month and stream).
-const DAMAGED: ListStreamName[] = ['jira_issues', 'scm_pull_requests'];
-const GONE: ListStreamName[] = ['scm_pull_requests', 'scm_commits'];
-const SHIFTED: ListStreamName[] = ['jira_issues', 'scm_pull_requests'];
+const DAMAGED: StreamName[] = ['jira_issues', 'scm_pull_requests'];
+const GONE: StreamName[] = ['scm_pull_requests', 'scm_commits'];
+const SHIFTED: StreamName[] = ['jira_issues', 'scm_pull_requests'];
 
 describe('verify and heal, incremental streams', () => {
   let harness: SyncHarness;

@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ListStreamName } from '../../../src/streams/types.js';
+import type { StreamName } from '../../../src/streams/types.js';
 import { runSync } from '../../../src/sync/run-sync.js';
 import { runVerify } from '../../../src/verify/run-verify.js';
 import { liveRecords } from '../../support/server-edits.js';
@@ -16,7 +16,7 @@ import { diffStream, type SyncHarness, startSyncHarness } from '../../support/sy
 import { differing, expectExact, sql, verify } from '../../support/verify-runs.js';
 
 describe('verify and heal, full-refresh lists', () => {
-  const LISTS: ListStreamName[] = ['org_users', 'org_units', 'collection_categories'];
+  const LISTS: StreamName[] = ['org_users', 'org_units', 'collection_categories'];
   let harness: SyncHarness;
 
   beforeAll(async () => {
@@ -67,7 +67,7 @@ describe('verify and heal, full-refresh lists', () => {
 });
 
 describe('verify and heal on the embedded database (PGlite)', () => {
-  const STREAMS: ListStreamName[] = ['jira_issues', 'cicd_job_runs'];
+  const STREAMS: StreamName[] = ['jira_issues', 'cicd_job_runs'];
   const dir = mkdtempSync(join(tmpdir(), 'sei-verify-pglite-'));
   let harness: SyncHarness;
 

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { SEI_ERROR_CODES } from '../../../src/errors.js';
 import { gateFirstRequest } from '../../../src/extract/first-request-gate.js';
 import type { ListClient, ListResult } from '../../../src/extract/sei/client.js';
-import { SEI_ERROR_CODES, SeiError } from '../../../src/extract/sei/errors.js';
+import { SeiError } from '../../../src/extract/sei/errors.js';
 
 /** A client answering from a script, one answer per call, counting calls. */
 function scripted(answers: (() => Promise<unknown>)[]): ListClient & { calls: number } {
@@ -59,6 +60,40 @@ describe('gateFirstRequest', () => {
     expect(results.every((r) => r.status === 'rejected' && r.reason.code === SEI_ERROR_CODES.auth)).toBe(
       true,
     );
+  });
+
+  it('a 404 from one list lets the others go; a 404 from a second list fails every waiting one', async () => {
+    const notFound = () =>
+      Promise.reject(
+        new SeiError({ code: SEI_ERROR_CODES.notFound, message: 'SEI has no such endpoint (404)' }),
+      );
+    // One list this SEI does not serve: the next list is asked, answers, and opens the gate.
+    const one = scripted([notFound, ok]);
+    const gatedOne = gateFirstRequest(one);
+    const first = await Promise.allSettled([
+      gatedOne.list('/v1/missing/list', { page: 0 }),
+      ...Array.from({ length: 4 }, () => gatedOne.list('/v1/x/list', { page: 0 })),
+    ]);
+    expect(first.map((r) => r.status)).toEqual([
+      'rejected',
+      'fulfilled',
+      'fulfilled',
+      'fulfilled',
+      'fulfilled',
+    ]);
+    expect(gatedOne.answered).toBe(true);
+    // A base URL that serves no list: two requests, then every waiting list fails with the 404.
+    const none = scripted([notFound]);
+    const gatedNone = gateFirstRequest(none);
+    const all = await Promise.allSettled([
+      gatedNone.list('/v1/a/list', { page: 0 }),
+      ...Array.from({ length: 4 }, () => gatedNone.list('/v1/b/list', { page: 0 })),
+    ]);
+    expect(none.calls).toBe(2);
+    expect(all.every((r) => r.status === 'rejected' && r.reason.code === SEI_ERROR_CODES.notFound)).toBe(
+      true,
+    );
+    expect(gatedNone.answered).toBe(false);
   });
 
   it('lets every stream go once the first answer is good', async () => {

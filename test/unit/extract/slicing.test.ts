@@ -66,3 +66,41 @@ describe('planSlices', () => {
     expect(plan.slices).toEqual([{ ...range, estimatedRecords: undefined }]);
   });
 });
+
+describe('planSlices with the first record of each count (ascending walks)', () => {
+  const range = { from: 1_500_000_000, to: 1_800_000_000 };
+  /** 30k records in the second half of the window's last quarter, one record long before. */
+  const instants = [
+    1_500_000_001,
+    ...Array.from({ length: 30_000 }, (_, i) => 1_700_000_000 + Math.floor((i * 50_000_000) / 30_000)),
+  ];
+  const server = {
+    requests: 0,
+    firstInstant: async (part: TimeRange) => {
+      server.requests++;
+      const inside = instants.filter((t) => t >= part.from && t < part.to);
+      return { first: inside[0], total: inside.length, cost: { ...noCost(), requests: 1 } };
+    },
+  };
+
+  it('closes the stretches its counts showed empty instead of walking them', async () => {
+    const plan = await planSlices({
+      range,
+      count: (part) => server.firstInstant(part),
+      firstInstant: server.firstInstant,
+      pageSize: 1000,
+    });
+    for (let k = 1; k < plan.slices.length; k++) expect(plan.slices[k]!.from).toBe(plan.slices[k - 1]!.to);
+    expect(plan.slices[0]!.from).toBe(range.from);
+    expect(plan.slices.at(-1)!.to).toBe(range.to);
+    // Every record lies in a slice that is walked; every slice marked empty holds none.
+    for (const slice of plan.slices) {
+      const held = instants.filter((t) => t >= slice.from && t < slice.to).length;
+      if (slice.empty) expect(held, `${slice.from}..${slice.to}`).toBe(0);
+    }
+    const emptySpan = plan.slices.filter((s) => s.empty).reduce((n, s) => n + s.to - s.from, 0);
+    // Most of the 200M seconds between the lone record and the bulk are known empty.
+    expect(emptySpan).toBeGreaterThan(150_000_000);
+    expect(plan.cost.requests).toBe(server.requests);
+  });
+});

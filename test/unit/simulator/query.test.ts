@@ -2,14 +2,14 @@ import { describe, expect, it } from 'vitest';
 import type { SeiRecord } from '../../../src/extract/sei/types.js';
 import { Dataset } from '../../../src/simulator/dataset.js';
 import { parseFilter, parseSort, QueryError, StreamQueries } from '../../../src/simulator/query.js';
-import type { ListStreamName } from '../../../src/streams/types.js';
+import type { StreamName } from '../../../src/streams/types.js';
 
 let clock = 1_800_000_000_000;
 const d = new Dataset({ seed: 21, records: 400, nowMs: () => clock });
 
 /** The reference: filter and sort the materialised records the slow, obvious way. */
 function bruteForce(
-  stream: ListStreamName,
+  stream: StreamName,
   field: string,
   desc: boolean,
   keep: (r: SeiRecord) => boolean,
@@ -26,7 +26,7 @@ function bruteForce(
   return rows.map((r) => r.key);
 }
 
-function resolved(stream: ListStreamName, filter: unknown, sort: unknown): string[] {
+function resolved(stream: StreamName, filter: unknown, sort: unknown): string[] {
   const queries = new StreamQueries(d.state(stream));
   const state = d.state(stream);
   const parsedSort = parseSort(sort);

@@ -8,10 +8,10 @@ import { NoteList } from '../../../src/normalize/field-notes.js';
 import { normalizeRecord } from '../../../src/normalize/record.js';
 import { withoutRequestTime } from '../../../src/streams/pagerduty-alerts.js';
 import { STREAMS } from '../../../src/streams/registry.js';
-import type { ListStreamName, Row } from '../../../src/streams/types.js';
+import type { Row, StreamName } from '../../../src/streams/types.js';
 import { at, REALISTIC_RECORDS } from './records.js';
 
-function row(stream: ListStreamName, record: SeiRecord = REALISTIC_RECORDS[stream]()): Row {
+function row(stream: StreamName, record: SeiRecord = REALISTIC_RECORDS[stream]()): Row {
   const notes = new NoteList();
   const result = STREAMS[stream].normalize(record, notes);
   if (!result.ok) throw new Error(`${stream}: ${result.reason}`);

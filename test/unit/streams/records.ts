@@ -4,7 +4,7 @@
  */
 
 import type { SeiRecord } from '../../../src/extract/sei/types.js';
-import type { ListStreamName } from '../../../src/streams/types.js';
+import type { StreamName } from '../../../src/streams/types.js';
 import sample from '../../fixtures/jira_issues_list_sample.json' with { type: 'json' };
 
 export const JIRA_SAMPLE: readonly SeiRecord[] = (sample as { records: SeiRecord[] }).records;
@@ -422,7 +422,7 @@ export function workflowProfileRecord(): SeiRecord {
   };
 }
 
-export const REALISTIC_RECORDS: Record<ListStreamName, () => SeiRecord> = {
+export const REALISTIC_RECORDS: Record<StreamName, () => SeiRecord> = {
   integrations: integrationRecord,
   jira_issues: jiraRecord,
   workitems: workitemRecord,

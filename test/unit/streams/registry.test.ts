@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { NoteList } from '../../../src/normalize/field-notes.js';
 import { getStream, parseStreamList, STREAMS, UnknownStreamError } from '../../../src/streams/registry.js';
-import { ALL_STREAM_NAMES, type ListStreamDefinition, STREAM_NAMES } from '../../../src/streams/types.js';
+import { STREAM_NAMES, type StreamDefinition } from '../../../src/streams/types.js';
 import { REALISTIC_RECORDS } from './records.js';
 
-const definitions: [string, ListStreamDefinition][] = Object.entries(STREAMS);
+const definitions: [string, StreamDefinition][] = Object.entries(STREAMS);
 
-function normalizedRow(stream: ListStreamDefinition) {
+function normalizedRow(stream: StreamDefinition) {
   const result = stream.normalize(REALISTIC_RECORDS[stream.name](), new NoteList());
   if (!result.ok) throw new Error(`${stream.name}: ${result.reason}`);
   return result;
@@ -194,7 +194,7 @@ describe('stream registry', () => {
     expect(error).toBeInstanceOf(UnknownStreamError);
     expect((error as UnknownStreamError).code).toBe('SEI_SYNC_ERR_UNKNOWN_STREAM');
     expect((error as Error).message).toBe(
-      `unknown streams: prs, commits (valid: ${ALL_STREAM_NAMES.join(', ')})`,
+      `unknown streams: prs, commits (valid: ${STREAM_NAMES.join(', ')})`,
     );
     expect(() => parseStreamList(' , ')).toThrow(/^no stream named \(valid: /);
   });

@@ -8,12 +8,12 @@ import { normalizeRecord } from '../../../src/normalize/record.js';
 import { Dataset } from '../../../src/simulator/dataset.js';
 import { endpointOf } from '../../../src/simulator/endpoints.js';
 import { STREAMS } from '../../../src/streams/registry.js';
-import type { ListStreamName, Row } from '../../../src/streams/types.js';
+import type { Row, StreamName } from '../../../src/streams/types.js';
 
 const dataset = new Dataset({ seed: 7, records: 400 });
 
 /** Columns the simulator has no data for (SEI fields it does not generate); every other column must be filled somewhere. */
-const NOT_GENERATED: Partial<Record<ListStreamName, readonly string[]>> = {
+const NOT_GENERATED: Partial<Record<StreamName, readonly string[]>> = {
   integrations: ['authentication'],
   jira_issues: ['id', 'assignee_id', 'reporter_id'],
   workitems: [

@@ -2,12 +2,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../../src/config.js';
 import { walkKeyset } from '../../../../src/extract/keyset-walk.js';
+import { listSourceOf } from '../../../../src/extract/list-source.js';
 import { createSeiClient, type SeiClient } from '../../../../src/extract/sei/client.js';
 import { TokenBucketBudget } from '../../../../src/extract/sei/token-bucket.js';
 import { silentLogger } from '../../../../src/observability/logger.js';
 import { type SimulatorHandleWithExtras, startSimulator } from '../../../../src/simulator/index.js';
 import { STREAMS } from '../../../../src/streams/registry.js';
-import { listSourceOf } from '../../../../src/sync/engine-context.js';
 
 async function pageFlags(simulator: SimulatorHandleWithExtras): Promise<(boolean | undefined)[]> {
   const config = loadConfig({ SEI_BASE_URL: simulator.url, SEI_API_KEY: simulator.adminKey });

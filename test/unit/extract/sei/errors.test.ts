@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { SEI_ERROR_CODES, type SeiErrorCode } from '../../../../src/errors.js';
 import {
   abortedError,
   classify,
@@ -8,9 +9,7 @@ import {
   oneLine,
   RETRYABLE_STATUS_CODES,
   retriesExhaustedError,
-  SEI_ERROR_CODES,
   SeiError,
-  type SeiErrorCode,
 } from '../../../../src/extract/sei/errors.js';
 
 const REQUEST = { method: 'POST', path: '/v1/org/units/list', page: 7 };

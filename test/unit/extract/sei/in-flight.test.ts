@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { SEI_ERROR_CODES } from '../../../../src/errors.js';
 import type { ListClient, ListResult } from '../../../../src/extract/sei/client.js';
-import { SEI_ERROR_CODES, SeiError } from '../../../../src/extract/sei/errors.js';
+import { SeiError } from '../../../../src/extract/sei/errors.js';
 import { InFlightLimit } from '../../../../src/extract/sei/in-flight.js';
 
 /** A client whose answers the test releases by hand, counting how many are under way. */

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { errorForStatus, SEI_ERROR_CODES, SeiError } from '../../../../src/extract/sei/errors.js';
+import { SEI_ERROR_CODES } from '../../../../src/errors.js';
+import { errorForStatus, SeiError } from '../../../../src/extract/sei/errors.js';
 import {
   fullJitterDelayMs,
   parseRetryAfterMs,

@@ -13,7 +13,7 @@ import {
 } from '../../../src/observability/ops-server.js';
 import { Secret } from '../../../src/secret.js';
 import { testQueuePrefix, testRedisUrl } from '../../support/services.js';
-import { MemoryEngine, waitFor } from './memory-engine.js';
+import { MemoryEngine, waitFor } from '../jobs/memory-engine.js';
 
 const prefix = testQueuePrefix();
 let connection: Redis;

@@ -1,7 +1,8 @@
 import { Writable } from 'node:stream';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { SEI_ERROR_CODES } from '../../../../src/errors.js';
 import { SeiClient, type SeiClientOptions } from '../../../../src/extract/sei/client.js';
-import { classify, SEI_ERROR_CODES, SeiError } from '../../../../src/extract/sei/errors.js';
+import { classify, SeiError } from '../../../../src/extract/sei/errors.js';
 import { createLogger } from '../../../../src/observability/logger.js';
 import { Secret } from '../../../../src/secret.js';
 import {

@@ -1,11 +1,11 @@
 /** Test helper: SEI records → stream normalizer → writePage with the history listener, in one transaction. */
-import type { SeiRecord } from '../../../src/extract/sei/types.js';
-import { historyChangeListener } from '../../../src/load/history.js';
-import { type WritePageResult, writePage } from '../../../src/load/upsert.js';
-import { writePathOf } from '../../../src/load/write-path.js';
-import { normalizeRecord } from '../../../src/normalize/record.js';
-import type { Warehouse } from '../../../src/state/open.js';
-import type { Row, StreamDefinition } from '../../../src/streams/types.js';
+import type { SeiRecord } from '../../src/extract/sei/types.js';
+import { historyChangeListener } from '../../src/load/history.js';
+import { type WritePageResult, writePage } from '../../src/load/upsert.js';
+import { writePathOf } from '../../src/load/write-path.js';
+import { normalizeRecord } from '../../src/normalize/record.js';
+import type { Warehouse } from '../../src/state/open.js';
+import type { Row, StreamDefinition } from '../../src/streams/types.js';
 
 export async function writeRecords(
   warehouse: Warehouse,

@@ -1,0 +1,2 @@
+export { canonicalJson, requestKey } from './matching.js';
+export { type ReplayMiss, type ReplayOptions, type ReplayServer, startReplayServer } from './server.js';
