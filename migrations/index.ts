@@ -23,6 +23,7 @@ import * as m011 from './011_more_bi_views.js';
 import * as m012 from './012_run_owners.js';
 import * as m013 from './013_degraded_streams.js';
 import * as m014 from './014_sei_v2.js';
+import * as m015 from './015_dora.js';
 
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '001_sei_tables': m001,
@@ -39,4 +40,5 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '012_run_owners': m012,
   '013_degraded_streams': m013,
   '014_sei_v2': m014,
+  '015_dora': m015,
 };

@@ -8,6 +8,7 @@
 
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { DORA_DEFAULTS, type DoraSettings } from './dora/defaults.js';
 import { SYNC_ERROR_CODES } from './errors.js';
 import { CLIENT_DEFAULTS, IN_FLIGHT_DEFAULTS } from './extract/sei/defaults.js';
 import { Secret } from './secret.js';
@@ -130,6 +131,8 @@ export interface Config {
   pageWriters: number | undefined;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   scope: SyncScope;
+  /** The DORA snapshot windows in days (src/dora/); `asOf` pins the day they end before (demo, tests). */
+  dora: DoraSettings;
   /**
    * SEI_SYNC_CLOCK: the instant the sync takes as "now", frozen; for replaying a capture (whose
    * manifest names it), never for a real tenant. Undefined: the real clock.
@@ -443,6 +446,20 @@ export function loadConfig(env: Env = process.env): Config {
       env.LOG_LEVEL,
       DEFAULTS.logLevel,
     ),
+    dora: {
+      trailingDays: parseWith(
+        'SEI_DORA_TRAILING_DAYS',
+        positiveInt('give days, e.g. 90'),
+        env.SEI_DORA_TRAILING_DAYS,
+        DORA_DEFAULTS.trailingDays,
+      ),
+      rollingDays: parseWith(
+        'SEI_DORA_ROLLING_DAYS',
+        positiveInt('give days, e.g. 30'),
+        env.SEI_DORA_ROLLING_DAYS,
+        DORA_DEFAULTS.rollingDays,
+      ),
+    },
     scope: {
       startDate: env.SEI_START_DATE ? parseStartDate(env.SEI_START_DATE, 'SEI_START_DATE') : undefined,
       integrationIds: env.SEI_INTEGRATION_IDS

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { CompiledQuery } from 'kysely';
 import { loadConfig } from '../config.js';
 import { createLogger } from '../observability/logger.js';
-import { startSimulator } from '../simulator/index.js';
+import { DEFAULT_DATASET_END_SECONDS, startSimulator } from '../simulator/index.js';
 import type { Warehouse } from '../state/index.js';
 import { migrateToLatest } from '../state/index.js';
 import { allTableNames } from '../streams/registry.js';
@@ -75,6 +75,17 @@ const DEMO_QUERIES: { title: string; sql: string }[] = [
  * After `--changes`: the versions of a few Jira issues this run changed, as `sei_history` keeps them
  * (the version the first demo stored, closed at this run, and the one that replaced it or its deletion).
  */
+/** SEI's own DORA for the collection with the most deployments, beside the warehouse's own count. */
+const DORA_QUERY = {
+  title: "SEI's DORA beside the warehouse's own, by month (the collection with the most deployments)",
+  sql: `SELECT collection_id, collection_name, metric, source, date_trunc('month', day)::date AS month,
+  sum(sei_count) AS sei, sum(own_count) AS warehouse, sum(difference) AS difference
+FROM sei_bi.sei_dora_side_by_side
+WHERE collection_id = (SELECT collection_id FROM sei.dora_buckets WHERE metric = 'deployment_frequency'
+  GROUP BY 1 ORDER BY sum(count) DESC, 1 LIMIT 1)
+GROUP BY 1, 2, 3, 4, 5 ORDER BY 3, 5`,
+};
+
 const HISTORY_QUERY = {
   title:
     'History of changed Jira issues (sei_history.jira_issues; sei_history.jira_issues_as_of(ts) gives any instant)',
@@ -181,6 +192,11 @@ export function registerDemo(program: Command): void {
             SEI_V2_POLL_MS: '100',
             SEI_STREAMS: '',
           });
+          // The simulated records end with 2024: SEI's DORA windows end there too.
+          const demoConfig = {
+            ...config,
+            dora: { ...config.dora, asOf: new Date(DEFAULT_DATASET_END_SECONDS * 1000) },
+          };
           const logger = createLogger({ level: process.env.LOG_LEVEL || 'warn' });
           return await withWarehouse(
             config,
@@ -189,7 +205,7 @@ export function registerDemo(program: Command): void {
                 `sei-sync demo: simulated SEI at ${simulator.url} (${records} records per large stream) → ${warehouse.location}\n`,
               );
               await migrateToLatest(warehouse);
-              const configured = await createSyncEngineFromConfig(config, { logger, warehouse });
+              const configured = await createSyncEngineFromConfig(demoConfig, { logger, warehouse });
               const progress = createProgressReporter(ALL_STREAM_NAMES);
               const started = Date.now();
               try {
@@ -213,6 +229,7 @@ export function registerDemo(program: Command): void {
                     : `sei tables without rows: ${empty.join(', ')}\n`,
                 );
                 for (const query of DEMO_QUERIES) await printQuery(warehouse, query.title, query.sql);
+                await printQuery(warehouse, DORA_QUERY.title, DORA_QUERY.sql);
                 if (changes > 0) await printQuery(warehouse, HISTORY_QUERY.title, HISTORY_QUERY.sql);
                 else
                   process.stdout.write(

@@ -14,7 +14,13 @@
 import type { JobStateName } from '../../jobs/status.js';
 import { codedLine, type ErrorCode, SYNC_ERROR_CODES } from '../errors.js';
 import type { ProbeRow } from '../probe/index.js';
-import type { AnyStreamName, StreamName } from '../streams/types.js';
+import type {
+  AnyStreamName,
+  DoraSnapshotStream,
+  DoraStreamName,
+  ListStreamMode,
+  StreamName,
+} from '../streams/types.js';
 import type { RunStatus, StreamCounts, StreamRunResult } from '../sync/index.js';
 import type {
   BucketCounts,
@@ -103,8 +109,8 @@ export interface RenormalizeDocument extends DocumentHead<'renormalize'> {
 
 /** One stream of `plan`: an estimate of a full walk from page 0. */
 export interface StreamPlanJson {
-  stream: StreamName;
-  mode: 'incremental' | 'full_refresh';
+  stream: StreamName | DoraStreamName;
+  mode: ListStreamMode | DoraSnapshotStream['mode'];
   /** The server's total, or null when it gives none we can trust (then see `recordsAtLeast`). */
   records: number | null;
   /** Records on page 0: a lower bound when `records` is null. */
@@ -129,8 +135,8 @@ export interface PlanDocument extends DocumentHead<'plan'> {
 
 /** One stream of `status`. */
 export interface StreamStatusJson {
-  stream: StreamName;
-  mode: 'incremental' | 'full_refresh';
+  stream: StreamName | DoraStreamName;
+  mode: ListStreamMode | DoraSnapshotStream['mode'];
   /**
    * The newest sync of the stream (renormalize runs are not syncs). `interrupted`: stopped by a signal,
    * or its process is gone (killed); the next sync resumes it.

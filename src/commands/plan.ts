@@ -6,6 +6,7 @@
  */
 import type { Command } from 'commander';
 import type { Config } from '../config.js';
+import { countCollections, doraPlan } from '../dora/index.js';
 import {
   createSeiClient,
   EARLIEST_SECOND,
@@ -19,8 +20,14 @@ import {
   WHOLE_LIST_PAGE_SIZE,
   windowFilter,
 } from '../extract/index.js';
-import { isStreamName, parseStreamList, STREAMS } from '../streams/registry.js';
-import type { StreamDefinition } from '../streams/types.js';
+import { ALL_STREAMS, isListStream, parseAnyStreamList } from '../streams/registry.js';
+import {
+  DORA_STREAM_NAMES,
+  type DoraStreamName,
+  STREAM_NAMES,
+  type StreamDefinition,
+  type StreamName,
+} from '../streams/types.js';
 import { commandContext } from './context.js';
 import {
   documentHead,
@@ -134,6 +141,10 @@ ${rateLimits}
 `;
 }
 
+/** The streams a plan estimates: the 1.0 lists, and the DORA snapshots (per collection). */
+const PLANNED: readonly string[] = [...STREAM_NAMES, ...DORA_STREAM_NAMES];
+const isPlanned = (name: string): name is StreamName | DoraStreamName => PLANNED.includes(name);
+
 export function registerPlan(program: Command): void {
   program
     .command('plan')
@@ -152,16 +163,37 @@ export function registerPlan(program: Command): void {
         if (config.sei.apiKey === undefined)
           throw new Error('SEI_API_KEY is not set; give an SEI Admin API key (or SEI_API_KEY_FILE)');
         // 2.0 streams have no list to estimate: their cost is one job per scope and type.
-        const names = options.streams
-          ? parseStreamList(options.streams)
-          : config.streams.filter(isStreamName);
+        const names = (options.streams ? parseAnyStreamList(options.streams) : config.streams).filter(
+          isPlanned,
+        );
         const { requestsPerMinute } = config.sei;
         const budget = new TokenBucketBudget({ requestsPerMinute });
         const client = createSeiClient(config.sei, budget, logger);
         const plans: StreamPlanJson[] = [];
+        let collections: Awaited<ReturnType<typeof countCollections>> | undefined;
         try {
           for (const name of names) {
-            const stream = STREAMS[name];
+            const stream = ALL_STREAMS[name];
+            if (stream.mode === 'dora_snapshot') {
+              // The collections list is read once, for every DORA stream of the plan.
+              const first = collections === undefined;
+              collections ??= await countCollections(client);
+              const dora = doraPlan(stream.name, collections, config.dora);
+              const requests = dora.requests + (first ? collections.requests : 0);
+              plans.push({
+                stream: name,
+                mode: stream.mode,
+                records: dora.records,
+                recordsAtLeast: dora.records ?? 0,
+                slices: 1,
+                pages: requests,
+                requests,
+                minutes: minutesAt(requests, requestsPerMinute),
+                note: dora.note,
+              });
+              continue;
+            }
+            if (!isListStream(stream)) continue;
             const pageSize = Math.min(config.sei.pageSize, stream.maxPageSize ?? Number.POSITIVE_INFINITY);
             const answer = await firstAnswer(client, stream, config).catch((error: unknown) => {
               const known = knownFailure(stream, error);

@@ -14,8 +14,8 @@ import {
   readSlices,
   type WalkInProgress,
 } from '../state/index.js';
-import { STREAMS } from '../streams/registry.js';
-import { STREAM_NAMES } from '../streams/types.js';
+import { DORA_STREAMS, isStreamName, STREAMS } from '../streams/registry.js';
+import { DORA_STREAM_NAMES, STREAM_NAMES } from '../streams/types.js';
 import { type LatestVerify, latestVerifies } from '../verify/index.js';
 import { loadWorkerConfig } from '../worker-config.js';
 import { commandContext } from './context.js';
@@ -90,8 +90,10 @@ export async function warehouseStatus(warehouse: Warehouse): Promise<StreamStatu
   // Runs whose process was killed are shown as what they are; the next run closes them in the ledger.
   const abandoned = new Map((await abandonedRuns(warehouse.db)).map((run) => [run.runId, run.reason]));
   const streams: StreamStatusJson[] = [];
-  for (const name of STREAM_NAMES) {
-    const { table, mode } = STREAMS[name];
+  // The DORA streams are named, not default: listed once they have run.
+  const ran = DORA_STREAM_NAMES.filter((name) => latest.some((entry) => entry.stream === name));
+  for (const name of [...STREAM_NAMES, ...ran]) {
+    const { table, mode } = isStreamName(name) ? STREAMS[name] : DORA_STREAMS[name];
     const counts = await warehouse.db.executeQuery<{ live: number; deleted: number }>(
       CompiledQuery.raw(
         `SELECT count(*) FILTER (WHERE deleted_at IS NULL)::int AS live, count(*) FILTER (WHERE deleted_at IS NOT NULL)::int AS deleted FROM ${qualified(table.schema, table.name)}`,

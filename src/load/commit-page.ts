@@ -17,7 +17,7 @@ import { addToStreamRun } from '../state/ledger.js';
 import type { Warehouse } from '../state/open.js';
 import type { Database } from '../state/schema.js';
 import { advanceSlice, recordSnapshots } from '../state/walk-slices.js';
-import type { StreamDefinition, TableSpec } from '../streams/types.js';
+import type { EntityStreamDefinition, TableSpec } from '../streams/types.js';
 import type { ChangeListener } from './change-listener.js';
 import { recordSeenKeys } from './deletes.js';
 import { type BadItem, underSavepoint, writeIsolatingBadItems } from './isolate-bad-records.js';
@@ -38,7 +38,7 @@ export interface PageSink {
 /** The stream run a page is booked to, and where its log lines and progress go. */
 export interface PageRun {
   runId: string;
-  stream: StreamDefinition;
+  stream: EntityStreamDefinition;
   log: Logger;
   onPage?: (page: { records: number }) => void;
 }
@@ -131,7 +131,7 @@ async function bookPage(
 }
 
 export interface PageCommitContext {
-  stream: StreamDefinition;
+  stream: EntityStreamDefinition;
   runId: string;
   /** The walk whose seen keys are recorded when `recordKeys` (to mark rows deleted at its end). */
   walkId: string;

@@ -5,7 +5,7 @@
  */
 
 import { keyText } from '../state/sql-text.js';
-import type { Row, StreamDefinition } from '../streams/types.js';
+import type { EntityStreamDefinition, Row } from '../streams/types.js';
 import type { FieldNote } from './field-notes.js';
 import { normalizeRecord, outcomeKey, type RecordOutcome } from './record.js';
 import type { StorableOptions } from './storable-json.js';
@@ -42,7 +42,7 @@ export interface NormalizedPage extends PageContent {
 }
 
 export function normalizePage(
-  stream: StreamDefinition,
+  stream: EntityStreamDefinition,
   records: readonly unknown[],
   options: StorableOptions = {},
 ): NormalizedPage {
@@ -52,7 +52,7 @@ export function normalizePage(
 }
 
 /** The rows, child rows, rejects and notes of `records` (a page, or a part of one being bisected). */
-export function pageOf(stream: StreamDefinition, records: readonly RecordOutcome[]): PageContent {
+export function pageOf(stream: EntityStreamDefinition, records: readonly RecordOutcome[]): PageContent {
   const rows: Row[] = [];
   const childRows: Record<string, Row[]> = Object.fromEntries(
     stream.children.map((child) => [child.name, []]),
@@ -84,7 +84,7 @@ export function pageOf(stream: StreamDefinition, records: readonly RecordOutcome
  * only when a key repeats.
  */
 function lastOfEachKey(
-  stream: StreamDefinition,
+  stream: EntityStreamDefinition,
   outcomes: readonly RecordOutcome[],
 ): { kept: readonly RecordOutcome[]; keys: Set<string> } {
   const key = stream.table.key;

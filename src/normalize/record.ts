@@ -8,7 +8,7 @@
  *   3. the stream's `normalize` converts it, adding notes of its own (./normalize.ts).
  */
 import type { SeiRecord } from '../extract/sei/types.js';
-import type { Row, StreamDefinition } from '../streams/types.js';
+import type { EntityStreamDefinition, Row } from '../streams/types.js';
 import { type FieldNote, NoteList } from './field-notes.js';
 import { type StorableOptions, storableJson, storableString } from './storable-json.js';
 
@@ -44,7 +44,7 @@ export function storableReason(reason: string): string {
 }
 
 export function normalizeRecord(
-  stream: StreamDefinition,
+  stream: EntityStreamDefinition,
   value: unknown,
   options: StorableOptions = {},
 ): RecordOutcome {
@@ -80,7 +80,7 @@ export function normalizeRecord(
  * `stream.recordKey` for any JSON value a page may hold: a value that is not an object (`null` in
  * `records`, say) has no key, instead of making the caller (the walker's duplicate check) throw.
  */
-export function recordKeyOfValue(stream: StreamDefinition, value: unknown): string | undefined {
+export function recordKeyOfValue(stream: EntityStreamDefinition, value: unknown): string | undefined {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return undefined;
   try {
     return stream.recordKey(value as SeiRecord);
@@ -90,6 +90,6 @@ export function recordKeyOfValue(stream: StreamDefinition, value: unknown): stri
 }
 
 /** The record's key as `recordKey` gives it (for rejects and notes), or null when it has none. */
-export function outcomeKey(stream: StreamDefinition, outcome: RecordOutcome): string | null {
+export function outcomeKey(stream: EntityStreamDefinition, outcome: RecordOutcome): string | null {
   return recordKeyOfValue(stream, outcome.record) ?? null;
 }

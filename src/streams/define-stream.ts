@@ -15,11 +15,12 @@ import type { Field } from './fields.js';
 import type { StreamKey } from './stream-key.js';
 import { keyColumn, RAW_COLUMN } from './table-spec.js';
 import type {
+  DoraSnapshotStream,
+  EntityStreamDefinition,
   FullRefreshStream,
   IncrementalStream,
   NormalizeResult,
   Row,
-  StreamDefinition,
   TableSpec,
 } from './types.js';
 
@@ -43,9 +44,16 @@ export type FullRefreshDeclaration = Omit<FullRefreshStream, Derived | Defaulted
   Partial<Pick<FullRefreshStream, Defaulted>> &
   Shape;
 
+export type DoraSnapshotDeclaration = Omit<DoraSnapshotStream, Derived | Defaulted | 'sort'> &
+  Partial<Pick<DoraSnapshotStream, Defaulted | 'sort'>> &
+  Shape;
+
 export function defineStream(declaration: IncrementalDeclaration): IncrementalStream;
 export function defineStream(declaration: FullRefreshDeclaration): FullRefreshStream;
-export function defineStream(declaration: IncrementalDeclaration | FullRefreshDeclaration): StreamDefinition {
+export function defineStream(declaration: DoraSnapshotDeclaration): DoraSnapshotStream;
+export function defineStream(
+  declaration: IncrementalDeclaration | FullRefreshDeclaration | DoraSnapshotDeclaration,
+): EntityStreamDefinition {
   const { table: tableName, key, fields, children = [], ...endpoint } = declaration;
   const table: TableSpec = {
     schema: 'sei',
@@ -94,5 +102,6 @@ export function defineStream(declaration: IncrementalDeclaration | FullRefreshDe
       ...endpoint,
     };
   }
+  if (endpoint.mode === 'dora_snapshot') return { ...common, sort: [], ...endpoint };
   return { ...common, ...endpoint };
 }

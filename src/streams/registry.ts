@@ -6,6 +6,12 @@ import { cicdJobRunTestsStream } from './cicd-job-run-tests.js';
 import { cicdJobRunsStream } from './cicd-job-runs.js';
 import { cicdJobsStream } from './cicd-jobs.js';
 import { collectionCategoriesStream } from './collection-categories.js';
+import {
+  doraBucketsStream,
+  doraDrilldownStream,
+  doraSnapshotsStream,
+  seiContributorsStream,
+} from './dora.js';
 import { integrationsStream } from './integrations.js';
 import { jiraFieldsStream } from './jira-fields.js';
 import { jiraIssuesStream } from './jira-issues.js';
@@ -20,7 +26,14 @@ import { scmCommitsStream } from './scm-commits.js';
 import { scmIssuesStream } from './scm-issues.js';
 import { scmPullRequestsStream } from './scm-pull-requests.js';
 import { isStreamName, UnknownStreamError } from './stream-names.js';
-import type { AnyStreamDefinition, AnyStreamName, StreamDefinition, StreamName } from './types.js';
+import type {
+  AnyStreamDefinition,
+  AnyStreamName,
+  DoraSnapshotStream,
+  DoraStreamName,
+  StreamDefinition,
+  StreamName,
+} from './types.js';
 import { userIdentitiesStream } from './user-identities.js';
 import { V2_STREAMS } from './v2-streams.js';
 import { workflowProfilesStream } from './workflow-profiles.js';
@@ -53,9 +66,18 @@ export const STREAMS: Readonly<Record<StreamName, StreamDefinition>> = {
   workflow_profiles: workflowProfilesStream,
 };
 
-/** Every stream the engine runs: the 1.0 lists and the 2.0 streams (./v2-streams.ts). */
+/** SEI's own DORA per collection and its contributor counts, snapshotted (src/dora/). */
+export const DORA_STREAMS: Readonly<Record<DoraStreamName, DoraSnapshotStream>> = {
+  dora_buckets: doraBucketsStream,
+  dora_snapshots: doraSnapshotsStream,
+  dora_drilldown: doraDrilldownStream,
+  sei_contributors: seiContributorsStream,
+};
+
+/** Every stream the engine runs: the 1.0 lists, the DORA snapshots and the 2.0 streams (./v2-streams.ts). */
 export const ALL_STREAMS: Readonly<Record<AnyStreamName, AnyStreamDefinition>> = {
   ...STREAMS,
+  ...DORA_STREAMS,
   ...V2_STREAMS,
 };
 
@@ -64,15 +86,15 @@ export function getStream(name: string): StreamDefinition {
   return STREAMS[name as StreamName];
 }
 
-/** Every table the streams write (entity tables, then their child tables), e.g. for the doctor command. */
+/** Every `sei` table the streams write (entity tables, then their child tables), e.g. for the doctor command. */
 export function allTableNames(): string[] {
-  return Object.values(STREAMS).flatMap((stream) => [
+  return [...Object.values(STREAMS), ...Object.values(DORA_STREAMS)].flatMap((stream) => [
     stream.table.name,
     ...stream.children.map((child) => child.name),
   ]);
 }
 
-/** An SEI 1.0 list stream (walked by time or read whole), as opposed to an SEI 2.0 stream. */
+/** An SEI 1.0 list stream (walked by time or read whole), as opposed to a DORA snapshot or an SEI 2.0 stream. */
 export function isListStream(stream: AnyStreamDefinition): stream is StreamDefinition {
-  return stream.mode !== 'v2';
+  return stream.mode === 'incremental' || stream.mode === 'full_refresh';
 }

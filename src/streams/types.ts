@@ -39,6 +39,19 @@ export const STREAM_NAMES = [
 export type StreamName = (typeof STREAM_NAMES)[number];
 
 /**
+ * Snapshots of what SEI computes per collection (DORA) and of its contributor licence counts: not
+ * lists of records but answers read whole on each run (src/dora/). Not in the default set: each costs
+ * requests per collection, so a run names them (`--streams`, SEI_STREAMS, a schedule).
+ */
+export const DORA_STREAM_NAMES = [
+  'dora_buckets',
+  'dora_snapshots',
+  'dora_drilldown',
+  'sei_contributors',
+] as const;
+export type DoraStreamName = (typeof DORA_STREAM_NAMES)[number];
+
+/**
  * The SEI 2.0 ("AI DLC Insights") streams: the org structure, then one per export type. Run when
  * 2.0 is configured (src/v2/, docs/sei-v2.md).
  */
@@ -52,9 +65,9 @@ export const V2_STREAM_NAMES = [
 ] as const;
 export type V2StreamName = (typeof V2_STREAM_NAMES)[number];
 
-/** Every stream, 1.0 lists and 2.0 exports. */
-export const ALL_STREAM_NAMES = [...STREAM_NAMES, ...V2_STREAM_NAMES] as const;
-export type AnyStreamName = StreamName | V2StreamName;
+/** Every stream a run may name: 1.0 lists, DORA snapshots and 2.0 exports. */
+export const ALL_STREAM_NAMES = [...STREAM_NAMES, ...DORA_STREAM_NAMES, ...V2_STREAM_NAMES] as const;
+export type AnyStreamName = StreamName | DoraStreamName | V2StreamName;
 
 /** PostgreSQL types the normalizers produce values for. */
 export type ColumnType =
@@ -143,7 +156,7 @@ export interface KeysetCursor {
 }
 
 interface StreamBase {
-  readonly name: StreamName;
+  readonly name: StreamName | DoraStreamName;
   /** Relative to the base URL, e.g. `/v1/jira_issues/list`. */
   readonly path: string;
   /**
@@ -232,17 +245,44 @@ export interface DerivedFallback {
  * deleted records from its lists without a tombstone.
  */
 export interface IncrementalStream extends StreamBase {
+  readonly name: StreamName;
   readonly mode: 'incremental';
   readonly cursor: KeysetCursor;
 }
 
 /** No time filter: the whole list is taken until two reads agree; rows it no longer returns are marked deleted. */
 export interface FullRefreshStream extends StreamBase {
+  readonly name: StreamName;
   readonly mode: 'full_refresh';
 }
 
 /** An SEI 1.0 list stream. */
 export type StreamDefinition = IncrementalStream | FullRefreshStream;
+
+/** Which SEI answer a DORA stream snapshots (src/dora/). */
+export type DoraSnapshotKind = 'buckets' | 'snapshots' | 'drilldown' | 'contributors';
+
+/**
+ * Read whole on each run, per collection with a workflow profile (from `sei.org_units`), one request
+ * per collection and metric, or once for the tenant (contributors): SEI's computed answers, not a
+ * list. Rows are upserted by their key (history shows a restated bucket); nothing is marked deleted.
+ */
+export interface DoraSnapshotStream extends StreamBase {
+  readonly name: DoraStreamName;
+  readonly mode: 'dora_snapshot';
+  readonly snapshot: DoraSnapshotKind;
+  /**
+   * The streams whose tables the walk reads (collections, their profiles): a run that syncs them too
+   * waits for them, as for a derived stream's source.
+   */
+  readonly dependsOn: readonly StreamName[];
+}
+
+/**
+ * A stream whose records are normalized and loaded into a `sei` entity table (upserts, history): the
+ * 1.0 lists and the DORA snapshots.
+ */
+export type EntityStreamDefinition = StreamDefinition | DoraSnapshotStream;
 
 /** What an SEI 2.0 stream loads: the org structure, or the jobs of one export type. */
 export type V2StreamSpec =
@@ -264,7 +304,7 @@ export interface V2Stream {
 }
 
 /** Any stream the engine runs; its `mode` chooses its walker (src/sync/walkers/index.ts). */
-export type AnyStreamDefinition = StreamDefinition | V2Stream;
+export type AnyStreamDefinition = StreamDefinition | DoraSnapshotStream | V2Stream;
 export type StreamMode = AnyStreamDefinition['mode'];
 /** The modes of SEI 1.0 list streams: the ones verify and renormalize read. */
 export type ListStreamMode = StreamDefinition['mode'];

@@ -1,6 +1,7 @@
 /** What every part of the engine (planner, slice walker, finisher, list walk) works with: types only. */
 import type { Kysely } from 'kysely';
 import type { SyncScope } from '../config.js';
+import type { DoraSettings } from '../dora/defaults.js';
 import type { ListClient } from '../extract/sei/client.js';
 import type { ChangeListener } from '../load/change-listener.js';
 import type { Logger } from '../observability/logger.js';
@@ -27,6 +28,8 @@ export interface EngineSettings {
   routes: Partial<Record<StreamName, string>>;
   /** Backfill horizon and integration selection (SEI_START_DATE, SEI_INTEGRATION_IDS). */
   scope: SyncScope;
+  /** The DORA snapshot windows (SEI_DORA_TRAILING_DAYS, SEI_DORA_ROLLING_DAYS). */
+  dora?: Partial<DoraSettings>;
 }
 
 export interface EngineContext {

@@ -24,7 +24,7 @@ import { historyChangeListener } from '../load/history.js';
 import type { Logger } from '../observability/logger.js';
 import { readStreamRun } from '../state/ledger.js';
 import type { Warehouse } from '../state/open.js';
-import { STREAMS } from '../streams/registry.js';
+import { DORA_STREAMS, STREAMS } from '../streams/registry.js';
 import type { AnyStreamDefinition, StreamDefinition, StreamName } from '../streams/types.js';
 import { V2_STREAMS } from '../streams/v2-streams.js';
 import type { V2Runtime } from '../v2/runtime.js';
@@ -47,7 +47,7 @@ export interface SyncEngineOptions {
   warehouse: Warehouse;
   client: ListClient;
   config: Pick<Config, 'lookbackSeconds'> &
-    Partial<Pick<Config, 'pageWriters' | 'scope'>> & {
+    Partial<Pick<Config, 'pageWriters' | 'scope' | 'dora'>> & {
       sei: Pick<Config['sei'], 'pageSize' | 'maxPages' | 'requestsPerMinute'> &
         Partial<Pick<Config['sei'], 'maxInFlight' | 'forceDatabaseSource' | 'categoriesPath' | 'baseUrl'>>;
     };
@@ -84,7 +84,7 @@ function engineContext(options: SyncEngineOptions, maxInFlight: number): EngineC
     warehouse,
     db: warehouse.db,
     client,
-    streams: { ...(options.streams ?? STREAMS), ...V2_STREAMS },
+    streams: { ...(options.streams ?? STREAMS), ...DORA_STREAMS, ...V2_STREAMS },
     v2: options.v2,
     settings: {
       pageSize: config.sei.pageSize,
@@ -96,6 +96,7 @@ function engineContext(options: SyncEngineOptions, maxInFlight: number): EngineC
       forceDatabaseSource: config.sei.forceDatabaseSource ?? ENGINE_DEFAULTS.forceDatabaseSource,
       routes: routeOverrides(config.sei.categoriesPath),
       scope: config.scope ?? { startDate: undefined, integrationIds: undefined },
+      ...(config.dora && { dora: config.dora }),
     },
     logger: options.logger,
     changeListener: options.changeListener === undefined ? historyChangeListener : options.changeListener,

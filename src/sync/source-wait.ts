@@ -6,7 +6,7 @@
 import { sleep } from '../extract/sei/retry.js';
 import { sourceStillSyncing } from '../state/ledger.js';
 import { StreamBusyError } from '../state/stream-lock.js';
-import type { StreamDefinition, StreamName } from '../streams/types.js';
+import type { DoraSnapshotStream, DoraStreamName, StreamDefinition, StreamName } from '../streams/types.js';
 import type { EngineContext } from './engine-context.js';
 
 /**
@@ -15,7 +15,7 @@ import type { EngineContext } from './engine-context.js';
  * deadline: the source runs beside it).
  */
 export class SourcePendingError extends StreamBusyError {
-  constructor(stream: StreamName, source: StreamName) {
+  constructor(stream: StreamName | DoraStreamName, source: StreamName) {
     super(stream);
     this.message = `${stream} derives its rows from ${source}, which this run has not finished syncing; trying again later`;
   }
@@ -29,7 +29,7 @@ export class SourcePendingError extends StreamBusyError {
 export const SOURCE_WAIT = { maxMs: 10_000, pollMs: 200, runHours: 6 } as const;
 
 /**
- * Waits while `fallback.from` is part of this run and not finished, polling the run ledger (the one
+ * Waits while `fallback.from` (or a DORA stream's `dependsOn`) is part of this run and not finished, polling the run ledger (the one
  * place the dependency is followed, whichever process runs the source); after `maxWaitMs` throws
  * SourcePendingError (a worker puts the job back and frees its slot, which the source's slices may
  * need). Returns at once when the source is not in this run.
@@ -37,15 +37,20 @@ export const SOURCE_WAIT = { maxMs: 10_000, pollMs: 200, runHours: 6 } as const;
 export async function awaitSource(
   ctx: EngineContext,
   runId: string,
-  stream: StreamDefinition,
+  stream: StreamDefinition | DoraSnapshotStream,
   signal: AbortSignal,
   maxWaitMs: number,
 ): Promise<void> {
-  const source = stream.fallback?.from;
-  if (source === undefined) return;
+  const sources = stream.fallback
+    ? [stream.fallback.from]
+    : stream.mode === 'dora_snapshot'
+      ? stream.dependsOn
+      : [];
   const deadline = Date.now() + maxWaitMs;
-  while (await sourceStillSyncing(ctx.db, runId, source, SOURCE_WAIT.runHours)) {
-    if (Date.now() >= deadline) throw new SourcePendingError(stream.name, source);
-    await sleep(SOURCE_WAIT.pollMs, signal);
+  for (const source of sources) {
+    while (await sourceStillSyncing(ctx.db, runId, source, SOURCE_WAIT.runHours)) {
+      if (Date.now() >= deadline) throw new SourcePendingError(stream.name, source);
+      await sleep(SOURCE_WAIT.pollMs, signal);
+    }
   }
 }

@@ -1,6 +1,6 @@
 /**
  * What a 2.0 stream run needs from the engine and gives back, typed here so that src/v2 does not
- * import the engine that composes it (src/sync/walkers.ts wires the walker in one line).
+ * import the engine that composes it (src/sync/walkers/index.ts wires the walker in one line).
  */
 import type { Kysely } from 'kysely';
 import type { Logger } from '../observability/logger.js';

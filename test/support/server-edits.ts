@@ -52,3 +52,14 @@ export function addRecord(
 ): SeiRecord {
   return serve(simulator, stream, stateOf(simulator, stream).allocate(), { ...template, ...fields });
 }
+
+/** The record at `ordinal` is deleted: SEI lists it no more. */
+export function deleteRecord(
+  simulator: SimulatorHandleWithExtras,
+  stream: StreamName,
+  ordinal: number,
+): void {
+  const state = stateOf(simulator, stream);
+  state.markDeleted(ordinal);
+  state.recordChange([ordinal]);
+}

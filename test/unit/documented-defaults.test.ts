@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { DEMO_DEFAULTS } from '../../src/commands/demo.js';
 import { DEFAULTS, PAGE_WRITERS } from '../../src/config.js';
+import { DORA_DEFAULTS } from '../../src/dora/defaults.js';
 import { RENORMALIZE_DEFAULTS } from '../../src/renormalize/renormalize.js';
 import { STREAM_NAMES } from '../../src/streams/types.js';
 import { V2_DEFAULTS } from '../../src/v2/settings.js';
@@ -18,6 +19,7 @@ const CONSTANTS: Record<string, Record<string, unknown>> = {
   WORKER_DEFAULTS,
   RENORMALIZE_DEFAULTS,
   DEMO_DEFAULTS,
+  DORA_DEFAULTS,
   V2_DEFAULTS,
 };
 

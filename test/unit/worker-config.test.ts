@@ -75,6 +75,21 @@ describe('loadWorkerConfig', () => {
     ]);
   });
 
+  it('a schedule may name the DORA snapshot streams (a nightly group)', () => {
+    const streams = [
+      'org_units',
+      'workflow_profiles',
+      'dora_buckets',
+      'dora_snapshots',
+      'dora_drilldown',
+      'sei_contributors',
+    ];
+    const config = loadWorkerConfig({
+      SEI_SYNC_SCHEDULES: JSON.stringify([{ name: 'dora', cron: '30 2 * * *', streams }]),
+    });
+    expect(config.schedules).toMatchObject([{ name: 'dora', streams }]);
+  });
+
   it('fails with one line naming the variable', () => {
     const cases: [Record<string, string>, RegExp][] = [
       [{ WORKER_CONCURRENCY: 'lots' }, /^WORKER_CONCURRENCY: must be a whole number/],

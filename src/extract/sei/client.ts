@@ -107,6 +107,11 @@ export interface ListCallOptions {
    * servers (cicd_jobs: a 500 on every request), and the caller has a plan for that.
    */
   finalStatuses?: readonly number[];
+  /**
+   * `object`: the answer is a JSON object without a `records` list (DORA stats, contributor counts);
+   * it is returned as the response unchecked. @defaultValue 'records'
+   */
+  envelope?: 'records' | 'object';
 }
 
 export interface ListResult<R> {
@@ -215,7 +220,7 @@ export class SeiClient implements ListClient {
           }
           this.stats.requests++;
           try {
-            return await this.#attempt<R>(request, payload, signal, options.query);
+            return await this.#attempt<R>(request, payload, signal, options.query, options.envelope);
           } catch (error) {
             const seiError = withAttempts(
               this.#toSeiError(error, request, signal, attemptNumber),
@@ -278,6 +283,7 @@ export class SeiClient implements ListClient {
     payload: string,
     signal: AbortSignal | undefined,
     query: Readonly<Record<string, string>> | undefined,
+    envelope: ListCallOptions['envelope'] = 'records',
   ) {
     // One controller for both the caller's abort and our deadline on the whole exchange; undici's
     // headersTimeout/bodyTimeout (also timeoutMs) only bound the gaps between bytes.
@@ -335,7 +341,7 @@ export class SeiClient implements ListClient {
       const text = Buffer.concat(chunks, received).toString('utf8');
       this.#tellExchange(request, query, payload, statusCode, headers, text);
       return {
-        response: parseListResponse<R>(text, request),
+        response: parseListResponse<R>(text, request, envelope),
         stringsKnownStorable: !jsonTextMayHoldUnstorableStrings(text),
       };
     } catch (error) {
@@ -460,7 +466,11 @@ function badResponse(request: SeiRequestInfo, detail: string): SeiError {
 }
 
 /** Parses and checks the list envelope: an object with a `records` array. */
-export function parseListResponse<R>(text: string, request: SeiRequestInfo): ListResponse<R> {
+export function parseListResponse<R>(
+  text: string,
+  request: SeiRequestInfo,
+  envelope: ListCallOptions['envelope'] = 'records',
+): ListResponse<R> {
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
@@ -470,6 +480,7 @@ export function parseListResponse<R>(text: string, request: SeiRequestInfo): Lis
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
     throw badResponse(request, 'not a JSON object');
   }
+  if (envelope === 'object') return parsed as ListResponse<R>;
   // A body without `records` is not an empty page: treating it as one would end a walk early and,
   // for full-refresh streams, mark every row deleted.
   if (!Array.isArray((parsed as { records?: unknown }).records)) {

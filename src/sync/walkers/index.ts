@@ -7,6 +7,7 @@
  * `AnyStreamDefinition`), a walker module (here, or in the feature's own room), and one line in
  * `WALKERS`: the table's type asks for a factory per mode, and each factory receives its own kind of stream.
  */
+import { doraWalker } from '../../dora/walker.js';
 import { isListStream } from '../../streams/registry.js';
 import type { AnyStreamDefinition, ListStreamMode, StreamMode, StreamOfMode } from '../../streams/types.js';
 import { v2Walker } from '../../v2/walker.js';
@@ -25,6 +26,7 @@ const LIST_WALKERS: { readonly [M in ListStreamMode]: WalkerFactory<StreamOfMode
 
 const WALKERS: { readonly [M in StreamMode]: WalkerFactory<StreamOfMode<M>> } = {
   ...LIST_WALKERS,
+  dora_snapshot: doraWalker,
   v2: v2Walker,
 };
 

@@ -16,7 +16,7 @@ import { Secret } from '../../../src/secret.js';
 import { migrateToLatest } from '../../../src/state/migrate.js';
 import { openWarehouse, type Warehouse } from '../../../src/state/open.js';
 import { jiraIssuesStream } from '../../../src/streams/jira-issues.js';
-import { STREAMS } from '../../../src/streams/registry.js';
+import { DORA_STREAMS, STREAMS } from '../../../src/streams/registry.js';
 import { createTestDatabase, type TestDatabase } from '../../support/services.js';
 import { writeRecords } from '../../support/write-records.js';
 
@@ -93,13 +93,14 @@ describe('history on PostgreSQL', () => {
       SELECT routine_name AS name FROM information_schema.routines WHERE routine_schema = 'sei_history'`.execute(
       warehouse.db,
     );
-    const entityTables = Object.values(STREAMS).map((stream) => stream.table.name);
+    const entityStreams = [...Object.values(STREAMS), ...Object.values(DORA_STREAMS)];
+    const entityTables = entityStreams.map((stream) => stream.table.name);
     expect(tables.rows.map((row) => row.name).sort()).toEqual([...entityTables].sort());
     expect(functions.rows.map((row) => row.name).sort()).toEqual(
       entityTables.map((name) => `${name}_as_of`).sort(),
     );
     // The key columns of each history table are the entity table's key.
-    for (const stream of Object.values(STREAMS)) {
+    for (const stream of entityStreams) {
       const key = await sql<{ column: string }>`
         SELECT a.attname AS column FROM pg_index i
         JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY(i.indkey)
