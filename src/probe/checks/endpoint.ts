@@ -76,7 +76,8 @@ function endpointRow(stream: StreamDefinition, path: string, exchange: Exchange,
       ASSUMPTION,
       'does_not_hold',
       evidence,
-      'this SEI does not serve the list: leave the stream out of SEI_STREAMS / --streams',
+      'this SEI does not serve the list: a sync marks the stream unavailable (not a failed run) and asks again daily; named in --streams it fails',
+      true,
     );
   if (status === 401 || status === 403)
     return row(

@@ -41,7 +41,8 @@ export async function checkRangeFilter(probe: StreamProbe): Promise<ProbeRow> {
       ASSUMPTION,
       'does_not_hold',
       `${evidence}; ${outside.length} outside, e.g. ${probe.cursor.recordField} ${String(example)}`,
-      `the walk cannot narrow a window the server does not apply: the stream is read without proof of completeness or stops; ${sendCapture(probe.stream)}`,
+      `the walk cannot narrow a window the server does not apply: it degrades (reads its window whole until two reads agree) and ends succeeded, flagged degraded; ${sendCapture(probe.stream)}`,
+      true,
     );
   }
   const expected = window.expected === undefined ? undefined : Math.min(window.expected, pageSize);
