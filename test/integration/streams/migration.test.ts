@@ -4,7 +4,7 @@ import { PGliteDialect } from 'kysely-pglite-dialect';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MIGRATIONS } from '../../../migrations/index.js';
-import { allTableNames, STREAMS } from '../../../src/streams/registry.js';
+import { allTableNames, DORA_STREAMS, STREAMS } from '../../../src/streams/registry.js';
 import {
   type BookkeepingColumn,
   CHILD_BOOKKEEPING_COLUMNS,
@@ -12,6 +12,9 @@ import {
 } from '../../../src/streams/table-spec.js';
 import type { ColumnSpec, ColumnType } from '../../../src/streams/types.js';
 import { createTestDatabase, type TestDatabase } from '../../support/services.js';
+
+/** Every stream with a table in `sei` (the 1.0 lists and SEI's DORA snapshots; 2.0 has its own schema). */
+const TABLE_STREAMS = [...Object.values(STREAMS), ...Object.values(DORA_STREAMS)];
 
 /** How information_schema spells each spec type. */
 const INFORMATION_SCHEMA_TYPE: Record<ColumnType, string> = {
@@ -43,7 +46,7 @@ const bookkeepingColumn = (c: BookkeepingColumn) => `${c.name} ${c.type}${c.notN
  */
 function expectedColumns(): Record<string, string[]> {
   const expected: Record<string, string[]> = {};
-  for (const stream of Object.values(STREAMS)) {
+  for (const stream of TABLE_STREAMS) {
     expected[stream.table.name] = [
       ...stream.table.columns.map(specColumn),
       ...ENTITY_BOOKKEEPING_COLUMNS.map(bookkeepingColumn),
@@ -117,6 +120,9 @@ const EXPECTED_TABLES = [
   'cicd_job_runs',
   'cicd_jobs',
   'collection_categories',
+  'dora_buckets',
+  'dora_drilldown',
+  'dora_snapshots',
   'integrations',
   'jira_fields',
   'jira_issue_assignee_history',
@@ -132,6 +138,7 @@ const EXPECTED_TABLES = [
   'scm_commits',
   'scm_issues',
   'scm_pull_requests',
+  'sei_contributors',
   'user_identities',
   'workflow_profiles',
   'workitem_sprints',
@@ -152,7 +159,7 @@ async function historyKeys(db: Kysely<unknown>): Promise<string[]> {
 
 /** Every entity table has its history, keyed by its key and `valid_from` (SCD type 2). */
 const expectedHistoryKeys = () =>
-  Object.values(STREAMS)
+  TABLE_STREAMS
     .map((stream) => `${stream.table.name}: ${[...stream.table.key, 'valid_from'].join(', ')}`)
     .sort();
 
@@ -185,7 +192,7 @@ describe('migrations of the sei tables on PostgreSQL', () => {
 
   it('keys entity tables by their spec key and child tables by parent key + ordinal', async () => {
     const keys = await primaryKeys(db);
-    for (const stream of Object.values(STREAMS)) {
+    for (const stream of TABLE_STREAMS) {
       expect(keys[stream.table.name], stream.table.name).toEqual(stream.table.key);
       for (const child of stream.children) expect(keys[child.name]).toEqual([...child.parentKey, 'ordinal']);
     }
