@@ -65,6 +65,8 @@ const { values } = parseArgs({
     'rate-limited': { type: 'boolean', default: false },
     records: { type: 'string', default: '20000' },
     replay: { type: 'boolean', default: false },
+    /** Node flags for this tree's CLI (space-separated), e.g. a V8 heap setting against the baseline. */
+    'node-flags': { type: 'string' },
   },
 });
 const scales = (values.scales ?? process.env.BENCH_SCALES)?.split(',').map(Number) ?? DEFAULT_SCALES;
@@ -78,6 +80,7 @@ interface Code {
   label: string;
   cliPath: string;
   cpuProf: boolean;
+  nodeFlags: string[];
 }
 
 export interface SyncResult {
@@ -217,8 +220,10 @@ async function measureSync(
       cliPath: code.cliPath,
       env: { ...env, DATABASE_URL: syncDb.url },
       timeoutMs: SYNC_TIMEOUT_MS,
-      ...(code.cpuProf &&
-        values['cpu-prof'] && { nodeFlags: ['--cpu-prof', `--cpu-prof-dir=${values['cpu-prof']}`] }),
+      nodeFlags: [
+        ...code.nodeFlags,
+        ...(code.cpuProf && values['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${values['cpu-prof']}`] : []),
+      ],
     });
     const pgCpuSeconds = await pgCpu.stop();
     if (sync.code !== 0)
@@ -449,11 +454,24 @@ if (values['rate-limited']) {
   process.exit(0);
 }
 process.stderr.write(`bench: scales ${scales.join(', ')}, page size ${pageSize}, mix ${mix}, ${machine}\n`);
-const codes: Code[] = [{ label: 'this tree', cliPath: buildCli(), cpuProf: true }];
+const thisTreeFlags = values['node-flags']?.split(' ').filter(Boolean) ?? [];
+const codes: Code[] = [
+  {
+    label: thisTreeFlags.length > 0 ? `this tree ${thisTreeFlags.join(' ')}` : 'this tree',
+    cliPath: buildCli(),
+    cpuProf: true,
+    nodeFlags: thisTreeFlags,
+  },
+];
 let baseline: BaselineCli | undefined;
 if (values.baseline !== undefined) {
   baseline = buildBaselineCli(values.baseline);
-  codes.push({ label: `baseline ${baseline.commit}`, cliPath: baseline.cliPath, cpuProf: false });
+  codes.push({
+    label: `baseline ${baseline.commit}`,
+    cliPath: baseline.cliPath,
+    cpuProf: false,
+    nodeFlags: [],
+  });
 }
 const results: ScaleResult[] = [];
 for (const records of scales)
@@ -463,7 +481,7 @@ const stamp = new Date().toISOString();
 const share = Object.entries(MIXES[mix])
   .map(([stream, part]) => `${part * 100}% ${stream}`)
   .join(', ');
-const command = `npm run bench -- --scales ${scales.join(',')} --page-size ${pageSize} --mix ${mix}${values.baseline ? ` --baseline ${values.baseline}` : ''}${values.replay ? ' --replay' : ''}`;
+const command = `npm run bench -- --scales ${scales.join(',')} --page-size ${pageSize} --mix ${mix}${values.baseline ? ` --baseline ${values.baseline}` : ''}${values.replay ? ' --replay' : ''}${thisTreeFlags.length > 0 ? ` --node-flags '${thisTreeFlags.join(' ')}'` : ''}`;
 const loads = results.flatMap((r) => r.syncs.map((s) => loadCell(s.loadAtStart))).join(', ');
 const source = values.replay
   ? 'SEI: replay server (pages rendered once, served from memory, no latency)'
