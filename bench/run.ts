@@ -67,6 +67,8 @@ const { values } = parseArgs({
     replay: { type: 'boolean', default: false },
     /** Node flags for this tree's CLI (space-separated), e.g. a V8 heap setting against the baseline. */
     'node-flags': { type: 'string' },
+    /** `NAME=value` for this tree's CLI only (repeatable), e.g. a setting against the baseline. */
+    env: { type: 'string', multiple: true },
   },
 });
 const scales = (values.scales ?? process.env.BENCH_SCALES)?.split(',').map(Number) ?? DEFAULT_SCALES;
@@ -81,6 +83,8 @@ interface Code {
   cliPath: string;
   cpuProf: boolean;
   nodeFlags: string[];
+  /** Settings for this CLI only. */
+  env: Record<string, string>;
 }
 
 export interface SyncResult {
@@ -218,7 +222,7 @@ async function measureSync(
     const sync = await runCli({
       args: ['sync'],
       cliPath: code.cliPath,
-      env: { ...env, DATABASE_URL: syncDb.url },
+      env: { ...env, ...code.env, DATABASE_URL: syncDb.url },
       timeoutMs: SYNC_TIMEOUT_MS,
       nodeFlags: [
         ...code.nodeFlags,
@@ -455,12 +459,21 @@ if (values['rate-limited']) {
 }
 process.stderr.write(`bench: scales ${scales.join(', ')}, page size ${pageSize}, mix ${mix}, ${machine}\n`);
 const thisTreeFlags = values['node-flags']?.split(' ').filter(Boolean) ?? [];
+const thisTreeEnv = Object.fromEntries(
+  (values.env ?? []).map((setting) => {
+    const at = setting.indexOf('=');
+    if (at < 1) throw new Error(`--env ${setting}: NAME=value`);
+    return [setting.slice(0, at), setting.slice(at + 1)];
+  }),
+);
+const tweaks = [...thisTreeFlags, ...(values.env ?? [])];
 const codes: Code[] = [
   {
-    label: thisTreeFlags.length > 0 ? `this tree ${thisTreeFlags.join(' ')}` : 'this tree',
+    label: tweaks.length > 0 ? `this tree ${tweaks.join(' ')}` : 'this tree',
     cliPath: buildCli(),
     cpuProf: true,
     nodeFlags: thisTreeFlags,
+    env: thisTreeEnv,
   },
 ];
 let baseline: BaselineCli | undefined;
@@ -471,6 +484,7 @@ if (values.baseline !== undefined) {
     cliPath: baseline.cliPath,
     cpuProf: false,
     nodeFlags: [],
+    env: {},
   });
 }
 const results: ScaleResult[] = [];
@@ -481,7 +495,7 @@ const stamp = new Date().toISOString();
 const share = Object.entries(MIXES[mix])
   .map(([stream, part]) => `${part * 100}% ${stream}`)
   .join(', ');
-const command = `npm run bench -- --scales ${scales.join(',')} --page-size ${pageSize} --mix ${mix}${values.baseline ? ` --baseline ${values.baseline}` : ''}${values.replay ? ' --replay' : ''}${thisTreeFlags.length > 0 ? ` --node-flags '${thisTreeFlags.join(' ')}'` : ''}`;
+const command = `npm run bench -- --scales ${scales.join(',')} --page-size ${pageSize} --mix ${mix}${values.baseline ? ` --baseline ${values.baseline}` : ''}${values.replay ? ' --replay' : ''}${thisTreeFlags.length > 0 ? ` --node-flags='${thisTreeFlags.join(' ')}'` : ''}${(values.env ?? []).map((setting) => ` --env ${setting}`).join('')}`;
 const loads = results.flatMap((r) => r.syncs.map((s) => loadCell(s.loadAtStart))).join(', ');
 const source = values.replay
   ? 'SEI: replay server (pages rendered once, served from memory, no latency)'
