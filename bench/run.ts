@@ -65,6 +65,8 @@ const { values } = parseArgs({
     'rate-limited': { type: 'boolean', default: false },
     records: { type: 'string', default: '20000' },
     replay: { type: 'boolean', default: false },
+    /** With --replay: syncs per code, the codes' order alternating from round to round. */
+    rounds: { type: 'string', default: '1' },
     /** Node flags for this tree's CLI (space-separated), e.g. a V8 heap setting against the baseline. */
     'node-flags': { type: 'string' },
     /** `NAME=value` for this tree's CLI only (repeatable), e.g. a setting against the baseline. */
@@ -76,6 +78,9 @@ if (scales.some((n) => !Number.isInteger(n) || n < 100)) throw new Error('--scal
 const pageSize = values['page-size']!;
 if (!(values.mix! in MIXES)) throw new Error(`--mix: one of ${Object.keys(MIXES).join(', ')}`);
 const mix = values.mix as MixName;
+const rounds = Number(values.rounds);
+if (!Number.isInteger(rounds) || rounds < 1) throw new Error('--rounds: an integer >= 1');
+if (rounds > 1 && !values.replay) throw new Error('--rounds: with --replay only');
 
 /** One CLI measured: this tree, or the baseline commit. */
 interface Code {
@@ -298,12 +303,15 @@ async function benchScaleOnReplay(records: number, codes: readonly Code[]): Prom
       LOG_LEVEL: 'warn',
     };
     const measured = [];
-    for (const code of codes) {
-      measured.push(await measureSync(code, records, async (s) => data.counts[s], env, undefined));
-      if (replay.misses.length > 0)
-        throw new Error(
-          `${code.label}: the sync sent ${replay.misses.length} requests the capture does not hold (first: ${replay.misses[0]!.hint})`,
-        );
+    for (let round = 0; round < rounds; round++) {
+      // Alternating the order, so that neither code always meets the machine's weather first.
+      for (const code of round % 2 === 0 ? codes : [...codes].reverse()) {
+        measured.push(await measureSync(code, records, async (s) => data.counts[s], env, undefined));
+        if (replay.misses.length > 0)
+          throw new Error(
+            `${code.label}: the sync sent ${replay.misses.length} requests the capture does not hold (first: ${replay.misses[0]!.hint})`,
+          );
+      }
     }
     return {
       records: measured[0]!.records,
@@ -495,12 +503,28 @@ const stamp = new Date().toISOString();
 const share = Object.entries(MIXES[mix])
   .map(([stream, part]) => `${part * 100}% ${stream}`)
   .join(', ');
-const command = `npm run bench -- --scales ${scales.join(',')} --page-size ${pageSize} --mix ${mix}${values.baseline ? ` --baseline ${values.baseline}` : ''}${values.replay ? ' --replay' : ''}${thisTreeFlags.length > 0 ? ` --node-flags='${thisTreeFlags.join(' ')}'` : ''}${(values.env ?? []).map((setting) => ` --env ${setting}`).join('')}`;
+const command = `npm run bench -- --scales ${scales.join(',')} --page-size ${pageSize} --mix ${mix}${values.baseline ? ` --baseline ${values.baseline}` : ''}${values.replay ? ' --replay' : ''}${rounds > 1 ? ` --rounds ${rounds}` : ''}${thisTreeFlags.length > 0 ? ` --node-flags='${thisTreeFlags.join(' ')}'` : ''}${(values.env ?? []).map((setting) => ` --env ${setting}`).join('')}`;
 const loads = results.flatMap((r) => r.syncs.map((s) => loadCell(s.loadAtStart))).join(', ');
 const source = values.replay
   ? 'SEI: replay server (pages rendered once, served from memory, no latency)'
   : 'SEI: the simulator in its own process';
-const markdown = `# sei-sync benchmark, ${stamp}\n\nMachine: ${machine}; PostgreSQL local. ${source}.\nCommand: \`${command}\`\nRecords: ${share} (plus the small streams at their defaults).\nLoad average (1 min) at the start of each sync: ${loads} (busy: above the ${cores} cores; wall times then say little, CPU seconds still hold).\n\n${table}\n`;
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
+/** Per scale and code, the median CPU per 1,000 records over the rounds (the figure to compare). */
+const medians =
+  rounds > 1
+    ? `\nMedians over ${rounds} rounds (CPU s per 1,000 records, sync / PostgreSQL):\n\n${results
+        .flatMap((r) =>
+          codes.map((code) => {
+            const runs = r.syncs.filter((sync) => sync.code === code.label);
+            const syncCpu = median(
+              runs.flatMap((sync) => (sync.syncCpuPer1k === undefined ? [] : [sync.syncCpuPer1k])),
+            );
+            return `- ${r.records} records, ${code.label}: ${maybe(syncCpu, 3)} / ${maybe(median(runs.map((sync) => sync.pgCpuPer1k)), 3)}`;
+          }),
+        )
+        .join('\n')}\n`
+    : '';
+const markdown = `# sei-sync benchmark, ${stamp}\n\nMachine: ${machine}; PostgreSQL local. ${source}.\nCommand: \`${command}\`\nRecords: ${share} (plus the small streams at their defaults).\nLoad average (1 min) at the start of each sync: ${loads} (busy: above the ${cores} cores; wall times then say little, CPU seconds still hold).\n\n${table}\n${medians}`;
 mkdirSync(values.out!, { recursive: true });
 const name = `bench-${scales.join('-')}-p${pageSize}${mix === 'default' ? '' : `-${mix}`}${values.replay ? '-replay' : ''}${baseline ? `-vs-${baseline.commit}` : ''}`;
 writeFileSync(
