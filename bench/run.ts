@@ -41,6 +41,7 @@ import { watchDatabaseCpu } from './lib/pg-cpu.js';
 import { benchRateLimited } from './lib/rate-limited.js';
 import { replayDataFor } from './lib/replay-data.js';
 import {
+  BENCH_FIXED_ENDPOINTS,
   BENCH_REQUESTS_PER_MINUTE,
   BENCH_SEED,
   MIXES,
@@ -334,6 +335,7 @@ async function benchScale(records: number, codes: readonly Code[]): Promise<Scal
     streamSizes,
     seed: BENCH_SEED,
     requestLogLimit: 1000,
+    fixedEndpoints: BENCH_FIXED_ENDPOINTS,
   });
   try {
     const env = {

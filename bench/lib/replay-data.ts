@@ -17,12 +17,20 @@ import { migrateToLatest, openWarehouse } from '../../src/state/index.js';
 import { STREAM_NAMES, type StreamName } from '../../src/streams/types.js';
 import { REPO_ROOT } from './build.js';
 import { createScratchDatabase } from './database.js';
-import { BENCH_REQUESTS_PER_MINUTE, BENCH_SEED, type MixName, streamSizesFor } from './scenario-data.js';
+import {
+  BENCH_FIXED_ENDPOINTS,
+  BENCH_REQUESTS_PER_MINUTE,
+  BENCH_SEED,
+  type MixName,
+  streamSizesFor,
+} from './scenario-data.js';
 import { startSimulatorProcess } from './sim-process.js';
 
 /** More list requests per stream than any bench walk sends: every walk ends by itself. */
 const PAGES_PER_STREAM = 1_000_000;
 const COUNTS_FILE = 'bench-counts.json';
+/** Bumped when what a capture holds changes other than by src/simulator or src/extract (its cache key). */
+const CAPTURE_VERSION = 2;
 
 export interface ReplayData {
   dir: string;
@@ -55,7 +63,7 @@ export async function replayDataFor(options: {
   mix: MixName;
   pageSize: string;
 }): Promise<ReplayData> {
-  const key = `${options.mix}-${options.records}-p${options.pageSize}-s${BENCH_SEED}-${codeVersion()}`;
+  const key = `v${CAPTURE_VERSION}-${options.mix}-${options.records}-p${options.pageSize}-s${BENCH_SEED}-${codeVersion()}`;
   const dir = join(tmpdir(), 'sei-bench-replay', key);
   if (existsSync(join(dir, COUNTS_FILE))) {
     const { manifest } = readCapture(dir);
@@ -67,6 +75,7 @@ export async function replayDataFor(options: {
     streamSizes: streamSizesFor(options.records, options.mix),
     seed: BENCH_SEED,
     requestLogLimit: 1000,
+    fixedEndpoints: BENCH_FIXED_ENDPOINTS,
   });
   const db = await createScratchDatabase('sei_bench_capture');
   const partial = `${dir}.partial-${process.pid}`;
