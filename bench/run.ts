@@ -510,7 +510,15 @@ const loads = results.flatMap((r) => r.syncs.map((s) => loadCell(s.loadAtStart))
 const source = values.replay
   ? 'SEI: replay server (pages rendered once, served from memory, no latency)'
   : 'SEI: the simulator in its own process';
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
+const median = (xs: number[]): number | undefined => {
+  const sorted = [...xs].sort((a, b) => a - b);
+  const middle = sorted.length / 2;
+  return sorted.length === 0
+    ? undefined
+    : Number.isInteger(middle)
+      ? (sorted[middle - 1]! + sorted[middle]!) / 2
+      : sorted[Math.floor(middle)];
+};
 /** Per scale and code, the median CPU per 1,000 records over the rounds (the figure to compare). */
 const medians =
   rounds > 1
