@@ -15,14 +15,15 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { parseArgs } from 'node:util';
 import { LOADED_TENANT_LATENCY, latencyMs } from '../src/simulator/latency.js';
 import { buildCli, REPO_ROOT } from './lib/build.js';
 import { runCli } from './lib/cli-process.js';
 import { busyPercent, machineCpu, processCpuSeconds } from './lib/cpu.js';
-import { connect, createScratchDatabase } from './lib/database.js';
+import { adminDatabaseUrl, connect, createScratchDatabase } from './lib/database.js';
 import { copyLoad } from './lib/limits.js';
+import { watchDatabaseCpu } from './lib/pg-cpu.js';
 import { BENCH_SEED } from './lib/scenario-data.js';
 import { type SimulatorProcess, startSimulatorProcess } from './lib/sim-process.js';
 import { markdownTable } from './lib/table.js';
@@ -77,6 +78,10 @@ interface Measurement {
   /** CPU seconds of the workers together, and of the simulator. */
   workerCpuSeconds: number;
   simulatorCpuSeconds: number;
+  /** CPU seconds of the PostgreSQL backends of the run's database (./lib/pg-cpu.ts). */
+  pgCpuSeconds: number;
+  /** Load average (1 min) when the workers started. */
+  loadAtStart: number;
   exact: boolean;
 }
 
@@ -210,7 +215,10 @@ async function measure(options: {
     if (migrated.code !== 0) throw new Error(`migrate: ${migrated.stderr}`);
     process.stderr.write(`  ${options.scenario} ${options.records} × ${options.workers} worker(s)...\n`);
     const simulatorCpuBefore = processCpuSeconds(sim.pid);
+    const loadAtStart = loadavg()[0]!;
+    const pgCpu = await watchDatabaseCpu(adminDatabaseUrl(), db.name);
     const run = await runWorkers({ cli: options.cli, env, workers: options.workers, databaseUrl: db.url });
+    const pgCpuSeconds = await pgCpu.stop();
     const simulatorCpuSeconds = processCpuSeconds(sim.pid) - simulatorCpuBefore;
     const client = await connect(db.url);
     let requests = 0;
@@ -255,6 +263,8 @@ async function measure(options: {
       machineBusyPercent: Math.round(run.busyPercent),
       workerCpuSeconds: run.workerCpuSeconds,
       simulatorCpuSeconds,
+      pgCpuSeconds,
+      loadAtStart,
       exact: rows === options.records,
     };
   } finally {
@@ -360,7 +370,10 @@ const table = markdownTable(
     'peak RSS MiB',
     'machine CPU %',
     'worker CPU s',
+    'worker CPU s / 1k rec',
+    'PG CPU s / 1k rec',
     'sim CPU s',
+    'load at start',
     'exact',
   ],
   results.map((r) => [
@@ -377,7 +390,10 @@ const table = markdownTable(
     String(r.peakRssMiB),
     String(r.machineBusyPercent),
     r.workerCpuSeconds.toFixed(1),
+    ((1000 * r.workerCpuSeconds) / r.records).toFixed(3),
+    ((1000 * r.pgCpuSeconds) / r.records).toFixed(3),
     r.simulatorCpuSeconds.toFixed(1),
+    `${r.loadAtStart.toFixed(1)}${r.loadAtStart > cpus().length ? ' (busy)' : ''}`,
     r.exact ? 'yes' : 'NO',
   ]),
 );

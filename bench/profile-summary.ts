@@ -1,6 +1,7 @@
 /**
- * `npx tsx bench/profile-summary.ts <file.cpuprofile> [top]`: the functions with the most self time
- * in a V8 CPU profile (from `node --cpu-prof`, e.g. `npm run bench -- --cpu-prof <dir>`).
+ * `npx tsx bench/profile-summary.ts <file.cpuprofile> [top] [--by-file]`: the functions (or, with
+ * `--by-file`, the source files and node internals) with the most self time in a V8 CPU profile (from
+ * `node --cpu-prof`, e.g. `npm run bench -- --cpu-prof <dir>`).
  */
 import { readFileSync } from 'node:fs';
 
@@ -15,7 +16,9 @@ interface Profile {
   timeDeltas: number[];
 }
 
-const [file, topArg] = process.argv.slice(2);
+const args = process.argv.slice(2);
+const byFile = args.includes('--by-file');
+const [file, topArg] = args.filter((arg) => arg !== '--by-file');
 if (!file) throw new Error('usage: profile-summary <file.cpuprofile> [top]');
 const profile = JSON.parse(readFileSync(file, 'utf8')) as Profile;
 const byId = new Map(profile.nodes.map((node) => [node.id, node]));
@@ -26,7 +29,9 @@ profile.samples.forEach((id, i) => {
   const ms = (profile.timeDeltas[i] ?? 0) / 1000;
   totalMs += ms;
   const where = node.callFrame.url.replace(/^.*node_modules\//, '').replace(/^.*\/(src|dist)\//, '$1/');
-  const name = `${node.callFrame.functionName || '(anonymous)'} ${where}:${node.callFrame.lineNumber + 1}`;
+  const name = byFile
+    ? where || node.callFrame.functionName
+    : `${node.callFrame.functionName || '(anonymous)'} ${where}:${node.callFrame.lineNumber + 1}`;
   selfMs.set(name, (selfMs.get(name) ?? 0) + ms);
 });
 const top = [...selfMs.entries()].sort((a, b) => b[1] - a[1]).slice(0, Number(topArg ?? 25));

@@ -1,6 +1,6 @@
 /**
  * `npm run bench [-- --scales 100000,200000,1000000] [--baseline main] [--mix default|jira]
- *  [--page-size 1000] [--out bench/results]`
+ *  [--page-size 1000] [--out bench/results] [--replay]`
  *
  * Per scale, in one run on one machine: the simulator in its own process on loopback; `sei-sync sync`
  * (the real CLI, a child process) into a fresh PostgreSQL database, its time and peak RSS; the limit
@@ -11,6 +11,15 @@
  * limits of earlier reports are kept: fetch-only, and COPY into staging tables + the old md5 merge.
  * Results go to bench/results/ as JSON and markdown.
  *
+ * Every sync is also measured in CPU seconds, its own (process.cpuUsage at exit) and PostgreSQL's (the
+ * backends of its database, ./lib/pg-cpu.ts), per 1,000 records: far steadier than wall time on a
+ * shared machine. The load average at each sync's start is in the table, marked when above the cores.
+ *
+ * `--replay`: SEI is a replay server in this process serving pages rendered once (./lib/replay-data.ts,
+ * captured from the simulator before any timing and cached on disk), so SEI costs next to no CPU and
+ * the figures are the sync's own. The fetch-only and COPY + md5 merge limits and the incremental re-run
+ * are left out there (a re-run asks windows that were never captured); the simulator mode keeps them.
+ *
  * `npm run bench -- --rate-limited [--records 20000]` runs only the 429 scenario instead
  * (./lib/rate-limited.ts): the same sync fault-free and with 3% 429s, and their ratio.
  */
@@ -18,6 +27,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../src/config.js';
+import { startReplayServer } from '../src/simulator/replay/index.js';
 import { qualified } from '../src/state/sql-text.js';
 import { STREAMS } from '../src/streams/registry.js';
 import { STREAM_NAMES, type StreamName } from '../src/streams/types.js';
@@ -25,17 +35,20 @@ import { type BaselineCli, buildBaselineCli } from './lib/baseline.js';
 import { buildCli } from './lib/build.js';
 import { runCli } from './lib/cli-process.js';
 import { type CopyEverythingResult, copyEverything } from './lib/copy-everything.js';
-import { connect, createScratchDatabase } from './lib/database.js';
+import { adminDatabaseUrl, connect, createScratchDatabase } from './lib/database.js';
 import { copyLoad, fetchOnly } from './lib/limits.js';
+import { watchDatabaseCpu } from './lib/pg-cpu.js';
 import { benchRateLimited } from './lib/rate-limited.js';
+import { replayDataFor } from './lib/replay-data.js';
 import {
+  BENCH_FIXED_ENDPOINTS,
   BENCH_REQUESTS_PER_MINUTE,
   BENCH_SEED,
   MIXES,
   type MixName,
   streamSizesFor,
 } from './lib/scenario-data.js';
-import { type SimulatorProcess, startSimulatorProcess } from './lib/sim-process.js';
+import { startSimulatorProcess } from './lib/sim-process.js';
 import { markdownTable } from './lib/table.js';
 
 const DEFAULT_SCALES = [100_000, 200_000, 1_000_000];
@@ -52,6 +65,13 @@ const { values } = parseArgs({
     mix: { type: 'string', default: 'default' },
     'rate-limited': { type: 'boolean', default: false },
     records: { type: 'string', default: '20000' },
+    replay: { type: 'boolean', default: false },
+    /** With --replay: syncs per code, the codes' order alternating from round to round. */
+    rounds: { type: 'string', default: '1' },
+    /** Node flags for this tree's CLI (space-separated), e.g. a V8 heap setting against the baseline. */
+    'node-flags': { type: 'string' },
+    /** `NAME=value` for this tree's CLI only (repeatable), e.g. a setting against the baseline. */
+    env: { type: 'string', multiple: true },
   },
 });
 const scales = (values.scales ?? process.env.BENCH_SCALES)?.split(',').map(Number) ?? DEFAULT_SCALES;
@@ -59,12 +79,18 @@ if (scales.some((n) => !Number.isInteger(n) || n < 100)) throw new Error('--scal
 const pageSize = values['page-size']!;
 if (!(values.mix! in MIXES)) throw new Error(`--mix: one of ${Object.keys(MIXES).join(', ')}`);
 const mix = values.mix as MixName;
+const rounds = Number(values.rounds);
+if (!Number.isInteger(rounds) || rounds < 1) throw new Error('--rounds: an integer >= 1');
+if (rounds > 1 && !values.replay) throw new Error('--rounds: with --replay only');
 
 /** One CLI measured: this tree, or the baseline commit. */
 interface Code {
   label: string;
   cliPath: string;
   cpuProf: boolean;
+  nodeFlags: string[];
+  /** Settings for this CLI only. */
+  env: Record<string, string>;
 }
 
 export interface SyncResult {
@@ -74,11 +100,20 @@ export interface SyncResult {
   peakRssMiB: number;
   records: number;
   exact: boolean;
+  /** CPU seconds of the sync process (user + system), and per 1,000 records. */
+  syncCpuSeconds: number | undefined;
+  syncCpuPer1k: number | undefined;
+  /** CPU seconds of the PostgreSQL backends of the sync's database, and per 1,000 records. */
+  pgCpuSeconds: number;
+  pgCpuPer1k: number;
   copyEverything: CopyEverythingResult;
   ratioToCopyEverything: number;
   /** The ratio earlier reports gave: sync time over the larger of fetch-only and COPY + md5 merge. */
-  ratioToLargerLimit: number;
-  rerun: { seconds: number; rowsWrittenLedger: number; rowsWrittenPgStat: number; peakRssMiB: number };
+  ratioToLargerLimit: number | undefined;
+  /** Left out on the replay server. */
+  rerun:
+    | { seconds: number; rowsWrittenLedger: number; rowsWrittenPgStat: number; peakRssMiB: number }
+    | undefined;
   /** Load average (1 min) when the sync started: a busy machine shows here. */
   loadAtStart: number;
 }
@@ -87,8 +122,13 @@ export interface ScaleResult {
   records: number;
   streamSizes: Partial<Record<StreamName, number>>;
   pageSize: number;
-  fetchOnly: { seconds: number; recordsPerSecond: number; requests: number };
-  copyMerge: { seconds: number; recordsPerSecond: number; copySeconds: number; mergeSeconds: number };
+  /** Where the pages came from. */
+  source: 'simulator' | 'replay';
+  /** The earlier limits, measured against the simulator only. */
+  fetchOnly: { seconds: number; recordsPerSecond: number; requests: number } | undefined;
+  copyMerge:
+    | { seconds: number; recordsPerSecond: number; copySeconds: number; mergeSeconds: number }
+    | undefined;
   syncs: SyncResult[];
 }
 
@@ -120,8 +160,14 @@ async function ledgerWrites(url: string): Promise<number> {
   }
 }
 
-/** Live rows per stream against the simulator, and the ledger's records against the rows. */
-async function countSynced(url: string, sim: SimulatorProcess): Promise<{ synced: number; exact: boolean }> {
+/** How many records SEI holds in a stream. */
+type SourceCount = (stream: StreamName) => Promise<number>;
+
+/** Live rows per stream against SEI's counts, and the ledger's records against the rows. */
+async function countSynced(
+  url: string,
+  sourceCount: SourceCount,
+): Promise<{ synced: number; exact: boolean }> {
   const client = await connect(url);
   let synced = 0;
   let exact = true;
@@ -132,15 +178,23 @@ async function countSynced(url: string, sim: SimulatorProcess): Promise<{ synced
         `SELECT count(*)::int AS n FROM ${qualified(table.schema, table.name)} WHERE deleted_at IS NULL`,
       );
       synced += count.rows[0]!.n;
-      const want = await sim.count(stream);
+      const want = await sourceCount(stream);
       // Incremental streams leave out records without a cursor value (CI/CD runs still running).
-      if (STREAMS[stream].mode === 'full_refresh' && count.rows[0]!.n !== want) exact = false;
-      if (count.rows[0]!.n > want) exact = false;
+      const got = count.rows[0]!.n;
+      if ((STREAMS[stream].mode === 'full_refresh' && got !== want) || got > want) {
+        exact = false;
+        process.stderr.write(`  not exact: ${stream} has ${got} rows, SEI ${want} records\n`);
+      }
     }
     const runs = await client.query<{ records: string }>(
       `SELECT sum(records) AS records FROM sei_sync.stream_runs`,
     );
-    if (Number(runs.rows[0]!.records) !== synced) exact = false;
+    if (Number(runs.rows[0]!.records) !== synced) {
+      exact = false;
+      process.stderr.write(
+        `  not exact: the ledger counts ${runs.rows[0]!.records} records, the tables ${synced}\n`,
+      );
+    }
   } finally {
     await client.end();
   }
@@ -160,40 +214,53 @@ async function migrateWith(code: Code, url: string, env: Record<string, string>)
 async function measureSync(
   code: Code,
   records: number,
-  sim: SimulatorProcess,
+  sourceCount: SourceCount,
   env: Record<string, string>,
-  largerLimitSeconds: () => number,
-): Promise<Omit<SyncResult, 'ratioToLargerLimit'> & { ratio: () => number }> {
+  largerLimitSeconds: (() => number) | undefined,
+): Promise<Omit<SyncResult, 'ratioToLargerLimit'> & { ratio: () => number | undefined }> {
   const syncDb = await createScratchDatabase('sei_bench_sync');
   const copyDb = await createScratchDatabase('sei_bench_copy');
   try {
     await migrateWith(code, syncDb.url, env);
     process.stderr.write(`  ${records}: ${code.label}: sei-sync sync...\n`);
     const loadAtStart = loadavg()[0]!;
+    const pgCpu = await watchDatabaseCpu(adminDatabaseUrl(), syncDb.name);
     const sync = await runCli({
       args: ['sync'],
       cliPath: code.cliPath,
-      env: { ...env, DATABASE_URL: syncDb.url },
+      env: { ...env, ...code.env, DATABASE_URL: syncDb.url },
       timeoutMs: SYNC_TIMEOUT_MS,
-      ...(code.cpuProf &&
-        values['cpu-prof'] && { nodeFlags: ['--cpu-prof', `--cpu-prof-dir=${values['cpu-prof']}`] }),
+      nodeFlags: [
+        ...code.nodeFlags,
+        ...(code.cpuProf && values['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${values['cpu-prof']}`] : []),
+      ],
     });
+    const pgCpuSeconds = await pgCpu.stop();
     if (sync.code !== 0)
       throw new Error(
         `${code.label}: sync failed (${sync.code ?? sync.signal}): ${sync.stderr.slice(-2000)}`,
       );
-    const { synced, exact } = await countSynced(syncDb.url, sim);
+    const { synced, exact } = await countSynced(syncDb.url, sourceCount);
 
-    process.stderr.write(`  ${records}: ${code.label}: incremental re-run...\n`);
-    const writesBefore = await tupleWrites(syncDb.url);
-    const rerun = await runCli({
-      args: ['sync'],
-      cliPath: code.cliPath,
-      env: { ...env, DATABASE_URL: syncDb.url },
-      timeoutMs: SYNC_TIMEOUT_MS,
-    });
-    if (rerun.code !== 0) throw new Error(`${code.label}: re-run failed: ${rerun.stderr.slice(-2000)}`);
-    const writesAfter = await tupleWrites(syncDb.url);
+    let rerun: SyncResult['rerun'];
+    if (!values.replay) {
+      process.stderr.write(`  ${records}: ${code.label}: incremental re-run...\n`);
+      const writesBefore = await tupleWrites(syncDb.url);
+      const again = await runCli({
+        args: ['sync'],
+        cliPath: code.cliPath,
+        env: { ...env, DATABASE_URL: syncDb.url },
+        timeoutMs: SYNC_TIMEOUT_MS,
+      });
+      if (again.code !== 0) throw new Error(`${code.label}: re-run failed: ${again.stderr.slice(-2000)}`);
+      const writesAfter = await tupleWrites(syncDb.url);
+      rerun = {
+        seconds: again.ms / 1000,
+        rowsWrittenLedger: await ledgerWrites(syncDb.url),
+        rowsWrittenPgStat: writesAfter - writesBefore,
+        peakRssMiB: again.peakRssMiB,
+      };
+    }
 
     process.stderr.write(`  ${records}: ${code.label}: COPY of everything written...\n`);
     await migrateWith(code, copyDb.url, env);
@@ -206,20 +273,58 @@ async function measureSync(
       peakRssMiB: sync.peakRssMiB,
       records: synced,
       exact,
+      syncCpuSeconds: sync.cpuSeconds,
+      syncCpuPer1k: sync.cpuSeconds === undefined ? undefined : (1000 * sync.cpuSeconds) / synced,
+      pgCpuSeconds,
+      pgCpuPer1k: (1000 * pgCpuSeconds) / synced,
       copyEverything: copied,
       ratioToCopyEverything: seconds / copied.seconds,
-      rerun: {
-        seconds: rerun.ms / 1000,
-        rowsWrittenLedger: await ledgerWrites(syncDb.url),
-        rowsWrittenPgStat: writesAfter - writesBefore,
-        peakRssMiB: rerun.peakRssMiB,
-      },
+      rerun,
       loadAtStart,
-      ratio: () => seconds / largerLimitSeconds(),
+      ratio: () => (largerLimitSeconds ? seconds / largerLimitSeconds() : undefined),
     };
   } finally {
     await syncDb.drop();
     await copyDb.drop();
+  }
+}
+
+/** Every code's sync against pages served from memory (./lib/replay-data.ts). */
+async function benchScaleOnReplay(records: number, codes: readonly Code[]): Promise<ScaleResult> {
+  process.stderr.write(`  ${records}: pages for the replay (captured once, then cached)...\n`);
+  const data = await replayDataFor({ records, mix, pageSize });
+  const replay = await startReplayServer({ dir: data.dir });
+  try {
+    const env = {
+      SEI_BASE_URL: replay.url,
+      SEI_API_KEY: 'replay',
+      SEI_PAGE_SIZE: pageSize,
+      SEI_REQUESTS_PER_MINUTE: BENCH_REQUESTS_PER_MINUTE,
+      SEI_SYNC_CLOCK: data.clock,
+      LOG_LEVEL: 'warn',
+    };
+    const measured = [];
+    for (let round = 0; round < rounds; round++) {
+      // Alternating the order, so that neither code always meets the machine's weather first.
+      for (const code of round % 2 === 0 ? codes : [...codes].reverse()) {
+        measured.push(await measureSync(code, records, async (s) => data.counts[s], env, undefined));
+        if (replay.misses.length > 0)
+          throw new Error(
+            `${code.label}: the sync sent ${replay.misses.length} requests the capture does not hold (first: ${replay.misses[0]!.hint})`,
+          );
+      }
+    }
+    return {
+      records: measured[0]!.records,
+      streamSizes: streamSizesFor(records, mix),
+      pageSize: Number(pageSize),
+      source: 'replay',
+      fetchOnly: undefined,
+      copyMerge: undefined,
+      syncs: measured.map(({ ratio, ...sync }) => ({ ...sync, ratioToLargerLimit: ratio() })),
+    };
+  } finally {
+    await replay.close();
   }
 }
 
@@ -230,6 +335,7 @@ async function benchScale(records: number, codes: readonly Code[]): Promise<Scal
     streamSizes,
     seed: BENCH_SEED,
     requestLogLimit: 1000,
+    fixedEndpoints: BENCH_FIXED_ENDPOINTS,
   });
   try {
     const env = {
@@ -250,7 +356,8 @@ async function benchScale(records: number, codes: readonly Code[]): Promise<Scal
     let copied: Awaited<ReturnType<typeof copyLoad>> | undefined;
     const larger = () => Math.max(fetched.ms, copied?.ms ?? 0) / 1000;
     const measured = [];
-    for (const code of codes) measured.push(await measureSync(code, records, sim, env, larger));
+    for (const code of codes)
+      measured.push(await measureSync(code, records, (s) => sim.count(s), env, larger));
 
     process.stderr.write(`  ${records}: COPY + md5 merge (the earlier limit)...\n`);
     const copyDb = await createScratchDatabase('sei_bench_copymerge');
@@ -269,6 +376,7 @@ async function benchScale(records: number, codes: readonly Code[]): Promise<Scal
       records: measured[0]!.records,
       streamSizes,
       pageSize: Number(pageSize),
+      source: 'simulator',
       fetchOnly: {
         seconds: fetched.ms / 1000,
         recordsPerSecond: Math.round(fetched.records / (fetched.ms / 1000)),
@@ -288,6 +396,10 @@ async function benchScale(records: number, codes: readonly Code[]): Promise<Scal
 }
 
 const fmt = (n: number, digits = 1) => n.toFixed(digits);
+const maybe = (n: number | undefined, digits = 1) => (n === undefined ? '-' : n.toFixed(digits));
+const cores = cpus().length;
+/** The load at a run's start, flagged when the machine had more runnable work than cores. */
+export const loadCell = (load: number) => `${load.toFixed(1)}${load > cores ? ' (busy)' : ''}`;
 
 export function resultsTable(results: readonly ScaleResult[]): string {
   return markdownTable(
@@ -296,6 +408,11 @@ export function resultsTable(results: readonly ScaleResult[]): string {
       'code',
       'sync s',
       'sync rec/s',
+      'sync CPU s',
+      'sync CPU s / 1k rec',
+      'PG CPU s',
+      'PG CPU s / 1k rec',
+      'load at start',
       'COPY of everything written s',
       'sync / COPY of everything',
       'fetch-only s',
@@ -312,14 +429,19 @@ export function resultsTable(results: readonly ScaleResult[]): string {
         sync.code,
         fmt(sync.seconds),
         String(sync.recordsPerSecond),
+        maybe(sync.syncCpuSeconds),
+        maybe(sync.syncCpuPer1k, 3),
+        fmt(sync.pgCpuSeconds),
+        fmt(sync.pgCpuPer1k, 3),
+        loadCell(sync.loadAtStart),
         fmt(sync.copyEverything.seconds),
         fmt(sync.ratioToCopyEverything, 2),
-        fmt(r.fetchOnly.seconds),
-        fmt(r.copyMerge.seconds),
-        fmt(sync.ratioToLargerLimit, 2),
+        maybe(r.fetchOnly?.seconds),
+        maybe(r.copyMerge?.seconds),
+        maybe(sync.ratioToLargerLimit, 2),
         String(sync.peakRssMiB),
-        fmt(sync.rerun.seconds),
-        `${sync.rerun.rowsWrittenLedger} (pg_stat ${sync.rerun.rowsWrittenPgStat})`,
+        maybe(sync.rerun?.seconds),
+        sync.rerun ? `${sync.rerun.rowsWrittenLedger} (pg_stat ${sync.rerun.rowsWrittenPgStat})` : '-',
         sync.exact ? 'yes' : 'NO',
       ]),
     ),
@@ -346,24 +468,75 @@ if (values['rate-limited']) {
   process.exit(0);
 }
 process.stderr.write(`bench: scales ${scales.join(', ')}, page size ${pageSize}, mix ${mix}, ${machine}\n`);
-const codes: Code[] = [{ label: 'this tree', cliPath: buildCli(), cpuProf: true }];
+const thisTreeFlags = values['node-flags']?.split(' ').filter(Boolean) ?? [];
+const thisTreeEnv = Object.fromEntries(
+  (values.env ?? []).map((setting) => {
+    const at = setting.indexOf('=');
+    if (at < 1) throw new Error(`--env ${setting}: NAME=value`);
+    return [setting.slice(0, at), setting.slice(at + 1)];
+  }),
+);
+const tweaks = [...thisTreeFlags, ...(values.env ?? [])];
+const codes: Code[] = [
+  {
+    label: tweaks.length > 0 ? `this tree ${tweaks.join(' ')}` : 'this tree',
+    cliPath: buildCli(),
+    cpuProf: true,
+    nodeFlags: thisTreeFlags,
+    env: thisTreeEnv,
+  },
+];
 let baseline: BaselineCli | undefined;
 if (values.baseline !== undefined) {
   baseline = buildBaselineCli(values.baseline);
-  codes.push({ label: `baseline ${baseline.commit}`, cliPath: baseline.cliPath, cpuProf: false });
+  codes.push({
+    label: `baseline ${baseline.commit}`,
+    cliPath: baseline.cliPath,
+    cpuProf: false,
+    nodeFlags: [],
+    env: {},
+  });
 }
 const results: ScaleResult[] = [];
-for (const records of scales) results.push(await benchScale(records, codes));
+for (const records of scales)
+  results.push(await (values.replay ? benchScaleOnReplay : benchScale)(records, codes));
 const table = resultsTable(results);
 const stamp = new Date().toISOString();
 const share = Object.entries(MIXES[mix])
   .map(([stream, part]) => `${part * 100}% ${stream}`)
   .join(', ');
-const command = `npm run bench -- --scales ${scales.join(',')} --page-size ${pageSize} --mix ${mix}${values.baseline ? ` --baseline ${values.baseline}` : ''}`;
-const loads = results.flatMap((r) => r.syncs.map((s) => s.loadAtStart.toFixed(1))).join(', ');
-const markdown = `# sei-sync benchmark, ${stamp}\n\nMachine: ${machine}; PostgreSQL local.\nCommand: \`${command}\`\nRecords: ${share} (plus the small streams at their defaults).\nLoad average (1 min) at the start of each sync: ${loads}.\n\n${table}\n`;
+const command = `npm run bench -- --scales ${scales.join(',')} --page-size ${pageSize} --mix ${mix}${values.baseline ? ` --baseline ${values.baseline}` : ''}${values.replay ? ' --replay' : ''}${rounds > 1 ? ` --rounds ${rounds}` : ''}${thisTreeFlags.length > 0 ? ` --node-flags='${thisTreeFlags.join(' ')}'` : ''}${(values.env ?? []).map((setting) => ` --env ${setting}`).join('')}`;
+const loads = results.flatMap((r) => r.syncs.map((s) => loadCell(s.loadAtStart))).join(', ');
+const source = values.replay
+  ? 'SEI: replay server (pages rendered once, served from memory, no latency)'
+  : 'SEI: the simulator in its own process';
+const median = (xs: number[]): number | undefined => {
+  const sorted = [...xs].sort((a, b) => a - b);
+  const middle = sorted.length / 2;
+  return sorted.length === 0
+    ? undefined
+    : Number.isInteger(middle)
+      ? (sorted[middle - 1]! + sorted[middle]!) / 2
+      : sorted[Math.floor(middle)];
+};
+/** Per scale and code, the median CPU per 1,000 records over the rounds (the figure to compare). */
+const medians =
+  rounds > 1
+    ? `\nMedians over ${rounds} rounds (CPU s per 1,000 records, sync / PostgreSQL):\n\n${results
+        .flatMap((r) =>
+          codes.map((code) => {
+            const runs = r.syncs.filter((sync) => sync.code === code.label);
+            const syncCpu = median(
+              runs.flatMap((sync) => (sync.syncCpuPer1k === undefined ? [] : [sync.syncCpuPer1k])),
+            );
+            return `- ${r.records} records, ${code.label}: ${maybe(syncCpu, 3)} / ${maybe(median(runs.map((sync) => sync.pgCpuPer1k)), 3)}`;
+          }),
+        )
+        .join('\n')}\n`
+    : '';
+const markdown = `# sei-sync benchmark, ${stamp}\n\nMachine: ${machine}; PostgreSQL local. ${source}.\nCommand: \`${command}\`\nRecords: ${share} (plus the small streams at their defaults).\nLoad average (1 min) at the start of each sync: ${loads} (busy: above the ${cores} cores; wall times then say little, CPU seconds still hold).\n\n${table}\n${medians}`;
 mkdirSync(values.out!, { recursive: true });
-const name = `bench-${scales.join('-')}-p${pageSize}${mix === 'default' ? '' : `-${mix}`}${baseline ? `-vs-${baseline.commit}` : ''}`;
+const name = `bench-${scales.join('-')}-p${pageSize}${mix === 'default' ? '' : `-${mix}`}${values.replay ? '-replay' : ''}${baseline ? `-vs-${baseline.commit}` : ''}`;
 writeFileSync(
   `${values.out}/${name}.json`,
   `${JSON.stringify({ at: stamp, machine, command, pageSize: Number(pageSize), mix: MIXES[mix], results }, null, 2)}\n`,

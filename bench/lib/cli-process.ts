@@ -3,10 +3,14 @@
  * samples its peak resident memory (VmHWM of /proc/<pid>/status, a high-water mark the kernel keeps).
  */
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const CLI_SOURCE = fileURLToPath(new URL('../../src/cli.ts', import.meta.url));
+/** Preload that writes the child's process.cpuUsage at exit (./cpu-at-exit.cjs). */
+const CPU_AT_EXIT = fileURLToPath(new URL('./cpu-at-exit.cjs', import.meta.url));
 const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 export interface CliRunOptions {
@@ -34,6 +38,8 @@ export interface CliRunResult {
   ms: number;
   /** Peak resident set size in MiB (sampled every 50 ms, the kernel's high-water mark). */
   peakRssMiB: number;
+  /** CPU seconds (user + system) of the child, by its own process.cpuUsage at exit; undefined when killed. */
+  cpuSeconds: number | undefined;
   killed: boolean;
 }
 
@@ -52,13 +58,17 @@ function readHighWaterKiB(pid: number): number | undefined {
 export function runCli(options: CliRunOptions): Promise<CliRunResult> {
   const started = performance.now();
   const entry = options.cliPath ? [options.cliPath] : ['--import', 'tsx', CLI_SOURCE];
-  const child = spawn(process.execPath, [...(options.nodeFlags ?? []), ...entry, ...options.args], {
+  const cpuDir = mkdtempSync(join(tmpdir(), 'sei-bench-cpu-'));
+  const cpuFile = join(cpuDir, 'cpu.json');
+  const flags = [...(options.nodeFlags ?? []), '--require', CPU_AT_EXIT];
+  const child = spawn(process.execPath, [...flags, ...entry, ...options.args], {
     cwd: REPO_ROOT,
     env: {
       PATH: process.env.PATH ?? '',
       HOME: process.env.HOME ?? '/tmp',
       LOG_LEVEL: 'warn',
       ...options.env,
+      BENCH_CPU_FILE: cpuFile,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -108,9 +118,12 @@ export function runCli(options: CliRunOptions): Promise<CliRunResult> {
       if (poller) clearInterval(poller);
       clearTimeout(timeout);
       if (killer) clearTimeout(killer);
+      const cpuSeconds = readCpuSeconds(cpuFile);
+      rmSync(cpuDir, { recursive: true, force: true });
       // Let the pipes drain.
       setImmediate(() =>
         resolve({
+          cpuSeconds,
           code,
           signal,
           stdout,
@@ -122,4 +135,13 @@ export function runCli(options: CliRunOptions): Promise<CliRunResult> {
       );
     });
   });
+}
+
+function readCpuSeconds(file: string): number | undefined {
+  try {
+    const { user, system } = JSON.parse(readFileSync(file, 'utf8')) as { user: number; system: number };
+    return (user + system) / 1e6;
+  } catch {
+    return undefined;
+  }
 }

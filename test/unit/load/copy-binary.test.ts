@@ -43,6 +43,29 @@ describe('BinaryCopyRows', () => {
     expect(field('jsonb', new JsonText('{"b":2}'))).toEqual(withLength(Buffer.from('\x01{"b":2}', 'latin1')));
   });
 
+  it('writes short and long text, ASCII or not, as its exact UTF-8 bytes', () => {
+    // Short ASCII strings take a copying loop, the rest Buffer#write: both must give UTF-8 exactly.
+    const values = [
+      '',
+      'a',
+      'x'.repeat(32),
+      'x'.repeat(33),
+      'PROJ-1234',
+      'café',
+      `${'a'.repeat(31)}é`,
+      'é' + 'a'.repeat(20),
+      'emoji 😀 pair',
+      '中文',
+      `${'long ascii '.repeat(10)}ü`,
+    ];
+    for (const value of values) {
+      expect(field('text', value)).toEqual(withLength(Buffer.from(value, 'utf8')));
+      expect(field('text[]', [value, 'b']).subarray(4 + 20)).toEqual(
+        Buffer.concat([withLength(Buffer.from(value, 'utf8')), withLength(Buffer.from('b'))]),
+      );
+    }
+  });
+
   it('writes whole numbers, doubles and booleans in network order', () => {
     expect(field('integer', -2)).toEqual(withLength(Buffer.from([0xff, 0xff, 0xff, 0xfe])));
     const big = Buffer.alloc(8);
