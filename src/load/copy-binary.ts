@@ -47,8 +47,6 @@ const TWO_POW_63 = 2 ** 63;
 /** Type oid of `text`, written into every `text[]` value. */
 const TEXT_OID = 25;
 const JSONB_VERSION = 1;
-/** Strings up to this many code units are copied by a loop when ASCII (`writeText`). */
-const SHORT_TEXT = 32;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
@@ -188,26 +186,8 @@ export class BinaryCopyRows {
 
   /** The UTF-8 bytes of `value`, inside a field begun with `beginField`. */
   private writeText(value: string): void {
-    const length = value.length;
     // A UTF-16 code unit takes at most 3 bytes of UTF-8.
-    this.reserve(length * 3);
-    // Most values are short and ASCII (keys, statuses, names): copying their code units costs less
-    // than the native call of `Buffer#write`. A non-ASCII one is written again by that call.
-    if (length <= SHORT_TEXT) {
-      const buffer = this.buffer;
-      const at = this.at;
-      let i = 0;
-      while (i < length) {
-        const code = value.charCodeAt(i);
-        if (code >= 0x80) break;
-        buffer[at + i] = code;
-        i++;
-      }
-      if (i === length) {
-        this.at = at + length;
-        return;
-      }
-    }
+    this.reserve(value.length * 3);
     this.at += this.buffer.write(value, this.at, 'utf8');
   }
 
