@@ -105,7 +105,7 @@ async function verifyBuckets(
   if ('skipped' in compared) return resultOf(verify, { field, status: 'skipped', notes: [compared.skipped] });
   const { range, cursor } = compared;
   // Said once in the README, not per run: the range ends at the cursor (records changed later are
-  // the next sync's), and records without a value in the field are in no bucket on either side.
+  // the next sync's); records without a value in the field are counted apart (`withoutValue`).
   const notes: string[] = [];
   if (stream.cursor.filter.inclusive)
     notes.push(
