@@ -29,6 +29,7 @@ import type {
   HealSummary,
   KeySample,
   VerifyStatus,
+  WithoutValueResult,
 } from '../verify/index.js';
 import { errorMessage } from './error-message.js';
 
@@ -272,6 +273,11 @@ export interface StreamVerifyJson {
   to: string | null;
   counts: { buckets: number; equal: number; differing: number; healed: number };
   buckets: VerifyBucketJson[];
+  /**
+   * Records without a value in `field` (CI/CD runs still running): in no bucket, counted apart; an
+   * outcome `not_readable_by_time` is not a difference. Null for whole lists and skipped streams.
+   */
+  withoutValue: WithoutValueResult | null;
   requests: number;
   heal: HealSummary | null;
   notes: string[];

@@ -50,6 +50,7 @@ function streamJson(result: StreamVerifyResult): StreamVerifyJson {
       healed: outcomes.healed,
     },
     buckets: result.buckets.map(bucketJson),
+    withoutValue: result.withoutValue,
     requests: result.requests,
     heal: result.heal,
     notes: result.notes,
@@ -134,6 +135,15 @@ function differences(stream: StreamVerifyJson): VerifyBucketJson[] {
     .sort((a, b) => Math.abs(gap(b.before ?? b)) - Math.abs(gap(a.before ?? a)));
 }
 
+/** The records without a cursor value, as a note unless both sides hold none. */
+function withoutValueNotes(stream: StreamVerifyJson): string[] {
+  const without = stream.withoutValue;
+  if (!without || (without.outcome === 'equal' && without.server === 0)) return [];
+  return [
+    `without ${stream.field}: server ${without.server ?? 'unknown'}, warehouse ${without.warehouse}: ${without.outcome.replaceAll('_', ' ')}: ${without.note}`,
+  ];
+}
+
 export function verifyText(document: VerifyDocument): string {
   const gap = (counts: { server: number; warehouse: number; moved: number }) =>
     counts.server - (counts.warehouse - counts.moved);
@@ -177,7 +187,9 @@ export function verifyText(document: VerifyDocument): string {
       );
     }
   }
-  const notes = document.streams.flatMap((s) => s.notes.map((note) => `  ${s.stream}: ${note}`));
+  const notes = document.streams.flatMap((s) =>
+    [...s.notes, ...withoutValueNotes(s)].map((note) => `  ${s.stream}: ${note}`),
+  );
   if (notes.length > 0) sections.push(`notes:\n${notes.join('\n')}`);
   const { total } = document;
   const differing = document.streams.filter((s) => s.status === 'differs').map((s) => s.stream);

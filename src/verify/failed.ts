@@ -17,6 +17,7 @@ export function failedVerify(stream: StreamDefinition, run: StreamRunResult): St
     field: stream.mode === 'incremental' ? stream.cursor.column : null,
     range: null,
     buckets: [],
+    withoutValue: null,
     requests: run.status === 'not_run' ? 0 : run.counts.requests,
     heal: null,
     notes: [],

@@ -16,4 +16,6 @@ export {
   outcomeCounts,
   type StreamVerifyResult,
   type VerifyStatus,
+  type WithoutValueOutcome,
+  type WithoutValueResult,
 } from './types.js';

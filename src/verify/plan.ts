@@ -49,7 +49,10 @@ export async function planListVerify(verify: VerifyContext, stream: FullRefreshS
   };
 }
 
-/** A keyset-walked stream: the compared range's one-record probe, then one count per bucket. */
+/**
+ * A keyset-walked stream: the compared range's one-record probe, one count per bucket, and two for
+ * the records without a cursor value.
+ */
 export async function planBucketVerify(
   verify: VerifyContext,
   stream: IncrementalStream,
@@ -66,9 +69,14 @@ export async function planBucketVerify(
     ...base,
     records: total ?? null,
     buckets,
-    requests: routeProbe(stream) + 1 + buckets,
+    requests: routeProbe(stream) + 1 + buckets + withoutValueCounts(stream),
     note: null,
   };
+}
+
+/** The records without a cursor value: the list's count without the range and over every second. */
+function withoutValueCounts(stream: IncrementalStream): number {
+  return stream.totalCount === 'page' ? 0 : 2;
 }
 
 /** A stream with alternative routes asks which one answers first (one request). */

@@ -14,7 +14,7 @@ import { walkKeyset } from '../extract/keyset-walk.js';
 import { type ListAnswer, listPage } from '../extract/list-request.js';
 import { listSourceOf, pageSizeOf } from '../extract/list-source.js';
 import { snapshotsOf } from '../extract/snapshots.js';
-import { recordSecond, type TimeRange, windowFilter } from '../extract/time-range.js';
+import { EARLIEST_SECOND, recordSecond, type TimeRange, windowFilter } from '../extract/time-range.js';
 import { walkWholeList } from '../extract/whole-list-walk.js';
 import { normalizePage } from '../normalize/page.js';
 import { sliceStart } from '../state/walk-slices.js';
@@ -161,4 +161,26 @@ export async function countList(
 ): Promise<number | undefined> {
   if (stream.totalCount === 'page') return undefined;
   return (await oneRecord(verify, stream, undefined)).totalCount;
+}
+
+/**
+ * The last second a whole-range count asks for: int-sized, the widest bound every list accepts
+ * (integrations read bounds as `Integer`), 2038-01-19. Records after it would count as without value.
+ */
+const LATEST_SECOND = 2 ** 31 - 1;
+
+/**
+ * The records the list holds that no range on the cursor field selects (CI/CD runs still running
+ * have no `end_time`): its count without that range (the same base filter: scope, snapshot, `across`)
+ * minus its count over every second. Undefined where the endpoint gives no count to trust.
+ */
+export async function countWithoutValue(
+  verify: VerifyContext,
+  stream: IncrementalStream,
+): Promise<number | undefined> {
+  if (stream.totalCount === 'page') return undefined;
+  const all = (await oneRecord(verify, stream, undefined)).totalCount;
+  if (all === undefined) return undefined;
+  const { total } = await probeRange(verify, stream, { from: EARLIEST_SECOND, to: LATEST_SECOND });
+  return total === undefined ? undefined : all - total;
 }

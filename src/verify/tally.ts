@@ -76,7 +76,7 @@ export async function withWarehouseCounts(
   counted: readonly { range: TimeRange; method: CountMethod; server: number }[],
   moved: MovedRecords | undefined,
 ): Promise<Tally[]> {
-  const { filter, column } = stream.cursor;
+  const { filter, column, recordField } = stream.cursor;
   const intervals = counted.map(({ range }) => {
     const interval = serverInterval(filter, range);
     return {
@@ -87,6 +87,7 @@ export async function withWarehouseCounts(
   });
   const rows = await countRowsInIntervals(verify.ctx.db, stream.table, column, intervals, {
     inclusive: filter.inclusive,
+    recordField,
     rows: verify.rows,
     ...(moved && { moved: moved.keys }),
   });

@@ -84,6 +84,26 @@ export interface BucketResult extends BucketCounts {
   sample: KeySample | null;
 }
 
+/**
+ * The records without a value in the cursor field (CI/CD runs still running have no `end_time`): no
+ * range on that field selects them, so no time bucket holds them and a walk by time cannot read them.
+ * `equal`: both sides hold as many; `not_readable_by_time`: the server lists more (they are read once
+ * they get a value, which is then after the cursor), not a failure; `differs`: the warehouse holds
+ * more; `unknown`: the server's count could not be had (no count to trust, or the list refused a
+ * request without a range).
+ */
+export type WithoutValueOutcome = 'equal' | 'not_readable_by_time' | 'differs' | 'unknown';
+
+export interface WithoutValueResult {
+  /** Records the list holds that no range on the cursor field selects; null when unknown. */
+  server: number | null;
+  /** Live rows without a cursor value whose stored record has none either (not a pre-1970 instant). */
+  warehouse: number;
+  outcome: WithoutValueOutcome;
+  /** What the outcome means, in words. */
+  note: string;
+}
+
 /** What a heal did to a stream. */
 export interface HealSummary {
   /** Buckets re-walked through the normal path, over every round. */
@@ -115,6 +135,8 @@ export interface StreamVerifyResult {
   /** The range compared, `[from, to)` in epoch seconds (up to the stream's cursor); null for whole lists. */
   range: TimeRange | null;
   buckets: BucketResult[];
+  /** The records no time bucket holds (no value in the cursor field); null for whole lists and skips. */
+  withoutValue: WithoutValueResult | null;
   /** Requests this verify made (counts, reads, heal walks), retries included. */
   requests: number;
   heal: HealSummary | null;

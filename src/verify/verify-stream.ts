@@ -8,8 +8,11 @@
  * - records changed on the server after the last sync left their bucket for a time after the cursor:
  *   when a bucket has fewer records on the server, what changed since the cursor is read (keys only)
  *   and those rows are set aside (`moved`), so that "not synced yet" is not called "lost";
- * - records without a cursor value (CI/CD runs still running have no `end_time`) are in no bucket on
- *   either side; rows marked deleted are not live and not counted;
+ * - records without a cursor value (CI/CD runs still running have no `end_time`) are in no time
+ *   bucket: no range on the field selects them, so a walk by time cannot read them. They are counted
+ *   apart (`withoutValue`): the list's count without the range minus its count over every second,
+ *   against the rows whose stored record has no value; more on the server is a stated reason, not a
+ *   loss (they are read once they get a value). Rows marked deleted are not live and not counted;
  * - Jira issues and work items: the server counts each integration's latest daily snapshot.
  * Full-refresh lists are one bucket: their whole count.
  */
@@ -22,7 +25,14 @@ import type { FullRefreshStream, IncrementalStream } from '../streams/types.js';
 import { comparedRange, rangeBuckets } from './compared-range.js';
 import { mixedSnapshots, type VerifyContext } from './context.js';
 import { healBuckets, healList, type ListHealPort, type SliceHealPort } from './heal.js';
-import { countList, type KeyRead, probeRange, readListKeys, readRangeKeys } from './server-counts.js';
+import {
+  countList,
+  countWithoutValue,
+  type KeyRead,
+  probeRange,
+  readListKeys,
+  readRangeKeys,
+} from './server-counts.js';
 import {
   bucketLimit,
   differs,
@@ -38,8 +48,9 @@ import {
   type KeySample,
   type StreamVerifyResult,
   VERIFY_DEFAULTS,
+  type WithoutValueResult,
 } from './types.js';
-import { countLiveRows, liveRowKeys } from './warehouse-counts.js';
+import { countLiveRows, countRowsWithoutValue, liveRowKeys } from './warehouse-counts.js';
 
 /** Verifies a keyset-walked stream by time buckets; heals what differs through `heal` when given. */
 export function verifyIncremental(
@@ -66,12 +77,15 @@ function resultOf(
 ): StreamVerifyResult {
   const stream = verify.run.stream;
   const buckets = fields.buckets ?? [];
+  const differing =
+    buckets.some((bucket) => bucket.outcome === 'differs') || fields.withoutValue?.outcome === 'differs';
   return {
     stream: stream.name,
     mode: stream.mode,
-    status: buckets.some((bucket) => bucket.outcome === 'differs') ? 'differs' : 'clean',
+    status: differing ? 'differs' : 'clean',
     method: buckets.some((bucket) => bucket.method === 'distinct_keys') ? 'distinct_keys' : 'total_count',
     range: null,
+    withoutValue: null,
     heal: null,
     notes: [],
     error: null,
@@ -91,7 +105,7 @@ async function verifyBuckets(
   if ('skipped' in compared) return resultOf(verify, { field, status: 'skipped', notes: [compared.skipped] });
   const { range, cursor } = compared;
   // Said once in the README, not per run: the range ends at the cursor (records changed later are
-  // the next sync's), and records without a value in the field are in no bucket on either side.
+  // the next sync's); records without a value in the field are counted apart (`withoutValue`).
   const notes: string[] = [];
   if (stream.cursor.filter.inclusive)
     notes.push(
@@ -111,6 +125,8 @@ async function verifyBuckets(
         : 'SEI switched daily snapshots while verify counted: counted again',
     );
   }
+  // Counted with the buckets, before any heal: a heal walks by time and cannot change it.
+  const withoutValue = await compareWithoutValue(verify, stream);
   let tallies = await withWarehouseCounts(verify, stream, counted, undefined);
   let moved: MovedRecords | undefined;
   let movedTooMany = false;
@@ -144,7 +160,40 @@ async function verifyBuckets(
   const buckets = tallies.map((tally, index) =>
     bucketResult(tally, initial[index] as Tally, heal !== null, samples.get(tally)),
   );
-  return resultOf(verify, { field, range, buckets, heal, notes });
+  return resultOf(verify, { field, range, buckets, withoutValue, heal, notes });
+}
+
+/** The records without a cursor value, on both sides (see the header); a heal cannot walk to them. */
+async function compareWithoutValue(
+  verify: VerifyContext,
+  stream: IncrementalStream,
+): Promise<WithoutValueResult> {
+  const field = stream.cursor.recordField;
+  let server: number | undefined;
+  let why = "the endpoint gives no count to trust: SEI's records without a value could not be counted";
+  try {
+    server = await countWithoutValue(verify, stream);
+  } catch (error) {
+    if (verify.run.signal.aborted) throw error;
+    why = `the list could not be counted without a range on ${field} (${error instanceof Error ? error.message : String(error)})`;
+  }
+  const warehouse = await countRowsWithoutValue(verify.ctx.db, stream.table, stream.cursor, verify.rows);
+  if (server === undefined) return { server: null, warehouse, outcome: 'unknown', note: why };
+  if (server === warehouse)
+    return { server, warehouse, outcome: 'equal', note: `records without ${field}: as many on both sides` };
+  if (server > warehouse)
+    return {
+      server,
+      warehouse,
+      outcome: 'not_readable_by_time',
+      note: `${server - warehouse} records SEI lists have no ${field} yet (e.g. runs still running): a walk by time cannot read them; they are read once they get one`,
+    };
+  return {
+    server,
+    warehouse,
+    outcome: 'differs',
+    note: `${warehouse - server} more rows without ${field} here than SEI lists without one`,
+  };
 }
 
 /** Server counts of the month buckets of `range` (crowded months cut smaller). */

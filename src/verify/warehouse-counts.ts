@@ -27,7 +27,11 @@ function rowConditions(filter: RowFilter, parameters: unknown[]): string {
 export interface CountInterval {
   lower: Date;
   upper: Date;
-  /** Rows without a value count here too (the server's instants before 1970 are stored as none). */
+  /**
+   * Rows without a value count here too when their stored record has one in `recordField` (the
+   * server's instants before 1970 are stored as none); rows whose record has none are counted apart
+   * (`countRowsWithoutValue`).
+   */
   orNoValue?: boolean;
 }
 
@@ -57,7 +61,7 @@ export async function countRowsInIntervals(
   table: TableSpec,
   column: string,
   intervals: readonly CountInterval[],
-  options: { inclusive: boolean; moved?: ReadonlySet<string>; rows?: RowFilter },
+  options: { inclusive: boolean; recordField: string; moved?: ReadonlySet<string>; rows?: RowFilter },
 ): Promise<IntervalCount[]> {
   if (intervals.length === 0) return [];
   const col = `t.${quoteIdent(column)}`;
@@ -70,6 +74,7 @@ export async function countRowsInIntervals(
     intervals.map((interval) => interval.upper.toISOString()),
     [...(options.moved ?? [])],
     intervals.map((interval) => interval.orNoValue === true),
+    options.recordField,
   ];
   const scoped = rowConditions(options.rows ?? {}, parameters);
   const result = await db.executeQuery<{ i: number; n: string | number; moved: string | number }>(
@@ -77,13 +82,38 @@ export async function countRowsInIntervals(
       `SELECT b.i::int AS i, count(${present}) AS n, count(k.key) AS moved
        FROM unnest($1::timestamptz[], $2::timestamptz[], $4::boolean[]) WITH ORDINALITY AS b(lo, hi, nul, i)
        LEFT JOIN ${qualified(table.schema, table.name)} AS t
-         ON t.deleted_at IS NULL AND (${col} ${gt} b.lo AND ${col} ${lt} b.hi OR b.nul AND ${col} IS NULL)${scoped}
+         ON t.deleted_at IS NULL AND (${col} ${gt} b.lo AND ${col} ${lt} b.hi OR b.nul AND ${col} IS NULL AND ${recordHasValue('$5')})${scoped}
        LEFT JOIN unnest($3::text[]) AS k(key) ON k.key = ${key}
        GROUP BY b.i ORDER BY b.i`,
       parameters,
     ),
   );
   return result.rows.map((row) => ({ rows: Number(row.n), moved: Number(row.moved) }));
+}
+
+/** The stored record (`raw`) has a value (not absent, not JSON null) in the field named by parameter `field`. */
+const recordHasValue = (field: string) => `coalesce(jsonb_typeof(t.raw -> ${field}::text), 'null') <> 'null'`;
+
+/**
+ * Live rows with no value in `column` whose stored record has none in `recordField` either: records
+ * the server lists without a cursor value (an instant before 1970 has one: it is in the first bucket).
+ */
+export async function countRowsWithoutValue(
+  db: Executor,
+  table: TableSpec,
+  cursor: { column: string; recordField: string },
+  rows: RowFilter = {},
+): Promise<number> {
+  const parameters: unknown[] = [cursor.recordField];
+  const scoped = rowConditions(rows, parameters);
+  const result = await db.executeQuery<{ n: string | number }>(
+    CompiledQuery.raw(
+      `SELECT count(*) AS n FROM ${qualified(table.schema, table.name)} AS t
+       WHERE t.deleted_at IS NULL AND t.${quoteIdent(cursor.column)} IS NULL AND NOT ${recordHasValue('$1')}${scoped}`,
+      parameters,
+    ),
+  );
+  return Number(result.rows[0]?.n ?? 0);
 }
 
 /**

@@ -151,6 +151,7 @@ export class MemoryEngine implements SyncEngine {
       method: 'total_count',
       field: 'updated_at',
       range: { from: 1_704_067_200, to: 1_706_745_600 },
+      withoutValue: null,
       buckets: [
         {
           range: { from: 1_704_067_200, to: 1_706_745_600 },

@@ -47,6 +47,7 @@ describe('migration 010_verify', () => {
         method: 'distinct_keys',
         field: null,
         range: null,
+        withoutValue: null,
         buckets: [
           {
             range: null,
