@@ -167,6 +167,27 @@ const common = (collection: DoraCollection) => ({
   source: collection.source,
 });
 
+/** Deployment frequency or change failure rate of one collection over a window (buckets and stats). */
+function askBucketMetric(
+  ctx: EngineContext,
+  run: Run,
+  collection: DoraCollection,
+  metric: (typeof BUCKET_METRICS)[number],
+  window: DayWindow,
+  state: WalkState,
+) {
+  return askOrSkip(
+    ctx,
+    run,
+    collection,
+    metric,
+    DORA_PATHS[metric],
+    bucketBody(collection, window),
+    {},
+    state,
+  );
+}
+
 /** The day buckets of DF and CFR over the trailing window, one row per (collection, metric, day). */
 async function buckets(
   ctx: EngineContext,
@@ -176,16 +197,7 @@ async function buckets(
   state: WalkState,
 ) {
   for (const metric of BUCKET_METRICS) {
-    const answer = await askOrSkip(
-      ctx,
-      run,
-      collection,
-      metric,
-      DORA_PATHS[metric],
-      bucketBody(collection, window),
-      {},
-      state,
-    );
+    const answer = await askBucketMetric(ctx, run, collection, metric, window, state);
     if (!answer) continue;
     const series = answer.value.time_series as { day?: unknown } | undefined;
     const days = Array.isArray(series?.day) ? (series.day as SeiRecord[]) : [];
@@ -218,16 +230,7 @@ async function snapshots(
     answer: answer.value,
   });
   for (const metric of BUCKET_METRICS) {
-    const answer = await askOrSkip(
-      ctx,
-      run,
-      collection,
-      metric,
-      DORA_PATHS[metric],
-      bucketBody(collection, window),
-      {},
-      state,
-    );
+    const answer = await askBucketMetric(ctx, run, collection, metric, window, state);
     if (!answer) continue;
     const stats = (answer.value.stats ?? {}) as SeiRecord;
     await write(ctx, run, [row(metric, answer, stats)], answer.cost);

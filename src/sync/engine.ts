@@ -22,23 +22,19 @@ import { InFlightLimit } from '../extract/sei/in-flight.js';
 import type { ChangeListener } from '../load/change-listener.js';
 import { historyChangeListener } from '../load/history.js';
 import type { Logger } from '../observability/logger.js';
-import { readStreamRun } from '../state/ledger.js';
 import type { Warehouse } from '../state/open.js';
 import { DORA_STREAMS, STREAMS } from '../streams/registry.js';
 import type { AnyStreamDefinition, StreamDefinition, StreamName } from '../streams/types.js';
 import { V2_STREAMS } from '../streams/v2-streams.js';
 import type { V2Runtime } from '../v2/runtime.js';
-import { failedVerify } from '../verify/failed.js';
-import { saveVerifyResult } from '../verify/results.js';
-import { verifySummary } from '../verify/types.js';
 import type { EngineContext, StreamRunContext } from './engine-context.js';
 import { localFanOut, localSync } from './local-driver.js';
-
 import { runLedger } from './run-ledger.js';
 import { Semaphore } from './semaphore.js';
-import { createStreamRuns, linkedAbort } from './stream-run.js';
+import { createStreamRuns } from './stream-run.js';
 import type { SyncEngine } from './types.js';
-import { listWalkerOf, walkerOf } from './walkers/index.js';
+import { verifySteps } from './verify-steps.js';
+import { walkerOf } from './walkers/index.js';
 import { workerSteps } from './worker-steps.js';
 
 export type { ChangeListener } from '../load/change-listener.js';
@@ -61,9 +57,6 @@ export interface SyncEngineOptions {
   /** SEI 2.0's client and settings (src/v2/); without it the 2.0 streams fail with a line saying what to set. */
   v2?: V2Runtime;
 }
-
-/** The run id of work that is booked in no run (a verify plan): ledger updates match no row. */
-const NO_RUN = '00000000-0000-0000-0000-000000000000';
 
 export const ENGINE_DEFAULTS = { maxInFlight: 16, forceDatabaseSource: true } as const;
 
@@ -105,9 +98,6 @@ function engineContext(options: SyncEngineOptions, maxInFlight: number): EngineC
   };
 }
 
-/** The 1.0 list streams of the engine (verify reads only those). */
-const STREAMS_OF = (ctx: EngineContext) => ctx.streams as Readonly<Record<StreamName, StreamDefinition>>;
-
 export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
   const { warehouse, logger } = options;
   const maxInFlight = options.config.sei.maxInFlight ?? ENGINE_DEFAULTS.maxInFlight;
@@ -119,43 +109,10 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
   const slots = new Semaphore(maxInFlight);
   const fanOut = localFanOut(slots);
   const walker = (run: StreamRunContext<AnyStreamDefinition>) => walkerOf(ctx, run, fanOut);
-  // Verify reads SEI 1.0 lists only (2.0 publishes no counts to compare with).
-  const listWalker = (run: StreamRunContext<AnyStreamDefinition>) => listWalkerOf(ctx, run, fanOut);
   return {
     ...runLedger(ctx),
     syncStream: localSync(runs, fanOut, walker),
     ...workerSteps(runs, slots, walker),
-
-    async verifyStream(request) {
-      const doneMessage = request.heal ? 'stream verified and healed' : 'stream verified';
-      const { result, value } = await runs.closedRun(
-        request,
-        { startRow: true, bookBusy: false, doneMessage },
-        async (run) => {
-          const verified = await listWalker(run).verify(request.heal);
-          // The ledger counts every request of the stream run (the route probe too).
-          const { counts } = await readStreamRun(ctx.db, request.runId, request.stream);
-          const value = { ...verified, requests: counts.requests };
-          return { summary: verifySummary(value), value };
-        },
-      );
-      const verified = value ?? failedVerify(STREAMS_OF(ctx)[request.stream], result);
-      // What status and /metrics read; a verify whose result cannot be stored still reports it here.
-      await saveVerifyResult(ctx.db, request.runId, verified, request.heal).catch((error: unknown) =>
-        logger.warn({ stream: request.stream, err: error }, 'verify result not stored'),
-      );
-      return verified;
-    },
-
-    async planVerify(request) {
-      const { controller, unlink } = linkedAbort(request.signal);
-      try {
-        // No stream run: the plan's own probes are booked nowhere.
-        const run = runs.runContext({ runId: NO_RUN, stream: request.stream }, controller.signal);
-        return await listWalker(run).planVerify();
-      } finally {
-        unlink();
-      }
-    },
+    ...verifySteps(ctx, runs, fanOut, logger),
   };
 }
