@@ -159,9 +159,9 @@ async function historyKeys(db: Kysely<unknown>): Promise<string[]> {
 
 /** Every entity table has its history, keyed by its key and `valid_from` (SCD type 2). */
 const expectedHistoryKeys = () =>
-  TABLE_STREAMS
-    .map((stream) => `${stream.table.name}: ${[...stream.table.key, 'valid_from'].join(', ')}`)
-    .sort();
+  TABLE_STREAMS.map(
+    (stream) => `${stream.table.name}: ${[...stream.table.key, 'valid_from'].join(', ')}`,
+  ).sort();
 
 describe('migrations of the sei tables on PostgreSQL', () => {
   let database: TestDatabase;
