@@ -66,11 +66,11 @@ describe('chaos (small scale)', () => {
   );
 
   it(
-    'a wrong environment (404 everywhere): two requests, a non-zero exit, nothing written',
+    'a wrong environment (404 everywhere): two or three requests, a non-zero exit, nothing written',
     async () => {
       const result = await wrongEnvironmentScenario(options);
       expect(result.ok, result.detail).toBe(true);
-      expect(result.requests).toBe(2);
+      expect(result.requests).toBeLessThanOrEqual(3);
     },
     SCENARIO_TIMEOUT_MS,
   );

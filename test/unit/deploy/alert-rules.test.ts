@@ -4,6 +4,8 @@
  * promtool is not installed.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
@@ -27,6 +29,11 @@ describe.skipIf(!promtool)('alert rules (promtool)', () => {
     expect(result.status, `${result.stdout}${result.stderr}`).toBe(0);
     expect(
       execFileSync('promtool', ['check', 'rules', 'alerts.yml'], { cwd: PROMETHEUS_DIR, encoding: 'utf8' }),
-    ).toContain('SUCCESS: 10 rules found');
+    ).toContain(`SUCCESS: ${alertCount()} rules found`);
   });
 });
+
+/** The alerts the rules file declares, as promtool should find them. */
+function alertCount(): number {
+  return (readFileSync(join(PROMETHEUS_DIR, 'alerts.yml'), 'utf8').match(/^\s*- alert:/gm) ?? []).length;
+}
