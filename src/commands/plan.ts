@@ -162,10 +162,14 @@ export function registerPlan(program: Command): void {
         const config = withScopeOptions(context.config, options);
         if (config.sei.apiKey === undefined)
           throw new Error('SEI_API_KEY is not set; give an SEI Admin API key (or SEI_API_KEY_FILE)');
+        const asked = options.streams ? parseAnyStreamList(options.streams) : config.streams;
+        const names = asked.filter(isPlanned);
         // 2.0 streams have no list to estimate: their cost is one job per scope and type.
-        const names = (options.streams ? parseAnyStreamList(options.streams) : config.streams).filter(
-          isPlanned,
-        );
+        const unplanned = asked.filter((name) => !isPlanned(name));
+        if (unplanned.length > 0)
+          process.stderr.write(
+            `not estimated (SEI 2.0: one export job per scope, then status polls and a download): ${unplanned.join(', ')}\n`,
+          );
         const { requestsPerMinute } = config.sei;
         const budget = new TokenBucketBudget({ requestsPerMinute });
         const client = createSeiClient(config.sei, budget, logger);

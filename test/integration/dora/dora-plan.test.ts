@@ -42,4 +42,16 @@ describe('plan: DORA', () => {
     expect(byStream.sei_contributors).toMatchObject({ requests: 1 });
     expect(plan.document.total.requests).toBe(8 * withProfile + 2);
   }, 60_000);
+
+  it('names the SEI 2.0 streams it does not estimate instead of dropping them silently', async () => {
+    const plan = await runCliJson<PlanDocument>(['plan', '--streams', 'sei_contributors,v2_org'], {
+      SEI_BASE_URL: simulator.url,
+      SEI_API_KEY: simulator.adminKey,
+      LOG_LEVEL: 'silent',
+    });
+    expect(plan.code, plan.output).toBe(0);
+    expect(plan.document.streams.map((s) => s.stream)).toEqual(['sei_contributors']);
+    expect(plan.output).toContain('not estimated (SEI 2.0: one export job per scope');
+    expect(plan.output).toContain('v2_org');
+  }, 60_000);
 });
