@@ -133,6 +133,51 @@ export class SimulatorServer {
     });
   };
 
+  /**
+   * The fault knobs (429, 503, 500, resets, slow answers), the same for 1.0 lists and 2.0 calls:
+   * `answered` when one of them answered, `truncate` when the answer's body is to be cut (lists only).
+   */
+  async #transportFault(
+    req: IncomingMessage,
+    res: ServerResponse,
+    entry: RequestLogEntry,
+    finish: (status: number, records?: number, fault?: keyof FaultOptions) => void,
+  ): Promise<'answered' | 'truncate' | undefined> {
+    const decision = this.ctx.faults.decide();
+    if (decision.delayMs > 0) {
+      entry.fault = 'slow';
+      await sleep(decision.delayMs);
+    }
+    switch (decision.failure) {
+      case 'connectionReset':
+        finish(0, 0, 'connectionReset');
+        resetSocket(req);
+        return 'answered';
+      case 'rateLimited':
+        finish(429, 0, 'rateLimited');
+        this.#sendJson(res, 429, errorBody(429, 'Too Many Requests', 'Rate limit exceeded, try again later'));
+        return 'answered';
+      case 'unavailable':
+        finish(503, 0, 'unavailable');
+        this.#sendJson(res, 503, errorBody(503, 'Service Unavailable', 'Service temporarily unavailable'), {
+          'retry-after': String(this.ctx.faults.faults.retryAfterSeconds),
+        });
+        return 'answered';
+      case 'serverError': {
+        finish(500, 0, 'serverError');
+        const html =
+          '<html><head><title>500 Internal Server Error</title></head><body><center><h1>500 Internal Server Error</h1></center><hr><center>nginx</center></body></html>';
+        res.writeHead(500, { 'content-type': 'text/html', 'content-length': Buffer.byteLength(html) });
+        res.end(html);
+        return 'answered';
+      }
+      case 'truncatedBody':
+        return 'truncate';
+      default:
+        return undefined;
+    }
+  }
+
   async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://simulator');
     const entry: RequestLogEntry = {
@@ -168,6 +213,7 @@ export class SimulatorServer {
       return;
     }
     if (this.ctx.v2?.owns(url.pathname)) {
+      if ((await this.#transportFault(req, res, entry, finish)) === 'answered') return;
       finish(this.ctx.v2.handle(req, res, url, raw));
       return;
     }
@@ -209,37 +255,8 @@ export class SimulatorServer {
       }
     }
 
-    const decision = this.ctx.faults.decide();
-    if (decision.delayMs > 0) {
-      entry.fault = 'slow';
-      await sleep(decision.delayMs);
-    }
-    switch (decision.failure) {
-      case 'connectionReset':
-        finish(0, 0, 'connectionReset');
-        resetSocket(req);
-        return;
-      case 'rateLimited':
-        finish(429, 0, 'rateLimited');
-        this.#sendJson(res, 429, errorBody(429, 'Too Many Requests', 'Rate limit exceeded, try again later'));
-        return;
-      case 'unavailable':
-        finish(503, 0, 'unavailable');
-        this.#sendJson(res, 503, errorBody(503, 'Service Unavailable', 'Service temporarily unavailable'), {
-          'retry-after': String(this.ctx.faults.faults.retryAfterSeconds),
-        });
-        return;
-      case 'serverError': {
-        finish(500, 0, 'serverError');
-        const html =
-          '<html><head><title>500 Internal Server Error</title></head><body><center><h1>500 Internal Server Error</h1></center><hr><center>nginx</center></body></html>';
-        res.writeHead(500, { 'content-type': 'text/html', 'content-length': Buffer.byteLength(html) });
-        res.end(html);
-        return;
-      }
-      default:
-        break;
-    }
+    const fault = await this.#transportFault(req, res, entry, finish);
+    if (fault === 'answered') return;
 
     const role = this.#authorize(req.headers.authorization);
     if (role !== 'admin') {
@@ -280,7 +297,7 @@ export class SimulatorServer {
     entry.page = numberOr(body?.page, 0);
     entry.pageSize = endpoint && body ? pageSizeOf(endpoint, body) : undefined;
 
-    if (decision.failure === 'truncatedBody') {
+    if (fault === 'truncate') {
       finish(200, page.records, 'truncatedBody');
       const bytes = page.body;
       res.writeHead(200, { 'content-type': 'application/json', 'content-length': bytes.length });

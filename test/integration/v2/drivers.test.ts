@@ -4,15 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { V2_STREAM_NAMES } from '../../../src/streams/types.js';
-import { startV2Harness, type V2Harness } from './harness.js';
-
-const TABLES = `
-  SELECT 'row' AS kind, export_type || '/' || scope || '/' || row_key AS k, row_hash AS v FROM sei_v2.export_rows
-  UNION ALL SELECT 'metric', export_type || '/' || scope || '/' || row_key || '/' || metric, value_text FROM sei_v2.export_metrics
-  UNION ALL SELECT 'team', team_ref_id, row_hash FROM sei_v2.teams WHERE valid_to IS NULL
-  UNION ALL SELECT 'developer', developer_ref_id, row_hash FROM sei_v2.developers WHERE valid_to IS NULL
-  UNION ALL SELECT 'member', team_ref_id || '/' || developer_ref_id, row_hash FROM sei_v2.team_members WHERE valid_to IS NULL
-  ORDER BY 1, 2`;
+import { startV2Harness, TABLES, type V2Harness } from './harness.js';
 
 describe('SEI 2.0 streams under both drivers', () => {
   let local: V2Harness;

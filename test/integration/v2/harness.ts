@@ -11,6 +11,15 @@ import { type ConfiguredEngine, createSyncEngineFromConfig } from '../../../src/
 import { runSync } from '../../../src/sync/run-sync.js';
 import { createTestDatabase, type TestDatabase } from '../../support/services.js';
 
+/** Every row the 2.0 streams load, as (kind, key, content): what two loads of one tenant must share. */
+export const TABLES = `
+  SELECT 'row' AS kind, export_type || '/' || scope || '/' || row_key AS k, row_hash AS v FROM sei_v2.export_rows
+  UNION ALL SELECT 'metric', export_type || '/' || scope || '/' || row_key || '/' || metric, value_text FROM sei_v2.export_metrics
+  UNION ALL SELECT 'team', team_ref_id, row_hash FROM sei_v2.teams WHERE valid_to IS NULL
+  UNION ALL SELECT 'developer', developer_ref_id, row_hash FROM sei_v2.developers WHERE valid_to IS NULL
+  UNION ALL SELECT 'member', team_ref_id || '/' || developer_ref_id, row_hash FROM sei_v2.team_members WHERE valid_to IS NULL
+  ORDER BY 1, 2`;
+
 export interface V2Harness {
   sim: SimulatorHandleWithExtras;
   database: TestDatabase;
