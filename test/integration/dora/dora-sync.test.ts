@@ -11,16 +11,8 @@ import type { AnyStreamName } from '../../../src/streams/types.js';
 import { runSync } from '../../../src/sync/index.js';
 import { deleteRecord, editRecord, liveRecords } from '../../support/server-edits.js';
 import { type SyncHarness, startSyncHarness } from '../../support/sync-harness.js';
+import { AS_OF, SOURCES } from './sources.js';
 
-/** The windows end before 2024-12-01 (the simulator's records lie before 2025). */
-const AS_OF = new Date('2024-12-01T00:00:00Z');
-const SOURCES: AnyStreamName[] = [
-  'org_units',
-  'workflow_profiles',
-  'scm_pull_requests',
-  'cicd_job_runs',
-  'jira_issues',
-];
 const DORA: AnyStreamName[] = ['dora_buckets', 'dora_snapshots', 'dora_drilldown', 'sei_contributors'];
 
 let harness: SyncHarness;

@@ -6,19 +6,12 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DORA_STREAMS } from '../../../src/streams/registry.js';
-import { type AnyStreamName, DORA_STREAM_NAMES } from '../../../src/streams/types.js';
+import { DORA_STREAM_NAMES } from '../../../src/streams/types.js';
 import { runSync } from '../../../src/sync/index.js';
 import { type SyncHarness, startSyncHarness } from '../../support/sync-harness.js';
+import { AS_OF, SOURCES } from './sources.js';
 
-const AS_OF = new Date('2024-12-01T00:00:00Z');
 const NOW = new Date('2024-12-01T06:00:00Z');
-const SOURCES: AnyStreamName[] = [
-  'org_units',
-  'workflow_profiles',
-  'scm_pull_requests',
-  'cicd_job_runs',
-  'jira_issues',
-];
 
 /** Every live DORA row as (table, key, row_hash): what the walk wrote, not when. */
 async function doraRows(harness: SyncHarness): Promise<string[]> {
