@@ -1,2 +1,8 @@
 export { canonicalJson, requestKey } from './matching.js';
-export { type ReplayMiss, type ReplayOptions, type ReplayServer, startReplayServer } from './server.js';
+export {
+  type ReplayMiss,
+  type ReplayOptions,
+  type ReplayServed,
+  type ReplayServer,
+  startReplayServer,
+} from './server.js';

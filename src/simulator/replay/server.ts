@@ -5,11 +5,14 @@
  * A request not captured gets a 404 naming it and what to capture.
  *
  * Every answer is rendered to bytes once, at load, and served from memory: a replay costs next to no
- * CPU, so it can stand in for SEI in benchmarks; `latencyMs` adds a delay by timer.
+ * CPU, so it can stand in for SEI in benchmarks; `latencyMs` adds a delay by timer, and `latency`
+ * the simulator's model of a loaded tenant (../latency.ts) by timer too: each answer is delayed as
+ * the simulator would have delayed it, by the records on the page and the records its offset skips.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type CapturedExchange, type CaptureManifest, readCapture } from '../../capture/format.js';
+import { type LatencyModel, latencyMs as modelLatencyMs } from '../latency.js';
 import { requestKey } from './matching.js';
 
 export interface ReplayOptions {
@@ -19,12 +22,34 @@ export interface ReplayOptions {
   exchanges?: readonly CapturedExchange[];
   /** Delay of every answer, in ms. @defaultValue 0 */
   latencyMs?: number;
+  /**
+   * Delay of each list answer by the simulator's latency model (on top of `latencyMs`): by the records
+   * on the page and the records skipped before it (page × page size of the request). Computed once per
+   * answer at load and applied by timer, as the simulator applies it to the answers it serves (2xx).
+   * @defaultValue none
+   */
+  latency?: LatencyModel;
   /** @defaultValue 0 (a free port) */
   port?: number;
   /** @defaultValue '127.0.0.1' */
   host?: string;
   /** Told each request that was not captured. */
   onMiss?: (miss: ReplayMiss) => void;
+  /** Told each request answered from the capture, when it arrived (a benchmark's request timeline). */
+  onServe?: (served: ReplayServed) => void;
+}
+
+export interface ReplayServed {
+  /** ms since epoch when the request arrived. */
+  at: number;
+  method: string;
+  path: string;
+  body: unknown;
+  status: number;
+  /** Records in the answer (0 for errors and answers without a `records` list). */
+  records: number;
+  /** The delay the answer is given (`latencyMs` plus the model's), in ms. */
+  delayMs: number;
 }
 
 export interface ReplayMiss {
@@ -49,6 +74,10 @@ interface RenderedAnswer {
   status: number;
   headers: Record<string, string>;
   body: Buffer;
+  /** Records in the answer's `records` list. */
+  records: number;
+  /** The model's delay of this answer, in ms (0 without a model). */
+  modelDelayMs: number;
 }
 
 interface Recorded {
@@ -60,12 +89,26 @@ interface Recorded {
 /** Request bodies larger than this are refused (no list request comes close). */
 const MAX_BODY_BYTES = 1_000_000;
 
-function render(exchange: CapturedExchange): RenderedAnswer {
-  const { response } = exchange;
+/** A whole number at `key` of a JSON object, or 0. */
+function countAt(value: unknown, key: string): number {
+  const found = value !== null && typeof value === 'object' ? (value as Record<string, unknown>)[key] : 0;
+  return typeof found === 'number' && Number.isFinite(found) ? found : 0;
+}
+
+function render(exchange: CapturedExchange, latency: LatencyModel | undefined): RenderedAnswer {
+  const { request, response } = exchange;
   const body =
     response.body !== undefined
       ? Buffer.from(JSON.stringify(response.body))
       : Buffer.from(response.bodyText ?? '');
+  const list =
+    response.body !== null && typeof response.body === 'object'
+      ? (response.body as { records?: unknown }).records
+      : undefined;
+  const records = Array.isArray(list) ? list.length : 0;
+  // The simulator delays what it served; an error it answered at once.
+  const served = response.status >= 200 && response.status < 300;
+  const skipped = countAt(request.body, 'page') * countAt(request.body, 'page_size');
   return {
     status: response.status,
     headers: {
@@ -74,6 +117,8 @@ function render(exchange: CapturedExchange): RenderedAnswer {
       'content-length': String(body.length),
     },
     body,
+    records,
+    modelDelayMs: served ? modelLatencyMs(latency, records, skipped) : 0,
   };
 }
 
@@ -89,7 +134,7 @@ export async function startReplayServer(options: ReplayOptions): Promise<ReplayS
     const { method, path, query, body } = exchange.request;
     const key = requestKey(method, path, query, body);
     const entry = recorded.get(key) ?? { answers: [], next: 0 };
-    entry.answers.push(render(exchange));
+    entry.answers.push(render(exchange, options.latency));
     recorded.set(key, entry);
     const known = paths.get(path) ?? { stream: exchange.stream, requests: 0 };
     known.requests++;
@@ -107,16 +152,16 @@ export async function startReplayServer(options: ReplayOptions): Promise<ReplayS
     return `the capture holds ${known.requests} other requests of ${known.stream}${pages}: capture again with more --pages, or replay a sync with SEI_SYNC_CLOCK set to the manifest's clock`;
   };
 
-  const send = (res: ServerResponse, answer: RenderedAnswer) => {
+  const send = (res: ServerResponse, answer: RenderedAnswer, delayMs = latencyMs) => {
     const write = () => {
       res.writeHead(answer.status, answer.headers);
       res.end(answer.body);
     };
-    if (latencyMs > 0) setTimeout(write, latencyMs);
+    if (delayMs > 0) setTimeout(write, delayMs);
     else write();
   };
 
-  const handle = (req: IncomingMessage, res: ServerResponse, raw: Buffer) => {
+  const handle = (req: IncomingMessage, res: ServerResponse, raw: Buffer, at: number) => {
     const url = new URL(req.url ?? '/', 'http://replay');
     let path = url.pathname;
     if (prefix !== '' && path.startsWith(`${prefix}/`)) path = path.slice(prefix.length);
@@ -150,10 +195,13 @@ export async function startReplayServer(options: ReplayOptions): Promise<ReplayS
     served++;
     const answer = entry.answers[Math.min(entry.next, entry.answers.length - 1)] as RenderedAnswer;
     entry.next++;
-    send(res, answer);
+    const delayMs = latencyMs + answer.modelDelayMs;
+    options.onServe?.({ at, method, path, body, status: answer.status, records: answer.records, delayMs });
+    send(res, answer, delayMs);
   };
 
   const server = createServer((req, res) => {
+    const at = Date.now();
     const chunks: Buffer[] = [];
     let size = 0;
     req.on('data', (chunk: Buffer) => {
@@ -165,7 +213,7 @@ export async function startReplayServer(options: ReplayOptions): Promise<ReplayS
         send(res, jsonAnswer(413, { status: 413, message: 'request body too large' }));
         return;
       }
-      handle(req, res, Buffer.concat(chunks));
+      handle(req, res, Buffer.concat(chunks), at);
     });
   });
   await new Promise<void>((resolve, reject) => {
@@ -195,5 +243,7 @@ function jsonAnswer(status: number, value: unknown): RenderedAnswer {
     status,
     headers: { 'content-type': 'application/json', 'content-length': String(body.length) },
     body,
+    records: 0,
+    modelDelayMs: 0,
   };
 }

@@ -1,7 +1,11 @@
 /** The replay server over real HTTP: what it matches, in what order it answers, what it says when it cannot. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CapturedExchange } from '../../../src/capture/index.js';
-import { type ReplayServer, startReplayServer } from '../../../src/simulator/replay/index.js';
+import {
+  type ReplayServed,
+  type ReplayServer,
+  startReplayServer,
+} from '../../../src/simulator/replay/index.js';
 
 const PATH = '/v1/jira_issues/list';
 const QUERY = { there_is_no_cache: 'true', force_source: 'db' };
@@ -80,5 +84,46 @@ describe('startReplayServer', () => {
     const elsewhere = await post('{"page":0}', '', '/v1/org/users/list');
     expect(((await elsewhere.json()) as { message: string }).message).toContain('--streams');
     expect(replay.misses.map((miss) => miss.path)).toEqual([PATH, '/v1/org/users/list']);
+  });
+});
+
+describe('startReplayServer with a latency model', () => {
+  const served: ReplayServed[] = [];
+  let replay: ReplayServer;
+  const page = (n: number) => ({ ...BODY, page: n });
+  beforeAll(async () => {
+    replay = await startReplayServer({
+      exchanges: [
+        exchange(1, page(0), {
+          status: 200,
+          headers: {},
+          body: { records: [{ key: 'A-1' }, { key: 'A-2' }] },
+        }),
+        exchange(2, page(3), { status: 200, headers: {}, body: { records: [{ key: 'A-7' }] } }),
+        exchange(3, page(4), { status: 429, headers: { 'retry-after': '1' }, bodyText: 'slow down' }),
+      ],
+      latencyMs: 1,
+      // Small numbers, each visible in the sum: 5 ms + 1 ms per record + 1 s per 1,000 records skipped.
+      latency: { fixedMs: 5, perRecordMs: 1, perThousandSkippedMs: 1000 },
+      onServe: (answer) => served.push(answer),
+    });
+  });
+  afterAll(() => replay.close());
+
+  it('delays each answer by its records and the records its offset skips, as the simulator would', async () => {
+    for (const n of [0, 3, 4])
+      await fetch(`${replay.url}${PATH}?force_source=db&there_is_no_cache=true`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(page(n)),
+      }).then((answer) => answer.arrayBuffer());
+    expect(served.map((answer) => [answer.status, answer.records, answer.delayMs])).toEqual([
+      // page 0: 1 + 5 + 2 records
+      [200, 2, 8],
+      // page 3 of 2: 1 + 5 + 1 record + 6 skipped
+      [200, 1, 13],
+      // an error is answered without the model's delay (the constant one stays)
+      [429, 0, 1],
+    ]);
   });
 });
