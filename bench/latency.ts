@@ -1,63 +1,62 @@
 /**
- * `npm run bench:latency [-- --scales 30000,200000,1000000] [--workers 1,3] [--out bench/results]`
+ * `npm run bench:latency [-- --replay] [--scales 30000,200000,1000000] [--workers 1,3] [--scale-out 200000]
+ *  [--timeline] [--env NAME=value] [--out bench/results]`
  *
- * The walk by time against a loaded tenant: the simulator answers a 1,000-record Jira page in about one
- * second (300 ms + 0.5 ms per record + 10 ms per 1,000 records skipped) and the key's budget is 1,000
- * requests a minute. Per scale and number of worker processes (real `sei-sync worker` processes on
- * Redis, a `run-now` of `jira_issues`): the time until the run finishes, records/s, the requests it
- * made, the peak RSS of the largest worker, and the two limits a sync cannot beat: the budget
- * (the fewest pages the records fit in ÷ rate) and the database (a COPY of the same rows, ./lib/limits.ts). The ratio is the
- * sync's time over max(budget, COPY) + one page's latency, the issue's target being ≤ 1.5.
+ * The walk by time against a loaded tenant: SEI answers a 1,000-record Jira page in about one second
+ * (LOADED_TENANT_LATENCY: 300 ms + 0.5 ms per record + 10 ms per 1,000 records skipped) and the key's
+ * budget is 1,000 requests a minute. Per scale and number of worker processes (real `sei-sync worker`
+ * processes on Redis, a `run-now` of `jira_issues`): the time until the run finishes, records/s, the
+ * requests it made, the peak RSS of the largest worker, and the two limits a sync cannot beat: the
+ * budget (the fewest pages the records fit in ÷ rate) and the database (a COPY of the same rows,
+ * ./lib/limits.ts). The ratio is the sync's time over max(budget, COPY) + one page's latency, the
+ * issue's target being ≤ 1.5. Every row also gives the CPU seconds per 1,000 records of the workers and
+ * of PostgreSQL (./lib/pg-cpu.ts), and the load average at the run's start, marked busy above the cores.
+ *
+ * `--replay`: SEI is the replay server in this process (./lib/latency-source.ts): the pages captured
+ * once per scale before any timing, served from memory, the same latency model applied by timers. The
+ * simulator (the default) generates every page on this machine, competing with the sync for the cores.
  *
  * A second scenario shows scale-out where neither limit binds: a high budget and two slices per worker,
  * so that one worker's concurrency is what limits it; three workers should be about three times faster.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg, totalmem } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { LOADED_TENANT_LATENCY, latencyMs } from '../src/simulator/latency.js';
 import { buildCli, REPO_ROOT } from './lib/build.js';
-import { runCli } from './lib/cli-process.js';
+import { readHighWaterKiB, runCli } from './lib/cli-process.js';
 import { busyPercent, machineCpu, processCpuSeconds } from './lib/cpu.js';
 import { adminDatabaseUrl, connect, createScratchDatabase } from './lib/database.js';
+import { type LatencySource, type LatencySourceKind, startLatencySource } from './lib/latency-source.js';
 import { copyLoad } from './lib/limits.js';
+import { BUSY_NOTE, envSettings, loadCell, loadNow, machineDescription } from './lib/machine.js';
 import { watchDatabaseCpu } from './lib/pg-cpu.js';
-import { BENCH_SEED } from './lib/scenario-data.js';
-import { type SimulatorProcess, startSimulatorProcess } from './lib/sim-process.js';
+import { replayDataFor } from './lib/replay-data.js';
+import { BENCH_SEED, streamSizesFor } from './lib/scenario-data.js';
 import { markdownTable } from './lib/table.js';
 
 const { values } = parseArgs({
   options: {
+    replay: { type: 'boolean', default: false },
     scales: { type: 'string', default: '30000,200000,1000000' },
     workers: { type: 'string', default: '1,3' },
     out: { type: 'string', default: 'bench/results' },
+    /** Records of the scale-out pair; 0 leaves it out. */
     'scale-out': { type: 'string', default: '200000' },
-    /** Also write each run's request timeline (ms from the first request, path, page, size, filter). */
+    /** Also write each run's request timeline (ms from the first request, status, path, page, size, records, filter). */
     timeline: { type: 'boolean', default: false },
-    /** Settings for the workers of the budget scenario, `NAME=value,NAME=value` (to compare settings). */
-    env: { type: 'string', default: '' },
+    /** `NAME=value` for the workers of the budget scenario (repeatable), to compare settings. */
+    env: { type: 'string', multiple: true },
   },
 });
+const source: LatencySourceKind = values.replay ? 'replay' : 'simulator';
 const scales = values.scales!.split(',').map(Number);
 const workerCounts = values.workers!.split(',').map(Number);
-const workerEnv: Record<string, string> = Object.fromEntries(
-  values
-    .env!.split(',')
-    .filter(Boolean)
-    .map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]),
-);
+const workerEnv = envSettings(values.env);
 const PAGE_SIZE = 1000;
 const BUDGET_PER_MINUTE = 1000;
 const RUN_TIMEOUT_MS = 60 * 60_000;
-const STREAM_SIZES = (records: number) => ({
-  jira_issues: records,
-  workitems: 0,
-  scm_pull_requests: 0,
-  scm_commits: 0,
-  cicd_job_runs: 0,
-});
 
 interface Measurement {
   scenario: string;
@@ -75,9 +74,9 @@ interface Measurement {
   peakRssMiB: number;
   /** The whole machine's CPU use during the run (all cores), percent. */
   machineBusyPercent: number;
-  /** CPU seconds of the workers together, and of the simulator. */
+  /** CPU seconds of the workers together, and of SEI (the simulator's process, or this one replaying). */
   workerCpuSeconds: number;
-  simulatorCpuSeconds: number;
+  seiCpuSeconds: number;
   /** CPU seconds of the PostgreSQL backends of the run's database (./lib/pg-cpu.ts). */
   pgCpuSeconds: number;
   /** Load average (1 min) when the workers started. */
@@ -85,14 +84,8 @@ interface Measurement {
   exact: boolean;
 }
 
-function highWaterMiB(pid: number | undefined): number {
-  try {
-    const match = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return match ? Number(match[1]) / 1024 : 0;
-  } catch {
-    return 0;
-  }
-}
+const highWaterMiB = (pid: number | undefined): number =>
+  pid === undefined ? 0 : (readHighWaterKiB(pid) ?? 0) / 1024;
 
 async function runWorkers(options: {
   cli: string;
@@ -188,19 +181,11 @@ async function measure(options: {
   extraEnv?: Record<string, string>;
   copySeconds: number;
 }): Promise<Measurement> {
-  const sim = await startSimulatorProcess({
-    records: 0,
-    streamSizes: STREAM_SIZES(options.records),
-    seed: BENCH_SEED,
-    // Every request of a 1M walk (about 1,100), for --timeline.
-    requestLogLimit: 5000,
-    latency: LOADED_TENANT_LATENCY,
-  });
+  const sei = await startLatencySource(source, options.records, PAGE_SIZE);
   const db = await createScratchDatabase('sei_bench_latency');
   try {
     const env = {
-      SEI_BASE_URL: sim.url,
-      SEI_API_KEY: sim.adminKey,
+      ...sei.env,
       SEI_PAGE_SIZE: String(PAGE_SIZE),
       SEI_REQUESTS_PER_MINUTE: String(options.budgetPerMinute),
       DATABASE_URL: db.url,
@@ -214,12 +199,13 @@ async function measure(options: {
     const migrated = await runCli({ args: ['migrate'], cliPath: options.cli, env, timeoutMs: 120_000 });
     if (migrated.code !== 0) throw new Error(`migrate: ${migrated.stderr}`);
     process.stderr.write(`  ${options.scenario} ${options.records} × ${options.workers} worker(s)...\n`);
-    const simulatorCpuBefore = processCpuSeconds(sim.pid);
-    const loadAtStart = loadavg()[0]!;
+    const seiCpuBefore = sei.cpuSeconds();
+    const loadAtStart = loadNow();
     const pgCpu = await watchDatabaseCpu(adminDatabaseUrl(), db.name);
     const run = await runWorkers({ cli: options.cli, env, workers: options.workers, databaseUrl: db.url });
     const pgCpuSeconds = await pgCpu.stop();
-    const simulatorCpuSeconds = processCpuSeconds(sim.pid) - simulatorCpuBefore;
+    const seiCpuSeconds = sei.cpuSeconds() - seiCpuBefore;
+    sei.assertAllServed();
     const client = await connect(db.url);
     let requests = 0;
     let pages = 0;
@@ -239,8 +225,8 @@ async function measure(options: {
     }
     if (values.timeline)
       await writeTimeline(
-        sim,
-        `${options.scenario.startsWith('scale-out') ? 'scale-out' : 'budget'}-${options.records}-${options.workers}w`,
+        sei,
+        `${options.scenario.startsWith('scale-out') ? 'scale-out' : 'budget'}-${options.records}-${options.workers}w${source === 'replay' ? '-replay' : ''}`,
       );
     // The budget's limit is the pages the records need at the least, not the requests this walk made:
     // counts, boundary re-reads and the tail are the walk's own cost, so they count against it.
@@ -262,20 +248,20 @@ async function measure(options: {
       peakRssMiB: Math.round(run.peakRssMiB),
       machineBusyPercent: Math.round(run.busyPercent),
       workerCpuSeconds: run.workerCpuSeconds,
-      simulatorCpuSeconds,
+      seiCpuSeconds,
       pgCpuSeconds,
       loadAtStart,
       exact: rows === options.records,
     };
   } finally {
     await db.drop();
-    await sim.close();
+    await sei.close();
   }
 }
 
-/** One line per request the simulator answered, from the first one: where a run's time went. */
-async function writeTimeline(sim: SimulatorProcess, name: string): Promise<void> {
-  const log = await sim.requestLog();
+/** One line per request SEI answered, from the first one: where a run's time went. */
+async function writeTimeline(sei: LatencySource, name: string): Promise<void> {
+  const log = await sei.timeline();
   const first = log[0]?.at ?? 0;
   const lines = log.map((entry) =>
     [
@@ -284,7 +270,8 @@ async function writeTimeline(sim: SimulatorProcess, name: string): Promise<void>
       entry.path,
       entry.page,
       entry.pageSize,
-      JSON.stringify(entry.body?.filter ?? {}),
+      entry.records,
+      JSON.stringify(entry.filter),
     ].join('\t'),
   );
   mkdirSync(values.out!, { recursive: true });
@@ -306,7 +293,7 @@ async function copySeconds(records: number): Promise<number> {
     try {
       const result = await copyLoad(
         client,
-        { seed: BENCH_SEED, streamSizes: STREAM_SIZES(records) },
+        { seed: BENCH_SEED, streamSizes: streamSizesFor(records, 'jira') },
         ['jira_issues'],
         '00000000-0000-4000-8000-000000000000',
       );
@@ -320,6 +307,14 @@ async function copySeconds(records: number): Promise<number> {
 }
 
 const cliPath = buildCli();
+const scaleOut = Number(values['scale-out']);
+if (source === 'replay') {
+  // Every capture before any timing: a capture keeps the machine busy for minutes at 1M.
+  for (const records of new Set([...scales, ...(scaleOut > 0 ? [scaleOut] : [])])) {
+    process.stderr.write(`${records} records: pages for the replay (captured once, then cached)...\n`);
+    await replayDataFor({ records, mix: 'jira', pageSize: String(PAGE_SIZE) });
+  }
+}
 const results: Measurement[] = [];
 for (const records of scales) {
   process.stderr.write(`${records} records: COPY limit...\n`);
@@ -338,7 +333,6 @@ for (const records of scales) {
     );
 }
 // Scale-out where neither the budget nor PostgreSQL binds: two slices per worker, a budget of 5000/min.
-const scaleOut = Number(values['scale-out']);
 if (scaleOut > 0) {
   const copy = await copySeconds(scaleOut);
   for (const workers of [1, 3])
@@ -372,7 +366,7 @@ const table = markdownTable(
     'worker CPU s',
     'worker CPU s / 1k rec',
     'PG CPU s / 1k rec',
-    'sim CPU s',
+    source === 'replay' ? 'bench+replay CPU s' : 'sim CPU s',
     'load at start',
     'exact',
   ],
@@ -392,17 +386,25 @@ const table = markdownTable(
     r.workerCpuSeconds.toFixed(1),
     ((1000 * r.workerCpuSeconds) / r.records).toFixed(3),
     ((1000 * r.pgCpuSeconds) / r.records).toFixed(3),
-    r.simulatorCpuSeconds.toFixed(1),
-    `${r.loadAtStart.toFixed(1)}${r.loadAtStart > cpus().length ? ' (busy)' : ''}`,
+    r.seiCpuSeconds.toFixed(1),
+    loadCell(r.loadAtStart),
     r.exact ? 'yes' : 'NO',
   ]),
 );
-const machine = `${cpus().length} CPUs (${cpus()[0]?.model ?? 'unknown'}), ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.versions.node}`;
+const machine = machineDescription();
+const seiText =
+  source === 'replay'
+    ? 'SEI: replay server in the bench process (pages captured once, served from memory, latency by timers)'
+    : 'SEI: the simulator in its own process';
+const command = `npm run bench:latency --${values.replay ? ' --replay' : ''} --scales ${scales.join(',')} --workers ${workerCounts.join(',')} --scale-out ${scaleOut}${(values.env ?? []).map((setting) => ` --env ${setting}`).join('')}`;
 mkdirSync(values.out!, { recursive: true });
-const name = `${values.out}/latency-${scales.join('-')}`;
-writeFileSync(`${name}.json`, JSON.stringify({ machine, latency: LOADED_TENANT_LATENCY, results }, null, 2));
+const name = `${values.out}/latency-${scales.join('-')}${source === 'replay' ? '-replay' : ''}`;
+writeFileSync(
+  `${name}.json`,
+  JSON.stringify({ machine, command, source, latency: LOADED_TENANT_LATENCY, results }, null, 2),
+);
 writeFileSync(
   `${name}.md`,
-  `# Walk by time under latency\n\n${machine}; latency ${JSON.stringify(LOADED_TENANT_LATENCY)}\n\n${table}\n`,
+  `# Walk by time under latency, ${new Date().toISOString()}\n\n${machine}; ${seiText}; latency ${JSON.stringify(LOADED_TENANT_LATENCY)}.\nCommand: \`${command}\`\nLoad average (1 min) at each run's start in the table (${BUSY_NOTE}).\n\n${table}\n`,
 );
 process.stdout.write(`${table}\n`);

@@ -24,7 +24,6 @@
  * (./lib/rate-limited.ts): the same sync fault-free and with 3% 429s, and their ratio.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg, totalmem } from 'node:os';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../src/config.js';
 import { startReplayServer } from '../src/simulator/replay/index.js';
@@ -37,6 +36,7 @@ import { runCli } from './lib/cli-process.js';
 import { type CopyEverythingResult, copyEverything } from './lib/copy-everything.js';
 import { adminDatabaseUrl, connect, createScratchDatabase } from './lib/database.js';
 import { copyLoad, fetchOnly } from './lib/limits.js';
+import { BUSY_NOTE, envSettings, loadCell, loadNow, machineDescription } from './lib/machine.js';
 import { watchDatabaseCpu } from './lib/pg-cpu.js';
 import { benchRateLimited } from './lib/rate-limited.js';
 import { replayDataFor } from './lib/replay-data.js';
@@ -223,7 +223,7 @@ async function measureSync(
   try {
     await migrateWith(code, syncDb.url, env);
     process.stderr.write(`  ${records}: ${code.label}: sei-sync sync...\n`);
-    const loadAtStart = loadavg()[0]!;
+    const loadAtStart = loadNow();
     const pgCpu = await watchDatabaseCpu(adminDatabaseUrl(), syncDb.name);
     const sync = await runCli({
       args: ['sync'],
@@ -397,9 +397,6 @@ async function benchScale(records: number, codes: readonly Code[]): Promise<Scal
 
 const fmt = (n: number, digits = 1) => n.toFixed(digits);
 const maybe = (n: number | undefined, digits = 1) => (n === undefined ? '-' : n.toFixed(digits));
-const cores = cpus().length;
-/** The load at a run's start, flagged when the machine had more runnable work than cores. */
-export const loadCell = (load: number) => `${load.toFixed(1)}${load > cores ? ' (busy)' : ''}`;
 
 export function resultsTable(results: readonly ScaleResult[]): string {
   return markdownTable(
@@ -448,7 +445,7 @@ export function resultsTable(results: readonly ScaleResult[]): string {
   );
 }
 
-const machine = `${cpus().length} cores (${cpus()[0]?.model ?? 'unknown'}), ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
+const machine = machineDescription();
 if (values['rate-limited']) {
   const records = Number(values.records);
   if (!Number.isInteger(records) || records < 100) throw new Error('--records: an integer >= 100');
@@ -469,13 +466,7 @@ if (values['rate-limited']) {
 }
 process.stderr.write(`bench: scales ${scales.join(', ')}, page size ${pageSize}, mix ${mix}, ${machine}\n`);
 const thisTreeFlags = values['node-flags']?.split(' ').filter(Boolean) ?? [];
-const thisTreeEnv = Object.fromEntries(
-  (values.env ?? []).map((setting) => {
-    const at = setting.indexOf('=');
-    if (at < 1) throw new Error(`--env ${setting}: NAME=value`);
-    return [setting.slice(0, at), setting.slice(at + 1)];
-  }),
-);
+const thisTreeEnv = envSettings(values.env);
 const tweaks = [...thisTreeFlags, ...(values.env ?? [])];
 const codes: Code[] = [
   {
@@ -534,7 +525,7 @@ const medians =
         )
         .join('\n')}\n`
     : '';
-const markdown = `# sei-sync benchmark, ${stamp}\n\nMachine: ${machine}; PostgreSQL local. ${source}.\nCommand: \`${command}\`\nRecords: ${share} (plus the small streams at their defaults).\nLoad average (1 min) at the start of each sync: ${loads} (busy: above the ${cores} cores; wall times then say little, CPU seconds still hold).\n\n${table}\n${medians}`;
+const markdown = `# sei-sync benchmark, ${stamp}\n\nMachine: ${machine}; PostgreSQL local. ${source}.\nCommand: \`${command}\`\nRecords: ${share} (plus the small streams at their defaults).\nLoad average (1 min) at the start of each sync: ${loads} (${BUSY_NOTE}).\n\n${table}\n${medians}`;
 mkdirSync(values.out!, { recursive: true });
 const name = `bench-${scales.join('-')}-p${pageSize}${mix === 'default' ? '' : `-${mix}`}${values.replay ? '-replay' : ''}${baseline ? `-vs-${baseline.commit}` : ''}`;
 writeFileSync(

@@ -46,7 +46,8 @@ export interface CliRunResult {
 /** How often VmHWM is read. */
 const RSS_SAMPLE_MS = 50;
 
-function readHighWaterKiB(pid: number): number | undefined {
+/** The kernel's high-water mark of a process's resident memory (VmHWM), in KiB; undefined once it is gone. */
+export function readHighWaterKiB(pid: number): number | undefined {
   try {
     const match = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
     return match ? Number(match[1]) : undefined;
