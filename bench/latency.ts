@@ -35,6 +35,7 @@ import { watchDatabaseCpu } from './lib/pg-cpu.js';
 import { replayDataFor } from './lib/replay-data.js';
 import { BENCH_SEED, streamSizesFor } from './lib/scenario-data.js';
 import { markdownTable } from './lib/table.js';
+import { summarizeTimeline, type TimelineSummary } from './lib/timeline-summary.js';
 
 const { values } = parseArgs({
   options: {
@@ -82,6 +83,8 @@ interface Measurement {
   /** Load average (1 min) when the workers started. */
   loadAtStart: number;
   exact: boolean;
+  /** With --timeline: the plan, the walk and its tail. */
+  timeline: TimelineSummary | undefined;
 }
 
 const highWaterMiB = (pid: number | undefined): number =>
@@ -223,11 +226,12 @@ async function measure(options: {
     } finally {
       await client.end();
     }
-    if (values.timeline)
-      await writeTimeline(
-        sei,
-        `${options.scenario.startsWith('scale-out') ? 'scale-out' : 'budget'}-${options.records}-${options.workers}w${source === 'replay' ? '-replay' : ''}`,
-      );
+    const timeline = !values.timeline
+      ? undefined
+      : await writeTimeline(
+          sei,
+          `${options.scenario.startsWith('scale-out') ? 'scale-out' : 'budget'}-${options.records}-${options.workers}w${source === 'replay' ? '-replay' : ''}`,
+        );
     // The budget's limit is the pages the records need at the least, not the requests this walk made:
     // counts, boundary re-reads and the tail are the walk's own cost, so they count against it.
     const budgetSeconds = Math.ceil(options.records / PAGE_SIZE) / (options.budgetPerMinute / 60);
@@ -252,6 +256,7 @@ async function measure(options: {
       pgCpuSeconds,
       loadAtStart,
       exact: rows === options.records,
+      timeline,
     };
   } finally {
     await db.drop();
@@ -260,7 +265,7 @@ async function measure(options: {
 }
 
 /** One line per request SEI answered, from the first one: where a run's time went. */
-async function writeTimeline(sei: LatencySource, name: string): Promise<void> {
+async function writeTimeline(sei: LatencySource, name: string): Promise<TimelineSummary> {
   const log = await sei.timeline();
   const first = log[0]?.at ?? 0;
   const lines = log.map((entry) =>
@@ -276,6 +281,7 @@ async function writeTimeline(sei: LatencySource, name: string): Promise<void> {
   );
   mkdirSync(values.out!, { recursive: true });
   writeFileSync(`${values.out}/timeline-${name}.tsv`, `${lines.join('\n')}\n`);
+  return summarizeTimeline(log);
 }
 
 /** PostgreSQL's own time to take the same rows (COPY into staging, then the merge), on an empty database. */
@@ -391,6 +397,34 @@ const table = markdownTable(
     r.exact ? 'yes' : 'NO',
   ]),
 );
+const timelines = results.filter((r) => r.timeline !== undefined);
+const timelineTable =
+  timelines.length === 0
+    ? ''
+    : `\nWhere the time went (from each run's request timeline; the tail: after 90% of the records were asked for):\n\n${markdownTable(
+        [
+          'scenario',
+          'records',
+          'workers',
+          'plan requests',
+          'first page at s',
+          'last request at s',
+          'tail s',
+          'slices in the tail',
+          'run s',
+        ],
+        timelines.map((r) => [
+          r.scenario,
+          String(r.records),
+          String(r.workers),
+          String(r.timeline!.planRequests),
+          r.timeline!.firstPageSeconds.toFixed(1),
+          r.timeline!.lastRequestSeconds.toFixed(1),
+          r.timeline!.tailSeconds.toFixed(1),
+          String(r.timeline!.tailSlices),
+          r.seconds.toFixed(1),
+        ]),
+      )}\n`;
 const machine = machineDescription();
 const seiText =
   source === 'replay'
@@ -405,6 +439,6 @@ writeFileSync(
 );
 writeFileSync(
   `${name}.md`,
-  `# Walk by time under latency, ${new Date().toISOString()}\n\n${machine}; ${seiText}; latency ${JSON.stringify(LOADED_TENANT_LATENCY)}.\nCommand: \`${command}\`\nLoad average (1 min) at each run's start in the table (${BUSY_NOTE}).\n\n${table}\n`,
+  `# Walk by time under latency, ${new Date().toISOString()}\n\n${machine}; ${seiText}; latency ${JSON.stringify(LOADED_TENANT_LATENCY)}.\nCommand: \`${command}\`\nLoad average (1 min) at each run's start in the table (${BUSY_NOTE}).\n\n${table}\n${timelineTable}`,
 );
-process.stdout.write(`${table}\n`);
+process.stdout.write(`${table}\n${timelineTable}`);

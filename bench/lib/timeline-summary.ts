@@ -1,0 +1,52 @@
+/**
+ * Where a walk's time went, from its request timeline (./latency-source.ts): the plan (the one-record
+ * count requests before the first page), the body of the walk, and its tail (the time after nine
+ * tenths of the records were asked for, when fewer and fewer slices are left to walk).
+ */
+import type { TimelineEntry } from './latency-source.js';
+
+export interface TimelineSummary {
+  /** Requests before the first page of more than one record: the plan's counts. */
+  planRequests: number;
+  /** Seconds from the first request to the first page request. */
+  firstPageSeconds: number;
+  /** Seconds from the first request to the last one. */
+  lastRequestSeconds: number;
+  /** Seconds from the request that took the records asked for past 90% to the last request. */
+  tailSeconds: number;
+  /** Distinct slices (a page request's window end) that the last 10% of the records came from. */
+  tailSlices: number;
+}
+
+/** The share of the records after which the rest of a walk counts as its tail. */
+const TAIL_FROM = 0.9;
+
+const windowEnd = (filter: unknown): string => {
+  const bounds =
+    filter !== null && typeof filter === 'object' ? Object.values(filter as object)[0] : undefined;
+  return JSON.stringify((bounds as { $lt?: unknown } | undefined)?.$lt ?? null);
+};
+
+export function summarizeTimeline(log: readonly TimelineEntry[]): TimelineSummary {
+  const first = log[0]?.at ?? 0;
+  const seconds = (at: number) => (at - first) / 1000;
+  const firstPage = log.findIndex((entry) => (entry.pageSize ?? 0) > 1);
+  const total = log.reduce((sum, entry) => sum + entry.records, 0);
+  let asked = 0;
+  let tailStart = log.length - 1;
+  for (let k = 0; k < log.length; k++) {
+    asked += log[k]!.records;
+    if (asked >= total * TAIL_FROM) {
+      tailStart = k;
+      break;
+    }
+  }
+  const tail = log.slice(tailStart).filter((entry) => entry.records > 0);
+  return {
+    planRequests: firstPage < 0 ? log.length : firstPage,
+    firstPageSeconds: firstPage < 0 ? 0 : seconds(log[firstPage]!.at),
+    lastRequestSeconds: seconds(log.at(-1)?.at ?? first),
+    tailSeconds: seconds(log.at(-1)?.at ?? first) - seconds(log[tailStart]?.at ?? first),
+    tailSlices: new Set(tail.map((entry) => windowEnd(entry.filter))).size,
+  };
+}
