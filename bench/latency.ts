@@ -97,6 +97,9 @@ async function runWorkers(options: {
   databaseUrl: string;
 }): Promise<{
   seconds: number;
+  /** When run-now was started and when the run was seen finished, ms since epoch (the timeline's clock). */
+  startedAtMs: number;
+  endedAtMs: number;
   peakRssMiB: number;
   runId: string;
   busyPercent: number;
@@ -133,6 +136,7 @@ async function runWorkers(options: {
     // Give the workers a moment to connect (the clock starts with run-now).
     await new Promise((resolve) => setTimeout(resolve, 3000));
     const started = performance.now();
+    const startedAtMs = Date.now();
     const cpuBefore = machineCpu();
     const workerCpuBefore = processes.map((worker) => processCpuSeconds(worker.pid));
     const runNow = await runCli({
@@ -167,7 +171,15 @@ async function runWorkers(options: {
       (sum, worker, k) => sum + processCpuSeconds(worker.pid) - (workerCpuBefore[k] ?? 0),
       0,
     );
-    return { seconds, peakRssMiB: Math.max(...peaks), runId, busyPercent: busy, workerCpuSeconds };
+    return {
+      seconds,
+      startedAtMs,
+      endedAtMs: Date.now(),
+      peakRssMiB: Math.max(...peaks),
+      runId,
+      busyPercent: busy,
+      workerCpuSeconds,
+    };
   } finally {
     clearInterval(sampler);
     for (const worker of processes) worker.kill('SIGTERM');
@@ -230,6 +242,7 @@ async function measure(options: {
       ? undefined
       : await writeTimeline(
           sei,
+          run,
           `${options.scenario.startsWith('scale-out') ? 'scale-out' : 'budget'}-${options.records}-${options.workers}w${source === 'replay' ? '-replay' : ''}`,
         );
     // The budget's limit is the pages the records need at the least, not the requests this walk made:
@@ -265,7 +278,11 @@ async function measure(options: {
 }
 
 /** One line per request SEI answered, from the first one: where a run's time went. */
-async function writeTimeline(sei: LatencySource, name: string): Promise<TimelineSummary> {
+async function writeTimeline(
+  sei: LatencySource,
+  run: { startedAtMs: number; endedAtMs: number },
+  name: string,
+): Promise<TimelineSummary> {
   const log = await sei.timeline();
   const first = log[0]?.at ?? 0;
   const lines = log.map((entry) =>
@@ -281,7 +298,7 @@ async function writeTimeline(sei: LatencySource, name: string): Promise<Timeline
   );
   mkdirSync(values.out!, { recursive: true });
   writeFileSync(`${values.out}/timeline-${name}.tsv`, `${lines.join('\n')}\n`);
-  return summarizeTimeline(log);
+  return summarizeTimeline(log, run);
 }
 
 /** PostgreSQL's own time to take the same rows (COPY into staging, then the merge), on an empty database. */
@@ -401,27 +418,31 @@ const timelines = results.filter((r) => r.timeline !== undefined);
 const timelineTable =
   timelines.length === 0
     ? ''
-    : `\nWhere the time went (from each run's request timeline; the tail: after 90% of the records were asked for):\n\n${markdownTable(
+    : `\nWhere the time went (from each run's request timeline, seconds from \`run-now\`; the tail: after 90% of the records were asked for):\n\n${markdownTable(
         [
           'scenario',
           'records',
           'workers',
+          'first request at s',
           'plan requests',
           'first page at s',
           'last request at s',
           'tail s',
           'slices in the tail',
+          'finished after the last request s',
           'run s',
         ],
         timelines.map((r) => [
           r.scenario,
           String(r.records),
           String(r.workers),
+          r.timeline!.firstRequestSeconds.toFixed(1),
           String(r.timeline!.planRequests),
           r.timeline!.firstPageSeconds.toFixed(1),
           r.timeline!.lastRequestSeconds.toFixed(1),
           r.timeline!.tailSeconds.toFixed(1),
           String(r.timeline!.tailSlices),
+          r.timeline!.afterLastRequestSeconds.toFixed(1),
           r.seconds.toFixed(1),
         ]),
       )}\n`;

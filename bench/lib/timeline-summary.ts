@@ -1,21 +1,26 @@
 /**
- * Where a walk's time went, from its request timeline (./latency-source.ts): the plan (the one-record
- * count requests before the first page), the body of the walk, and its tail (the time after nine
- * tenths of the records were asked for, when fewer and fewer slices are left to walk).
+ * Where a run's time went, from its request timeline (./latency-source.ts): starting the run, the plan
+ * (the one-record count requests before the first page), the body of the walk, its tail (the time
+ * after nine tenths of the records were asked for, when fewer and fewer slices are left to walk), and
+ * finishing after the last request.
  */
 import type { TimelineEntry } from './latency-source.js';
 
 export interface TimelineSummary {
+  /** Seconds from the run's start (`run-now`) to the first request: starting the run. */
+  firstRequestSeconds: number;
   /** Requests before the first page of more than one record: the plan's counts. */
   planRequests: number;
-  /** Seconds from the first request to the first page request. */
+  /** Seconds from the run's start to the first page request. */
   firstPageSeconds: number;
-  /** Seconds from the first request to the last one. */
+  /** Seconds from the run's start to the last request. */
   lastRequestSeconds: number;
   /** Seconds from the request that took the records asked for past 90% to the last request. */
   tailSeconds: number;
   /** Distinct slices (a page request's window end) that the last 10% of the records came from. */
   tailSlices: number;
+  /** Seconds from the last request to the run seen finished: its last pages, finishing the walk and the run. */
+  afterLastRequestSeconds: number;
 }
 
 /** The share of the records after which the rest of a walk counts as its tail. */
@@ -27,9 +32,13 @@ const windowEnd = (filter: unknown): string => {
   return JSON.stringify((bounds as { $lt?: unknown } | undefined)?.$lt ?? null);
 };
 
-export function summarizeTimeline(log: readonly TimelineEntry[]): TimelineSummary {
-  const first = log[0]?.at ?? 0;
-  const seconds = (at: number) => (at - first) / 1000;
+export function summarizeTimeline(
+  log: readonly TimelineEntry[],
+  run: { startedAtMs: number; endedAtMs: number },
+): TimelineSummary {
+  const first = log[0]?.at ?? run.startedAtMs;
+  const last = log.at(-1)?.at ?? first;
+  const seconds = (at: number) => (at - run.startedAtMs) / 1000;
   const firstPage = log.findIndex((entry) => (entry.pageSize ?? 0) > 1);
   const total = log.reduce((sum, entry) => sum + entry.records, 0);
   let asked = 0;
@@ -43,10 +52,12 @@ export function summarizeTimeline(log: readonly TimelineEntry[]): TimelineSummar
   }
   const tail = log.slice(tailStart).filter((entry) => entry.records > 0);
   return {
+    firstRequestSeconds: seconds(first),
     planRequests: firstPage < 0 ? log.length : firstPage,
     firstPageSeconds: firstPage < 0 ? 0 : seconds(log[firstPage]!.at),
-    lastRequestSeconds: seconds(log.at(-1)?.at ?? first),
-    tailSeconds: seconds(log.at(-1)?.at ?? first) - seconds(log[tailStart]?.at ?? first),
+    lastRequestSeconds: seconds(last),
+    tailSeconds: (last - (log[tailStart]?.at ?? last)) / 1000,
     tailSlices: new Set(tail.map((entry) => windowEnd(entry.filter))).size,
+    afterLastRequestSeconds: (run.endedAtMs - last) / 1000,
   };
 }
