@@ -87,6 +87,26 @@ interface Measurement {
   timeline: TimelineSummary | undefined;
 }
 
+/** Ops ports of this bench's workers: random, so that benches of other checkouts never answer for them. */
+const OPS_PORT_BASE = 20_000 + Math.floor(Math.random() * 20_000);
+/** Each worker's ops server (/readyz), by its index. */
+const opsPort = (k: number) => OPS_PORT_BASE + k;
+/** Longest wait for a worker to be ready. */
+const WORKER_READY_TIMEOUT_MS = 120_000;
+
+async function waitUntilReady(port: number): Promise<void> {
+  const deadline = Date.now() + WORKER_READY_TIMEOUT_MS;
+  for (;;) {
+    const ready = await fetch(`http://127.0.0.1:${port}/readyz`).then(
+      (answer) => answer.ok,
+      () => false,
+    );
+    if (ready) return;
+    if (Date.now() > deadline) throw new Error(`the worker on ops port ${port} was not ready`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
 const highWaterMiB = (pid: number | undefined): number =>
   pid === undefined ? 0 : (readHighWaterKiB(pid) ?? 0) / 1024;
 
@@ -116,7 +136,7 @@ async function runWorkers(options: {
         PATH: process.env.PATH ?? '',
         HOME: process.env.HOME ?? '/tmp',
         ...options.env,
-        OPS_PORT: String(19_500 + k),
+        OPS_PORT: String(opsPort(k)),
       },
       stdio: ['ignore', 'ignore', 'pipe'],
     });
@@ -133,8 +153,9 @@ async function runWorkers(options: {
     });
   }, 200);
   try {
-    // Give the workers a moment to connect (the clock starts with run-now).
-    await new Promise((resolve) => setTimeout(resolve, 3000));
+    // The clock starts with run-now: every worker started, connected and ready first (on a busy
+    // machine a fixed wait left some still loading, their start-up counted as the run's CPU).
+    await Promise.all(processes.map((_, k) => waitUntilReady(opsPort(k))));
     const started = performance.now();
     const startedAtMs = Date.now();
     const cpuBefore = machineCpu();
