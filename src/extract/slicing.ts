@@ -47,6 +47,8 @@ export const SLICING_DEFAULTS = {
    */
   countShareOfPages: 0.1,
   minCountRequests: 8,
+  /** A cut whose one part holds this share of the stretch's records is not charged to the count budget. */
+  uninformativeShare: 0.9,
   /** A slice is sized this share of a page under a whole number of pages (see sliceShape). */
   pageMargin: 0.15,
 } as const;
@@ -116,8 +118,12 @@ export async function planSlices(options: SlicePlanOptions): Promise<SlicePlan> 
   // Count equal stretches of time; stretches still far more crowded than a slice are counted again,
   // finer, while the count budget lasts. Within a stretch, records are taken as evenly spread; the
   // stretch before a stretch's first record, and a stretch counted empty, are known to hold none.
+  // A cut that found (nearly) all of a stretch's records in one part taught nothing about how they
+  // spread (one record decades before the others stretches the window so): its counts are not
+  // charged to the budget, so the next round cuts that part. The rounds still bound the counts.
   let pieces: Piece[] = [occupied(range, whole)];
-  for (let round = 0; round < SLICING_DEFAULTS.rounds && cost.requests < countBudget; round++) {
+  let uncharged = 0;
+  for (let round = 0; round < SLICING_DEFAULTS.rounds && cost.requests - uncharged < countBudget; round++) {
     const crowded = pieces.filter((piece) => piece.count > target * 4 && piece.to - piece.from > 1);
     if (crowded.length === 0) break;
     const cut = await Promise.all(
@@ -131,6 +137,8 @@ export async function planSlices(options: SlicePlanOptions): Promise<SlicePlan> 
         const counted = await Promise.all(
           evenParts(piece, parts).map(async (part) => occupied(part, await countPart(part))),
         );
+        if (counted.some((part) => part.count >= piece.count * SLICING_DEFAULTS.uninformativeShare))
+          uncharged += counted.length;
         return counted;
       }),
     );

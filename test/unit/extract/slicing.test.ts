@@ -104,3 +104,37 @@ describe('planSlices with the first record of each count (ascending walks)', () 
     expect(plan.cost.requests).toBe(server.requests);
   });
 });
+
+describe('planSlices when one record lies far before the others', () => {
+  // One record just before 1970 (SEI holds such dates), then 20k spread over two years and 10k more
+  // in three busy months of them (a migration, say).
+  const range = { from: -2_147_483_648, to: 1_796_623_163 };
+  const years = { from: 1_672_958_091, to: 1_736_000_000 };
+  const busy = { from: 1_726_000_000, to: 1_733_900_000 };
+  const spread = (n: number, part: TimeRange) =>
+    Array.from({ length: n }, (_, i) => part.from + Math.floor(((part.to - part.from) * i) / n));
+  const instants = [-1, ...spread(20_000, years), ...spread(10_000, busy)].sort((a, b) => a - b);
+  const server = {
+    requests: 0,
+    firstInstant: async (part: TimeRange) => {
+      server.requests++;
+      const inside = instants.filter((t) => t >= part.from && t < part.to);
+      return { first: inside[0], total: inside.length, cost: { ...noCost(), requests: 1 } };
+    },
+  };
+
+  it('counts the crowded stretch again: a round that found every record in one stretch taught nothing', async () => {
+    const plan = await planSlices({
+      range,
+      count: (part) => server.firstInstant(part),
+      firstInstant: server.firstInstant,
+      pageSize: 1000,
+    });
+    const walked = plan.slices.filter((slice) => !slice.empty);
+    const held = walked.map((slice) => instants.filter((t) => t >= slice.from && t < slice.to).length);
+    expect(held.reduce((n, k) => n + k, 0)).toBe(instants.length);
+    // The longest slice bounds the walk: none holds much more than its share.
+    expect(Math.max(...held)).toBeLessThan((3 * instants.length) / walked.length);
+    expect(plan.cost.requests).toBe(server.requests);
+  });
+});
