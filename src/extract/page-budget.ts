@@ -8,8 +8,13 @@
  *
  * Counted in pages of the configured page size, not in bytes: the bytes are known only once the answer
  * is in, too late to decide whether to send the request. A request for a larger page (one instant
- * read on its own) weighs as many pages as it asks records, up to the whole budget, so it can still
- * run alone.
+ * read on its own) weighs as many pages as it asks records, up to the whole budget; a request always
+ * fits when nothing else is in hand, so it can still run alone.
+ *
+ * The pages allowed at a moment may follow what the requests need (`allowedNow`: the in-flight limit
+ * of Little's law plus the pages being written): against a fast server few requests are under way and
+ * the pages in hand are mostly answers waiting for their write, so fewer suffice; under latency each
+ * request in flight holds a place but no memory until its answer arrives.
  *
  * No deadlock: a lease is held only by a request under way or by a page on its way to its commit, and
  * neither needs another lease to get there (a page waiting behind its predecessor waits for a commit,
@@ -32,17 +37,28 @@ interface Waiter {
 }
 
 export class PageBudget {
+  /** The most pages ever in hand. */
   readonly capacity: number;
+  readonly #allowedNow: () => number;
   #inHand = 0;
   /** Most pages in hand at once (for tests and benchmarks). */
   peak = 0;
   readonly #waiting: Waiter[] = [];
 
-  /** @param pages pages in hand at most, at least 1 */
-  constructor(pages: number) {
+  /**
+   * @param pages pages in hand at most, at least 1
+   * @param allowedNow pages allowed at this moment, read whenever a request asks (capped at `pages`)
+   */
+  constructor(pages: number, allowedNow: () => number = () => pages) {
     if (!Number.isInteger(pages) || pages < 1)
       throw new RangeError(`pages must be an integer >= 1, got ${pages}`);
     this.capacity = pages;
+    this.#allowedNow = allowedNow;
+  }
+
+  /** Pages allowed now. */
+  get allowed(): number {
+    return Math.max(1, Math.min(this.capacity, this.#allowedNow()));
   }
 
   /** Pages in hand now. */
@@ -85,7 +101,7 @@ export class PageBudget {
   }
 
   #fits(pages: number): boolean {
-    return this.#inHand + pages <= this.capacity;
+    return this.#inHand === 0 || this.#inHand + pages <= this.allowed;
   }
 
   #take(pages: number): PageLease {

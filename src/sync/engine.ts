@@ -57,7 +57,10 @@ export interface SyncEngineOptions {
   now?: () => Date;
   /** SEI 2.0's client and settings (src/v2/); without it the 2.0 streams fail with a line saying what to set. */
   v2?: V2Runtime;
-  /** @defaultValue a budget of `config.pagesInHand` pages (in-flight cap + `PAGES_IN_HAND.beyondInFlight` unless set) */
+  /**
+   * @defaultValue at most `config.pagesInHand` pages (the in-flight cap + `PAGES_IN_HAND.beyondInFlight`
+   * unless set), at each moment the in-flight limit + `PAGES_IN_HAND.beyondInFlight`
+   */
   pages?: PageBudget;
 }
 
@@ -81,7 +84,13 @@ function engineContext(options: SyncEngineOptions, maxInFlight: number): EngineC
     db: warehouse.db,
     client,
     // One budget for every slice and stream of this process (and both drivers).
-    pages: options.pages ?? new PageBudget(config.pagesInHand ?? maxInFlight + PAGES_IN_HAND.beyondInFlight),
+    // Pages in hand follow the requests the latency calls for, plus the pages being written.
+    pages:
+      options.pages ??
+      new PageBudget(
+        config.pagesInHand ?? maxInFlight + PAGES_IN_HAND.beyondInFlight,
+        () => client.limit + PAGES_IN_HAND.beyondInFlight,
+      ),
     streams: { ...(options.streams ?? STREAMS), ...DORA_STREAMS, ...V2_STREAMS },
     v2: options.v2,
     settings: {

@@ -96,6 +96,28 @@ describe('PageBudget', () => {
     expect(budget.inHand).toBe(0);
   });
 
+  it('allows at each moment what allowedNow says, within its capacity, and a lone request always fits', async () => {
+    let now = 1;
+    const budget = new PageBudget(4, () => now);
+    const first = await budget.acquire(1);
+    const second = budget.acquire(1);
+    expect(await settled(second)).toBe(false);
+    // More requests called for (a slower server): the next release lets both in.
+    now = 3;
+    const third = budget.acquire(1);
+    first.release();
+    (await second).release();
+    (await third).release();
+    now = 100;
+    expect(budget.allowed).toBe(4);
+    // Fewer allowed than a heavy request weighs: alone, it still runs.
+    now = 1;
+    const heavy = await budget.acquire(3);
+    expect(budget.inHand).toBe(3);
+    expect(await settled(budget.acquire(1))).toBe(false);
+    heavy.release();
+  });
+
   it('refuses a capacity below one page', () => {
     expect(() => new PageBudget(0)).toThrow(RangeError);
     expect(() => new PageBudget(1.5)).toThrow(RangeError);
