@@ -232,6 +232,30 @@ describe('walkKeyset under a page budget', () => {
     }
   });
 
+  it('an instant larger than the instant page, with no cap known, is read again whole: the first answer gives its place back', async () => {
+    const pages = new PageBudget(1);
+    const bulk = Array.from({ length: 10_050 }, (_, i) => ({ id: `b${i}`, updated_at: 1_700_000_500 }));
+    const data = [...records().slice(30), ...bulk];
+    const server = memoryServer(data, { cursor: SECONDS_CURSOR, order: 'asc' });
+    const keys = new Set<string>();
+    for await (const page of walkKeyset({
+      client: server.client,
+      source: source(),
+      cursor: SECONDS_CURSOR,
+      range,
+      resumeAt: range.from,
+      pageSize: 10,
+      maxRequests: 10_000,
+      pages,
+    })) {
+      for (const record of page.records) keys.add(String(record.id));
+      page.lease.release();
+    }
+    expect(keys.size).toBe(data.length);
+    expect(server.log.some((request) => request.size > 10_000)).toBe(true);
+    expect(pages.inHand).toBe(0);
+  });
+
   it('a page not yet committed holds the next request back once the budget is used up', async () => {
     const pages = new PageBudget(2);
     const server = memoryServer(records(), { cursor: SECONDS_CURSOR, order: 'asc' });
