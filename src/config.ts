@@ -62,6 +62,14 @@ export const DEFAULTS = {
  */
 export const PAGE_WRITERS = { postgres: 2, embedded: 1, max: 2 } as const;
 
+/**
+ * `SEI_SYNC_PAGES_IN_HAND`: pages fetched and not yet committed, for the whole process (each a response
+ * body, its records, rows and COPY buffer: megabytes for 1,000 Jira issues). Unless set, the in-flight
+ * cap plus `beyondInFlight`: every request the latency calls for can be under way while that many
+ * answered pages are written.
+ */
+export const PAGES_IN_HAND = { beyondInFlight: 4, max: 1024 } as const;
+
 export class ConfigError extends Error {
   readonly code = SYNC_ERROR_CODES.config;
   constructor(
@@ -129,6 +137,11 @@ export interface Config {
    * Undefined: 2 on a PostgreSQL server, 1 on the embedded database.
    */
   pageWriters: number | undefined;
+  /**
+   * Pages fetched and not yet committed, for the whole process (SEI_SYNC_PAGES_IN_HAND).
+   * Undefined: the in-flight cap + `PAGES_IN_HAND.beyondInFlight`.
+   */
+  pagesInHand: number | undefined;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   scope: SyncScope;
   /** The DORA snapshot windows in days (src/dora/); `asOf` pins the day they end before (demo, tests). */
@@ -438,6 +451,17 @@ export function loadConfig(env: Env = process.env): Config {
               error: `must be at most ${PAGE_WRITERS.max} (the most pages of a slice written at once); use 1 to ${PAGE_WRITERS.max}`,
             }),
             env.SEI_SYNC_PAGE_WRITERS,
+            1,
+          ),
+    pagesInHand:
+      env.SEI_SYNC_PAGES_IN_HAND === undefined || env.SEI_SYNC_PAGES_IN_HAND === ''
+        ? undefined
+        : parseWith(
+            'SEI_SYNC_PAGES_IN_HAND',
+            positiveInt('use e.g. 20').max(PAGES_IN_HAND.max, {
+              error: `must be at most ${PAGES_IN_HAND.max}; use e.g. 20`,
+            }),
+            env.SEI_SYNC_PAGES_IN_HAND,
             1,
           ),
     logLevel: parseWith(

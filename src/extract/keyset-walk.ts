@@ -15,6 +15,10 @@
  * Ascending walks (the server honours the ascending sort) narrow from the lower end; descending ones
  * (integrations, always `updated_at DESC`) from the upper end. A page is yielded with the point a
  * resumed walk would start from once it is committed.
+ *
+ * With a page budget, every request first takes a lease (page-budget.ts); a page is yielded with the
+ * lease of its answer, for the consumer to release once it is committed. Answers the walk drops (one it
+ * reads again, the prefetch of a walk that ends early) give theirs back here.
  */
 
 import { SYNC_ERROR_CODES, SyncStreamError } from '../errors.js';
@@ -29,6 +33,7 @@ import {
   noCost,
   type RequestCost,
 } from './list-request.js';
+import { NO_LEASE, type PageBudget, type PageLease } from './page-budget.js';
 import type { ListClient } from './sei/client.js';
 import type { SeiRecord } from './sei/types.js';
 import { recordSecond, type TimeRange, windowFilter } from './time-range.js';
@@ -46,6 +51,8 @@ export interface KeysetWalkOptions {
   maxRequests: number;
   signal?: AbortSignal;
   logger?: Logger;
+  /** The process's pages in hand; without it the walk takes no leases. */
+  pages?: PageBudget;
 }
 
 export interface KeysetPage {
@@ -58,12 +65,50 @@ export interface KeysetPage {
   cost: RequestCost;
   /** Every answer behind this page held only storable strings (normalization may skip that check). */
   stringsKnownStorable: boolean;
+  /** The page's share of the page budget: release it once the page is committed or dropped. */
+  lease: PageLease;
 }
 
 /** Page size for reading one instant on its own, within the endpoint's cap. */
 export const INSTANT_PAGE_SIZE = 10_000;
 /** Offset passes over an instant larger than the largest page before giving up. */
 export const MAX_INSTANT_PASSES = 8;
+
+/** An answer and the lease it was fetched under. */
+interface LeasedAnswer extends ListAnswer {
+  lease: PageLease;
+}
+
+/**
+ * The leases of the answers a walk holds and has not handed over with a page: released when the walk
+ * ends, however it ends, and so is a prefetch that lands after that.
+ */
+class HeldLeases {
+  readonly #held = new Set<PageLease>();
+  #closed = false;
+
+  hold(lease: PageLease): void {
+    if (this.#closed) lease.release();
+    else this.#held.add(lease);
+  }
+
+  /** The consumer releases it from now on. */
+  handOver(answer: LeasedAnswer): PageLease {
+    this.#held.delete(answer.lease);
+    return answer.lease;
+  }
+
+  drop(answer: LeasedAnswer): void {
+    this.#held.delete(answer.lease);
+    answer.lease.release();
+  }
+
+  close(): void {
+    this.#closed = true;
+    for (const lease of this.#held) lease.release();
+    this.#held.clear();
+  }
+}
 
 interface PlacedRecord {
   record: SeiRecord;
@@ -73,7 +118,7 @@ interface PlacedRecord {
 
 export async function* walkKeyset(options: KeysetWalkOptions): AsyncGenerator<KeysetPage> {
   const ascending = options.cursor.serverOrder === 'asc';
-  const requests = { made: 0 };
+  const requests = { made: 0, leases: new HeldLeases() };
   let edge = options.resumeAt;
   const window = (): TimeRange =>
     ascending ? { from: edge, to: options.range.to } : { from: options.range.from, to: edge };
@@ -82,67 +127,83 @@ export async function* walkKeyset(options: KeysetWalkOptions): AsyncGenerator<Ke
   let boundary = new YieldedRecords();
 
   if (isEmpty(window())) {
-    yield { records: [], resumeAt: edge, done: true, cost: noCost(), stringsKnownStorable: true };
+    yield {
+      records: [],
+      resumeAt: edge,
+      done: true,
+      cost: noCost(),
+      stringsKnownStorable: true,
+      lease: NO_LEASE,
+    };
     return;
   }
-  let pending = fetchWindow(options, window(), 0, options.pageSize, requests);
-  while (true) {
-    const range = window();
-    const answer = await pending;
-    const { placed, beyond } = placeRecords(options, answer.records, range);
-    const full = answer.records.length >= effectivePageSize(options.pageSize, answer);
-    // A record past the window's far end comes after all of the window's own (the server's order).
-    if (!full || beyond) {
-      yield {
-        records: fresh(placed, boundary),
-        resumeAt: ascending ? range.to : range.from,
-        done: true,
-        cost: answer.cost,
-        stringsKnownStorable: answer.stringsKnownStorable,
-      };
-      return;
-    }
-    const far = farInstant(placed, ascending);
-    if (far === undefined) throw unplaceable(options, answer.records, range);
-    const edgeInstant = ascending ? range.from : range.to - 1;
-    if (far !== edgeInstant) {
-      const records = fresh(placed, boundary);
-      boundary = YieldedRecords.of(placed.filter((entry) => entry.second === far));
-      edge = ascending ? far : far + 1;
-      // Ask for the next window while the consumer writes this page.
+  try {
+    let pending = fetchWindow(options, window(), 0, options.pageSize, requests);
+    while (true) {
+      const range = window();
+      const answer = await pending;
+      const { placed, beyond } = placeRecords(options, answer.records, range);
+      const full = answer.records.length >= effectivePageSize(options.pageSize, answer);
+      // A record past the window's far end comes after all of the window's own (the server's order).
+      if (!full || beyond) {
+        yield {
+          records: fresh(placed, boundary),
+          resumeAt: ascending ? range.to : range.from,
+          done: true,
+          cost: answer.cost,
+          stringsKnownStorable: answer.stringsKnownStorable,
+          lease: requests.leases.handOver(answer),
+        };
+        return;
+      }
+      const far = farInstant(placed, ascending);
+      if (far === undefined) throw unplaceable(options, answer.records, range);
+      const edgeInstant = ascending ? range.from : range.to - 1;
+      if (far !== edgeInstant) {
+        const records = fresh(placed, boundary);
+        boundary = YieldedRecords.of(placed.filter((entry) => entry.second === far));
+        edge = ascending ? far : far + 1;
+        // Ask for the next window while the consumer writes this page.
+        pending = fetchWindow(options, window(), 0, options.pageSize, requests);
+        pending.catch(() => undefined);
+        yield {
+          records,
+          resumeAt: edge,
+          done: false,
+          cost: answer.cost,
+          stringsKnownStorable: answer.stringsKnownStorable,
+          lease: requests.leases.handOver(answer),
+        };
+        continue;
+      }
+      // A full page inside one instant: read the instant on its own, then step past it.
+      const after = ascending ? far + 1 : far;
+      let cost = answer.cost;
+      requests.leases.drop(answer);
+      for await (const part of readInstant(options, far, boundary, requests)) {
+        addCost(part.cost, cost);
+        cost = noCost();
+        yield {
+          records: part.records,
+          resumeAt: part.complete ? after : edge,
+          done:
+            part.complete &&
+            isEmpty(
+              ascending ? { from: after, to: options.range.to } : { from: options.range.from, to: after },
+            ),
+          cost: part.cost,
+          stringsKnownStorable: part.stringsKnownStorable,
+          lease: part.lease,
+        };
+      }
+      edge = after;
+      boundary = new YieldedRecords();
+      if (isEmpty(window())) return;
       pending = fetchWindow(options, window(), 0, options.pageSize, requests);
-      pending.catch(() => undefined);
-      yield {
-        records,
-        resumeAt: edge,
-        done: false,
-        cost: answer.cost,
-        stringsKnownStorable: answer.stringsKnownStorable,
-      };
-      continue;
     }
-    // A full page inside one instant: read the instant on its own, then step past it.
-    const after = ascending ? far + 1 : far;
-    let cost = answer.cost;
-    for await (const part of readInstant(options, far, boundary, requests)) {
-      addCost(part.cost, cost);
-      cost = noCost();
-      yield {
-        records: part.records,
-        resumeAt: part.complete ? after : edge,
-        done:
-          part.complete &&
-          isEmpty(
-            ascending ? { from: after, to: options.range.to } : { from: options.range.from, to: after },
-          ),
-        cost: part.cost,
-        stringsKnownStorable: part.stringsKnownStorable,
-      };
-    }
-    edge = after;
-    boundary = new YieldedRecords();
-    if (isEmpty(window())) return;
-    pending = fetchWindow(options, window(), 0, options.pageSize, requests);
+  } finally {
+    // However the walk ends: what it holds and the prefetch still under way go back to the budget.
+    requests.leases.close();
   }
 }
 
@@ -155,12 +216,13 @@ async function* readInstant(
   options: KeysetWalkOptions,
   instant: number,
   alreadyYielded: YieldedRecords,
-  requests: { made: number },
+  requests: WalkRequests,
 ): AsyncGenerator<{
   records: SeiRecord[];
   cost: RequestCost;
   complete: boolean;
   stringsKnownStorable: boolean;
+  lease: PageLease;
 }> {
   const range = { from: instant, to: instant + 1 };
   const cap = options.source.maxPageSize ?? Number.POSITIVE_INFINITY;
@@ -189,6 +251,7 @@ async function* readInstant(
   if (isFull(answer, size) && cap === Number.POSITIVE_INFINITY && (answer.totalCount ?? 0) > size) {
     // No cap is known here: one page the size of the instant is one consistent read of it.
     size = answer.totalCount as number;
+    requests.leases.drop(answer);
     answer = await fetchWindow(options, range, 0, size, requests);
     addCost(cost, answer.cost);
   }
@@ -198,6 +261,7 @@ async function* readInstant(
       cost,
       complete: true,
       stringsKnownStorable: answer.stringsKnownStorable,
+      lease: requests.leases.handOver(answer),
     };
     return;
   }
@@ -211,6 +275,7 @@ async function* readInstant(
     cost,
     complete: false,
     stringsKnownStorable: answer.stringsKnownStorable,
+    lease: requests.leases.handOver(answer),
   };
   for (let pass = 0; pass < MAX_INSTANT_PASSES; pass++) {
     const before = instantKeys.size;
@@ -222,6 +287,7 @@ async function* readInstant(
         cost: next.cost,
         complete: false,
         stringsKnownStorable: next.stringsKnownStorable,
+        lease: requests.leases.handOver(next),
       };
       if (total !== undefined && instantKeys.size >= total) break;
       if (!isFull(next, size)) break;
@@ -229,7 +295,7 @@ async function* readInstant(
     const converged =
       total !== undefined ? instantKeys.size >= total : pass > 0 && instantKeys.size === before;
     if (converged) {
-      yield { records: [], cost: noCost(), complete: true, stringsKnownStorable: true };
+      yield { records: [], cost: noCost(), complete: true, stringsKnownStorable: true, lease: NO_LEASE };
       return;
     }
   }
@@ -240,13 +306,19 @@ async function* readInstant(
   );
 }
 
+/** What one walk has asked so far: requests made (against `maxRequests`) and leases held. */
+interface WalkRequests {
+  made: number;
+  leases: HeldLeases;
+}
+
 async function fetchWindow(
   options: KeysetWalkOptions,
   range: TimeRange,
   page: number,
   pageSize: number,
-  requests: { made: number },
-): Promise<ListAnswer> {
+  requests: WalkRequests,
+): Promise<LeasedAnswer> {
   if (requests.made >= options.maxRequests)
     throw new SyncStreamError(
       SYNC_ERROR_CODES.pageLimit,
@@ -254,12 +326,24 @@ async function fetchWindow(
       false,
     );
   requests.made++;
-  return listPage(options.client, options.source, {
-    page,
-    pageSize,
-    filter: windowFilter(options.source.baseFilter, options.cursor, range),
-    signal: options.signal,
-  });
+  // A larger page (an instant read on its own) weighs as many pages as it asks records.
+  const lease = options.pages
+    ? await options.pages.acquire(pageSize / options.pageSize, options.signal, options.source.path)
+    : NO_LEASE;
+  let answer: ListAnswer;
+  try {
+    answer = await listPage(options.client, options.source, {
+      page,
+      pageSize,
+      filter: windowFilter(options.source.baseFilter, options.cursor, range),
+      signal: options.signal,
+    });
+  } catch (error) {
+    lease.release();
+    throw error;
+  }
+  requests.leases.hold(lease);
+  return { ...answer, lease };
 }
 
 /**

@@ -2,6 +2,7 @@
 import type { Kysely } from 'kysely';
 import type { SyncScope } from '../config.js';
 import type { DoraSettings } from '../dora/defaults.js';
+import type { PageBudget } from '../extract/page-budget.js';
 import type { ListClient } from '../extract/sei/client.js';
 import type { ChangeListener } from '../load/change-listener.js';
 import type { Logger } from '../observability/logger.js';
@@ -37,6 +38,8 @@ export interface EngineContext {
   readonly db: Kysely<Database>;
   /** Behind the first-request gate and the in-flight limit. */
   readonly client: ListClient;
+  /** Pages fetched and not yet committed, for the whole process (SEI_SYNC_PAGES_IN_HAND). */
+  readonly pages: PageBudget;
   readonly streams: Readonly<Record<AnyStreamName, AnyStreamDefinition>>;
   /** SEI 2.0: its client and settings, when configured (src/v2/). */
   readonly v2: V2Runtime | undefined;

@@ -14,8 +14,9 @@
  * one stream-run wrapper (stream-run.ts: lock, ledger row, errors); the counts of a stream run live in
  * its ledger row, added in each page's transaction, so they are exact whichever processes walked it.
  */
-import type { Config } from '../config.js';
+import { type Config, PAGES_IN_HAND } from '../config.js';
 import { gateFirstRequest } from '../extract/first-request-gate.js';
+import { PageBudget } from '../extract/page-budget.js';
 import { routeOverrides } from '../extract/routes.js';
 import type { ListClient } from '../extract/sei/client.js';
 import { InFlightLimit } from '../extract/sei/in-flight.js';
@@ -43,7 +44,7 @@ export interface SyncEngineOptions {
   warehouse: Warehouse;
   client: ListClient;
   config: Pick<Config, 'lookbackSeconds'> &
-    Partial<Pick<Config, 'pageWriters' | 'scope' | 'dora'>> & {
+    Partial<Pick<Config, 'pageWriters' | 'pagesInHand' | 'scope' | 'dora'>> & {
       sei: Pick<Config['sei'], 'pageSize' | 'maxPages' | 'requestsPerMinute'> &
         Partial<Pick<Config['sei'], 'maxInFlight' | 'forceDatabaseSource' | 'categoriesPath' | 'baseUrl'>>;
     };
@@ -56,6 +57,11 @@ export interface SyncEngineOptions {
   now?: () => Date;
   /** SEI 2.0's client and settings (src/v2/); without it the 2.0 streams fail with a line saying what to set. */
   v2?: V2Runtime;
+  /**
+   * @defaultValue at most `config.pagesInHand` pages (the in-flight cap + `PAGES_IN_HAND.beyondInFlight`
+   * unless set), at each moment the in-flight limit + `PAGES_IN_HAND.beyondInFlight`
+   */
+  pages?: PageBudget;
 }
 
 export const ENGINE_DEFAULTS = { maxInFlight: 16, forceDatabaseSource: true } as const;
@@ -77,6 +83,14 @@ function engineContext(options: SyncEngineOptions, maxInFlight: number): EngineC
     warehouse,
     db: warehouse.db,
     client,
+    // One budget for every slice and stream of this process (and both drivers).
+    // Pages in hand follow the requests the latency calls for, plus the pages being written.
+    pages:
+      options.pages ??
+      new PageBudget(
+        config.pagesInHand ?? maxInFlight + PAGES_IN_HAND.beyondInFlight,
+        () => client.limit + PAGES_IN_HAND.beyondInFlight,
+      ),
     streams: { ...(options.streams ?? STREAMS), ...DORA_STREAMS, ...V2_STREAMS },
     v2: options.v2,
     settings: {

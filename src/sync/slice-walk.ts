@@ -2,12 +2,14 @@
  * Walks one time slice of a stream's walk, from wherever its last committed page left it, committing
  * page by page. Any process can walk any slice: the slice's row says where to start, and each commit
  * moves it (see walk-slices.ts). Within a slice the next page is fetched while the previous is being
- * written, and pages commit in order.
+ * written, and pages commit in order. Each page holds its lease of the process's page budget until its
+ * commit ends (or the walk drops it).
  */
 
 import { walkKeyset } from '../extract/keyset-walk.js';
 import { costOfFailure } from '../extract/list-request.js';
 import { listSourceOf, pageSizeOf } from '../extract/list-source.js';
+import type { PageLease } from '../extract/page-budget.js';
 import type { SeiRecord } from '../extract/sei/types.js';
 import { snapshotsOf } from '../extract/snapshots.js';
 import { type WalkedPage, writeWalkedPage } from '../load/commit-page.js';
@@ -47,6 +49,7 @@ export async function walkSlice(
     maxRequests: ctx.settings.maxPages,
     signal: run.signal,
     logger: log,
+    pages: ctx.pages,
   });
   const writes = new OrderedWrites(ctx.settings.writeDepth);
   let expectedResumeAt = slice.resumeAt;
@@ -63,8 +66,11 @@ export async function walkSlice(
       }
     return fresh;
   };
+  /** Leases of the pages this walker took and whose commit has not ended. */
+  const inHand = new Set<PageLease>();
   try {
     for await (const page of pages) {
+      inHand.add(page.lease);
       const normalized = normalizePage(stream, page.records, {
         stringsKnownStorable: page.stringsKnownStorable,
       });
@@ -79,11 +85,16 @@ export async function walkSlice(
       };
       expectedResumeAt = page.resumeAt;
       await writes.submit(normalized.keys, async (turn) => {
-        const written = await writeWalkedPage(ctx, { ...run, log }, walked, turn);
-        log.debug(
-          { records: walked.records, resumeAt: page.resumeAt, ...written, rejects: written.rejects.length },
-          'page committed',
-        );
+        try {
+          const written = await writeWalkedPage(ctx, { ...run, log }, walked, turn);
+          log.debug(
+            { records: walked.records, resumeAt: page.resumeAt, ...written, rejects: written.rejects.length },
+            'page committed',
+          );
+        } finally {
+          inHand.delete(page.lease);
+          page.lease.release();
+        }
       });
     }
     await writes.drain();
@@ -94,6 +105,8 @@ export async function walkSlice(
   } finally {
     // No write may outlive the walk (the stream run is closed after it).
     await writes.settle();
+    // A page that never reached its write (the walk failed first) gives its lease back too.
+    for (const lease of inHand) lease.release();
   }
   return readSlice(ctx.db, request.walkId, request.sliceNo);
 }

@@ -40,6 +40,15 @@ describe('loadConfig', () => {
     );
   });
 
+  it('leaves the pages in hand to the engine unless SEI_SYNC_PAGES_IN_HAND says otherwise', () => {
+    expect(loadConfig({}).pagesInHand).toBeUndefined();
+    expect(loadConfig({ SEI_SYNC_PAGES_IN_HAND: '8' }).pagesInHand).toBe(8);
+    expect(configError({ SEI_SYNC_PAGES_IN_HAND: '0' }).message).toMatch(/^SEI_SYNC_PAGES_IN_HAND: /);
+    expect(configError({ SEI_SYNC_PAGES_IN_HAND: '2000' }).message).toBe(
+      'SEI_SYNC_PAGES_IN_HAND: must be at most 1024; use e.g. 20 (got "2000")',
+    );
+  });
+
   it('prefers SEI_BASE_URL and trims the trailing slash', () => {
     expect(loadConfig({ SEI_ENV: 'eu1', SEI_BASE_URL: 'https://sei.example.com/api/' }).sei.baseUrl).toBe(
       'https://sei.example.com/api',

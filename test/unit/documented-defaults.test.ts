@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { DEMO_DEFAULTS } from '../../src/commands/demo.js';
-import { DEFAULTS, PAGE_WRITERS } from '../../src/config.js';
+import { DEFAULTS, PAGE_WRITERS, PAGES_IN_HAND } from '../../src/config.js';
 import { DORA_DEFAULTS } from '../../src/dora/defaults.js';
 import { RENORMALIZE_DEFAULTS } from '../../src/renormalize/renormalize.js';
 import { STREAM_NAMES } from '../../src/streams/types.js';
@@ -16,6 +16,7 @@ import { WORKER_DEFAULTS } from '../../src/worker-config.js';
 const CONSTANTS: Record<string, Record<string, unknown>> = {
   DEFAULTS,
   PAGE_WRITERS,
+  PAGES_IN_HAND,
   WORKER_DEFAULTS,
   RENORMALIZE_DEFAULTS,
   DEMO_DEFAULTS,

@@ -3,9 +3,10 @@
  * is told to, with ties in a new order on every request: every record exactly once, page 0 only
  * (except inside an instant larger than the largest page), from any resume point, in either order.
  */
-import { describe, expect, it } from 'vitest';
-import { walkKeyset } from '../../../src/extract/keyset-walk.js';
+import { describe, expect, it, vi } from 'vitest';
+import { type KeysetPage, walkKeyset } from '../../../src/extract/keyset-walk.js';
 import type { ListSource } from '../../../src/extract/list-request.js';
+import { PageBudget } from '../../../src/extract/page-budget.js';
 import type { ListClient, ListRequestBody, ListResult } from '../../../src/extract/sei/client.js';
 import type { SeiRecord } from '../../../src/extract/sei/types.js';
 import type { KeysetCursor } from '../../../src/streams/types.js';
@@ -188,5 +189,133 @@ describe('walkKeyset', () => {
     const server = memoryServer(records(), { cursor: SECONDS_CURSOR, order: 'none' });
     const error = await walkAll(server.client, SECONDS_CURSOR).catch((e: unknown) => e);
     expect((error as { code?: string }).code).toBe('SEI_SYNC_ERR_UNSORTED');
+  });
+});
+
+describe('walkKeyset under a page budget', () => {
+  const range = { from: 1_699_999_000, to: 1_700_001_000 };
+  const walk = (client: ListClient, pages: PageBudget, signal?: AbortSignal) =>
+    walkKeyset({
+      client,
+      source: source(10),
+      cursor: SECONDS_CURSOR,
+      range,
+      resumeAt: range.from,
+      pageSize: 10,
+      maxRequests: 10_000,
+      pages,
+      ...(signal && { signal }),
+    });
+
+  it('with one page in hand, still reads every record (dropped answers and larger pages give theirs back)', async () => {
+    for (const maxPageSize of [10, undefined]) {
+      const pages = new PageBudget(1);
+      const server = memoryServer(records(), { cursor: SECONDS_CURSOR, order: 'asc' });
+      const keys: string[] = [];
+      for await (const page of walkKeyset({
+        client: server.client,
+        source: source(maxPageSize),
+        cursor: SECONDS_CURSOR,
+        range,
+        resumeAt: range.from,
+        pageSize: 10,
+        maxRequests: 10_000,
+        pages,
+      })) {
+        keys.push(...page.records.map((record) => String(record.id)));
+        // The page is committed: its lease goes back.
+        page.lease.release();
+      }
+      expect(new Set(keys).size).toBe(200);
+      expect(pages.peak).toBe(1);
+      expect(pages.inHand).toBe(0);
+    }
+  });
+
+  it('an instant larger than the instant page, with no cap known, is read again whole: the first answer gives its place back', async () => {
+    const pages = new PageBudget(1);
+    const bulk = Array.from({ length: 10_050 }, (_, i) => ({ id: `b${i}`, updated_at: 1_700_000_500 }));
+    const data = [...records().slice(30), ...bulk];
+    const server = memoryServer(data, { cursor: SECONDS_CURSOR, order: 'asc' });
+    const keys = new Set<string>();
+    for await (const page of walkKeyset({
+      client: server.client,
+      source: source(),
+      cursor: SECONDS_CURSOR,
+      range,
+      resumeAt: range.from,
+      pageSize: 10,
+      maxRequests: 10_000,
+      pages,
+    })) {
+      for (const record of page.records) keys.add(String(record.id));
+      page.lease.release();
+    }
+    expect(keys.size).toBe(data.length);
+    expect(server.log.some((request) => request.size > 10_000)).toBe(true);
+    expect(pages.inHand).toBe(0);
+  });
+
+  it('a page not yet committed holds the next request back once the budget is used up', async () => {
+    const pages = new PageBudget(2);
+    const server = memoryServer(records(), { cursor: SECONDS_CURSOR, order: 'asc' });
+    const walker = walk(server.client, pages);
+    const held: KeysetPage[] = [];
+    for (let i = 0; i < 2; i++) held.push((await walker.next()).value as KeysetPage);
+    // Two pages in hand: the prefetch of the third waits for a lease, so it was never sent.
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(server.log.length).toBe(2);
+    expect(pages.waiting).toBe(1);
+    held[0]!.lease.release();
+    const third = await walker.next();
+    expect(third.done).toBe(false);
+    expect(server.log.length).toBe(3);
+    await walker.return(undefined);
+    for (const page of [...held, third.value as KeysetPage]) page.lease.release();
+    await vi.waitFor(() => expect(pages.inHand).toBe(0));
+  });
+
+  it('a walk left early gives back the prefetch it no longer needs', async () => {
+    const pages = new PageBudget(4);
+    const server = memoryServer(records(), { cursor: SECONDS_CURSOR, order: 'asc' });
+    for await (const page of walk(server.client, pages)) {
+      page.lease.release();
+      break;
+    }
+    await vi.waitFor(() => expect(pages.inHand).toBe(0));
+    expect(server.log.length).toBe(2);
+  });
+
+  it('a failed request and an abort while waiting for a lease leave the budget whole', async () => {
+    const pages = new PageBudget(1);
+    const server = memoryServer(records(), { cursor: SECONDS_CURSOR, order: 'asc' });
+    let calls = 0;
+    const failing: ListClient = {
+      list: (path, body, options) => {
+        if (++calls === 3) return Promise.reject(new Error('the server is gone'));
+        return server.client.list(path, body, options);
+      },
+    };
+    const failed = (async () => {
+      for await (const page of walk(failing, pages)) page.lease.release();
+    })();
+    await expect(failed).rejects.toThrow('the server is gone');
+    expect(pages.inHand).toBe(0);
+
+    const controller = new AbortController();
+    const aborted = (async () => {
+      const walker = walk(server.client, pages, controller.signal);
+      const first = (await walker.next()).value as KeysetPage;
+      // The page is still being written: the prefetch waits for a lease, and the walk is cancelled.
+      controller.abort();
+      try {
+        await walker.next();
+      } finally {
+        first.lease.release();
+      }
+    })();
+    await expect(aborted).rejects.toMatchObject({ code: 'SEI_ERR_ABORTED' });
+    expect(pages.inHand).toBe(0);
+    expect(pages.waiting).toBe(0);
   });
 });
