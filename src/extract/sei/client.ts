@@ -31,6 +31,7 @@ import {
   TIMEOUT_ERROR_CODES,
   withAttempts,
 } from './errors.js';
+import { noteRecordBytes } from './record-bytes.js';
 import { parseRetryAfterMs, type RetryPolicy, runWithRetries } from './retry.js';
 import { jsonTextMayHoldUnstorableStrings } from './storable-text.js';
 import type { ListResponse, SeiRecord } from './types.js';
@@ -338,12 +339,12 @@ export class SeiClient implements ListClient {
       if (headers['content-length'] !== undefined && Number.isFinite(declared) && declared !== received) {
         throw badResponse(request, `truncated body: got ${received} of ${declared} bytes`);
       }
-      const text = Buffer.concat(chunks, received).toString('utf8');
+      const bytes = Buffer.concat(chunks, received);
+      const text = bytes.toString('utf8');
       this.#tellExchange(request, query, payload, statusCode, headers, text);
-      return {
-        response: parseListResponse<R>(text, request, envelope),
-        stringsKnownStorable: !jsonTextMayHoldUnstorableStrings(text),
-      };
+      const parsed = parseListResponse<R>(text, request, envelope);
+      if (Array.isArray(parsed.records)) noteRecordBytes(bytes, parsed.records);
+      return { response: parsed, stringsKnownStorable: !jsonTextMayHoldUnstorableStrings(text) };
     } catch (error) {
       if (timedOut && !signal?.aborted) {
         throw new SeiError({
