@@ -15,6 +15,7 @@ import type { SeiConfig } from '../../config.js';
 import { SEI_ERROR_CODES } from '../../errors.js';
 import { type Logger, silentLogger } from '../../observability/logger.js';
 import { redact, type Secret } from '../../secret.js';
+import { parseJsonBody } from './body-json.js';
 import type { RequestBudget } from './budget.js';
 import { CLIENT_DEFAULTS } from './defaults.js';
 import {
@@ -31,8 +32,9 @@ import {
   TIMEOUT_ERROR_CODES,
   withAttempts,
 } from './errors.js';
+import { noteRecordBytes } from './record-bytes.js';
 import { parseRetryAfterMs, type RetryPolicy, runWithRetries } from './retry.js';
-import { jsonTextMayHoldUnstorableStrings } from './storable-text.js';
+import { jsonBytesMayHoldUnstorableStrings } from './storable-text.js';
 import type { ListResponse, SeiRecord } from './types.js';
 
 export interface SeiClientOptions {
@@ -338,12 +340,12 @@ export class SeiClient implements ListClient {
       if (headers['content-length'] !== undefined && Number.isFinite(declared) && declared !== received) {
         throw badResponse(request, `truncated body: got ${received} of ${declared} bytes`);
       }
-      const text = Buffer.concat(chunks, received).toString('utf8');
-      this.#tellExchange(request, query, payload, statusCode, headers, text);
-      return {
-        response: parseListResponse<R>(text, request, envelope),
-        stringsKnownStorable: !jsonTextMayHoldUnstorableStrings(text),
-      };
+      const bytes = Buffer.concat(chunks, received);
+      if (this.#onExchange !== undefined)
+        this.#tellExchange(request, query, payload, statusCode, headers, bytes.toString('utf8'));
+      const parsed = parseListResponse<R>(bytes, request, envelope);
+      if (Array.isArray(parsed.records)) noteRecordBytes(bytes, parsed.records);
+      return { response: parsed, stringsKnownStorable: !jsonBytesMayHoldUnstorableStrings(bytes) };
     } catch (error) {
       if (timedOut && !signal?.aborted) {
         throw new SeiError({
@@ -465,17 +467,17 @@ function badResponse(request: SeiRequestInfo, detail: string): SeiError {
   });
 }
 
-/** Parses and checks the list envelope: an object with a `records` array. */
+/** Parses (./body-json.ts) and checks the list envelope: an object with a `records` array. */
 export function parseListResponse<R>(
-  text: string,
+  bytes: Buffer,
   request: SeiRequestInfo,
   envelope: ListCallOptions['envelope'] = 'records',
 ): ListResponse<R> {
   let parsed: unknown;
   try {
-    parsed = JSON.parse(text);
+    parsed = parseJsonBody(bytes);
   } catch {
-    throw badResponse(request, `invalid JSON, ${Buffer.byteLength(text)} bytes`);
+    throw badResponse(request, `invalid JSON, ${bytes.length} bytes`);
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
     throw badResponse(request, 'not a JSON object');

@@ -14,3 +14,8 @@ export function jsonTextMayHoldUnstorableStrings(text: string): boolean {
   // `includes` is a native scan: most bodies have no `\u` at all and never reach the regex.
   return text.includes('\\u') && UNSTORABLE_ESCAPE.test(text);
 }
+
+/** `jsonTextMayHoldUnstorableStrings` of the UTF-8 text `bytes` hold, without decoding them (the escapes are ASCII). */
+export function jsonBytesMayHoldUnstorableStrings(bytes: Buffer): boolean {
+  return bytes.includes('\\u') && UNSTORABLE_ESCAPE.test(bytes.toString('latin1'));
+}
