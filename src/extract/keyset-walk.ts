@@ -39,6 +39,11 @@ export interface KeysetWalkOptions {
   cursor: KeysetCursor;
   /** The slice: `[from, to)` in epoch seconds. */
   range: TimeRange;
+  /**
+   * The slice's bounds now, read before each request and each answer: a thief may narrow them while
+   * the walk runs (work-stealing.ts), and the walk then ends at the new bound. @defaultValue `range`
+   */
+  bounds?: () => TimeRange;
   /** Where to start inside the slice (its lower bound ascending, upper bound descending, or a resume point). */
   resumeAt: number;
   pageSize: number;
@@ -58,6 +63,8 @@ export interface KeysetPage {
   cost: RequestCost;
   /** Every answer behind this page held only storable strings (normalization may skip that check). */
   stringsKnownStorable: boolean;
+  /** The server's count of what is left in the slice after this page, when the answer carried one. */
+  remaining?: number;
 }
 
 /** Page size for reading one instant on its own, within the endpoint's cap. */
@@ -75,8 +82,9 @@ export async function* walkKeyset(options: KeysetWalkOptions): AsyncGenerator<Ke
   const ascending = options.cursor.serverOrder === 'asc';
   const requests = { made: 0 };
   let edge = options.resumeAt;
+  const bounds = options.bounds ?? (() => options.range);
   const window = (): TimeRange =>
-    ascending ? { from: edge, to: options.range.to } : { from: options.range.from, to: edge };
+    ascending ? { from: edge, to: bounds().to } : { from: bounds().from, to: edge };
   const isEmpty = (range: TimeRange) => range.from >= range.to;
   /** The records at the edge instant that were already yielded. */
   let boundary = new YieldedRecords();
@@ -87,8 +95,19 @@ export async function* walkKeyset(options: KeysetWalkOptions): AsyncGenerator<Ke
   }
   let pending = fetchWindow(options, window(), 0, options.pageSize, requests);
   while (true) {
-    const range = window();
     const answer = await pending;
+    // The bounds as they are now: a split while the request was out leaves part of it to the thief.
+    const range = window();
+    if (isEmpty(range)) {
+      yield {
+        records: [],
+        resumeAt: edge,
+        done: true,
+        cost: answer.cost,
+        stringsKnownStorable: answer.stringsKnownStorable,
+      };
+      return;
+    }
     const { placed, beyond } = placeRecords(options, answer.records, range);
     const full = answer.records.length >= effectivePageSize(options.pageSize, answer);
     // A record past the window's far end comes after all of the window's own (the server's order).
@@ -99,6 +118,7 @@ export async function* walkKeyset(options: KeysetWalkOptions): AsyncGenerator<Ke
         done: true,
         cost: answer.cost,
         stringsKnownStorable: answer.stringsKnownStorable,
+        remaining: 0,
       };
       return;
     }
@@ -107,7 +127,8 @@ export async function* walkKeyset(options: KeysetWalkOptions): AsyncGenerator<Ke
     const edgeInstant = ascending ? range.from : range.to - 1;
     if (far !== edgeInstant) {
       const records = fresh(placed, boundary);
-      boundary = YieldedRecords.of(placed.filter((entry) => entry.second === far));
+      const atFar = placed.filter((entry) => entry.second === far);
+      boundary = YieldedRecords.of(atFar);
       edge = ascending ? far : far + 1;
       // Ask for the next window while the consumer writes this page.
       pending = fetchWindow(options, window(), 0, options.pageSize, requests);
@@ -118,6 +139,10 @@ export async function* walkKeyset(options: KeysetWalkOptions): AsyncGenerator<Ke
         done: false,
         cost: answer.cost,
         stringsKnownStorable: answer.stringsKnownStorable,
+        // The window's count less what this page read for good (the far instant is read again).
+        ...(answer.totalCount !== undefined && {
+          remaining: Math.max(0, answer.totalCount - (placed.length - atFar.length)),
+        }),
       };
       continue;
     }
@@ -132,9 +157,7 @@ export async function* walkKeyset(options: KeysetWalkOptions): AsyncGenerator<Ke
         resumeAt: part.complete ? after : edge,
         done:
           part.complete &&
-          isEmpty(
-            ascending ? { from: after, to: options.range.to } : { from: options.range.from, to: after },
-          ),
+          isEmpty(ascending ? { from: after, to: bounds().to } : { from: bounds().from, to: after }),
         cost: part.cost,
         stringsKnownStorable: part.stringsKnownStorable,
       };
