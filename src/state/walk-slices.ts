@@ -218,8 +218,11 @@ export interface SliceSplit {
   stream: string;
   direction: WalkDirection;
   victim: number;
-  /** The victim's resume point and far end when the thief chose `at`; the split is off if they moved. */
-  seen: { resumeAt: number; from: number; to: number };
+  /**
+   * The victim's bounds when the thief chose `at`: the split is off if another thief moved them, or if
+   * the victim has reached `at` meanwhile.
+   */
+  seen: { from: number; to: number };
   /** The split point (whole seconds), strictly between the victim's resume point and its far end. */
   at: number;
   thief: string;
@@ -244,15 +247,17 @@ export async function splitSlice(db: Executor, split: SliceSplit): Promise<numbe
       .where('slice_no', '=', split.victim)
       .forUpdate()
       .executeTakeFirst();
+    const ascending = split.direction === 'asc';
+    // The victim went on walking meanwhile: still fine while it has not reached the split point.
+    const resumeAt = Number(victim?.resume_at);
     if (
       !victim ||
       victim.done_at !== null ||
-      Number(victim.resume_at) !== split.seen.resumeAt ||
       Number(victim.range_from) !== split.seen.from ||
-      Number(victim.range_to) !== split.seen.to
+      Number(victim.range_to) !== split.seen.to ||
+      (ascending ? resumeAt >= split.at : resumeAt <= split.at)
     )
       return undefined;
-    const ascending = split.direction === 'asc';
     const taken = ascending ? { from: split.at, to: split.seen.to } : { from: split.seen.from, to: split.at };
     const { max } = await trx
       .selectFrom('sei_sync.walk_slices')

@@ -11,7 +11,6 @@
  */
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import { addCost, noCost } from '../extract/list-request.js';
 import { listSourceOf, pageSizeOf } from '../extract/list-source.js';
 import type { TimeRange } from '../extract/time-range.js';
 import { addToStreamRun } from '../state/ledger.js';
@@ -67,7 +66,7 @@ export async function stealSlice(
       stream: stream.name,
       direction,
       victim: victim.slice.sliceNo,
-      seen: { resumeAt: victim.slice.resumeAt, from: victim.slice.from, to: victim.slice.to },
+      seen: { from: victim.slice.from, to: victim.slice.to },
       at: split.at,
       thief: request.thief,
       estimates: { kept: split.kept, taken: split.taken },
@@ -116,9 +115,11 @@ function remainingOf(slice: SliceState, window: TimeRange): number | undefined {
 }
 
 /**
- * Where to split the victim so that it keeps about `keep` records next to its resume point: one count
- * of the nearer half of its window, the records then taken as evenly spread within each half. A server
- * without counts gets the middle of the window. Whole seconds, strictly inside the window.
+ * Where to split the victim so that it keeps about `keep` records next to its resume point. The first
+ * guess is the victim's own pace (records are rarely spread evenly: the stretch just read says most
+ * about the one ahead), else the middle of its window; one count of the part the victim would keep
+ * checks it, and a guess off by more than half is moved, taking the records as evenly spread on the
+ * side they are. A server without counts keeps the guess. Whole seconds, strictly inside the window.
  */
 async function splitPoint(
   ctx: EngineContext,
@@ -128,31 +129,29 @@ async function splitPoint(
   keep: number,
 ): Promise<{ at: number; kept: number; taken: number } | undefined> {
   const direction = run.stream.cursor.serverOrder;
-  const { window, remaining } = victim;
+  const { slice, window, remaining } = victim;
   const span = window.to - window.from;
   const resumeAt = direction === 'asc' ? window.from : window.to;
+  const inside = (k: number) => Math.min(span - 1, Math.max(1, Math.round(k)));
   /** The bound `k` seconds from the resume point, into the window. */
   const boundAt = (k: number) => (direction === 'asc' ? resumeAt + k : resumeAt - k);
-  const nearTo = (k: number): TimeRange =>
+  const walked = slice.to - slice.from - span;
+  const pace = walked > 0 && slice.records > 0 ? slice.records / walked : undefined;
+  let k = inside(pace === undefined ? span / 2 : keep / pace);
+  const near: TimeRange =
     direction === 'asc' ? { from: resumeAt, to: boundAt(k) } : { from: boundAt(k), to: resumeAt };
-  const half = Math.floor(span / 2);
-  const cost = noCost();
-  const counted = await countWindow(ctx, run, listSourceOf(ctx, run.stream, path), nearTo(half));
-  addCost(counted.cost, cost);
-  await addToStreamRun(ctx.db, run.runId, run.stream.name, cost);
-  const near = counted.total;
-  let k = half;
-  let kept = near ?? Math.round(remaining / 2);
-  if (near !== undefined && near > 0 && near >= keep) {
-    k = Math.max(1, Math.round((half * keep) / near));
-    kept = Math.round((near * k) / half);
-  } else if (near !== undefined && near < keep) {
-    const far = Math.max(0, remaining - near);
-    if (far === 0) return undefined;
-    const into = Math.round(((span - half) * (keep - near)) / far);
-    k = Math.min(span - 1, half + into);
-    kept = near + Math.round((far * (k - half)) / (span - half));
+  const counted = await countWindow(ctx, run, listSourceOf(ctx, run.stream, path), near);
+  await addToStreamRun(ctx.db, run.runId, run.stream.name, counted.cost);
+  const kept = counted.total;
+  if (kept === undefined) return { at: boundAt(k), kept: keep, taken: Math.max(0, remaining - keep) };
+  if (kept > keep * 1.5) k = inside((k * keep) / kept);
+  else if (kept < keep / 2) {
+    const far = remaining - kept;
+    if (far <= 0) return undefined;
+    k = inside(k + ((span - k) * (keep - kept)) / far);
   }
-  k = Math.min(span - 1, Math.max(1, k));
-  return { at: boundAt(k), kept, taken: Math.max(0, remaining - kept) };
+  // The estimate of what each part holds, after a move: evenly spread on the side moved into.
+  const estimate =
+    kept > keep * 1.5 || kept < keep / 2 ? Math.min(remaining, Math.max(1, Math.round(keep))) : kept;
+  return { at: boundAt(k), kept: estimate, taken: Math.max(0, remaining - estimate) };
 }
