@@ -269,7 +269,8 @@ export async function splitSlice(db: Executor, split: SliceSplit): Promise<numbe
       .updateTable('sei_sync.walk_slices')
       .set({
         ...(ascending ? { range_to: split.at } : { range_from: split.at }),
-        estimated_records: split.estimates.kept === null ? null : victim.records + split.estimates.kept,
+        estimated_records:
+          split.estimates.kept === null ? null : Number(victim.records) + split.estimates.kept,
         remaining_records: split.estimates.kept,
         updated_at: sql`now()`,
       })
