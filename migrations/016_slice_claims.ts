@@ -7,6 +7,8 @@
  * - `remaining_records`: the server's count of what is still to read, as of the last committed page
  *   (each keyset request answers with its window's count), so a thief knows where the work is.
  * - `split_from`: the slice whose far part this slice was (null for planned slices).
+ * - `stealing_since`: a thief is choosing where to split this slice (one count away): other thieves
+ *   look elsewhere instead of counting the same window.
  */
 import { type Kysely, sql } from 'kysely';
 
@@ -16,7 +18,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       ADD COLUMN claimed_by text,
       ADD COLUMN claimed_at timestamptz,
       ADD COLUMN remaining_records bigint,
-      ADD COLUMN split_from integer`.execute(db);
+      ADD COLUMN split_from integer,
+      ADD COLUMN stealing_since timestamptz`.execute(db);
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
@@ -25,5 +28,6 @@ export async function down(db: Kysely<unknown>): Promise<void> {
       DROP COLUMN IF EXISTS claimed_by,
       DROP COLUMN IF EXISTS claimed_at,
       DROP COLUMN IF EXISTS remaining_records,
-      DROP COLUMN IF EXISTS split_from`.execute(db);
+      DROP COLUMN IF EXISTS split_from,
+      DROP COLUMN IF EXISTS stealing_since`.execute(db);
 }

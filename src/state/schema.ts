@@ -136,6 +136,8 @@ export interface WalkSlicesTable {
   remaining_records: number | null;
   /** The slice this one was split from by a thief (null for planned slices). */
   split_from: number | null;
+  /** A thief is choosing where to split this slice, since then. */
+  stealing_since: Timestamp | null;
 }
 
 export interface WalkSnapshotsTable {

@@ -212,6 +212,40 @@ export async function advanceSlice(
   return { kind: 'taken' };
 }
 
+/** How long a thief's hold on a victim (the count before a split) keeps other thieves away. */
+export const STEALING_HOLD_SECONDS = 30;
+
+/**
+ * Takes a running slice for one thief while it counts where to split it: false when another thief
+ * holds it (other thieves then look elsewhere instead of counting the same window). The split, or
+ * `releaseVictim`, ends the hold; a thief that died holding it is outlived after STEALING_HOLD_SECONDS.
+ */
+export async function holdVictim(db: Executor, walkId: string, sliceNo: number): Promise<boolean> {
+  const result = await db
+    .updateTable('sei_sync.walk_slices')
+    .set({ stealing_since: sql`now()` })
+    .where('walk_id', '=', walkId)
+    .where('slice_no', '=', sliceNo)
+    .where('done_at', 'is', null)
+    .where((eb) =>
+      eb.or([
+        eb('stealing_since', 'is', null),
+        eb('stealing_since', '<', sql<Date>`now() - make_interval(secs => ${STEALING_HOLD_SECONDS})`),
+      ]),
+    )
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
+
+export async function releaseVictim(db: Executor, walkId: string, sliceNo: number): Promise<void> {
+  await db
+    .updateTable('sei_sync.walk_slices')
+    .set({ stealing_since: null })
+    .where('walk_id', '=', walkId)
+    .where('slice_no', '=', sliceNo)
+    .execute();
+}
+
 /** A running slice split by a thief: the victim keeps the part next to its resume point. */
 export interface SliceSplit {
   walkId: string;
@@ -272,6 +306,7 @@ export async function splitSlice(db: Executor, split: SliceSplit): Promise<numbe
         estimated_records:
           split.estimates.kept === null ? null : Number(victim.records) + split.estimates.kept,
         remaining_records: split.estimates.kept,
+        stealing_since: null,
         updated_at: sql`now()`,
       })
       .where('walk_id', '=', split.walkId)

@@ -11,10 +11,18 @@
  */
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { listSourceOf, pageSizeOf } from '../extract/list-source.js';
 import type { TimeRange } from '../extract/time-range.js';
 import { addToStreamRun } from '../state/ledger.js';
-import { readSlices, type SliceState, splitSlice, type WalkDirection } from '../state/walk-slices.js';
+import {
+  holdVictim,
+  readSlices,
+  releaseVictim,
+  type SliceState,
+  splitSlice,
+  type WalkDirection,
+} from '../state/walk-slices.js';
 import type { IncrementalStream } from '../streams/types.js';
 import type { EngineContext, StreamRunContext } from './engine-context.js';
 import { countWindow } from './window-count.js';
@@ -22,8 +30,12 @@ import { countWindow } from './window-count.js';
 export const STEALING_DEFAULTS = {
   /** A split is made only when the thief's part would hold at least this many pages. */
   minPagesTaken: 2,
-  /** Tries when the victim moved between the choice and the split (another thief, its own pages). */
-  attempts: 3,
+  /**
+   * Tries: a victim may move between the choice and the split (another thief, its own pages), and
+   * every victim may be held by other thieves counting (then this one waits `holdWaitMs` for them).
+   */
+  attempts: 20,
+  holdWaitMs: 200,
 } as const;
 
 /** A walker's name in `claimed_by`: the machine and process, and which walker of it. */
@@ -57,38 +69,64 @@ export async function stealSlice(
   for (let attempt = 0; attempt < STEALING_DEFAULTS.attempts && !run.signal.aborted; attempt++) {
     const slices = await readSlices(ctx.db, request.walkId);
     if (slices.some((slice) => !slice.done && slice.claimedBy === null)) return undefined;
-    const victim = largestRunning(slices, direction, inFlight + minTaken);
-    if (!victim) return undefined;
-    const split = await splitPoint(ctx, run, request.path, victim, Math.max(victim.remaining / 2, inFlight));
-    if (!split || split.taken < minTaken) return undefined;
-    const sliceNo = await splitSlice(ctx.db, {
-      walkId: request.walkId,
-      stream: stream.name,
-      direction,
-      victim: victim.slice.sliceNo,
-      seen: { from: victim.slice.from, to: victim.slice.to },
-      at: split.at,
-      thief: request.thief,
-      estimates: { kept: split.kept, taken: split.taken },
-    });
-    if (sliceNo === undefined) continue;
-    await addToStreamRun(ctx.db, run.runId, stream.name, { slices: 1 });
-    run.log.info(
-      { victim: victim.slice.sliceNo, slice: sliceNo, at: split.at, kept: split.kept, taken: split.taken },
-      'split a running slice: this walker takes its far part',
+    const victims = running(slices, direction, inFlight + minTaken);
+    // The largest a thief can hold: another thief counting one victim sends this one to the next.
+    let victim: Victim | undefined;
+    for (const candidate of victims)
+      if (await holdVictim(ctx.db, request.walkId, candidate.slice.sliceNo)) {
+        victim = candidate;
+        break;
+      }
+    if (!victim) {
+      if (victims.length === 0) return undefined;
+      await sleep(STEALING_DEFAULTS.holdWaitMs, undefined, { signal: run.signal }).catch(() => {});
+      continue;
+    }
+    const sliceNo = await splitVictim(ctx, run, request, victim, { inFlight, minTaken }).finally(() =>
+      releaseVictim(ctx.db, request.walkId, victim.slice.sliceNo),
     );
-    return sliceNo;
+    if (sliceNo !== undefined) return sliceNo;
   }
   return undefined;
 }
 
-/** The running slice with the most left to read, when that is at least `least` records. */
-function largestRunning(
-  slices: readonly SliceState[],
-  direction: WalkDirection,
-  least: number,
-): Victim | undefined {
-  let best: Victim | undefined;
+/**
+ * Splits `victim` where one count places the split; the new slice's number, or undefined when the
+ * thief's part would be too small or the victim moved past the split point meanwhile.
+ */
+async function splitVictim(
+  ctx: EngineContext,
+  run: StreamRunContext<IncrementalStream>,
+  request: { walkId: string; path: string; thief: string },
+  victim: Victim,
+  least: { inFlight: number; minTaken: number },
+): Promise<number | undefined> {
+  const { stream } = run;
+  const keep = Math.round(Math.max(victim.remaining / 2, least.inFlight));
+  const split = await splitPoint(ctx, run, request.path, victim, keep);
+  if (!split || split.taken < least.minTaken) return undefined;
+  const sliceNo = await splitSlice(ctx.db, {
+    walkId: request.walkId,
+    stream: stream.name,
+    direction: stream.cursor.serverOrder,
+    victim: victim.slice.sliceNo,
+    seen: { from: victim.slice.from, to: victim.slice.to },
+    at: split.at,
+    thief: request.thief,
+    estimates: { kept: split.kept, taken: split.taken },
+  });
+  if (sliceNo === undefined) return undefined;
+  await addToStreamRun(ctx.db, run.runId, stream.name, { slices: 1 });
+  run.log.info(
+    { victim: victim.slice.sliceNo, slice: sliceNo, at: split.at, kept: split.kept, taken: split.taken },
+    'split a running slice: this walker takes its far part',
+  );
+  return sliceNo;
+}
+
+/** The running slices with at least `least` records left to read, the most first. */
+function running(slices: readonly SliceState[], direction: WalkDirection, least: number): Victim[] {
+  const victims: Victim[] = [];
   for (const slice of slices) {
     if (slice.done || slice.claimedBy === null) continue;
     const window =
@@ -96,10 +134,9 @@ function largestRunning(
     // One instant cannot be split.
     if (window.to - window.from < 2) continue;
     const remaining = remainingOf(slice, window);
-    if (remaining === undefined || remaining < least) continue;
-    if (!best || remaining > best.remaining) best = { slice, window, remaining };
+    if (remaining !== undefined && remaining >= least) victims.push({ slice, window, remaining });
   }
-  return best;
+  return victims.sort((a, b) => b.remaining - a.remaining);
 }
 
 /**
@@ -117,9 +154,10 @@ function remainingOf(slice: SliceState, window: TimeRange): number | undefined {
 /**
  * Where to split the victim so that it keeps about `keep` records next to its resume point. The first
  * guess is the victim's own pace (records are rarely spread evenly: the stretch just read says most
- * about the one ahead), else the middle of its window; one count of the part the victim would keep
- * checks it, and a guess off by more than half is moved, taking the records as evenly spread on the
- * side they are. A server without counts keeps the guess. Whole seconds, strictly inside the window.
+ * about the one ahead), else the middle of its window; one count of the part the thief would take
+ * checks it, so that a thief never takes a stretch the count shows nearly empty, and a guess off by
+ * more than half is moved, taking the records as evenly spread on the side moved into. A server
+ * without counts keeps the guess. Whole seconds, strictly inside the window.
  */
 async function splitPoint(
   ctx: EngineContext,
@@ -138,20 +176,24 @@ async function splitPoint(
   const walked = slice.to - slice.from - span;
   const pace = walked > 0 && slice.records > 0 ? slice.records / walked : undefined;
   let k = inside(pace === undefined ? span / 2 : keep / pace);
-  const near: TimeRange =
-    direction === 'asc' ? { from: resumeAt, to: boundAt(k) } : { from: boundAt(k), to: resumeAt };
-  const counted = await countWindow(ctx, run, listSourceOf(ctx, run.stream, path), near);
+  const far: TimeRange =
+    direction === 'asc' ? { from: boundAt(k), to: window.to } : { from: window.from, to: boundAt(k) };
+  const counted = await countWindow(ctx, run, listSourceOf(ctx, run.stream, path), far);
   await addToStreamRun(ctx.db, run.runId, run.stream.name, counted.cost);
-  const kept = counted.total;
-  if (kept === undefined) return { at: boundAt(k), kept: keep, taken: Math.max(0, remaining - keep) };
-  if (kept > keep * 1.5) k = inside((k * keep) / kept);
-  else if (kept < keep / 2) {
-    const far = remaining - kept;
-    if (far <= 0) return undefined;
-    k = inside(k + ((span - k) * (keep - kept)) / far);
+  const want = Math.max(0, Math.round(remaining - keep));
+  const taken = counted.total;
+  if (taken === undefined) return { at: boundAt(k), kept: keep, taken: want };
+  // The victim's count is as of its last committed page: what the thief would take is counted now.
+  const kept = Math.max(0, remaining - taken);
+  if (taken > want * 1.5) {
+    // The records crowd the far part: the thief takes its far stretch only.
+    k = inside(k + ((span - k) * (taken - want)) / taken);
+    return { at: boundAt(k), kept: remaining - want, taken: want };
   }
-  // The estimate of what each part holds, after a move: evenly spread on the side moved into.
-  const estimate =
-    kept > keep * 1.5 || kept < keep / 2 ? Math.min(remaining, Math.max(1, Math.round(keep))) : kept;
-  return { at: boundAt(k), kept: estimate, taken: Math.max(0, remaining - estimate) };
+  if (taken < want / 2 && kept > 0) {
+    // The records crowd the near part: the split moves towards the victim.
+    k = inside(k - (k * (want - taken)) / kept);
+    return { at: boundAt(k), kept: remaining - want, taken: want };
+  }
+  return { at: boundAt(k), kept, taken };
 }
