@@ -80,7 +80,10 @@ async function round(): Promise<Round> {
     const used = process.cpuUsage(cpu);
     await client.close();
     await budget.close?.();
-    if (run.status !== 'succeeded') throw new Error(`the sync ended ${run.status}`);
+    const failed = run.results.flatMap((r) =>
+      r.status === 'failed' ? [`${r.error.code}: ${r.error.message}`] : [],
+    );
+    if (run.status !== 'succeeded') throw new Error(`the sync ended ${run.status}: ${failed.join('; ')}`);
     const times = simulator.requestLog.filter((entry) => entry.status === 200).map((entry) => entry.at);
     const start = Math.min(...times);
     const end = Math.max(...times);
