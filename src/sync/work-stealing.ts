@@ -34,8 +34,8 @@ export const STEALING_DEFAULTS = {
    * Tries: a victim may move between the choice and the split (another thief, its own pages), and
    * every victim may be held by other thieves counting (then this one waits `holdWaitMs` for them).
    */
-  attempts: 20,
-  holdWaitMs: 200,
+  attempts: 10,
+  holdWaitMs: 100,
 } as const;
 
 /** A walker's name in `claimed_by`: the machine and process, and which walker of it. */

@@ -92,7 +92,6 @@ describe('a walk killed three times mid-walk, then finished', () => {
       .filter((e) => e.path.endsWith('/jira_issues/list') && e.pageSize === 1);
     for (const count of finalCounts) expect(askedRange(count.body)?.to).toBeLessThan(end);
     expect(counts.length).toBe(countsPerRun[0]! + finalCounts.length);
-    console.log('BLIND', JSON.stringify(blind.map((e) => [askedRange(e.body), e.at, e.page, e.pageSize])), 'FINALCOUNTS', JSON.stringify(finalCounts.map((e) => [askedRange(e.body), e.at])), 'END', end, 'LAST', last, 'ALL', JSON.stringify(log.slice(-60).map((e) => [e.pageSize, askedRange(e.body), e.records, e.at])));
     expect(blind.map((e) => askedRange(e.body))).toEqual([]);
   }, 120_000);
 });
