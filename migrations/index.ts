@@ -24,6 +24,7 @@ import * as m012 from './012_run_owners.js';
 import * as m013 from './013_degraded_streams.js';
 import * as m014 from './014_sei_v2.js';
 import * as m015 from './015_dora.js';
+import * as m016 from './016_slice_claims.js';
 
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '001_sei_tables': m001,
@@ -41,4 +42,5 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '013_degraded_streams': m013,
   '014_sei_v2': m014,
   '015_dora': m015,
+  '016_slice_claims': m016,
 };

@@ -88,6 +88,9 @@ export async function walksInProgressOn(client: pg.Client): Promise<Map<StreamNa
       pages: row.pages,
       records: Number(row.records),
       done: row.done,
+      claimedBy: null,
+      remainingRecords: null,
+      splitFrom: null,
     });
     walks.set(row.stream, walk);
   }

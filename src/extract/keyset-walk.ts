@@ -44,6 +44,11 @@ export interface KeysetWalkOptions {
   cursor: KeysetCursor;
   /** The slice: `[from, to)` in epoch seconds. */
   range: TimeRange;
+  /**
+   * The slice's bounds now, read before each request and each answer: a thief may narrow them while
+   * the walk runs (work-stealing.ts), and the walk then ends at the new bound. @defaultValue `range`
+   */
+  bounds?: () => TimeRange;
   /** Where to start inside the slice (its lower bound ascending, upper bound descending, or a resume point). */
   resumeAt: number;
   pageSize: number;
@@ -67,6 +72,8 @@ export interface KeysetPage {
   stringsKnownStorable: boolean;
   /** The page's share of the page budget: release it once the page is committed or dropped. */
   lease: PageLease;
+  /** The server's count of what is left in the slice after this page, when the answer carried one. */
+  remaining?: number;
 }
 
 /** Page size for reading one instant on its own, within the endpoint's cap. */
@@ -120,8 +127,9 @@ export async function* walkKeyset(options: KeysetWalkOptions): AsyncGenerator<Ke
   const ascending = options.cursor.serverOrder === 'asc';
   const requests = { made: 0, leases: new HeldLeases() };
   let edge = options.resumeAt;
+  const bounds = options.bounds ?? (() => options.range);
   const window = (): TimeRange =>
-    ascending ? { from: edge, to: options.range.to } : { from: options.range.from, to: edge };
+    ascending ? { from: edge, to: bounds().to } : { from: bounds().from, to: edge };
   const isEmpty = (range: TimeRange) => range.from >= range.to;
   /** The records at the edge instant that were already yielded. */
   let boundary = new YieldedRecords();
@@ -140,8 +148,20 @@ export async function* walkKeyset(options: KeysetWalkOptions): AsyncGenerator<Ke
   try {
     let pending = fetchWindow(options, window(), 0, options.pageSize, requests);
     while (true) {
-      const range = window();
       const answer = await pending;
+      // The bounds as they are now: a split while the request was out leaves part of it to the thief.
+      const range = window();
+      if (isEmpty(range)) {
+        yield {
+          records: [],
+          resumeAt: edge,
+          done: true,
+          cost: answer.cost,
+          stringsKnownStorable: answer.stringsKnownStorable,
+          lease: requests.leases.handOver(answer),
+        };
+        return;
+      }
       const { placed, beyond } = placeRecords(options, answer.records, range);
       const full = answer.records.length >= effectivePageSize(options.pageSize, answer);
       // A record past the window's far end comes after all of the window's own (the server's order).
@@ -153,6 +173,7 @@ export async function* walkKeyset(options: KeysetWalkOptions): AsyncGenerator<Ke
           cost: answer.cost,
           stringsKnownStorable: answer.stringsKnownStorable,
           lease: requests.leases.handOver(answer),
+          remaining: 0,
         };
         return;
       }
@@ -161,7 +182,8 @@ export async function* walkKeyset(options: KeysetWalkOptions): AsyncGenerator<Ke
       const edgeInstant = ascending ? range.from : range.to - 1;
       if (far !== edgeInstant) {
         const records = fresh(placed, boundary);
-        boundary = YieldedRecords.of(placed.filter((entry) => entry.second === far));
+        const atFar = placed.filter((entry) => entry.second === far);
+        boundary = YieldedRecords.of(atFar);
         edge = ascending ? far : far + 1;
         // Ask for the next window while the consumer writes this page.
         pending = fetchWindow(options, window(), 0, options.pageSize, requests);
@@ -173,6 +195,10 @@ export async function* walkKeyset(options: KeysetWalkOptions): AsyncGenerator<Ke
           cost: answer.cost,
           stringsKnownStorable: answer.stringsKnownStorable,
           lease: requests.leases.handOver(answer),
+          // The window's count less what this page read for good (the far instant is read again).
+          ...(answer.totalCount !== undefined && {
+            remaining: Math.max(0, answer.totalCount - (placed.length - atFar.length)),
+          }),
         };
         continue;
       }
@@ -188,9 +214,7 @@ export async function* walkKeyset(options: KeysetWalkOptions): AsyncGenerator<Ke
           resumeAt: part.complete ? after : edge,
           done:
             part.complete &&
-            isEmpty(
-              ascending ? { from: after, to: options.range.to } : { from: options.range.from, to: after },
-            ),
+            isEmpty(ascending ? { from: after, to: bounds().to } : { from: bounds().from, to: after }),
           cost: part.cost,
           stringsKnownStorable: part.stringsKnownStorable,
           lease: part.lease,

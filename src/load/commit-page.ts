@@ -10,6 +10,7 @@
 import type { Kysely, Transaction } from 'kysely';
 import { SYNC_ERROR_CODES, SyncStreamError } from '../errors.js';
 import type { RequestCost } from '../extract/list-request.js';
+import type { TimeRange } from '../extract/time-range.js';
 import { type NormalizedPage, type PageContent, type PageReject, pageOf } from '../normalize/page.js';
 import { outcomeKey, type RecordOutcome, storableReason } from '../normalize/record.js';
 import type { Logger } from '../observability/logger.js';
@@ -54,7 +55,27 @@ export interface WalkedPage {
   /** The daily snapshots this page's records came from, per integration (only ones not noted before). */
   snapshots: ReadonlyMap<string, ReadonlySet<number>>;
   /** The slice this page belongs to, and where it moves (absent for whole-list walks). */
-  slice?: { sliceNo: number; expectedResumeAt: number; resumeAt: number; done: boolean };
+  slice?: {
+    sliceNo: number;
+    expectedResumeAt: number;
+    /** The slice's bounds the page's records were cut to (a thief may have narrowed them since). */
+    expectedBounds: TimeRange;
+    resumeAt: number;
+    done: boolean;
+    /** The server's count of what the slice has left after this page, when it gave one. */
+    remainingRecords?: number;
+  };
+}
+
+/**
+ * The page's slice was split by a thief after the page was cut to its bounds: nothing was committed,
+ * and the page is to be cut to `bounds` and written again.
+ */
+export class SliceNarrowedError extends Error {
+  constructor(readonly bounds: TimeRange) {
+    super(`the slice was split; its bounds are now [${bounds.from}, ${bounds.to})`);
+    this.name = 'SliceNarrowedError';
+  }
 }
 
 export async function writeWalkedPage(
@@ -99,17 +120,23 @@ async function bookPage(
 ): Promise<void> {
   await recordSnapshots(trx, page.walkId, page.snapshots);
   if (page.slice) {
-    const moved = await advanceSlice(
+    const advance = await advanceSlice(
       trx,
       { walkId: page.walkId, sliceNo: page.slice.sliceNo },
       {
         expectedResumeAt: page.slice.expectedResumeAt,
+        expectedBounds: page.slice.expectedBounds,
         resumeAt: page.slice.resumeAt,
         records: page.records,
         done: page.slice.done,
+        ...(page.slice.remainingRecords !== undefined && {
+          remainingRecords: page.slice.remainingRecords,
+        }),
       },
     );
-    if (!moved)
+    // Thrown out of the transaction, which rolls back: the page is written again, cut to the new bounds.
+    if (advance.kind === 'narrowed') throw new SliceNarrowedError(advance.bounds);
+    if (advance.kind === 'taken')
       throw new SyncStreamError(
         SYNC_ERROR_CODES.sliceTaken,
         `${run.stream.name}: slice ${page.slice.sliceNo} of walk ${page.walkId} was moved by another walker; this one stops`,

@@ -129,6 +129,15 @@ export interface WalkSlicesTable {
   records: Generated<number>;
   done_at: Timestamp | null;
   updated_at: Generated<Date>;
+  /** Who walks the slice, since when (migration 016): a thief splits only a claimed slice. */
+  claimed_by: string | null;
+  claimed_at: Timestamp | null;
+  /** The server's count of what the slice has still to read, as of its last committed page. */
+  remaining_records: number | null;
+  /** The slice this one was split from by a thief (null for planned slices). */
+  split_from: number | null;
+  /** A thief is choosing where to split this slice, since then. */
+  stealing_since: Timestamp | null;
 }
 
 export interface WalkSnapshotsTable {

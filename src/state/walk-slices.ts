@@ -4,9 +4,16 @@
  * killed one loses only the pages it had in flight. Advancing is conditional on the point the walker
  * started from: two walkers that somehow took the same slice cannot move it backwards or skip a page;
  * the second one finds the point moved and stops (its page writes were idempotent upserts).
+ *
+ * A running slice can be split by a walker that has finished its own (src/sync/work-stealing.ts): the
+ * slice's far end moves to a midpoint and a new slice takes the rest. Each page's advance checks the
+ * bounds its records were cut to, so a page read past the new end is written again without its part
+ * beyond (see `advanceSlice`).
  */
-import { sql } from 'kysely';
+import { type Kysely, sql } from 'kysely';
+import type { TimeRange } from '../extract/time-range.js';
 import type { Executor } from '../load/upsert.js';
+import type { Database } from './schema.js';
 
 /** Bounds in epoch seconds, `[from, to)`. */
 export interface PlannedSlice {
@@ -29,6 +36,12 @@ export interface SliceState {
   pages: number;
   records: number;
   done: boolean;
+  /** Who walks it (migration 016); null while it waits for its first walker. */
+  claimedBy: string | null;
+  /** The server's count of what is left to read, as of the last committed page. */
+  remainingRecords: number | null;
+  /** The slice this one was split from (null for planned slices). */
+  splitFrom: number | null;
 }
 
 /** Which end of `[from, to)` a walk starts at. */
@@ -76,6 +89,9 @@ function toState(row: {
   pages: number;
   records: number;
   done_at: Date | null;
+  claimed_by: string | null;
+  remaining_records: number | null;
+  split_from: number | null;
 }): SliceState {
   return {
     walkId: row.walk_id,
@@ -87,6 +103,9 @@ function toState(row: {
     pages: row.pages,
     records: Number(row.records),
     done: row.done_at !== null,
+    claimedBy: row.claimed_by,
+    remainingRecords: row.remaining_records === null ? null : Number(row.remaining_records),
+    splitFrom: row.split_from,
   };
 }
 
@@ -115,14 +134,55 @@ export async function readSlice(
 }
 
 /**
+ * Claims a slice for `walker` (a walker starting or resuming it) and returns its state; a done slice is
+ * returned as it is. A claim only tells thieves the slice is under way: two walkers on one slice are
+ * still kept apart by `advanceSlice`.
+ */
+export async function claimSlice(
+  db: Executor,
+  walkId: string,
+  sliceNo: number,
+  walker: string,
+): Promise<SliceState | undefined> {
+  const row = await db
+    .updateTable('sei_sync.walk_slices')
+    .set({ claimed_by: walker, claimed_at: sql`now()` })
+    .where('walk_id', '=', walkId)
+    .where('slice_no', '=', sliceNo)
+    .where('done_at', 'is', null)
+    .returningAll()
+    .executeTakeFirst();
+  return row ? toState(row) : readSlice(db, walkId, sliceNo);
+}
+
+/** What `advanceSlice` did with a page. */
+export type SliceAdvance =
+  | { kind: 'moved' }
+  /** Another walker moved the slice (or closed it). */
+  | { kind: 'taken' }
+  /** A thief split the slice since the page was cut to `expectedBounds`: these are its bounds now. */
+  | { kind: 'narrowed'; bounds: TimeRange };
+
+/**
  * Moves a slice from `expectedResumeAt` to `resumeAt` (inside the page's transaction) and counts the
- * page; `done` closes it. False when the slice was not at `expectedResumeAt` (someone else walked it).
+ * page; `done` closes it. The page's records were cut to `expectedBounds`: when the slice no longer has
+ * them (a thief split it meanwhile), nothing moves and the new bounds are returned, so the page is
+ * written again without what now belongs to the thief. A split waits for this row's lock, so once the
+ * advance has run the bounds hold until the page commits.
  */
 export async function advanceSlice(
   db: Executor,
   slice: { walkId: string; sliceNo: number },
-  move: { expectedResumeAt: number; resumeAt: number; records: number; done: boolean },
-): Promise<boolean> {
+  move: {
+    expectedResumeAt: number;
+    expectedBounds: TimeRange;
+    resumeAt: number;
+    records: number;
+    done: boolean;
+    /** The server's count of what is left after this page, when it gave one. */
+    remainingRecords?: number;
+  },
+): Promise<SliceAdvance> {
   const result = await db
     .updateTable('sei_sync.walk_slices')
     .set({
@@ -131,13 +191,163 @@ export async function advanceSlice(
       records: sql`records + ${move.records}`,
       done_at: move.done ? sql`now()` : null,
       updated_at: sql`now()`,
+      ...(move.remainingRecords !== undefined && { remaining_records: move.remainingRecords }),
     })
     .where('walk_id', '=', slice.walkId)
     .where('slice_no', '=', slice.sliceNo)
     .where('resume_at', '=', move.expectedResumeAt)
+    .where('range_from', '=', move.expectedBounds.from)
+    .where('range_to', '=', move.expectedBounds.to)
     .where('done_at', 'is', null)
     .executeTakeFirst();
+  if (Number(result.numUpdatedRows) === 1) return { kind: 'moved' };
+  const now = await readSlice(db, slice.walkId, slice.sliceNo);
+  if (
+    now &&
+    !now.done &&
+    now.resumeAt === move.expectedResumeAt &&
+    (now.from !== move.expectedBounds.from || now.to !== move.expectedBounds.to)
+  )
+    return { kind: 'narrowed', bounds: { from: now.from, to: now.to } };
+  return { kind: 'taken' };
+}
+
+/** How long a thief's hold on a victim (the count before a split) keeps other thieves away. */
+export const STEALING_HOLD_SECONDS = 30;
+
+/**
+ * Takes a running slice for one thief while it counts where to split it: false when another thief
+ * holds it (other thieves then look elsewhere instead of counting the same window). The split, or
+ * `releaseVictim`, ends the hold; a thief that died holding it is outlived after STEALING_HOLD_SECONDS.
+ */
+export async function holdVictim(db: Executor, walkId: string, sliceNo: number): Promise<boolean> {
+  const result = await db
+    .updateTable('sei_sync.walk_slices')
+    .set({ stealing_since: sql`now()` })
+    .where('walk_id', '=', walkId)
+    .where('slice_no', '=', sliceNo)
+    .where('done_at', 'is', null)
+    .where((eb) =>
+      eb.or([
+        eb('stealing_since', 'is', null),
+        eb('stealing_since', '<', sql<Date>`now() - make_interval(secs => ${STEALING_HOLD_SECONDS})`),
+      ]),
+    )
+    .executeTakeFirst();
   return Number(result.numUpdatedRows) === 1;
+}
+
+export async function releaseVictim(db: Executor, walkId: string, sliceNo: number): Promise<void> {
+  await db
+    .updateTable('sei_sync.walk_slices')
+    .set({ stealing_since: null })
+    .where('walk_id', '=', walkId)
+    .where('slice_no', '=', sliceNo)
+    .execute();
+}
+
+/** A running slice split by a thief: the victim keeps the part next to its resume point. */
+export interface SliceSplit {
+  walkId: string;
+  stream: string;
+  direction: WalkDirection;
+  victim: number;
+  /**
+   * The victim's bounds when the thief chose `at`: the split is off if another thief moved them, or if
+   * the victim has reached `at` meanwhile.
+   */
+  seen: { from: number; to: number };
+  /** The split point (whole seconds), strictly between the victim's resume point and its far end. */
+  at: number;
+  thief: string;
+  /** Estimated records of the part the victim keeps and of the part the thief takes. */
+  estimates: { kept: number | null; taken: number | null };
+}
+
+/**
+ * Splits a running slice in one transaction: its far bound moves to `split.at` and a new slice, claimed
+ * by the thief, takes `[at, old end)` (ascending walks; descending ones give the thief the lower part).
+ * Returns the new slice's number, or undefined when the victim moved meanwhile (done, split by another
+ * thief, or past the split point).
+ */
+export async function splitSlice(db: Executor, split: SliceSplit): Promise<number | undefined> {
+  return inTransaction(db, async (trx) => {
+    // Thieves of one walk take numbers one at a time (the lock ends with the transaction).
+    await sql`SELECT pg_advisory_xact_lock(hashtext(${`walk_slices:${split.walkId}`}))`.execute(trx);
+    const victim = await trx
+      .selectFrom('sei_sync.walk_slices')
+      .selectAll()
+      .where('walk_id', '=', split.walkId)
+      .where('slice_no', '=', split.victim)
+      .forUpdate()
+      .executeTakeFirst();
+    const ascending = split.direction === 'asc';
+    // The victim went on walking meanwhile: still fine while it has not reached the split point.
+    const resumeAt = Number(victim?.resume_at);
+    if (
+      !victim ||
+      victim.done_at !== null ||
+      Number(victim.range_from) !== split.seen.from ||
+      Number(victim.range_to) !== split.seen.to ||
+      (ascending ? resumeAt >= split.at : resumeAt <= split.at)
+    )
+      return undefined;
+    const taken = ascending ? { from: split.at, to: split.seen.to } : { from: split.seen.from, to: split.at };
+    const { max } = await trx
+      .selectFrom('sei_sync.walk_slices')
+      .select((eb) => eb.fn.max('slice_no').as('max'))
+      .where('walk_id', '=', split.walkId)
+      .executeTakeFirstOrThrow();
+    const sliceNo = Number(max) + 1;
+    await trx
+      .updateTable('sei_sync.walk_slices')
+      .set({
+        ...(ascending ? { range_to: split.at } : { range_from: split.at }),
+        estimated_records:
+          split.estimates.kept === null ? null : Number(victim.records) + split.estimates.kept,
+        remaining_records: split.estimates.kept,
+        stealing_since: null,
+        updated_at: sql`now()`,
+      })
+      .where('walk_id', '=', split.walkId)
+      .where('slice_no', '=', split.victim)
+      .execute();
+    await trx
+      .insertInto('sei_sync.walk_slices')
+      .values({
+        walk_id: split.walkId,
+        slice_no: sliceNo,
+        stream: split.stream,
+        range_from: taken.from,
+        range_to: taken.to,
+        resume_at: sliceStart(taken, split.direction),
+        estimated_records: split.estimates.taken,
+        remaining_records: split.estimates.taken,
+        claimed_by: split.thief,
+        claimed_at: sql<Date>`now()`,
+        split_from: split.victim,
+      })
+      .execute();
+    return sliceNo;
+  });
+}
+
+/** Runs `work` in a transaction, or in the one `db` already is. */
+async function inTransaction<T>(db: Executor, work: (trx: Executor) => Promise<T>): Promise<T> {
+  return db.isTransaction ? work(db) : (db as Kysely<Database>).transaction().execute(work);
+}
+
+/**
+ * Forgets who walks the open slices of a walk being continued (their walkers are gone): until a
+ * walker claims one again, no thief splits it.
+ */
+export async function releaseClaims(db: Executor, walkId: string): Promise<void> {
+  await db
+    .updateTable('sei_sync.walk_slices')
+    .set({ claimed_by: null, claimed_at: null })
+    .where('walk_id', '=', walkId)
+    .where('done_at', 'is', null)
+    .execute();
 }
 
 /** Every slice of the walk is read again from its start (the walk's pages spanned two snapshots). */
@@ -147,6 +357,9 @@ export async function restartSlices(db: Executor, walkId: string, direction: Wal
     .set({
       resume_at: direction === 'asc' ? sql`range_from` : sql`range_to`,
       done_at: null,
+      claimed_by: null,
+      claimed_at: null,
+      remaining_records: null,
       updated_at: sql`now()`,
     })
     .where('walk_id', '=', walkId)

@@ -3,7 +3,9 @@
  * page by page. Any process can walk any slice: the slice's row says where to start, and each commit
  * moves it (see walk-slices.ts). Within a slice the next page is fetched while the previous is being
  * written, and pages commit in order. Each page holds its lease of the process's page budget until its
- * commit ends (or the walk drops it).
+ * commit ends (or the walk drops it). A thief may narrow the slice meanwhile (work-stealing.ts): the
+ * walk reads its bounds before each request, and each page is cut to the bounds it commits under
+ * (slice-bounds.ts).
  */
 
 import { walkKeyset } from '../extract/keyset-walk.js';
@@ -12,13 +14,15 @@ import { listSourceOf, pageSizeOf } from '../extract/list-source.js';
 import type { PageLease } from '../extract/page-budget.js';
 import type { SeiRecord } from '../extract/sei/types.js';
 import { snapshotsOf } from '../extract/snapshots.js';
-import { type WalkedPage, writeWalkedPage } from '../load/commit-page.js';
+import type { TimeRange } from '../extract/time-range.js';
+import { SliceNarrowedError, type WalkedPage, writeWalkedPage } from '../load/commit-page.js';
 import { OrderedWrites } from '../load/ordered-writes.js';
 import { normalizePage } from '../normalize/page.js';
 import { addToStreamRun } from '../state/ledger.js';
-import { readSlice, type SliceState } from '../state/walk-slices.js';
+import { claimSlice, readSlice, type SliceState } from '../state/walk-slices.js';
 import type { IncrementalStream } from '../streams/types.js';
 import type { EngineContext, StreamRunContext } from './engine-context.js';
+import { cutToBounds, type SliceMove } from './slice-bounds.js';
 
 export interface SliceWalkRequest {
   walkId: string;
@@ -27,6 +31,8 @@ export interface SliceWalkRequest {
   path: string;
   /** The walk decides deletions: every key seen is noted. */
   recordKeys: boolean;
+  /** Who walks it: the slice is claimed for this walker (thieves split only claimed slices). */
+  walker: string;
 }
 
 /** Walks the slice to its end; returns its final state (already done: returned as it is). */
@@ -36,14 +42,17 @@ export async function walkSlice(
   request: SliceWalkRequest,
 ): Promise<SliceState | undefined> {
   const { stream, runId } = run;
-  const slice = await readSlice(ctx.db, request.walkId, request.sliceNo);
+  const slice = await claimSlice(ctx.db, request.walkId, request.sliceNo, request.walker);
   if (!slice || slice.done) return slice;
+  /** The slice's bounds as last learned: a split shows when a page's advance finds them narrowed. */
+  let bounds: TimeRange = { from: slice.from, to: slice.to };
   const log = run.log.child({ slice: slice.sliceNo });
   const pages = walkKeyset({
     client: ctx.client,
     source: listSourceOf(ctx, stream, request.path),
     cursor: stream.cursor,
-    range: { from: slice.from, to: slice.to },
+    range: bounds,
+    bounds: () => bounds,
     resumeAt: slice.resumeAt,
     pageSize: pageSizeOf(ctx, stream),
     maxRequests: ctx.settings.maxPages,
@@ -74,23 +83,61 @@ export async function walkSlice(
       const normalized = normalizePage(stream, page.records, {
         stringsKnownStorable: page.stringsKnownStorable,
       });
-      const walked: WalkedPage = {
-        walkId: request.walkId,
-        normalized,
-        records: page.records.length,
-        cost: page.cost,
-        recordKeys: request.recordKeys,
-        snapshots: newSnapshots(page.records),
-        slice: { sliceNo: slice.sliceNo, expectedResumeAt, resumeAt: page.resumeAt, done: page.done },
+      const move: SliceMove = {
+        expectedResumeAt,
+        resumeAt: page.resumeAt,
+        done: page.done,
+        ...(page.remaining !== undefined && { remaining: page.remaining }),
       };
       expectedResumeAt = page.resumeAt;
       await writes.submit(normalized.keys, async (turn) => {
         try {
-          const written = await writeWalkedPage(ctx, { ...run, log }, walked, turn);
-          log.debug(
-            { records: walked.records, resumeAt: page.resumeAt, ...written, rejects: written.rejects.length },
-            'page committed',
-          );
+          // Cut to the bounds known, and again to narrower ones should a split land before the commit.
+          for (let first = true; ; first = false) {
+            const cut = cutToBounds(stream.cursor, page.records, move, bounds);
+            if (cut.kind === 'beyond') {
+              // Nothing of it is this slice's; its requests were made all the same.
+              await turn;
+              await addToStreamRun(ctx.db, runId, stream.name, page.cost);
+              return;
+            }
+            const walked: WalkedPage = {
+              walkId: request.walkId,
+              normalized: cut.cut
+                ? normalizePage(stream, cut.records, { stringsKnownStorable: page.stringsKnownStorable })
+                : normalized,
+              records: cut.records.length,
+              cost: page.cost,
+              recordKeys: request.recordKeys,
+              // A page written again notes every snapshot of its records (noting is idempotent).
+              snapshots: first ? newSnapshots(cut.records) : snapshotsOf(stream, cut.records),
+              slice: {
+                sliceNo: slice.sliceNo,
+                expectedResumeAt: cut.move.expectedResumeAt,
+                expectedBounds: bounds,
+                resumeAt: cut.move.resumeAt,
+                done: cut.move.done,
+                ...(cut.move.remaining !== undefined && { remainingRecords: cut.move.remaining }),
+              },
+            };
+            try {
+              const written = await writeWalkedPage(ctx, { ...run, log }, walked, turn);
+              log.debug(
+                {
+                  records: walked.records,
+                  resumeAt: cut.move.resumeAt,
+                  ...written,
+                  rejects: written.rejects.length,
+                },
+                'page committed',
+              );
+              return;
+            } catch (error) {
+              if (!(error instanceof SliceNarrowedError)) throw error;
+              bounds = error.bounds;
+              log.debug({ bounds }, 'the slice was split; the page is cut to its new bounds');
+            }
+          }
         } finally {
           inHand.delete(page.lease);
           page.lease.release();

@@ -42,6 +42,7 @@ import type { IncrementalStream, TableSpec } from '../streams/types.js';
 import { describeDegradedRead, readWindowAsList } from './degraded-walk.js';
 import type { EngineContext, StreamRunContext } from './engine-context.js';
 import { walkSlice } from './slice-walk.js';
+import { newWalkerId } from './work-stealing.js';
 
 /** Reads of a walk's slices (the first included) before a walk spanning snapshots is given up. */
 export const MAX_WALK_PASSES = 3;
@@ -263,7 +264,13 @@ async function walkTails(
       [{ from, to, estimatedRecords: undefined }],
       sliceNo,
     );
-    const done = await walkSlice(ctx, run, { walkId: walk.walkId, sliceNo, path, recordKeys: true });
+    const done = await walkSlice(ctx, run, {
+      walkId: walk.walkId,
+      sliceNo,
+      path,
+      recordKeys: true,
+      walker: newWalkerId(),
+    });
     if ((done?.records ?? 0) === 0) return true;
     run.log.info(
       { tail: tail + 1, from, to, records: done?.records },

@@ -8,7 +8,6 @@
  * continued as it is: its slices resume where their last committed page left them.
  */
 import { randomUUID } from 'node:crypto';
-import { costOfFailure, listPage } from '../extract/list-request.js';
 import { listSourceOf, pageSizeOf } from '../extract/list-source.js';
 import { planSlices } from '../extract/slicing.js';
 import {
@@ -17,7 +16,6 @@ import {
   recordSecond,
   type TimeRange,
   toEpochSeconds,
-  windowFilter,
 } from '../extract/time-range.js';
 import { forgetWalkKeys } from '../load/deletes.js';
 import {
@@ -33,10 +31,12 @@ import {
   createSlices,
   forgetSlices,
   readSlices,
+  releaseClaims,
   type SliceState,
 } from '../state/walk-slices.js';
 import type { IncrementalStream } from '../streams/types.js';
 import type { EngineContext, StreamRunContext } from './engine-context.js';
+import { countWindow } from './window-count.js';
 
 export interface PlannedWalk {
   walk: WalkInProgress;
@@ -65,6 +65,8 @@ export async function planOrAdoptWalk(
   const inProgress = checkpoint?.walk ?? null;
   // A full refresh starts over, except when this very run planned the walk: a retried job resumes it.
   if (inProgress && !(options.fullRefresh && inProgress.runId !== run.runId)) {
+    // Whoever walked its open slices is gone (a killed process, a retried job): they start anew.
+    await releaseClaims(ctx.db, inProgress.walkId);
     const slices = await readSlices(ctx.db, inProgress.walkId);
     run.log.info(
       {
@@ -101,21 +103,7 @@ export async function planOrAdoptWalk(
   const range: TimeRange = { from, to };
   const source = listSourceOf(ctx, stream, options.path);
   const ascending = stream.cursor.serverOrder === 'asc';
-  const count = async (part: TimeRange) => {
-    try {
-      const answer = await listPage(ctx.client, source, {
-        page: 0,
-        pageSize: 1,
-        filter: windowFilter(source.baseFilter, stream.cursor, part),
-        signal: run.signal,
-      });
-      return { answer, total: answer.totalCount, cost: answer.cost };
-    } catch (error) {
-      // A request that failed still cost requests: the ledger shows them.
-      await addToStreamRun(ctx.db, run.runId, stream.name, costOfFailure(error)).catch(() => {});
-      throw error;
-    }
-  };
+  const count = (part: TimeRange) => countWindow(ctx, run, source, part);
   const plan = await planSlices({
     range,
     pageSize: pageSizeOf(ctx, stream),

@@ -12,16 +12,30 @@ import { degradingReason } from '../degraded-walk.js';
 import { walkSlice } from '../slice-walk.js';
 import { finishWalk } from '../walk-finisher.js';
 import { planOrAdoptWalk, walkScopeOf } from '../walk-planner.js';
+import { newWalkerId, stealSlice } from '../work-stealing.js';
 import { type ListWalker, slicesStep, type WalkerFactory } from './walker.js';
 
 export const keysetWalker: WalkerFactory<IncrementalStream, ListWalker> = (ctx, run, fanOut) => {
-  const walkOne = async (walkId: string, sliceNo: number, recordKeys: boolean, signal: AbortSignal) => {
-    await walkSlice(ctx, { ...run, signal }, { walkId, sliceNo, path: await run.route(), recordKeys });
+  const walkOne = async (
+    walkId: string,
+    sliceNo: number,
+    recordKeys: boolean,
+    signal: AbortSignal,
+    walker = newWalkerId(),
+  ) => {
+    const path = await run.route();
+    await walkSlice(ctx, { ...run, signal }, { walkId, sliceNo, path, recordKeys, walker });
   };
   /** Walks the slice; a failure no retry fixes is returned as the reason the walk degrades. */
-  const walkOrDegrade = async (walkId: string, sliceNo: number, recordKeys: boolean, signal: AbortSignal) => {
+  const walkOrDegrade = async (
+    walkId: string,
+    sliceNo: number,
+    recordKeys: boolean,
+    signal: AbortSignal,
+    walker: string,
+  ) => {
     try {
-      await walkOne(walkId, sliceNo, recordKeys, signal);
+      await walkOne(walkId, sliceNo, recordKeys, signal, walker);
       return undefined;
     } catch (error) {
       const reason = degradingReason(error);
@@ -44,13 +58,22 @@ export const keysetWalker: WalkerFactory<IncrementalStream, ListWalker> = (ctx, 
     async walkSlice(walkId, sliceNo, signal) {
       const walk = (await readCheckpoint(ctx.db, run.stream.name))?.walk;
       if (!walk || walk.walkId !== walkId) return;
-      // A walk that cannot prove itself ends by reading its window whole (walk-finisher.ts).
-      const reason = walk.degraded ?? (await walkOrDegrade(walkId, sliceNo, walk.decidesDeletions, signal));
-      if (reason === undefined) return;
-      await ctx.db.transaction().execute(async (trx) => {
-        await degradeWalk(trx, run.stream.name, walkId, reason);
-        await closeEmptySlices(trx, walkId, run.stream.cursor.serverOrder, sliceNo);
-      });
+      const walker = newWalkerId();
+      // Once its slice is done, the walker takes the far part of a running one (work-stealing.ts).
+      for (let next: number | undefined = sliceNo; next !== undefined; ) {
+        // A walk that cannot prove itself ends by reading its window whole (walk-finisher.ts).
+        const reason =
+          walk.degraded ?? (await walkOrDegrade(walkId, next, walk.decidesDeletions, signal, walker));
+        if (reason !== undefined) {
+          const closing = next;
+          await ctx.db.transaction().execute(async (trx) => {
+            await degradeWalk(trx, run.stream.name, walkId, reason);
+            await closeEmptySlices(trx, walkId, run.stream.cursor.serverOrder, closing);
+          });
+          return;
+        }
+        next = await stealSlice(ctx, { ...run, signal }, { walkId, path: await run.route(), thief: walker });
+      }
     },
     async finish() {
       const end = await finishWalk(ctx, run, { path: await run.route() });
