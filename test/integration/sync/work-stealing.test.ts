@@ -119,7 +119,7 @@ describe('a walk whose records crowd into one slice', () => {
       unchanged: 0,
       slices: planned[0]! + splits.length,
     });
-  });
+  }, 180_000);
 
   it('in the worker: a slice job steals before it returns, and the run ends exact', async () => {
     const { logger, lines } = capturedLogger();
@@ -157,7 +157,7 @@ describe('a walk whose records crowd into one slice', () => {
       unchanged: 0,
       slices: planned[0]! + splits.length,
     });
-  });
+  }, 180_000);
 
   it('killed after a split, the resumed walk ends exact and walks the split slices on', async () => {
     harness = await startSyncHarness({
@@ -203,7 +203,7 @@ describe('a walk whose records crowd into one slice', () => {
       const inDone = done.some((slice) => start >= slice.from && start < slice.to);
       expect(inDone, `no request reads again a slice done before the kill (${start})`).toBe(false);
     }
-  });
+  }, 180_000);
 });
 
 function startCliSync(harness: SyncHarness): ChildProcess {
