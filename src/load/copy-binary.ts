@@ -29,9 +29,9 @@ export class NotBinaryEncodableError extends Error {
   }
 }
 
-/** A `jsonb` value already serialized, as text or UTF-8 bytes (the raw record: serialized once, then sent and hashed). */
+/** A `jsonb` value already serialized (the raw record: serialized once, then sent and hashed). */
 export class JsonText {
-  constructor(readonly text: string | Uint8Array) {}
+  constructor(readonly text: string) {}
 }
 
 const SIGNATURE = Buffer.from('PGCOPY\n\xff\r\n\0', 'latin1');
@@ -243,13 +243,7 @@ export class BinaryCopyRows {
     const lengthAt = this.beginField();
     this.reserve(1);
     this.at = this.buffer.writeUInt8(JSONB_VERSION, this.at);
-    if (typeof json === 'string') {
-      this.writeText(json);
-    } else {
-      this.reserve(json.length);
-      this.buffer.set(json, this.at);
-      this.at += json.length;
-    }
+    this.writeText(json);
     this.endField(lengthAt);
     return true;
   }

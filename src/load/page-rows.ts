@@ -1,10 +1,9 @@
 /** A page's rows made ready to write: one per key, in key order, each with its raw JSON and hash. */
 
-import { recordBytesOf } from '../extract/sei/record-bytes.js';
 import { keyText } from '../state/sql-text.js';
 import { RAW_COLUMN } from '../streams/table-spec.js';
 import type { ColumnSpec, Row, TableSpec } from '../streams/types.js';
-import { rowHash, rowHashOfBytes } from './row-hash.js';
+import { rowHash } from './row-hash.js';
 import type { PreparedRow } from './write-types.js';
 
 /** Last occurrence of each key wins; the result is sorted by key so concurrent writers lock in one order. */
@@ -22,18 +21,14 @@ export function pick(row: Row, columns: readonly ColumnSpec[]): Row {
 }
 
 /**
- * The page's rows to write: de-duplicated and sorted (`dedupeByKey`), the raw record as JSON once (the
- * same bytes are sent and hashed): the bytes SEI sent when they are what serializing would give
- * (src/extract/sei/record-bytes.ts), else serialized. May throw what `JSON.stringify` throws on hostile
- * data (a string past V8's limit, nesting past its stack), which the page's isolation treats as the
- * record's fault.
+ * The page's rows to write: de-duplicated and sorted (`dedupeByKey`), the raw record serialized once
+ * (the same text is sent and hashed). May throw what `JSON.stringify` throws on hostile data (a string
+ * past V8's limit, nesting past its stack), which the page's isolation treats as the record's fault.
  */
 export function prepareRows(table: TableSpec, rows: readonly Row[]): PreparedRow[] {
   return dedupeByKey(rows, table.key).map((row) => {
     const raw = row[RAW_COLUMN.name];
     if (raw === null || raw === undefined) return { row, rawJson: null, hash: null };
-    const bytes = typeof raw === 'object' ? recordBytesOf(raw) : undefined;
-    if (bytes !== undefined) return { row, rawJson: bytes, hash: rowHashOfBytes(bytes) };
     const rawJson = JSON.stringify(raw);
     return { row, rawJson, hash: rowHash(rawJson) };
   });

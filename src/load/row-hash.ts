@@ -10,14 +10,9 @@
  */
 import xxhash from 'xxhash-wasm';
 
-const { h64ToString, h64Raw } = await xxhash();
+const { h64ToString } = await xxhash();
 
 /** 16 hex digits: xxHash64 (seed 0) of the UTF-8 bytes of `rawJson`. */
 export function rowHash(rawJson: string): string {
   return h64ToString(rawJson);
-}
-
-/** `rowHash` of the text whose UTF-8 bytes are `utf8`, without decoding them. */
-export function rowHashOfBytes(utf8: Uint8Array): string {
-  return h64Raw(utf8).toString(16).padStart(16, '0');
 }

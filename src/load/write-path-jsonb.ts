@@ -34,7 +34,7 @@ export function recordsetJson(table: TableSpec, rows: readonly PreparedRow[]): s
   const typed = table.columns.filter((column) => column.name !== RAW_COLUMN.name);
   const parts = rows.map(({ row, rawJson, hash }) => {
     const rest = JSON.stringify(pick(row, typed));
-    const head = `{"raw":${rawJson === null ? 'null' : rawJson.toString()},"row_hash":${JSON.stringify(hash)}`;
+    const head = `{"raw":${rawJson ?? 'null'},"row_hash":${JSON.stringify(hash)}`;
     return rest === '{}' ? `${head}}` : `${head},${rest.slice(1)}`;
   });
   return `[${parts.join(',')}]`;

@@ -14,11 +14,8 @@ export interface ChangedRow {
 /** An entity row ready to write: its typed columns, its raw record as JSON text and that text's hash. */
 export interface PreparedRow {
   readonly row: Row;
-  /**
-   * `JSON.stringify(row.raw)`, as text or as its UTF-8 bytes (the record's bytes as SEI sent them, when
-   * equal: ./page-rows.ts), or null when the row has no raw record (PostgreSQL refuses it: NOT NULL).
-   */
-  readonly rawJson: string | Buffer | null;
+  /** `JSON.stringify(row.raw)`, or null when the row has no raw record (PostgreSQL refuses it: NOT NULL). */
+  readonly rawJson: string | null;
   /** `row_hash` (./row-hash.ts), null with `rawJson`. */
   readonly hash: string | null;
 }

@@ -32,7 +32,6 @@ import {
   TIMEOUT_ERROR_CODES,
   withAttempts,
 } from './errors.js';
-import { noteRecordBytes } from './record-bytes.js';
 import { parseRetryAfterMs, type RetryPolicy, runWithRetries } from './retry.js';
 import { jsonBytesMayHoldUnstorableStrings } from './storable-text.js';
 import type { ListResponse, SeiRecord } from './types.js';
@@ -344,7 +343,6 @@ export class SeiClient implements ListClient {
       if (this.#onExchange !== undefined)
         this.#tellExchange(request, query, payload, statusCode, headers, bytes.toString('utf8'));
       const parsed = parseListResponse<R>(bytes, request, envelope);
-      if (Array.isArray(parsed.records)) noteRecordBytes(bytes, parsed.records);
       return { response: parsed, stringsKnownStorable: !jsonBytesMayHoldUnstorableStrings(bytes) };
     } catch (error) {
       if (timedOut && !signal?.aborted) {

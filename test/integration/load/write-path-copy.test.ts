@@ -7,7 +7,6 @@
 import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { noteRecordBytes, recordBytesOf } from '../../../src/extract/sei/record-bytes.js';
 import { writeIsolatingBadItems } from '../../../src/load/isolate-bad-records.js';
 import { type WritePageResult, writePage } from '../../../src/load/upsert.js';
 import { writePathOf } from '../../../src/load/write-path.js';
@@ -157,29 +156,6 @@ describe('the COPY write path', () => {
     );
     for (const row of names.rows)
       expect(row.name).toBe(row.id === 'u-29' ? 'unit 29 v0' : `unit ${row.id.slice(2)} v3`);
-  });
-
-  it('leaves rows stored from serialized records alone when the same records come with their bytes (an upgrade)', async () => {
-    const records = Array.from({ length: 50 }, (_, i) => unit(1000 + i, 0).raw as Record<string, unknown>);
-    const rowOf = (raw: Record<string, unknown>): Row => ({ ...raw, raw });
-    // Stored the way sei-sync stored rows before it kept the bytes: serialized from the parsed record.
-    expect(await write(records.map((raw) => rowOf({ ...raw })))).toMatchObject({ inserted: 50 });
-    const before = await xmins();
-    // The same records as the client returns them: their bytes kept, sent and hashed as they are; and
-    // from a server that formats its JSON otherwise (spaces), which are serialized.
-    for (const body of [JSON.stringify({ records }), JSON.stringify({ records }, null, 1)]) {
-      const received = (JSON.parse(body) as { records: Record<string, unknown>[] }).records;
-      noteRecordBytes(Buffer.from(body), received);
-      expect(received.map((raw) => recordBytesOf(raw) !== undefined)).toEqual(
-        received.map(() => !body.includes('\n')),
-      );
-      expect(await write(received.map(rowOf))).toMatchObject({ inserted: 0, updated: 0, unchanged: 50 });
-      expect(await xmins()).toBe(before);
-      // Equal hashes: not sent, so not even locked (the staging path would lock each row it compares).
-      const locked = await sql<{ n: number }>`SELECT count(*)::int AS n FROM sei.org_units
-        WHERE id = ANY (${records.map((raw) => raw.id)}) AND xmax <> 0`.execute(warehouse.db);
-      expect(locked.rows[0]?.n).toBe(0);
-    }
   });
 });
 
