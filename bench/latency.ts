@@ -33,6 +33,7 @@ import { copyLoad } from './lib/limits.js';
 import { BUSY_NOTE, envSettings, loadCell, loadNow, machineDescription } from './lib/machine.js';
 import { watchDatabaseCpu } from './lib/pg-cpu.js';
 import { replayDataFor } from './lib/replay-data.js';
+import { type FallbackUsage, fallbackNote, fallbackSince } from './lib/replay-with-fallback.js';
 import { BENCH_SEED, streamSizesFor } from './lib/scenario-data.js';
 import { markdownTable } from './lib/table.js';
 import { summarizeTimeline, type TimelineSummary } from './lib/timeline-summary.js';
@@ -85,6 +86,8 @@ interface Measurement {
   exact: boolean;
   /** With --timeline: the plan, the walk and its tail. */
   timeline: TimelineSummary | undefined;
+  /** On the replay: the requests the capture did not hold, answered by the simulator, and its CPU. */
+  fallback: FallbackUsage | undefined;
 }
 
 /** Ops ports of this bench's workers: random, so that benches of other checkouts never answer for them. */
@@ -236,11 +239,15 @@ async function measure(options: {
     if (migrated.code !== 0) throw new Error(`migrate: ${migrated.stderr}`);
     process.stderr.write(`  ${options.scenario} ${options.records} × ${options.workers} worker(s)...\n`);
     const seiCpuBefore = sei.cpuSeconds();
+    const fallbackBefore = sei.fallbackUsage();
     const loadAtStart = loadNow();
     const pgCpu = await watchDatabaseCpu(adminDatabaseUrl(), db.name);
     const run = await runWorkers({ cli: options.cli, env, workers: options.workers, databaseUrl: db.url });
     const pgCpuSeconds = await pgCpu.stop();
     const seiCpuSeconds = sei.cpuSeconds() - seiCpuBefore;
+    const fallbackAfter = sei.fallbackUsage();
+    const fallback =
+      fallbackBefore && fallbackAfter ? fallbackSince(fallbackBefore, fallbackAfter) : undefined;
     sei.assertAllServed();
     const client = await connect(db.url);
     let requests = 0;
@@ -291,6 +298,7 @@ async function measure(options: {
       loadAtStart,
       exact: rows === options.records,
       timeline,
+      fallback,
     };
   } finally {
     await db.drop();
@@ -467,10 +475,19 @@ const timelineTable =
           r.seconds.toFixed(1),
         ]),
       )}\n`;
+const fallbackLines = results.flatMap((r) =>
+  r.fallback === undefined
+    ? []
+    : [`- ${fallbackNote(`${r.scenario} ${r.records} × ${r.workers} worker(s)`, r.fallback)}`],
+);
+const fallbacks =
+  fallbackLines.length > 0
+    ? `\nReplay fallback, per run (not in the bench+replay CPU column):\n\n${fallbackLines.join('\n')}\n`
+    : '';
 const machine = machineDescription();
 const seiText =
   source === 'replay'
-    ? 'SEI: replay server in the bench process (pages captured once, served from memory, latency by timers)'
+    ? 'SEI: replay server in the bench process (pages captured once, served from memory, latency by timers; what it does not hold, the simulator answers)'
     : 'SEI: the simulator in its own process';
 const command = `npm run bench:latency --${values.replay ? ' --replay' : ''} --scales ${scales.join(',')} --workers ${workerCounts.join(',')} --scale-out ${scaleOut}${(values.env ?? []).map((setting) => ` --env ${setting}`).join('')}`;
 mkdirSync(values.out!, { recursive: true });
@@ -481,6 +498,6 @@ writeFileSync(
 );
 writeFileSync(
   `${name}.md`,
-  `# Walk by time under latency, ${new Date().toISOString()}\n\n${machine}; ${seiText}; latency ${JSON.stringify(LOADED_TENANT_LATENCY)}.\nCommand: \`${command}\`\nLoad average (1 min) at each run's start in the table (${BUSY_NOTE}).\n\n${table}\n${timelineTable}`,
+  `# Walk by time under latency, ${new Date().toISOString()}\n\n${machine}; ${seiText}; latency ${JSON.stringify(LOADED_TENANT_LATENCY)}.\nCommand: \`${command}\`\nLoad average (1 min) at each run's start in the table (${BUSY_NOTE}).\n\n${table}\n${timelineTable}${fallbacks}`,
 );
-process.stdout.write(`${table}\n${timelineTable}`);
+process.stdout.write(`${table}\n${timelineTable}${fallbacks}`);

@@ -17,7 +17,9 @@
  *
  * `--replay`: SEI is a replay server in this process serving pages rendered once (./lib/replay-data.ts,
  * captured from the simulator before any timing and cached on disk), so SEI costs next to no CPU and
- * the figures are the sync's own. The fetch-only and COPY + md5 merge limits and the incremental re-run
+ * the figures are the sync's own. A request the capture does not hold (work stealing's splits depend on
+ * timing) is forwarded to the simulator that made it (./lib/replay-with-fallback.ts); how many were,
+ * and that process's CPU (SEI's, not the sync's), is said under the table. The fetch-only and COPY + md5 merge limits and the incremental re-run
  * are left out there (a re-run asks windows that were never captured); the simulator mode keeps them.
  *
  * `npm run bench -- --rate-limited [--records 20000]` runs only the 429 scenario instead
@@ -26,7 +28,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../src/config.js';
-import { startReplayServer } from '../src/simulator/replay/index.js';
 import { qualified } from '../src/state/sql-text.js';
 import { STREAMS } from '../src/streams/registry.js';
 import { STREAM_NAMES, type StreamName } from '../src/streams/types.js';
@@ -39,7 +40,12 @@ import { copyLoad, fetchOnly } from './lib/limits.js';
 import { BUSY_NOTE, envSettings, loadCell, loadNow, machineDescription } from './lib/machine.js';
 import { watchDatabaseCpu } from './lib/pg-cpu.js';
 import { benchRateLimited } from './lib/rate-limited.js';
-import { replayDataFor } from './lib/replay-data.js';
+import {
+  type FallbackUsage,
+  fallbackNote,
+  fallbackSince,
+  startBenchReplay,
+} from './lib/replay-with-fallback.js';
 import {
   BENCH_FIXED_ENDPOINTS,
   BENCH_REQUESTS_PER_MINUTE,
@@ -116,6 +122,8 @@ export interface SyncResult {
     | undefined;
   /** Load average (1 min) when the sync started: a busy machine shows here. */
   loadAtStart: number;
+  /** On the replay: the requests the capture did not hold, answered by the simulator, and its CPU. */
+  fallback?: FallbackUsage;
 }
 
 export interface ScaleResult {
@@ -292,22 +300,22 @@ async function measureSync(
 /** Every code's sync against pages served from memory (./lib/replay-data.ts). */
 async function benchScaleOnReplay(records: number, codes: readonly Code[]): Promise<ScaleResult> {
   process.stderr.write(`  ${records}: pages for the replay (captured once, then cached)...\n`);
-  const data = await replayDataFor({ records, mix, pageSize });
-  const replay = await startReplayServer({ dir: data.dir });
+  const sei = await startBenchReplay({ records, mix, pageSize });
+  const { data, replay } = sei;
   try {
     const env = {
-      SEI_BASE_URL: replay.url,
-      SEI_API_KEY: 'replay',
+      ...sei.env,
       SEI_PAGE_SIZE: pageSize,
       SEI_REQUESTS_PER_MINUTE: BENCH_REQUESTS_PER_MINUTE,
-      SEI_SYNC_CLOCK: data.clock,
       LOG_LEVEL: 'warn',
     };
     const measured = [];
     for (let round = 0; round < rounds; round++) {
       // Alternating the order, so that neither code always meets the machine's weather first.
       for (const code of round % 2 === 0 ? codes : [...codes].reverse()) {
-        measured.push(await measureSync(code, records, async (s) => data.counts[s], env, undefined));
+        const before = sei.fallbackUsage();
+        const sync = await measureSync(code, records, async (s) => data.counts[s], env, undefined);
+        measured.push({ ...sync, fallback: fallbackSince(before, sei.fallbackUsage()) });
         if (replay.misses.length > 0)
           throw new Error(
             `${code.label}: the sync sent ${replay.misses.length} requests the capture does not hold (first: ${replay.misses[0]!.hint})`,
@@ -324,7 +332,7 @@ async function benchScaleOnReplay(records: number, codes: readonly Code[]): Prom
       syncs: measured.map(({ ratio, ...sync }) => ({ ...sync, ratioToLargerLimit: ratio() })),
     };
   } finally {
-    await replay.close();
+    await sei.close();
   }
 }
 
@@ -499,7 +507,7 @@ const share = Object.entries(MIXES[mix])
 const command = `npm run bench -- --scales ${scales.join(',')} --page-size ${pageSize} --mix ${mix}${values.baseline ? ` --baseline ${values.baseline}` : ''}${values.replay ? ' --replay' : ''}${rounds > 1 ? ` --rounds ${rounds}` : ''}${thisTreeFlags.length > 0 ? ` --node-flags='${thisTreeFlags.join(' ')}'` : ''}${(values.env ?? []).map((setting) => ` --env ${setting}`).join('')}`;
 const loads = results.flatMap((r) => r.syncs.map((s) => loadCell(s.loadAtStart))).join(', ');
 const source = values.replay
-  ? 'SEI: replay server (pages rendered once, served from memory, no latency)'
+  ? 'SEI: replay server (pages rendered once, served from memory, no latency; what it does not hold, the simulator answers)'
   : 'SEI: the simulator in its own process';
 const median = (xs: number[]): number | undefined => {
   const sorted = [...xs].sort((a, b) => a - b);
@@ -525,7 +533,16 @@ const medians =
         )
         .join('\n')}\n`
     : '';
-const markdown = `# sei-sync benchmark, ${stamp}\n\nMachine: ${machine}; PostgreSQL local. ${source}.\nCommand: \`${command}\`\nRecords: ${share} (plus the small streams at their defaults).\nLoad average (1 min) at the start of each sync: ${loads} (${BUSY_NOTE}).\n\n${table}\n${medians}`;
+const fallbackLines = results.flatMap((r) =>
+  r.syncs.flatMap((sync) =>
+    sync.fallback === undefined
+      ? []
+      : [`- ${fallbackNote(`${r.records} records, ${sync.code}`, sync.fallback)}`],
+  ),
+);
+const fallbacks =
+  fallbackLines.length > 0 ? `\nReplay fallback, per sync:\n\n${fallbackLines.join('\n')}\n` : '';
+const markdown = `# sei-sync benchmark, ${stamp}\n\nMachine: ${machine}; PostgreSQL local. ${source}.\nCommand: \`${command}\`\nRecords: ${share} (plus the small streams at their defaults).\nLoad average (1 min) at the start of each sync: ${loads} (${BUSY_NOTE}).\n\n${table}\n${medians}${fallbacks}`;
 mkdirSync(values.out!, { recursive: true });
 const name = `bench-${scales.join('-')}-p${pageSize}${mix === 'default' ? '' : `-${mix}`}${values.replay ? '-replay' : ''}${baseline ? `-vs-${baseline.commit}` : ''}`;
 writeFileSync(

@@ -6,12 +6,13 @@
  *   the bench's machine (at 1M it used 90 CPU seconds, competing with the sync for the cores);
  * - `replay`: the pages the sync asks for, captured once (./replay-data.ts) and served from memory in
  *   this process, the same latency model applied by timer: SEI then costs the machine next to nothing,
- *   as a remote SEI does.
+ *   as a remote SEI does. What the capture does not hold goes to the simulator that made it
+ *   (./replay-with-fallback.ts), its answer given the same latency.
  */
 import { LOADED_TENANT_LATENCY } from '../../src/simulator/latency.js';
-import { type ReplayServed, startReplayServer } from '../../src/simulator/replay/index.js';
+import type { ReplayServed } from '../../src/simulator/replay/index.js';
 import { processCpuSeconds } from './cpu.js';
-import { replayDataFor } from './replay-data.js';
+import { type FallbackUsage, startBenchReplay } from './replay-with-fallback.js';
 import { BENCH_SEED, streamSizesFor } from './scenario-data.js';
 import { startSimulatorProcess } from './sim-process.js';
 
@@ -35,6 +36,8 @@ export interface LatencySource {
   env: Record<string, string>;
   /** CPU seconds SEI has used so far (the simulator's process; the replay: this whole bench process). */
   cpuSeconds(): number;
+  /** The replay's: requests answered by its fallback simulator so far, and that process's CPU seconds. */
+  fallbackUsage(): FallbackUsage | undefined;
   /** The requests answered so far, in order of arrival. */
   timeline(): Promise<TimelineEntry[]>;
   /** Throws when the sync sent a request the replay does not hold (its walk differs from the capture's). */
@@ -60,6 +63,7 @@ async function simulatorSource(records: number): Promise<LatencySource> {
     kind: 'simulator',
     env: { SEI_BASE_URL: sim.url, SEI_API_KEY: sim.adminKey },
     cpuSeconds: () => processCpuSeconds(sim.pid),
+    fallbackUsage: () => undefined,
     timeline: async () =>
       (await sim.requestLog()).map((entry) => ({
         at: entry.at,
@@ -82,17 +86,19 @@ const numberAt = (body: unknown, key: string): number | undefined => {
 };
 
 async function replaySource(records: number, pageSize: number): Promise<LatencySource> {
-  const data = await replayDataFor({ records, mix: 'jira', pageSize: String(pageSize) });
   const served: ReplayServed[] = [];
-  const replay = await startReplayServer({
-    dir: data.dir,
-    latency: LOADED_TENANT_LATENCY,
-    onServe: (answer) => served.push(answer),
+  const sei = await startBenchReplay({
+    records,
+    mix: 'jira',
+    pageSize: String(pageSize),
+    replay: { latency: LOADED_TENANT_LATENCY, onServe: (answer) => served.push(answer) },
   });
+  const { replay } = sei;
   return {
     kind: 'replay',
-    env: { SEI_BASE_URL: replay.url, SEI_API_KEY: 'replay', SEI_SYNC_CLOCK: data.clock },
+    env: sei.env,
     cpuSeconds: () => processCpuSeconds(process.pid),
+    fallbackUsage: sei.fallbackUsage,
     timeline: async () =>
       served.map((answer) => ({
         at: answer.at,
@@ -109,7 +115,7 @@ async function replaySource(records: number, pageSize: number): Promise<LatencyS
           `the sync sent ${replay.misses.length} requests the capture does not hold (first: ${replay.misses[0]!.hint})`,
         );
     },
-    close: () => replay.close(),
+    close: sei.close,
   };
 }
 

@@ -24,7 +24,7 @@ import {
   type MixName,
   streamSizesFor,
 } from './scenario-data.js';
-import { startSimulatorProcess } from './sim-process.js';
+import { type SimulatorProcess, startSimulatorProcess } from './sim-process.js';
 
 /** More list requests per stream than any bench walk sends: every walk ends by itself. */
 const PAGES_PER_STREAM = 1_000_000;
@@ -58,6 +58,21 @@ function codeVersion(): string {
   }
 }
 
+/**
+ * The simulator a capture of `records` in `mix` is made of. Started again, it answers as the capture
+ * did (same dataset, same tie shuffles for the same requests in the same order): the replay's fallback
+ * for requests the capture does not hold (./replay-with-fallback.ts).
+ */
+export function startCaptureSimulator(options: { records: number; mix: MixName }): Promise<SimulatorProcess> {
+  return startSimulatorProcess({
+    records: 0,
+    streamSizes: streamSizesFor(options.records, options.mix),
+    seed: BENCH_SEED,
+    requestLogLimit: 1000,
+    fixedEndpoints: BENCH_FIXED_ENDPOINTS,
+  });
+}
+
 export async function replayDataFor(options: {
   records: number;
   mix: MixName;
@@ -70,13 +85,7 @@ export async function replayDataFor(options: {
     const counts = JSON.parse(readFileSync(join(dir, COUNTS_FILE), 'utf8')) as Record<StreamName, number>;
     return { dir, clock: manifest.clock, counts, captured: false };
   }
-  const sim = await startSimulatorProcess({
-    records: 0,
-    streamSizes: streamSizesFor(options.records, options.mix),
-    seed: BENCH_SEED,
-    requestLogLimit: 1000,
-    fixedEndpoints: BENCH_FIXED_ENDPOINTS,
-  });
+  const sim = await startCaptureSimulator(options);
   const db = await createScratchDatabase('sei_bench_capture');
   const partial = `${dir}.partial-${process.pid}`;
   rmSync(partial, { recursive: true, force: true });

@@ -39,6 +39,7 @@ interface SimulatorCommandOptions {
   latency?: LatencyModel;
   quirks: QuirkPreset;
   replay?: string;
+  replayFallback?: string;
   missingEndpoints?: QuirkOptions['missingEndpoints'];
   ignoreRangeFilter?: QuirkOptions['ignoresRangeFilter'];
   mixedSnapshots?: QuirkOptions['mixedSnapshots'];
@@ -78,12 +79,20 @@ function probability(value: string): number {
   return n;
 }
 
-/** Serves a capture until SIGINT or SIGTERM; each request it has no answer for is named on stderr. */
-async function serveReplay(dir: string, options: Pick<SimulatorCommandOptions, 'port' | 'host'>) {
+/**
+ * Serves a capture until SIGINT or SIGTERM; each request it has no answer for is named on stderr.
+ * With `--replay-fallback URL`, a request not captured is forwarded there instead, as it came.
+ */
+async function serveReplay(
+  dir: string,
+  options: Pick<SimulatorCommandOptions, 'port' | 'host' | 'replayFallback'>,
+) {
+  const fallback = options.replayFallback;
   const replay = await startReplayServer({
     dir,
     port: options.port,
     host: options.host,
+    ...(fallback !== undefined && { fallback: { baseUrl: fallback } }),
     onMiss: (miss) =>
       process.stderr.write(
         `not captured: ${miss.method} ${miss.path} ${JSON.stringify(miss.body)}; ${miss.hint}\n`,
@@ -94,14 +103,19 @@ async function serveReplay(dir: string, options: Pick<SimulatorCommandOptions, '
   process.stdout.write(
     `SEI replay of ${dir} listening on ${replay.url}\n` +
       `  SEI_BASE_URL=${replay.url}\n` +
-      '  SEI_API_KEY=replay   (any key is accepted)\n' +
+      (fallback === undefined
+        ? '  SEI_API_KEY=replay   (any key is accepted)\n'
+        : `  SEI_API_KEY=<a key of ${fallback}>   (a request not captured is forwarded there, the key with it)\n`) +
       `  SEI_SYNC_CLOCK=${manifest?.clock ?? ''}   (a sync on the capture's clock sends the captured requests)\n` +
       `  ${manifest?.exchanges ?? 0} exchanges of ${streams}, up to ${manifest?.pagesPerStream ?? '?'} pages per stream, captured ${manifest?.capturedAt ?? '?'} from ${manifest?.source.host ?? '?'}${manifest?.redacted ? ', redacted' : ''}\n` +
       'Press Ctrl+C to stop.\n',
   );
   await untilStopped();
   await replay.close();
-  process.stdout.write(`replay stopped: ${replay.served} answered, ${replay.misses.length} not captured\n`);
+  const forwarded = fallback === undefined ? '' : `, ${replay.forwarded} forwarded to the fallback`;
+  process.stdout.write(
+    `replay stopped: ${replay.served} answered${forwarded}, ${replay.misses.length} not captured\n`,
+  );
   return 0;
 }
 
@@ -175,9 +189,15 @@ export function registerSimulator(program: Command): void {
     )
     .option('--measure', 'instead of serving, time 1000-record Jira pages over loopback and exit')
     .option('--replay <dir>', 'instead of simulating, serve a capture (`sei-sync capture --out`)')
+    .option(
+      '--replay-fallback <url>',
+      'with --replay: forward each request not captured to this SEI, as it came (the key too), and give its answer',
+    )
     .action(
       runAction(async (options: SimulatorCommandOptions) => {
         if (options.replay !== undefined) return serveReplay(options.replay, options);
+        if (options.replayFallback !== undefined)
+          throw new InvalidArgumentError('--replay-fallback: with --replay only');
         if (options.measure) {
           const m = await measurePageServing({ records: options.records ?? 100_000, seed: options.seed });
           process.stdout.write(

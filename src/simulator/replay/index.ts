@@ -1,3 +1,4 @@
+export type { ReplayFallback } from './fallback.js';
 export { canonicalJson, requestKey } from './matching.js';
 export {
   type ReplayMiss,

@@ -2,7 +2,8 @@
  * `sei-sync simulator --replay DIR`: serves a capture. A request matching a captured one (matching.ts)
  * gets the captured answer; one captured request asked again and again gets its captured answers in
  * order (a 429 then the 200 of the retry, ties in a new order on each pass), then the last one again.
- * A request not captured gets a 404 naming it and what to capture.
+ * A request not captured gets a 404 naming it and what to capture, or, given a `fallback` (./fallback.ts),
+ * the answer of the upstream it is forwarded to, delayed as a captured answer would be.
  *
  * Every answer is rendered to bytes once, at load, and served from memory: a replay costs next to no
  * CPU, so it can stand in for SEI in benchmarks; `latencyMs` adds a delay by timer, and `latency`
@@ -13,6 +14,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { type CapturedExchange, type CaptureManifest, readCapture } from '../../capture/format.js';
 import { type LatencyModel, latencyMs as modelLatencyMs } from '../latency.js';
+import { createForwarder, type ForwardedAnswer, type ReplayFallback } from './fallback.js';
 import { requestKey } from './matching.js';
 
 export interface ReplayOptions {
@@ -33,9 +35,18 @@ export interface ReplayOptions {
   port?: number;
   /** @defaultValue '127.0.0.1' */
   host?: string;
-  /** Told each request that was not captured. */
+  /**
+   * Where a request that was not captured is forwarded, as it came (method, path, query, body, headers),
+   * its answer given back with the delays above. Without it, such a request gets a 404.
+   * @defaultValue none
+   */
+  fallback?: ReplayFallback;
+  /** Told each request that was not captured and got no answer (no fallback, or the fallback failed). */
   onMiss?: (miss: ReplayMiss) => void;
-  /** Told each request answered from the capture, when it arrived (a benchmark's request timeline). */
+  /**
+   * Told each request answered, from the capture or by the fallback, when it arrived (a benchmark's
+   * request timeline).
+   */
   onServe?: (served: ReplayServed) => void;
 }
 
@@ -50,6 +61,8 @@ export interface ReplayServed {
   records: number;
   /** The delay the answer is given (`latencyMs` plus the model's), in ms. */
   delayMs: number;
+  /** Answered by the fallback (not captured). */
+  forwarded: boolean;
 }
 
 export interface ReplayMiss {
@@ -66,6 +79,9 @@ export interface ReplayServer {
   manifest: CaptureManifest | undefined;
   /** Requests answered from the capture. */
   readonly served: number;
+  /** Requests not captured that the fallback answered. */
+  readonly forwarded: number;
+  /** Requests not captured that got no answer (a 404 without a fallback, a 502 when it failed). */
   readonly misses: readonly ReplayMiss[];
   close(): Promise<void>;
 }
@@ -95,20 +111,33 @@ function countAt(value: unknown, key: string): number {
   return typeof found === 'number' && Number.isFinite(found) ? found : 0;
 }
 
+/** Records in an answer's `records` list (0 without one). */
+function recordsOf(answer: unknown): number {
+  const list =
+    answer !== null && typeof answer === 'object' ? (answer as { records?: unknown }).records : undefined;
+  return Array.isArray(list) ? list.length : 0;
+}
+
+/** The model's delay of an answer to `requestBody` holding `records` records, in ms. */
+function modelDelayOf(
+  latency: LatencyModel | undefined,
+  status: number,
+  records: number,
+  requestBody: unknown,
+): number {
+  // The simulator delays what it served; an error it answered at once.
+  if (latency === undefined || status < 200 || status >= 300) return 0;
+  const skipped = countAt(requestBody, 'page') * countAt(requestBody, 'page_size');
+  return modelLatencyMs(latency, records, skipped);
+}
+
 function render(exchange: CapturedExchange, latency: LatencyModel | undefined): RenderedAnswer {
   const { request, response } = exchange;
   const body =
     response.body !== undefined
       ? Buffer.from(JSON.stringify(response.body))
       : Buffer.from(response.bodyText ?? '');
-  const list =
-    response.body !== null && typeof response.body === 'object'
-      ? (response.body as { records?: unknown }).records
-      : undefined;
-  const records = Array.isArray(list) ? list.length : 0;
-  // The simulator delays what it served; an error it answered at once.
-  const served = response.status >= 200 && response.status < 300;
-  const skipped = countAt(request.body, 'page') * countAt(request.body, 'page_size');
+  const records = recordsOf(response.body);
   return {
     status: response.status,
     headers: {
@@ -118,7 +147,28 @@ function render(exchange: CapturedExchange, latency: LatencyModel | undefined): 
     },
     body,
     records,
-    modelDelayMs: served ? modelLatencyMs(latency, records, skipped) : 0,
+    modelDelayMs: modelDelayOf(latency, response.status, records, request.body),
+  };
+}
+
+/** An upstream's answer as one the replay gives (its records counted only for a 2xx JSON list). */
+function renderForwarded(
+  answer: ForwardedAnswer,
+  requestBody: unknown,
+  latency: LatencyModel | undefined,
+): RenderedAnswer {
+  let records = 0;
+  if (answer.status >= 200 && answer.status < 300) {
+    try {
+      records = recordsOf(JSON.parse(answer.body.toString('utf8')));
+    } catch {
+      // Not JSON: no records, as a captured `bodyText` answer.
+    }
+  }
+  return {
+    ...answer,
+    records,
+    modelDelayMs: modelDelayOf(latency, answer.status, records, requestBody),
   };
 }
 
@@ -142,6 +192,8 @@ export async function startReplayServer(options: ReplayOptions): Promise<ReplayS
   }
   const misses: ReplayMiss[] = [];
   let served = 0;
+  let forwarded = 0;
+  const forwarder = options.fallback === undefined ? undefined : createForwarder(options.fallback);
   const latencyMs = options.latencyMs ?? 0;
 
   const hintFor = (path: string): string => {
@@ -176,28 +228,58 @@ export async function startReplayServer(options: ReplayOptions): Promise<ReplayS
         return;
       }
     }
+    const serve = (answer: RenderedAnswer, isForwarded: boolean) => {
+      const delayMs = latencyMs + answer.modelDelayMs;
+      options.onServe?.({
+        at,
+        method,
+        path,
+        body,
+        status: answer.status,
+        records: answer.records,
+        delayMs,
+        forwarded: isForwarded,
+      });
+      send(res, answer, delayMs);
+    };
     const entry = recorded.get(requestKey(method, path, query, body));
-    if (entry === undefined) {
-      const miss: ReplayMiss = { method, path, query, body, hint: hintFor(path) };
+    if (entry !== undefined) {
+      served++;
+      const answer = entry.answers[Math.min(entry.next, entry.answers.length - 1)] as RenderedAnswer;
+      entry.next++;
+      serve(answer, false);
+      return;
+    }
+    const unanswered = (status: number, error: string, hint: string) => {
+      const miss: ReplayMiss = { method, path, query, body, hint };
       misses.push(miss);
       options.onMiss?.(miss);
       send(
         res,
-        jsonAnswer(404, {
-          status: 404,
-          error: 'Not Captured',
-          message: `not captured: ${method} ${path} with body ${JSON.stringify(body)}; ${miss.hint}`,
+        jsonAnswer(status, {
+          status,
+          error,
+          message: `not captured: ${method} ${path} with body ${JSON.stringify(body)}; ${hint}`,
           notCaptured: { method, path, query, body },
         }),
       );
+    };
+    if (forwarder === undefined) {
+      unanswered(404, 'Not Captured', hintFor(path));
       return;
     }
-    served++;
-    const answer = entry.answers[Math.min(entry.next, entry.answers.length - 1)] as RenderedAnswer;
-    entry.next++;
-    const delayMs = latencyMs + answer.modelDelayMs;
-    options.onServe?.({ at, method, path, body, status: answer.status, records: answer.records, delayMs });
-    send(res, answer, delayMs);
+    forwarder.forward(method, `${path}${url.search}`, req.headers, raw).then(
+      (answer) => {
+        forwarded++;
+        serve(renderForwarded(answer, body, options.latency), true);
+      },
+      (error: Error) =>
+        unanswered(
+          502,
+          'Fallback Failed',
+          `the fallback ${options.fallback?.baseUrl} failed: ${error.message}`,
+        ),
+    );
   };
 
   const server = createServer((req, res) => {
@@ -228,11 +310,15 @@ export async function startReplayServer(options: ReplayOptions): Promise<ReplayS
     get served() {
       return served;
     },
+    get forwarded() {
+      return forwarded;
+    },
     misses,
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
+        forwarder?.close();
       }),
   };
 }
