@@ -54,7 +54,14 @@ export const DEFAULTS = {
   /** Requests in flight at most per process, whatever the budget and the latency would allow. */
   maxInFlight: IN_FLIGHT_DEFAULTS.maxInFlight,
   forceDatabaseSource: true,
+  /** A walker whose slice is done splits a running one (src/sync/work-stealing.ts). */
+  workStealing: true,
 } as const;
+
+/** A true/false setting. */
+const trueOrFalse = z
+  .enum(['true', 'false', '1', '0'], { error: 'must be true or false' })
+  .transform((v) => v === 'true' || v === '1');
 
 /**
  * `SEI_SYNC_PAGE_WRITERS`: pages of one slice in hand at once, unless set (1 on the embedded database,
@@ -142,6 +149,12 @@ export interface Config {
    * Undefined: the in-flight cap + `PAGES_IN_HAND.beyondInFlight`.
    */
   pagesInHand: number | undefined;
+  /**
+   * SEI_SYNC_WORK_STEALING: walkers split running slices once theirs is done. Off makes a walk's
+   * requests independent of timing (replaying a capture answers only the requests it holds), and so
+   * off by default when SEI_SYNC_CLOCK is set.
+   */
+  workStealing: boolean;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   scope: SyncScope;
   /** The DORA snapshot windows in days (src/dora/); `asOf` pins the day they end before (demo, tests). */
@@ -413,9 +426,7 @@ export function loadConfig(env: Env = process.env): Config {
       ),
       forceDatabaseSource: parseWith(
         'SEI_FORCE_SOURCE_DB',
-        z
-          .enum(['true', 'false', '1', '0'], { error: 'must be true or false' })
-          .transform((v) => v === 'true' || v === '1'),
+        trueOrFalse,
         env.SEI_FORCE_SOURCE_DB,
         DEFAULTS.forceDatabaseSource,
       ),
@@ -464,6 +475,13 @@ export function loadConfig(env: Env = process.env): Config {
             env.SEI_SYNC_PAGES_IN_HAND,
             1,
           ),
+    workStealing: parseWith(
+      'SEI_SYNC_WORK_STEALING',
+      trueOrFalse,
+      env.SEI_SYNC_WORK_STEALING,
+      // A frozen clock replays a capture, which answers only the requests it holds.
+      DEFAULTS.workStealing && !env.SEI_SYNC_CLOCK,
+    ),
     logLevel: parseWith(
       'LOG_LEVEL',
       z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }),

@@ -49,7 +49,13 @@ export async function startBenchReplay(options: {
     return {
       data,
       replay,
-      env: { SEI_BASE_URL: replay.url, SEI_API_KEY: sim.adminKey, SEI_SYNC_CLOCK: data.clock },
+      env: {
+        SEI_BASE_URL: replay.url,
+        SEI_API_KEY: sim.adminKey,
+        SEI_SYNC_CLOCK: data.clock,
+        // The frozen clock turns work stealing off by default; its requests go to the fallback.
+        SEI_SYNC_WORK_STEALING: 'true',
+      },
       fallbackUsage: () => ({ requests: replay.forwarded, cpuSeconds: processCpuSeconds(sim.pid) }),
       close: async () => {
         await replay.close();

@@ -88,7 +88,8 @@ export async function runCapture(options: CaptureOptions): Promise<CaptureManife
     const engine = createSyncEngine({
       warehouse,
       client: recorder.limit(client),
-      config,
+      // Requests that do not depend on timing: a replay of the capture asks the same ones.
+      config: { ...config, workStealing: false },
       logger,
       now: () => clock,
     });

@@ -137,7 +137,13 @@ export async function planSlices(options: SlicePlanOptions): Promise<SlicePlan> 
         const counted = await Promise.all(
           evenParts(piece, parts).map(async (part) => occupied(part, await countPart(part))),
         );
-        if (counted.some((part) => part.count >= piece.count * SLICING_DEFAULTS.uninformativeShare))
+        // Only counts that add up to the stretch's: a server that ignores the range filter counts
+        // every part whole, and cutting on would multiply its counts each round.
+        const sum = counted.reduce((total, part) => total + part.count, 0);
+        if (
+          sum <= piece.count &&
+          counted.some((part) => part.count >= piece.count * SLICING_DEFAULTS.uninformativeShare)
+        )
           uncharged += counted.length;
         return counted;
       }),

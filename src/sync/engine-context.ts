@@ -23,6 +23,8 @@ export interface EngineSettings {
   writeDepth: number;
   /** Slices walked at once by one process (the in-flight cap). */
   maxInFlight: number;
+  /** Walkers split running slices once theirs is done (work-stealing.ts). */
+  workStealing: boolean;
   /** Send `force_source=db` to endpoints that may answer from Elasticsearch. */
   forceDatabaseSource: boolean;
   /** Forced route per stream (SEI_CATEGORIES_PATH). */

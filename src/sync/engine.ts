@@ -14,7 +14,7 @@
  * one stream-run wrapper (stream-run.ts: lock, ledger row, errors); the counts of a stream run live in
  * its ledger row, added in each page's transaction, so they are exact whichever processes walked it.
  */
-import { type Config, PAGES_IN_HAND } from '../config.js';
+import { type Config, DEFAULTS, PAGES_IN_HAND } from '../config.js';
 import { gateFirstRequest } from '../extract/first-request-gate.js';
 import { PageBudget } from '../extract/page-budget.js';
 import { routeOverrides } from '../extract/routes.js';
@@ -44,7 +44,7 @@ export interface SyncEngineOptions {
   warehouse: Warehouse;
   client: ListClient;
   config: Pick<Config, 'lookbackSeconds'> &
-    Partial<Pick<Config, 'pageWriters' | 'pagesInHand' | 'scope' | 'dora'>> & {
+    Partial<Pick<Config, 'pageWriters' | 'pagesInHand' | 'workStealing' | 'scope' | 'dora'>> & {
       sei: Pick<Config['sei'], 'pageSize' | 'maxPages' | 'requestsPerMinute'> &
         Partial<Pick<Config['sei'], 'maxInFlight' | 'forceDatabaseSource' | 'categoriesPath' | 'baseUrl'>>;
     };
@@ -100,6 +100,7 @@ function engineContext(options: SyncEngineOptions, maxInFlight: number): EngineC
       // The embedded database has one connection: a second page in hand would only queue behind the first.
       writeDepth: Math.min(2, config.pageWriters ?? (warehouse.kind === 'postgres' ? 2 : 1)),
       maxInFlight,
+      workStealing: config.workStealing ?? DEFAULTS.workStealing,
       forceDatabaseSource: config.sei.forceDatabaseSource ?? ENGINE_DEFAULTS.forceDatabaseSource,
       routes: routeOverrides(config.sei.categoriesPath),
       scope: config.scope ?? { startDate: undefined, integrationIds: undefined },

@@ -90,10 +90,11 @@ export async function tableDifferences(
 }
 
 /**
- * Where the worker stop tests pause a run: 14 Jira requests in (the plan's density probes, then the
- * first pages of its slices), well before the walk ends (300 records in pages of 20).
+ * Where the worker stop tests pause a run: 30 Jira requests in (the plan's counts, which keep cutting
+ * a stretch holding nearly all records, slicing.ts; then the first pages of its slices), before the
+ * walk ends (300 records in pages of 20).
  */
-export const MID_RUN = { stream: 'jira_issues', after: 14 } as const;
+export const MID_RUN = { stream: 'jira_issues', after: 30 } as const;
 
 /**
  * After `simulator.holdRequests(MID_RUN)` and the enqueue: waits until the machine stands still at the

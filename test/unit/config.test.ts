@@ -49,6 +49,17 @@ describe('loadConfig', () => {
     );
   });
 
+  it('steals work unless replaying a capture (SEI_SYNC_CLOCK) or SEI_SYNC_WORK_STEALING says otherwise', () => {
+    const clock = '2026-01-01T00:00:00.000Z';
+    expect(loadConfig({}).workStealing).toBe(true);
+    expect(loadConfig({ SEI_SYNC_CLOCK: clock }).workStealing).toBe(false);
+    expect(loadConfig({ SEI_SYNC_CLOCK: clock, SEI_SYNC_WORK_STEALING: 'true' }).workStealing).toBe(true);
+    expect(loadConfig({ SEI_SYNC_WORK_STEALING: '0' }).workStealing).toBe(false);
+    expect(configError({ SEI_SYNC_WORK_STEALING: 'yes' }).message).toMatch(
+      /^SEI_SYNC_WORK_STEALING: must be true or false/,
+    );
+  });
+
   it('prefers SEI_BASE_URL and trims the trailing slash', () => {
     expect(loadConfig({ SEI_ENV: 'eu1', SEI_BASE_URL: 'https://sei.example.com/api/' }).sei.baseUrl).toBe(
       'https://sei.example.com/api',

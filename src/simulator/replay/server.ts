@@ -201,7 +201,7 @@ export async function startReplayServer(options: ReplayOptions): Promise<ReplayS
     if (known === undefined)
       return `the capture has no request to ${path}: capture again with the stream that reads it in --streams`;
     const pages = manifest ? ` (it was capped at --pages ${manifest.pagesPerStream})` : '';
-    return `the capture holds ${known.requests} other requests of ${known.stream}${pages}: capture again with more --pages, or replay a sync with SEI_SYNC_CLOCK set to the manifest's clock`;
+    return `the capture holds ${known.requests} other requests of ${known.stream}${pages}: capture again with more --pages, or replay a sync with SEI_SYNC_CLOCK set to the manifest's clock (and SEI_SYNC_WORK_STEALING unset or false)`;
   };
 
   const send = (res: ServerResponse, answer: RenderedAnswer, delayMs = latencyMs) => {

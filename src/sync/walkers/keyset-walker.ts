@@ -72,7 +72,9 @@ export const keysetWalker: WalkerFactory<IncrementalStream, ListWalker> = (ctx, 
           });
           return;
         }
-        next = await stealSlice(ctx, { ...run, signal }, { walkId, path: await run.route(), thief: walker });
+        next = ctx.settings.workStealing
+          ? await stealSlice(ctx, { ...run, signal }, { walkId, path: await run.route(), thief: walker })
+          : undefined;
       }
     },
     async finish() {
