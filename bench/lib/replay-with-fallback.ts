@@ -53,7 +53,7 @@ export async function startBenchReplay(options: {
         SEI_BASE_URL: replay.url,
         SEI_API_KEY: sim.adminKey,
         SEI_SYNC_CLOCK: data.clock,
-        // The frozen clock turns work stealing off by default; its requests go to the fallback.
+        // Work stealing is off by default; on here, its requests go to the fallback.
         SEI_SYNC_WORK_STEALING: 'true',
       },
       fallbackUsage: () => ({ requests: replay.forwarded, cpuSeconds: processCpuSeconds(sim.pid) }),

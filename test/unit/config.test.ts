@@ -49,11 +49,9 @@ describe('loadConfig', () => {
     );
   });
 
-  it('steals work unless replaying a capture (SEI_SYNC_CLOCK) or SEI_SYNC_WORK_STEALING says otherwise', () => {
-    const clock = '2026-01-01T00:00:00.000Z';
-    expect(loadConfig({}).workStealing).toBe(true);
-    expect(loadConfig({ SEI_SYNC_CLOCK: clock }).workStealing).toBe(false);
-    expect(loadConfig({ SEI_SYNC_CLOCK: clock, SEI_SYNC_WORK_STEALING: 'true' }).workStealing).toBe(true);
+  it('steals work only when SEI_SYNC_WORK_STEALING says so', () => {
+    expect(loadConfig({}).workStealing).toBe(false);
+    expect(loadConfig({ SEI_SYNC_WORK_STEALING: 'true' }).workStealing).toBe(true);
     expect(loadConfig({ SEI_SYNC_WORK_STEALING: '0' }).workStealing).toBe(false);
     expect(configError({ SEI_SYNC_WORK_STEALING: 'yes' }).message).toMatch(
       /^SEI_SYNC_WORK_STEALING: must be true or false/,

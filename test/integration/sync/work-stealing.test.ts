@@ -98,7 +98,7 @@ describe('a walk whose records crowd into one slice', () => {
     const { logger, lines } = capturedLogger();
     harness = await startSyncHarness({
       simulator: SIMULATOR,
-      env: { SEI_PAGE_SIZE: String(PAGE_SIZE) },
+      env: { SEI_PAGE_SIZE: String(PAGE_SIZE), SEI_SYNC_WORK_STEALING: 'true' },
       engine: { logger },
     });
     skew(harness);
@@ -125,7 +125,7 @@ describe('a walk whose records crowd into one slice', () => {
     const { logger, lines } = capturedLogger();
     harness = await startSyncHarness({
       simulator: SIMULATOR,
-      env: { SEI_PAGE_SIZE: String(PAGE_SIZE) },
+      env: { SEI_PAGE_SIZE: String(PAGE_SIZE), SEI_SYNC_WORK_STEALING: 'true' },
       engine: { logger },
     });
     skew(harness);
@@ -163,7 +163,7 @@ describe('a walk whose records crowd into one slice', () => {
     harness = await startSyncHarness({
       // Slow pages, so that the kill lands while the split slices are being walked.
       simulator: { ...SIMULATOR, faults: { slow: 1, slowMs: 40 } },
-      env: { SEI_PAGE_SIZE: String(PAGE_SIZE) },
+      env: { SEI_PAGE_SIZE: String(PAGE_SIZE), SEI_SYNC_WORK_STEALING: 'true' },
     });
     skew(harness);
     const child = startCliSync(harness);
@@ -214,6 +214,7 @@ function startCliSync(harness: SyncHarness): ChildProcess {
       SEI_BASE_URL: harness.simulator.url,
       SEI_API_KEY: harness.simulator.adminKey,
       SEI_PAGE_SIZE: String(PAGE_SIZE),
+      SEI_SYNC_WORK_STEALING: 'true',
       SEI_REQUESTS_PER_MINUTE: '5000',
       LOG_LEVEL: 'silent',
     },
