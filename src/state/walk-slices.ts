@@ -202,14 +202,16 @@ export async function advanceSlice(
     .executeTakeFirst();
   if (Number(result.numUpdatedRows) === 1) return { kind: 'moved' };
   const now = await readSlice(db, slice.walkId, slice.sliceNo);
-  if (
-    now &&
-    !now.done &&
-    now.resumeAt === move.expectedResumeAt &&
-    (now.from !== move.expectedBounds.from || now.to !== move.expectedBounds.to)
-  )
-    return { kind: 'narrowed', bounds: { from: now.from, to: now.to } };
-  return { kind: 'taken' };
+  if (!now || (now.from === move.expectedBounds.from && now.to === move.expectedBounds.to))
+    return { kind: 'taken' };
+  // Split since the page was cut: the page is written again cut to the new bounds when the slice waits
+  // for it, and dropped when it starts past them (an earlier page of this walker, cut, closed the slice
+  // at the split: the page lies wholly in the thief's part).
+  const waitsForIt = !now.done && now.resumeAt === move.expectedResumeAt;
+  const startsPastThem = move.expectedResumeAt <= now.from || move.expectedResumeAt >= now.to;
+  return waitsForIt || startsPastThem
+    ? { kind: 'narrowed', bounds: { from: now.from, to: now.to } }
+    : { kind: 'taken' };
 }
 
 /** How long a thief's hold on a victim (the count before a split) keeps other thieves away. */
