@@ -5,7 +5,6 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cutToBounds } from '../../../src/sync/slice-bounds.js';
 import {
   advanceSlice,
   claimSlice,
@@ -15,6 +14,7 @@ import {
   type WalkDirection,
 } from '../../../src/state/walk-slices.js';
 import type { KeysetCursor } from '../../../src/streams/types.js';
+import { cutToBounds } from '../../../src/sync/slice-bounds.js';
 import { openTestWarehouse, type TestWarehouse } from '../../support/warehouses.js';
 
 let test: TestWarehouse;
