@@ -55,10 +55,10 @@ export const DEFAULTS = {
   maxInFlight: IN_FLIGHT_DEFAULTS.maxInFlight,
   forceDatabaseSource: true,
   /**
-   * A walker whose slice is done splits a running one (src/sync/work-stealing.ts). Off until a race
-   * is fixed: under load a split walk can fail with "moved by another walker" (issue 24's note).
+   * A walker whose slice is done splits a running one (src/sync/work-stealing.ts). Under
+   * SEI_SYNC_CLOCK (a replay of a capture) the default is off: a replay holds only the requests captured.
    */
-  workStealing: false,
+  workStealing: true,
 } as const;
 
 /** A true/false setting. */
@@ -154,7 +154,8 @@ export interface Config {
   pagesInHand: number | undefined;
   /**
    * SEI_SYNC_WORK_STEALING: walkers split running slices once theirs is done. Off makes a walk's
-   * requests independent of timing (replaying a capture answers only the requests it holds).
+   * requests independent of timing (replaying a capture answers only the requests it holds), so a
+   * frozen clock (SEI_SYNC_CLOCK) turns it off unless it is set.
    */
   workStealing: boolean;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -481,7 +482,7 @@ export function loadConfig(env: Env = process.env): Config {
       'SEI_SYNC_WORK_STEALING',
       trueOrFalse,
       env.SEI_SYNC_WORK_STEALING,
-      DEFAULTS.workStealing,
+      env.SEI_SYNC_CLOCK ? false : DEFAULTS.workStealing,
     ),
     logLevel: parseWith(
       'LOG_LEVEL',

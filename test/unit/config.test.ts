@@ -49,8 +49,13 @@ describe('loadConfig', () => {
     );
   });
 
-  it('steals work only when SEI_SYNC_WORK_STEALING says so', () => {
-    expect(loadConfig({}).workStealing).toBe(false);
+  it('steals work unless SEI_SYNC_WORK_STEALING says not to, or a replay freezes the clock', () => {
+    expect(loadConfig({}).workStealing).toBe(true);
+    // A replay of a capture holds only the requests captured: a frozen clock walks without stealing.
+    expect(loadConfig({ SEI_SYNC_CLOCK: '2026-01-01T00:00:00Z' }).workStealing).toBe(false);
+    expect(
+      loadConfig({ SEI_SYNC_CLOCK: '2026-01-01T00:00:00Z', SEI_SYNC_WORK_STEALING: 'true' }).workStealing,
+    ).toBe(true);
     expect(loadConfig({ SEI_SYNC_WORK_STEALING: 'true' }).workStealing).toBe(true);
     expect(loadConfig({ SEI_SYNC_WORK_STEALING: '0' }).workStealing).toBe(false);
     expect(configError({ SEI_SYNC_WORK_STEALING: 'yes' }).message).toMatch(
