@@ -373,15 +373,27 @@ export async function forgetSlices(db: Executor, walkId: string): Promise<void> 
   await db.deleteFrom('sei_sync.walk_snapshots').where('walk_id', '=', walkId).execute();
 }
 
-/** Notes the daily snapshots (`ingested_at`, epoch seconds) a page came from, per integration. */
+/**
+ * Notes the daily snapshots (`ingested_at`, epoch seconds) a page came from, per integration. Rows go in
+ * one order (integration, snapshot): pages of other slices insert the same ones in their own
+ * transactions, and two that took them in different orders would deadlock.
+ */
 export async function recordSnapshots(
   db: Executor,
   walkId: string,
   snapshots: ReadonlyMap<string, ReadonlySet<number>>,
 ): Promise<void> {
-  const values = [...snapshots].flatMap(([integration, seen]) =>
-    [...seen].map((snapshot) => ({ walk_id: walkId, integration_id: integration, snapshot })),
-  );
+  const values = [...snapshots]
+    .flatMap(([integration, seen]) =>
+      [...seen].map((snapshot) => ({ walk_id: walkId, integration_id: integration, snapshot })),
+    )
+    .sort((a, b) =>
+      a.integration_id === b.integration_id
+        ? a.snapshot - b.snapshot
+        : a.integration_id < b.integration_id
+          ? -1
+          : 1,
+    );
   if (values.length === 0) return;
   await db
     .insertInto('sei_sync.walk_snapshots')

@@ -4,12 +4,16 @@
  * learn the new bounds (and be dropped as the thief's), not be taken for another walker's move.
  */
 import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   advanceSlice,
   claimSlice,
   createSlices,
   readSlice,
+  readSnapshots,
+  recordSnapshots,
   splitSlice,
   type WalkDirection,
 } from '../../../src/state/walk-slices.js';
@@ -103,5 +107,41 @@ describe.each<WalkDirection>(['asc', 'desc'])('a split between two pages in flig
     };
     expect(await advanceSlice(db, { walkId, sliceNo: 0 }, move)).toEqual({ kind: 'moved' });
     expect(await advanceSlice(db, { walkId, sliceNo: 0 }, move)).toEqual({ kind: 'taken' });
+  });
+});
+
+describe('snapshots noted by pages of two slices at once', () => {
+  it('go in one order, so that two pages noting the same ones never deadlock', async () => {
+    const db = test.warehouse.db;
+    const walkId = randomUUID();
+    const noted = (...snapshots: number[]) => new Map([['1', new Set(snapshots)]]);
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let holding!: () => void;
+    const holds = new Promise<void>((resolve) => {
+      holding = resolve;
+    });
+    // One page holds snapshot 100 uncommitted; the other, noting 200 then 100, waits for it.
+    const first = db.transaction().execute(async (trx) => {
+      await recordSnapshots(trx, walkId, noted(100));
+      holding();
+      await released;
+      await recordSnapshots(trx, walkId, noted(200));
+    });
+    await holds;
+    const second = db.transaction().execute((trx) => recordSnapshots(trx, walkId, noted(200, 100)));
+    const waiting = async () => {
+      const { rows } = await sql<{ n: number }>`
+        SELECT count(*)::int AS n FROM pg_stat_activity
+        WHERE datname = current_database() AND wait_event_type = 'Lock'`.execute(db);
+      return rows[0]!.n > 0;
+    };
+    while (!(await waiting())) await sleep(20);
+    // Sorted, the waiting page took nothing before 100: the first goes on to 200 and both commit.
+    release();
+    await expect(Promise.all([first, second])).resolves.toBeDefined();
+    expect(await readSnapshots(db, walkId)).toEqual(new Map([['1', [100, 200]]]));
   });
 });
