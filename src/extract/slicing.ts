@@ -30,6 +30,13 @@ export interface SlicePlanOptions {
   maxSlices?: number;
   /** @defaultValue SLICING_DEFAULTS.minPagesPerSlice */
   minPagesPerSlice?: number;
+  /**
+   * Rounds of cutting that may teach something (see `uninformativeShare`); fewer when walkers split
+   * running slices themselves (src/sync/work-stealing.ts), which places each further cut with one
+   * count where it is needed, spread over the walkers instead of before the first slice.
+   * @defaultValue SLICING_DEFAULTS.rounds
+   */
+  rounds?: number;
 }
 
 export const SLICING_DEFAULTS = {
@@ -37,8 +44,10 @@ export const SLICING_DEFAULTS = {
   maxSlices: 64,
   /** A slice shorter than this pays its boundary re-reads and counts for too little. */
   minPagesPerSlice: 2,
-  /** Rounds of cutting crowded stretches. */
+  /** Rounds of cutting crowded stretches, at most. */
   rounds: 3,
+  /** Rounds that teach something, when walkers steal work: the thieves cut the rest. */
+  roundsWithStealing: 1,
   /** Parts a crowded stretch is cut into, at most. */
   maxParts: 8,
   /**
@@ -123,9 +132,16 @@ export async function planSlices(options: SlicePlanOptions): Promise<SlicePlan> 
   // charged to the budget, so the next round cuts that part. The rounds still bound the counts.
   let pieces: Piece[] = [occupied(range, whole)];
   let uncharged = 0;
-  for (let round = 0; round < SLICING_DEFAULTS.rounds && cost.requests - uncharged < countBudget; round++) {
+  const rounds = options.rounds ?? SLICING_DEFAULTS.rounds;
+  let taught = 0;
+  for (
+    let round = 0;
+    round < SLICING_DEFAULTS.rounds && taught < rounds && cost.requests - uncharged < countBudget;
+    round++
+  ) {
     const crowded = pieces.filter((piece) => piece.count > target * 4 && piece.to - piece.from > 1);
     if (crowded.length === 0) break;
+    let charged = false;
     const cut = await Promise.all(
       pieces.map(async (piece) => {
         if (!crowded.includes(piece)) return [piece];
@@ -145,10 +161,12 @@ export async function planSlices(options: SlicePlanOptions): Promise<SlicePlan> 
           counted.some((part) => part.count >= piece.count * SLICING_DEFAULTS.uninformativeShare)
         )
           uncharged += counted.length;
+        else charged = true;
         return counted;
       }),
     );
     pieces = cut.flat();
+    if (charged) taught++;
   }
   return { slices: slicesFromPieces(pieces, range, target), total, cost };
 }

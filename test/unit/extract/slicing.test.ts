@@ -50,6 +50,27 @@ describe('planSlices', () => {
     expect(plan.cost.requests).toBe(server.requests);
   });
 
+  it('with thieves to cut the rest, stops after one round that taught something', async () => {
+    const instants = skewed(200_000, range);
+    const full = counter(instants);
+    await planSlices({ range, count: full.count, pageSize: 1000 });
+    const server = counter(instants);
+    const plan = await planSlices({
+      range,
+      count: server.count,
+      pageSize: 1000,
+      rounds: SLICING_DEFAULTS.roundsWithStealing,
+    });
+    // The window's count, a round that found nearly all in its last part, and one that cut that part.
+    expect(server.requests).toBe(1 + 2 * SLICING_DEFAULTS.maxParts);
+    expect(full.requests).toBeGreaterThan(server.requests);
+    expect(plan.slices[0]!.from).toBe(range.from);
+    expect(plan.slices.at(-1)!.to).toBe(range.to);
+    for (let k = 1; k < plan.slices.length; k++) expect(plan.slices[k]!.from).toBe(plan.slices[k - 1]!.to);
+    expect(plan.slices.reduce((sum, slice) => sum + (slice.estimatedRecords ?? 0), 0)).toBe(200_000);
+    expect(plan.slices.length).toBeGreaterThan(4);
+  });
+
   it('keeps a small window in one slice, after one count', async () => {
     const server = counter(skewed(1_500, range));
     const plan = await planSlices({ range, count: server.count, pageSize: 1000 });
@@ -136,5 +157,22 @@ describe('planSlices when one record lies far before the others', () => {
     // The longest slice bounds the walk: none holds much more than its share.
     expect(Math.max(...held)).toBeLessThan((3 * instants.length) / walked.length);
     expect(plan.cost.requests).toBe(server.requests);
+  });
+
+  it('with thieves to cut the rest, a round that taught nothing does not count as the one round', async () => {
+    server.requests = 0;
+    const plan = await planSlices({
+      range,
+      count: (part) => server.firstInstant(part),
+      firstInstant: server.firstInstant,
+      pageSize: 1000,
+      rounds: SLICING_DEFAULTS.roundsWithStealing,
+    });
+    const walked = plan.slices.filter((slice) => !slice.empty);
+    const held = walked.map((slice) => instants.filter((t) => t >= slice.from && t < slice.to).length);
+    expect(held.reduce((n, k) => n + k, 0)).toBe(instants.length);
+    // The first round found everything in its last part; the second cut that part, over the years.
+    expect(walked.length).toBeGreaterThan(4);
+    expect(Math.max(...held)).toBeLessThan((4 * instants.length) / walked.length);
   });
 });
