@@ -115,8 +115,10 @@ describe('sync runs on BullMQ', () => {
     const metrics = createMetrics({ processMetrics: false });
     workers.push(createWorker({ engine, connection, prefix, metrics, ...FAST }));
     await registerSchedules({ connection, prefix }, [], { cron: '* * * * * *', tz: 'UTC' });
-    await waitFor(() => engine.finished.size > 0, 20_000, 'scheduled verify');
-    const [request] = engine.started;
+    // A job another test left behind may finish here first (seen under load): wait for the verify's own.
+    const verifyRun = () => engine.started.find((r) => r.trigger === 'verify');
+    await waitFor(() => engine.finished.has(verifyRun()?.runId ?? 'no-run-id'), 20_000, 'scheduled verify');
+    const request = verifyRun();
     expect(request).toMatchObject({ trigger: 'verify', streams: [...STREAM_NAMES], fullRefresh: false });
     expect(engine.verifies.filter((v) => v.runId === request?.runId).every((v) => v.heal)).toBe(true);
     const scrape = await metrics.scrape();
