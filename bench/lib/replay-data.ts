@@ -30,7 +30,7 @@ import { type SimulatorProcess, startSimulatorProcess } from './sim-process.js';
 const PAGES_PER_STREAM = 1_000_000;
 const COUNTS_FILE = 'bench-counts.json';
 /** Bumped when what a capture holds changes other than by src/simulator or src/extract (its cache key). */
-const CAPTURE_VERSION = 2;
+const CAPTURE_VERSION = 3;
 
 export interface ReplayData {
   dir: string;
@@ -110,6 +110,8 @@ export async function replayDataFor(options: {
         redact: false,
         logger: silentLogger,
         warehouse,
+        // The bench's syncs steal work (./replay-with-fallback.ts): the capture holds their plan.
+        planForStealing: true,
       });
       const incomplete = manifest.streams.filter((stream) => !stream.complete);
       if (incomplete.length > 0)

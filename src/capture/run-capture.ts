@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import type { Config } from '../config.js';
 import { createSeiClient } from '../extract/sei/client.js';
 import { TokenBucketBudget } from '../extract/sei/token-bucket.js';
+import { SLICING_DEFAULTS } from '../extract/slicing.js';
 import type { Logger } from '../observability/logger.js';
 import { migrateToLatest } from '../state/migrate.js';
 import { openWarehouse, type Warehouse } from '../state/open.js';
@@ -52,6 +53,11 @@ export interface CaptureOptions {
   clock?: Date;
   /** Walk into this (migrated) warehouse instead of a throwaway embedded one (tests). */
   warehouse?: Warehouse;
+  /**
+   * Plan the walks as a sync that steals work does (fewer counts, src/extract/slicing.ts), still
+   * walking without stealing: a replay that steals then asks the same plan (the benches).
+   */
+  planForStealing?: boolean;
 }
 
 /** Stream by request path (each route of each stream). */
@@ -90,6 +96,7 @@ export async function runCapture(options: CaptureOptions): Promise<CaptureManife
       client: recorder.limit(client),
       // Requests that do not depend on timing: a replay of the capture asks the same ones.
       config: { ...config, workStealing: false },
+      ...(options.planForStealing && { planRounds: SLICING_DEFAULTS.roundsWithStealing }),
       logger,
       now: () => clock,
     });

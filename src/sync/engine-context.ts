@@ -25,6 +25,8 @@ export interface EngineSettings {
   maxInFlight: number;
   /** Walkers split running slices once theirs is done (work-stealing.ts). */
   workStealing: boolean;
+  /** Rounds of counts that teach the plan something (src/extract/slicing.ts): fewer when walkers steal. */
+  planRounds: number;
   /** Send `force_source=db` to endpoints that may answer from Elasticsearch. */
   forceDatabaseSource: boolean;
   /** Forced route per stream (SEI_CATEGORIES_PATH). */

@@ -20,6 +20,7 @@ import { PageBudget } from '../extract/page-budget.js';
 import { routeOverrides } from '../extract/routes.js';
 import type { ListClient } from '../extract/sei/client.js';
 import { InFlightLimit } from '../extract/sei/in-flight.js';
+import { SLICING_DEFAULTS } from '../extract/slicing.js';
 import type { ChangeListener } from '../load/change-listener.js';
 import { historyChangeListener } from '../load/history.js';
 import type { Logger } from '../observability/logger.js';
@@ -55,6 +56,11 @@ export interface SyncEngineOptions {
   changeListener?: ChangeListener | null;
   /** @defaultValue () => new Date() */
   now?: () => Date;
+  /**
+   * Rounds of counts that teach a walk's plan something.
+   * @defaultValue SLICING_DEFAULTS.roundsWithStealing when walkers steal, else SLICING_DEFAULTS.rounds
+   */
+  planRounds?: number;
   /** SEI 2.0's client and settings (src/v2/); without it the 2.0 streams fail with a line saying what to set. */
   v2?: V2Runtime;
   /**
@@ -71,6 +77,7 @@ export { interruption, toRunError } from './run-error.js';
 
 function engineContext(options: SyncEngineOptions, maxInFlight: number): EngineContext {
   const { warehouse, config } = options;
+  const workStealing = config.workStealing ?? DEFAULTS.workStealing;
   // A wrong key, base URL or unreachable host costs one request (and its retries), not one per stream
   // started at once; then as many requests in flight as the budget and the server's latency call for.
   const host = config.sei.baseUrl === undefined ? undefined : new URL(config.sei.baseUrl).host;
@@ -100,7 +107,9 @@ function engineContext(options: SyncEngineOptions, maxInFlight: number): EngineC
       // The embedded database has one connection: a second page in hand would only queue behind the first.
       writeDepth: Math.min(2, config.pageWriters ?? (warehouse.kind === 'postgres' ? 2 : 1)),
       maxInFlight,
-      workStealing: config.workStealing ?? DEFAULTS.workStealing,
+      workStealing,
+      planRounds:
+        options.planRounds ?? (workStealing ? SLICING_DEFAULTS.roundsWithStealing : SLICING_DEFAULTS.rounds),
       forceDatabaseSource: config.sei.forceDatabaseSource ?? ENGINE_DEFAULTS.forceDatabaseSource,
       routes: routeOverrides(config.sei.categoriesPath),
       scope: config.scope ?? { startDate: undefined, integrationIds: undefined },

@@ -9,7 +9,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { listSourceOf, pageSizeOf } from '../extract/list-source.js';
-import { planSlices, SLICING_DEFAULTS } from '../extract/slicing.js';
+import { planSlices } from '../extract/slicing.js';
 import {
   EARLIEST_SECOND,
   fromEpochSeconds,
@@ -107,7 +107,7 @@ export async function planOrAdoptWalk(
   const plan = await planSlices({
     range,
     pageSize: pageSizeOf(ctx, stream),
-    ...(ctx.settings.workStealing && { rounds: SLICING_DEFAULTS.roundsWithStealing }),
+    rounds: ctx.settings.planRounds,
     count,
     // Ascending, the first record of the window is the answer to a one-record request.
     ...(ascending && {
