@@ -1,7 +1,8 @@
 /**
  * `npx tsx bench/write-profile.ts [jiraIssues=20000]` (SEI_PAGE_SIZE to vary the page size): where the
  * write path spends its time. Syncs N Jira issues in process (simulator in its own process), with the
- * history layer on and then off, and prints the client-side wall time per SQL statement shape.
+ * history layer on and then off, and prints the client-side wall time and the number of statements per
+ * SQL statement shape (per 1,000-record page: how many round trips a page costs).
  */
 import pg from 'pg';
 import { loadConfig } from '../src/config.js';
@@ -19,12 +20,14 @@ import { startSimulatorProcess } from './lib/sim-process.js';
 
 type Query = (this: pg.Client, ...args: unknown[]) => unknown;
 const statementMs = new Map<string, number>();
+const statementCount = new Map<string, number>();
 const query = pg.Client.prototype.query as unknown as Query;
 (pg.Client.prototype as unknown as { query: Query }).query = function (this: pg.Client, ...args: unknown[]) {
   const first = args[0] as string | { text?: string } | undefined;
   const text = typeof first === 'string' ? first : (first?.text ?? '');
   const shape = text.replace(/\s+/g, ' ').trim().slice(0, 60);
   const started = performance.now();
+  statementCount.set(shape, (statementCount.get(shape) ?? 0) + 1);
   const result = query.apply(this, args);
   if (result instanceof Promise)
     result.then(
@@ -61,14 +64,20 @@ try {
         ...(history ? {} : { changeListener: null }),
       });
       statementMs.clear();
+      statementCount.clear();
       const started = performance.now();
       await runSync(engine, { streams: ['jira_issues'], fullRefresh: false, trigger: 'cli' });
       const seconds = (performance.now() - started) / 1000;
       process.stdout.write(
         `\n${issues} Jira issues, history ${history ? 'on' : 'off'}: ${seconds.toFixed(2)} s\n`,
       );
-      for (const [shape, ms] of [...statementMs.entries()].sort((a, b) => b[1] - a[1]).slice(0, 8))
-        process.stdout.write(`${ms.toFixed(0).padStart(8)} ms  ${shape}\n`);
+      const pages = issues / Number(config.sei.pageSize);
+      const total = [...statementCount.values()].reduce((sum, n) => sum + n, 0);
+      process.stdout.write(`${(total / pages).toFixed(1)} statements per page of ${config.sei.pageSize}\n`);
+      for (const [shape, ms] of [...statementMs.entries()].sort((a, b) => b[1] - a[1]).slice(0, 16))
+        process.stdout.write(
+          `${ms.toFixed(0).padStart(8)} ms ${((statementCount.get(shape) ?? 0) / pages).toFixed(2).padStart(6)} per page  ${shape}\n`,
+        );
       await client.close();
       await budget.close?.();
     } finally {
