@@ -14,9 +14,10 @@ import type { TimeRange } from '../extract/time-range.js';
 import { type NormalizedPage, type PageContent, type PageReject, pageOf } from '../normalize/page.js';
 import { outcomeKey, type RecordOutcome, storableReason } from '../normalize/record.js';
 import type { Logger } from '../observability/logger.js';
+import { addToStreamRun } from '../state/ledger.js';
 import type { Warehouse } from '../state/open.js';
-import { bookPage } from '../state/page-booking.js';
 import type { Database } from '../state/schema.js';
+import { advanceSlice, recordSnapshots } from '../state/walk-slices.js';
 import type { EntityStreamDefinition, TableSpec } from '../streams/types.js';
 import type { ChangeListener } from './change-listener.js';
 import { recordSeenKeys } from './deletes.js';
@@ -102,7 +103,7 @@ export async function writeWalkedPage(
     // page holding one while waiting for its turn would block the earlier page forever.
     beforeCommit: async (trx, written) => {
       await turn;
-      await bookWalkedPage(trx, run, page, written);
+      await bookPage(trx, run, page, written);
     },
   });
   for (const reject of result.rejects)
@@ -111,55 +112,49 @@ export async function writeWalkedPage(
   return result;
 }
 
-/** The page's snapshots, slice and counts, in one statement (src/state/page-booking.ts). */
-async function bookWalkedPage(
+async function bookPage(
   trx: Transaction<Database>,
   run: PageRun,
   page: WalkedPage,
   written: PageCommitResult,
 ): Promise<void> {
-  const slice = page.slice;
-  const advance = await bookPage(trx, {
-    walkId: page.walkId,
-    snapshots: page.snapshots,
-    ...(slice && {
-      slice: {
-        sliceNo: slice.sliceNo,
-        move: {
-          expectedResumeAt: slice.expectedResumeAt,
-          expectedBounds: slice.expectedBounds,
-          resumeAt: slice.resumeAt,
-          records: page.records,
-          done: slice.done,
-          ...(slice.remainingRecords !== undefined && { remainingRecords: slice.remainingRecords }),
-        },
-      },
-    }),
-    counts: {
-      runId: run.runId,
-      stream: run.stream.name,
-      add: {
-        pages: 1,
+  await recordSnapshots(trx, page.walkId, page.snapshots);
+  if (page.slice) {
+    const advance = await advanceSlice(
+      trx,
+      { walkId: page.walkId, sliceNo: page.slice.sliceNo },
+      {
+        expectedResumeAt: page.slice.expectedResumeAt,
+        expectedBounds: page.slice.expectedBounds,
+        resumeAt: page.slice.resumeAt,
         records: page.records,
-        inserted: written.inserted,
-        updated: written.updated,
-        unchanged: written.unchanged,
-        rejected: written.rejects.length,
-        sanitized: written.sanitized,
-        requests: page.cost.requests,
-        retries: page.cost.retries,
-        rateLimited: page.cost.rateLimited,
+        done: page.slice.done,
+        ...(page.slice.remainingRecords !== undefined && {
+          remainingRecords: page.slice.remainingRecords,
+        }),
       },
-    },
-  });
-  // Thrown out of the transaction, which rolls back: the page is written again, cut to the new bounds.
-  if (advance.kind === 'narrowed') throw new SliceNarrowedError(advance.bounds);
-  if (advance.kind === 'taken')
-    throw new SyncStreamError(
-      SYNC_ERROR_CODES.sliceTaken,
-      `${run.stream.name}: slice ${slice?.sliceNo} of walk ${page.walkId} was moved by another walker; this one stops`,
-      true,
     );
+    // Thrown out of the transaction, which rolls back: the page is written again, cut to the new bounds.
+    if (advance.kind === 'narrowed') throw new SliceNarrowedError(advance.bounds);
+    if (advance.kind === 'taken')
+      throw new SyncStreamError(
+        SYNC_ERROR_CODES.sliceTaken,
+        `${run.stream.name}: slice ${page.slice.sliceNo} of walk ${page.walkId} was moved by another walker; this one stops`,
+        true,
+      );
+  }
+  await addToStreamRun(trx, run.runId, run.stream.name, {
+    pages: 1,
+    records: page.records,
+    inserted: written.inserted,
+    updated: written.updated,
+    unchanged: written.unchanged,
+    rejected: written.rejects.length,
+    sanitized: written.sanitized,
+    requests: page.cost.requests,
+    retries: page.cost.retries,
+    rateLimited: page.cost.rateLimited,
+  });
 }
 
 export interface PageCommitContext {

@@ -10,12 +10,6 @@
  *   await trx.executeQuery(CompiledQuery.raw('COPY t (a, b) FROM STDIN (FORMAT binary)', [new CopyIn(bytes)]));
  *   // result: { rows: [], numAffectedRows: undefined }; the rows copied are known to the caller.
  *
- * A COPY may name a statement its session needs first (`sessionSetup`: the staging table's `CREATE TEMP
- * TABLE IF NOT EXISTS`, ./stage-table.ts). The client runs it only when this connection has not run it
- * yet, instead of on every page: a round trip and a catalog lookup saved per page. Run inside a
- * transaction, it counts as done once that transaction committed; a rollback (of the transaction or to
- * a savepoint) may have undone it, so it is run again after one.
- *
  * The embedded database (PGlite) has no such client: callers check `warehouse.kind` (./write-path.ts).
  */
 import pg from 'pg';
@@ -23,11 +17,7 @@ import { from as copyFrom } from 'pg-copy-streams';
 
 /** The data of one `COPY ... FROM STDIN`, passed as the query's only parameter. */
 export class CopyIn {
-  constructor(
-    readonly data: Buffer,
-    /** A statement the session needs before this COPY, run once per connection (see above). */
-    readonly sessionSetup?: string,
-  ) {}
+  constructor(readonly data: Buffer) {}
 }
 
 function copyPayload(values: unknown): CopyIn | undefined {
@@ -40,9 +30,6 @@ interface CopyResult {
   rowCount: number;
   rows: never[];
 }
-
-/** `COMMIT` keeps the session setups of the transaction, `ROLLBACK [TO SAVEPOINT]` may undo them. */
-const ENDS_OR_UNDOES = /^\s*(?:commit|rollback)\b/i;
 
 function runCopy(client: pg.Client, text: string, payload: CopyIn): Promise<CopyResult> {
   return new Promise((resolve, reject) => {
@@ -57,39 +44,13 @@ function runCopy(client: pg.Client, text: string, payload: CopyIn): Promise<Copy
 
 /** A pg client that runs a query whose only parameter is a `CopyIn` as `COPY ... FROM STDIN`. */
 export class CopyingClient extends pg.Client {
-  /** Session setups that committed on this connection. */
-  readonly #setUp = new Set<string>();
-  /** Session setups run in the open transaction: done for it, and for good once it commits. */
-  readonly #setUpInTransaction = new Set<string>();
-
   // biome-ignore lint/suspicious/noExplicitAny: pg's query has a dozen overloads; this passes them all through
   override query(...args: any[]): any {
     const [text, values] = args;
     const payload = copyPayload(values);
-    if (payload !== undefined && typeof text === 'string') return this.#copy(text, payload);
+    if (payload !== undefined && typeof text === 'string') return runCopy(this, text, payload);
     // biome-ignore lint/suspicious/noExplicitAny: as above
-    const result = (super.query as (...rest: any[]) => any)(...args);
-    if (typeof text === 'string' && ENDS_OR_UNDOES.test(text) && result instanceof Promise)
-      result.then(
-        (done: { command?: string }) => this.#transactionEnded(done.command === 'COMMIT'),
-        () => this.#transactionEnded(false),
-      );
-    return result;
-  }
-
-  async #copy(text: string, payload: CopyIn): Promise<CopyResult> {
-    const setup = payload.sessionSetup;
-    if (setup !== undefined && !this.#setUp.has(setup) && !this.#setUpInTransaction.has(setup)) {
-      await super.query(setup);
-      this.#setUpInTransaction.add(setup);
-    }
-    return runCopy(this, text, payload);
-  }
-
-  /** After `COMMIT` or a `ROLLBACK` (also to a savepoint, which may have undone a setup run after it). */
-  #transactionEnded(committed: boolean): void {
-    if (committed) for (const setup of this.#setUpInTransaction) this.#setUp.add(setup);
-    this.#setUpInTransaction.clear();
+    return (super.query as (...rest: any[]) => any)(...args);
   }
 
   /**

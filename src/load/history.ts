@@ -2,7 +2,7 @@
  * The history layer: keeps `sei_history.<table>` (SCD type 2, migration 003) in step with the `sei`
  * entity tables, inside the transaction that wrote the page.
  *
- * Set-based, one statement per page whatever its size: close the current versions whose hash
+ * Set-based, two statements per page whatever its size: close the current versions whose hash
  * differs from the entity row, then insert the new current versions (copied from the entity rows, so
  * the history holds exactly what was stored). Keys travel as one jsonb parameter expanded by
  * `jsonb_to_recordset`, which works the same on PostgreSQL and PGlite.
@@ -25,7 +25,8 @@ export const HISTORY_SCHEMA = 'sei_history';
 export type RowKey = Readonly<Record<string, unknown>>;
 
 interface HistorySql {
-  record: string;
+  close: string;
+  open: string;
   closeKeys: string;
   closeDeleted: string;
 }
@@ -43,34 +44,26 @@ function historySql(table: TableSpec): HistorySql {
   const match = (left: string, right: string) =>
     keyColumns.map((column) => `${left}.${column} = ${right}.${column}`).join(' AND ');
   const text: HistorySql = {
-    // One statement, in two steps (the second waits for the first: a scalar subquery on it).
     // 1. End the current version of every changed key whose content differs from the entity row.
-    //    A version that became current at this very instant (or later) is replaced by step 2.
-    // 2. Open a version for every changed key that has no current one left (a version step 1 ended is
-    //    no conflict any more: the statement's own update hides it from the unique index's check); a
-    //    current version with the same hash stays as it is, one from this same instant (or a later one:
-    //    clocks of two workers) is overwritten in place. Rows go in key order, like the upsert's, so
-    //    concurrent pages lock alike.
-    record: `
-      WITH closed AS (
-        UPDATE ${history} AS h SET valid_to = $2::timestamptz
-        FROM ${keys}, ${entity} AS e
-        WHERE ${match('e', 'k')} AND ${match('h', 'k')}
-          AND h.valid_to IS NULL AND h.valid_from < $2::timestamptz
-          AND h.row_hash IS DISTINCT FROM e.row_hash
-        RETURNING 1
-      ), opened AS (
-        INSERT INTO ${history} AS h (${keyColumns.join(', ')}, valid_from, row_hash, raw, run_id)
-        SELECT ${keyColumns.map((column) => `e.${column}`).join(', ')}, $2::timestamptz, e.row_hash, e.raw, $3::uuid
-        FROM ${keys} JOIN ${entity} AS e ON ${match('e', 'k')}
-        WHERE e.deleted_at IS NULL AND (SELECT count(*) FROM closed) >= 0
-        ORDER BY ${keyColumns.map((column) => `e.${column}`).join(', ')}
-        ON CONFLICT (${keyColumns.join(', ')}) WHERE valid_to IS NULL DO UPDATE SET
-          row_hash = EXCLUDED.row_hash, raw = EXCLUDED.raw, run_id = EXCLUDED.run_id
-        WHERE h.row_hash IS DISTINCT FROM EXCLUDED.row_hash
-        RETURNING 1
-      )
-      SELECT (SELECT count(*) FROM closed)::int AS closed, (SELECT count(*) FROM opened)::int AS opened`,
+    //    A version that became current at this very instant (or later) is replaced by statement 2.
+    close: `
+      UPDATE ${history} AS h SET valid_to = $2::timestamptz
+      FROM ${keys}, ${entity} AS e
+      WHERE ${match('e', 'k')} AND ${match('h', 'k')}
+        AND h.valid_to IS NULL AND h.valid_from < $2::timestamptz
+        AND h.row_hash IS DISTINCT FROM e.row_hash`,
+    // 2. Open a version for every changed key that has no current one left; a current version with the
+    //    same hash stays as it is, one from this same instant (or a later one: clocks of two workers) is
+    //    overwritten in place. Rows go in key order, like the upsert's, so concurrent pages lock alike.
+    open: `
+      INSERT INTO ${history} AS h (${keyColumns.join(', ')}, valid_from, row_hash, raw, run_id)
+      SELECT ${keyColumns.map((column) => `e.${column}`).join(', ')}, $2::timestamptz, e.row_hash, e.raw, $3::uuid
+      FROM ${keys} JOIN ${entity} AS e ON ${match('e', 'k')}
+      WHERE e.deleted_at IS NULL
+      ORDER BY ${keyColumns.map((column) => `e.${column}`).join(', ')}
+      ON CONFLICT (${keyColumns.join(', ')}) WHERE valid_to IS NULL DO UPDATE SET
+        row_hash = EXCLUDED.row_hash, raw = EXCLUDED.raw, run_id = EXCLUDED.run_id
+      WHERE h.row_hash IS DISTINCT FROM EXCLUDED.row_hash`,
     // Deletions: `greatest` keeps valid_to >= valid_from if a version began after the deletion instant.
     closeKeys: `
       UPDATE ${history} AS h SET valid_to = greatest($2::timestamptz, h.valid_from), deleted = true
@@ -120,10 +113,9 @@ export async function recordHistory(
     table,
     changed.map((row) => row.key),
   );
-  const result = await trx.executeQuery<HistoryResult>(
-    CompiledQuery.raw(text.record, [keys, at.toISOString(), runId]),
-  );
-  return result.rows[0] ?? { closed: 0, opened: 0 };
+  const closed = await trx.executeQuery(CompiledQuery.raw(text.close, [keys, at.toISOString()]));
+  const opened = await trx.executeQuery(CompiledQuery.raw(text.open, [keys, at.toISOString(), runId]));
+  return { closed: Number(closed.numAffectedRows ?? 0), opened: Number(opened.numAffectedRows ?? 0) };
 }
 
 /**

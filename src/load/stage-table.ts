@@ -2,8 +2,7 @@
  * The staging table of an entity table: a temporary table of the session (`pg_temp`) that a page's
  * changed rows are COPYed into before the guarded upsert merges them (./merge-sql.ts). Temporary
  * tables are never WAL-logged; `ON COMMIT DELETE ROWS` empties it at every commit, and it is created
- * once per connection: the COPY carries its `CREATE ... IF NOT EXISTS`, which the connection runs only
- * when it has not yet, or when a rollback may have undone it (./copy-client.ts).
+ * once per connection (`IF NOT EXISTS`, which also recreates it after a rollback undid its creation).
  */
 import { CompiledQuery } from 'kysely';
 import { quoteIdent } from '../state/sql-text.js';
@@ -68,17 +67,13 @@ const usedStages = new WeakMap<Executor, Set<Stage>>();
 
 /** COPYs `data` (./copy-rows.ts `encodeEntityRows`, no stamp) into the empty staging table. */
 export async function fillStage(trx: Executor, stage: Stage, data: Buffer): Promise<void> {
+  await trx.executeQuery(CompiledQuery.raw(stage.create));
   let used = usedStages.get(trx);
   if (used === undefined) {
     used = new Set();
     usedStages.set(trx, used);
   }
-  if (used.has(stage)) {
-    // An earlier part left its rows there, or was rolled back to its savepoint and took with it the
-    // table it created: make sure of the table, then empty it (only while bisecting, so rarely).
-    await trx.executeQuery(CompiledQuery.raw(stage.create));
-    await trx.executeQuery(CompiledQuery.raw(stage.clear));
-  }
+  if (used.has(stage)) await trx.executeQuery(CompiledQuery.raw(stage.clear));
   used.add(stage);
-  await trx.executeQuery(CompiledQuery.raw(stage.copy, [new CopyIn(data, stage.create)]));
+  await trx.executeQuery(CompiledQuery.raw(stage.copy, [new CopyIn(data)]));
 }

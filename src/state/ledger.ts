@@ -231,30 +231,6 @@ const COUNT_COLUMNS = {
   slices: 'slices',
 } as const satisfies Record<keyof CountDelta, string>;
 
-/** The counts a committed page adds to its stream run (./page-booking.ts), in its parameters' order. */
-export const PAGE_COUNTS = [
-  'pages',
-  'records',
-  'inserted',
-  'updated',
-  'unchanged',
-  'rejected',
-  'sanitized',
-  'requests',
-  'retries',
-  'rateLimited',
-] as const satisfies readonly (keyof CountDelta)[];
-
-export type PageCounts = Record<(typeof PAGE_COUNTS)[number], number>;
-
-/** The `SET` list of an update of `sei_sync.stream_runs` adding `PAGE_COUNTS` from `$first` on. */
-export function addPageCountsSql(first: number): string {
-  return PAGE_COUNTS.map((field, i) => {
-    const column = COUNT_COLUMNS[field];
-    return `${column} = ${column} + $${first + i}::bigint`;
-  }).join(', ');
-}
-
 /**
  * Adds to a stream run's counts. Called inside a page's transaction, the counts commit with the rows
  * (and a page rolled back is not counted); the slices of one stream run may be walked by several

@@ -8,9 +8,10 @@
  * A running slice can be split by a walker that has finished its own (src/sync/work-stealing.ts): the
  * slice's far end moves to a midpoint and a new slice takes the rest. Each page's advance checks the
  * bounds its records were cut to, so a page read past the new end is written again without its part
- * beyond (see `advanceSlice` in ./page-booking.ts).
+ * beyond (see `advanceSlice`).
  */
 import { type Kysely, sql } from 'kysely';
+import type { TimeRange } from '../extract/time-range.js';
 import type { Executor } from '../load/upsert.js';
 import type { Database } from './schema.js';
 
@@ -135,7 +136,7 @@ export async function readSlice(
 /**
  * Claims a slice for `walker` (a walker starting or resuming it) and returns its state; a done slice is
  * returned as it is. A claim only tells thieves the slice is under way: two walkers on one slice are
- * still kept apart by `advanceSlice` (./page-booking.ts).
+ * still kept apart by `advanceSlice`.
  */
 export async function claimSlice(
   db: Executor,
@@ -152,6 +153,65 @@ export async function claimSlice(
     .returningAll()
     .executeTakeFirst();
   return row ? toState(row) : readSlice(db, walkId, sliceNo);
+}
+
+/** What `advanceSlice` did with a page. */
+export type SliceAdvance =
+  | { kind: 'moved' }
+  /** Another walker moved the slice (or closed it). */
+  | { kind: 'taken' }
+  /** A thief split the slice since the page was cut to `expectedBounds`: these are its bounds now. */
+  | { kind: 'narrowed'; bounds: TimeRange };
+
+/**
+ * Moves a slice from `expectedResumeAt` to `resumeAt` (inside the page's transaction) and counts the
+ * page; `done` closes it. The page's records were cut to `expectedBounds`: when the slice no longer has
+ * them (a thief split it meanwhile), nothing moves and the new bounds are returned, so the page is
+ * written again without what now belongs to the thief. A split waits for this row's lock, so once the
+ * advance has run the bounds hold until the page commits.
+ */
+export async function advanceSlice(
+  db: Executor,
+  slice: { walkId: string; sliceNo: number },
+  move: {
+    expectedResumeAt: number;
+    expectedBounds: TimeRange;
+    resumeAt: number;
+    records: number;
+    done: boolean;
+    /** The server's count of what is left after this page, when it gave one. */
+    remainingRecords?: number;
+  },
+): Promise<SliceAdvance> {
+  const result = await db
+    .updateTable('sei_sync.walk_slices')
+    .set({
+      resume_at: move.resumeAt,
+      pages: sql`pages + 1`,
+      records: sql`records + ${move.records}`,
+      done_at: move.done ? sql`now()` : null,
+      updated_at: sql`now()`,
+      ...(move.remainingRecords !== undefined && { remaining_records: move.remainingRecords }),
+    })
+    .where('walk_id', '=', slice.walkId)
+    .where('slice_no', '=', slice.sliceNo)
+    .where('resume_at', '=', move.expectedResumeAt)
+    .where('range_from', '=', move.expectedBounds.from)
+    .where('range_to', '=', move.expectedBounds.to)
+    .where('done_at', 'is', null)
+    .executeTakeFirst();
+  if (Number(result.numUpdatedRows) === 1) return { kind: 'moved' };
+  const now = await readSlice(db, slice.walkId, slice.sliceNo);
+  if (!now || (now.from === move.expectedBounds.from && now.to === move.expectedBounds.to))
+    return { kind: 'taken' };
+  // Split since the page was cut: the page is written again cut to the new bounds when the slice waits
+  // for it, and dropped when it starts past them (an earlier page of this walker, cut, closed the slice
+  // at the split: the page lies wholly in the thief's part).
+  const waitsForIt = !now.done && now.resumeAt === move.expectedResumeAt;
+  const startsPastThem = move.expectedResumeAt <= now.from || move.expectedResumeAt >= now.to;
+  return waitsForIt || startsPastThem
+    ? { kind: 'narrowed', bounds: { from: now.from, to: now.to } }
+    : { kind: 'taken' };
 }
 
 /** How long a thief's hold on a victim (the count before a split) keeps other thieves away. */
@@ -311,6 +371,23 @@ export async function restartSlices(db: Executor, walkId: string, direction: Wal
 export async function forgetSlices(db: Executor, walkId: string): Promise<void> {
   await db.deleteFrom('sei_sync.walk_slices').where('walk_id', '=', walkId).execute();
   await db.deleteFrom('sei_sync.walk_snapshots').where('walk_id', '=', walkId).execute();
+}
+
+/** Notes the daily snapshots (`ingested_at`, epoch seconds) a page came from, per integration. */
+export async function recordSnapshots(
+  db: Executor,
+  walkId: string,
+  snapshots: ReadonlyMap<string, ReadonlySet<number>>,
+): Promise<void> {
+  const values = [...snapshots].flatMap(([integration, seen]) =>
+    [...seen].map((snapshot) => ({ walk_id: walkId, integration_id: integration, snapshot })),
+  );
+  if (values.length === 0) return;
+  await db
+    .insertInto('sei_sync.walk_snapshots')
+    .values(values)
+    .onConflict((oc) => oc.doNothing())
+    .execute();
 }
 
 /** The snapshots a walk's pages came from, per integration (sorted). */

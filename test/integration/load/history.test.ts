@@ -281,7 +281,7 @@ describe('history on PostgreSQL', () => {
     ]);
   });
 
-  it('one page writes history for many rows in one statement (set-based), one version each', async () => {
+  it('one page writes history for many rows in two statements (set-based), one version each', async () => {
     const at = new Date('2026-08-01T00:00:00Z');
     const records = Array.from({ length: 500 }, (_, i) => issue(`BULK-${i}`, `bulk ${i}`, 'TODO'));
     await writeRecords(warehouse, jiraIssuesStream, records, at, randomUUID());

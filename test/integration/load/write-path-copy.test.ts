@@ -5,7 +5,7 @@
  * that may not create temporary tables gets the portable path.
  */
 import { randomBytes } from 'node:crypto';
-import { type Kysely, sql, type Transaction } from 'kysely';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { writeIsolatingBadItems } from '../../../src/load/isolate-bad-records.js';
 import { type WritePageResult, writePage } from '../../../src/load/upsert.js';
@@ -14,7 +14,6 @@ import type { WritePath } from '../../../src/load/write-types.js';
 import { Secret } from '../../../src/secret.js';
 import { migrateToLatest } from '../../../src/state/migrate.js';
 import { openWarehouse, type Warehouse } from '../../../src/state/open.js';
-import type { Database } from '../../../src/state/schema.js';
 import { STREAMS } from '../../../src/streams/registry.js';
 import type { Row } from '../../../src/streams/types.js';
 import { createTestDatabase, type TestDatabase } from '../../support/services.js';
@@ -157,57 +156,6 @@ describe('the COPY write path', () => {
     );
     for (const row of names.rows)
       expect(row.name).toBe(row.id === 'u-29' ? 'unit 29 v0' : `unit ${row.id.slice(2)} v3`);
-  });
-});
-
-describe('the staging table, created once per connection', () => {
-  let database: TestDatabase;
-
-  beforeAll(async () => {
-    database = await createTestDatabase('sei_write_path_stage');
-    const warehouse = await openWarehouse({ databaseUrl: new Secret(database.url), poolSize: 1 });
-    await migrateToLatest(warehouse).finally(() => warehouse.close());
-  });
-  afterAll(async () => {
-    await database?.drop();
-  });
-
-  /** A new session (one connection: every write runs where its staging table is at stake), then its rows. */
-  async function inNewSession(work: (db: Kysely<Database>, path: WritePath) => Promise<void>) {
-    const warehouse = await openWarehouse({ databaseUrl: new Secret(database.url), poolSize: 1 });
-    try {
-      await sql`TRUNCATE sei.org_units`.execute(warehouse.db);
-      await work(warehouse.db, await writePathOf(warehouse));
-      return (await sql<{ id: string }>`SELECT id FROM sei.org_units ORDER BY id`.execute(warehouse.db)).rows;
-    } finally {
-      await warehouse.close();
-    }
-  }
-  const writeIn = (trx: Transaction<Database>, path: WritePath, rows: readonly Row[]) =>
-    writePage(trx, { table, children: [], rows, childRows: {}, runId: RUN_ID, syncedAt: new Date(), path });
-
-  it('is created again after the transaction that created it rolled back', async () => {
-    const rows = await inNewSession(async (db, path) => {
-      const failed = db.transaction().execute(async (trx) => {
-        await writeIn(trx, path, [unit(1)]);
-        throw new Error('the page fails after its rows');
-      });
-      await expect(failed).rejects.toThrow('the page fails after its rows');
-      await db.transaction().execute((trx) => writeIn(trx, path, [unit(2)]));
-    });
-    expect(rows).toEqual([{ id: 'u-2' }]);
-  });
-
-  it('is created again after a rollback to a savepoint taken before it', async () => {
-    const rows = await inNewSession(async (db, path) => {
-      await db.transaction().execute(async (trx) => {
-        await sql`SAVEPOINT before_stage`.execute(trx);
-        await writeIn(trx, path, [unit(3)]);
-        await sql`ROLLBACK TO SAVEPOINT before_stage`.execute(trx);
-        await writeIn(trx, path, [unit(4)]);
-      });
-    });
-    expect(rows).toEqual([{ id: 'u-4' }]);
   });
 });
 

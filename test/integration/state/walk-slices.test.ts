@@ -5,8 +5,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { advanceSlice } from '../../../src/state/page-booking.js';
 import {
+  advanceSlice,
   claimSlice,
   createSlices,
   readSlice,
