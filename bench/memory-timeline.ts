@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { buildCli } from './lib/build.js';
 import { runCli } from './lib/cli-process.js';
-import { createScratchDatabase } from './lib/database.js';
+import { connect, createScratchDatabase } from './lib/database.js';
 import { startBenchReplay } from './lib/replay-with-fallback.js';
 import { BENCH_REQUESTS_PER_MINUTE, MIXES, type MixName } from './lib/scenario-data.js';
 
@@ -79,6 +79,7 @@ try {
   if (migrate.code !== 0) throw new Error(`migrate failed: ${migrate.stderr.slice(-2000)}`);
   const file = join(dir, 'memory.jsonl');
   const load = loadavg()[0]!;
+  const startedAt = Date.now();
   const run = await runCli({
     args: ['sync'],
     cliPath,
@@ -101,6 +102,25 @@ try {
   const step = Math.max(1, Math.floor(samples.length / 20));
   for (let i = 0; i < samples.length; i += step)
     process.stdout.write(`  ${(samples[i]!.t / 1000).toFixed(1)} s: ${describe(samples[i]!)}\n`);
+  // When each big stream ran, to read the timeline by (seconds from the sync's start, roughly).
+  const client = await connect(db.url);
+  try {
+    const { rows } = await client.query<{
+      stream: string;
+      started: number;
+      finished: number;
+      records: number;
+    }>(
+      `SELECT stream, extract(epoch FROM started_at) * 1000 AS started, extract(epoch FROM finished_at) * 1000 AS finished, records
+       FROM sei_sync.stream_runs WHERE records >= 1000 ORDER BY started_at`,
+    );
+    for (const row of rows)
+      process.stdout.write(
+        `  ${row.stream}: ${((Number(row.started) - startedAt) / 1000).toFixed(0)}–${((Number(row.finished) - startedAt) / 1000).toFixed(0)} s, ${row.records} records\n`,
+      );
+  } finally {
+    await client.end();
+  }
 } finally {
   rmSync(dir, { recursive: true, force: true });
   await db.drop();
