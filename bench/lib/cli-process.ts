@@ -1,6 +1,7 @@
 /**
- * Runs the real `sei-sync` CLI as a child process (through tsx, as `npm run sei-sync` does) and
- * samples its peak resident memory (VmHWM of /proc/<pid>/status, a high-water mark the kernel keeps).
+ * Runs the real `sei-sync` CLI as a child process (compiled, or through tsx as `npm run sei-sync`
+ * does), with the node flags of its `#!` line as the `sei-sync` bin runs it, and samples its peak
+ * resident memory (VmHWM of /proc/<pid>/status, a high-water mark the kernel keeps).
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -56,12 +57,24 @@ export function readHighWaterKiB(pid: number): number | undefined {
   }
 }
 
+/**
+ * The node flags of a script's `#!/usr/bin/env -S node <flags>` line: what `sei-sync` (the npm bin,
+ * the image's entry point) runs the CLI with, so that a bench measures what users run.
+ */
+export function shebangNodeFlags(script: string): string[] {
+  const first = readFileSync(script, 'utf8').split('\n', 1)[0] ?? '';
+  const match = /^#!\/usr\/bin\/env -S node((?:\s+\S+)*)\s*$/.exec(first);
+  return match?.[1]?.trim().split(/\s+/).filter(Boolean) ?? [];
+}
+
 export function runCli(options: CliRunOptions): Promise<CliRunResult> {
   const started = performance.now();
   const entry = options.cliPath ? [options.cliPath] : ['--import', 'tsx', CLI_SOURCE];
   const cpuDir = mkdtempSync(join(tmpdir(), 'sei-bench-cpu-'));
   const cpuFile = join(cpuDir, 'cpu.json');
-  const flags = [...(options.nodeFlags ?? []), '--require', CPU_AT_EXIT];
+  // Flags given here come after the bin's, so they win (node takes the last of a flag).
+  const binFlags = shebangNodeFlags(options.cliPath ?? CLI_SOURCE);
+  const flags = [...binFlags, ...(options.nodeFlags ?? []), '--require', CPU_AT_EXIT];
   const child = spawn(process.execPath, [...flags, ...entry, ...options.args], {
     cwd: REPO_ROOT,
     env: {

@@ -204,7 +204,8 @@ export class BinaryCopyRows {
   }
 
   private timestamp(value: unknown): boolean {
-    const ms = value instanceof Date ? value.getTime() : Number.NaN;
+    // Normalizers give epoch milliseconds (`EpochMs`, ../normalize/convert.ts); a Date is written alike.
+    const ms = typeof value === 'number' ? value : value instanceof Date ? value.getTime() : Number.NaN;
     if (!(ms >= FIRST_INSTANT_MS && ms < END_INSTANT_MS)) return false;
     // Microseconds since 2000: exact in a double for about 285 years around 2000 (the common case,
     // without a BigInt); up to 2.5e17 in the year 9999, beyond a double's exact integers.

@@ -13,11 +13,23 @@ export function dedupeByKey(rows: readonly Row[], key: readonly string[]): Row[]
   return [...byKey.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, row]) => row);
 }
 
-/** The row's values for exactly these columns, missing ones as null (what `jsonb_to_recordset` reads). */
+/**
+ * The row's values for exactly these columns, missing ones as null, as `jsonb_to_recordset` reads
+ * them: an instant held as epoch milliseconds (`EpochMs`) becomes its ISO text, as a Date would.
+ */
 export function pick(row: Row, columns: readonly ColumnSpec[]): Row {
   const out: Row = {};
-  for (const column of columns) out[column.name] = row[column.name] ?? null;
+  for (const column of columns) {
+    const value = row[column.name] ?? null;
+    out[column.name] = column.type === 'timestamptz' && typeof value === 'number' ? isoInstant(value) : value;
+  }
   return out;
+}
+
+/** ISO text of epoch milliseconds; a number that is no instant is left for PostgreSQL to refuse. */
+function isoInstant(ms: number): string | number {
+  const date = new Date(ms);
+  return Number.isNaN(date.getTime()) ? ms : date.toISOString();
 }
 
 /**

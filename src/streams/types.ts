@@ -111,7 +111,10 @@ export interface ChildTableSpec {
   readonly columns: readonly ColumnSpec[];
 }
 
-/** A normalized row: column name to value (Date for timestamptz, number, string, string[], object). */
+/**
+ * A normalized row: column name to value (for timestamptz epoch milliseconds, `EpochMs` of
+ * ../normalize/convert.ts, or a Date; number, string, string[], object).
+ */
 export type Row = Record<string, unknown>;
 
 export type NormalizeResult =
@@ -145,7 +148,7 @@ export interface KeysetCursor {
   readonly recordField: string;
   /** Unit of `recordField` in records (CI/CD runs carry ms, although their filters take seconds). */
   readonly recordUnit: 's' | 'ms';
-  /** Column of the normalized row that holds the instant (a Date). */
+  /** Column of the normalized row that holds the instant. */
   readonly column: string;
   /**
    * The order the server returns a window in: `asc` when it honours our ascending `sort` on the field

@@ -11,6 +11,7 @@ import type { SyncProgress } from '../state/run-types.js';
 import type { Database } from '../state/schema.js';
 import type { AnyStreamDefinition, AnyStreamName, StreamDefinition, StreamName } from '../streams/types.js';
 import type { V2Runtime } from '../v2/runtime.js';
+import type { Semaphore } from './semaphore.js';
 
 export interface EngineSettings {
   /** Records per page asked (capped per endpoint). */
@@ -44,6 +45,12 @@ export interface EngineContext {
   readonly client: ListClient;
   /** Pages fetched and not yet committed, for the whole process (SEI_SYNC_PAGES_IN_HAND). */
   readonly pages: PageBudget;
+  /**
+   * Pages of keyset walks being written at once, for the whole process (`PAGES_IN_HAND.beyondInFlight`):
+   * a page being written holds its prepared rows and COPY buffers besides its records and rows, about
+   * three times what a page waiting for its write holds, so the pages in hand wait their turn here.
+   */
+  readonly pageWrites: Semaphore;
   readonly streams: Readonly<Record<AnyStreamName, AnyStreamDefinition>>;
   /** SEI 2.0: its client and settings, when configured (src/v2/). */
   readonly v2: V2Runtime | undefined;

@@ -68,6 +68,8 @@ export interface SyncEngineOptions {
    * unless set), at each moment the in-flight limit + `PAGES_IN_HAND.beyondInFlight`
    */
   pages?: PageBudget;
+  /** @defaultValue `PAGES_IN_HAND.beyondInFlight` pages of keyset walks written at once */
+  pageWrites?: Semaphore;
 }
 
 export const ENGINE_DEFAULTS = { maxInFlight: 16, forceDatabaseSource: true } as const;
@@ -98,6 +100,8 @@ function engineContext(options: SyncEngineOptions, maxInFlight: number): EngineC
         config.pagesInHand ?? maxInFlight + PAGES_IN_HAND.beyondInFlight,
         () => client.limit + PAGES_IN_HAND.beyondInFlight,
       ),
+    // The pages being written, which the budget above counts beyond the requests in flight.
+    pageWrites: options.pageWrites ?? new Semaphore(PAGES_IN_HAND.beyondInFlight),
     streams: { ...(options.streams ?? STREAMS), ...DORA_STREAMS, ...V2_STREAMS },
     v2: options.v2,
     settings: {

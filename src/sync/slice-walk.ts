@@ -91,6 +91,9 @@ export async function walkSlice(
       };
       expectedResumeAt = page.resumeAt;
       await writes.submit(normalized.keys, async (turn) => {
+        // Asked in page order (submit starts each write at once), and the permits are handed out in
+        // order: a page holding one waits only for its predecessor, which asked before it.
+        const release = await ctx.pageWrites.acquire();
         try {
           // Cut to the bounds known, and again to narrower ones should a split land before the commit.
           for (let first = true; ; first = false) {
@@ -139,6 +142,7 @@ export async function walkSlice(
             }
           }
         } finally {
+          release();
           inHand.delete(page.lease);
           page.lease.release();
         }

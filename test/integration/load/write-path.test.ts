@@ -1,7 +1,7 @@
 /**
  * Normalized rows of every stream go through both of the warehouse's write paths (binary COPY through
  * a staging table, and jsonb_to_recordset) into the migrated tables and come back with the same
- * values: dates as instants, lists as text[], objects as jsonb, and the Jira histories as child rows.
+ * values: instants (epoch milliseconds in the rows) as timestamptz, lists as text[], objects as jsonb, and the Jira histories as child rows.
  */
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -64,7 +64,12 @@ async function selectAll(
   const { rows } = await sql<Row>`SELECT ${sql.join(columns.map((c) => sql.ref(c)))} FROM ${sql.table(
     `sei.${table}`,
   )} ORDER BY ${sql.join(orderBy.map((c) => sql.ref(c)))}`.execute(warehouse.db);
-  return rows;
+  // Instants come back as Dates; a normalized row holds them as epoch milliseconds (`EpochMs`).
+  return rows.map((row) =>
+    Object.fromEntries(
+      Object.entries(row).map(([column, value]) => [column, value instanceof Date ? value.getTime() : value]),
+    ),
+  );
 }
 
 describe.each([createCopyWritePath({ compression: 'pglz' }), jsonbWritePath])(

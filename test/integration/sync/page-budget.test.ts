@@ -1,7 +1,8 @@
 /**
  * The process-wide page budget (src/extract/page-budget.ts) in whole syncs: a budget of one page still
  * ends exact with slices in parallel (no deadlock between a page waiting for its predecessor and the
- * predecessor), and a sync that fails or is cancelled halfway leaves every page given back.
+ * predecessor), pages written at once are capped for the whole process too, and a sync that fails or
+ * is cancelled halfway leaves every page given back.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { PageBudget } from '../../../src/extract/page-budget.js';
@@ -10,6 +11,7 @@ import { readCheckpoint } from '../../../src/state/checkpoints.js';
 import { STREAM_NAMES, type StreamName } from '../../../src/streams/types.js';
 import type { ChangeListener } from '../../../src/sync/engine.js';
 import { runSync } from '../../../src/sync/run-sync.js';
+import { Semaphore } from '../../../src/sync/semaphore.js';
 import { countRows, diffStream, type SyncHarness, startSyncHarness } from '../../support/sync-harness.js';
 
 /** A history listener that calls `onCall` with the number of each call first. */
@@ -53,6 +55,35 @@ describe('the page budget in a sync', () => {
     expect((await readCheckpoint(harness.warehouse.db, 'jira_issues'))?.walk).toBeNull();
     expect(pages.peak).toBe(1);
     expect(pages.inHand).toBe(0);
+  });
+
+  it('two pages written at once for the whole process, eight slices with two writers each: the tables end exact', async () => {
+    harness = await startSyncHarness({
+      simulator: { records: 0, streamSizes: { jira_issues: 400 }, seed: 15 },
+      env: { SEI_MAX_IN_FLIGHT: '8', SEI_SYNC_PAGE_WRITERS: '2', SEI_PAGE_SIZE: '25' },
+    });
+    let writing = 0;
+    let mostWriting = 0;
+    // Called inside each page's write: a pause there lets every page that may write at once do so.
+    const counting: ChangeListener = {
+      async onChanged(trx, table, changed, at, runId) {
+        mostWriting = Math.max(mostWriting, ++writing);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        writing--;
+        await historyChangeListener.onChanged(trx, table, changed, at, runId);
+      },
+      onDeleted: historyChangeListener.onDeleted,
+    };
+    const pageWrites = new Semaphore(2);
+    const run = await runSync(harness.newEngine({ pageWrites, changeListener: counting }), {
+      streams: ['jira_issues'],
+      fullRefresh: false,
+      trigger: 'cli',
+    });
+    expect(run.results[0]).toMatchObject({ status: 'succeeded', counts: { inserted: 400 } });
+    await expectExact(harness, ['jira_issues']);
+    expect(mostWriting).toBe(2);
+    expect(pageWrites.running).toBe(0);
   });
 
   it('every stream at once under two pages in hand: every table exact, the budget whole at the end', async () => {

@@ -87,8 +87,11 @@ describe('BinaryCopyRows', () => {
       b.writeBigInt64BE(BigInt(Date.parse(iso) - Date.parse('2000-01-01T00:00:00Z')) * 1000n);
       return withLength(b);
     };
-    for (const iso of ['2024-02-29T12:34:56.789Z', '0001-01-01T00:00:00.000Z', '9999-12-31T23:59:59.999Z'])
+    for (const iso of ['2024-02-29T12:34:56.789Z', '0001-01-01T00:00:00.000Z', '9999-12-31T23:59:59.999Z']) {
       expect(field('timestamptz', new Date(iso))).toEqual(micros(iso));
+      // As normalizers give them: epoch milliseconds (`EpochMs`).
+      expect(field('timestamptz', Date.parse(iso))).toEqual(micros(iso));
+    }
   });
 
   it('writes text[] as a one-dimensional array of text, and [] with no dimension', () => {
@@ -127,6 +130,8 @@ describe('BinaryCopyRows', () => {
     ['boolean', 'true'],
     ['timestamptz', new Date(1e15)],
     ['timestamptz', new Date(Number.NaN)],
+    ['timestamptz', 1e15],
+    ['timestamptz', Number.NaN],
     ['timestamptz', '2024-01-01T00:00:00Z'],
     ['text[]', ['a', 1]],
     ['text[]', ['a\u0000']],

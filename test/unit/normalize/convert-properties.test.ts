@@ -194,8 +194,9 @@ function expectFits(type: ColumnType, value: unknown, options: { storableText: b
       expect(typeof value).toBe('boolean');
       return;
     case 'timestamptz': {
-      expect(value).toBeInstanceOf(Date);
-      const ms = (value as Date).getTime();
+      // Epoch milliseconds (`EpochMs`), whole, as a Date would hold them.
+      expect(Number.isSafeInteger(value)).toBe(true);
+      const ms = value as number;
       expect(ms > INSTANT_WINDOW_MS.after && ms < INSTANT_WINDOW_MS.before).toBe(true);
       return;
     }

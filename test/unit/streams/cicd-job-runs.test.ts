@@ -23,8 +23,8 @@ describe('cicd_job_runs normalize', () => {
       instance_name: 'jenkins-prod',
       project_name: null,
       status: 'SUCCESS',
-      start_time: new Date(1_700_000_000_000),
-      end_time: new Date(1_700_000_420_000),
+      start_time: 1_700_000_000_000,
+      end_time: 1_700_000_420_000,
       duration_seconds: 420,
       cicd_user_id: 'ada.l',
       scm_url: null,
@@ -66,8 +66,8 @@ describe('cicd_job_runs normalize', () => {
       params: { not: 'a list' },
       tags: [['nested']],
     });
-    expect(row.start_time).toEqual(new Date(1_700_000_000_000));
-    expect(row.end_time).toEqual(new Date(1_700_000_420_000));
+    expect(row.start_time).toEqual(1_700_000_000_000);
+    expect(row.end_time).toEqual(1_700_000_420_000);
     expect(row.job_run_number).toBe(813);
     expect(row.duration_seconds).toBeNull();
     expect(row.integration_id).toBe('4200');

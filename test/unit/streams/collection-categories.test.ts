@@ -22,8 +22,8 @@ describe('collection_categories normalize', () => {
       root_ou_id: null,
       root_ou_name: 'All Teams',
       workspace_id: '34',
-      created_at: new Date(1_710_947_467_896),
-      updated_at: new Date(1_710_950_000_000),
+      created_at: 1_710_947_467_896,
+      updated_at: 1_710_950_000_000,
       raw: record,
     });
   });
@@ -32,7 +32,7 @@ describe('collection_categories normalize', () => {
     const row = ok({ id: 'c2', is_predefined: 'yes', created_at: 0, updated_at: '1710950000' });
     expect(row.is_predefined).toBeNull();
     expect(row.created_at).toBeNull();
-    expect(row.updated_at).toEqual(new Date(1_710_950_000_000));
+    expect(row.updated_at).toEqual(1_710_950_000_000);
     expect(row.name).toBeNull();
   });
 

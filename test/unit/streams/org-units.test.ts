@@ -30,7 +30,7 @@ describe('org_units normalize', () => {
       sections: [],
       no_of_dashboards: 0,
       default_dashboard_id: '0',
-      created_at: new Date(1_710_947_467_896),
+      created_at: 1_710_947_467_896,
       updated_at: null,
       raw: record,
     });
@@ -70,7 +70,7 @@ describe('org_units normalize', () => {
     const row = ok({ id: '80', managers: 'ada', tags: 'team', created_at: 1_710_947_467, version: 2 });
     expect(row.managers).toBeNull();
     expect(row.tags).toEqual(['team']);
-    expect(row.created_at).toEqual(new Date(1_710_947_467_000));
+    expect(row.created_at).toEqual(1_710_947_467_000);
     expect(row.version).toBe('2');
     expect(row.member_user_ids).toBeNull();
   });

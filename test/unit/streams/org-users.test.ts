@@ -21,8 +21,8 @@ describe('org_users normalize', () => {
       integration_user_keys: ['378:712020:c41c2f65-aaaa', '4012:ada-l'],
       additional_fields: { role: 'Staff Engineer' },
       version: '2',
-      created_at: new Date(1_715_126_614_000),
-      updated_at: new Date(1_715_661_535_000),
+      created_at: 1_715_126_614_000,
+      updated_at: 1_715_661_535_000,
       raw: record,
     });
   });
@@ -75,8 +75,8 @@ describe('org_users normalize', () => {
       integration_user_ids: 'nope',
       version: 3,
     });
-    expect(row.created_at).toEqual(new Date(1_715_126_614_000));
-    expect(row.updated_at).toEqual(new Date(1_715_661_535_000));
+    expect(row.created_at).toEqual(1_715_126_614_000);
+    expect(row.updated_at).toEqual(1_715_661_535_000);
     expect(row.email).toBeNull();
     expect(row.additional_fields).toBeNull();
     expect(row.integration_user_ids).toBeNull();

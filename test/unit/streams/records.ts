@@ -447,8 +447,8 @@ export const REALISTIC_RECORDS: Record<StreamName, () => SeiRecord> = {
   workflow_profiles: workflowProfileRecord,
 };
 
-/** `new Date(seconds * 1000)`. */
-export const at = (seconds: number): Date => new Date(seconds * 1000);
+/** The instant `seconds` after 1970 as a normalized row holds it: epoch milliseconds (`EpochMs`). */
+export const at = (seconds: number): number => seconds * 1000;
 
 /** A copy of `record` without `fields` (SEI omits fields rather than sending null). */
 export function without(record: SeiRecord, ...fields: string[]): SeiRecord {

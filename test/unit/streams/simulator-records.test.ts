@@ -87,7 +87,7 @@ describe.each(Object.values(STREAMS).map((stream) => [stream.name, stream] as co
       const { recordField, column } = stream.cursor;
       records.forEach((record, i) => {
         if (record[recordField] !== undefined && !before1970(i))
-          expect(rows[i]?.[column]).toBeInstanceOf(Date);
+          expect(Number.isSafeInteger(rows[i]?.[column])).toBe(true);
       });
     });
 
