@@ -5,7 +5,9 @@
  * server; more only queues at the budget and holds pages in memory for nothing.
  *
  * The latency is an exponentially weighted average of successful calls, so the limit follows a server
- * that slows down or speeds up. The budget itself still decides when each request may start (shared
+ * that slows down or speeds up. Counts (one-record requests) are left out: a walk's plan sends a few
+ * dozen, answered several times faster than a page, and they would talk the limit down just as the
+ * pages, which hold the slots, start. The budget itself still decides when each request may start (shared
  * through Redis by every worker, slowed down by 429s); this limit only sizes the concurrency.
  */
 import type { ListCallOptions, ListClient, ListRequestBody, ListResult } from './client.js';
@@ -30,6 +32,9 @@ export { IN_FLIGHT_DEFAULTS };
 
 /** A margin over Little's law: answers vary, and a request starting late leaves budget unused. */
 const HEADROOM = 1.25;
+
+/** A request for one record: a count (its page size key is `page_size` or `pageSize`). */
+const isCount = (body: ListRequestBody): boolean => body.page_size === 1 || body.pageSize === 1;
 
 export class InFlightLimit implements ListClient {
   readonly #client: ListClient;
@@ -72,7 +77,7 @@ export class InFlightLimit implements ListClient {
     try {
       const result = await this.#client.list<R>(path, body, options);
       // One attempt measures the server; a retried call's time is mostly backoff.
-      if (result.attempts === 1) this.#observe(this.#nowMs() - started);
+      if (result.attempts === 1 && !isCount(body)) this.#observe(this.#nowMs() - started);
       return result;
     } finally {
       this.#inFlight--;

@@ -79,6 +79,32 @@ describe('InFlightLimit', () => {
     expect(limit.peak).toBe(4);
   });
 
+  it('leaves counts out of the latency: the quick counts of a plan do not shrink the limit its pages need', async () => {
+    const server = manualClient();
+    let clock = 0;
+    const limit = new InFlightLimit(server.client, {
+      requestsPerMinute: 600,
+      maxInFlight: 16,
+      initialLatencyMs: 1000,
+      smoothing: 1,
+      nowMs: () => clock,
+    });
+    expect(limit.limit).toBe(13);
+    const answered = async (body: { page: number } & Record<string, unknown>, ms: number) => {
+      const call = limit.list('/v1/x/list', body);
+      await tick();
+      clock += ms;
+      server.release();
+      await call;
+    };
+    await answered({ page: 0, page_size: 1 }, 100);
+    await answered({ page: 0, pageSize: 1 }, 100);
+    expect(limit.limit).toBe(13);
+    // A page is what the walk's slots hold: 10/s × 0.4 s × 1.25 = 5.
+    await answered({ page: 0, page_size: 1000 }, 400);
+    expect(limit.limit).toBe(5);
+  });
+
   it('a call waiting for a slot stops with SEI_ERR_ABORTED when its signal fires', async () => {
     const server = manualClient();
     const limit = new InFlightLimit(server.client, {
