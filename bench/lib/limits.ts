@@ -114,6 +114,8 @@ function copyValue(value: unknown, column: ColumnSpec): string {
   if (column.type === 'jsonb') text = JSON.stringify(value);
   else if (Array.isArray(value)) text = `{${value.map((v) => JSON.stringify(String(v))).join(',')}}`;
   else if (value instanceof Date) text = value.toISOString();
+  // Normalized rows carry instants as epoch milliseconds (src/normalize/convert.ts).
+  else if (column.type === 'timestamptz' && typeof value === 'number') text = new Date(value).toISOString();
   else text = String(value);
   return text.replace(/[\\\n\r\t]/g, (c) =>
     c === '\\' ? '\\\\' : c === '\n' ? '\\n' : c === '\r' ? '\\r' : '\\t',
