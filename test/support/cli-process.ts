@@ -8,6 +8,12 @@ import { killOnExit } from './child-cleanup.js';
 
 const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
+/**
+ * The highest request rate the configuration allows (src/config.ts), for CLI runs whose subject is not
+ * the pacing: at the default 600 a minute, the budget alone would set how long they take.
+ */
+export const UNPACED_REQUESTS_PER_MINUTE = '5000';
+
 /** One pino line from the child's stderr. */
 export interface LogLine {
   level: number;
@@ -101,4 +107,22 @@ export function spawnCli(
       await exited;
     },
   };
+}
+
+/** What a finished `sei-sync` process left: its exit code, stdout and stderr together, stdout alone. */
+export interface CliRun {
+  code: number | null;
+  output: string;
+  stdout: string;
+}
+
+/** Runs `sei-sync <args>` (as `spawnCli` does) to its exit. */
+export async function runCli(
+  args: readonly string[],
+  env: Record<string, string>,
+  user?: { uid: number; gid: number },
+): Promise<CliRun> {
+  const cli = spawnCli(args, env, user);
+  const { code } = await cli.exited;
+  return { code, output: cli.output(), stdout: cli.stdout() };
 }
