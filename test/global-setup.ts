@@ -6,6 +6,9 @@
  * Test files read the URLs with `inject('databaseUrl')` / `inject('redisUrl')` and isolate themselves
  * (their own database, their own BullMQ prefix: see test/support/services.ts).
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { resolveTestServices } from './support/resolve-services.js';
 
@@ -13,6 +16,8 @@ declare module 'vitest' {
   export interface ProvidedContext {
     databaseUrl: string;
     redisUrl: string;
+    /** Where support/pglite-template.ts keeps this run's fresh embedded database to copy. */
+    pgliteTemplateRoot: string;
   }
 }
 
@@ -21,5 +26,10 @@ export default async function setup(project: TestProject): Promise<() => Promise
   console.log(`[test services] ${services.description}`);
   project.provide('databaseUrl', services.databaseUrl);
   project.provide('redisUrl', services.redisUrl);
-  return services.stop;
+  const pgliteTemplateRoot = mkdtempSync(join(tmpdir(), 'sei-test-pglite-template-'));
+  project.provide('pgliteTemplateRoot', pgliteTemplateRoot);
+  return async () => {
+    rmSync(pgliteTemplateRoot, { recursive: true, force: true });
+    await services.stop();
+  };
 }
