@@ -30,7 +30,7 @@ describe('a data directory that cannot be opened', () => {
   it.skipIf(!otherUsersCanRun(process.execPath))(
     "unreadable (another user's, mode 000): exit 1 and one readable line, with and without --json",
     async () => {
-      const dir = fixture.dataDir();
+      const dir = await fixture.clusterDir();
       expect((await runCli(['migrate'], fixture.env(dir))).code).toBe(0);
       chmodSync(dir, 0o777);
       chmodSync(join(dir, 'pgdata'), 0o000);

@@ -53,7 +53,7 @@ describe('one sei-sync at a time per embedded data directory', () => {
   it(
     'two syncs started together: one is refused in one line naming the other, the warehouse is exact',
     async () => {
-      const dir = fixture.dataDir();
+      const dir = await fixture.clusterDir();
       expect((await runCli(['migrate'], fixture.env(dir))).code).toBe(0);
       // Every answer waits while both run, so the first cannot finish before the second has started.
       fixture.simulator.setFaults({ slow: 1, slowMs: 1500 });
@@ -83,7 +83,7 @@ describe('one sei-sync at a time per embedded data directory', () => {
   it(
     'a lock left by a kill -9 is taken over by the next sync, which ends exact',
     async () => {
-      const dir = fixture.dataDir();
+      const dir = await fixture.clusterDir();
       expect((await runCli(['migrate'], fixture.env(dir))).code).toBe(0);
       fixture.simulator.setFaults({ slow: 1, slowMs: 1500 });
       const killed = spawnCli(['sync', '--streams', STREAMS], fixture.env(dir));

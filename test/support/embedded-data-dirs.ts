@@ -8,12 +8,15 @@ import { join } from 'node:path';
 import { afterAll, beforeAll } from 'vitest';
 import { type SimulatorHandleWithExtras, startSimulator } from '../../src/simulator/index.js';
 import { UNPACED_REQUESTS_PER_MINUTE } from './cli-process.js';
+import { freshPgliteDir } from './pglite-template.js';
 
 export interface EmbeddedDataDirs {
   /** The file's simulator (started in beforeAll). */
   readonly simulator: SimulatorHandleWithExtras;
   /** A new empty directory. */
   dataDir(): string;
+  /** A new directory holding a fresh, unmigrated embedded database (support/pglite-template.ts). */
+  clusterDir(): Promise<string>;
   /** The CLI's environment for the data directory `dir` and the simulator. */
   env(dir: string): Record<string, string>;
 }
@@ -39,6 +42,11 @@ export function useEmbeddedDataDirs(): EmbeddedDataDirs {
     },
     dataDir: () => {
       const dir = mkdtempSync(join(tmpdir(), 'sei-data-dir-'));
+      dirs.push(dir);
+      return dir;
+    },
+    clusterDir: async () => {
+      const dir = await freshPgliteDir('sei-data-dir-');
       dirs.push(dir);
       return dir;
     },
