@@ -10,6 +10,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
+import { buildCliForTests } from './support/cli-build.js';
 import { resolveTestServices } from './support/resolve-services.js';
 
 declare module 'vitest' {
@@ -18,6 +19,8 @@ declare module 'vitest' {
     redisUrl: string;
     /** Where support/pglite-template.ts keeps this run's fresh embedded database to copy. */
     pgliteTemplateRoot: string;
+    /** The CLI compiled to JavaScript for this run's child processes (support/cli-build.ts). */
+    cliPath: string;
   }
 }
 
@@ -28,7 +31,10 @@ export default async function setup(project: TestProject): Promise<() => Promise
   project.provide('redisUrl', services.redisUrl);
   const pgliteTemplateRoot = mkdtempSync(join(tmpdir(), 'sei-test-pglite-template-'));
   project.provide('pgliteTemplateRoot', pgliteTemplateRoot);
+  const cli = buildCliForTests();
+  project.provide('cliPath', cli.cliPath);
   return async () => {
+    cli.remove();
     rmSync(pgliteTemplateRoot, { recursive: true, force: true });
     await services.stop();
   };

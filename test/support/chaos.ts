@@ -5,7 +5,10 @@
 import { afterAll, beforeAll, inject } from 'vitest';
 import type { ChaosOptions } from '../../bench/lib/chaos-scenarios.js';
 
-export const CHAOS_OPTIONS: ChaosOptions = { records: 2000, pageSize: 100, timeoutMs: 60_000, seed: 3 };
+/** The scenarios' options, on the run's compiled CLI (support/cli-build.ts). */
+export function chaosOptions(): ChaosOptions {
+  return { records: 2000, pageSize: 100, timeoutMs: 60_000, seed: 3, cliPath: inject('cliPath') };
+}
 export const SCENARIO_TIMEOUT_MS = 120_000;
 
 /**

@@ -1,12 +1,19 @@
 /**
- * The real `sei-sync` command line as a child process (`node --import tsx src/cli.ts ...`), with its
- * JSON log lines (stderr) collected so tests can wait for them and assert on them.
+ * The real `sei-sync` command line as a child process (`node <compiled src/cli.js> ...`, built once per
+ * run by global-setup.ts: see cli-build.ts), with its JSON log lines (stderr) collected so tests can
+ * wait for them and assert on them.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { inject } from 'vitest';
 import { killOnExit } from './child-cleanup.js';
 
 const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+/** The arguments of `node` that run `sei-sync <args>` (the run's compiled CLI). */
+export function cliArgs(args: readonly string[]): string[] {
+  return [inject('cliPath'), ...args];
+}
 
 /**
  * The highest request rate the configuration allows (src/config.ts), for CLI runs whose subject is not
@@ -50,7 +57,7 @@ export function spawnCli(
   /** Run as this user (the tests run as root, for which no directory is unreadable). */
   user?: { uid: number; gid: number },
 ): CliProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], {
+  const child = spawn(process.execPath, cliArgs(args), {
     cwd: REPO_ROOT,
     ...user,
     env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp', ...env },
