@@ -6,13 +6,21 @@
  * Test files read the URLs with `inject('databaseUrl')` / `inject('redisUrl')` and isolate themselves
  * (their own database, their own BullMQ prefix: see test/support/services.ts).
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
+import { buildCliForTests } from './support/cli-build.js';
 import { resolveTestServices } from './support/resolve-services.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
     databaseUrl: string;
     redisUrl: string;
+    /** Where support/pglite-template.ts keeps this run's fresh embedded database to copy. */
+    pgliteTemplateRoot: string;
+    /** The CLI compiled to JavaScript for this run's child processes (support/cli-build.ts). */
+    cliPath: string;
   }
 }
 
@@ -21,5 +29,13 @@ export default async function setup(project: TestProject): Promise<() => Promise
   console.log(`[test services] ${services.description}`);
   project.provide('databaseUrl', services.databaseUrl);
   project.provide('redisUrl', services.redisUrl);
-  return services.stop;
+  const pgliteTemplateRoot = mkdtempSync(join(tmpdir(), 'sei-test-pglite-template-'));
+  project.provide('pgliteTemplateRoot', pgliteTemplateRoot);
+  const cli = buildCliForTests();
+  project.provide('cliPath', cli.cliPath);
+  return async () => {
+    cli.remove();
+    rmSync(pgliteTemplateRoot, { recursive: true, force: true });
+    await services.stop();
+  };
 }

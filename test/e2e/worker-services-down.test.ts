@@ -19,7 +19,7 @@ if (!hasRedisServer)
 
 const SHUTDOWN_TIMEOUT_MS = 5_000;
 const TEST_TIMEOUT_MS = 120_000;
-/** Node and tsx starting up on a loaded machine. */
+/** Node starting the CLI up on a loaded machine. */
 const STARTUP_TIMEOUT_MS = 30_000;
 
 function workerEnv(database: TestDatabase, redisUrl: string): Record<string, string> {

@@ -1,5 +1,5 @@
 /**
- * SIGTERM in the middle of a run (the simulator paused there), on the real `sei-sync worker` process (node, tsx, the CLI's own
+ * SIGTERM in the middle of a run (the simulator paused there), on the real `sei-sync worker` process (node on the compiled CLI, its own
  * signal handling), then a fresh process: the first exits by itself with code 0 within its shutdown
  * bound, the pages its slices committed are kept, the second resumes each slice there, the run
  * succeeds and every table equals the simulator's dataset.
@@ -30,7 +30,7 @@ import {
 import { createTestDatabase, type TestDatabase, testQueuePrefix, testRedisUrl } from '../support/services.js';
 
 const SHUTDOWN_TIMEOUT_MS = 10_000;
-/** Node and tsx starting up, on a loaded 2-core machine. */
+/** Node starting the CLI up, on a loaded 2-core machine. */
 const STARTUP_TIMEOUT_MS = 20_000;
 
 const prefix = testQueuePrefix();

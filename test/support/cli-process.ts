@@ -1,12 +1,25 @@
 /**
- * The real `sei-sync` command line as a child process (`node --import tsx src/cli.ts ...`), with its
- * JSON log lines (stderr) collected so tests can wait for them and assert on them.
+ * The real `sei-sync` command line as a child process (`node <compiled src/cli.js> ...`, built once per
+ * run by global-setup.ts: see cli-build.ts), with its JSON log lines (stderr) collected so tests can
+ * wait for them and assert on them.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { inject } from 'vitest';
 import { killOnExit } from './child-cleanup.js';
 
 const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+/** The arguments of `node` that run `sei-sync <args>` (the run's compiled CLI). */
+export function cliArgs(args: readonly string[]): string[] {
+  return [inject('cliPath'), ...args];
+}
+
+/**
+ * The highest request rate the configuration allows (src/config.ts), for CLI runs whose subject is not
+ * the pacing: at the default 600 a minute, the budget alone would set how long they take.
+ */
+export const UNPACED_REQUESTS_PER_MINUTE = '5000';
 
 /** One pino line from the child's stderr. */
 export interface LogLine {
@@ -44,7 +57,7 @@ export function spawnCli(
   /** Run as this user (the tests run as root, for which no directory is unreadable). */
   user?: { uid: number; gid: number },
 ): CliProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], {
+  const child = spawn(process.execPath, cliArgs(args), {
     cwd: REPO_ROOT,
     ...user,
     env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp', ...env },
@@ -101,4 +114,22 @@ export function spawnCli(
       await exited;
     },
   };
+}
+
+/** What a finished `sei-sync` process left: its exit code, stdout and stderr together, stdout alone. */
+export interface CliRun {
+  code: number | null;
+  output: string;
+  stdout: string;
+}
+
+/** Runs `sei-sync <args>` (as `spawnCli` does) to its exit. */
+export async function runCli(
+  args: readonly string[],
+  env: Record<string, string>,
+  user?: { uid: number; gid: number },
+): Promise<CliRun> {
+  const cli = spawnCli(args, env, user);
+  const { code } = await cli.exited;
+  return { code, output: cli.output(), stdout: cli.stdout() };
 }

@@ -58,6 +58,17 @@ export async function createTestDatabase(prefix = 'sei_test'): Promise<TestDatab
   };
 }
 
+/** The rows of one query on the database at `url`, on a connection of its own. */
+export async function queryRows<T>(url: string, text: string): Promise<T[]> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return (await client.query(text)).rows as T[];
+  } finally {
+    await client.end();
+  }
+}
+
 export function testRedisUrl(): string {
   return inject('redisUrl');
 }

@@ -2,12 +2,11 @@
  * A fresh warehouse of either kind for tests that must hold on both: a new database on the PostgreSQL
  * test server, or an embedded PGlite in a temporary directory. `close()` removes it.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import { Secret } from '../../src/secret.js';
 import { migrateToLatest } from '../../src/state/migrate.js';
 import { openWarehouse, type Warehouse, type WarehouseKind } from '../../src/state/open.js';
+import { freshPgliteDir } from './pglite-template.js';
 import { createTestDatabase } from './services.js';
 
 export const WAREHOUSE_KINDS: readonly WarehouseKind[] = ['postgres', 'pglite'];
@@ -28,7 +27,7 @@ export async function openTestWarehouse(
     warehouse = await openWarehouse({ databaseUrl: new Secret(database.url), poolSize: 4 });
     remove = () => database.drop();
   } else {
-    const dir = mkdtempSync(join(tmpdir(), 'sei-hostile-pglite-'));
+    const dir = await freshPgliteDir('sei-hostile-pglite-');
     warehouse = await openWarehouse({ dataDir: dir });
     remove = async () => rmSync(dir, { recursive: true, force: true });
   }

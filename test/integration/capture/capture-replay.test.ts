@@ -21,6 +21,7 @@ import { createSyncEngineFromConfig, runSync } from '../../../src/sync/index.js'
 import { tableDifferences } from '../../support/run-state.js';
 import { createTestDatabase, type TestDatabase } from '../../support/services.js';
 import { canonicalHash, type SyncHarness, startSyncHarness } from '../../support/sync-harness.js';
+import { openTestWarehouse } from '../../support/warehouses.js';
 
 /** Long and unlike anything in the data, so finding it anywhere means it leaked. */
 const KEY = 'capture-test-key-7c1e5a9b3d';
@@ -75,14 +76,23 @@ describe('capture, then replay into a fresh database', () => {
   }, 120_000);
 
   it('captures every stream whole, into a throwaway database', async () => {
-    manifest = await runCapture({
-      config: harness.config,
-      streams: STREAM_NAMES,
-      pages: 1000,
-      out: dir,
-      redact: false,
-      logger: silentLogger,
-    });
+    // A throwaway PostgreSQL database rather than the CLI's embedded one (its PGlite start and
+    // migrations cost ~20 s here); `sei-sync capture` itself, embedded scratch included, is in
+    // test/e2e/capture-replay.test.ts.
+    const scratch = await openTestWarehouse('postgres');
+    try {
+      manifest = await runCapture({
+        config: harness.config,
+        streams: STREAM_NAMES,
+        pages: 1000,
+        out: dir,
+        redact: false,
+        logger: silentLogger,
+        warehouse: scratch.warehouse,
+      });
+    } finally {
+      await scratch.close();
+    }
     expect(manifest.streams.filter((stream) => !stream.complete)).toEqual([]);
     expect(manifest.streams.map((stream) => stream.stream).sort()).toEqual([...STREAM_NAMES].sort());
     expect(readdirSync(join(dir, 'exchanges'))).toHaveLength(manifest.exchanges);
@@ -163,6 +173,7 @@ describe('capture, then replay into a fresh database', () => {
     const warehouse = await openWarehouse({ databaseUrl: new Secret(database.url) });
     let redactedReplay: ReplayServer | undefined;
     const streams = ['jira_issues', 'org_users', 'scm_pull_requests'] as const;
+    const scratch = await openTestWarehouse('postgres');
     try {
       const redacted = await runCapture({
         config: harness.config,
@@ -171,6 +182,7 @@ describe('capture, then replay into a fresh database', () => {
         out: redactedDir,
         redact: true,
         logger: silentLogger,
+        warehouse: scratch.warehouse,
       });
       expect(redacted.streams.every((stream) => stream.complete)).toBe(true);
       await migrateToLatest(warehouse);
@@ -208,6 +220,7 @@ describe('capture, then replay into a fresh database', () => {
         .join('');
       expect(names.filter((name) => captured.includes(name))).toEqual([]);
     } finally {
+      await scratch.close();
       await redactedReplay?.close();
       await warehouse.close();
       await database.drop();

@@ -21,6 +21,7 @@ import {
 } from '../../../src/simulator/replay/index.js';
 import type { SimulatorOptions } from '../../../src/simulator/types.js';
 import { STREAM_NAMES } from '../../../src/streams/types.js';
+import { openTestWarehouse } from '../../support/warehouses.js';
 
 /** Small, in pages of 50: the big streams are walked in slices, as in a bench. */
 const SIMULATOR: SimulatorOptions = { records: 300, seed: 11 };
@@ -60,6 +61,8 @@ describe('replay with the capture simulator as fallback', () => {
       SEI_REQUESTS_PER_MINUTE: '5000',
       LOG_LEVEL: 'silent',
     });
+    // Into a throwaway PostgreSQL database, not the CLI's embedded one (test/e2e/capture-replay.test.ts).
+    const scratch = await openTestWarehouse('postgres');
     const manifest = await runCapture({
       config,
       streams: STREAM_NAMES,
@@ -67,7 +70,8 @@ describe('replay with the capture simulator as fallback', () => {
       out: dir,
       redact: false,
       logger: silentLogger,
-    });
+      warehouse: scratch.warehouse,
+    }).finally(() => scratch.close());
     expect(manifest.streams.filter((stream) => !stream.complete)).toEqual([]);
     exchanges = [...readCapture(dir).exchanges].sort((a, b) => a.seq - b.seq);
     again = await startSimulator(SIMULATOR);

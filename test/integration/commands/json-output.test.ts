@@ -13,7 +13,7 @@ import type {
 import { type SimulatorHandleWithExtras, startSimulator } from '../../../src/simulator/index.js';
 import { STREAM_NAMES } from '../../../src/streams/types.js';
 import { runCliJson } from '../../support/cli-json.js';
-import { spawnCli } from '../../support/cli-process.js';
+import { spawnCli, UNPACED_REQUESTS_PER_MINUTE } from '../../support/cli-process.js';
 import { createTestDatabase, type TestDatabase, testQueuePrefix } from '../../support/services.js';
 
 const COMMAND_TIMEOUT_MS = 120_000;
@@ -30,6 +30,7 @@ describe('--json', () => {
       SEI_BASE_URL: simulator.url,
       SEI_API_KEY: simulator.adminKey,
       BULLMQ_PREFIX: testQueuePrefix(),
+      SEI_REQUESTS_PER_MINUTE: UNPACED_REQUESTS_PER_MINUTE,
       // Log lines at info go to stderr and must never reach stdout.
       LOG_LEVEL: 'info',
     };

@@ -4,9 +4,7 @@
  */
 
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SeiRecord } from '../../../src/extract/sei/types.js';
@@ -17,6 +15,7 @@ import { migrateToLatest } from '../../../src/state/migrate.js';
 import { openWarehouse, type Warehouse } from '../../../src/state/open.js';
 import { jiraIssuesStream } from '../../../src/streams/jira-issues.js';
 import { DORA_STREAMS, STREAMS } from '../../../src/streams/registry.js';
+import { freshPgliteDir } from '../../support/pglite-template.js';
 import { createTestDatabase, type TestDatabase } from '../../support/services.js';
 import { writeRecords } from '../../support/write-records.js';
 
@@ -304,7 +303,7 @@ describe('history on PGlite', () => {
   let dir: string;
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'sei-history-pglite-'));
+    dir = await freshPgliteDir('sei-history-pglite-');
     warehouse = await openWarehouse({ dataDir: dir });
     await migrateToLatest(warehouse);
   });

@@ -6,6 +6,7 @@ import type { WritePath } from '../../../src/load/write-types.js';
 import { Secret } from '../../../src/secret.js';
 import { openWarehouse, type Warehouse } from '../../../src/state/open.js';
 import type { ChildTableSpec, Row, TableSpec } from '../../../src/streams/types.js';
+import { freshPgliteDir } from '../../support/pglite-template.js';
 import { createTestDatabase, type TestDatabase } from '../../support/services.js';
 
 const table: TableSpec = {
@@ -100,10 +101,7 @@ describe.each(['postgres', 'pglite'] as const)('writePage on %s', (kind) => {
       database = await createTestDatabase();
       warehouse = await openWarehouse({ databaseUrl: new Secret(database.url) });
     } else {
-      const { mkdtempSync } = await import('node:fs');
-      const { tmpdir } = await import('node:os');
-      const { join } = await import('node:path');
-      warehouse = await openWarehouse({ dataDir: mkdtempSync(join(tmpdir(), 'sei-pglite-')) });
+      warehouse = await openWarehouse({ dataDir: await freshPgliteDir() });
     }
     await createTables(warehouse);
     path = await writePathOf(warehouse);

@@ -2,9 +2,7 @@
  * `renormalize` on a synced warehouse (PostgreSQL, then the embedded PGlite): typed columns and child
  * rows re-derived from `raw`, exact counts, no history versions, rejects, resumption, the stream lock.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import { CompiledQuery } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../../src/observability/logger.js';
@@ -17,6 +15,7 @@ import { jiraIssuesStream } from '../../../src/streams/jira-issues.js';
 import { STREAMS } from '../../../src/streams/registry.js';
 import { type NormalizeResult, STREAM_NAMES, type StreamName } from '../../../src/streams/types.js';
 import { runSync } from '../../../src/sync/run-sync.js';
+import { freshPgliteDir } from '../../support/pglite-template.js';
 import { type SyncHarness, startSyncHarness } from '../../support/sync-harness.js';
 
 async function one<T>(warehouse: Warehouse, text: string): Promise<T> {
@@ -239,7 +238,7 @@ describe('renormalize on the embedded database (PGlite)', () => {
   let harness: SyncHarness;
   let dataDir: string;
   beforeAll(async () => {
-    dataDir = mkdtempSync(join(tmpdir(), 'sei-sync-renormalize-'));
+    dataDir = await freshPgliteDir('sei-sync-renormalize-');
     harness = await startSyncHarness({ simulator: { records: 60, seed: 58 }, pgliteDir: dataDir });
     await runSync(harness.engine, { streams: ['jira_issues'], fullRefresh: false, trigger: 'cli' });
   });

@@ -3,13 +3,14 @@ import { once } from 'node:events';
 import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { cliArgs } from '../../support/cli-process.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
 type CliProcess = ChildProcessByStdio<null, Readable, Readable>;
 
 function spawnCli(args: readonly string[]): CliProcess {
-  return spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], {
+  return spawn(process.execPath, cliArgs(args), {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
   });

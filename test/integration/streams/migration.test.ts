@@ -1,3 +1,5 @@
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import { PGliteDialect } from 'kysely-pglite-dialect';
@@ -11,6 +13,7 @@ import {
   ENTITY_BOOKKEEPING_COLUMNS,
 } from '../../../src/streams/table-spec.js';
 import type { ColumnSpec, ColumnType } from '../../../src/streams/types.js';
+import { freshPgliteDir } from '../../support/pglite-template.js';
 import { createTestDatabase, type TestDatabase } from '../../support/services.js';
 
 /** Every stream with a table in `sei` (the 1.0 lists and SEI's DORA snapshots; 2.0 has its own schema). */
@@ -234,14 +237,18 @@ describe('migrations of the sei tables on PostgreSQL', () => {
 });
 
 describe('migrations of the sei tables on PGlite', () => {
+  let dir: string | undefined;
   let db: Kysely<unknown>;
 
   beforeAll(async () => {
-    db = new Kysely({ dialect: new PGliteDialect(new PGlite()) });
+    // A fresh cluster in a data directory, as the embedded warehouse opens it.
+    dir = await freshPgliteDir();
+    db = new Kysely({ dialect: new PGliteDialect(new PGlite(join(dir, 'pgdata'))) });
   });
 
   afterAll(async () => {
     await db?.destroy();
+    if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
   it('runs up and down, with the same columns as on PostgreSQL', async () => {

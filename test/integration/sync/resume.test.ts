@@ -5,12 +5,13 @@ import { readCheckpoint } from '../../../src/state/checkpoints.js';
 import { readSlices } from '../../../src/state/walk-slices.js';
 import { STREAM_NAMES } from '../../../src/streams/types.js';
 import { runSync } from '../../../src/sync/run-sync.js';
+import { cliArgs } from '../../support/cli-process.js';
 import { diffStream, type SyncHarness, startSyncHarness } from '../../support/sync-harness.js';
 
 const PAGE_SIZE = 20;
 
 function startCliSync(harness: SyncHarness): ChildProcess {
-  return spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'sync'], {
+  return spawn(process.execPath, cliArgs(['sync']), {
     env: {
       ...process.env,
       DATABASE_URL: harness.database!.url,

@@ -19,6 +19,7 @@ import { readCheckpoint } from '../../../src/state/checkpoints.js';
 import { readSlices, type SliceState } from '../../../src/state/walk-slices.js';
 import { STREAMS } from '../../../src/streams/registry.js';
 import { runSync } from '../../../src/sync/run-sync.js';
+import { cliArgs } from '../../support/cli-process.js';
 import { testQueuePrefix, testRedisUrl } from '../../support/services.js';
 import { diffStream, type SyncHarness, startSyncHarness } from '../../support/sync-harness.js';
 import { waitFor } from '../jobs/memory-engine.js';
@@ -207,7 +208,7 @@ describe('a walk whose records crowd into one slice', () => {
 });
 
 function startCliSync(harness: SyncHarness): ChildProcess {
-  return spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'sync', '--streams', STREAM], {
+  return spawn(process.execPath, cliArgs(['sync', '--streams', STREAM]), {
     env: {
       ...process.env,
       DATABASE_URL: harness.database!.url,

@@ -4,13 +4,12 @@
  * scope (only the scope's integrations are compared, healed and deleted); a list whose endpoint always
  * fails (cicd_jobs) is skipped.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StreamName } from '../../../src/streams/types.js';
 import { runSync } from '../../../src/sync/run-sync.js';
 import { runVerify } from '../../../src/verify/run-verify.js';
+import { freshPgliteDir } from '../../support/pglite-template.js';
 import { liveRecords } from '../../support/server-edits.js';
 import { diffStream, type SyncHarness, startSyncHarness } from '../../support/sync-harness.js';
 import { differing, expectExact, sql, verify } from '../../support/verify-runs.js';
@@ -68,16 +67,17 @@ describe('verify and heal, full-refresh lists', () => {
 
 describe('verify and heal on the embedded database (PGlite)', () => {
   const STREAMS: StreamName[] = ['jira_issues', 'cicd_job_runs'];
-  const dir = mkdtempSync(join(tmpdir(), 'sei-verify-pglite-'));
+  let dir: string;
   let harness: SyncHarness;
 
   beforeAll(async () => {
+    dir = await freshPgliteDir('sei-verify-pglite-');
     harness = await startSyncHarness({ simulator: { seed: 18, records: 120 }, pgliteDir: dir });
     await runSync(harness.engine, { streams: STREAMS, fullRefresh: false, trigger: 'cli' });
   });
   afterAll(async () => {
     await harness?.close();
-    rmSync(dir, { recursive: true, force: true });
+    if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
   it('counts, heals and deletes the same way', async () => {

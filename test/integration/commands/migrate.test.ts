@@ -1,0 +1,60 @@
+/**
+ * `sei-sync migrate` as users run it (the real CLI as a child process, against a PostgreSQL test
+ * database, talking to a simulator over loopback), and what the other commands say before it ran.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type SimulatorHandleWithExtras, startSimulator } from '../../../src/simulator/index.js';
+import { runCli, UNPACED_REQUESTS_PER_MINUTE } from '../../support/cli-process.js';
+import { createTestDatabase, type TestDatabase } from '../../support/services.js';
+
+const COMMAND_TIMEOUT_MS = 120_000;
+
+describe('migrate against a PostgreSQL server', () => {
+  let simulator: SimulatorHandleWithExtras;
+  let database: TestDatabase;
+  let env: Record<string, string>;
+  beforeAll(async () => {
+    simulator = await startSimulator({ records: 150, seed: 41 });
+    database = await createTestDatabase();
+    env = {
+      DATABASE_URL: database.url,
+      SEI_BASE_URL: simulator.url,
+      SEI_API_KEY: simulator.adminKey,
+      SEI_REQUESTS_PER_MINUTE: UNPACED_REQUESTS_PER_MINUTE,
+      LOG_LEVEL: 'warn',
+    };
+  });
+  afterAll(async () => {
+    await simulator?.close();
+    await database?.drop();
+  });
+
+  it(
+    'before migrate, sync and status say in one line to run `sei-sync migrate`, and doctor flags it',
+    async () => {
+      for (const command of ['sync', 'status']) {
+        const { code, output } = await runCli([command], env);
+        expect(code).toBe(1);
+        expect(output.trim()).toMatch(/^sei-sync: database is not migrated \(.*\); run `sei-sync migrate`$/);
+      }
+      const doctor = await runCli(['doctor'], env);
+      expect(doctor.code).toBe(1);
+      expect(doctor.output).toMatch(/✓ sei: .* accepted the key/);
+      expect(doctor.output).toMatch(/✗ database: .* not migrated .*run `sei-sync migrate`/);
+    },
+    COMMAND_TIMEOUT_MS,
+  );
+
+  it(
+    'migrate applies every migration once and is a no-op the second time',
+    async () => {
+      const first = await runCli(['migrate'], env);
+      expect(first.code).toBe(0);
+      expect(first.output).toContain('applied 001_sei_tables');
+      const second = await runCli(['migrate'], env);
+      expect(second.code).toBe(0);
+      expect(second.output).toContain('schema is up to date');
+    },
+    COMMAND_TIMEOUT_MS,
+  );
+});
