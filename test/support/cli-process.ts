@@ -21,6 +21,20 @@ export function cliArgs(args: readonly string[]): string[] {
  */
 export const UNPACED_REQUESTS_PER_MINUTE = '5000';
 
+/** The environment of a CLI run against `simulator` into `databaseUrl`, unpaced, logging warnings. */
+export function simulatorCliEnv(
+  simulator: { url: string; adminKey: string },
+  databaseUrl: string,
+): Record<string, string> {
+  return {
+    DATABASE_URL: databaseUrl,
+    SEI_BASE_URL: simulator.url,
+    SEI_API_KEY: simulator.adminKey,
+    SEI_REQUESTS_PER_MINUTE: UNPACED_REQUESTS_PER_MINUTE,
+    LOG_LEVEL: 'warn',
+  };
+}
+
 /** One pino line from the child's stderr. */
 export interface LogLine {
   level: number;

@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type SimulatorHandleWithExtras, startSimulator } from '../../../src/simulator/index.js';
-import { runCli, UNPACED_REQUESTS_PER_MINUTE } from '../../support/cli-process.js';
+import { runCli, simulatorCliEnv } from '../../support/cli-process.js';
 import { createTestDatabase, type TestDatabase } from '../../support/services.js';
 
 const COMMAND_TIMEOUT_MS = 120_000;
@@ -16,13 +16,7 @@ describe('migrate against a PostgreSQL server', () => {
   beforeAll(async () => {
     simulator = await startSimulator({ records: 150, seed: 41 });
     database = await createTestDatabase();
-    env = {
-      DATABASE_URL: database.url,
-      SEI_BASE_URL: simulator.url,
-      SEI_API_KEY: simulator.adminKey,
-      SEI_REQUESTS_PER_MINUTE: UNPACED_REQUESTS_PER_MINUTE,
-      LOG_LEVEL: 'warn',
-    };
+    env = simulatorCliEnv(simulator, database.url);
   });
   afterAll(async () => {
     await simulator?.close();

@@ -7,7 +7,7 @@ import { Secret } from '../../../src/secret.js';
 import { type SimulatorHandleWithExtras, startSimulator } from '../../../src/simulator/index.js';
 import { migrateToLatest, openWarehouse } from '../../../src/state/index.js';
 import { STREAM_NAMES } from '../../../src/streams/types.js';
-import { runCli, UNPACED_REQUESTS_PER_MINUTE } from '../../support/cli-process.js';
+import { runCli, simulatorCliEnv } from '../../support/cli-process.js';
 import { createTestDatabase, queryRows, type TestDatabase } from '../../support/services.js';
 
 const COMMAND_TIMEOUT_MS = 120_000;
@@ -25,13 +25,7 @@ describe('plan against a PostgreSQL server', () => {
     } finally {
       await warehouse.close();
     }
-    env = {
-      DATABASE_URL: database.url,
-      SEI_BASE_URL: simulator.url,
-      SEI_API_KEY: simulator.adminKey,
-      SEI_REQUESTS_PER_MINUTE: UNPACED_REQUESTS_PER_MINUTE,
-      LOG_LEVEL: 'warn',
-    };
+    env = simulatorCliEnv(simulator, database.url);
   });
   afterAll(async () => {
     await simulator?.close();

@@ -89,6 +89,23 @@ function expectThievesWalked(harness: SyncHarness, splits: readonly number[]): v
     expect(starts.has(at), `a walk request starts at the split point ${at}`).toBe(true);
 }
 
+/**
+ * The walk ended exact, was split, every thief walked its part, and each record was read by one slice
+ * only: what a victim read past its new bound was the thief's.
+ */
+async function expectSplitWalkExact(harness: SyncHarness, lines: readonly Record<string, unknown>[]) {
+  expect(await diffStream(harness, STREAM)).toMatchObject({ missing: [], unexpected: [], different: [] });
+  const { planned, splits } = walkLog(lines);
+  expect(splits.length).toBeGreaterThan(0);
+  expectThievesWalked(harness, splits);
+  expect(await streamRun(harness)).toEqual({
+    records: RECORDS,
+    inserted: RECORDS,
+    unchanged: 0,
+    slices: planned[0]! + splits.length,
+  });
+}
+
 describe('a walk whose records crowd into one slice', () => {
   let harness: SyncHarness;
   afterEach(async () => {
@@ -107,19 +124,8 @@ describe('a walk whose records crowd into one slice', () => {
     expect(run.results.map((r) => (r.status === 'failed' ? r.error.message : r.status))).toEqual([
       'succeeded',
     ]);
-    expect(await diffStream(harness, STREAM)).toMatchObject({ missing: [], unexpected: [], different: [] });
-
-    const { planned, splits } = walkLog(lines);
-    expect(planned).toHaveLength(1);
-    expect(splits.length).toBeGreaterThan(0);
-    expectThievesWalked(harness, splits);
-    // Each record was read by one slice only: what a victim read past its new bound was the thief's.
-    expect(await streamRun(harness)).toEqual({
-      records: RECORDS,
-      inserted: RECORDS,
-      unchanged: 0,
-      slices: planned[0]! + splits.length,
-    });
+    expect(walkLog(lines).planned).toHaveLength(1);
+    await expectSplitWalkExact(harness, lines);
   }, 180_000);
 
   it('in the worker: a slice job steals before it returns, and the run ends exact', async () => {
@@ -148,16 +154,7 @@ describe('a walk whose records crowd into one slice', () => {
       if (keys.length > 0) await connection.del(...keys);
       await connection.quit();
     }
-    expect(await diffStream(harness, STREAM)).toMatchObject({ missing: [], unexpected: [], different: [] });
-    const { planned, splits } = walkLog(lines);
-    expect(splits.length).toBeGreaterThan(0);
-    expectThievesWalked(harness, splits);
-    expect(await streamRun(harness)).toEqual({
-      records: RECORDS,
-      inserted: RECORDS,
-      unchanged: 0,
-      slices: planned[0]! + splits.length,
-    });
+    await expectSplitWalkExact(harness, lines);
   }, 180_000);
 
   it('killed after a split, the resumed walk ends exact and walks the split slices on', async () => {
