@@ -47,35 +47,48 @@ export function createForwarder(fallback: ReplayFallback): Forwarder {
     throw new Error(`replay fallback: only http:// is supported, not ${base.protocol}`);
   const prefix = base.pathname.replace(/\/$/, '');
   const agent = new Agent({ keepAlive: true });
-  return {
-    forward: (method, pathAndQuery, headers, body) =>
-      new Promise<ForwardedAnswer>((resolve, reject) => {
-        const outgoing = request(
-          {
-            agent,
-            method,
-            host: base.hostname,
-            port: base.port,
-            path: `${prefix}${pathAndQuery}`,
-            headers: { ...passedOn(headers), 'content-length': String(body.length) },
-          },
-          (answer) => {
-            const chunks: Buffer[] = [];
-            answer.on('data', (chunk: Buffer) => chunks.push(chunk));
-            answer.on('error', reject);
-            answer.on('end', () => {
-              const answerBody = Buffer.concat(chunks);
-              resolve({
-                status: answer.statusCode ?? 502,
-                headers: { ...passedOn(answer.headers), 'content-length': String(answerBody.length) },
-                body: answerBody,
-              });
+  const send = (
+    method: string,
+    pathAndQuery: string,
+    headers: IncomingHttpHeaders,
+    body: Buffer,
+    retryOnReuse: boolean,
+  ): Promise<ForwardedAnswer> =>
+    new Promise<ForwardedAnswer>((resolve, reject) => {
+      const outgoing = request(
+        {
+          agent,
+          method,
+          host: base.hostname,
+          port: base.port,
+          path: `${prefix}${pathAndQuery}`,
+          headers: { ...passedOn(headers), 'content-length': String(body.length) },
+        },
+        (answer) => {
+          const chunks: Buffer[] = [];
+          answer.on('data', (chunk: Buffer) => chunks.push(chunk));
+          answer.on('error', reject);
+          answer.on('end', () => {
+            const answerBody = Buffer.concat(chunks);
+            resolve({
+              status: answer.statusCode ?? 502,
+              headers: { ...passedOn(answer.headers), 'content-length': String(answerBody.length) },
+              body: answerBody,
             });
-          },
-        );
-        outgoing.on('error', reject);
-        outgoing.end(body);
-      }),
+          });
+        },
+      );
+      outgoing.on('error', (error: NodeJS.ErrnoException) => {
+        // A kept-alive connection the upstream closed as this request went out (its idle timeout
+        // races the reuse): the request, a read, goes once more on a new connection.
+        if (retryOnReuse && outgoing.reusedSocket && error.code === 'ECONNRESET')
+          send(method, pathAndQuery, headers, body, false).then(resolve, reject);
+        else reject(error);
+      });
+      outgoing.end(body);
+    });
+  return {
+    forward: (method, pathAndQuery, headers, body) => send(method, pathAndQuery, headers, body, true),
     close: () => agent.destroy(),
   };
 }
