@@ -8,7 +8,7 @@ import { quoteIdent } from '../state/sql-text.js';
 import { RAW_COLUMN } from '../streams/table-spec.js';
 import type { ChildTableSpec, Row, TableSpec } from '../streams/types.js';
 import { BinaryCopyRows, type CopyColumnType, JsonText, NotBinaryEncodableError } from './copy-binary.js';
-import type { PreparedRow } from './write-types.js';
+import type { PreparedRow, WriteStamp } from './write-types.js';
 
 /**
  * Bytes to start a buffer with, so that it rarely grows (a copy) and is not twice too large: per entity
@@ -23,13 +23,22 @@ export function copyColumnList(columns: readonly { name: string }[]): string {
   return columns.map((column) => quoteIdent(column.name)).join(', ');
 }
 
-export function encodeEntityRows(table: TableSpec, rows: readonly PreparedRow[]): Buffer {
+/**
+ * Entity rows: the typed columns, then `row_hash`; with a `stamp`, then `run_id` and `last_synced_at`
+ * too (a COPY straight into the entity table, ./write-path-copy.ts).
+ */
+export function encodeEntityRows(table: TableSpec, rows: readonly PreparedRow[], stamp?: WriteStamp): Buffer {
   const types: CopyColumnType[] = [...table.columns.map((column) => column.type), 'text'];
+  if (stamp !== undefined) types.push('uuid', 'timestamptz');
   let bytes = 4096;
   for (const { rawJson } of rows) bytes += ENTITY_TYPED_BYTES + (rawJson?.length ?? 0);
   const out = new BinaryCopyRows(types, bytes);
   const values: unknown[] = new Array(types.length);
   const hashAt = table.columns.length;
+  if (stamp !== undefined) {
+    values[hashAt + 1] = stamp.runId;
+    values[hashAt + 2] = stamp.syncedAt.getTime();
+  }
   for (const { row, rawJson, hash } of rows) {
     for (let i = 0; i < hashAt; i++) {
       const name = table.columns[i]!.name;

@@ -1,8 +1,9 @@
 /**
- * The COPY write path on PostgreSQL: rows merge through the session's staging table (also while a page
- * is bisected, each part merging only its own rows), unchanged rows are not sent, rows whose hash is of
- * another kind are compared by content, a key another writer inserts meanwhile is merged, and a role
- * that may not create temporary tables gets the portable path.
+ * The COPY write path on PostgreSQL: rows of new keys are COPYed straight into the entity table, the
+ * others merge through the session's staging table (also while a page is bisected, each part merging
+ * only its own rows), unchanged rows are not sent, rows whose hash is of another kind are compared by
+ * content, a key another writer inserts meanwhile is merged, and a role that may not create temporary
+ * tables gets the portable path.
  */
 import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
@@ -89,14 +90,43 @@ describe('the COPY write path', () => {
     expect(path.name).toBe('copy');
   });
 
-  it('inserts new keys through the staging table, with a 16-digit hash', async () => {
-    const result = await write(Array.from({ length: 300 }, (_, i) => unit(i)));
+  it('inserts new keys straight into the entity table, stamped, with a 16-digit hash', async () => {
+    const syncedAt = new Date('2026-12-01T10:00:00.123Z');
+    const result = await warehouse.db.transaction().execute((trx) =>
+      writePage(trx, {
+        table,
+        children: [],
+        rows: Array.from({ length: 300 }, (_, i) => unit(i)),
+        childRows: {},
+        runId: RUN_ID,
+        syncedAt,
+        path,
+      }),
+    );
     expect(result).toMatchObject({ inserted: 300, updated: 0, unchanged: 0 });
+    expect(result.changed[0]).toEqual({ key: { id: 'u-0' }, inserted: true });
+    expect(await stagingTables()).toBe(0);
+    const stored = await sql<{ h: string; run: string; synced: string; seen: number }>`
+      SELECT length(row_hash)::text AS h, run_id::text AS run, last_synced_at::text AS synced,
+        count(*) FILTER (WHERE first_seen_at IS NOT NULL)::int AS seen
+      FROM sei.org_units GROUP BY 1, 2, 3`.execute(warehouse.db);
+    expect(stored.rows).toEqual([{ h: '16', run: RUN_ID, synced: '2026-12-01 10:00:00.123+00', seen: 300 }]);
+  });
+
+  it('merges the rows of stored keys through the staging table, beside new ones COPYed straight in', async () => {
+    const extra = (i: number, version = 0) => unit(1000 + i, version);
+    expect(await write([extra(0), extra(1)])).toMatchObject({ inserted: 2 });
+    expect(await stagingTables()).toBe(0);
+    expect(await write([extra(0, 1), extra(1), extra(2)])).toMatchObject({
+      inserted: 1,
+      updated: 1,
+      unchanged: 1,
+    });
     expect(await stagingTables()).toBe(1);
-    const hashes = await sql<{
-      h: string;
-    }>`SELECT DISTINCT length(row_hash)::text AS h FROM sei.org_units`.execute(warehouse.db);
-    expect(hashes.rows).toEqual([{ h: '16' }]);
+    const names = await sql<{ name: string }>`
+      SELECT name FROM sei.org_units WHERE id LIKE 'u-100_' ORDER BY id`.execute(warehouse.db);
+    expect(names.rows.map((row) => row.name)).toEqual(['unit 1000 v1', 'unit 1001 v0', 'unit 1002 v0']);
+    await sql`DELETE FROM sei.org_units WHERE id LIKE 'u-100_'`.execute(warehouse.db);
   });
 
   it('sends nothing for unchanged rows, locks none, and merges the changed ones', async () => {
@@ -173,14 +203,15 @@ describe('a key another writer inserts between the probe and the merge', () => {
     await database?.drop();
   });
 
-  it('waits for that writer and merges the row', async () => {
+  it('waits for that writer, and merges the rows its COPY of new keys was refused', async () => {
     const path = await writePathOf(warehouse);
     const other = await warehouse.db.connection().execute(async (connection) => {
       await sql`BEGIN`.execute(connection);
       await sql`INSERT INTO sei.org_units (id, name, raw, row_hash) VALUES ('u-5', 'theirs', '{}'::jsonb, 'x')`.execute(
         connection,
       );
-      // Our page probes now (the row is not committed, so not seen) and its upsert waits for this one.
+      // Our page probes now (the row is not committed, so not seen); its COPY of new keys waits for this
+      // one, is refused by the unique index, and the three rows are merged instead.
       const ours = writeIsolating(warehouse, path, [unit(4), unit(5), unit(6)]);
       await new Promise((resolve) => setTimeout(resolve, 300));
       await sql`COMMIT`.execute(connection);
