@@ -18,6 +18,10 @@
  *
  * A second scenario shows scale-out where neither limit binds: a high budget and two slices per worker,
  * so that one worker's concurrency is what limits it; three workers should be about three times faster.
+ *
+ * The results files are rewritten after each run (./lib/results-so-far.ts): a failed run leaves the rows
+ * before it and a line saying why, and the bench exits 1. `BENCH_FAIL_AFTER_ROWS=n` fails the run after
+ * the first n, to see that.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -34,6 +38,7 @@ import { BUSY_NOTE, envSettings, loadCell, loadNow, machineDescription } from '.
 import { watchDatabaseCpu } from './lib/pg-cpu.js';
 import { replayDataFor } from './lib/replay-data.js';
 import { type FallbackUsage, fallbackNote, fallbackSince } from './lib/replay-with-fallback.js';
+import { type Rendered, ResultsSoFar } from './lib/results-so-far.js';
 import { BENCH_SEED, streamSizesFor } from './lib/scenario-data.js';
 import { markdownTable } from './lib/table.js';
 import { summarizeTimeline, type TimelineSummary } from './lib/timeline-summary.js';
@@ -169,7 +174,7 @@ async function runWorkers(options: {
       env: options.env,
       timeoutMs: 60_000,
     });
-    if (runNow.code !== 0) throw new Error(`run-now exited ${runNow.code}: ${runNow.stderr}`);
+    if (runNow.code !== 0) throw new Error(`run-now exited ${runNow.code}\n${runNow.stderr}`);
     const runId = runNow.stdout.trim().split('\n').pop()!;
     const client = await connect(options.databaseUrl);
     try {
@@ -180,10 +185,10 @@ async function runWorkers(options: {
         ]);
         const status = row.rows[0]?.status;
         if (status && status !== 'running') {
-          if (status !== 'succeeded') throw new Error(`run ${status}: ${logs.slice(-2000)}`);
+          if (status !== 'succeeded') throw new Error(`run ${status}\n${logs.slice(-2000)}`);
           break;
         }
-        if (Date.now() > deadline) throw new Error(`run did not finish: ${logs.slice(-2000)}`);
+        if (Date.now() > deadline) throw new Error(`run did not finish\n${logs.slice(-2000)}`);
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
     } finally {
@@ -236,7 +241,7 @@ async function measure(options: {
       ...options.extraEnv,
     };
     const migrated = await runCli({ args: ['migrate'], cliPath: options.cli, env, timeoutMs: 120_000 });
-    if (migrated.code !== 0) throw new Error(`migrate: ${migrated.stderr}`);
+    if (migrated.code !== 0) throw new Error(`migrate failed\n${migrated.stderr}`);
     process.stderr.write(`  ${options.scenario} ${options.records} × ${options.workers} worker(s)...\n`);
     const seiCpuBefore = sei.cpuSeconds();
     const fallbackBefore = sei.fallbackUsage();
@@ -340,7 +345,7 @@ async function copySeconds(records: number): Promise<number> {
       env: { DATABASE_URL: db.url },
       timeoutMs: 120_000,
     });
-    if (migrated.code !== 0) throw new Error(`migrate: ${migrated.stderr}`);
+    if (migrated.code !== 0) throw new Error(`migrate failed\n${migrated.stderr}`);
     const client = await connect(db.url);
     try {
       const result = await copyLoad(
@@ -360,20 +365,134 @@ async function copySeconds(records: number): Promise<number> {
 
 const cliPath = buildCli();
 const scaleOut = Number(values['scale-out']);
-if (source === 'replay') {
-  // Every capture before any timing: a capture keeps the machine busy for minutes at 1M.
-  for (const records of new Set([...scales, ...(scaleOut > 0 ? [scaleOut] : [])])) {
-    process.stderr.write(`${records} records: pages for the replay (captured once, then cached)...\n`);
-    await replayDataFor({ records, mix: 'jira', pageSize: String(PAGE_SIZE) });
-  }
-}
 const results: Measurement[] = [];
-for (const records of scales) {
-  process.stderr.write(`${records} records: COPY limit...\n`);
-  const copy = await copySeconds(records);
-  for (const workers of workerCounts)
-    results.push(
-      await measure({
+const runName = (scenario: string, records: number, workers: number) =>
+  `${scenario} ${records} × ${workers} worker(s)`;
+
+/** A run measured, a row of the table. */
+async function measureRow(options: Parameters<typeof measure>[0]): Promise<void> {
+  await progress.row(runName(options.scenario, options.records, options.workers), async () => {
+    results.push(await measure(options));
+  });
+}
+
+/** The whole report from the runs measured so far. */
+function render(): Rendered {
+  const table = markdownTable(
+    [
+      'scenario',
+      'records',
+      'workers',
+      'seconds',
+      'records/s',
+      'requests',
+      'slices',
+      'budget s',
+      'COPY s',
+      'ratio',
+      'peak RSS MiB',
+      'machine CPU %',
+      'worker CPU s',
+      'worker CPU s / 1k rec',
+      'PG CPU s / 1k rec',
+      source === 'replay' ? 'bench+replay CPU s' : 'sim CPU s',
+      'load at start',
+      'exact',
+    ],
+    results.map((r) => [
+      r.scenario,
+      String(r.records),
+      String(r.workers),
+      r.seconds.toFixed(1),
+      String(r.recordsPerSecond),
+      String(r.requests),
+      String(r.slices),
+      r.budgetSeconds.toFixed(1),
+      r.copySeconds.toFixed(1),
+      r.ratio.toFixed(2),
+      String(r.peakRssMiB),
+      String(r.machineBusyPercent),
+      r.workerCpuSeconds.toFixed(1),
+      ((1000 * r.workerCpuSeconds) / r.records).toFixed(3),
+      ((1000 * r.pgCpuSeconds) / r.records).toFixed(3),
+      r.seiCpuSeconds.toFixed(1),
+      loadCell(r.loadAtStart),
+      r.exact ? 'yes' : 'NO',
+    ]),
+  );
+  const timelines = results.filter((r) => r.timeline !== undefined);
+  const timelineTable =
+    timelines.length === 0
+      ? ''
+      : `\nWhere the time went (from each run's request timeline, seconds from \`run-now\`; the tail: after 90% of the records were asked for):\n\n${markdownTable(
+          [
+            'scenario',
+            'records',
+            'workers',
+            'first request at s',
+            'plan requests',
+            'first page at s',
+            'last request at s',
+            'tail s',
+            'slices in the tail',
+            'finished after the last request s',
+            'run s',
+          ],
+          timelines.map((r) => [
+            r.scenario,
+            String(r.records),
+            String(r.workers),
+            r.timeline!.firstRequestSeconds.toFixed(1),
+            String(r.timeline!.planRequests),
+            r.timeline!.firstPageSeconds.toFixed(1),
+            r.timeline!.lastRequestSeconds.toFixed(1),
+            r.timeline!.tailSeconds.toFixed(1),
+            String(r.timeline!.tailSlices),
+            r.timeline!.afterLastRequestSeconds.toFixed(1),
+            r.seconds.toFixed(1),
+          ]),
+        )}\n`;
+  const fallbackLines = results.flatMap((r) =>
+    r.fallback === undefined
+      ? []
+      : [`- ${fallbackNote(runName(r.scenario, r.records, r.workers), r.fallback)}`],
+  );
+  const fallbacks =
+    fallbackLines.length > 0
+      ? `\nReplay fallback, per run (not in the bench+replay CPU column):\n\n${fallbackLines.join('\n')}\n`
+      : '';
+  return {
+    markdown: `# Walk by time under latency, ${new Date().toISOString()}\n\n${machine}; ${seiText}; latency ${JSON.stringify(LOADED_TENANT_LATENCY)}.\nCommand: \`${command}\`\nLoad average (1 min) at each run's start in the table (${BUSY_NOTE}).\n\n${table}\n${timelineTable}${fallbacks}`,
+    json: { machine, command, source, latency: LOADED_TENANT_LATENCY, results },
+  };
+}
+
+const machine = machineDescription();
+const seiText =
+  source === 'replay'
+    ? 'SEI: replay server in the bench process (pages captured once, served from memory, latency by timers; what it does not hold, the simulator answers)'
+    : 'SEI: the simulator in its own process';
+const command = `npm run bench:latency --${values.replay ? ' --replay' : ''} --scales ${scales.join(',')} --workers ${workerCounts.join(',')} --scale-out ${scaleOut}${(values.env ?? []).map((setting) => ` --env ${setting}`).join('')}`;
+const progress = new ResultsSoFar({
+  path: `${values.out}/latency-${scales.join('-')}${source === 'replay' ? '-replay' : ''}`,
+  render,
+});
+await progress.complete(async () => {
+  if (source === 'replay') {
+    // Every capture before any timing: a capture keeps the machine busy for minutes at 1M.
+    for (const records of new Set([...scales, ...(scaleOut > 0 ? [scaleOut] : [])]))
+      await progress.step(`${records} records: pages for the replay`, async () => {
+        process.stderr.write(`${records} records: pages for the replay (captured once, then cached)...\n`);
+        await replayDataFor({ records, mix: 'jira', pageSize: String(PAGE_SIZE) });
+      });
+  }
+  for (const records of scales) {
+    const copy = await progress.step(`${records} records: COPY limit`, () => {
+      process.stderr.write(`${records} records: COPY limit...\n`);
+      return copySeconds(records);
+    });
+    for (const workers of workerCounts)
+      await measureRow({
         cli: cliPath,
         scenario: 'budget 1000/min',
         records,
@@ -381,15 +500,13 @@ for (const records of scales) {
         budgetPerMinute: BUDGET_PER_MINUTE,
         extraEnv: workerEnv,
         copySeconds: copy,
-      }),
-    );
-}
-// Scale-out where neither the budget nor PostgreSQL binds: two slices per worker, a budget of 5000/min.
-if (scaleOut > 0) {
-  const copy = await copySeconds(scaleOut);
-  for (const workers of [1, 3])
-    results.push(
-      await measure({
+      });
+  }
+  // Scale-out where neither the budget nor PostgreSQL binds: two slices per worker, a budget of 5000/min.
+  if (scaleOut > 0) {
+    const copy = await progress.step(`${scaleOut} records: COPY limit`, () => copySeconds(scaleOut));
+    for (const workers of [1, 3])
+      await measureRow({
         cli: cliPath,
         scenario: 'scale-out (2 slices/worker, 5000/min)',
         records: scaleOut,
@@ -397,107 +514,6 @@ if (scaleOut > 0) {
         budgetPerMinute: 5000,
         extraEnv: { WORKER_CONCURRENCY: '2', SEI_MAX_IN_FLIGHT: '2' },
         copySeconds: copy,
-      }),
-    );
-}
-
-const table = markdownTable(
-  [
-    'scenario',
-    'records',
-    'workers',
-    'seconds',
-    'records/s',
-    'requests',
-    'slices',
-    'budget s',
-    'COPY s',
-    'ratio',
-    'peak RSS MiB',
-    'machine CPU %',
-    'worker CPU s',
-    'worker CPU s / 1k rec',
-    'PG CPU s / 1k rec',
-    source === 'replay' ? 'bench+replay CPU s' : 'sim CPU s',
-    'load at start',
-    'exact',
-  ],
-  results.map((r) => [
-    r.scenario,
-    String(r.records),
-    String(r.workers),
-    r.seconds.toFixed(1),
-    String(r.recordsPerSecond),
-    String(r.requests),
-    String(r.slices),
-    r.budgetSeconds.toFixed(1),
-    r.copySeconds.toFixed(1),
-    r.ratio.toFixed(2),
-    String(r.peakRssMiB),
-    String(r.machineBusyPercent),
-    r.workerCpuSeconds.toFixed(1),
-    ((1000 * r.workerCpuSeconds) / r.records).toFixed(3),
-    ((1000 * r.pgCpuSeconds) / r.records).toFixed(3),
-    r.seiCpuSeconds.toFixed(1),
-    loadCell(r.loadAtStart),
-    r.exact ? 'yes' : 'NO',
-  ]),
-);
-const timelines = results.filter((r) => r.timeline !== undefined);
-const timelineTable =
-  timelines.length === 0
-    ? ''
-    : `\nWhere the time went (from each run's request timeline, seconds from \`run-now\`; the tail: after 90% of the records were asked for):\n\n${markdownTable(
-        [
-          'scenario',
-          'records',
-          'workers',
-          'first request at s',
-          'plan requests',
-          'first page at s',
-          'last request at s',
-          'tail s',
-          'slices in the tail',
-          'finished after the last request s',
-          'run s',
-        ],
-        timelines.map((r) => [
-          r.scenario,
-          String(r.records),
-          String(r.workers),
-          r.timeline!.firstRequestSeconds.toFixed(1),
-          String(r.timeline!.planRequests),
-          r.timeline!.firstPageSeconds.toFixed(1),
-          r.timeline!.lastRequestSeconds.toFixed(1),
-          r.timeline!.tailSeconds.toFixed(1),
-          String(r.timeline!.tailSlices),
-          r.timeline!.afterLastRequestSeconds.toFixed(1),
-          r.seconds.toFixed(1),
-        ]),
-      )}\n`;
-const fallbackLines = results.flatMap((r) =>
-  r.fallback === undefined
-    ? []
-    : [`- ${fallbackNote(`${r.scenario} ${r.records} × ${r.workers} worker(s)`, r.fallback)}`],
-);
-const fallbacks =
-  fallbackLines.length > 0
-    ? `\nReplay fallback, per run (not in the bench+replay CPU column):\n\n${fallbackLines.join('\n')}\n`
-    : '';
-const machine = machineDescription();
-const seiText =
-  source === 'replay'
-    ? 'SEI: replay server in the bench process (pages captured once, served from memory, latency by timers; what it does not hold, the simulator answers)'
-    : 'SEI: the simulator in its own process';
-const command = `npm run bench:latency --${values.replay ? ' --replay' : ''} --scales ${scales.join(',')} --workers ${workerCounts.join(',')} --scale-out ${scaleOut}${(values.env ?? []).map((setting) => ` --env ${setting}`).join('')}`;
-mkdirSync(values.out!, { recursive: true });
-const name = `${values.out}/latency-${scales.join('-')}${source === 'replay' ? '-replay' : ''}`;
-writeFileSync(
-  `${name}.json`,
-  JSON.stringify({ machine, command, source, latency: LOADED_TENANT_LATENCY, results }, null, 2),
-);
-writeFileSync(
-  `${name}.md`,
-  `# Walk by time under latency, ${new Date().toISOString()}\n\n${machine}; ${seiText}; latency ${JSON.stringify(LOADED_TENANT_LATENCY)}.\nCommand: \`${command}\`\nLoad average (1 min) at each run's start in the table (${BUSY_NOTE}).\n\n${table}\n${timelineTable}${fallbacks}`,
-);
-process.stdout.write(`${table}\n${timelineTable}${fallbacks}`);
+      });
+  }
+});

@@ -9,7 +9,9 @@
  * wrote, which must be 0). With `--baseline <git ref>` the CLI of that commit does the same beside
  * it (built from `git archive`, ./lib/baseline.ts), so old and new are compared in the same run. The
  * limits of earlier reports are kept: fetch-only, and COPY into staging tables + the old md5 merge.
- * Results go to bench/results/ as JSON and markdown.
+ * Results go to bench/results/ as JSON and markdown, rewritten after each sync (./lib/results-so-far.ts):
+ * a failed run leaves the rows before it and a line saying why, and the bench exits 1.
+ * `BENCH_FAIL_AFTER_ROWS=n` fails the sync after the first n, to see that.
  *
  * Every sync is also measured in CPU seconds, its own (process.cpuUsage at exit) and PostgreSQL's (the
  * backends of its database, ./lib/pg-cpu.ts), per 1,000 records: far steadier than wall time on a
@@ -25,7 +27,6 @@
  * `npm run bench -- --rate-limited [--records 20000]` runs only the 429 scenario instead
  * (./lib/rate-limited.ts): the same sync fault-free and with 3% 429s, and their ratio.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../src/config.js';
 import { qualified } from '../src/state/sql-text.js';
@@ -39,13 +40,14 @@ import { adminDatabaseUrl, connect, createScratchDatabase } from './lib/database
 import { copyLoad, fetchOnly } from './lib/limits.js';
 import { BUSY_NOTE, envSettings, loadCell, loadNow, machineDescription } from './lib/machine.js';
 import { watchDatabaseCpu } from './lib/pg-cpu.js';
-import { benchRateLimited } from './lib/rate-limited.js';
+import { benchRateLimited, type RateLimitedRun, rateLimitedReport } from './lib/rate-limited.js';
 import {
   type FallbackUsage,
   fallbackNote,
   fallbackSince,
   startBenchReplay,
 } from './lib/replay-with-fallback.js';
+import { type Rendered, ResultsSoFar } from './lib/results-so-far.js';
 import {
   BENCH_FIXED_ENDPOINTS,
   BENCH_REQUESTS_PER_MINUTE,
@@ -216,7 +218,7 @@ async function migrateWith(code: Code, url: string, env: Record<string, string>)
     env: { ...env, DATABASE_URL: url },
     timeoutMs: 120_000,
   });
-  if (result.code !== 0) throw new Error(`${code.label}: migrate failed: ${result.stderr.slice(-2000)}`);
+  if (result.code !== 0) throw new Error(`${code.label}: migrate failed\n${result.stderr.slice(-2000)}`);
 }
 
 async function measureSync(
@@ -224,8 +226,7 @@ async function measureSync(
   records: number,
   sourceCount: SourceCount,
   env: Record<string, string>,
-  largerLimitSeconds: (() => number) | undefined,
-): Promise<Omit<SyncResult, 'ratioToLargerLimit'> & { ratio: () => number | undefined }> {
+): Promise<SyncResult> {
   const syncDb = await createScratchDatabase('sei_bench_sync');
   const copyDb = await createScratchDatabase('sei_bench_copy');
   try {
@@ -246,7 +247,7 @@ async function measureSync(
     const pgCpuSeconds = await pgCpu.stop();
     if (sync.code !== 0)
       throw new Error(
-        `${code.label}: sync failed (${sync.code ?? sync.signal}): ${sync.stderr.slice(-2000)}`,
+        `${code.label}: sync failed (${sync.code ?? sync.signal})\n${sync.stderr.slice(-2000)}`,
       );
     const { synced, exact } = await countSynced(syncDb.url, sourceCount);
 
@@ -260,7 +261,7 @@ async function measureSync(
         env: { ...env, DATABASE_URL: syncDb.url },
         timeoutMs: SYNC_TIMEOUT_MS,
       });
-      if (again.code !== 0) throw new Error(`${code.label}: re-run failed: ${again.stderr.slice(-2000)}`);
+      if (again.code !== 0) throw new Error(`${code.label}: re-run failed\n${again.stderr.slice(-2000)}`);
       const writesAfter = await tupleWrites(syncDb.url);
       rerun = {
         seconds: again.ms / 1000,
@@ -288,8 +289,8 @@ async function measureSync(
       copyEverything: copied,
       ratioToCopyEverything: seconds / copied.seconds,
       rerun,
+      ratioToLargerLimit: undefined,
       loadAtStart,
-      ratio: () => (largerLimitSeconds ? seconds / largerLimitSeconds() : undefined),
     };
   } finally {
     await syncDb.drop();
@@ -297,11 +298,39 @@ async function measureSync(
   }
 }
 
+/** A scale's entry in the results, its syncs added as they are measured. */
+function startScale(records: number, source: ScaleResult['source']): ScaleResult {
+  const scale: ScaleResult = {
+    records,
+    streamSizes: streamSizesFor(records, mix),
+    pageSize: Number(pageSize),
+    source,
+    fetchOnly: undefined,
+    copyMerge: undefined,
+    syncs: [],
+  };
+  results.push(scale);
+  return scale;
+}
+
+/** One code's sync, a row of the table as soon as it is measured. */
+async function syncRow(scale: ScaleResult, records: number, code: Code, measure: () => Promise<SyncResult>) {
+  await progress.row(`${records} records, ${code.label}`, async () => {
+    const sync = await measure();
+    // The records synced, not the scale asked for (as the table's rows say).
+    if (scale.syncs.length === 0) scale.records = sync.records;
+    scale.syncs.push(sync);
+  });
+}
+
 /** Every code's sync against pages served from memory (./lib/replay-data.ts). */
-async function benchScaleOnReplay(records: number, codes: readonly Code[]): Promise<ScaleResult> {
-  process.stderr.write(`  ${records}: pages for the replay (captured once, then cached)...\n`);
-  const sei = await startBenchReplay({ records, mix, pageSize });
+async function benchScaleOnReplay(records: number, codes: readonly Code[]): Promise<void> {
+  const sei = await progress.step(`${records} records: pages for the replay`, () => {
+    process.stderr.write(`  ${records}: pages for the replay (captured once, then cached)...\n`);
+    return startBenchReplay({ records, mix, pageSize });
+  });
   const { data, replay } = sei;
+  const scale = startScale(records, 'replay');
   try {
     const env = {
       ...sei.env,
@@ -309,34 +338,25 @@ async function benchScaleOnReplay(records: number, codes: readonly Code[]): Prom
       SEI_REQUESTS_PER_MINUTE: BENCH_REQUESTS_PER_MINUTE,
       LOG_LEVEL: 'warn',
     };
-    const measured = [];
     for (let round = 0; round < rounds; round++) {
       // Alternating the order, so that neither code always meets the machine's weather first.
-      for (const code of round % 2 === 0 ? codes : [...codes].reverse()) {
-        const before = sei.fallbackUsage();
-        const sync = await measureSync(code, records, async (s) => data.counts[s], env, undefined);
-        measured.push({ ...sync, fallback: fallbackSince(before, sei.fallbackUsage()) });
-        if (replay.misses.length > 0)
-          throw new Error(
-            `${code.label}: the sync sent ${replay.misses.length} requests the capture does not hold (first: ${replay.misses[0]!.hint})`,
-          );
-      }
+      for (const code of round % 2 === 0 ? codes : [...codes].reverse())
+        await syncRow(scale, records, code, async () => {
+          const before = sei.fallbackUsage();
+          const sync = await measureSync(code, records, async (s) => data.counts[s], env);
+          if (replay.misses.length > 0)
+            throw new Error(
+              `${code.label}: the sync sent ${replay.misses.length} requests the capture does not hold (first: ${replay.misses[0]!.hint})`,
+            );
+          return { ...sync, fallback: fallbackSince(before, sei.fallbackUsage()) };
+        });
     }
-    return {
-      records: measured[0]!.records,
-      streamSizes: streamSizesFor(records, mix),
-      pageSize: Number(pageSize),
-      source: 'replay',
-      fetchOnly: undefined,
-      copyMerge: undefined,
-      syncs: measured.map(({ ratio, ...sync }) => ({ ...sync, ratioToLargerLimit: ratio() })),
-    };
   } finally {
     await sei.close();
   }
 }
 
-async function benchScale(records: number, codes: readonly Code[]): Promise<ScaleResult> {
+async function benchScale(records: number, codes: readonly Code[]): Promise<void> {
   const streamSizes = streamSizesFor(records, mix);
   const sim = await startSimulatorProcess({
     records: 0,
@@ -345,6 +365,7 @@ async function benchScale(records: number, codes: readonly Code[]): Promise<Scal
     requestLogLimit: 1000,
     fixedEndpoints: BENCH_FIXED_ENDPOINTS,
   });
+  const scale = startScale(records, 'simulator');
   try {
     const env = {
       SEI_BASE_URL: sim.url,
@@ -358,46 +379,46 @@ async function benchScale(records: number, codes: readonly Code[]): Promise<Scal
     // Warm-up: the first page of a stream sorts it once in the simulator; no measured walk should pay it.
     await fetchOnly(loadConfig({ ...env, SEI_MAX_PAGES: '1' }), streams).catch(() => undefined);
 
-    process.stderr.write(`  ${records}: fetch-only walk...\n`);
-    const fetched = await fetchOnly(config, streams);
-
-    let copied: Awaited<ReturnType<typeof copyLoad>> | undefined;
-    const larger = () => Math.max(fetched.ms, copied?.ms ?? 0) / 1000;
-    const measured = [];
-    for (const code of codes)
-      measured.push(await measureSync(code, records, (s) => sim.count(s), env, larger));
-
-    process.stderr.write(`  ${records}: COPY + md5 merge (the earlier limit)...\n`);
-    const copyDb = await createScratchDatabase('sei_bench_copymerge');
-    try {
-      await migrateWith(codes[0]!, copyDb.url, env);
-      const copyClient = await connect(copyDb.url);
-      try {
-        copied = await copyLoad(copyClient, { seed: BENCH_SEED, streamSizes }, streams, crypto.randomUUID());
-      } finally {
-        await copyClient.end();
-      }
-    } finally {
-      await copyDb.drop();
-    }
-    return {
-      records: measured[0]!.records,
-      streamSizes,
-      pageSize: Number(pageSize),
-      source: 'simulator',
-      fetchOnly: {
-        seconds: fetched.ms / 1000,
-        recordsPerSecond: Math.round(fetched.records / (fetched.ms / 1000)),
-        requests: fetched.requests,
-      },
-      copyMerge: {
-        seconds: copied.ms / 1000,
-        recordsPerSecond: Math.round(copied.rows / (copied.ms / 1000)),
-        copySeconds: copied.copyMs / 1000,
-        mergeSeconds: copied.mergeMs / 1000,
-      },
-      syncs: measured.map(({ ratio, ...sync }) => ({ ...sync, ratioToLargerLimit: ratio() })),
+    const fetched = await progress.step(`${records} records: fetch-only walk`, () => {
+      process.stderr.write(`  ${records}: fetch-only walk...\n`);
+      return fetchOnly(config, streams);
+    });
+    scale.fetchOnly = {
+      seconds: fetched.ms / 1000,
+      recordsPerSecond: Math.round(fetched.records / (fetched.ms / 1000)),
+      requests: fetched.requests,
     };
+    for (const code of codes)
+      await syncRow(scale, records, code, () => measureSync(code, records, (s) => sim.count(s), env));
+
+    await progress.step(`${records} records: COPY + md5 merge`, async () => {
+      process.stderr.write(`  ${records}: COPY + md5 merge (the earlier limit)...\n`);
+      const copyDb = await createScratchDatabase('sei_bench_copymerge');
+      try {
+        await migrateWith(codes[0]!, copyDb.url, env);
+        const copyClient = await connect(copyDb.url);
+        try {
+          const copied = await copyLoad(
+            copyClient,
+            { seed: BENCH_SEED, streamSizes },
+            streams,
+            crypto.randomUUID(),
+          );
+          scale.copyMerge = {
+            seconds: copied.ms / 1000,
+            recordsPerSecond: Math.round(copied.rows / (copied.ms / 1000)),
+            copySeconds: copied.copyMs / 1000,
+            mergeSeconds: copied.mergeMs / 1000,
+          };
+          const larger = Math.max(fetched.ms, copied.ms) / 1000;
+          for (const sync of scale.syncs) sync.ratioToLargerLimit = sync.seconds / larger;
+        } finally {
+          await copyClient.end();
+        }
+      } finally {
+        await copyDb.drop();
+      }
+    });
   } finally {
     await sim.close();
   }
@@ -458,18 +479,22 @@ if (values['rate-limited']) {
   const records = Number(values.records);
   if (!Number.isInteger(records) || records < 100) throw new Error('--records: an integer >= 100');
   process.stderr.write(`bench: 429 scenario, ${records} Jira issues, page size ${pageSize}, ${machine}\n`);
-  const { markdown, runs, ratio } = await benchRateLimited({ records, pageSize, cliPath: buildCli() });
-  const stamp = new Date().toISOString();
   const command = `npm run bench -- --rate-limited --records ${records} --page-size ${pageSize}`;
-  const text = `# sei-sync 429 benchmark, ${stamp}\n\nMachine: ${machine}; PostgreSQL local.\nCommand: \`${command}\`\n\n${markdown}`;
-  mkdirSync(values.out!, { recursive: true });
-  const name = `bench-429-${records}-p${pageSize}`;
-  writeFileSync(
-    `${values.out}/${name}.json`,
-    `${JSON.stringify({ at: stamp, machine, command, runs, ratio }, null, 2)}\n`,
+  const runs: RateLimitedRun[] = [];
+  const rateLimitedResults = new ResultsSoFar({
+    path: `${values.out}/bench-429-${records}-p${pageSize}`,
+    render: () => {
+      const stamp = new Date().toISOString();
+      const { markdown, ratio } = rateLimitedReport(runs);
+      return {
+        markdown: `# sei-sync 429 benchmark, ${stamp}\n\nMachine: ${machine}; PostgreSQL local.\nCommand: \`${command}\`\n\n${markdown}`,
+        json: { at: stamp, machine, command, runs, ratio },
+      };
+    },
+  });
+  await rateLimitedResults.complete(() =>
+    benchRateLimited({ records, pageSize, cliPath: buildCli() }, runs, rateLimitedResults),
   );
-  writeFileSync(`${values.out}/${name}.md`, text);
-  process.stdout.write(`${text}\n`);
   process.exit(0);
 }
 process.stderr.write(`bench: scales ${scales.join(', ')}, page size ${pageSize}, mix ${mix}, ${machine}\n`);
@@ -496,16 +521,10 @@ if (values.baseline !== undefined) {
     env: {},
   });
 }
-const results: ScaleResult[] = [];
-for (const records of scales)
-  results.push(await (values.replay ? benchScaleOnReplay : benchScale)(records, codes));
-const table = resultsTable(results);
-const stamp = new Date().toISOString();
 const share = Object.entries(MIXES[mix])
   .map(([stream, part]) => `${part * 100}% ${stream}`)
   .join(', ');
 const command = `npm run bench -- --scales ${scales.join(',')} --page-size ${pageSize} --mix ${mix}${values.baseline ? ` --baseline ${values.baseline}` : ''}${values.replay ? ' --replay' : ''}${rounds > 1 ? ` --rounds ${rounds}` : ''}${thisTreeFlags.length > 0 ? ` --node-flags='${thisTreeFlags.join(' ')}'` : ''}${(values.env ?? []).map((setting) => ` --env ${setting}`).join('')}`;
-const loads = results.flatMap((r) => r.syncs.map((s) => loadCell(s.loadAtStart))).join(', ');
 const source = values.replay
   ? 'SEI: replay server (pages rendered once, served from memory, no latency; what it does not hold, the simulator answers)'
   : 'SEI: the simulator in its own process';
@@ -518,36 +537,45 @@ const median = (xs: number[]): number | undefined => {
       ? (sorted[middle - 1]! + sorted[middle]!) / 2
       : sorted[Math.floor(middle)];
 };
-/** Per scale and code, the median CPU per 1,000 records over the rounds (the figure to compare). */
-const medians =
-  rounds > 1
-    ? `\nMedians over ${rounds} rounds (CPU s per 1,000 records, sync / PostgreSQL):\n\n${results
-        .flatMap((r) =>
-          codes.map((code) => {
-            const runs = r.syncs.filter((sync) => sync.code === code.label);
-            const syncCpu = median(
-              runs.flatMap((sync) => (sync.syncCpuPer1k === undefined ? [] : [sync.syncCpuPer1k])),
-            );
-            return `- ${r.records} records, ${code.label}: ${maybe(syncCpu, 3)} / ${maybe(median(runs.map((sync) => sync.pgCpuPer1k)), 3)}`;
-          }),
-        )
-        .join('\n')}\n`
-    : '';
-const fallbackLines = results.flatMap((r) =>
-  r.syncs.flatMap((sync) =>
-    sync.fallback === undefined
-      ? []
-      : [`- ${fallbackNote(`${r.records} records, ${sync.code}`, sync.fallback)}`],
-  ),
-);
-const fallbacks =
-  fallbackLines.length > 0 ? `\nReplay fallback, per sync:\n\n${fallbackLines.join('\n')}\n` : '';
-const markdown = `# sei-sync benchmark, ${stamp}\n\nMachine: ${machine}; PostgreSQL local. ${source}.\nCommand: \`${command}\`\nRecords: ${share} (plus the small streams at their defaults).\nLoad average (1 min) at the start of each sync: ${loads} (${BUSY_NOTE}).\n\n${table}\n${medians}${fallbacks}`;
-mkdirSync(values.out!, { recursive: true });
+
+/** The whole report from the syncs measured so far. */
+function render(): Rendered {
+  const stamp = new Date().toISOString();
+  const table = resultsTable(results);
+  const loads = results.flatMap((r) => r.syncs.map((s) => loadCell(s.loadAtStart))).join(', ');
+  /** Per scale and code, the median CPU per 1,000 records over the rounds (the figure to compare). */
+  const medians =
+    rounds > 1
+      ? `\nMedians over ${rounds} rounds (CPU s per 1,000 records, sync / PostgreSQL):\n\n${results
+          .flatMap((r) =>
+            codes.map((code) => {
+              const runs = r.syncs.filter((sync) => sync.code === code.label);
+              const syncCpu = median(
+                runs.flatMap((sync) => (sync.syncCpuPer1k === undefined ? [] : [sync.syncCpuPer1k])),
+              );
+              return `- ${r.records} records, ${code.label}: ${maybe(syncCpu, 3)} / ${maybe(median(runs.map((sync) => sync.pgCpuPer1k)), 3)}`;
+            }),
+          )
+          .join('\n')}\n`
+      : '';
+  const fallbackLines = results.flatMap((r) =>
+    r.syncs.flatMap((sync) =>
+      sync.fallback === undefined
+        ? []
+        : [`- ${fallbackNote(`${r.records} records, ${sync.code}`, sync.fallback)}`],
+    ),
+  );
+  const fallbacks =
+    fallbackLines.length > 0 ? `\nReplay fallback, per sync:\n\n${fallbackLines.join('\n')}\n` : '';
+  return {
+    markdown: `# sei-sync benchmark, ${stamp}\n\nMachine: ${machine}; PostgreSQL local. ${source}.\nCommand: \`${command}\`\nRecords: ${share} (plus the small streams at their defaults).\nLoad average (1 min) at the start of each sync: ${loads} (${BUSY_NOTE}).\n\n${table}\n${medians}${fallbacks}`,
+    json: { at: stamp, machine, command, pageSize: Number(pageSize), mix: MIXES[mix], results },
+  };
+}
+
+const results: ScaleResult[] = [];
 const name = `bench-${scales.join('-')}-p${pageSize}${mix === 'default' ? '' : `-${mix}`}${values.replay ? '-replay' : ''}${baseline ? `-vs-${baseline.commit}` : ''}`;
-writeFileSync(
-  `${values.out}/${name}.json`,
-  `${JSON.stringify({ at: stamp, machine, command, pageSize: Number(pageSize), mix: MIXES[mix], results }, null, 2)}\n`,
-);
-writeFileSync(`${values.out}/${name}.md`, markdown);
-process.stdout.write(`${markdown}\n`);
+const progress = new ResultsSoFar({ path: `${values.out}/${name}`, render });
+await progress.complete(async () => {
+  for (const records of scales) await (values.replay ? benchScaleOnReplay : benchScale)(records, codes);
+});
