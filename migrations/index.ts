@@ -25,6 +25,7 @@ import * as m013 from './013_degraded_streams.js';
 import * as m014 from './014_sei_v2.js';
 import * as m015 from './015_dora.js';
 import * as m016 from './016_slice_claims.js';
+import * as m017 from './017_walk_pass_start.js';
 
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '001_sei_tables': m001,
@@ -43,4 +44,5 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '014_sei_v2': m014,
   '015_dora': m015,
   '016_slice_claims': m016,
+  '017_walk_pass_start': m017,
 };

@@ -17,6 +17,7 @@ import type { Logger } from '../observability/logger.js';
 import { addToStreamRun } from '../state/ledger.js';
 import type { Warehouse } from '../state/open.js';
 import type { Database } from '../state/schema.js';
+import { keyText } from '../state/sql-text.js';
 import { advanceSlice, recordSnapshots } from '../state/walk-slices.js';
 import type { EntityStreamDefinition, TableSpec } from '../streams/types.js';
 import type { ChangeListener } from './change-listener.js';
@@ -24,7 +25,13 @@ import { recordSeenKeys } from './deletes.js';
 import { type BadItem, underSavepoint, writeIsolatingBadItems } from './isolate-bad-records.js';
 import { insertRejects } from './rejects.js';
 import { insertSanitizedValues } from './sanitized-values.js';
-import { type ChangedRow, type Executor, type WritePageInput, writePage } from './upsert.js';
+import {
+  type ChangedRow,
+  type Executor,
+  type WritePageInput,
+  type WritePageResult,
+  writePage,
+} from './upsert.js';
 import { writePathOf } from './write-path.js';
 import type { WritePath } from './write-types.js';
 
@@ -162,7 +169,7 @@ export interface PageCommitContext {
   runId: string;
   /** The walk whose seen keys are recorded when `recordKeys` (to mark rows deleted at its end). */
   walkId: string;
-  /** The walk decides deletions: note the key of every row written. */
+  /** The walk decides deletions: note the key of every row written (but those it inserted: ./deletes.ts). */
   recordKeys: boolean;
   syncedAt: Date;
   /** How the rows reach PostgreSQL (`writePathOf(warehouse)`). */
@@ -235,7 +242,14 @@ async function writeContent(
   });
   await insertRejects(trx, runId, stream.name, content.rejects);
   await insertSanitizedValues(trx, runId, stream.name, content.sanitized);
-  if (context.recordKeys) await recordSeenKeys(trx, context.walkId, stream.table, content.rows);
+  if (context.recordKeys)
+    await recordSeenKeys(
+      trx,
+      context.walkId,
+      stream.table,
+      content.rows,
+      insertedKeys(stream.table, written),
+    );
   return {
     inserted: written.inserted,
     updated: written.updated,
@@ -243,6 +257,13 @@ async function writeContent(
     rejects: content.rejects,
     sanitized: content.sanitized.length,
   };
+}
+
+/** The keys (`keyText` form) of the rows this page inserted: their walk need not note them (./deletes.ts). */
+function insertedKeys(table: TableSpec, written: WritePageResult): Set<string> {
+  const keys = new Set<string>();
+  for (const row of written.changed) if (row.inserted) keys.add(keyText(row.key, table.key));
+  return keys;
 }
 
 /** Records PostgreSQL refused, as the rejects and notes to store for them. */

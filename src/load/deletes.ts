@@ -4,22 +4,51 @@
  * no longer returns it. Each page records the keys it saw in `sei_sync.walk_keys` (cheap: a narrow
  * insert instead of rewriting every unchanged row), and only after a complete, clean walk are rows
  * missing from that set marked `deleted_at`. An incomplete or failed walk never deletes anything.
+ *
+ * A row a sync walk inserted needs no key (issue 24: on a first sync that is every row): its
+ * `first_seen_at` is its page's `now()`, at or after the start of the walk's read kept in its checkpoint
+ * (`walk_pass_started_at`, PostgreSQL's clock), and rows first seen from then on are never marked
+ * deleted by that walk. Whether a page's inserted keys are left out is decided in SQL, in the page's
+ * transaction, by the same comparison the deletion step makes: a key is left out only for a row that
+ * step keeps, whatever the clocks do. Walks not in a checkpoint (lists, heals) note every key.
  */
 import { CompiledQuery } from 'kysely';
 import { keyText, keyTextSql, qualified, quoteIdent } from '../state/sql-text.js';
 import type { TableSpec } from '../streams/types.js';
 import type { Executor } from './upsert.js';
 
+/**
+ * SQL: whether `instant` is at or after the start of the current read of walk `$1` (false for a walk
+ * without one: not a checkpoint's, or planned before migration 017).
+ */
+function inWalkPass(instant: string): string {
+  return `coalesce(${instant} >= (SELECT c.walk_pass_started_at FROM sei_sync.checkpoints c WHERE c.walk_id = $1::uuid), false)`;
+}
+
+/**
+ * Notes the keys of a page's rows as seen by the walk. `inserted`: the keys (`keyText` form) of the
+ * rows this transaction inserted, left out when the deletion step keeps them anyway.
+ */
 export async function recordSeenKeys(
   db: Executor,
   walkId: string,
   table: TableSpec,
   rows: readonly Record<string, unknown>[],
+  inserted: ReadonlySet<string> = new Set(),
 ): Promise<void> {
-  await recordKeys(
-    db,
-    walkId,
-    rows.map((row) => keyText(row, table.key)),
+  const seen = new Set(rows.map((row) => keyText(row, table.key)));
+  if (seen.size === 0) return;
+  const kept = [...seen].filter((key) => !inserted.has(key));
+  const added = [...seen].filter((key) => inserted.has(key));
+  await db.executeQuery(
+    CompiledQuery.raw(
+      `INSERT INTO sei_sync.walk_keys (walk_id, key)
+       SELECT $1::uuid, k FROM unnest($2::text[]) AS k
+       UNION ALL
+       SELECT $1::uuid, k FROM unnest($3::text[]) AS k WHERE NOT ${inWalkPass('now()')}
+       ON CONFLICT DO NOTHING`,
+      [walkId, kept, added],
+    ),
   );
 }
 
@@ -54,10 +83,11 @@ export interface DeletionScope {
 
 /**
  * The live rows of `table` (alias `t`) within `scope` that walk `$1` did not see, as a WHERE clause;
- * its parameters are appended to `parameters`.
+ * its parameters are appended to `parameters`. Rows first seen during the walk's read are kept: it
+ * inserted them (their keys may not be noted), or, should another writer have, they are not proven gone.
  */
 function unseenRows(table: TableSpec, scope: DeletionScope, parameters: unknown[]): string {
-  const conditions = ['t.deleted_at IS NULL'];
+  const conditions = ['t.deleted_at IS NULL', `NOT ${inWalkPass('t.first_seen_at')}`];
   const parameter = (value: unknown) => {
     parameters.push(value);
     return `$${parameters.length}`;

@@ -98,6 +98,8 @@ export async function beginWalk(db: Executor, stream: string, walk: WalkInProgre
     walk_id: walk.walkId,
     walk_run_id: walk.runId,
     walk_started_at: new Date(),
+    // PostgreSQL's clock, as the `first_seen_at` of the rows the walk inserts (src/load/deletes.ts).
+    walk_pass_started_at: sql<string>`now()`,
     window_start: walk.windowStart,
     window_end: walk.windowEnd,
     walk_decides_deletions: walk.decidesDeletions,
@@ -113,7 +115,6 @@ export async function beginWalk(db: Executor, stream: string, walk: WalkInProgre
     .execute();
 }
 
-/** The walk's slices are read again from their start (pass `pass`). */
 /** Notes that the walk in progress must end by reading the whole list, and why (the first reason stays). */
 export async function degradeWalk(
   db: Executor,
@@ -129,10 +130,14 @@ export async function degradeWalk(
     .execute();
 }
 
+/**
+ * The walk's slices are read again from their start (pass `pass`), in the transaction that forgets the
+ * keys it saw: the rows inserted by the earlier reads count as seen no more either.
+ */
 export async function setWalkPass(db: Executor, stream: string, pass: number): Promise<void> {
   await db
     .updateTable('sei_sync.checkpoints')
-    .set({ walk_pass: pass, updated_at: sql`now()` })
+    .set({ walk_pass: pass, walk_pass_started_at: sql`now()`, updated_at: sql`now()` })
     .where('stream', '=', stream)
     .execute();
 }
@@ -148,6 +153,7 @@ const NO_WALK = {
   walk_pass: 0,
   walk_scope: null,
   walk_degraded: null,
+  walk_pass_started_at: null,
 } as const;
 
 /**

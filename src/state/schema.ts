@@ -75,6 +75,11 @@ export interface CheckpointsTable {
   endpoint_path: string | null;
   /** Why the walk in progress reads the whole list instead of proving itself (migration 013). */
   walk_degraded: Generated<string | null>;
+  /**
+   * PostgreSQL's `now()` when the walk's current read began; rows first seen from then on were inserted
+   * by it, and their keys are not noted (migration 017, src/load/deletes.ts). Null: every key is noted.
+   */
+  walk_pass_started_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
 }
 
 /** Endpoints this SEI does not serve (404 while other lists answer), asked again daily (migration 013). */

@@ -1,0 +1,116 @@
+/**
+ * The keys a deleting walk leaves out (the rows its pages inserted) and the rows its deletion step
+ * keeps (first seen since the walk's read began) follow one comparison against the checkpoint's
+ * `walk_pass_started_at`, made by PostgreSQL: whatever the clock did, a row whose key was left out is
+ * never marked deleted, and a row inserted by an earlier read of the walk is no longer protected.
+ */
+import { randomUUID } from 'node:crypto';
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { markMissingAsDeleted, recordSeenKeys } from '../../../src/load/deletes.js';
+import type { Executor } from '../../../src/load/upsert.js';
+import { beginWalk, setWalkPass, UNSCOPED } from '../../../src/state/checkpoints.js';
+import { jiraIssuesStream } from '../../../src/streams/jira-issues.js';
+import { readAgainFromStart } from '../../../src/sync/walk-finisher.js';
+import { openTestWarehouse, type TestWarehouse, WAREHOUSE_KINDS } from '../../support/warehouses.js';
+
+const table = jiraIssuesStream.table;
+
+describe.each(WAREHOUSE_KINDS)('keys of rows a walk inserted, on %s', (kind) => {
+  let test: TestWarehouse;
+  beforeAll(async () => {
+    test = await openTestWarehouse(kind);
+  });
+  afterAll(async () => {
+    await test?.close();
+  });
+
+  /** A walk of its own integration (each test one), begun now; the rows `stored` exist before it. */
+  async function walkOver(stored: readonly string[]) {
+    const { db } = test.warehouse;
+    const integration = randomUUID();
+    const walkId = randomUUID();
+    for (const issue of stored) await insertRow(db, integration, issue);
+    await beginWalk(db, `stream-${integration}`, {
+      walkId,
+      runId: null,
+      windowStart: null,
+      windowEnd: new Date(),
+      decidesDeletions: true,
+      pass: 0,
+      scope: UNSCOPED,
+    });
+    /** One page: inserts `inserted`, then notes every key of `rows` as seen (as commitPage does). */
+    const page = (rows: readonly string[], inserted: readonly string[]) =>
+      db.transaction().execute(async (trx) => {
+        for (const issue of inserted) await insertRow(trx, integration, issue);
+        await recordSeenKeys(
+          trx,
+          walkId,
+          table,
+          rows.map((issue) => ({ integration_id: integration, issue_key: issue })),
+          new Set(inserted.map((issue) => `${integration}\u001f${issue}`)),
+        );
+      });
+    const noted = async () =>
+      (
+        await sql<{ key: string }>`
+          SELECT split_part(key, chr(31), 2) AS key FROM sei_sync.walk_keys
+          WHERE walk_id = ${walkId}::uuid ORDER BY key`.execute(db)
+      ).rows.map((row) => row.key);
+    const finish = async () =>
+      (
+        await db.transaction().execute((trx) =>
+          markMissingAsDeleted(trx, walkId, table, new Date(), {
+            integrations: { column: 'integration_id', ids: [integration] },
+          }),
+        )
+      ).keys
+        .map((key) => key.issue_key)
+        .sort();
+    const setStart = (start: ReturnType<typeof sql>) =>
+      sql`UPDATE sei_sync.checkpoints SET walk_pass_started_at = ${start}
+          WHERE walk_id = ${walkId}::uuid`.execute(db);
+    return { walkId, stream: `stream-${integration}`, page, noted, finish, setStart };
+  }
+
+  it('leaves out the keys of inserted rows, and keeps those rows', async () => {
+    const walk = await walkOver(['OLD-1', 'OLD-2']);
+    await walk.page(['OLD-1', 'NEW-1'], ['NEW-1']);
+    expect(await walk.noted()).toEqual(['OLD-1']);
+    expect(await walk.finish()).toEqual(['OLD-2']);
+  });
+
+  it('notes them when the clock went back behind the walk start (and still deletes only the unseen)', async () => {
+    const walk = await walkOver(['OLD-1', 'OLD-2']);
+    await walk.setStart(sql`now() + interval '1 hour'`);
+    await walk.page(['OLD-1', 'NEW-1'], ['NEW-1']);
+    expect(await walk.noted()).toEqual(['NEW-1', 'OLD-1']);
+    expect(await walk.finish()).toEqual(['OLD-2']);
+  });
+
+  it('notes every key of a walk planned before migration 017 (no start)', async () => {
+    const walk = await walkOver(['OLD-1', 'OLD-2']);
+    await walk.setStart(sql`NULL`);
+    await walk.page(['OLD-1', 'NEW-1'], ['NEW-1']);
+    expect(await walk.noted()).toEqual(['NEW-1', 'OLD-1']);
+    expect(await walk.finish()).toEqual(['OLD-2']);
+  });
+
+  it('a read of the walk again from its start no longer keeps what an earlier read inserted', async () => {
+    const walk = await walkOver(['OLD-1', 'OLD-2']);
+    await walk.page(['OLD-1', 'NEW-1', 'NEW-2'], ['NEW-1', 'NEW-2']);
+    // The snapshot switched: the walk is read again (walk-finisher.ts), and no longer lists NEW-2.
+    await test.warehouse.db.transaction().execute(async (trx) => {
+      await readAgainFromStart(trx, walk.walkId, 'asc');
+      await setWalkPass(trx, walk.stream, 1);
+    });
+    await walk.page(['OLD-1', 'NEW-1'], []);
+    expect(await walk.finish()).toEqual(['NEW-2', 'OLD-2']);
+  });
+});
+
+async function insertRow(db: Executor, integration: string, issue: string): Promise<void> {
+  await sql`INSERT INTO sei.jira_issues (integration_id, issue_key, raw, row_hash)
+            VALUES (${integration}, ${issue}, '{}', 'h')`.execute(db);
+}
