@@ -75,6 +75,8 @@ export const SYNC_ERROR_CODES = {
   migration: 'SEI_SYNC_ERR_MIGRATION',
   /** The schema is not there (or not up to date): run `sei-sync migrate`. */
   schemaMissing: 'SEI_SYNC_ERR_SCHEMA_MISSING',
+  /** A newer sei-sync migrated the database: this older process must not write to it. */
+  schemaNewer: 'SEI_SYNC_ERR_SCHEMA_NEWER',
   /** PostgreSQL or Redis cannot be reached. */
   unavailable: 'SEI_SYNC_ERR_UNAVAILABLE',
   /** A command failed without a code of its own. */

@@ -29,6 +29,21 @@ export class SchemaMissingError extends Error {
   }
 }
 
+/**
+ * The database holds migrations this code does not know: a newer sei-sync migrated it. An older
+ * process must not write there, since a newer schema may mean rows written by other rules (migration
+ * 017: a walk's inserted rows have no walk keys, and an older deletion step would mark them deleted).
+ */
+export class SchemaNewerError extends Error {
+  readonly code = SYNC_ERROR_CODES.schemaNewer;
+  constructor(unknown: readonly string[], location: string) {
+    super(
+      `database in ${location} was migrated by a newer sei-sync (${unknown.join(', ')}); run that version here and stop older workers`,
+    );
+    this.name = 'SchemaNewerError';
+  }
+}
+
 function migrator(db: Kysely<unknown>): Migrator {
   return new Migrator({
     db,
@@ -80,8 +95,23 @@ export async function pendingMigrations(warehouse: Warehouse): Promise<string[]>
     .map((migration) => migration.name);
 }
 
-/** Throws `SchemaMissingError` unless every migration has been applied. */
+/** Names of applied migrations this code does not know (applied by a newer sei-sync). */
+export async function unknownMigrations(warehouse: Warehouse): Promise<string[]> {
+  const exists = await sql<{ present: boolean }>`
+    SELECT to_regclass('sei_sync.kysely_migration') IS NOT NULL AS present`.execute(warehouse.db);
+  if (!exists.rows[0]?.present) return [];
+  const applied = await sql<{ name: string }>`
+    SELECT name FROM sei_sync.kysely_migration ORDER BY name`.execute(warehouse.db);
+  return applied.rows.map((row) => row.name).filter((name) => !(name in MIGRATIONS));
+}
+
+/**
+ * Throws `SchemaNewerError` when a newer sei-sync migrated the database, `SchemaMissingError` unless
+ * every migration has been applied.
+ */
 export async function assertMigrated(warehouse: Warehouse): Promise<void> {
+  const unknown = await unknownMigrations(warehouse);
+  if (unknown.length > 0) throw new SchemaNewerError(unknown, warehouse.location);
   const pending = await pendingMigrations(warehouse);
   if (pending.length > 0) throw new SchemaMissingError(pending.length, warehouse.location);
 }
