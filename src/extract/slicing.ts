@@ -8,6 +8,11 @@
  * ones are cut into equal stretches of time, the crowded stretches cut again (data is rarely spread
  * evenly: recent months hold more, and bulk operations pile thousands of records on one second), for
  * a few rounds whose counts go out in parallel.
+ *
+ * A window whose first record lies at or before 1970 (SEI holds such records: a date never set, stored
+ * as 0) is counted once more past that record before it is cut: the records that matter lie decades
+ * later, and equal parts from 1970 would find them all in the last part. That one count finds where
+ * they start, which a round of equal parts found at the price of eight.
  */
 import type { PlannedSlice } from '../state/walk-slices.js';
 import type { RequestCost } from './list-request.js';
@@ -130,7 +135,7 @@ export async function planSlices(options: SlicePlanOptions): Promise<SlicePlan> 
   // A cut that found (nearly) all of a stretch's records in one part taught nothing about how they
   // spread (one record decades before the others stretches the window so): its counts are not
   // charged to the budget, so the next round cuts that part. The rounds still bound the counts.
-  let pieces: Piece[] = [occupied(range, whole)];
+  let pieces = await pastEpochRecords(range, whole, countPart);
   let uncharged = 0;
   const rounds = options.rounds ?? SLICING_DEFAULTS.rounds;
   let taught = 0;
@@ -169,6 +174,25 @@ export async function planSlices(options: SlicePlanOptions): Promise<SlicePlan> 
     if (charged) taught++;
   }
   return { slices: slicesFromPieces(pieces, range, target), total, cost };
+}
+
+/**
+ * The window as one counted stretch; when its first record lies at or before 1970, the records at that
+ * instant and the stretch after them, counted again (see the module comment).
+ */
+async function pastEpochRecords(
+  range: TimeRange,
+  whole: Counted,
+  countPart: (part: TimeRange) => Promise<Counted>,
+): Promise<Piece[]> {
+  const { first, total } = whole;
+  if (first === undefined || total === undefined || first > 0 || first + 1 >= range.to)
+    return [occupied(range, whole)];
+  const after = { from: first + 1, to: range.to };
+  const past = await countPart(after);
+  // Counts that disagree (records changed meanwhile, or a server that ignores the range) prove nothing.
+  if (past.total === undefined || past.total > total) return [occupied(range, whole)];
+  return [{ from: first, to: first + 1, count: total - past.total }, occupied(after, past)];
 }
 
 /** The part of a counted range that holds its records: from its first record, when that is known. */

@@ -17,7 +17,7 @@ import { type Logger, silentLogger } from '../../observability/logger.js';
 import { redact, type Secret } from '../../secret.js';
 import { parseJsonBody } from './body-json.js';
 import type { RequestBudget } from './budget.js';
-import { CLIENT_DEFAULTS } from './defaults.js';
+import { CLIENT_DEFAULTS, IN_FLIGHT_DEFAULTS } from './defaults.js';
 import {
   abortedError,
   CLIENT_CLOSED_ERROR_CODES,
@@ -49,7 +49,7 @@ export interface SeiClientOptions {
   maxAttempts?: number;
   budget: RequestBudget;
   logger?: Logger;
-  /** Keep-alive connections to the SEI origin: one per request in flight. @defaultValue 16 */
+  /** Keep-alive connections to the SEI origin: one per request in flight (pages and counts). @defaultValue 24 */
   connections?: number;
   /** @defaultValue 500 */
   minRetryDelayMs?: number;
@@ -519,9 +519,10 @@ export function createSeiClient(
     authScheme: config.authScheme,
     timeoutMs: config.timeoutMs,
     maxAttempts: config.maxAttempts,
-    // A connection per request the in-flight limit allows: fewer would queue requests in the pool
-    // while the budget has room (a 1 s page on 4 connections caps a process at 4 pages a second).
-    connections: config.maxInFlight,
+    // A connection per request the in-flight limit allows, counts beside pages: fewer would queue
+    // requests in the pool while the budget has room (a 1 s page on 4 connections caps a process at
+    // 4 pages a second).
+    connections: config.maxInFlight + IN_FLIGHT_DEFAULTS.maxCountsInFlight,
     budget,
     logger,
   });

@@ -5,6 +5,11 @@
 export const IN_FLIGHT_DEFAULTS = {
   /** The cap (`SEI_MAX_IN_FLIGHT`): each request in flight is a page in memory. */
   maxInFlight: 16,
+  /**
+   * Counts (one-record requests) in flight beside the pages: a count holds no page, and a walk's plan
+   * sends a round of them at once (8 parts of a stretch, SLICING_DEFAULTS.maxParts).
+   */
+  maxCountsInFlight: 8,
   initialLatencyMs: 1000,
   smoothing: 0.2,
 } as const;
@@ -19,6 +24,6 @@ export const RETRY_DEFAULTS = {
 export const CLIENT_DEFAULTS = {
   authScheme: 'APIKEY',
   timeoutMs: 60_000,
-  connections: IN_FLIGHT_DEFAULTS.maxInFlight,
+  connections: IN_FLIGHT_DEFAULTS.maxInFlight + IN_FLIGHT_DEFAULTS.maxCountsInFlight,
   ...RETRY_DEFAULTS,
 } as const;

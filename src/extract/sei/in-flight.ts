@@ -5,10 +5,13 @@
  * server; more only queues at the budget and holds pages in memory for nothing.
  *
  * The latency is an exponentially weighted average of successful calls, so the limit follows a server
- * that slows down or speeds up. Counts (one-record requests) are left out: a walk's plan sends a few
- * dozen, answered several times faster than a page, and they would talk the limit down just as the
- * pages, which hold the slots, start. The budget itself still decides when each request may start (shared
- * through Redis by every worker, slowed down by 429s); this limit only sizes the concurrency.
+ * that slows down or speeds up. Counts (one-record requests) are left out of it and of the slots: a
+ * walk's plan sends a few dozen, answered several times faster than a page, and they would talk the
+ * limit down just as the pages start; they hold no page, so they have slots of their own
+ * (`maxCountsInFlight`), and a plan's round of counts goes out at once even where the pages' limit is
+ * small (a process set to two requests in flight would count a round of eight in four round trips).
+ * The budget itself still decides when each request may start (shared through Redis by every worker,
+ * slowed down by 429s); this limit only sizes the concurrency.
  */
 import type { ListCallOptions, ListClient, ListRequestBody, ListResult } from './client.js';
 import { IN_FLIGHT_DEFAULTS } from './defaults.js';
@@ -20,6 +23,8 @@ export interface InFlightLimitOptions {
   requestsPerMinute: number;
   /** Upper bound of the limit. */
   maxInFlight: number;
+  /** Counts in flight at most, beside the pages. @defaultValue IN_FLIGHT_DEFAULTS.maxCountsInFlight */
+  maxCountsInFlight?: number;
   /** Assumed before the first answer. @defaultValue 1000 */
   initialLatencyMs?: number;
   /** Weight of each new observation. @defaultValue 0.2 */
@@ -40,11 +45,13 @@ export class InFlightLimit implements ListClient {
   readonly #client: ListClient;
   readonly #ratePerMs: number;
   readonly #max: number;
+  readonly #maxCounts: number;
   readonly #smoothing: number;
   readonly #nowMs: () => number;
   #latencyMs: number;
   #inFlight = 0;
-  /** Most requests seen in flight at once (for tests and benchmarks). */
+  #countsInFlight = 0;
+  /** Most pages (requests other than counts) seen in flight at once (for tests and benchmarks). */
   peak = 0;
   readonly #waiting: (() => void)[] = [];
 
@@ -53,6 +60,10 @@ export class InFlightLimit implements ListClient {
     this.#client = client;
     this.#ratePerMs = options.requestsPerMinute / 60_000;
     this.#max = Math.floor(options.maxInFlight);
+    this.#maxCounts = Math.max(
+      1,
+      Math.floor(options.maxCountsInFlight ?? IN_FLIGHT_DEFAULTS.maxCountsInFlight),
+    );
     this.#smoothing = options.smoothing ?? IN_FLIGHT_DEFAULTS.smoothing;
     this.#nowMs = options.nowMs ?? (() => performance.now());
     this.#latencyMs = options.initialLatencyMs ?? IN_FLIGHT_DEFAULTS.initialLatencyMs;
@@ -72,15 +83,19 @@ export class InFlightLimit implements ListClient {
     body: ListRequestBody,
     options?: ListCallOptions,
   ): Promise<ListResult<R>> {
-    await this.#acquire(options?.signal, () => abortedError({ method: 'POST', path, page: body.page }));
+    const count = isCount(body);
+    await this.#acquire(count, options?.signal, () =>
+      abortedError({ method: 'POST', path, page: body.page }),
+    );
     const started = this.#nowMs();
     try {
       const result = await this.#client.list<R>(path, body, options);
       // One attempt measures the server; a retried call's time is mostly backoff.
-      if (result.attempts === 1 && !isCount(body)) this.#observe(this.#nowMs() - started);
+      if (result.attempts === 1 && !count) this.#observe(this.#nowMs() - started);
       return result;
     } finally {
-      this.#inFlight--;
+      if (count) this.#countsInFlight--;
+      else this.#inFlight--;
       this.#wakeNext();
     }
   }
@@ -89,8 +104,9 @@ export class InFlightLimit implements ListClient {
     this.#latencyMs += this.#smoothing * (latencyMs - this.#latencyMs);
   }
 
-  async #acquire(signal: AbortSignal | undefined, aborted: () => Error): Promise<void> {
-    while (this.#inFlight >= this.limit) {
+  async #acquire(count: boolean, signal: AbortSignal | undefined, aborted: () => Error): Promise<void> {
+    const full = () => (count ? this.#countsInFlight >= this.#maxCounts : this.#inFlight >= this.limit);
+    while (full()) {
       if (signal?.aborted) throw aborted();
       await new Promise<void>((resolve) => {
         const wake = () => {
@@ -102,6 +118,10 @@ export class InFlightLimit implements ListClient {
       });
     }
     if (signal?.aborted) throw aborted();
+    if (count) {
+      this.#countsInFlight++;
+      return;
+    }
     this.#inFlight++;
     this.peak = Math.max(this.peak, this.#inFlight);
   }

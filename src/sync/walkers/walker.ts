@@ -53,13 +53,22 @@ export type WalkerFactory<S extends AnyStreamDefinition, W extends Walker = Walk
   fanOut: FanOut,
 ) => W;
 
-/** The step of a walk with slices: the ones not done yet. */
+/**
+ * The step of a walk with slices: the ones not done yet, the newest first. Records crowd recent
+ * months and the plan takes them as evenly spread within each stretch it counted, so a stretch's newest
+ * slices hold more than their estimate (the one where the records end, several times more): started
+ * first, they no longer end the walk, and the older, smaller ones fill in around them. Both drivers
+ * start slices in this order (the worker enqueues them so, and its queue is first in, first out).
+ */
 export function slicesStep(
   walkId: string,
   pass: number,
   ownerRunId: string | null,
   slices: readonly SliceState[],
 ): WalkStep {
-  const open = slices.filter((slice) => !slice.done).map((slice) => slice.sliceNo);
+  const open = slices
+    .filter((slice) => !slice.done)
+    .sort((a, b) => b.to - a.to)
+    .map((slice) => slice.sliceNo);
   return { kind: 'slices', walkId, pass, ownerRunId, slices: open };
 }

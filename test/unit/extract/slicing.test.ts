@@ -159,12 +159,35 @@ describe('planSlices when one record lies far before the others', () => {
     expect(plan.cost.requests).toBe(server.requests);
   });
 
+  it('counts once past a record dated 1970 instead of a round of equal parts from it', async () => {
+    const counted: TimeRange[] = [];
+    const plan = await planSlices({
+      range,
+      count: (part) => server.firstInstant(part),
+      firstInstant: async (part) => {
+        counted.push(part);
+        return server.firstInstant(part);
+      },
+      pageSize: 1000,
+      rounds: SLICING_DEFAULTS.roundsWithStealing,
+    });
+    // The window, past its first record, then one round over the years where the others lie.
+    expect(counted.slice(0, 2)).toEqual([range, { from: 0, to: range.to }]);
+    expect(counted).toHaveLength(2 + SLICING_DEFAULTS.maxParts);
+    for (const part of counted.slice(2)) expect(part.from).toBeGreaterThanOrEqual(years.from);
+    const walked = plan.slices.filter((slice) => !slice.empty);
+    const held = walked.map((slice) => instants.filter((t) => t >= slice.from && t < slice.to).length);
+    expect(held.reduce((n, k) => n + k, 0)).toBe(instants.length);
+    expect(walked.length).toBeGreaterThan(4);
+    expect(Math.max(...held)).toBeLessThan((4 * instants.length) / walked.length);
+  });
+
   it('with thieves to cut the rest, a round that taught nothing does not count as the one round', async () => {
+    // Counts alone (no first records, so no count past the lone one): equal parts from 1901.
     server.requests = 0;
     const plan = await planSlices({
       range,
       count: (part) => server.firstInstant(part),
-      firstInstant: server.firstInstant,
       pageSize: 1000,
       rounds: SLICING_DEFAULTS.roundsWithStealing,
     });

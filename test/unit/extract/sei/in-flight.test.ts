@@ -105,6 +105,29 @@ describe('InFlightLimit', () => {
     expect(limit.limit).toBe(5);
   });
 
+  it('sends counts beside the pages, up to their own cap: a plan round is not held to the limit of pages', async () => {
+    const server = manualClient();
+    const limit = new InFlightLimit(server.client, {
+      requestsPerMinute: 6000,
+      maxInFlight: 2,
+      maxCountsInFlight: 3,
+    });
+    const pages = Array.from({ length: 3 }, (_, page) => limit.list('/v1/x/list', { page, page_size: 1000 }));
+    const counts = Array.from({ length: 5 }, () => limit.list('/v1/x/list', { page: 0, page_size: 1 }));
+    await tick();
+    // Two pages (the limit) and three counts (their cap) under way; one page and two counts wait.
+    expect(server.pending).toBe(5);
+    expect(limit.peak).toBe(2);
+    while (server.pending > 0) {
+      server.release();
+      await tick();
+      await tick();
+    }
+    await Promise.all([...pages, ...counts]);
+    expect(server.peak).toBe(5);
+    expect(limit.peak).toBe(2);
+  });
+
   it('a call waiting for a slot stops with SEI_ERR_ABORTED when its signal fires', async () => {
     const server = manualClient();
     const limit = new InFlightLimit(server.client, {
