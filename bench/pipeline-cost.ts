@@ -21,7 +21,7 @@ const ROUNDS = 60;
 function newestJiraCapture(): string {
   const root = join(tmpdir(), 'sei-bench-replay');
   const dirs = readdirSync(root)
-    .filter((name) => name.startsWith('jira-') && !name.includes('.partial'))
+    .filter((name) => /^(v\d+-)?jira-/.test(name) && !name.includes('.partial'))
     .map((name) => join(root, name))
     .sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs);
   if (dirs[0] === undefined) throw new Error('no capture: run `npm run bench -- --replay --mix jira` once');
