@@ -136,7 +136,7 @@ export class BinaryCopyRows {
 
   /**
    * Writes `value` (not null) as the type of `code`; false when it is not exactly such a value (the
-   * caller then rewinds the row). Fixed-size fields find their room reserved by `add`.
+   * caller then rewinds the row). Fixed-size fields write into the room `reserve` keeps as `slack`.
    */
   private encode(code: number, value: unknown): boolean {
     switch (code) {
