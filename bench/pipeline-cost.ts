@@ -6,37 +6,20 @@
  * cache under the temporary directory). What a sync spends beyond the sum is I/O, protocol, GC of
  * pages held in flight and bookkeeping (issue 24).
  */
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename } from 'node:path';
 import { parseJsonBody } from '../src/extract/sei/body-json.js';
 import { jsonBytesMayHoldUnstorableStrings } from '../src/extract/sei/storable-text.js';
 import { encodeChildRows, encodeEntityRows } from '../src/load/copy-rows.js';
 import { prepareRows } from '../src/load/page-rows.js';
 import { normalizePage } from '../src/normalize/page.js';
 import { STREAMS } from '../src/streams/registry.js';
+import { jiraPageFiles, newestJiraCapture, pageBytes } from './lib/jira-capture.js';
 
 const ROUNDS = 60;
 
-function newestJiraCapture(): string {
-  const root = join(tmpdir(), 'sei-bench-replay');
-  const dirs = readdirSync(root)
-    .filter((name) => name.startsWith('jira-') && !name.includes('.partial'))
-    .map((name) => join(root, name))
-    .sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs);
-  if (dirs[0] === undefined) throw new Error('no capture: run `npm run bench -- --replay --mix jira` once');
-  return dirs[0];
-}
-
 const dir = process.argv[2] ?? newestJiraCapture();
-const exchanges = join(dir, 'exchanges');
-const largest = readdirSync(exchanges)
-  .filter((name) => name.endsWith('-jira_issues.json'))
-  .sort((a, b) => statSync(join(exchanges, b)).size - statSync(join(exchanges, a)).size)[0]!;
-const exchange = JSON.parse(readFileSync(join(exchanges, largest), 'utf8')) as {
-  response: { body: { records: unknown[] } };
-};
-const bytes = Buffer.from(JSON.stringify(exchange.response.body));
+const largestFile = jiraPageFiles(dir)[0]!;
+const bytes = pageBytes(largestFile);
 const stream = STREAMS.jira_issues;
 const table = stream.table;
 
@@ -60,7 +43,7 @@ const steps: [string, () => unknown][] = [
   ],
 ];
 process.stdout.write(
-  `${records.length} records, ${(bytes.length / 1024).toFixed(0)} KiB (${largest}); CPU ms per page, lowest and median of ${ROUNDS} (the lowest is the steadiest on a shared machine)\n`,
+  `${records.length} records, ${(bytes.length / 1024).toFixed(0)} KiB (${basename(largestFile)}); CPU ms per page, lowest and median of ${ROUNDS} (the lowest is the steadiest on a shared machine)\n`,
 );
 let total = 0;
 let lowest = 0;

@@ -6,7 +6,7 @@
 
 import { quoteIdent } from '../state/sql-text.js';
 import { RAW_COLUMN } from '../streams/table-spec.js';
-import type { ChildTableSpec, Row, TableSpec } from '../streams/types.js';
+import type { ChildTableSpec, ColumnSpec, Row, TableSpec } from '../streams/types.js';
 import { BinaryCopyRows, type CopyColumnType, JsonText, NotBinaryEncodableError } from './copy-binary.js';
 import type { PreparedRow, WriteStamp } from './write-types.js';
 
@@ -34,16 +34,16 @@ export function encodeEntityRows(table: TableSpec, rows: readonly PreparedRow[],
   for (const { rawJson } of rows) bytes += ENTITY_TYPED_BYTES + (rawJson?.length ?? 0);
   const out = new BinaryCopyRows(types, bytes);
   const values: unknown[] = new Array(types.length);
+  const read = valuesReader(table.columns);
+  const rawAt = table.columns.findIndex((column) => column.name === RAW_COLUMN.name);
   const hashAt = table.columns.length;
   if (stamp !== undefined) {
     values[hashAt + 1] = stamp.runId;
     values[hashAt + 2] = stamp.syncedAt.getTime();
   }
   for (const { row, rawJson, hash } of rows) {
-    for (let i = 0; i < hashAt; i++) {
-      const name = table.columns[i]!.name;
-      values[i] = name === RAW_COLUMN.name ? (rawJson === null ? null : new JsonText(rawJson)) : row[name];
-    }
+    read(row, values);
+    if (rawAt >= 0) values[rawAt] = rawJson === null ? null : new JsonText(rawJson);
     values[hashAt] = hash;
     out.add(values);
   }
@@ -54,12 +54,34 @@ export function encodeChildRows(child: ChildTableSpec, rows: readonly Row[], run
   const types: CopyColumnType[] = [...child.columns.map((column) => column.type), 'uuid'];
   const out = new BinaryCopyRows(types, 4096 + rows.length * CHILD_ROW_BYTES);
   const values: unknown[] = new Array(types.length);
+  const read = valuesReader(child.columns);
   values[child.columns.length] = runId;
   for (const row of rows) {
-    for (let i = 0; i < child.columns.length; i++) values[i] = row[child.columns[i]!.name];
+    read(row, values);
     out.add(values);
   }
   return out.finish();
+}
+
+/** Puts a row's values for `columns` into the first places of `values`, in order. */
+type ValuesReader = (row: Row, values: unknown[]) => void;
+
+const readers = new WeakMap<readonly ColumnSpec[], ValuesReader>();
+
+/**
+ * The reader for `columns`, compiled once per column list. Why generated code: a loop reading
+ * `row[column.name]` looks up a different key each time, which V8 cannot specialize (a megamorphic
+ * lookup per value); `values[0] = row["issue_key"]; ...` reads each column by its name (the same
+ * reasoning as ../normalize/row-builder.ts). Names go into the code quoted with JSON.stringify.
+ */
+function valuesReader(columns: readonly ColumnSpec[]): ValuesReader {
+  let reader = readers.get(columns);
+  if (reader === undefined) {
+    const body = columns.map((column, i) => `values[${i}] = row[${JSON.stringify(column.name)}];`).join('\n');
+    reader = new Function('row', 'values', body) as ValuesReader;
+    readers.set(columns, reader);
+  }
+  return reader;
 }
 
 /** The encoded rows, or undefined when a value must go through the portable path. */

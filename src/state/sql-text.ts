@@ -19,8 +19,10 @@ export const KEY_SEPARATOR = '\u001f';
 
 /** The key of a row as one string, the same way `keyTextSql` builds it in SQL. */
 export function keyText(row: Record<string, unknown>, key: readonly string[]): string {
-  if (key.length === 1) return String(row[key[0]!]);
-  return key.map((column) => String(row[column])).join(KEY_SEPARATOR);
+  // Called several times per row on the way to a write: concatenation, not map and join.
+  let text = key.length === 0 ? '' : String(row[key[0]!]);
+  for (let i = 1; i < key.length; i++) text += KEY_SEPARATOR + String(row[key[i]!]);
+  return text;
 }
 
 /** SQL expression giving the same string as `keyText` for the row alias `alias`. */

@@ -29,6 +29,8 @@ describe('parseJsonBody', () => {
       '{"records":[{"a":"é\\u00e9\\u20ac","b":"\\n"}]}',
     ],
     ['escapes without \\u beside raw non-ASCII', '{"records":[{"a":"é\\n\\"\\\\é","b":"x\\tÿ"}]}'],
+    ['an escaped backslash right before non-ASCII', '{"path":"C:\\\\Élodie\\\\ü","ok":"\\\\"}'],
+    ['non-ASCII first and last in a key', '{"éa":"bü","ü":"中"}'],
   ])('parses %s as JSON.parse of the UTF-8 text does', (_, body) => {
     expectSameAsUtf8(Buffer.from(body));
   });
@@ -38,7 +40,7 @@ describe('parseJsonBody', () => {
     expect(parseJsonBody(body)).toEqual({ a: 'é\ufffd\ufffd' });
   });
 
-  it('parses a body nested deeper than the repair walks', () => {
+  it('parses a deeply nested body with non-ASCII text', () => {
     const depth = 2100;
     expectSameAsUtf8(Buffer.from(`{"a":"é","d":${'['.repeat(depth)}"ü"${']'.repeat(depth)}}`));
   });
@@ -46,6 +48,9 @@ describe('parseJsonBody', () => {
   it('throws SyntaxError on a body that is not JSON', () => {
     expect(() => parseJsonBody(Buffer.from('{"a":"é"'))).toThrow(SyntaxError);
     expect(() => parseJsonBody(Buffer.from('<html>'))).toThrow(SyntaxError);
+    // A backslash followed by a raw non-ASCII character is no escape: escaping the character must not make it one.
+    expect(() => parseJsonBody(Buffer.from('{"a":"\\é"}'))).toThrow(SyntaxError);
+    expect(() => parseJsonBody(Buffer.from('{"a":é}'))).toThrow(SyntaxError);
   });
 
   it('agrees with JSON.parse on generated text', () => {
