@@ -84,11 +84,16 @@ export async function migrateToLatest(warehouse: Warehouse): Promise<MigrateOutc
   return { applied: results.filter((r) => r.status === 'Success').map((r) => r.migrationName), results };
 }
 
-/** Names of migrations not yet applied. */
-export async function pendingMigrations(warehouse: Warehouse): Promise<string[]> {
+/** Whether any migration ever ran here (Kysely's bookkeeping table exists). */
+async function hasMigrationTable(warehouse: Warehouse): Promise<boolean> {
   const exists = await sql<{ present: boolean }>`
     SELECT to_regclass('sei_sync.kysely_migration') IS NOT NULL AS present`.execute(warehouse.db);
-  if (!exists.rows[0]?.present) return Object.keys(MIGRATIONS);
+  return exists.rows[0]?.present === true;
+}
+
+/** Names of migrations not yet applied. */
+export async function pendingMigrations(warehouse: Warehouse): Promise<string[]> {
+  if (!(await hasMigrationTable(warehouse))) return Object.keys(MIGRATIONS);
   const migrations = await migrator(warehouse.db as Kysely<unknown>).getMigrations();
   return migrations
     .filter((migration) => migration.executedAt === undefined)
@@ -97,9 +102,7 @@ export async function pendingMigrations(warehouse: Warehouse): Promise<string[]>
 
 /** Names of applied migrations this code does not know (applied by a newer sei-sync). */
 export async function unknownMigrations(warehouse: Warehouse): Promise<string[]> {
-  const exists = await sql<{ present: boolean }>`
-    SELECT to_regclass('sei_sync.kysely_migration') IS NOT NULL AS present`.execute(warehouse.db);
-  if (!exists.rows[0]?.present) return [];
+  if (!(await hasMigrationTable(warehouse))) return [];
   const applied = await sql<{ name: string }>`
     SELECT name FROM sei_sync.kysely_migration ORDER BY name`.execute(warehouse.db);
   return applied.rows.map((row) => row.name).filter((name) => !(name in MIGRATIONS));
