@@ -6,9 +6,10 @@
  * missing from that set marked `deleted_at`. An incomplete or failed walk never deletes anything.
  *
  * A row a sync walk inserted needs no key (issue 24: on a first sync that is every row): its
- * `first_seen_at` is its page's `now()`, at or after the start of the walk's read kept in its checkpoint
- * (`walk_pass_started_at`, PostgreSQL's clock), and rows first seen from then on are never marked
- * deleted by that walk. Whether a page's inserted keys are left out is decided in SQL, in the page's
+ * `first_seen_at` is its page's `now()`, after the start of the walk's read kept in its checkpoint
+ * (`walk_pass_started_at`, PostgreSQL's clock), and rows first seen after it are never marked
+ * deleted by that walk. Strictly after: a clock as coarse as PGlite's gives a row stored just before
+ * the start the same instant, and that row must stay deletable (a page at the same instant notes its keys). Whether a page's inserted keys are left out is decided in SQL, in the page's
  * transaction, by the same comparison the deletion step makes: a key is left out only for a row that
  * step keeps, whatever the clocks do. Walks not in a checkpoint (lists, heals) note every key.
  */
@@ -18,11 +19,11 @@ import type { TableSpec } from '../streams/types.js';
 import type { Executor } from './upsert.js';
 
 /**
- * SQL: whether `instant` is at or after the start of the current read of walk `$1` (false for a walk
+ * SQL: whether `instant` is after the start of the current read of walk `$1` (false for a walk
  * without one: not a checkpoint's, or planned before migration 017).
  */
 function inWalkPass(instant: string): string {
-  return `coalesce(${instant} >= (SELECT c.walk_pass_started_at FROM sei_sync.checkpoints c WHERE c.walk_id = $1::uuid), false)`;
+  return `coalesce(${instant} > (SELECT c.walk_pass_started_at FROM sei_sync.checkpoints c WHERE c.walk_id = $1::uuid), false)`;
 }
 
 /**

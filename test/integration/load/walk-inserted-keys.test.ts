@@ -71,13 +71,20 @@ describe.each(WAREHOUSE_KINDS)('keys of rows a walk inserted, on %s', (kind) => 
     const setStart = (start: ReturnType<typeof sql>) =>
       sql`UPDATE sei_sync.checkpoints SET walk_pass_started_at = ${start}
           WHERE walk_id = ${walkId}::uuid`.execute(db);
-    return { walkId, stream: `stream-${integration}`, page, noted, finish, setStart };
+    return { walkId, integration, stream: `stream-${integration}`, page, noted, finish, setStart };
   }
 
   it('leaves out the keys of inserted rows, and keeps those rows', async () => {
     const walk = await walkOver(['OLD-1', 'OLD-2']);
     await walk.page(['OLD-1', 'NEW-1'], ['NEW-1']);
     expect(await walk.noted()).toEqual(['OLD-1']);
+    expect(await walk.finish()).toEqual(['OLD-2']);
+  });
+
+  it('deletes a row first seen at the very instant the walk started (a coarse clock, as PGlite’s)', async () => {
+    const walk = await walkOver(['OLD-1', 'OLD-2']);
+    await walk.setStart(sql`(SELECT max(first_seen_at) FROM sei.jira_issues WHERE integration_id = ${walk.integration})`);
+    await walk.page(['OLD-1', 'NEW-1'], ['NEW-1']);
     expect(await walk.finish()).toEqual(['OLD-2']);
   });
 
