@@ -83,7 +83,9 @@ describe.each(WAREHOUSE_KINDS)('keys of rows a walk inserted, on %s', (kind) => 
 
   it('deletes a row first seen at the very instant the walk started (a coarse clock, as PGlite’s)', async () => {
     const walk = await walkOver(['OLD-1', 'OLD-2']);
-    await walk.setStart(sql`(SELECT max(first_seen_at) FROM sei.jira_issues WHERE integration_id = ${walk.integration})`);
+    await walk.setStart(
+      sql`(SELECT max(first_seen_at) FROM sei.jira_issues WHERE integration_id = ${walk.integration})`,
+    );
     await walk.page(['OLD-1', 'NEW-1'], ['NEW-1']);
     expect(await walk.finish()).toEqual(['OLD-2']);
   });
