@@ -14,6 +14,7 @@
  * step keeps, whatever the clocks do. Walks not in a checkpoint (lists, heals) note every key.
  */
 import { CompiledQuery } from 'kysely';
+import { assertSchemaNotNewer } from '../state/migrate.js';
 import { keyText, keyTextSql, qualified, quoteIdent } from '../state/sql-text.js';
 import type { TableSpec } from '../streams/types.js';
 import type { Executor } from './upsert.js';
@@ -154,7 +155,11 @@ async function withoutNestedLoops<R>(db: Executor, query: CompiledQuery<R>): Pro
   return result.rows;
 }
 
-/** Marks rows (within `scope`) the walk did not see as deleted (returns their keys), then forgets the walk's keys. */
+/**
+ * Marks rows (within `scope`) the walk did not see as deleted (returns their keys), then forgets the
+ * walk's keys. Refuses (`SchemaNewerError`) when a newer sei-sync migrated the database meanwhile: it
+ * may have written rows whose keys this version expects to find noted.
+ */
 export async function markMissingAsDeleted(
   db: Executor,
   walkId: string,
@@ -162,6 +167,7 @@ export async function markMissingAsDeleted(
   at: Date,
   scope: DeletionScope = {},
 ): Promise<DeletedRows> {
+  await assertSchemaNotNewer(db);
   const keys = await withoutNestedLoops(db, markMissingQuery(walkId, table, at, scope));
   await forgetWalkKeys(db, walkId);
   return { keys };

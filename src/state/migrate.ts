@@ -9,6 +9,7 @@ import { type Kysely, type MigrationResult, Migrator, sql } from 'kysely';
 import { MIGRATIONS } from '../../migrations/index.js';
 import { SYNC_ERROR_CODES } from '../errors.js';
 import type { Warehouse } from './open.js';
+import type { Database } from './schema.js';
 
 /** Kysely's bookkeeping tables live beside ours. */
 const MIGRATION_SCHEMA = 'sei_sync';
@@ -36,9 +37,10 @@ export class SchemaMissingError extends Error {
  */
 export class SchemaNewerError extends Error {
   readonly code = SYNC_ERROR_CODES.schemaNewer;
-  constructor(unknown: readonly string[], location: string) {
+  /** `location`: where the database is, when known (a transaction does not say). */
+  constructor(unknown: readonly string[], location?: string) {
     super(
-      `database in ${location} was migrated by a newer sei-sync (${unknown.join(', ')}); run that version here and stop older workers`,
+      `database${location === undefined ? '' : ` in ${location}`} was migrated by a newer sei-sync (${unknown.join(', ')}); run that version here and stop older workers`,
     );
     this.name = 'SchemaNewerError';
   }
@@ -85,15 +87,15 @@ export async function migrateToLatest(warehouse: Warehouse): Promise<MigrateOutc
 }
 
 /** Whether any migration ever ran here (Kysely's bookkeeping table exists). */
-async function hasMigrationTable(warehouse: Warehouse): Promise<boolean> {
+async function hasMigrationTable(db: Kysely<Database>): Promise<boolean> {
   const exists = await sql<{ present: boolean }>`
-    SELECT to_regclass('sei_sync.kysely_migration') IS NOT NULL AS present`.execute(warehouse.db);
+    SELECT to_regclass('sei_sync.kysely_migration') IS NOT NULL AS present`.execute(db);
   return exists.rows[0]?.present === true;
 }
 
 /** Names of migrations not yet applied. */
 export async function pendingMigrations(warehouse: Warehouse): Promise<string[]> {
-  if (!(await hasMigrationTable(warehouse))) return Object.keys(MIGRATIONS);
+  if (!(await hasMigrationTable(warehouse.db))) return Object.keys(MIGRATIONS);
   const migrations = await migrator(warehouse.db as Kysely<unknown>).getMigrations();
   return migrations
     .filter((migration) => migration.executedAt === undefined)
@@ -101,11 +103,21 @@ export async function pendingMigrations(warehouse: Warehouse): Promise<string[]>
 }
 
 /** Names of applied migrations this code does not know (applied by a newer sei-sync). */
-export async function unknownMigrations(warehouse: Warehouse): Promise<string[]> {
-  if (!(await hasMigrationTable(warehouse))) return [];
+export async function unknownMigrations(db: Kysely<Database>): Promise<string[]> {
+  if (!(await hasMigrationTable(db))) return [];
   const applied = await sql<{ name: string }>`
-    SELECT name FROM sei_sync.kysely_migration ORDER BY name`.execute(warehouse.db);
+    SELECT name FROM sei_sync.kysely_migration ORDER BY name`.execute(db);
   return applied.rows.map((row) => row.name).filter((name) => !(name in MIGRATIONS));
+}
+
+/**
+ * Throws `SchemaNewerError` when a newer sei-sync has migrated the database since this process
+ * checked at start: a worker left running across an upgrade must not apply its rules to rows the
+ * newer version wrote by other ones (the deletion step above all, which runs it first). Two small reads.
+ */
+export async function assertSchemaNotNewer(db: Kysely<Database>): Promise<void> {
+  const unknown = await unknownMigrations(db);
+  if (unknown.length > 0) throw new SchemaNewerError(unknown);
 }
 
 /**
@@ -113,7 +125,7 @@ export async function unknownMigrations(warehouse: Warehouse): Promise<string[]>
  * every migration has been applied.
  */
 export async function assertMigrated(warehouse: Warehouse): Promise<void> {
-  const unknown = await unknownMigrations(warehouse);
+  const unknown = await unknownMigrations(warehouse.db);
   if (unknown.length > 0) throw new SchemaNewerError(unknown, warehouse.location);
   const pending = await pendingMigrations(warehouse);
   if (pending.length > 0) throw new SchemaMissingError(pending.length, warehouse.location);

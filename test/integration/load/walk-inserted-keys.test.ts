@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { markMissingAsDeleted, recordSeenKeys } from '../../../src/load/deletes.js';
 import type { Executor } from '../../../src/load/upsert.js';
 import { beginWalk, setWalkPass, UNSCOPED } from '../../../src/state/checkpoints.js';
+import { SchemaNewerError } from '../../../src/state/migrate.js';
 import { jiraIssuesStream } from '../../../src/streams/jira-issues.js';
 import { readAgainFromStart } from '../../../src/sync/walk-finisher.js';
 import { openTestWarehouse, type TestWarehouse, WAREHOUSE_KINDS } from '../../support/warehouses.js';
@@ -87,6 +88,22 @@ describe.each(WAREHOUSE_KINDS)('keys of rows a walk inserted, on %s', (kind) => 
       sql`(SELECT max(first_seen_at) FROM sei.jira_issues WHERE integration_id = ${walk.integration})`,
     );
     await walk.page(['OLD-1', 'NEW-1'], ['NEW-1']);
+    expect(await walk.finish()).toEqual(['OLD-2']);
+  });
+
+  it('refuses to delete anything once a newer sei-sync migrated the database', async () => {
+    const walk = await walkOver(['OLD-1', 'OLD-2']);
+    await walk.page(['OLD-1'], []);
+    const { db } = test.warehouse;
+    await sql`INSERT INTO sei_sync.kysely_migration (name, timestamp) VALUES ('999_from_the_future', now()::text)`.execute(
+      db,
+    );
+    try {
+      await expect(walk.finish()).rejects.toThrow(SchemaNewerError);
+      expect(await walk.noted()).toEqual(['OLD-1']);
+    } finally {
+      await sql`DELETE FROM sei_sync.kysely_migration WHERE name = '999_from_the_future'`.execute(db);
+    }
     expect(await walk.finish()).toEqual(['OLD-2']);
   });
 
