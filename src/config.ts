@@ -76,9 +76,10 @@ export const PAGE_WRITERS = { postgres: 2, embedded: 1, max: 2 } as const;
  * `SEI_SYNC_PAGES_IN_HAND`: pages fetched and not yet committed, for the whole process (each a response
  * body, its records, rows and COPY buffer: megabytes for 1,000 Jira issues). Unless set, the in-flight
  * cap plus `beyondInFlight`: every request the latency calls for can be under way while that many
- * answered pages are written.
+ * answered pages are written. Of them at most `parsed` are parsed at once (the others wait as their
+ * bodies, a third of a parsed page): the `beyondInFlight` being written and as many ready to follow.
  */
-export const PAGES_IN_HAND = { beyondInFlight: 4, max: 1024 } as const;
+export const PAGES_IN_HAND = { beyondInFlight: 4, parsed: 8, max: 1024 } as const;
 
 export class ConfigError extends Error {
   readonly code = SYNC_ERROR_CODES.config;

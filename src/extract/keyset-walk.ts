@@ -361,6 +361,7 @@ async function fetchWindow(
       pageSize,
       filter: windowFilter(options.source.baseFilter, options.cursor, range),
       signal: options.signal,
+      beforeParse: (signal) => lease.parsing(signal, options.source.path),
     });
   } catch (error) {
     lease.release();

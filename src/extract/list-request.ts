@@ -2,7 +2,7 @@
  * One list request of a walk, and what it cost. Every walk strategy (keyset slices, single instants,
  * whole lists, counts) asks for pages through here, so the request body is built in one place.
  */
-import type { ListClient } from './sei/client.js';
+import type { ListCallOptions, ListClient } from './sei/client.js';
 import { SeiError } from './sei/errors.js';
 import type { ListFilter, PageSizeParam, SeiRecord, SortSpec } from './sei/types.js';
 
@@ -64,6 +64,8 @@ export async function listPage(
     filter: ListFilter;
     signal?: AbortSignal | undefined;
     routeProbe?: boolean;
+    /** Awaited before the body is parsed (`ListCallOptions.beforeParse`). */
+    beforeParse?: ListCallOptions['beforeParse'];
   },
 ): Promise<ListAnswer> {
   const body = {
@@ -79,6 +81,7 @@ export async function listPage(
     ...(source.query && { query: source.query }),
     ...(source.finalStatuses && { finalStatuses: source.finalStatuses }),
     ...(request.routeProbe && { routeProbe: true }),
+    ...(request.beforeParse && { beforeParse: request.beforeParse }),
   });
   const metadata = result.response._metadata;
   return {

@@ -99,6 +99,7 @@ function engineContext(options: SyncEngineOptions, maxInFlight: number): EngineC
       new PageBudget(
         config.pagesInHand ?? maxInFlight + PAGES_IN_HAND.beyondInFlight,
         () => client.limit + PAGES_IN_HAND.beyondInFlight,
+        PAGES_IN_HAND.parsed,
       ),
     // The pages being written, which the budget above counts beyond the requests in flight.
     pageWrites: options.pageWrites ?? new Semaphore(PAGES_IN_HAND.beyondInFlight),

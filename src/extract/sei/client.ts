@@ -113,6 +113,11 @@ export interface ListCallOptions {
    * it is returned as the response unchecked. @defaultValue 'records'
    */
   envelope?: 'records' | 'object';
+  /**
+   * Awaited between receiving a page's body and parsing it (the page budget's parse place,
+   * ../page-budget.ts); the request's deadline does not run meanwhile.
+   */
+  beforeParse?: (signal: AbortSignal | undefined) => Promise<void>;
 }
 
 export interface ListResult<R> {
@@ -221,7 +226,7 @@ export class SeiClient implements ListClient {
           }
           this.stats.requests++;
           try {
-            return await this.#attempt<R>(request, payload, signal, options.query, options.envelope);
+            return await this.#attempt<R>(request, payload, signal, options);
           } catch (error) {
             const seiError = withAttempts(
               this.#toSeiError(error, request, signal, attemptNumber),
@@ -283,8 +288,7 @@ export class SeiClient implements ListClient {
     request: SeiRequestInfo,
     payload: string,
     signal: AbortSignal | undefined,
-    query: Readonly<Record<string, string>> | undefined,
-    envelope: ListCallOptions['envelope'] = 'records',
+    { query, envelope = 'records', beforeParse }: ListCallOptions,
   ) {
     // One controller for both the caller's abort and our deadline on the whole exchange; undici's
     // headersTimeout/bodyTimeout (also timeoutMs) only bound the gaps between bytes.
@@ -342,6 +346,11 @@ export class SeiClient implements ListClient {
       const bytes = Buffer.concat(chunks, received);
       if (this.#onExchange !== undefined)
         this.#tellExchange(request, query, payload, statusCode, headers, bytes.toString('utf8'));
+      if (beforeParse !== undefined) {
+        // The answer is in: waiting for a place to parse it is not the server's time.
+        clearTimeout(deadline);
+        await beforeParse(signal);
+      }
       const parsed = parseListResponse<R>(bytes, request, envelope);
       return { response: parsed, stringsKnownStorable: !jsonBytesMayHoldUnstorableStrings(bytes) };
     } catch (error) {

@@ -1,7 +1,7 @@
 /**
  * The process-wide page budget (src/extract/page-budget.ts) in whole syncs: a budget of one page still
  * ends exact with slices in parallel (no deadlock between a page waiting for its predecessor and the
- * predecessor), pages written at once are capped for the whole process too, and a sync that fails or
+ * predecessor), pages parsed and pages written at once are capped for the whole process too, and a sync that fails or
  * is cancelled halfway leaves every page given back.
  */
 import { afterEach, describe, expect, it } from 'vitest';
@@ -54,6 +54,26 @@ describe('the page budget in a sync', () => {
     expect(await countRows(harness.warehouse, 'jira_issues')).toBe(300);
     expect((await readCheckpoint(harness.warehouse.db, 'jira_issues'))?.walk).toBeNull();
     expect(pages.peak).toBe(1);
+    expect(pages.inHand).toBe(0);
+  });
+
+  it('eight pages in hand, two of them parsed at once, writes held back: exact, and never more parsed', async () => {
+    harness = await startSyncHarness({
+      simulator: { records: 0, streamSizes: { jira_issues: 400 }, seed: 16 },
+      env: { SEI_MAX_IN_FLIGHT: '8', SEI_SYNC_PAGE_WRITERS: '2', SEI_PAGE_SIZE: '25' },
+    });
+    const pages = new PageBudget(8, () => 8, 2);
+    // Slow writes: answers pile up as bodies behind the two parsed pages.
+    const slow = listenerCalling(() => new Promise((resolve) => setTimeout(resolve, 20)));
+    const run = await runSync(harness.newEngine({ pages, changeListener: slow }), {
+      streams: ['jira_issues'],
+      fullRefresh: false,
+      trigger: 'cli',
+    });
+    expect(run.results[0]).toMatchObject({ status: 'succeeded', counts: { inserted: 400 } });
+    await expectExact(harness, ['jira_issues']);
+    expect(pages.peak).toBeGreaterThan(2);
+    expect(pages.peakParsed).toBe(2);
     expect(pages.inHand).toBe(0);
   });
 

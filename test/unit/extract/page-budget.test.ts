@@ -135,4 +135,46 @@ describe('PageBudget', () => {
     expect(budget.inHand).toBe(0);
     expect(budget.peak).toBeLessThanOrEqual(3);
   });
+
+  it('parses at most its parsed pages at once; a release hands the place on', async () => {
+    const budget = new PageBudget(4, undefined, 2);
+    const [a, b, c] = [await budget.acquire(1), await budget.acquire(1), await budget.acquire(1)];
+    await a.parsing();
+    await a.parsing(); // one place, however often asked
+    await b.parsing();
+    const third = c.parsing();
+    expect(await settled(third)).toBe(false);
+    expect(budget.inHand).toBe(3);
+    a.release();
+    expect(await settled(third)).toBe(true);
+    expect(budget.peakParsed).toBe(2);
+    b.release();
+    c.release();
+    const d = await budget.acquire(1);
+    const e = await budget.acquire(1);
+    await d.parsing();
+    await e.parsing();
+    expect(budget.peakParsed).toBe(2);
+  });
+
+  it('gives a parse place back when the lease is released while it waits, and holds none when aborted', async () => {
+    const budget = new PageBudget(3, undefined, 1);
+    const first = await budget.acquire(1);
+    await first.parsing();
+    const waiting = await budget.acquire(1);
+    const parse = waiting.parsing();
+    waiting.release();
+    first.release();
+    await parse;
+    const aborting = await budget.acquire(1);
+    const holder = await budget.acquire(1);
+    await holder.parsing();
+    const controller = new AbortController();
+    const refused = aborting.parsing(controller.signal, '/v1/jira_issues/list');
+    controller.abort();
+    await expect(refused).rejects.toMatchObject({ code: 'SEI_ERR_ABORTED' });
+    holder.release();
+    const next = await budget.acquire(1);
+    expect(await settled(next.parsing())).toBe(true);
+  });
 });
