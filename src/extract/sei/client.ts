@@ -132,6 +132,8 @@ export interface ListResult<R> {
   retries: number;
   /** 429 answers among those attempts. */
   rateLimited: number;
+  /** Milliseconds the answer waited for `beforeParse`: not the server's time. */
+  parseWaitMs?: number;
 }
 
 /** What the page walker needs: anything that lists one page (the client, or a fake in unit tests). */
@@ -271,6 +273,7 @@ export class SeiClient implements ListClient {
         attempts: outcome.attempts,
         retries: outcome.attempts - 1,
         rateLimited,
+        ...(outcome.value.parseWaitMs > 0 && { parseWaitMs: outcome.value.parseWaitMs }),
       };
     } catch (error) {
       this.stats.failures++;
@@ -346,13 +349,20 @@ export class SeiClient implements ListClient {
       const bytes = Buffer.concat(chunks, received);
       if (this.#onExchange !== undefined)
         this.#tellExchange(request, query, payload, statusCode, headers, bytes.toString('utf8'));
+      let parseWaitMs = 0;
       if (beforeParse !== undefined) {
         // The answer is in: waiting for a place to parse it is not the server's time.
         clearTimeout(deadline);
+        const waitStarted = performance.now();
         await beforeParse(signal);
+        parseWaitMs = performance.now() - waitStarted;
       }
       const parsed = parseListResponse<R>(bytes, request, envelope);
-      return { response: parsed, stringsKnownStorable: !jsonBytesMayHoldUnstorableStrings(bytes) };
+      return {
+        response: parsed,
+        stringsKnownStorable: !jsonBytesMayHoldUnstorableStrings(bytes),
+        parseWaitMs,
+      };
     } catch (error) {
       if (timedOut && !signal?.aborted) {
         throw new SeiError({

@@ -90,8 +90,9 @@ export class InFlightLimit implements ListClient {
     const started = this.#nowMs();
     try {
       const result = await this.#client.list<R>(path, body, options);
-      // One attempt measures the server; a retried call's time is mostly backoff.
-      if (result.attempts === 1 && !count) this.#observe(this.#nowMs() - started);
+      // One attempt measures the server; a retried call's time is mostly backoff. An answer that
+      // waited for a place to be parsed (a write-bound walk) did not wait for the server meanwhile.
+      if (result.attempts === 1 && !count) this.#observe(this.#nowMs() - started - (result.parseWaitMs ?? 0));
       return result;
     } finally {
       if (count) this.#countsInFlight--;
