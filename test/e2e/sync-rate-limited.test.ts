@@ -8,7 +8,6 @@ import { CompiledQuery } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Secret } from '../../src/secret.js';
 import { type SimulatorHandleWithExtras, startSimulator } from '../../src/simulator/index.js';
-import { migrateToLatest } from '../../src/state/migrate.js';
 import { openWarehouse } from '../../src/state/open.js';
 import { spawnCli } from '../support/cli-process.js';
 import { createTestDatabase, type TestDatabase } from '../support/services.js';
@@ -21,10 +20,7 @@ describe('sei-sync sync through 429s without Retry-After (real process)', () => 
 
   beforeAll(async () => {
     simulator = await startSimulator({ records: 300, seed: 1919, faults: { rateLimited: 0.08 } });
-    database = await createTestDatabase();
-    const warehouse = await openWarehouse({ databaseUrl: new Secret(database.url) });
-    await migrateToLatest(warehouse);
-    await warehouse.close();
+    database = await createTestDatabase('sei_test', { migrated: true });
   });
   afterAll(async () => {
     await simulator?.close();

@@ -5,9 +5,6 @@
  * for a shutdown bound), so they run at once, each on a database of its own.
  */
 import { afterAll, beforeAll, describe, it } from 'vitest';
-import { Secret } from '../../src/secret.js';
-import { migrateToLatest } from '../../src/state/migrate.js';
-import { openWarehouse } from '../../src/state/open.js';
 import { waitFor } from '../integration/jobs/memory-engine.js';
 import { type CliProcess, spawnCli } from '../support/cli-process.js';
 import { closedPort } from '../support/closed-port.js';
@@ -95,10 +92,7 @@ describe.concurrent('the worker when its services are not there', () => {
     let migrated: TestDatabase;
     // biome-ignore lint/suspicious/noDuplicateTestHooks: the hooks of the nested describe.skipIf block
     beforeAll(async () => {
-      migrated = await createTestDatabase();
-      const warehouse = await openWarehouse({ databaseUrl: new Secret(migrated.url) });
-      await migrateToLatest(warehouse);
-      await warehouse.close();
+      migrated = await createTestDatabase('sei_test', { migrated: true });
       redis = await startPrivateRedis();
     }, TEST_TIMEOUT_MS);
     // biome-ignore lint/suspicious/noDuplicateTestHooks: the hooks of the nested describe.skipIf block
