@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Secret } from '../../src/secret.js';
 import { type SimulatorHandleWithExtras, startSimulator } from '../../src/simulator/index.js';
 import { openWarehouse } from '../../src/state/open.js';
-import { spawnCli } from '../support/cli-process.js';
+import { spawnCli, UNPACED_REQUESTS_PER_MINUTE } from '../support/cli-process.js';
 import { createTestDatabase, type TestDatabase } from '../support/services.js';
 
 const TIMEOUT_MS = 180_000;
@@ -35,6 +35,8 @@ describe('sei-sync sync through 429s without Retry-After (real process)', () => 
         SEI_BASE_URL: simulator.url,
         SEI_API_KEY: simulator.adminKey,
         SEI_PAGE_SIZE: '10',
+        // The 429s pace whatever rate is configured; at the default 600 a minute the walk took 15 s.
+        SEI_REQUESTS_PER_MINUTE: UNPACED_REQUESTS_PER_MINUTE,
         LOG_LEVEL: 'info',
       });
       await cli.exited;
