@@ -5,7 +5,7 @@
  * own failures are objects without a message, or "PGlite failed to initialize properly".
  */
 
-import { mkdirSync } from 'node:fs';
+import { accessSync, constants, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Kysely } from 'kysely';
 import { SYNC_ERROR_CODES } from '../errors.js';
@@ -41,6 +41,12 @@ function reason(error: unknown): string {
   return typeof message === 'string' && message !== '' ? message.split('\n')[0]! : String(error);
 }
 
+function cannotOpen(dir: string, error: unknown): EmbeddedDataDirError {
+  return new EmbeddedDataDirError(
+    `cannot open the embedded database in ${resolve(dir)} (${reason(error)}); it must be readable and writable by this user and hold a sei-sync database (move it aside to start anew), or ${FIX}`,
+  );
+}
+
 export interface EmbeddedDatabase {
   db: Kysely<Database>;
   /** The directory PGlite keeps its files in. */
@@ -68,6 +74,13 @@ export async function openEmbedded(dataDir: string, command: string): Promise<Em
     );
   }
   try {
+    // PGlite takes a directory it cannot read for an empty one and spends seconds of CPU on an initdb
+    // before it fails: say so at once.
+    try {
+      accessSync(dir, constants.R_OK | constants.W_OK | constants.X_OK);
+    } catch (error) {
+      throw cannotOpen(dir, error);
+    }
     // Loaded only here: a process on a PostgreSQL server never pays for the embedded one.
     const { PGlite } = await import('@electric-sql/pglite');
     const { PGliteDialect } = await import('kysely-pglite-dialect');
@@ -75,9 +88,7 @@ export async function openEmbedded(dataDir: string, command: string): Promise<Em
     try {
       pglite = await PGlite.create(dir);
     } catch (error) {
-      throw new EmbeddedDataDirError(
-        `cannot open the embedded database in ${resolve(dir)} (${reason(error)}); it must be readable and writable by this user and hold a sei-sync database (move it aside to start anew), or ${FIX}`,
-      );
+      throw cannotOpen(dir, error);
     }
     const db = new Kysely<Database>({ dialect: new PGliteDialect(pglite) });
     return {

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Secret } from '../../src/secret.js';
 import { type SimulatorHandleWithExtras, startSimulator } from '../../src/simulator/index.js';
-import { migrateToLatest, openWarehouse, type Warehouse } from '../../src/state/index.js';
+import { openWarehouse, type Warehouse } from '../../src/state/index.js';
 import type { StreamName } from '../../src/streams/types.js';
 import { type CliProcess, spawnCli } from '../support/cli-process.js';
 import { closedPort } from '../support/closed-port.js';
@@ -40,9 +40,8 @@ describe('sei-sync capture, then sei-sync simulator --replay', () => {
 
   beforeAll(async () => {
     simulator = await startSimulator({ records: 150, adminKeys: [KEY] });
-    database = await createTestDatabase();
+    database = await createTestDatabase('sei_test', { migrated: true });
     warehouse = await openWarehouse({ databaseUrl: new Secret(database.url) });
-    await migrateToLatest(warehouse);
     dir = join(mkdtempSync(join(tmpdir(), 'capture-e2e-')), 'capture');
   }, COMMAND_TIMEOUT_MS);
 

@@ -30,8 +30,7 @@ describe('a data directory that cannot be opened', () => {
   it.skipIf(!otherUsersCanRun(process.execPath))(
     "unreadable (another user's, mode 000): exit 1 and one readable line, with and without --json",
     async () => {
-      const dir = await fixture.clusterDir();
-      expect((await runCli(['migrate'], fixture.env(dir))).code).toBe(0);
+      const dir = await fixture.migratedClusterDir();
       chmodSync(dir, 0o777);
       chmodSync(join(dir, 'pgdata'), 0o000);
       // As root every directory is readable: the command runs as nobody, as a user without access would.

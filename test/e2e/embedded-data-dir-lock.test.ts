@@ -83,8 +83,7 @@ describe('one sei-sync at a time per embedded data directory', () => {
   it(
     'a lock left by a kill -9 is taken over by the next sync, which ends exact',
     async () => {
-      const dir = await fixture.clusterDir();
-      expect((await runCli(['migrate'], fixture.env(dir))).code).toBe(0);
+      const dir = await fixture.migratedClusterDir();
       fixture.simulator.setFaults({ slow: 1, slowMs: 1500 });
       const killed = spawnCli(['sync', '--streams', STREAMS], fixture.env(dir));
       try {

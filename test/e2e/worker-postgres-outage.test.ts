@@ -18,7 +18,6 @@ import { RedisRequestBudget } from '../../src/extract/sei/redis-budget.js';
 import { createLogger } from '../../src/observability/logger.js';
 import { Secret } from '../../src/secret.js';
 import { type SimulatorHandleWithExtras, startSimulator } from '../../src/simulator/index.js';
-import { migrateToLatest } from '../../src/state/migrate.js';
 import { openWarehouse, type Warehouse } from '../../src/state/open.js';
 import { STREAM_NAMES, type StreamName } from '../../src/streams/types.js';
 import { type ConfiguredEngine, createSyncEngineFromConfig } from '../../src/sync/index.js';
@@ -79,9 +78,8 @@ async function orUndefined<T>(query: () => Promise<T>): Promise<T | undefined> {
 }
 
 beforeAll(async () => {
-  database = await createTestDatabase('sei_worker_pg_outage');
+  database = await createTestDatabase('sei_worker_pg_outage', { migrated: true });
   warehouse = await openWarehouse({ databaseUrl: new Secret(database.url) });
-  await migrateToLatest(warehouse);
   sim = await startSimulator({ records: 300, seed: 29 });
   admin = new pg.Client({ connectionString: inject('databaseUrl') });
   await admin.connect();

@@ -17,7 +17,6 @@ import { RedisRequestBudget } from '../../src/extract/sei/redis-budget.js';
 import { createLogger } from '../../src/observability/logger.js';
 import { Secret } from '../../src/secret.js';
 import { type SimulatorHandleWithExtras, startSimulator } from '../../src/simulator/index.js';
-import { migrateToLatest } from '../../src/state/migrate.js';
 import { openWarehouse, type Warehouse } from '../../src/state/open.js';
 import { STREAM_NAMES } from '../../src/streams/types.js';
 import { type ConfiguredEngine, createSyncEngineFromConfig } from '../../src/sync/index.js';
@@ -62,9 +61,8 @@ const logSink = new Writable({
 describe.skipIf(!hasRedisServer)('a Redis restart during a run', () => {
   beforeAll(async () => {
     redis = await startPrivateRedis();
-    database = await createTestDatabase('sei_worker_redis_restart');
+    database = await createTestDatabase('sei_worker_redis_restart', { migrated: true });
     warehouse = await openWarehouse({ databaseUrl: new Secret(database.url) });
-    await migrateToLatest(warehouse);
     sim = await startSimulator({ records: 300, seed: 23 });
     const config = loadConfig({
       SEI_BASE_URL: `${sim.url}/gratis/sei/api`,

@@ -14,7 +14,6 @@ import { RedisRequestBudget } from '../../src/extract/sei/redis-budget.js';
 import { silentLogger } from '../../src/observability/logger.js';
 import { Secret } from '../../src/secret.js';
 import { type SimulatorHandleWithExtras, startSimulator } from '../../src/simulator/index.js';
-import { migrateToLatest } from '../../src/state/migrate.js';
 import { openWarehouse, type Warehouse } from '../../src/state/open.js';
 import { STREAMS } from '../../src/streams/registry.js';
 import { STREAM_NAMES } from '../../src/streams/types.js';
@@ -52,9 +51,8 @@ async function startMachine(): Promise<{ engine: ConfiguredEngine; worker: SyncW
 }
 
 beforeAll(async () => {
-  database = await createTestDatabase('sei_worker_stop');
+  database = await createTestDatabase('sei_worker_stop', { migrated: true });
   warehouse = await openWarehouse({ databaseUrl: new Secret(database.url) });
-  await migrateToLatest(warehouse);
   sim = await startSimulator({ records: 300, seed: 9 });
   connection = createRedisConnection(testRedisUrl());
   config = loadConfig({

@@ -13,7 +13,6 @@ import { createRedisConnection } from '../../jobs/connection.js';
 import { enqueueRun } from '../../jobs/enqueue.js';
 import { Secret } from '../../src/secret.js';
 import { type SimulatorHandleWithExtras, startSimulator } from '../../src/simulator/index.js';
-import { migrateToLatest } from '../../src/state/migrate.js';
 import { openWarehouse, type Warehouse } from '../../src/state/open.js';
 import { STREAM_NAMES } from '../../src/streams/types.js';
 import { waitFor } from '../integration/jobs/memory-engine.js';
@@ -88,9 +87,8 @@ async function waitWhileAlive(
 const hasLog = (worker: CliProcess, msg: string) => worker.logs.some((line) => line.msg === msg);
 
 beforeAll(async () => {
-  database = await createTestDatabase('sei_worker_sigterm');
+  database = await createTestDatabase('sei_worker_sigterm', { migrated: true });
   warehouse = await openWarehouse({ databaseUrl: new Secret(database.url) });
-  await migrateToLatest(warehouse);
   sim = await startSimulator({ records: 300, seed: 17 });
   admin = createRedisConnection(testRedisUrl());
 });

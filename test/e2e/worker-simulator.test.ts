@@ -16,7 +16,6 @@ import { RedisRequestBudget } from '../../src/extract/sei/redis-budget.js';
 import { silentLogger } from '../../src/observability/logger.js';
 import { Secret } from '../../src/secret.js';
 import { type SimulatorHandleWithExtras, startSimulator } from '../../src/simulator/index.js';
-import { migrateToLatest } from '../../src/state/migrate.js';
 import { openWarehouse, type Warehouse } from '../../src/state/open.js';
 import { STREAMS } from '../../src/streams/registry.js';
 import { STREAM_NAMES } from '../../src/streams/types.js';
@@ -46,9 +45,8 @@ const MACHINES = 3;
 const JIRA_ISSUES = 1_200;
 
 beforeAll(async () => {
-  database = await createTestDatabase('sei_worker_e2e');
+  database = await createTestDatabase('sei_worker_e2e', { migrated: true });
   warehouse = await openWarehouse({ databaseUrl: new Secret(database.url) });
-  await migrateToLatest(warehouse);
   sim = await startSimulator({ records: 120, seed: 5, streamSizes: { jira_issues: JIRA_ISSUES } });
   admin = createRedisConnection(testRedisUrl());
   const config = loadConfig({

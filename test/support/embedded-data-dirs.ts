@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll } from 'vitest';
 import { type SimulatorHandleWithExtras, startSimulator } from '../../src/simulator/index.js';
 import { UNPACED_REQUESTS_PER_MINUTE } from './cli-process.js';
-import { freshPgliteDir } from './pglite-template.js';
+import { freshPgliteDir, migratedPgliteDir } from './pglite-template.js';
 
 export interface EmbeddedDataDirs {
   /** The file's simulator (started in beforeAll). */
@@ -17,6 +17,8 @@ export interface EmbeddedDataDirs {
   dataDir(): string;
   /** A new directory holding a fresh, unmigrated embedded database (support/pglite-template.ts). */
   clusterDir(): Promise<string>;
+  /** A new directory holding a fresh embedded database, migrated. */
+  migratedClusterDir(): Promise<string>;
   /** The CLI's environment for the data directory `dir` and the simulator. */
   env(dir: string): Record<string, string>;
 }
@@ -32,6 +34,12 @@ export function useEmbeddedDataDirs(): EmbeddedDataDirs {
     await simulator?.close();
     for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
   });
+  /** `made`, removed with the file's other directories. */
+  const kept = async (made: Promise<string>): Promise<string> => {
+    const dir = await made;
+    dirs.push(dir);
+    return dir;
+  };
   const started = (): SimulatorHandleWithExtras => {
     if (simulator === undefined) throw new Error('the simulator starts in beforeAll');
     return simulator;
@@ -45,11 +53,8 @@ export function useEmbeddedDataDirs(): EmbeddedDataDirs {
       dirs.push(dir);
       return dir;
     },
-    clusterDir: async () => {
-      const dir = await freshPgliteDir('sei-data-dir-');
-      dirs.push(dir);
-      return dir;
-    },
+    clusterDir: () => kept(freshPgliteDir('sei-data-dir-')),
+    migratedClusterDir: () => kept(migratedPgliteDir('sei-data-dir-')),
     env: (dir) => ({
       SEI_SYNC_DATA_DIR: dir,
       SEI_BASE_URL: started().url,

@@ -1,6 +1,7 @@
 /**
- * Per-file isolation for tests that touch PostgreSQL or Redis: each call makes a fresh database (so
- * migrations create `sei` and `sei_sync` from scratch) or a fresh BullMQ prefix, and cleans up after.
+ * Per-file isolation for tests that touch PostgreSQL or Redis: each call makes a fresh database (empty,
+ * so migrations create `sei` and `sei_sync` from scratch, or a copy of the run's migrated template) or a
+ * fresh BullMQ prefix, and cleans up after.
  */
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
@@ -22,14 +23,21 @@ function withDatabase(url: string, database: string): string {
   return parsed.toString();
 }
 
-/** Creates an empty database on the test server; `drop()` removes it (forcing off leftover sessions). */
-export async function createTestDatabase(prefix = 'sei_test'): Promise<TestDatabase> {
+/**
+ * Creates a database on the test server, empty or (`migrated`) a copy of the run's migrated template
+ * (support/pg-template.ts); `drop()` removes it (forcing off leftover sessions).
+ */
+export async function createTestDatabase(
+  prefix = 'sei_test',
+  options: { migrated?: boolean } = {},
+): Promise<TestDatabase> {
   const adminUrl = inject('databaseUrl');
   const name = uniqueName(prefix);
+  const template = options.migrated ? ` TEMPLATE "${inject('migratedTemplateDatabase')}"` : '';
   const admin = new pg.Client({ connectionString: adminUrl });
   await admin.connect();
   try {
-    await admin.query(`CREATE DATABASE "${name}"`);
+    await admin.query(`CREATE DATABASE "${name}"${template}`);
   } finally {
     await admin.end();
   }

@@ -11,7 +11,6 @@ import { silentLogger } from '../../src/observability/logger.js';
 import { Secret } from '../../src/secret.js';
 import { type SimulatorHandleWithExtras, startSimulator } from '../../src/simulator/index.js';
 import type { SimulatorOptions } from '../../src/simulator/types.js';
-import { migrateToLatest } from '../../src/state/migrate.js';
 import { openWarehouse, type Warehouse } from '../../src/state/open.js';
 import { keyText, qualified } from '../../src/state/sql-text.js';
 import { STREAMS } from '../../src/streams/registry.js';
@@ -34,7 +33,7 @@ export interface SyncHarness {
 
 export interface HarnessOptions {
   simulator?: SimulatorOptions;
-  /** Embedded PGlite in this directory instead of a PostgreSQL test database. */
+  /** Embedded PGlite in this directory (a migrated one: `migratedPgliteDir()`) instead of PostgreSQL. */
   pgliteDir?: string;
   env?: Record<string, string>;
   engine?: Partial<SyncEngineOptions>;
@@ -42,11 +41,10 @@ export interface HarnessOptions {
 
 export async function startSyncHarness(options: HarnessOptions = {}): Promise<SyncHarness> {
   const simulator = await startSimulator(options.simulator ?? {});
-  const database = options.pgliteDir ? undefined : await createTestDatabase();
+  const database = options.pgliteDir ? undefined : await createTestDatabase('sei_test', { migrated: true });
   const warehouse = database
     ? await openWarehouse({ databaseUrl: new Secret(database.url) })
     : await openWarehouse({ dataDir: options.pgliteDir! });
-  await migrateToLatest(warehouse);
   const config = loadConfig({
     SEI_BASE_URL: simulator.url,
     SEI_API_KEY: simulator.adminKey,

@@ -10,7 +10,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SeiRecord } from '../../../src/extract/sei/types.js';
 import { closeHistoryOfDeletedRows } from '../../../src/load/history.js';
 import { Secret } from '../../../src/secret.js';
-import { migrateToLatest } from '../../../src/state/migrate.js';
 import { openWarehouse, type Warehouse } from '../../../src/state/open.js';
 import { STREAMS } from '../../../src/streams/registry.js';
 import { numbers } from '../../support/numeric-rows.js';
@@ -285,9 +284,8 @@ describe('sei_bi views', () => {
   let warehouse: Warehouse;
 
   beforeAll(async () => {
-    database = await createTestDatabase();
+    database = await createTestDatabase('sei_test', { migrated: true });
     warehouse = await openWarehouse({ databaseUrl: new Secret(database.url) });
-    await migrateToLatest(warehouse);
     const run1 = randomUUID();
     await writeRecords(warehouse, STREAMS.scm_pull_requests, PRS, SYNC_1, run1);
     await writeRecords(warehouse, STREAMS.scm_commits, COMMITS, SYNC_1, run1);

@@ -13,7 +13,7 @@ import { loadConfig } from '../../../src/config.js';
 import { silentLogger } from '../../../src/observability/logger.js';
 import { Secret } from '../../../src/secret.js';
 import { type ReplayServer, startReplayServer } from '../../../src/simulator/replay/index.js';
-import { migrateToLatest, openWarehouse, qualified, type Warehouse } from '../../../src/state/index.js';
+import { openWarehouse, qualified, type Warehouse } from '../../../src/state/index.js';
 import { keyText } from '../../../src/state/sql-text.js';
 import { STREAMS } from '../../../src/streams/registry.js';
 import { STREAM_NAMES } from '../../../src/streams/types.js';
@@ -56,9 +56,8 @@ describe('capture, then replay into a fresh database', () => {
       env: { SEI_API_KEY: KEY },
     });
     dir = mkdtempSync(join(tmpdir(), 'capture-replay-'));
-    databaseB = await createTestDatabase();
+    databaseB = await createTestDatabase('sei_test', { migrated: true });
     warehouseB = await openWarehouse({ databaseUrl: new Secret(databaseB.url) });
-    await migrateToLatest(warehouseB);
   }, 120_000);
 
   afterAll(async () => {
@@ -147,10 +146,9 @@ describe('capture, then replay into a fresh database', () => {
       SEI_PAGE_SIZE: '50',
       LOG_LEVEL: 'silent',
     });
-    const database = await createTestDatabase();
+    const database = await createTestDatabase('sei_test', { migrated: true });
     const warehouse = await openWarehouse({ databaseUrl: new Secret(database.url) });
     try {
-      await migrateToLatest(warehouse);
       const configured = await createSyncEngineFromConfig(config, { logger: silentLogger, warehouse });
       const before = replay.misses.length;
       try {
@@ -169,7 +167,7 @@ describe('capture, then replay into a fresh database', () => {
 
   it('a redacted capture still replays: the same rows by key and count, none of the names or emails', async () => {
     const redactedDir = mkdtempSync(join(tmpdir(), 'capture-redacted-'));
-    const database = await createTestDatabase();
+    const database = await createTestDatabase('sei_test', { migrated: true });
     const warehouse = await openWarehouse({ databaseUrl: new Secret(database.url) });
     let redactedReplay: ReplayServer | undefined;
     const streams = ['jira_issues', 'org_users', 'scm_pull_requests'] as const;
@@ -185,7 +183,6 @@ describe('capture, then replay into a fresh database', () => {
         warehouse: scratch.warehouse,
       });
       expect(redacted.streams.every((stream) => stream.complete)).toBe(true);
-      await migrateToLatest(warehouse);
       redactedReplay = await startReplayServer({ dir: redactedDir });
       const config = loadConfig({
         SEI_BASE_URL: redactedReplay.url,

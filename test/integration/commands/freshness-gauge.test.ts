@@ -4,7 +4,6 @@ import { seedFreshnessGauge } from '../../../src/commands/freshness-gauge.js';
 import { createMetrics } from '../../../src/observability/metrics.js';
 import { Secret } from '../../../src/secret.js';
 import { finishStreamRun, startRun, startStreamRun } from '../../../src/state/ledger.js';
-import { migrateToLatest } from '../../../src/state/migrate.js';
 import { openWarehouse, type Warehouse } from '../../../src/state/open.js';
 import { createTestDatabase, type TestDatabase } from '../../support/services.js';
 
@@ -12,9 +11,8 @@ describe('the freshness gauge of a starting worker', () => {
   let database: TestDatabase;
   let warehouse: Warehouse;
   beforeAll(async () => {
-    database = await createTestDatabase();
+    database = await createTestDatabase('sei_test', { migrated: true });
     warehouse = await openWarehouse({ databaseUrl: new Secret(database.url) });
-    await migrateToLatest(warehouse);
   });
   afterAll(async () => {
     await warehouse?.close();

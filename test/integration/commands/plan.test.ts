@@ -3,9 +3,7 @@
  * database, talking to a simulator over loopback.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Secret } from '../../../src/secret.js';
 import { type SimulatorHandleWithExtras, startSimulator } from '../../../src/simulator/index.js';
-import { migrateToLatest, openWarehouse } from '../../../src/state/index.js';
 import { STREAM_NAMES } from '../../../src/streams/types.js';
 import { runCli, simulatorCliEnv } from '../../support/cli-process.js';
 import { createTestDatabase, queryRows, type TestDatabase } from '../../support/services.js';
@@ -18,13 +16,7 @@ describe('plan against a PostgreSQL server', () => {
   let env: Record<string, string>;
   beforeAll(async () => {
     simulator = await startSimulator({ records: 150, seed: 41 });
-    database = await createTestDatabase();
-    const warehouse = await openWarehouse({ databaseUrl: new Secret(database.url) });
-    try {
-      await migrateToLatest(warehouse);
-    } finally {
-      await warehouse.close();
-    }
+    database = await createTestDatabase('sei_test', { migrated: true });
     env = simulatorCliEnv(simulator, database.url);
   });
   afterAll(async () => {

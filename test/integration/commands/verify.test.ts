@@ -24,7 +24,7 @@ describe('sei-sync verify', () => {
   let env: Record<string, string>;
   beforeAll(async () => {
     simulator = await startSimulator({ records: 150, seed: 61 });
-    database = await createTestDatabase();
+    database = await createTestDatabase('sei_test', { migrated: true });
     env = {
       DATABASE_URL: database.url,
       SEI_BASE_URL: simulator.url,
@@ -35,7 +35,6 @@ describe('sei-sync verify', () => {
       BULLMQ_PREFIX: testQueuePrefix(),
       LOG_LEVEL: 'info',
     };
-    expect((await spawnCli(['migrate'], env).exited).code).toBe(0);
     expect((await spawnCli(['sync', '--streams', STREAMS], env).exited).code).toBe(0);
   }, COMMAND_TIMEOUT_MS);
   afterAll(async () => {

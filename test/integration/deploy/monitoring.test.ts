@@ -12,9 +12,6 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { createMetrics } from '../../../src/observability/metrics.js';
-import { Secret } from '../../../src/secret.js';
-import { migrateToLatest } from '../../../src/state/migrate.js';
-import { openWarehouse } from '../../../src/state/open.js';
 import {
   alertRules,
   biViewNames,
@@ -63,10 +60,7 @@ describe('monitoring files', () => {
       await queue.close();
       connection.disconnect();
     }
-    database = await createTestDatabase();
-    const warehouse = await openWarehouse({ databaseUrl: new Secret(database.url) });
-    await migrateToLatest(warehouse);
-    await warehouse.close();
+    database = await createTestDatabase('sei_test', { migrated: true });
     client = new pg.Client({ connectionString: database.url });
     await client.connect();
   });

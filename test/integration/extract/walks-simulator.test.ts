@@ -180,7 +180,8 @@ describe('walking the strict simulator', () => {
     ['500 HTML', { serverError: 0.3 }],
     ['connection reset', { connectionReset: 0.3 }],
     ['truncated body', { truncatedBody: 0.3 }],
-    ['slow answers past the timeout', { slow: 0.15, slowMs: 1_500 }, { timeoutMs: 300 }],
+    // Twice the client's timeout: every slow answer comes after the client gave up on it.
+    ['slow answers past the timeout', { slow: 0.15, slowMs: 600 }, { timeoutMs: 300 }],
     [
       'everything at once',
       { rateLimited: 0.1, unavailable: 0.1, serverError: 0.1, connectionReset: 0.1, truncatedBody: 0.1 },

@@ -8,7 +8,6 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { explainMarkMissing, markMissingAsDeleted } from '../../../src/load/deletes.js';
 import { Secret } from '../../../src/secret.js';
-import { migrateToLatest } from '../../../src/state/migrate.js';
 import { openWarehouse, type Warehouse } from '../../../src/state/open.js';
 import { jiraIssuesStream } from '../../../src/streams/jira-issues.js';
 import { createTestDatabase, type TestDatabase } from '../../support/services.js';
@@ -33,9 +32,8 @@ describe('deletion marking on stale statistics', () => {
   const walkId = randomUUID();
 
   beforeAll(async () => {
-    database = await createTestDatabase();
+    database = await createTestDatabase('sei_test', { migrated: true });
     warehouse = await openWarehouse({ databaseUrl: new Secret(database.url) });
-    await migrateToLatest(warehouse);
     const { db } = warehouse;
     await sql`ALTER TABLE sei.jira_issues SET (autovacuum_enabled = false)`.execute(db);
     await sql`ALTER TABLE sei_sync.walk_keys SET (autovacuum_enabled = false)`.execute(db);

@@ -11,11 +11,10 @@ import type { SeiRecord } from '../../../src/extract/sei/types.js';
 import { markMissingAsDeleted, recordSeenKeys } from '../../../src/load/deletes.js';
 import { closeHistory, closeHistoryOfDeletedRows, recordHistory } from '../../../src/load/history.js';
 import { Secret } from '../../../src/secret.js';
-import { migrateToLatest } from '../../../src/state/migrate.js';
 import { openWarehouse, type Warehouse } from '../../../src/state/open.js';
 import { jiraIssuesStream } from '../../../src/streams/jira-issues.js';
 import { DORA_STREAMS, STREAMS } from '../../../src/streams/registry.js';
-import { freshPgliteDir } from '../../support/pglite-template.js';
+import { migratedPgliteDir } from '../../support/pglite-template.js';
 import { createTestDatabase, type TestDatabase } from '../../support/services.js';
 import { writeRecords } from '../../support/write-records.js';
 
@@ -74,9 +73,8 @@ describe('history on PostgreSQL', () => {
   const runs = [randomUUID(), randomUUID(), randomUUID(), randomUUID()] as const;
 
   beforeAll(async () => {
-    database = await createTestDatabase();
+    database = await createTestDatabase('sei_test', { migrated: true });
     warehouse = await openWarehouse({ databaseUrl: new Secret(database.url) });
-    await migrateToLatest(warehouse);
   });
   afterAll(async () => {
     await warehouse?.close();
@@ -303,9 +301,8 @@ describe('history on PGlite', () => {
   let dir: string;
 
   beforeAll(async () => {
-    dir = await freshPgliteDir('sei-history-pglite-');
+    dir = await migratedPgliteDir('sei-history-pglite-');
     warehouse = await openWarehouse({ dataDir: dir });
-    await migrateToLatest(warehouse);
   });
   afterAll(async () => {
     await warehouse?.close();

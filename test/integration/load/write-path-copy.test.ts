@@ -13,7 +13,6 @@ import { type WritePageResult, writePage } from '../../../src/load/upsert.js';
 import { writePathOf } from '../../../src/load/write-path.js';
 import type { WritePath } from '../../../src/load/write-types.js';
 import { Secret } from '../../../src/secret.js';
-import { migrateToLatest } from '../../../src/state/migrate.js';
 import { openWarehouse, type Warehouse } from '../../../src/state/open.js';
 import { STREAMS } from '../../../src/streams/registry.js';
 import type { Row } from '../../../src/streams/types.js';
@@ -50,9 +49,8 @@ describe('the COPY write path', () => {
   let path: WritePath;
 
   beforeAll(async () => {
-    database = await createTestDatabase('sei_write_path');
+    database = await createTestDatabase('sei_write_path', { migrated: true });
     warehouse = await openWarehouse({ databaseUrl: new Secret(database.url), poolSize: 2 });
-    await migrateToLatest(warehouse);
     path = await writePathOf(warehouse);
   });
   afterAll(async () => {
@@ -194,9 +192,8 @@ describe('a key another writer inserts between the probe and the merge', () => {
   let warehouse: Warehouse;
 
   beforeAll(async () => {
-    database = await createTestDatabase('sei_write_path_race');
+    database = await createTestDatabase('sei_write_path_race', { migrated: true });
     warehouse = await openWarehouse({ databaseUrl: new Secret(database.url), poolSize: 3 });
-    await migrateToLatest(warehouse);
   });
   afterAll(async () => {
     await warehouse?.close();

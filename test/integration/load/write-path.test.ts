@@ -11,7 +11,6 @@ import { jsonbWritePath } from '../../../src/load/write-path-jsonb.js';
 import type { WritePath } from '../../../src/load/write-types.js';
 import { normalizeRecord } from '../../../src/normalize/record.js';
 import { Secret } from '../../../src/secret.js';
-import { migrateToLatest } from '../../../src/state/migrate.js';
 import { openWarehouse, type Warehouse } from '../../../src/state/open.js';
 import { STREAMS } from '../../../src/streams/registry.js';
 import type { Row, StreamDefinition } from '../../../src/streams/types.js';
@@ -79,9 +78,8 @@ describe.each([createCopyWritePath({ compression: 'pglz' }), jsonbWritePath])(
     let warehouse: Warehouse;
 
     beforeAll(async () => {
-      database = await createTestDatabase('sei_streams_write');
+      database = await createTestDatabase('sei_streams_write', { migrated: true });
       warehouse = await openWarehouse({ databaseUrl: new Secret(database.url), poolSize: 2 });
-      await migrateToLatest(warehouse);
     });
 
     afterAll(async () => {

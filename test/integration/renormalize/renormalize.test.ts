@@ -15,7 +15,7 @@ import { jiraIssuesStream } from '../../../src/streams/jira-issues.js';
 import { STREAMS } from '../../../src/streams/registry.js';
 import { type NormalizeResult, STREAM_NAMES, type StreamName } from '../../../src/streams/types.js';
 import { runSync } from '../../../src/sync/run-sync.js';
-import { freshPgliteDir } from '../../support/pglite-template.js';
+import { migratedPgliteDir } from '../../support/pglite-template.js';
 import { type SyncHarness, startSyncHarness } from '../../support/sync-harness.js';
 
 async function one<T>(warehouse: Warehouse, text: string): Promise<T> {
@@ -238,7 +238,7 @@ describe('renormalize on the embedded database (PGlite)', () => {
   let harness: SyncHarness;
   let dataDir: string;
   beforeAll(async () => {
-    dataDir = await freshPgliteDir('sei-sync-renormalize-');
+    dataDir = await migratedPgliteDir('sei-sync-renormalize-');
     harness = await startSyncHarness({ simulator: { records: 60, seed: 58 }, pgliteDir: dataDir });
     await runSync(harness.engine, { streams: ['jira_issues'], fullRefresh: false, trigger: 'cli' });
   });

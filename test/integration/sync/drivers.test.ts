@@ -7,7 +7,6 @@ import { type Kysely, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../../src/observability/logger.js';
 import { Secret } from '../../../src/secret.js';
-import { migrateToLatest } from '../../../src/state/migrate.js';
 import { openWarehouse, type Warehouse } from '../../../src/state/open.js';
 import type { Database } from '../../../src/state/schema.js';
 import { STREAM_NAMES } from '../../../src/streams/types.js';
@@ -54,9 +53,8 @@ describe('the in-process and the worker drivers', () => {
 
   beforeAll(async () => {
     harness = await startSyncHarness({ simulator: { records: 240, seed: 11 }, engine: { now: () => now } });
-    database = await createTestDatabase();
+    database = await createTestDatabase('sei_test', { migrated: true });
     workerWarehouse = await openWarehouse({ databaseUrl: new Secret(database.url) });
-    await migrateToLatest(workerWarehouse);
   });
   afterAll(async () => {
     await workerWarehouse?.close();

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { STREAMS } from '../../../src/streams/registry.js';
 import { STREAM_NAMES, type StreamName } from '../../../src/streams/types.js';
 import { runSync } from '../../../src/sync/run-sync.js';
-import { freshPgliteDir } from '../../support/pglite-template.js';
+import { migratedPgliteDir } from '../../support/pglite-template.js';
 import { countRows, diffStream, type SyncHarness, startSyncHarness } from '../../support/sync-harness.js';
 
 const noDiff = (stream: string) => ({ stream, missing: [], unexpected: [], different: [] });
@@ -111,7 +111,7 @@ describe('sync under faults', () => {
   it('syncs the same way into the embedded database (PGlite)', async () => {
     harness = await startSyncHarness({
       simulator: { records: 120, seed: 8 },
-      pgliteDir: await freshPgliteDir('sei-sync-pglite-'),
+      pgliteDir: await migratedPgliteDir('sei-sync-pglite-'),
     });
     const run = await runSync(harness.engine, { streams: STREAM_NAMES, fullRefresh: false, trigger: 'cli' });
     expect(run.results.filter((r) => r.status !== 'succeeded')).toEqual([]);

@@ -12,7 +12,7 @@ import { HOSTILE_KINDS, hostileKindOf } from '../../../src/simulator/hostile.js'
 import { STREAMS } from '../../../src/streams/registry.js';
 import { STREAM_NAMES, type StreamName } from '../../../src/streams/types.js';
 import { type RunSyncResult, runSync } from '../../../src/sync/run-sync.js';
-import { freshPgliteDir } from '../../support/pglite-template.js';
+import { migratedPgliteDir } from '../../support/pglite-template.js';
 import { diffStream, type SyncHarness, startSyncHarness } from '../../support/sync-harness.js';
 import { WAREHOUSE_KINDS } from '../../support/warehouses.js';
 
@@ -25,7 +25,7 @@ describe.each(WAREHOUSE_KINDS)('a sync of a dataset mixed with hostile records, 
   let dir: string | undefined;
 
   beforeAll(async () => {
-    dir = kind === 'pglite' ? await freshPgliteDir('sei-hostile-sim-') : undefined;
+    dir = kind === 'pglite' ? await migratedPgliteDir('sei-hostile-sim-') : undefined;
     harness = await startSyncHarness({
       simulator: { records: 400, seed: SEED, hostile: FRACTION },
       ...(dir && { pgliteDir: dir }),

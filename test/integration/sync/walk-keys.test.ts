@@ -8,7 +8,7 @@ import { sql } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
 import { readCheckpoint } from '../../../src/state/checkpoints.js';
 import type { SyncEngine } from '../../../src/sync/types.js';
-import { freshPgliteDir } from '../../support/pglite-template.js';
+import { migratedPgliteDir } from '../../support/pglite-template.js';
 import { countRows, diffStream, type SyncHarness, startSyncHarness } from '../../support/sync-harness.js';
 
 const exact = { missing: [], unexpected: [], different: [] };
@@ -66,7 +66,7 @@ describe.each([
     harness = await startSyncHarness({
       simulator: { records: 200, seed: 41 },
       env: { SEI_PAGE_SIZE: '20' },
-      ...(embedded && { pgliteDir: await freshPgliteDir('sei-walk-keys-') }),
+      ...(embedded && { pgliteDir: await migratedPgliteDir('sei-walk-keys-') }),
     });
     const { db } = harness.warehouse;
     // Rows the table holds before the first sync that SEI does not list (another tenant's leftovers).

@@ -4,7 +4,6 @@ import { loadConfig } from '../../../src/config.js';
 import { silentLogger } from '../../../src/observability/logger.js';
 import { Secret } from '../../../src/secret.js';
 import { type SimulatorHandleWithExtras, startSimulator } from '../../../src/simulator/index.js';
-import { migrateToLatest } from '../../../src/state/migrate.js';
 import { openWarehouse, type Warehouse } from '../../../src/state/open.js';
 import { type AnyStreamName, V2_STREAM_NAMES } from '../../../src/streams/types.js';
 import { type ConfiguredEngine, createSyncEngineFromConfig } from '../../../src/sync/index.js';
@@ -36,9 +35,8 @@ export interface V2Harness {
 export async function startV2Harness(options: { seed?: number } = {}): Promise<V2Harness> {
   const clock = { ms: Date.parse('2026-12-01T00:00:00Z') };
   const sim = await startSimulator({ records: 30, seed: options.seed ?? 23, v2: { now: () => clock.ms } });
-  const database = await createTestDatabase();
+  const database = await createTestDatabase('sei_test', { migrated: true });
   const warehouse = await openWarehouse({ databaseUrl: new Secret(database.url) });
-  await migrateToLatest(warehouse);
   const baseEnv = {
     DATABASE_URL: database.url,
     SEI_BASE_URL: sim.url,

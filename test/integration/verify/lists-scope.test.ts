@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StreamName } from '../../../src/streams/types.js';
 import { runSync } from '../../../src/sync/run-sync.js';
 import { runVerify } from '../../../src/verify/run-verify.js';
-import { freshPgliteDir } from '../../support/pglite-template.js';
+import { migratedPgliteDir } from '../../support/pglite-template.js';
 import { liveRecords } from '../../support/server-edits.js';
 import { diffStream, type SyncHarness, startSyncHarness } from '../../support/sync-harness.js';
 import { differing, expectExact, sql, verify } from '../../support/verify-runs.js';
@@ -71,7 +71,7 @@ describe('verify and heal on the embedded database (PGlite)', () => {
   let harness: SyncHarness;
 
   beforeAll(async () => {
-    dir = await freshPgliteDir('sei-verify-pglite-');
+    dir = await migratedPgliteDir('sei-verify-pglite-');
     harness = await startSyncHarness({ simulator: { seed: 18, records: 120 }, pgliteDir: dir });
     await runSync(harness.engine, { streams: STREAMS, fullRefresh: false, trigger: 'cli' });
   });
