@@ -159,15 +159,25 @@ describe('a walk whose records crowd into one slice', () => {
 
   it('killed after a split, the resumed walk ends exact and walks the split slices on', async () => {
     harness = await startSyncHarness({
-      // Slow pages, so that the kill lands while the split slices are being walked.
-      simulator: { ...SIMULATOR, faults: { slow: 1, slowMs: 40 } },
+      // Slow pages, so that the kill lands while the split slices are being walked: a split slice
+      // holds a few pages, and a busy machine polls its state only every 100 ms or so.
+      simulator: { ...SIMULATOR, faults: { slow: 1, slowMs: 120 } },
       env: { SEI_PAGE_SIZE: String(PAGE_SIZE) },
     });
     skew(harness);
     const child = startCliSync(harness);
-    const exited = new Promise((resolve) => child.once('exit', resolve));
+    let exitCode: number | null | undefined;
+    const exited = new Promise((resolve) =>
+      child.once('exit', (code) => {
+        exitCode = code;
+        resolve(code);
+      }),
+    );
     let killedAt: SliceState[] = [];
     const splitAndWalking = async () => {
+      // A sync that ended before the kill could land would keep the wait going for a minute.
+      if (exitCode !== undefined)
+        throw new Error(`the sync ended (exit ${exitCode}) before a split slice was seen being walked`);
       const walkId = (await readCheckpoint(harness.warehouse.db, STREAM))?.walk?.walkId;
       killedAt = walkId ? await readSlices(harness.warehouse.db, walkId) : [];
       return killedAt.some((slice) => slice.splitFrom !== null && slice.pages > 0 && !slice.done);
