@@ -8,6 +8,10 @@
  * - `bytes`: the same, but each raw record is sent and hashed from its bytes in the body.
  * - `per-record`: each record parsed from its own bytes and normalized at once; the page keeps its
  *   rows and the records' bytes, no parsed tree.
+ * - `dropped`: the body parsed whole and normalized, each raw record serialized and hashed at once and
+ *   the parsed tree dropped: the page keeps rows and JSON text.
+ * - `per-record-text`: each record parsed from its own bytes, normalized, serialized and hashed at
+ *   once: the page keeps rows and JSON text, and no tree outlives its record.
  *
  * Prints CPU and GC pauses (all, and mark-compact) per page, and the load average.
  */
@@ -30,7 +34,7 @@ import type { Row } from '../src/streams/types.js';
 import { jiraPageFiles, newestJiraCapture, pageBytes } from './lib/jira-capture.js';
 import { recordSpans } from './lib/record-spans.js';
 
-const WAYS = ['parsed', 'bytes', 'per-record'] as const;
+const WAYS = ['parsed', 'bytes', 'per-record', 'dropped', 'per-record-text'] as const;
 type Way = (typeof WAYS)[number];
 const IN_HAND = 20;
 const BEING_WRITTEN = 4;
@@ -92,7 +96,35 @@ function spansOf(body: Buffer): Int32Array {
   return spans;
 }
 
+/** Rows with their raw JSON serialized and hashed at once, the record itself dropped. */
+function preparedAtOnce(rows: readonly Row[]): PreparedRow[] {
+  return rows.map((row) => {
+    const rawJson = JSON.stringify(row.raw);
+    row.raw = null;
+    return { row, rawJson, hash: rowHash(rawJson) };
+  });
+}
+
 function handle(body: Buffer): HeldPage {
+  if (way === 'dropped') {
+    const records = (parseJsonBody(body) as { records: unknown[] }).records;
+    const page = normalizePage(stream, records, { stringsKnownStorable: true });
+    const prepared = preparedAtOnce(page.rows);
+    return { prepare: () => prepared, childRows: page.childRows };
+  }
+  if (way === 'per-record-text') {
+    const spans = spansOf(body);
+    const prepared: PreparedRow[] = [];
+    const childRows: Record<string, Row[]> = Object.fromEntries(stream.children.map((c) => [c.name, []]));
+    for (let k = 0; k < spans.length; k += 2) {
+      const page = normalizePage(stream, [parseJsonBody(body.subarray(spans[k], spans[k + 1]))], {
+        stringsKnownStorable: true,
+      });
+      prepared.push(...preparedAtOnce(page.rows));
+      for (const child of stream.children) childRows[child.name]!.push(...(page.childRows[child.name] ?? []));
+    }
+    return { prepare: () => prepared, childRows };
+  }
   if (way === 'per-record') {
     const spans = spansOf(body);
     const rows: Row[] = [];
