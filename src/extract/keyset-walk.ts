@@ -200,12 +200,18 @@ export async function* walkKeyset(options: KeysetWalkOptions): AsyncGenerator<Ke
             remaining: Math.max(0, answer.totalCount - (placed.length - atFar.length)),
           }),
         };
+        // The consumer has the page; this frame waits next for the prefetch, and a suspended generator
+        // keeps every local, dead or not (V8 saves its whole register file): the answer's records would
+        // stay alive until the next answer replaced them, a page per slice beyond the pages in hand.
+        // Emptied here, the consumer's `records` is the page's only copy (issue 24: the 1M peak).
+        forget(answer, placed);
         continue;
       }
       // A full page inside one instant: read the instant on its own, then step past it.
       const after = ascending ? far + 1 : far;
       let cost = answer.cost;
       requests.leases.drop(answer);
+      forget(answer, placed);
       for await (const part of readInstant(options, far, boundary, requests)) {
         addCost(part.cost, cost);
         cost = noCost();
@@ -431,6 +437,15 @@ function unplaceable(
     `${options.source.path} returned a full page without ${field} on any record; the time walk cannot continue`,
     false,
   );
+}
+
+/**
+ * Drops what this walk's frame holds of an answer it has handed over or dropped: a suspended generator
+ * keeps every local alive until it is overwritten, so emptying the arrays is what lets them go.
+ */
+function forget(answer: ListAnswer, placed: PlacedRecord[]): void {
+  answer.records.length = 0;
+  placed.length = 0;
 }
 
 /** The instant at the far end of the page: the last one read, where the next window starts. */
