@@ -307,11 +307,14 @@ async function* readInstant(
     stringsKnownStorable: answer.stringsKnownStorable,
     lease: requests.leases.handOver(answer),
   };
+  // Handed over: not kept alive by this frame for the rest of the instant (see `forget`).
+  answer.records.length = 0;
   for (let pass = 0; pass < MAX_INSTANT_PASSES; pass++) {
     const before = instantKeys.size;
     for (let page = pass === 0 ? 1 : 0; ; page++) {
       const next = await fetchWindow(options, range, page, size, requests);
       total = next.totalCount ?? total;
+      const full = isFull(next, size);
       yield {
         records: take(next.records),
         cost: next.cost,
@@ -319,8 +322,9 @@ async function* readInstant(
         stringsKnownStorable: next.stringsKnownStorable,
         lease: requests.leases.handOver(next),
       };
+      next.records.length = 0;
       if (total !== undefined && instantKeys.size >= total) break;
-      if (!isFull(next, size)) break;
+      if (!full) break;
     }
     const converged =
       total !== undefined ? instantKeys.size >= total : pass > 0 && instantKeys.size === before;
