@@ -4,6 +4,13 @@
  * lines: resident memory split as the kernel sees it (anonymous, file-backed) and as V8 and Node see
  * it (each heap space, external, array buffers). Read by ../memory-timeline.ts; nothing of the product
  * knows about it. The sampling timer is unref'd, so it never keeps the process alive.
+ *
+ * To find what holds a peak: BENCH_HEAP_SNAPSHOT_DIR set, the sampler also writes V8 heap snapshots
+ * there (`v8.writeHeapSnapshot`, which collects garbage first, so a snapshot shows live data only):
+ * once when heap used first exceeds BENCH_HEAP_SNAPSHOT_ABOVE_MIB, and once at each of the comma-separated
+ * BENCH_HEAP_SNAPSHOT_AT_MS (ms from the start). A snapshot stops the process for seconds and takes
+ * about twice the heap in RSS: a run taking them measures nothing else. Read them with
+ * ../heap-snapshot-summary.ts.
  */
 const { readFileSync, writeFileSync } = require('node:fs');
 const v8 = require('node:v8');
@@ -35,7 +42,28 @@ if (file) {
       spaces,
     });
   };
-  setInterval(sample, every).unref();
+  const snapshotDir = process.env.BENCH_HEAP_SNAPSHOT_DIR;
+  let above = Number(process.env.BENCH_HEAP_SNAPSHOT_ABOVE_MIB ?? Number.NaN) * 2 ** 20;
+  const at = (process.env.BENCH_HEAP_SNAPSHOT_AT_MS ?? '').split(',').filter(Boolean).map(Number);
+  const snapshot = (label) => {
+    const path = require('node:path').join(snapshotDir, `${label}-${Date.now() - started}ms.heapsnapshot`);
+    v8.writeHeapSnapshot(path);
+    process.stderr.write(`heap snapshot: ${path}\n`);
+  };
+  const tick = () => {
+    sample();
+    if (!snapshotDir) return;
+    const last = samples[samples.length - 1];
+    if (last.heapUsed > above) {
+      above = Number.POSITIVE_INFINITY;
+      snapshot(`above-${(last.heapUsed / 2 ** 20).toFixed(0)}MiB`);
+    }
+    while (at.length > 0 && last.t >= at[0]) {
+      at.shift();
+      snapshot('at');
+    }
+  };
+  setInterval(tick, every).unref();
   process.on('exit', () => {
     sample();
     try {

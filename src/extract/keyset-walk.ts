@@ -200,12 +200,18 @@ export async function* walkKeyset(options: KeysetWalkOptions): AsyncGenerator<Ke
             remaining: Math.max(0, answer.totalCount - (placed.length - atFar.length)),
           }),
         };
+        // The consumer has the page; this frame waits next for the prefetch, and a suspended generator
+        // keeps every local, dead or not (V8 saves its whole register file): the answer's records would
+        // stay alive until the next answer replaced them, a page per slice beyond the pages in hand.
+        // Emptied here, the consumer's `records` is the page's only copy (issue 24: the 1M peak).
+        forget(answer, placed);
         continue;
       }
       // A full page inside one instant: read the instant on its own, then step past it.
       const after = ascending ? far + 1 : far;
       let cost = answer.cost;
       requests.leases.drop(answer);
+      forget(answer, placed);
       for await (const part of readInstant(options, far, boundary, requests)) {
         addCost(part.cost, cost);
         cost = noCost();
@@ -301,11 +307,14 @@ async function* readInstant(
     stringsKnownStorable: answer.stringsKnownStorable,
     lease: requests.leases.handOver(answer),
   };
+  // Handed over: not kept alive by this frame for the rest of the instant (see `forget`).
+  answer.records.length = 0;
   for (let pass = 0; pass < MAX_INSTANT_PASSES; pass++) {
     const before = instantKeys.size;
     for (let page = pass === 0 ? 1 : 0; ; page++) {
       const next = await fetchWindow(options, range, page, size, requests);
       total = next.totalCount ?? total;
+      const full = isFull(next, size);
       yield {
         records: take(next.records),
         cost: next.cost,
@@ -313,8 +322,9 @@ async function* readInstant(
         stringsKnownStorable: next.stringsKnownStorable,
         lease: requests.leases.handOver(next),
       };
+      next.records.length = 0;
       if (total !== undefined && instantKeys.size >= total) break;
-      if (!isFull(next, size)) break;
+      if (!full) break;
     }
     const converged =
       total !== undefined ? instantKeys.size >= total : pass > 0 && instantKeys.size === before;
@@ -431,6 +441,15 @@ function unplaceable(
     `${options.source.path} returned a full page without ${field} on any record; the time walk cannot continue`,
     false,
   );
+}
+
+/**
+ * Drops what this walk's frame holds of an answer it has handed over or dropped: a suspended generator
+ * keeps every local alive until it is overwritten, so emptying the arrays is what lets them go.
+ */
+function forget(answer: ListAnswer, placed: PlacedRecord[]): void {
+  answer.records.length = 0;
+  placed.length = 0;
 }
 
 /** The instant at the far end of the page: the last one read, where the next window starts. */

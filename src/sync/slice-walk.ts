@@ -145,6 +145,10 @@ export async function walkSlice(
           release();
           inHand.delete(page.lease);
           page.lease.release();
+          // This walk's frame and the walk's own keep their last page until the next one replaces it (a
+          // suspended async function keeps its dead locals alive): emptied, a committed page holds no
+          // memory while the slice waits for its next answer (issue 24: a page per waiting slice).
+          page.records.length = 0;
         }
       });
     }

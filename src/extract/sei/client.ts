@@ -347,6 +347,10 @@ export class SeiClient implements ListClient {
         throw badResponse(request, `truncated body: got ${received} of ${declared} bytes`);
       }
       const bytes = Buffer.concat(chunks, received);
+      // A suspended async function keeps every local of its frame, dead or not (V8 saves the whole
+      // register file), so a body waiting below for a parse place would be held twice, as its chunks
+      // and as `bytes` (issue 24: 1.5 MiB more per waiting 1,000-issue page at the 1M peak).
+      chunks.length = 0;
       if (this.#onExchange !== undefined)
         this.#tellExchange(request, query, payload, statusCode, headers, bytes.toString('utf8'));
       let parseWaitMs = 0;

@@ -3,6 +3,8 @@
  * is told to, with ties in a new order on every request: every record exactly once, page 0 only
  * (except inside an instant larger than the largest page), from any resume point, in either order.
  */
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { describe, expect, it, vi } from 'vitest';
 import { type KeysetPage, walkKeyset } from '../../../src/extract/keyset-walk.js';
 import type { ListSource } from '../../../src/extract/list-request.js';
@@ -317,5 +319,61 @@ describe('walkKeyset under a page budget', () => {
     await expect(aborted).rejects.toMatchObject({ code: 'SEI_ERR_ABORTED' });
     expect(pages.inHand).toBe(0);
     expect(pages.waiting).toBe(0);
+  });
+});
+
+describe('walkKeyset and memory', () => {
+  /** The garbage collector, which a test process is not given by default. */
+  const collect = (): (() => void) => {
+    setFlagsFromString('--expose-gc');
+    return runInNewContext('gc') as () => void;
+  };
+  /** Made in a frame of its own, so that no register of the test's frame keeps the record. */
+  const weakFirstRecord = (page: KeysetPage) => new WeakRef(page.records[0] as object);
+
+  it('holds no record of a page it handed over while it waits for the next answer', async () => {
+    const gc = collect();
+    const data = Array.from({ length: 40 }, (_, i) => ({ id: `r${i}`, updated_at: 1_700_000_000 + i }));
+    let answer!: () => void;
+    const held = new Promise<void>((resolve) => {
+      answer = resolve;
+    });
+    let calls = 0;
+    const client: ListClient = {
+      async list<R>(_path: string, body: ListRequestBody): Promise<ListResult<R>> {
+        // The prefetch of the second page is answered only when the test says so.
+        if (++calls > 1) await held;
+        const bound = (body.filter as Record<string, { $gt: number }>).updated_at!.$gt;
+        // New objects on every answer, as a parsed body is.
+        const page = JSON.parse(JSON.stringify(data.filter((r) => r.updated_at > bound).slice(0, 10)));
+        return {
+          response: { records: page as R[], count: page.length, _metadata: { page_size: 10 } },
+          attempts: 1,
+          retries: 0,
+          rateLimited: 0,
+        };
+      },
+    };
+    const walk = walkKeyset({
+      client,
+      source: source(),
+      cursor: SECONDS_CURSOR,
+      range: { from: 1_699_999_000, to: 1_700_001_000 },
+      resumeAt: 1_699_999_000,
+      pageSize: 10,
+      maxRequests: 100,
+    });
+    const first = (await walk.next()).value as KeysetPage;
+    // The first instant of the page (not its last, which the walk keeps to skip its repeats).
+    const record = weakFirstRecord(first);
+    // Committed: the consumer lets its records go (slice-walk.ts), and asks for the next page.
+    first.records.length = 0;
+    const next = walk.next();
+    await new Promise((resolve) => setImmediate(resolve));
+    gc();
+    expect(record.deref()).toBeUndefined();
+    answer();
+    expect((await next).done).toBe(false);
+    await walk.return(undefined);
   });
 });

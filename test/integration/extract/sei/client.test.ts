@@ -1,4 +1,7 @@
 import { Writable } from 'node:stream';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { SEI_ERROR_CODES } from '../../../../src/errors.js';
 import { SeiClient, type SeiClientOptions } from '../../../../src/extract/sei/client.js';
@@ -289,5 +292,32 @@ describe('SeiClient over loopback', () => {
     expect(error.code).toBe(SEI_ERROR_CODES.noKey);
     expect(error.message).toMatch(/set SEI_API_KEY/);
     expect(server.requests).toHaveLength(0);
+  });
+
+  it('holds a body waiting for its parse place once, not also as the chunks it came in', async () => {
+    setup();
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    // About 16 MiB of JSON, as a page of big records would be.
+    const records = Array.from({ length: 16 }, (_, i) => ({ key: `A-${i}`, text: 'x'.repeat(2 ** 20) }));
+    server.enqueue({ kind: 'json', body: listBody(records) });
+    const bodyBytes = 16 * 2 ** 20;
+    let waiting = 0;
+    const result = await client.list(PATH, BODY, {
+      beforeParse: async () => {
+        // The in-process server lets go of what it sent once its writes complete: wait for that.
+        await sleep(50);
+        gc();
+        waiting = process.memoryUsage().arrayBuffers;
+      },
+    });
+    expect(result.response.records).toHaveLength(16);
+    // What the wait held beyond what is left once the list returned (the body then gone): both taken
+    // after the server sent everything, so its buffers and the connection's count in neither.
+    gc();
+    const held = waiting - process.memoryUsage().arrayBuffers;
+    // Once: the body itself (it was held twice). The lower bound checks that the body is seen at all.
+    expect(held).toBeGreaterThan(bodyBytes * 0.5);
+    expect(held).toBeLessThan(bodyBytes * 1.5);
   });
 });
