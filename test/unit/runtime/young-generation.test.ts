@@ -31,6 +31,10 @@ describe('the young generation of `sei-sync`', () => {
     expect(newSpaceBytes([])).toBeGreaterThan(capped);
   });
 
+  it('collects garbage on the main thread only, which costs a sync less CPU', () => {
+    expect(shebangNodeFlags(CLI)).toContain('--single-threaded-gc');
+  });
+
   it('reads only an `env -S node` line', () => {
     expect(shebangNodeFlags(fileURLToPath(new URL('./young-generation.test.ts', import.meta.url)))).toEqual(
       [],
