@@ -1,8 +1,10 @@
 /**
  * `npx tsx bench/memory-timeline.ts [--scales 100000] [--mix jira] [--page-size 1000]
- *  [--node-flags '--flag ...'] [--env NAME=value]... [--cli <path to a compiled cli.js>] [--every 100]`:
+ *  [--node-flags '--flag ...'] [--env NAME=value]... [--cli <path to a compiled cli.js>] [--every 100] [--live]`:
  * where the resident memory of one `sei-sync sync` (compiled) goes, on the replay server
- * (./lib/replay-with-fallback.ts). A preload (./lib/memory-sampler.cjs) samples the child every
+ * (./lib/replay-with-fallback.ts), or with `--live` on the simulator itself: no capture, which at 10M
+ * would take hours and not fit in memory (the simulator's CPU then shares the machine; RSS is the
+ * sync's own either way). A preload (./lib/memory-sampler.cjs) samples the child every
  * `--every` ms; this prints the peak RSS, the sync's CPU per 1,000 records, what made up the peak
  * (anonymous and file-backed pages, V8's heap spaces, external and array buffers) and a coarse timeline.
  */
@@ -14,6 +16,7 @@ import { parseArgs } from 'node:util';
 import { buildCli } from './lib/build.js';
 import { runCli } from './lib/cli-process.js';
 import { connect, createScratchDatabase } from './lib/database.js';
+import { startCaptureSimulator } from './lib/replay-data.js';
 import { startBenchReplay } from './lib/replay-with-fallback.js';
 import { BENCH_REQUESTS_PER_MINUTE, MIXES, type MixName } from './lib/scenario-data.js';
 
@@ -28,6 +31,7 @@ const { values } = parseArgs({
     env: { type: 'string', multiple: true },
     cli: { type: 'string' },
     every: { type: 'string', default: '100' },
+    live: { type: 'boolean', default: false },
   },
 });
 if (!(values.mix! in MIXES)) throw new Error(`--mix: one of ${Object.keys(MIXES).join(', ')}`);
@@ -64,8 +68,17 @@ function describe(sample: Sample): string {
   return `rss ${mib(sample.rss)} (anon ${mib(sample.anon)}, file ${mib(sample.fileBacked)}); heap ${mib(sample.heapTotal)} (used ${mib(sample.heapUsed)}: ${spaces}); external ${mib(sample.external)} (array buffers ${mib(sample.arrayBuffers)})`;
 }
 
+/** The simulator a capture would be made of, answering the sync directly, on the sync's own clock. */
+async function liveSei(): Promise<{ env: Record<string, string>; close(): Promise<void> }> {
+  const sim = await startCaptureSimulator({ records, mix });
+  return {
+    env: { SEI_BASE_URL: sim.url, SEI_API_KEY: sim.adminKey, SEI_SYNC_WORK_STEALING: 'true' },
+    close: () => sim.close(),
+  };
+}
+
 const cliPath = values.cli ?? buildCli();
-const sei = await startBenchReplay({ records, mix, pageSize });
+const sei = values.live ? await liveSei() : await startBenchReplay({ records, mix, pageSize });
 const db = await createScratchDatabase('sei_memory_timeline');
 const dir = mkdtempSync(join(tmpdir(), 'sei-memory-'));
 try {
@@ -85,7 +98,7 @@ try {
     cliPath,
     env: { ...env, ...extraEnv, BENCH_MEMORY_FILE: file, BENCH_MEMORY_EVERY_MS: values.every! },
     nodeFlags: [...nodeFlags, '--require', SAMPLER],
-    timeoutMs: 60 * 60_000,
+    timeoutMs: 4 * 60 * 60_000, // 10M live takes most of an hour here
   });
   if (run.code !== 0) throw new Error(`sync failed (${run.code ?? run.signal}): ${run.stderr.slice(-2000)}`);
   const samples = readFileSync(file, 'utf8')
@@ -95,7 +108,7 @@ try {
   const peak = samples.reduce((a, b) => (b.rss > a.rss ? b : a));
   const cpu = run.cpuSeconds ?? Number.NaN;
   process.stdout.write(
-    `${records} ${mix}, flags [${nodeFlags.join(' ')}], env [${Object.keys(extraEnv).join(' ')}], load ${load.toFixed(1)}: ` +
+    `${records} ${mix}${values.live ? ' (live simulator)' : ''}, flags [${nodeFlags.join(' ')}], env [${Object.keys(extraEnv).join(' ')}], load ${load.toFixed(1)}: ` +
       `${(run.ms / 1000).toFixed(1)} s, CPU ${cpu.toFixed(1)} s (${((cpu / records) * 1000).toFixed(3)} s / 1k), peak RSS (VmHWM) ${run.peakRssMiB} MiB\n` +
       `at the sampled peak (${(peak.t / 1000).toFixed(1)} s): ${describe(peak)}\n`,
   );
