@@ -26,6 +26,7 @@ import * as m014 from './014_sei_v2.js';
 import * as m015 from './015_dora.js';
 import * as m016 from './016_slice_claims.js';
 import * as m017 from './017_walk_pass_start.js';
+import * as m018 from './018_slice_pages_ahead.js';
 
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '001_sei_tables': m001,
@@ -45,4 +46,5 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '015_dora': m015,
   '016_slice_claims': m016,
   '017_walk_pass_start': m017,
+  '018_slice_pages_ahead': m018,
 };

@@ -91,6 +91,7 @@ export async function walksInProgressOn(client: pg.Client): Promise<Map<StreamNa
       claimedBy: null,
       remainingRecords: null,
       splitFrom: null,
+      pagesAhead: null,
     });
     walks.set(row.stream, walk);
   }

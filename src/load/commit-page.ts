@@ -71,6 +71,8 @@ export interface WalkedPage {
     done: boolean;
     /** The server's count of what the slice has left after this page, when it gave one. */
     remainingRecords?: number;
+    /** Pages the walker holds past this one (its write queue, its request in flight). */
+    pagesAhead: number;
   };
 }
 
@@ -139,6 +141,7 @@ async function bookPage(
         ...(page.slice.remainingRecords !== undefined && {
           remainingRecords: page.slice.remainingRecords,
         }),
+        pagesAhead: page.slice.pagesAhead,
       },
     );
     // Thrown out of the transaction, which rolls back: the page is written again, cut to the new bounds.

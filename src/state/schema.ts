@@ -143,6 +143,8 @@ export interface WalkSlicesTable {
   split_from: number | null;
   /** A thief is choosing where to split this slice, since then. */
   stealing_since: Timestamp | null;
+  /** Pages its walker held past the last committed one when it committed (migration 018). */
+  pages_ahead: number | null;
 }
 
 export interface WalkSnapshotsTable {

@@ -42,6 +42,8 @@ export interface SliceState {
   remainingRecords: number | null;
   /** The slice this one was split from (null for planned slices). */
   splitFrom: number | null;
+  /** Pages its walker held past the last committed one when it committed; null before its first commit. */
+  pagesAhead: number | null;
 }
 
 /** Which end of `[from, to)` a walk starts at. */
@@ -92,6 +94,7 @@ function toState(row: {
   claimed_by: string | null;
   remaining_records: number | null;
   split_from: number | null;
+  pages_ahead: number | null;
 }): SliceState {
   return {
     walkId: row.walk_id,
@@ -106,6 +109,7 @@ function toState(row: {
     claimedBy: row.claimed_by,
     remainingRecords: row.remaining_records === null ? null : Number(row.remaining_records),
     splitFrom: row.split_from,
+    pagesAhead: row.pages_ahead,
   };
 }
 
@@ -181,6 +185,8 @@ export async function advanceSlice(
     done: boolean;
     /** The server's count of what is left after this page, when it gave one. */
     remainingRecords?: number;
+    /** Pages the walker holds past this one (its write queue, its request in flight). */
+    pagesAhead: number;
   },
 ): Promise<SliceAdvance> {
   const result = await db
@@ -192,6 +198,7 @@ export async function advanceSlice(
       done_at: move.done ? sql`now()` : null,
       updated_at: sql`now()`,
       ...(move.remainingRecords !== undefined && { remaining_records: move.remainingRecords }),
+      pages_ahead: move.pagesAhead,
     })
     .where('walk_id', '=', slice.walkId)
     .where('slice_no', '=', slice.sliceNo)
@@ -346,7 +353,7 @@ async function inTransaction<T>(db: Executor, work: (trx: Executor) => Promise<T
 export async function releaseClaims(db: Executor, walkId: string): Promise<void> {
   await db
     .updateTable('sei_sync.walk_slices')
-    .set({ claimed_by: null, claimed_at: null })
+    .set({ claimed_by: null, claimed_at: null, pages_ahead: null })
     .where('walk_id', '=', walkId)
     .where('done_at', 'is', null)
     .execute();
@@ -362,6 +369,7 @@ export async function restartSlices(db: Executor, walkId: string, direction: Wal
       claimed_by: null,
       claimed_at: null,
       remaining_records: null,
+      pages_ahead: null,
       updated_at: sql`now()`,
     })
     .where('walk_id', '=', walkId)

@@ -121,6 +121,9 @@ export async function walkSlice(
                 resumeAt: cut.move.resumeAt,
                 done: cut.move.done,
                 ...(cut.move.remaining !== undefined && { remainingRecords: cut.move.remaining }),
+                // What a thief leaves this walker (work-stealing.ts): the later pages it took, and the
+                // request the walk sends next unless this page ends the slice.
+                pagesAhead: inHand.size - 1 + (cut.move.done ? 0 : 1),
               },
             };
             try {

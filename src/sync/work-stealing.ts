@@ -5,7 +5,7 @@
  *
  * The split point is placed where the records are, by one count (the victim's own requests already
  * told how much it has left, `remaining_records`): the victim keeps about half, and at least the pages
- * it may already have in flight. The split itself is one transaction (walk-slices.ts `splitSlice`); the
+ * it held past its last commit (`pages_ahead`, else the most it can hold). The split itself is one transaction (walk-slices.ts `splitSlice`); the
  * victim learns its new bound when its next page commits, and drops what it read past it
  * (slice-bounds.ts). Works the same in one process and in the worker: a slice job steals before it returns.
  */
@@ -28,8 +28,11 @@ import type { EngineContext, StreamRunContext } from './engine-context.js';
 import { countWindow } from './window-count.js';
 
 export const STEALING_DEFAULTS = {
-  /** A split is made only when the thief's part would hold at least this many pages. */
-  minPagesTaken: 2,
+  /**
+   * A split is made only when the thief's part would hold at least this many pages. One is worth it:
+   * a thief with nothing else to do reads it in one count and one page while the victim reads two.
+   */
+  minPagesTaken: 1,
   /**
    * Tries: a victim may move between the choice and the split (another thief, its own pages), and
    * every victim may be held by other thieves counting (then this one waits `holdWaitMs` for them).
@@ -49,6 +52,22 @@ interface Victim {
   /** Its window still to read. */
   window: TimeRange;
   remaining: number;
+  /** Records it keeps at least: the pages it may already hold past its last commit. */
+  kept: number;
+}
+
+/** The least a split leaves its victim (by what the victim last told) and gives its thief, in records. */
+export interface SplitFloors {
+  kept(slice: SliceState): number;
+  taken: number;
+}
+
+export function splitFloors(pageSize: number, writeDepth: number): SplitFloors {
+  return {
+    // Unknown before its first commit: the most a walker holds, its write queue and a request.
+    kept: (slice) => (slice.pagesAhead ?? writeDepth + 1) * pageSize,
+    taken: STEALING_DEFAULTS.minPagesTaken * pageSize,
+  };
 }
 
 /**
@@ -62,14 +81,11 @@ export async function stealSlice(
 ): Promise<number | undefined> {
   const { stream } = run;
   const direction = stream.cursor.serverOrder;
-  const pageSize = pageSizeOf(ctx, stream);
-  // The victim keeps the pages it may already hold: those in its write queue and the one being fetched.
-  const inFlight = (ctx.settings.writeDepth + 1) * pageSize;
-  const minTaken = STEALING_DEFAULTS.minPagesTaken * pageSize;
+  const floors = splitFloors(pageSizeOf(ctx, stream), ctx.settings.writeDepth);
   for (let attempt = 0; attempt < STEALING_DEFAULTS.attempts && !run.signal.aborted; attempt++) {
     const slices = await readSlices(ctx.db, request.walkId);
     if (slices.some((slice) => !slice.done && slice.claimedBy === null)) return undefined;
-    const victims = running(slices, direction, inFlight + minTaken);
+    const victims = running(slices, direction, floors);
     // The largest a thief can hold: another thief counting one victim sends this one to the next.
     let victim: Victim | undefined;
     for (const candidate of victims)
@@ -82,7 +98,7 @@ export async function stealSlice(
       await sleep(STEALING_DEFAULTS.holdWaitMs, undefined, { signal: run.signal }).catch(() => {});
       continue;
     }
-    const sliceNo = await splitVictim(ctx, run, request, victim, { inFlight, minTaken }).finally(() =>
+    const sliceNo = await splitVictim(ctx, run, request, victim, floors.taken).finally(() =>
       releaseVictim(ctx.db, request.walkId, victim.slice.sliceNo),
     );
     if (sliceNo !== undefined) return sliceNo;
@@ -99,12 +115,12 @@ async function splitVictim(
   run: StreamRunContext<IncrementalStream>,
   request: { walkId: string; path: string; thief: string },
   victim: Victim,
-  least: { inFlight: number; minTaken: number },
+  minTaken: number,
 ): Promise<number | undefined> {
   const { stream } = run;
-  const keep = Math.round(Math.max(victim.remaining / 2, least.inFlight));
+  const keep = Math.round(Math.max(victim.remaining / 2, victim.kept));
   const split = await splitPoint(ctx, run, request.path, victim, keep);
-  if (!split || split.taken < least.minTaken) return undefined;
+  if (!split || split.taken < minTaken) return undefined;
   const sliceNo = await splitSlice(ctx.db, {
     walkId: request.walkId,
     stream: stream.name,
@@ -124,8 +140,12 @@ async function splitVictim(
   return sliceNo;
 }
 
-/** The running slices with at least `least` records left to read, the most first. */
-function running(slices: readonly SliceState[], direction: WalkDirection, least: number): Victim[] {
+/** The running slices with enough left to read for a split, the most first. */
+export function running(
+  slices: readonly SliceState[],
+  direction: WalkDirection,
+  floors: SplitFloors,
+): Victim[] {
   const victims: Victim[] = [];
   for (const slice of slices) {
     if (slice.done || slice.claimedBy === null) continue;
@@ -134,7 +154,9 @@ function running(slices: readonly SliceState[], direction: WalkDirection, least:
     // One instant cannot be split.
     if (window.to - window.from < 2) continue;
     const remaining = remainingOf(slice, window);
-    if (remaining !== undefined && remaining >= least) victims.push({ slice, window, remaining });
+    const kept = floors.kept(slice);
+    if (remaining !== undefined && remaining >= kept + floors.taken)
+      victims.push({ slice, window, remaining, kept });
   }
   return victims.sort((a, b) => b.remaining - a.remaining);
 }

@@ -50,8 +50,11 @@ describe.each<WalkDirection>(['asc', 'desc'])('a split between two pages in flig
       resumeAt: at(to),
       records: 10,
       done: false,
+      pagesAhead: 2,
     });
     expect(await advanceSlice(db, slice, page(0, 300))).toEqual({ kind: 'moved' });
+    // What a thief leaves the walker: the two pages it holds past this one.
+    expect((await readSlice(db, walkId, 0))?.pagesAhead).toBe(2);
     // Pages 300→700 and 700→900 are fetched; a thief splits at 500 before either commits.
     const stolen = await splitSlice(db, {
       walkId,
@@ -104,6 +107,7 @@ describe.each<WalkDirection>(['asc', 'desc'])('a split between two pages in flig
       resumeAt: at(300),
       records: 10,
       done: false,
+      pagesAhead: 1,
     };
     expect(await advanceSlice(db, { walkId, sliceNo: 0 }, move)).toEqual({ kind: 'moved' });
     expect(await advanceSlice(db, { walkId, sliceNo: 0 }, move)).toEqual({ kind: 'taken' });

@@ -15,6 +15,7 @@ const slice = (sliceNo: number, from: number, to: number, done = false): SliceSt
   claimedBy: null,
   remainingRecords: null,
   splitFrom: null,
+  pagesAhead: null,
 });
 
 describe('slicesStep', () => {
