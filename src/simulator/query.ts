@@ -181,7 +181,7 @@ export class StreamQueries {
     const cached = this.#results.get(key);
     if (cached && cached.version === this.state.version) return cached.order;
     const base = sort ? this.#sorted(sort) : this.#liveOrdinals();
-    const order = this.#filter(base, filter);
+    const order = this.#filter(sort ? this.#narrowed(base, filter, sort) : base, filter);
     if (this.#results.size >= StreamQueries.RESULT_CACHE_LIMIT) this.#results.clear();
     this.#results.set(key, { version: this.state.version, order });
     return order;
@@ -199,6 +199,43 @@ export class StreamQueries {
     let n = 0;
     for (let o = 0; o < state.size; o++) if (state.deleted[o] === 0) out[n++] = o;
     return out;
+  }
+
+  /**
+   * The stretch of `base` (sorted by `sort`) that a range on the sort's first field can match: values
+   * are monotone along the order, so two binary searches find it, and `#filter` scans only that
+   * stretch instead of every record (a keyset page at 10M records scanned 10M ordinals).
+   */
+  #narrowed(base: Uint32Array, filter: ResolvedFilter, sort: readonly SortSpec[]): Uint32Array {
+    const first = sort[0];
+    const range = first && filter.ranges.find((candidate) => candidate.field === first.id);
+    if (!first || !range) return base;
+    const column = this.#column(range.field);
+    if (column.kind !== 'number') return base;
+    const values = column.values;
+    const lower = range.gt === undefined ? undefined : range.gt * range.scale;
+    const upper = range.lt === undefined ? undefined : range.lt * range.scale;
+    // The same conditions as #filter's; a missing value passes neither.
+    const aboveLower = (v: number) => lower === undefined || (range.inclusive ? v >= lower : v > lower);
+    const belowUpper = (v: number) =>
+      v !== MISSING && (upper === undefined || (range.inclusive ? v <= upper : v < upper));
+    /** The first index in [from, base.length) where `holds` (false, then true, along the order). */
+    const firstWhere = (from: number, holds: (v: number) => boolean) => {
+      let lo = from;
+      let hi = base.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if (holds(values[base[mid] as number] as number)) hi = mid;
+        else lo = mid + 1;
+      }
+      return lo;
+    };
+    // Ascending, missing values last; descending, first (see #sorted).
+    const start = first.desc ? firstWhere(0, belowUpper) : firstWhere(0, aboveLower);
+    const end = first.desc
+      ? firstWhere(start, (v) => !aboveLower(v))
+      : firstWhere(start, (v) => !belowUpper(v));
+    return base.subarray(start, end);
   }
 
   #filter(base: Uint32Array, filter: ResolvedFilter): Uint32Array {

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { SeiRecord } from '../../../src/extract/sei/types.js';
 import { Dataset } from '../../../src/simulator/dataset.js';
@@ -26,16 +27,17 @@ function bruteForce(
   return rows.map((r) => r.key);
 }
 
-function resolved(stream: StreamName, filter: unknown, sort: unknown): string[] {
+function resolved(stream: StreamName, filter: unknown, sort: unknown, semantics: Semantics = LONG): string[] {
   const queries = new StreamQueries(d.state(stream));
   const state = d.state(stream);
   const parsedSort = parseSort(sort);
-  const order = queries.resolve(parseFilter(state, filter, LONG), parsedSort);
+  const order = queries.resolve(parseFilter(state, filter, semantics), parsedSort);
   return [...order].map((o) => state.generator.key(state.record(o)));
 }
 
 /** How Jira, work items, PRs and commits read bounds. */
 const LONG = { parser: 'long', inclusive: false } as const;
+type Semantics = { parser: 'long'; inclusive: boolean };
 
 describe('simulator queries', () => {
   it('sorts seconds (packed) and milliseconds (comparator) both ways like a brute-force sort', () => {
@@ -90,5 +92,30 @@ describe('simulator queries', () => {
     const scoped = resolved('jira_issues', { ou_ids: ['76'] }, [{ id: 'issue_updated_at', desc: false }]);
     expect(scoped.length).toBeGreaterThan(0);
     expect(scoped.length).toBeLessThan(all.length);
+  });
+
+  it('a range on the sort field finds the same records as a scan of every record, both ways, at the edges', () => {
+    const state = d.state('jira_issues');
+    const seconds = [...Array(state.size).keys()].map((o) => state.record(o).issue_updated_at as number);
+    const near = fc.oneof(
+      fc.constant(undefined),
+      fc.constantFrom(...seconds).chain((v) => fc.constantFrom(v - 1, v, v + 1)),
+    );
+    fc.assert(
+      fc.property(near, near, fc.boolean(), fc.boolean(), (gt, lt, desc, inclusive) => {
+        const bound = { ...(gt !== undefined && { $gt: gt }), ...(lt !== undefined && { $lt: lt }) };
+        const keep = (r: SeiRecord) => {
+          const v = r.issue_updated_at as number | undefined;
+          if (v === undefined) return false;
+          const aboveLower = gt === undefined || (inclusive ? v >= gt : v > gt);
+          return aboveLower && (lt === undefined || (inclusive ? v <= lt : v < lt));
+        };
+        const semantics = { parser: 'long', inclusive } as const;
+        expect(
+          resolved('jira_issues', { issue_updated_at: bound }, [{ id: 'issue_updated_at', desc }], semantics),
+        ).toEqual(bruteForce('jira_issues', 'issue_updated_at', desc, keep));
+      }),
+      { numRuns: 60 },
+    );
   });
 });
