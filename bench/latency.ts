@@ -1,5 +1,5 @@
 /**
- * `npm run bench:latency [-- --replay] [--scales 30000,200000,1000000] [--workers 1,3] [--scale-out 200000]
+ * `npm run bench:latency [-- --replay] [--scales 30000,200000,1000000 (0: none)] [--workers 1,3] [--scale-out 200000]
  *  [--timeline] [--env NAME=value] [--out bench/results]`
  *
  * The walk by time against a loaded tenant: SEI answers a 1,000-record Jira page in about one second
@@ -58,7 +58,8 @@ const { values } = parseArgs({
   },
 });
 const source: LatencySourceKind = values.replay ? 'replay' : 'simulator';
-const scales = values.scales!.split(',').map(Number);
+// `--scales 0` leaves the budget scenario out (the scale-out pair alone).
+const scales = values.scales!.split(',').map(Number).filter((records) => records > 0);
 const workerCounts = values.workers!.split(',').map(Number);
 const workerEnv = envSettings(values.env);
 const PAGE_SIZE = 1000;
@@ -474,7 +475,7 @@ const seiText =
     : 'SEI: the simulator in its own process';
 const command = `npm run bench:latency --${values.replay ? ' --replay' : ''} --scales ${scales.join(',')} --workers ${workerCounts.join(',')} --scale-out ${scaleOut}${(values.env ?? []).map((setting) => ` --env ${setting}`).join('')}`;
 const progress = new ResultsSoFar({
-  path: `${values.out}/latency-${scales.join('-')}${source === 'replay' ? '-replay' : ''}`,
+  path: `${values.out}/latency-${scales.length > 0 ? scales.join('-') : `scale-out-${scaleOut}`}${source === 'replay' ? '-replay' : ''}`,
   render,
 });
 await progress.complete(async () => {
