@@ -2,8 +2,8 @@
  * How far a slice's walker reads ahead of its last committed page (issue 24, the tail of a walk): the
  * pages it held past that page when it committed (its write queue, and the request in flight). A thief
  * leaves the victim those pages and may take the rest; without it a thief assumed the most a walker can
- * hold (its write depth + 1), and no slice with fewer than five pages left was ever shared. Null until
- * the slice's first commit (and once its walker is gone).
+ * hold (its write depth + 1), and no slice with fewer than five pages left was ever shared. A claim
+ * sets 1 (the walker's first request); null while no walker holds the slice.
  */
 import { type Kysely, sql } from 'kysely';
 

@@ -143,7 +143,7 @@ export interface WalkSlicesTable {
   split_from: number | null;
   /** A thief is choosing where to split this slice, since then. */
   stealing_since: Timestamp | null;
-  /** Pages its walker held past the last committed one when it committed (migration 018). */
+  /** Pages its walker held past the last committed one when it committed, 1 when claimed (migration 018). */
   pages_ahead: number | null;
 }
 

@@ -42,7 +42,7 @@ export interface SliceState {
   remainingRecords: number | null;
   /** The slice this one was split from (null for planned slices). */
   splitFrom: number | null;
-  /** Pages its walker held past the last committed one when it committed; null before its first commit. */
+  /** Pages its walker held past the last committed one when it committed (1 when claimed); null unclaimed. */
   pagesAhead: number | null;
 }
 
@@ -150,7 +150,8 @@ export async function claimSlice(
 ): Promise<SliceState | undefined> {
   const row = await db
     .updateTable('sei_sync.walk_slices')
-    .set({ claimed_by: walker, claimed_at: sql`now()` })
+    // A walker starting holds one page ahead: the request it sends next (its commits tell more).
+    .set({ claimed_by: walker, claimed_at: sql`now()`, pages_ahead: 1 })
     .where('walk_id', '=', walkId)
     .where('slice_no', '=', sliceNo)
     .where('done_at', 'is', null)
@@ -334,6 +335,7 @@ export async function splitSlice(db: Executor, split: SliceSplit): Promise<numbe
         remaining_records: split.estimates.taken,
         claimed_by: split.thief,
         claimed_at: sql<Date>`now()`,
+        pages_ahead: 1,
         split_from: split.victim,
       })
       .execute();

@@ -39,6 +39,12 @@ export const STEALING_DEFAULTS = {
    */
   attempts: 10,
   holdWaitMs: 100,
+  /**
+   * How long a thief waits, in `holdWaitMs` steps, for a running slice that has not committed a page
+   * yet: its first commit gives the server's count of what it holds (a plan's estimate is often short
+   * of it), and the last slices of a walk are the ones worth sharing.
+   */
+  patienceMs: 2_000,
 } as const;
 
 /** A walker's name in `claimed_by`: the machine and process, and which walker of it. */
@@ -64,7 +70,7 @@ export interface SplitFloors {
 
 export function splitFloors(pageSize: number, writeDepth: number): SplitFloors {
   return {
-    // Unknown before its first commit: the most a walker holds, its write queue and a request.
+    // Not told (claimed by a version before migration 018): the most a walker holds, its write queue and a request.
     kept: (slice) => (slice.pagesAhead ?? writeDepth + 1) * pageSize,
     taken: STEALING_DEFAULTS.minPagesTaken * pageSize,
   };
@@ -82,19 +88,21 @@ export async function stealSlice(
   const { stream } = run;
   const direction = stream.cursor.serverOrder;
   const floors = splitFloors(pageSizeOf(ctx, stream), ctx.settings.writeDepth);
-  for (let attempt = 0; attempt < STEALING_DEFAULTS.attempts && !run.signal.aborted; attempt++) {
-    const slices = await readSlices(ctx.db, request.walkId);
-    if (slices.some((slice) => !slice.done && slice.claimedBy === null)) return undefined;
-    const victims = running(slices, direction, floors);
+  const patientUntil = Date.now() + STEALING_DEFAULTS.patienceMs;
+  for (let attempt = 0; attempt < STEALING_DEFAULTS.attempts && !run.signal.aborted; ) {
+    const move = thiefMove(await readSlices(ctx.db, request.walkId), direction, floors);
+    if (move.kind === 'leave' || (move.kind === 'wait' && Date.now() >= patientUntil)) return undefined;
     // The largest a thief can hold: another thief counting one victim sends this one to the next.
     let victim: Victim | undefined;
-    for (const candidate of victims)
-      if (await holdVictim(ctx.db, request.walkId, candidate.slice.sliceNo)) {
-        victim = candidate;
-        break;
-      }
+    if (move.kind === 'split') {
+      attempt++;
+      for (const candidate of move.victims)
+        if (await holdVictim(ctx.db, request.walkId, candidate.slice.sliceNo)) {
+          victim = candidate;
+          break;
+        }
+    }
     if (!victim) {
-      if (victims.length === 0) return undefined;
       await sleep(STEALING_DEFAULTS.holdWaitMs, undefined, { signal: run.signal }).catch(() => {});
       continue;
     }
@@ -140,12 +148,27 @@ async function splitVictim(
   return sliceNo;
 }
 
-/** The running slices with enough left to read for a split, the most first. */
-export function running(
+/**
+ * What a thief does with the walk's slices as they are now: leave them (a slice still waits for its
+ * own walker, or nothing is worth taking), split one of `victims` (the most left first), or wait for a
+ * running slice that has not committed a page yet (it has not told the server's count).
+ */
+export function thiefMove(
   slices: readonly SliceState[],
   direction: WalkDirection,
   floors: SplitFloors,
-): Victim[] {
+): { kind: 'leave' } | { kind: 'wait' } | { kind: 'split'; victims: Victim[] } {
+  if (slices.some((slice) => !slice.done && slice.claimedBy === null)) return { kind: 'leave' };
+  const victims = running(slices, direction, floors);
+  if (victims.length > 0) return { kind: 'split', victims };
+  const starting = slices.some(
+    (slice) => slice.claimedBy !== null && !slice.done && slice.remainingRecords === null,
+  );
+  return starting ? { kind: 'wait' } : { kind: 'leave' };
+}
+
+/** The running slices with enough left to read for a split, the most first. */
+function running(slices: readonly SliceState[], direction: WalkDirection, floors: SplitFloors): Victim[] {
   const victims: Victim[] = [];
   for (const slice of slices) {
     if (slice.done || slice.claimedBy === null) continue;

@@ -41,7 +41,8 @@ describe.each<WalkDirection>(['asc', 'desc'])('a split between two pages in flig
     // Positions along the walk, as seconds: the walk starts at `at(0)` and moves by `at(k)`.
     const at = (k: number) => (asc ? k : 1_000 - k);
     await createSlices(db, walkId, 'jira_issues', direction, [{ from: 0, to: 1_000, estimatedRecords: 100 }]);
-    await claimSlice(db, walkId, 0, 'victim');
+    // A walker starting holds one page ahead, its first request.
+    expect((await claimSlice(db, walkId, 0, 'victim'))?.pagesAhead).toBe(1);
     const old = { from: 0, to: 1_000 };
     const slice = { walkId, sliceNo: 0 };
     const page = (from: number, to: number) => ({
@@ -67,6 +68,7 @@ describe.each<WalkDirection>(['asc', 'desc'])('a split between two pages in flig
       estimates: { kept: 20, taken: 40 },
     });
     expect(stolen).toBe(1);
+    expect(await readSlice(db, walkId, 1)).toMatchObject({ claimedBy: 'thief', pagesAhead: 1 });
     const narrowed = asc ? { from: 0, to: 500 } : { from: 500, to: 1_000 };
     expect(await advanceSlice(db, slice, page(300, 700))).toEqual({ kind: 'narrowed', bounds: narrowed });
     // The first page, cut to the new bounds, closes the slice at the split.
