@@ -5,9 +5,10 @@
  *
  * The split point is placed where the records are, by one count (the victim's own requests already
  * told how much it has left, `remaining_records`): the victim keeps about half, and at least the pages
- * it held past its last commit (`pages_ahead`, else the most it can hold). The split itself is one transaction (walk-slices.ts `splitSlice`); the
- * victim learns its new bound when its next page commits, and drops what it read past it
- * (slice-bounds.ts). Works the same in one process and in the worker: a slice job steals before it returns.
+ * it held past its last commit (`pages_ahead`). The split itself is one transaction (walk-slices.ts
+ * `splitSlice`); the victim learns its new bound when its next page commits, and drops what it read
+ * past it (slice-bounds.ts). Works the same in one process and in the worker: a slice job steals
+ * before it returns.
  */
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
