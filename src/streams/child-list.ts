@@ -60,7 +60,12 @@ function childRows(
     return [];
   }
   const rows: Row[] = [];
+  if (list.length === 0) return rows;
   const at = new ListEntryNotes(notes, child.list);
+  // One array of the fixed values for the whole list (the builder copies them into each row): an
+  // array per entry was a tenth of a Jira sync's allocations.
+  const fixed: unknown[] = [...parentKey, 0];
+  const ordinalAt = parentKey.length;
   for (let i = 0; i < list.length; i++) {
     const entry: unknown = list[i];
     if (!isPlainObject(entry)) {
@@ -68,7 +73,8 @@ function childRows(
       continue;
     }
     at.index = i;
-    rows.push(build(entry, at, [...parentKey, rows.length]));
+    fixed[ordinalAt] = rows.length;
+    rows.push(build(entry, at, fixed));
   }
   return rows;
 }
