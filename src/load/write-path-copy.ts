@@ -27,6 +27,7 @@ import { CopyIn } from './copy-client.js';
 import { copyColumnList, encodeChildRows, encodedOrUndefined, encodeEntityRows } from './copy-rows.js';
 import { storedStates } from './existing-rows.js';
 import { underSavepoint } from './isolate-bad-records.js';
+import { keyObjectOf } from './key-object.js';
 import { mergeSourceColumns, runMerge } from './merge-sql.js';
 import { fillStage, type StageOptions, stageOf } from './stage-table.js';
 import { jsonbWritePath } from './write-path-jsonb.js';
@@ -60,10 +61,8 @@ async function insertNewRows(
     trx.executeQuery(CompiledQuery.raw(insertSql(table), [new CopyIn(data)])),
   );
   if (!attempt.ok) return undefined;
-  return rows.map(({ row }) => ({
-    key: Object.fromEntries(table.key.map((column) => [column, row[column]])),
-    inserted: true,
-  }));
+  const keyOf = keyObjectOf(table.key, { missingAsNull: false });
+  return rows.map(({ row }) => ({ key: keyOf(row), inserted: true }));
 }
 
 export function createCopyWritePath(options: StageOptions): WritePath {
