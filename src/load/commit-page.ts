@@ -249,6 +249,7 @@ async function writeContent(
       stream.table,
       content.rows,
       insertedKeys(stream.table, written),
+      context.path.textArrayParam,
     );
   return {
     inserted: written.inserted,

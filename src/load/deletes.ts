@@ -29,7 +29,8 @@ function inWalkPass(instant: string): string {
 
 /**
  * Notes the keys of a page's rows as seen by the walk. `inserted`: the keys (`keyText` form) of the
- * rows this transaction inserted, left out when the deletion step keeps them anyway.
+ * rows this transaction inserted, left out when the deletion step keeps them anyway. `textArrayParam`:
+ * how the key lists are sent (`WritePath.textArrayParam`; default as they are).
  */
 export async function recordSeenKeys(
   db: Executor,
@@ -37,6 +38,7 @@ export async function recordSeenKeys(
   table: TableSpec,
   rows: readonly Record<string, unknown>[],
   inserted: ReadonlySet<string> = new Set(),
+  textArrayParam: (values: readonly string[]) => unknown = (values) => values,
 ): Promise<void> {
   const seen = new Set(rows.map((row) => keyText(row, table.key)));
   if (seen.size === 0) return;
@@ -49,7 +51,7 @@ export async function recordSeenKeys(
        UNION ALL
        SELECT $1::uuid, k FROM unnest($3::text[]) AS k WHERE NOT ${inWalkPass('now()')}
        ON CONFLICT DO NOTHING`,
-      [walkId, kept, added],
+      [walkId, textArrayParam(kept), textArrayParam(added)],
     ),
   );
 }

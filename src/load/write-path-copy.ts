@@ -23,6 +23,7 @@ import { CompiledQuery, type Transaction } from 'kysely';
 import type { Database } from '../state/schema.js';
 import { keyText, qualified } from '../state/sql-text.js';
 import type { ChildTableSpec, Row, TableSpec } from '../streams/types.js';
+import { binaryTextArray } from './binary-params.js';
 import { CopyIn } from './copy-client.js';
 import { copyColumnList, encodeChildRows, encodedOrUndefined, encodeEntityRows } from './copy-rows.js';
 import { storedStates } from './existing-rows.js';
@@ -69,9 +70,12 @@ export function createCopyWritePath(options: StageOptions): WritePath {
   return {
     name: 'copy',
 
+    // A node-postgres connection: a Buffer parameter goes in binary.
+    textArrayParam: binaryTextArray,
+
     async mergeRows(trx, table, rows, stamp) {
       if (!trx.isTransaction) return jsonbWritePath.mergeRows(trx, table, rows, stamp);
-      const stored = await storedStates(trx, table, rows);
+      const stored = await storedStates(trx, table, rows, binaryTextArray);
       // Each list in key order, as every statement takes rows, so that concurrent writers lock alike.
       const toWrite: PreparedRow[] = [];
       const newRows: PreparedRow[] = [];

@@ -45,4 +45,9 @@ export interface WritePath {
   ): Promise<ChangedRow[]>;
   /** Inserts child rows whose parents have no child rows left (new parents, or lists just deleted). */
   insertChildren(trx: Executor, child: ChildTableSpec, rows: readonly Row[], runId: string): Promise<void>;
+  /**
+   * A `text[]` parameter (cast `$n::text[]` in the statement) as this path's connections take it most
+   * cheaply; without it, the array as is.
+   */
+  textArrayParam?(values: readonly (string | null)[]): unknown;
 }
