@@ -415,14 +415,16 @@ export type KeyFields =
 
 /** Reads the key fields of a record, or says which one is missing or wrong-typed. */
 export function readKeyFields(record: Record<string, unknown>, fields: readonly string[]): KeyFields {
-  const values: string[] = [];
-  for (const field of fields) {
+  // Sized at once: read twice per record, an array grown by push held room for 17 values.
+  const values: string[] = new Array(fields.length);
+  for (let i = 0; i < fields.length; i++) {
+    const field = fields[i]!;
     const raw = record[field];
     const value = toKeyText(raw);
     if (value === undefined) {
       return { ok: false, reason: `key field ${field} is ${describeValue(raw)}` };
     }
-    values.push(value);
+    values[i] = value;
   }
   return { ok: true, values };
 }
