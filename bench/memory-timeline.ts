@@ -120,6 +120,14 @@ try {
   if (allocProfile) {
     const profile = JSON.parse(readFileSync(allocProfile, 'utf8'));
     process.stdout.write(`${describeAllocations(profile, { records, top: Number(values['alloc-top']) })}\n`);
+    const collections = JSON.parse(readFileSync(`${allocProfile}.gc.json`, 'utf8')) as Record<
+      string,
+      { count: number; ms: number }
+    >;
+    for (const [kind, { count, ms }] of Object.entries(collections))
+      process.stdout.write(
+        `  GC ${kind}: ${count} (${((count / records) * 1000).toFixed(2)} per 1,000 records), ${ms.toFixed(0)} ms\n`,
+      );
   }
   // When each big stream ran, to read the timeline by (seconds from the sync's start, roughly).
   const client = await connect(db.url);

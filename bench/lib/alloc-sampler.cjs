@@ -5,7 +5,9 @@
  * (a `.heapprofile`, as DevTools saves it) to BENCH_ALLOC_PROFILE. One sample every
  * BENCH_ALLOC_INTERVAL bytes on average (default 16384); V8 scales each sample, so a node's
  * `selfSize` estimates the bytes allocated there. Only V8's heap: the backing stores of Buffers and
- * ArrayBuffers are not in it. Read by ../alloc-summary.ts; nothing of the product knows about it.
+ * ArrayBuffers are not in it. Beside it, `<file>.gc.json`: the collections of the run by kind (count
+ * and ms, from node's `gc` performance entries). Read by ../alloc-summary.ts; nothing of the product
+ * knows about it.
  */
 const { writeFileSync } = require('node:fs');
 
@@ -21,7 +23,31 @@ if (file) {
     includeObjectsCollectedByMajorGC: true,
     includeObjectsCollectedByMinorGC: true,
   });
+  const { PerformanceObserver, constants } = require('node:perf_hooks');
+  const KINDS = {
+    [constants.NODE_PERFORMANCE_GC_MINOR]: 'scavenge',
+    [constants.NODE_PERFORMANCE_GC_MAJOR]: 'mark-compact',
+    [constants.NODE_PERFORMANCE_GC_INCREMENTAL]: 'incremental marking',
+    [constants.NODE_PERFORMANCE_GC_WEAKCB]: 'weak callbacks',
+  };
+  const collections = {};
+  const observer = new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) {
+      const kind = KINDS[entry.detail?.kind] ?? String(entry.detail?.kind);
+      const forced = entry.detail?.flags & constants.NODE_PERFORMANCE_GC_FLAGS_ALL_EXTERNAL_MEMORY;
+      const name = forced ? `${kind} (external memory)` : kind;
+      const seen = (collections[name] ??= { count: 0, ms: 0 });
+      seen.count += 1;
+      seen.ms += entry.duration;
+    }
+  });
+  observer.observe({ entryTypes: ['gc'] });
   process.on('exit', () => {
+    try {
+      writeFileSync(`${file}.gc.json`, JSON.stringify(collections));
+    } catch {
+      // As below.
+    }
     session.post('HeapProfiler.stopSampling', (error, result) => {
       if (error) return;
       try {
