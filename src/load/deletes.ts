@@ -40,10 +40,12 @@ export async function recordSeenKeys(
   inserted: ReadonlySet<string> = new Set(),
   textArrayParam: (values: readonly string[]) => unknown = (values) => values,
 ): Promise<void> {
-  const seen = new Set(rows.map((row) => keyText(row, table.key)));
+  const seen = new Set<string>();
+  for (const row of rows) seen.add(keyText(row, table.key));
   if (seen.size === 0) return;
-  const kept = [...seen].filter((key) => !inserted.has(key));
-  const added = [...seen].filter((key) => inserted.has(key));
+  const kept: string[] = [];
+  const added: string[] = [];
+  for (const key of seen) (inserted.has(key) ? added : kept).push(key);
   await db.executeQuery(
     CompiledQuery.raw(
       `INSERT INTO sei_sync.walk_keys (walk_id, key)
