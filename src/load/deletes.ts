@@ -42,10 +42,21 @@ export async function recordSeenKeys(
 ): Promise<void> {
   const seen = new Set<string>();
   for (const row of rows) seen.add(keyText(row, table.key));
-  if (seen.size === 0) return;
+  await recordSeenKeyTexts(db, walkId, seen, inserted, textArrayParam);
+}
+
+/** `recordSeenKeys` for keys already in `keyText` form, each once (a page's written keys). */
+export async function recordSeenKeyTexts(
+  db: Executor,
+  walkId: string,
+  keys: Iterable<string>,
+  inserted: ReadonlySet<string>,
+  textArrayParam: (values: readonly string[]) => unknown = (values) => values,
+): Promise<void> {
   const kept: string[] = [];
   const added: string[] = [];
-  for (const key of seen) (inserted.has(key) ? added : kept).push(key);
+  for (const key of keys) (inserted.has(key) ? added : kept).push(key);
+  if (kept.length + added.length === 0) return;
   await db.executeQuery(
     CompiledQuery.raw(
       `INSERT INTO sei_sync.walk_keys (walk_id, key)

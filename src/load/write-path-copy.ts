@@ -21,7 +21,7 @@
  */
 import { CompiledQuery, type Transaction } from 'kysely';
 import type { Database } from '../state/schema.js';
-import { keyText, qualified } from '../state/sql-text.js';
+import { qualified } from '../state/sql-text.js';
 import type { ChildTableSpec, Row, TableSpec } from '../streams/types.js';
 import { binaryTextArray } from './binary-params.js';
 import { CopyIn } from './copy-client.js';
@@ -81,7 +81,7 @@ export function createCopyWritePath(options: StageOptions): WritePath {
       const newRows: PreparedRow[] = [];
       const storedRows: PreparedRow[] = [];
       for (const prepared of rows) {
-        const state = stored.get(keyText(prepared.row, table.key));
+        const state = stored.get(prepared.key);
         if (state === undefined) newRows.push(prepared);
         else if (state.deleted || state.hash !== prepared.hash) storedRows.push(prepared);
         else continue;
