@@ -1,18 +1,23 @@
 /**
  * `npx tsx bench/memory-timeline.ts [--scales 100000] [--mix jira] [--page-size 1000]
- *  [--node-flags '--flag ...'] [--env NAME=value]... [--cli <path to a compiled cli.js>] [--every 100] [--live]`:
+ *  [--node-flags '--flag ...'] [--env NAME=value]... [--cli <path to a compiled cli.js>] [--every 100] [--live]
+ *  [--alloc-profile <file.heapprofile>] [--alloc-top 25]`:
  * where the resident memory of one `sei-sync sync` (compiled) goes, on the replay server
  * (./lib/replay-with-fallback.ts), or with `--live` on the simulator itself: no capture, which at 10M
  * would take hours and not fit in memory (the simulator's CPU then shares the machine; RSS is the
  * sync's own either way). A preload (./lib/memory-sampler.cjs) samples the child every
  * `--every` ms; this prints the peak RSS, the sync's CPU per 1,000 records, what made up the peak
  * (anonymous and file-backed pages, V8's heap spaces, external and array buffers) and a coarse timeline.
+ * With `--alloc-profile`, the sync also runs under a sampling allocation profiler (./lib/alloc-sampler.cjs,
+ * which costs CPU: its time and CPU are then not the product's), the profile is kept in that file and
+ * the bytes allocated per 1,000 records and by which functions are printed (./alloc-summary.ts).
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { describeAllocations } from './alloc-summary.js';
 import { buildCli } from './lib/build.js';
 import { runCli } from './lib/cli-process.js';
 import { connect, createScratchDatabase } from './lib/database.js';
@@ -21,6 +26,7 @@ import { startBenchReplay } from './lib/replay-with-fallback.js';
 import { BENCH_REQUESTS_PER_MINUTE, MIXES, type MixName } from './lib/scenario-data.js';
 
 const SAMPLER = fileURLToPath(new URL('./lib/memory-sampler.cjs', import.meta.url));
+const ALLOC_SAMPLER = fileURLToPath(new URL('./lib/alloc-sampler.cjs', import.meta.url));
 
 const { values } = parseArgs({
   options: {
@@ -32,6 +38,8 @@ const { values } = parseArgs({
     cli: { type: 'string' },
     every: { type: 'string', default: '100' },
     live: { type: 'boolean', default: false },
+    'alloc-profile': { type: 'string' },
+    'alloc-top': { type: 'string', default: '25' },
   },
 });
 if (!(values.mix! in MIXES)) throw new Error(`--mix: one of ${Object.keys(MIXES).join(', ')}`);
@@ -93,11 +101,18 @@ try {
   const file = join(dir, 'memory.jsonl');
   const load = loadavg()[0]!;
   const startedAt = Date.now();
+  const allocProfile = values['alloc-profile'];
   const run = await runCli({
     args: ['sync'],
     cliPath,
-    env: { ...env, ...extraEnv, BENCH_MEMORY_FILE: file, BENCH_MEMORY_EVERY_MS: values.every! },
-    nodeFlags: [...nodeFlags, '--require', SAMPLER],
+    env: {
+      ...env,
+      ...extraEnv,
+      BENCH_MEMORY_FILE: file,
+      BENCH_MEMORY_EVERY_MS: values.every!,
+      ...(allocProfile ? { BENCH_ALLOC_PROFILE: allocProfile } : {}),
+    },
+    nodeFlags: [...nodeFlags, '--require', SAMPLER, ...(allocProfile ? ['--require', ALLOC_SAMPLER] : [])],
     timeoutMs: 4 * 60 * 60_000, // 10M live takes most of an hour here
   });
   if (run.code !== 0) throw new Error(`sync failed (${run.code ?? run.signal}): ${run.stderr.slice(-2000)}`);
@@ -115,6 +130,18 @@ try {
   const step = Math.max(1, Math.floor(samples.length / 20));
   for (let i = 0; i < samples.length; i += step)
     process.stdout.write(`  ${(samples[i]!.t / 1000).toFixed(1)} s: ${describe(samples[i]!)}\n`);
+  if (allocProfile) {
+    const profile = JSON.parse(readFileSync(allocProfile, 'utf8'));
+    process.stdout.write(`${describeAllocations(profile, { records, top: Number(values['alloc-top']) })}\n`);
+    const collections = JSON.parse(readFileSync(`${allocProfile}.gc.json`, 'utf8')) as Record<
+      string,
+      { count: number; ms: number }
+    >;
+    for (const [kind, { count, ms }] of Object.entries(collections))
+      process.stdout.write(
+        `  GC ${kind}: ${count} (${((count / records) * 1000).toFixed(2)} per 1,000 records), ${ms.toFixed(0)} ms\n`,
+      );
+  }
   // When each big stream ran, to read the timeline by (seconds from the sync's start, roughly).
   const client = await connect(db.url);
   try {

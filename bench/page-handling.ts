@@ -29,6 +29,7 @@ import { rowHash } from '../src/load/row-hash.js';
 import type { PreparedRow } from '../src/load/write-types.js';
 import { type NormalizedPage, normalizePage } from '../src/normalize/page.js';
 import { limitHeapGrowth } from '../src/runtime/heap-growth.js';
+import { keyText } from '../src/state/sql-text.js';
 import { STREAMS } from '../src/streams/registry.js';
 import type { Row } from '../src/streams/types.js';
 import { jiraPageFiles, newestJiraCapture, pageBytes } from './lib/jira-capture.js';
@@ -101,7 +102,7 @@ function preparedAtOnce(rows: readonly Row[]): PreparedRow[] {
   return rows.map((row) => {
     const rawJson = JSON.stringify(row.raw);
     row.raw = null;
-    return { row, rawJson, hash: rowHash(rawJson) };
+    return { row, key: keyText(row, stream.table.key), rawJson, hash: rowHash(rawJson) };
   });
 }
 
@@ -160,7 +161,7 @@ function fromBytes(rows: readonly Row[]): PreparedRow[] {
   return rows.map((row) => {
     const bytes = row.raw as Buffer;
     const text = bytes.toString('latin1');
-    return { row, rawJson: text, hash: rowHash(text) };
+    return { row, key: keyText(row, stream.table.key), rawJson: text, hash: rowHash(text) };
   });
 }
 

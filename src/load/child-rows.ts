@@ -68,9 +68,11 @@ export async function replaceChildren(
   changed: readonly ChangedRow[],
 ): Promise<void> {
   if (input.children.length === 0 || changed.length === 0) return;
-  const changedKeys = new Set(changed.map((row) => keyText(row.key, input.table.key)));
   // Every parent changed and none came twice (a first sync): every child row is wanted, as it is.
   const everyList = changed.length === input.rows.length;
+  const changedKeys = everyList
+    ? undefined
+    : new Set(changed.map((row) => keyText(row.key, input.table.key)));
   // A parent the page just inserted has no child rows yet (deleting or truncating parents deletes their
   // child rows: migration 009's triggers, the foreign keys' cascade before), so only updated parents
   // need their old lists deleted.
@@ -78,7 +80,8 @@ export async function replaceChildren(
   for (const child of input.children) {
     if (updated.length > 0) await deleteLists(trx, input.table, child, updated);
     const pageRows = input.childRows[child.name] ?? [];
-    const rows = everyList ? pageRows : lastListPerParent(pageRows, child.parentKey, changedKeys);
+    const rows =
+      changedKeys === undefined ? pageRows : lastListPerParent(pageRows, child.parentKey, changedKeys);
     if (rows.length > 0) await path.insertChildren(trx, child, rows, input.runId);
   }
 }

@@ -29,7 +29,8 @@ function inWalkPass(instant: string): string {
 
 /**
  * Notes the keys of a page's rows as seen by the walk. `inserted`: the keys (`keyText` form) of the
- * rows this transaction inserted, left out when the deletion step keeps them anyway.
+ * rows this transaction inserted, left out when the deletion step keeps them anyway. `textArrayParam`:
+ * how the key lists are sent (`WritePath.textArrayParam`; default as they are).
  */
 export async function recordSeenKeys(
   db: Executor,
@@ -37,11 +38,25 @@ export async function recordSeenKeys(
   table: TableSpec,
   rows: readonly Record<string, unknown>[],
   inserted: ReadonlySet<string> = new Set(),
+  textArrayParam: (values: readonly string[]) => unknown = (values) => values,
 ): Promise<void> {
-  const seen = new Set(rows.map((row) => keyText(row, table.key)));
-  if (seen.size === 0) return;
-  const kept = [...seen].filter((key) => !inserted.has(key));
-  const added = [...seen].filter((key) => inserted.has(key));
+  const seen = new Set<string>();
+  for (const row of rows) seen.add(keyText(row, table.key));
+  await recordSeenKeyTexts(db, walkId, seen, inserted, textArrayParam);
+}
+
+/** `recordSeenKeys` for keys already in `keyText` form, each once (a page's written keys). */
+export async function recordSeenKeyTexts(
+  db: Executor,
+  walkId: string,
+  keys: Iterable<string>,
+  inserted: ReadonlySet<string>,
+  textArrayParam: (values: readonly string[]) => unknown = (values) => values,
+): Promise<void> {
+  const kept: string[] = [];
+  const added: string[] = [];
+  for (const key of keys) (inserted.has(key) ? added : kept).push(key);
+  if (kept.length + added.length === 0) return;
   await db.executeQuery(
     CompiledQuery.raw(
       `INSERT INTO sei_sync.walk_keys (walk_id, key)
@@ -49,7 +64,7 @@ export async function recordSeenKeys(
        UNION ALL
        SELECT $1::uuid, k FROM unnest($3::text[]) AS k WHERE NOT ${inWalkPass('now()')}
        ON CONFLICT DO NOTHING`,
-      [walkId, kept, added],
+      [walkId, textArrayParam(kept), textArrayParam(added)],
     ),
   );
 }

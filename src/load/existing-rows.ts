@@ -20,13 +20,19 @@ export interface StoredState {
 
 const probeSqlCache = new WeakMap<TableSpec, string>();
 
+function columnType(table: TableSpec, name: string): string {
+  return table.columns.find((column) => column.name === name)?.type ?? 'text';
+}
+
+function isTextList(values: readonly unknown[]): values is (string | null)[] {
+  return values.every((value) => value === null || typeof value === 'string');
+}
+
 function probeSql(table: TableSpec): string {
   let text = probeSqlCache.get(table);
   if (text === undefined) {
     const keyColumns = table.key.map(quoteIdent);
-    const types = table.key.map(
-      (name) => table.columns.find((column) => column.name === name)?.type ?? 'text',
-    );
+    const types = table.key.map((name) => columnType(table, name));
     text = `
       SELECT ${keyColumns.map((column) => `t.${column}`).join(', ')}, t.row_hash, t.deleted_at IS NOT NULL AS deleted
       FROM ${qualified(table.schema, table.name)} AS t
@@ -37,13 +43,22 @@ function probeSql(table: TableSpec): string {
   return text;
 }
 
-/** `keyText` of each stored row among `rows` → its state. */
+/**
+ * `keyText` of each stored row among `rows` → its state. `textArrayParam`: how a key column's values
+ * are sent when they are all text (`WritePath.textArrayParam`).
+ */
 export async function storedStates(
   trx: Executor,
   table: TableSpec,
   rows: readonly PreparedRow[],
+  textArrayParam?: (values: readonly (string | null)[]) => unknown,
 ): Promise<Map<string, StoredState>> {
-  const keyArrays = table.key.map((column) => rows.map(({ row }) => row[column] ?? null));
+  const keyArrays = table.key.map((column) => {
+    const values = rows.map(({ row }) => row[column] ?? null);
+    return textArrayParam && columnType(table, column) === 'text' && isTextList(values)
+      ? textArrayParam(values)
+      : values;
+  });
   const result = await trx.executeQuery<Record<string, unknown> & { row_hash: string; deleted: boolean }>(
     CompiledQuery.raw(probeSql(table), keyArrays),
   );

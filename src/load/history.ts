@@ -16,6 +16,7 @@
 import { CompiledQuery } from 'kysely';
 import { qualified, quoteIdent, recordsetColumns } from '../state/sql-text.js';
 import type { TableSpec } from '../streams/types.js';
+import { keyObjectOf } from './key-object.js';
 import type { ChangedRow, Executor } from './upsert.js';
 
 /** The schema of the history tables (migration 003). */
@@ -79,9 +80,7 @@ function historySql(table: TableSpec): HistorySql {
 }
 
 function keyRows(table: TableSpec, keys: readonly RowKey[]): string {
-  return JSON.stringify(
-    keys.map((key) => Object.fromEntries(table.key.map((column) => [column, key[column] ?? null]))),
-  );
+  return JSON.stringify(keys.map(keyObjectOf(table.key, { missingAsNull: true })));
 }
 
 export interface HistoryResult {

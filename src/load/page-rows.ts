@@ -8,10 +8,19 @@ import type { PreparedRow } from './write-types.js';
 
 /** Last occurrence of each key wins; the result is sorted by key so concurrent writers lock in one order. */
 export function dedupeByKey(rows: readonly Row[], key: readonly string[]): Row[] {
+  const { byKey, keys } = lastRowOfEachKey(rows, key);
+  return keys.map((text) => byKey.get(text)!);
+}
+
+/** Each key's last row, and the keys (`keyText`) in sorted order. */
+function lastRowOfEachKey(
+  rows: readonly Row[],
+  key: readonly string[],
+): { byKey: Map<string, Row>; keys: string[] } {
   const byKey = new Map<string, Row>();
   for (const row of rows) byKey.set(keyText(row, key), row);
   // The default sort orders strings by UTF-16 code units, as `<` does, without a comparator call.
-  return [...byKey.keys()].sort().map((text) => byKey.get(text)!);
+  return { byKey, keys: [...byKey.keys()].sort() };
 }
 
 /**
@@ -39,10 +48,12 @@ function isoInstant(ms: number): string | number {
  * past V8's limit, nesting past its stack), which the page's isolation treats as the record's fault.
  */
 export function prepareRows(table: TableSpec, rows: readonly Row[]): PreparedRow[] {
-  return dedupeByKey(rows, table.key).map((row) => {
+  const { byKey, keys } = lastRowOfEachKey(rows, table.key);
+  return keys.map((key) => {
+    const row = byKey.get(key)!;
     const raw = row[RAW_COLUMN.name];
-    if (raw === null || raw === undefined) return { row, rawJson: null, hash: null };
+    if (raw === null || raw === undefined) return { row, key, rawJson: null, hash: null };
     const rawJson = JSON.stringify(raw);
-    return { row, rawJson, hash: rowHash(rawJson) };
+    return { row, key, rawJson, hash: rowHash(rawJson) };
   });
 }

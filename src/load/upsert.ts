@@ -38,6 +38,8 @@ export interface WritePageResult {
   unchanged: number;
   /** Rows after de-duplication by key. */
   distinct: number;
+  /** Their keys (`keyText`), in key order. */
+  keys: readonly string[];
   changed: ChangedRow[];
 }
 
@@ -45,7 +47,7 @@ export interface WritePageResult {
 export async function writePage(trx: Executor, input: WritePageInput): Promise<WritePageResult> {
   const { table } = input;
   const rows = prepareRows(table, input.rows);
-  if (rows.length === 0) return { inserted: 0, updated: 0, unchanged: 0, distinct: 0, changed: [] };
+  if (rows.length === 0) return { inserted: 0, updated: 0, unchanged: 0, distinct: 0, keys: [], changed: [] };
   const changed = await input.path.mergeRows(trx, table, rows, {
     runId: input.runId,
     syncedAt: input.syncedAt,
@@ -60,6 +62,7 @@ export async function writePage(trx: Executor, input: WritePageInput): Promise<W
     updated: changed.length - inserted,
     unchanged: rows.length - changed.length,
     distinct: rows.length,
+    keys: rows.map((row) => row.key),
     changed,
   };
 }

