@@ -286,11 +286,11 @@ export class StreamQueries {
     const live = this.#liveOrdinals();
     const columns = sort.map((spec) => ({ column: this.#column(spec.id), sign: spec.desc ? -1 : 1 }));
     const first = columns[0];
-    const packing =
-      columns.length === 1 && first?.column.kind === 'number' ? this.#packing(first.column, live) : undefined;
+    const only = columns.length === 1 ? first : undefined;
+    const packing = only?.column.kind === 'number' ? this.#packing(only.column, live) : undefined;
     let order: Uint32Array;
-    if (first && packing) {
-      order = this.#packedSort(first.column.values as Float64Array, live, first.sign, packing);
+    if (only?.column.kind === 'number' && packing) {
+      order = this.#packedSort(only.column.values, live, only.sign, packing);
     } else {
       order = live.sort((a, b) => {
         for (const { column, sign } of columns) {
