@@ -59,7 +59,10 @@ const { values } = parseArgs({
 });
 const source: LatencySourceKind = values.replay ? 'replay' : 'simulator';
 // `--scales 0` leaves the budget scenario out (the scale-out pair alone).
-const scales = values.scales!.split(',').map(Number).filter((records) => records > 0);
+const scales = values
+  .scales!.split(',')
+  .map(Number)
+  .filter((records) => records > 0);
 const workerCounts = values.workers!.split(',').map(Number);
 const workerEnv = envSettings(values.env);
 const PAGE_SIZE = 1000;

@@ -36,7 +36,8 @@ if (file) {
       const kind = KINDS[entry.detail?.kind] ?? String(entry.detail?.kind);
       const forced = entry.detail?.flags & constants.NODE_PERFORMANCE_GC_FLAGS_ALL_EXTERNAL_MEMORY;
       const name = forced ? `${kind} (external memory)` : kind;
-      const seen = (collections[name] ??= { count: 0, ms: 0 });
+      collections[name] ??= { count: 0, ms: 0 };
+      const seen = collections[name];
       seen.count += 1;
       seen.ms += entry.duration;
     }
