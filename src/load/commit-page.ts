@@ -21,7 +21,7 @@ import { keyText } from '../state/sql-text.js';
 import { advanceSlice, recordSnapshots } from '../state/walk-slices.js';
 import type { EntityStreamDefinition, TableSpec } from '../streams/types.js';
 import type { ChangeListener } from './change-listener.js';
-import { recordSeenKeyTexts } from './deletes.js';
+import { recordSeenKeys } from './deletes.js';
 import { type BadItem, underSavepoint, writeIsolatingBadItems } from './isolate-bad-records.js';
 import { insertRejects } from './rejects.js';
 import { insertSanitizedValues } from './sanitized-values.js';
@@ -246,7 +246,7 @@ async function writeContent(
   await insertRejects(trx, runId, stream.name, content.rejects);
   await insertSanitizedValues(trx, runId, stream.name, content.sanitized);
   if (context.recordKeys)
-    await recordSeenKeyTexts(
+    await recordSeenKeys(
       trx,
       context.walkId,
       written.keys,

@@ -15,7 +15,7 @@
  */
 import { CompiledQuery } from 'kysely';
 import { assertSchemaNotNewer } from '../state/migrate.js';
-import { keyText, keyTextSql, qualified, quoteIdent } from '../state/sql-text.js';
+import { keyTextSql, qualified, quoteIdent } from '../state/sql-text.js';
 import type { TableSpec } from '../streams/types.js';
 import type { Executor } from './upsert.js';
 
@@ -28,25 +28,11 @@ function inWalkPass(instant: string): string {
 }
 
 /**
- * Notes the keys of a page's rows as seen by the walk. `inserted`: the keys (`keyText` form) of the
- * rows this transaction inserted, left out when the deletion step keeps them anyway. `textArrayParam`:
- * how the key lists are sent (`WritePath.textArrayParam`; default as they are).
+ * Notes a page's keys (`keyText` form, each once) as seen by the walk. `inserted`: the keys of the rows
+ * this transaction inserted, left out when the deletion step keeps them anyway. `textArrayParam`: how
+ * the key lists are sent (`WritePath.textArrayParam`; default as they are).
  */
 export async function recordSeenKeys(
-  db: Executor,
-  walkId: string,
-  table: TableSpec,
-  rows: readonly Record<string, unknown>[],
-  inserted: ReadonlySet<string> = new Set(),
-  textArrayParam: (values: readonly string[]) => unknown = (values) => values,
-): Promise<void> {
-  const seen = new Set<string>();
-  for (const row of rows) seen.add(keyText(row, table.key));
-  await recordSeenKeyTexts(db, walkId, seen, inserted, textArrayParam);
-}
-
-/** `recordSeenKeys` for keys already in `keyText` form, each once (a page's written keys). */
-export async function recordSeenKeyTexts(
   db: Executor,
   walkId: string,
   keys: Iterable<string>,

@@ -12,6 +12,7 @@ import { markMissingAsDeleted, recordSeenKeys } from '../../../src/load/deletes.
 import { closeHistory, closeHistoryOfDeletedRows, recordHistory } from '../../../src/load/history.js';
 import { Secret } from '../../../src/secret.js';
 import { openWarehouse, type Warehouse } from '../../../src/state/open.js';
+import { keyText } from '../../../src/state/sql-text.js';
 import { jiraIssuesStream } from '../../../src/streams/jira-issues.js';
 import { DORA_STREAMS, STREAMS } from '../../../src/streams/registry.js';
 import { migratedPgliteDir } from '../../support/pglite-template.js';
@@ -211,9 +212,12 @@ describe('history on PostgreSQL', () => {
   it('deletion (a full-refresh walk that no longer returns the row) closes the current version', async () => {
     const walkId = randomUUID();
     await warehouse.db.transaction().execute(async (trx) => {
-      await recordSeenKeys(trx, walkId, jiraIssuesStream.table, [
-        { integration_id: '378', issue_key: 'LEV-2' },
-      ]);
+      await recordSeenKeys(
+        trx,
+        walkId,
+        [keyText({ integration_id: '378', issue_key: 'LEV-2' }, jiraIssuesStream.table.key)],
+        new Set(),
+      );
       const deleted = await markMissingAsDeleted(trx, walkId, jiraIssuesStream.table, T4);
       expect(deleted.keys).toEqual([{ integration_id: '378', issue_key: 'LEV-1' }]);
       expect(await closeHistory(trx, jiraIssuesStream.table, deleted.keys, T4)).toBe(1);

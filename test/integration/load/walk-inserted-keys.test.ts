@@ -11,6 +11,7 @@ import { markMissingAsDeleted, recordSeenKeys } from '../../../src/load/deletes.
 import type { Executor } from '../../../src/load/upsert.js';
 import { beginWalk, setWalkPass, UNSCOPED } from '../../../src/state/checkpoints.js';
 import { SchemaNewerError } from '../../../src/state/migrate.js';
+import { keyText } from '../../../src/state/sql-text.js';
 import { jiraIssuesStream } from '../../../src/streams/jira-issues.js';
 import { readAgainFromStart } from '../../../src/sync/walk-finisher.js';
 import { openTestWarehouse, type TestWarehouse, WAREHOUSE_KINDS } from '../../support/warehouses.js';
@@ -48,8 +49,7 @@ describe.each(WAREHOUSE_KINDS)('keys of rows a walk inserted, on %s', (kind) => 
         await recordSeenKeys(
           trx,
           walkId,
-          table,
-          rows.map((issue) => ({ integration_id: integration, issue_key: issue })),
+          rows.map((issue) => keyText({ integration_id: integration, issue_key: issue }, table.key)),
           new Set(inserted.map((issue) => `${integration}\u001f${issue}`)),
         );
       });
