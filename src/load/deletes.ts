@@ -28,15 +28,16 @@ function inWalkPass(instant: string): string {
 }
 
 /**
- * Notes a page's keys (`keyText` form, each once) as seen by the walk. `inserted`: the keys of the rows
- * this transaction inserted, left out when the deletion step keeps them anyway. `textArrayParam`: how
+ * Notes keys (`keyText` form, each once) as seen by the walk: a page's, or records read without being
+ * written (verify's heal). `inserted`: the keys of the rows this transaction inserted, left out when the
+ * deletion step keeps them anyway. `textArrayParam`: how
  * the key lists are sent (`WritePath.textArrayParam`; default as they are).
  */
 export async function recordSeenKeys(
   db: Executor,
   walkId: string,
   keys: Iterable<string>,
-  inserted: ReadonlySet<string>,
+  inserted: ReadonlySet<string> = new Set(),
   textArrayParam: (values: readonly string[]) => unknown = (values) => values,
 ): Promise<void> {
   const kept: string[] = [];
@@ -51,18 +52,6 @@ export async function recordSeenKeys(
        SELECT $1::uuid, k FROM unnest($3::text[]) AS k WHERE NOT ${inWalkPass('now()')}
        ON CONFLICT DO NOTHING`,
       [walkId, textArrayParam(kept), textArrayParam(added)],
-    ),
-  );
-}
-
-/** Notes keys (`keyText` form) as seen by the walk, e.g. records read without being written. */
-export async function recordKeys(db: Executor, walkId: string, seen: Iterable<string>): Promise<void> {
-  const keys = [...new Set(seen)];
-  if (keys.length === 0) return;
-  await db.executeQuery(
-    CompiledQuery.raw(
-      `INSERT INTO sei_sync.walk_keys (walk_id, key) SELECT $1::uuid, k FROM unnest($2::text[]) AS k ON CONFLICT DO NOTHING`,
-      [walkId, keys],
     ),
   );
 }

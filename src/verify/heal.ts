@@ -19,7 +19,7 @@ import {
   type DeletionScope,
   forgetWalkKeys,
   markMissingAsDeleted,
-  recordKeys,
+  recordSeenKeys,
 } from '../load/deletes.js';
 import { readCheckpoint } from '../state/checkpoints.js';
 import { addToStreamRun } from '../state/ledger.js';
@@ -199,13 +199,13 @@ async function readChangedSinceCursor(
 ): Promise<{ settled: boolean; moved: MovedRecords }> {
   const { db } = verify.ctx;
   const keys = new Set(known?.keys ?? []);
-  await recordKeys(db, walkId, keys);
+  await recordSeenKeys(db, walkId, keys);
   let from = known?.through ?? cursor;
   for (let read = 0; read < VERIFY_DEFAULTS.maxTailReads; read++) {
     const to = toEpochSeconds(verify.ctx.now()) + 1;
     if (to <= from) return { settled: true, moved: { keys, through: from } };
     const found = await readRangeKeys(verify, stream, { from, to });
-    await recordKeys(db, walkId, found.keys);
+    await recordSeenKeys(db, walkId, found.keys);
     for (const key of found.keys) keys.add(key);
     from = to;
     if (found.keys.size === 0 && found.rejected === 0) return { settled: true, moved: { keys, through: to } };
