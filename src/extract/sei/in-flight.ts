@@ -83,7 +83,7 @@ export class InFlightLimit implements ListClient {
     body: ListRequestBody,
     options?: ListCallOptions,
   ): Promise<ListResult<R>> {
-    const count = isCount(body);
+    const count = options?.count === true || isCount(body);
     await this.#acquire(count, options?.signal, () =>
       abortedError({ method: 'POST', path, page: body.page }),
     );
