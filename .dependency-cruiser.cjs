@@ -38,6 +38,17 @@ module.exports = {
         pathNot: '^src/(sync|verify|renormalize|extract|load|state|normalize|probe)/index\\.ts$',
       },
     },
+    {
+      name: 'run-now-stays-light',
+      severity: 'error',
+      comment:
+        'run-now starts a run: loading Express and Bull Board (the ops server) would add a few hundred ms before every run-now run starts.',
+      from: { path: '^src/commands/run-now\\.ts$' },
+      to: {
+        path: '(^src/observability/ops-server\\.ts$)|node_modules/(express|@bull-board)/',
+        reachable: true,
+      },
+    },
   ],
   options: {
     doNotFollow: { path: 'node_modules' },

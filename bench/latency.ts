@@ -1,6 +1,6 @@
 /**
- * `npm run bench:latency [-- --replay] [--scales 30000,200000,1000000 (0: none)] [--workers 1,3] [--scale-out 200000]
- *  [--timeline] [--env NAME=value] [--out bench/results]`
+ * `npm run bench:latency [-- --replay] [--scales 30000,200000,1000000 (0: none)] [--workers 1,3] [--scale-out 200000 (0: none)]
+ *  [--timeline] [--env NAME=value] [--baseline <git ref>] [--rounds 1] [--out bench/results]`
  *
  * The walk by time against a loaded tenant: SEI answers a 1,000-record Jira page in about one second
  * (LOADED_TENANT_LATENCY: 300 ms + 0.5 ms per record + 10 ms per 1,000 records skipped) and the key's
@@ -19,6 +19,10 @@
  * A second scenario shows scale-out where neither limit binds: a high budget and two slices per worker,
  * so that one worker's concurrency is what limits it; three workers should be about three times faster.
  *
+ * `--baseline <ref>`: the CLI of that commit (./lib/baseline.ts) runs each budget row too, just before
+ * this tree's, on the same capture (what it asks that the capture does not hold, the simulator
+ * answers); `--rounds n` measures each pair n times, alternating, for runs short enough to be noisy.
+ *
  * The results files are rewritten after each run (./lib/results-so-far.ts): a failed run leaves the rows
  * before it and a line saying why, and the bench exits 1. `BENCH_FAIL_AFTER_ROWS=n` fails the run after
  * the first n, to see that.
@@ -28,6 +32,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { LOADED_TENANT_LATENCY, latencyMs } from '../src/simulator/latency.js';
+import { buildBaselineCli } from './lib/baseline.js';
 import { buildCli, REPO_ROOT } from './lib/build.js';
 import { readHighWaterKiB, runCli } from './lib/cli-process.js';
 import { busyPercent, machineCpu, processCpuSeconds } from './lib/cpu.js';
@@ -55,6 +60,10 @@ const { values } = parseArgs({
     timeline: { type: 'boolean', default: false },
     /** `NAME=value` for the workers of the budget scenario (repeatable), to compare settings. */
     env: { type: 'string', multiple: true },
+    /** A git ref whose CLI runs every budget row beside this tree's. */
+    baseline: { type: 'string' },
+    /** Times each budget row (and its baseline) is measured. */
+    rounds: { type: 'string', default: '1' },
   },
 });
 const source: LatencySourceKind = values.replay ? 'replay' : 'simulator';
@@ -71,6 +80,8 @@ const RUN_TIMEOUT_MS = 60 * 60_000;
 
 interface Measurement {
   scenario: string;
+  /** Which CLI ran: `this tree`, or `baseline <commit>`. */
+  cli: string;
   records: number;
   workers: number;
   seconds: number;
@@ -222,6 +233,7 @@ async function runWorkers(options: {
 
 async function measure(options: {
   cli: string;
+  cliLabel: string;
   scenario: string;
   records: number;
   workers: number;
@@ -280,7 +292,7 @@ async function measure(options: {
       : await writeTimeline(
           sei,
           run,
-          `${options.scenario.startsWith('scale-out') ? 'scale-out' : 'budget'}-${options.records}-${options.workers}w${source === 'replay' ? '-replay' : ''}`,
+          `${options.scenario.startsWith('scale-out') ? 'scale-out' : 'budget'}-${options.records}-${options.workers}w${source === 'replay' ? '-replay' : ''}${options.cliLabel === THIS_TREE ? '' : `-${options.cliLabel.replace(/\s+/g, '-')}`}${rounds > 1 ? `-r${round}` : ''}`,
         );
     // The budget's limit is the pages the records need at the least, not the requests this walk made:
     // counts, boundary re-reads and the tail are the walk's own cost, so they count against it.
@@ -288,6 +300,7 @@ async function measure(options: {
     const pageLatencySeconds = latencyMs(LOADED_TENANT_LATENCY, PAGE_SIZE, 0) / 1000;
     return {
       scenario: options.scenario,
+      cli: options.cliLabel,
       records: options.records,
       workers: options.workers,
       seconds: run.seconds,
@@ -367,17 +380,29 @@ async function copySeconds(records: number): Promise<number> {
   }
 }
 
+const THIS_TREE = 'this tree';
 const cliPath = buildCli();
+const baseline = values.baseline === undefined ? undefined : buildBaselineCli(values.baseline);
+const clis = [
+  ...(baseline ? [{ label: `baseline ${baseline.commit}`, path: baseline.cliPath }] : []),
+  { label: THIS_TREE, path: cliPath },
+];
+const rounds = Math.max(1, Number(values.rounds));
+/** The round being measured (for the timeline files' names). */
+let round = 1;
 const scaleOut = Number(values['scale-out']);
 const results: Measurement[] = [];
-const runName = (scenario: string, records: number, workers: number) =>
-  `${scenario} ${records} × ${workers} worker(s)`;
+const runName = (scenario: string, records: number, workers: number, cli = THIS_TREE) =>
+  `${scenario} ${records} × ${workers} worker(s)${cli === THIS_TREE ? '' : ` (${cli})`}`;
 
 /** A run measured, a row of the table. */
 async function measureRow(options: Parameters<typeof measure>[0]): Promise<void> {
-  await progress.row(runName(options.scenario, options.records, options.workers), async () => {
-    results.push(await measure(options));
-  });
+  await progress.row(
+    runName(options.scenario, options.records, options.workers, options.cliLabel),
+    async () => {
+      results.push(await measure(options));
+    },
+  );
 }
 
 /** The whole report from the runs measured so far. */
@@ -385,6 +410,7 @@ function render(): Rendered {
   const table = markdownTable(
     [
       'scenario',
+      ...(baseline ? ['cli'] : []),
       'records',
       'workers',
       'seconds',
@@ -405,9 +431,10 @@ function render(): Rendered {
     ],
     results.map((r) => [
       r.scenario,
+      ...(baseline ? [r.cli] : []),
       String(r.records),
       String(r.workers),
-      r.seconds.toFixed(1),
+      r.seconds.toFixed(2),
       String(r.recordsPerSecond),
       String(r.requests),
       String(r.slices),
@@ -431,6 +458,7 @@ function render(): Rendered {
       : `\nWhere the time went (from each run's request timeline, seconds from \`run-now\`; the tail: after 90% of the records were asked for):\n\n${markdownTable(
           [
             'scenario',
+            ...(baseline ? ['cli'] : []),
             'records',
             'workers',
             'first request at s',
@@ -444,22 +472,23 @@ function render(): Rendered {
           ],
           timelines.map((r) => [
             r.scenario,
+            ...(baseline ? [r.cli] : []),
             String(r.records),
             String(r.workers),
-            r.timeline!.firstRequestSeconds.toFixed(1),
+            r.timeline!.firstRequestSeconds.toFixed(2),
             String(r.timeline!.planRequests),
-            r.timeline!.firstPageSeconds.toFixed(1),
-            r.timeline!.lastRequestSeconds.toFixed(1),
-            r.timeline!.tailSeconds.toFixed(1),
+            r.timeline!.firstPageSeconds.toFixed(2),
+            r.timeline!.lastRequestSeconds.toFixed(2),
+            r.timeline!.tailSeconds.toFixed(2),
             String(r.timeline!.tailSlices),
-            r.timeline!.afterLastRequestSeconds.toFixed(1),
-            r.seconds.toFixed(1),
+            r.timeline!.afterLastRequestSeconds.toFixed(2),
+            r.seconds.toFixed(2),
           ]),
         )}\n`;
   const fallbackLines = results.flatMap((r) =>
     r.fallback === undefined
       ? []
-      : [`- ${fallbackNote(runName(r.scenario, r.records, r.workers), r.fallback)}`],
+      : [`- ${fallbackNote(runName(r.scenario, r.records, r.workers, r.cli), r.fallback)}`],
   );
   const fallbacks =
     fallbackLines.length > 0
@@ -476,9 +505,9 @@ const seiText =
   source === 'replay'
     ? 'SEI: replay server in the bench process (pages captured once, served from memory, latency by timers; what it does not hold, the simulator answers)'
     : 'SEI: the simulator in its own process';
-const command = `npm run bench:latency --${values.replay ? ' --replay' : ''} --scales ${scales.join(',')} --workers ${workerCounts.join(',')} --scale-out ${scaleOut}${(values.env ?? []).map((setting) => ` --env ${setting}`).join('')}`;
+const command = `npm run bench:latency --${values.replay ? ' --replay' : ''} --scales ${scales.join(',')} --workers ${workerCounts.join(',')} --scale-out ${scaleOut}${(values.env ?? []).map((setting) => ` --env ${setting}`).join('')}${values.baseline ? ` --baseline ${values.baseline}` : ''}${rounds > 1 ? ` --rounds ${rounds}` : ''}`;
 const progress = new ResultsSoFar({
-  path: `${values.out}/latency-${scales.length > 0 ? scales.join('-') : `scale-out-${scaleOut}`}${source === 'replay' ? '-replay' : ''}`,
+  path: `${values.out}/latency-${scales.length > 0 ? scales.join('-') : `scale-out-${scaleOut}`}${source === 'replay' ? '-replay' : ''}${baseline ? `-vs-${baseline.commit}` : ''}`,
   render,
 });
 await progress.complete(async () => {
@@ -495,16 +524,21 @@ await progress.complete(async () => {
       process.stderr.write(`${records} records: COPY limit...\n`);
       return copySeconds(records);
     });
-    for (const workers of workerCounts)
-      await measureRow({
-        cli: cliPath,
-        scenario: 'budget 1000/min',
-        records,
-        workers,
-        budgetPerMinute: BUDGET_PER_MINUTE,
-        extraEnv: workerEnv,
-        copySeconds: copy,
-      });
+    for (round = 1; round <= rounds; round++)
+      // Baseline first in odd rounds, last in even ones: neither always runs on a warmer machine.
+      for (const workers of workerCounts)
+        for (const cli of round % 2 === 1 ? clis : [...clis].reverse())
+          await measureRow({
+            cli: cli.path,
+            cliLabel: cli.label,
+            scenario: 'budget 1000/min',
+            records,
+            workers,
+            budgetPerMinute: BUDGET_PER_MINUTE,
+            extraEnv: workerEnv,
+            copySeconds: copy,
+          });
+    round = 1;
   }
   // Scale-out where neither the budget nor PostgreSQL binds: two slices per worker, a budget of 5000/min.
   if (scaleOut > 0) {
@@ -512,6 +546,7 @@ await progress.complete(async () => {
     for (const workers of [1, 3])
       await measureRow({
         cli: cliPath,
+        cliLabel: THIS_TREE,
         scenario: 'scale-out (2 slices/worker, 5000/min)',
         records: scaleOut,
         workers,

@@ -24,7 +24,7 @@
  */
 import { z } from 'zod';
 import { ConfigError, nonNegativeInt, positiveInt, readSecretVariable } from './config.js';
-import { OPS_SERVER_DEFAULTS } from './observability/ops-server.js';
+import { OPS_SERVER_DEFAULTS } from './observability/ops-defaults.js';
 import { Secret } from './secret.js';
 import { ALL_STREAM_NAMES, type AnyStreamName } from './streams/types.js';
 

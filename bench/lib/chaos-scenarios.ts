@@ -8,6 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { DEFAULTS } from '../../src/config.js';
+import { SLICING_DEFAULTS } from '../../src/extract/slicing.js';
 import { Secret } from '../../src/secret.js';
 import type { FaultOptions } from '../../src/simulator/types.js';
 import { migrateToLatest } from '../../src/state/migrate.js';
@@ -203,9 +204,12 @@ export function killNineScenario(options: ChaosOptions, kills: number): Promise<
         });
         const log = await env.sim.requestLog();
         requests += log.length;
-        // Page requests (not the one-record counts of planning) asked again with the same body.
+        // Page requests (not the counts of planning, of one record or a few) asked again with the same body.
         const bodies = log
-          .filter((entry) => entry.status === 200 && (entry.pageSize ?? 0) > 1)
+          .filter(
+            (entry) =>
+              entry.status === 200 && (entry.pageSize ?? 0) > SLICING_DEFAULTS.firstRecordsBefore1970,
+          )
           .map((entry) => `${entry.path} ${JSON.stringify(entry.body)}`);
         maxRefetch = Math.max(maxRefetch, bodies.filter((body) => previousBodies.has(body)).length);
         committedRefetch += requestsBeforeResumePoints(log, kept).length;

@@ -4,12 +4,13 @@
  * after nine tenths of the records were asked for, when fewer and fewer slices are left to walk), and
  * finishing after the last request.
  */
+import { SLICING_DEFAULTS } from '../../src/extract/slicing.js';
 import type { TimelineEntry } from './latency-source.js';
 
 export interface TimelineSummary {
   /** Seconds from the run's start (`run-now`) to the first request: starting the run. */
   firstRequestSeconds: number;
-  /** Requests before the first page of more than one record: the plan's counts. */
+  /** Requests before the first page (more records than a count asks for): the plan's counts. */
   planRequests: number;
   /** Seconds from the run's start to the first page request. */
   firstPageSeconds: number;
@@ -39,7 +40,8 @@ export function summarizeTimeline(
   const first = log[0]?.at ?? run.startedAtMs;
   const last = log.at(-1)?.at ?? first;
   const seconds = (at: number) => (at - run.startedAtMs) / 1000;
-  const firstPage = log.findIndex((entry) => (entry.pageSize ?? 0) > 1);
+  // A count asks for one record, or a few (a plan from before 1970: SLICING_DEFAULTS).
+  const firstPage = log.findIndex((entry) => (entry.pageSize ?? 0) > SLICING_DEFAULTS.firstRecordsBefore1970);
   const total = log.reduce((sum, entry) => sum + entry.records, 0);
   let asked = 0;
   let tailStart = log.length - 1;

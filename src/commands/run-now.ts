@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { openOneShotRedis } from '../../jobs/connection.js';
 import { enqueueRun } from '../../jobs/enqueue.js';
 import { loadConfig } from '../config.js';
-import { parseAnyStreamList } from '../streams/registry.js';
+import { parseAnyStreamList } from '../streams/stream-names.js';
 import { STREAM_NAMES } from '../streams/types.js';
 import { loadWorkerConfig } from '../worker-config.js';
 import { runAction } from './run-action.js';

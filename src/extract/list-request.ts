@@ -64,6 +64,8 @@ export async function listPage(
     filter: ListFilter;
     signal?: AbortSignal | undefined;
     routeProbe?: boolean;
+    /** A count (`ListCallOptions.count`). */
+    count?: boolean;
     /** Awaited before the body is parsed (`ListCallOptions.beforeParse`). */
     beforeParse?: ListCallOptions['beforeParse'];
   },
@@ -81,6 +83,7 @@ export async function listPage(
     ...(source.query && { query: source.query }),
     ...(source.finalStatuses && { finalStatuses: source.finalStatuses }),
     ...(request.routeProbe && { routeProbe: true }),
+    ...(request.count && { count: true }),
     ...(request.beforeParse && { beforeParse: request.beforeParse }),
   });
   const metadata = result.response._metadata;

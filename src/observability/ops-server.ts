@@ -17,6 +17,7 @@ import express, { type RequestHandler } from 'express';
 import type { Secret } from '../secret.js';
 import { type Logger, silentLogger } from './logger.js';
 import type { SyncMetrics } from './metrics.js';
+import { OPS_SERVER_DEFAULTS } from './ops-defaults.js';
 
 export interface ReadinessCheck {
   /** Shown in the /readyz answer, e.g. `redis`. */
@@ -45,8 +46,7 @@ export interface OpsServerOptions {
   logger?: Logger;
 }
 
-/** 9464 is the port Prometheus exporters of the OpenTelemetry family conventionally use. */
-export const OPS_SERVER_DEFAULTS = { host: '0.0.0.0', port: 9464, checkTimeoutMs: 2_000 } as const;
+export { OPS_SERVER_DEFAULTS };
 export const BULL_BOARD_PATH = '/admin/queues';
 
 export interface OpsServer {

@@ -23,6 +23,7 @@ import { claimSlice, readSlice, type SliceState } from '../state/walk-slices.js'
 import type { IncrementalStream } from '../streams/types.js';
 import type { EngineContext, StreamRunContext } from './engine-context.js';
 import { cutToBounds, type SliceMove } from './slice-bounds.js';
+import { sliceEnded } from './walk-signal.js';
 
 export interface SliceWalkRequest {
   walkId: string;
@@ -128,6 +129,8 @@ export async function walkSlice(
             };
             try {
               const written = await writeWalkedPage(ctx, { ...run, log }, walked, turn);
+              // The slice's last page: this process's napping thieves need not wait for their next look.
+              if (cut.move.done) sliceEnded(request.walkId);
               log.debug(
                 {
                   records: walked.records,

@@ -103,18 +103,25 @@ export async function planOrAdoptWalk(
   const range: TimeRange = { from, to };
   const source = listSourceOf(ctx, stream, options.path);
   const ascending = stream.cursor.serverOrder === 'asc';
-  const count = (part: TimeRange) => countWindow(ctx, run, source, part);
+  const count = (part: TimeRange, records?: number) => countWindow(ctx, run, source, part, records);
   const plan = await planSlices({
     range,
     pageSize: pageSizeOf(ctx, stream),
     rounds: ctx.settings.planRounds,
     count,
-    // Ascending, the first record of the window is the answer to a one-record request.
+    // Ascending, the first record of the window is the answer to a one-record request (the first few
+    // records, when asked: a window from before 1970, ../extract/slicing.ts).
     ...(ascending && {
-      firstInstant: async (part: TimeRange) => {
-        const { answer, total, cost } = await count(part);
+      firstInstant: async (part: TimeRange, records?: number) => {
+        const { answer, total, cost } = await count(part, records);
         const first = answer.records[0];
-        return { first: first && recordSecond(stream.cursor, first), total, cost };
+        const instants: number[] = [];
+        for (const record of answer.records) {
+          const instant = recordSecond(stream.cursor, record);
+          if (instant === undefined) break;
+          instants.push(instant);
+        }
+        return { first: first && recordSecond(stream.cursor, first), total, cost, instants };
       },
     }),
   });

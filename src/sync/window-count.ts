@@ -21,19 +21,24 @@ export interface WindowCount {
   cost: RequestCost;
 }
 
-/** Counts `range`; a failed request's cost is booked to the stream run before the error is thrown. */
+/**
+ * Counts `range`, the answer holding its first `records` records (one unless asked); a failed
+ * request's cost is booked to the stream run before the error is thrown.
+ */
 export async function countWindow(
   ctx: EngineContext,
   run: StreamRunContext<IncrementalStream>,
   source: ListSource,
   range: TimeRange,
+  records = 1,
 ): Promise<WindowCount> {
   try {
     const answer = await listPage(ctx.client, source, {
       page: 0,
-      pageSize: 1,
+      pageSize: records,
       filter: windowFilter(source.baseFilter, run.stream.cursor, range),
       signal: run.signal,
+      count: true,
     });
     return { answer, total: answer.totalCount, cost: answer.cost };
   } catch (error) {

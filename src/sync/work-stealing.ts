@@ -12,7 +12,6 @@
  */
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { listSourceOf, pageSizeOf } from '../extract/list-source.js';
 import type { TimeRange } from '../extract/time-range.js';
 import { addToStreamRun } from '../state/ledger.js';
@@ -26,6 +25,7 @@ import {
 } from '../state/walk-slices.js';
 import type { IncrementalStream } from '../streams/types.js';
 import type { EngineContext, StreamRunContext } from './engine-context.js';
+import { napOnWalk } from './walk-signal.js';
 import { countWindow } from './window-count.js';
 
 export const STEALING_DEFAULTS = {
@@ -39,6 +39,7 @@ export const STEALING_DEFAULTS = {
    * every victim may be held by other thieves counting (then this one waits `holdWaitMs` for them).
    */
   attempts: 10,
+  /** A thief's nap between two looks at the slices (cut short when a slice of the walk ends in its process). */
   holdWaitMs: 100,
   /**
    * How long a thief waits, in `holdWaitMs` steps, for a running slice that has not committed a page
@@ -104,7 +105,7 @@ export async function stealSlice(
         }
     }
     if (!victim) {
-      await sleep(STEALING_DEFAULTS.holdWaitMs, undefined, { signal: run.signal }).catch(() => {});
+      await napOnWalk(request.walkId, STEALING_DEFAULTS.holdWaitMs, run.signal);
       continue;
     }
     const sliceNo = await splitVictim(ctx, run, request, victim, floors.taken).finally(() =>

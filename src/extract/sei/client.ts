@@ -104,6 +104,12 @@ export interface ListCallOptions {
    */
   routeProbe?: boolean;
   /**
+   * The request is a count (its total and a few first records, not a page to walk): the in-flight
+   * limit (./in-flight.ts) gives it a count's place and leaves it out of the pages' latency. A
+   * one-record request is a count anyway.
+   */
+  count?: boolean;
+  /**
    * HTTP statuses answered at once, without a retry: the endpoint is known to fail with them on some
    * servers (cicd_jobs: a 500 on every request), and the caller has a plan for that.
    */

@@ -6,8 +6,9 @@ export const IN_FLIGHT_DEFAULTS = {
   /** The cap (`SEI_MAX_IN_FLIGHT`): each request in flight is a page in memory. */
   maxInFlight: 16,
   /**
-   * Counts (one-record requests) in flight beside the pages: a count holds no page, and a walk's plan
-   * sends a round of them at once (8 parts of a stretch, SLICING_DEFAULTS.maxParts).
+   * Counts (one-record requests, or a few records: `ListCallOptions.count`) in flight beside the
+   * pages: a count holds no page, and a walk's plan sends a round of them at once (8 parts of a
+   * stretch, SLICING_DEFAULTS.maxParts).
    */
   maxCountsInFlight: 8,
   initialLatencyMs: 1000,

@@ -5,11 +5,12 @@
  * server; more only queues at the budget and holds pages in memory for nothing.
  *
  * The latency is an exponentially weighted average of successful calls, so the limit follows a server
- * that slows down or speeds up. Counts (one-record requests) are left out of it and of the slots: a
- * walk's plan sends a few dozen, answered several times faster than a page, and they would talk the
- * limit down just as the pages start; they hold no page, so they have slots of their own
- * (`maxCountsInFlight`), and a plan's round of counts goes out at once even where the pages' limit is
- * small (a process set to two requests in flight would count a round of eight in four round trips).
+ * that slows down or speeds up. Counts (one-record requests, or marked `count`) are left out of it
+ * and of the slots: a walk's plan sends a few dozen, answered several times faster than a page, and
+ * they would talk the limit down just as the pages start; they hold no page, so they have slots of
+ * their own (`maxCountsInFlight`), and a plan's round of counts goes out at once even where the
+ * pages' limit is small (a process set to two requests in flight would count a round of eight in
+ * four round trips).
  * The budget itself still decides when each request may start (shared through Redis by every worker,
  * slowed down by 429s); this limit only sizes the concurrency.
  *
@@ -100,7 +101,7 @@ export class InFlightLimit implements ListClient {
     body: ListRequestBody,
     options?: ListCallOptions,
   ): Promise<ListResult<R>> {
-    const count = isCount(body);
+    const count = options?.count === true || isCount(body);
     await this.#acquire(count, options?.signal, () =>
       abortedError({ method: 'POST', path, page: body.page }),
     );

@@ -3,6 +3,7 @@
  * neither count its window again nor walk stretches of time its plan's counts showed empty.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SLICING_DEFAULTS } from '../../../src/extract/slicing.js';
 import { readCheckpoint } from '../../../src/state/checkpoints.js';
 import { runSync } from '../../../src/sync/run-sync.js';
 import { diffStream, type SyncHarness, startSyncHarness } from '../../support/sync-harness.js';
@@ -11,6 +12,10 @@ const ISSUES = 30_000;
 const PAGE_SIZE = 1000;
 /** Jira requests let through before each kill: the first run's past its plan's counts, each a few pages. */
 const KILL_AFTER = [25, 8, 8];
+
+/** A count: one record, or a few (the window's, from before 1970), never a page of PAGE_SIZE. */
+const isCount = ({ pageSize }: { pageSize?: number | undefined }) =>
+  pageSize !== undefined && pageSize <= SLICING_DEFAULTS.firstRecordsBefore1970;
 
 /** The range (epoch s, `[from, to)`) a Jira list request asked for. */
 function askedRange(body: Record<string, unknown> | undefined): { from: number; to: number } | undefined {
@@ -54,7 +59,7 @@ describe('a walk killed three times mid-walk, then finished', () => {
       sim.releaseRequests();
       expect((await running).status).toBe('failed');
       windowEnd ??= (await readCheckpoint(harness.warehouse.db, 'jira_issues'))?.walk?.windowEnd;
-      countsPerRun.push(sim.requestLog.slice(before).filter((e) => e.pageSize === 1).length);
+      countsPerRun.push(sim.requestLog.slice(before).filter(isCount).length);
     }
     const beforeFinal = sim.requestLog.length;
     const run = await runSync(harness.newEngine(), {
@@ -70,8 +75,8 @@ describe('a walk killed three times mid-walk, then finished', () => {
     });
 
     const log = sim.requestLog.filter((e) => e.path.endsWith('/jira_issues/list'));
-    const counts = log.filter((e) => e.pageSize === 1);
-    const pages = log.filter((e) => e.pageSize !== 1);
+    const counts = log.filter(isCount);
+    const pages = log.filter((e) => !isCount(e));
     // The tail after the window (records changed while the walk ran) is read by the run that finishes it.
     const end = Math.floor(windowEnd!.getTime() / 1000);
     const emptyWindows = pages.filter((e) => e.records === 0 && (askedRange(e.body)?.from ?? end) < end);
@@ -89,7 +94,7 @@ describe('a walk killed three times mid-walk, then finished', () => {
     expect(countsPerRun.slice(1)).toEqual([0, 0]);
     const finalCounts = sim.requestLog
       .slice(beforeFinal)
-      .filter((e) => e.path.endsWith('/jira_issues/list') && e.pageSize === 1);
+      .filter((e) => e.path.endsWith('/jira_issues/list') && isCount(e));
     for (const count of finalCounts) expect(askedRange(count.body)?.to).toBeLessThan(end);
     expect(counts.length).toBe(countsPerRun[0]! + finalCounts.length);
     expect(blind.map((e) => askedRange(e.body))).toEqual([]);

@@ -182,6 +182,87 @@ describe('planSlices when one record lies far before the others', () => {
     expect(Math.max(...held)).toBeLessThan((4 * instants.length) / walked.length);
   });
 
+  /** The server answering with the first `records` records of each count, as a one-record request does with one. */
+  const withFirstRecords =
+    (times: readonly number[], counted: { part: TimeRange; records: number }[]) =>
+    async (part: TimeRange, records = 1) => {
+      counted.push({ part, records });
+      const inside = times.filter((t) => t >= part.from && t < part.to);
+      return {
+        first: inside[0],
+        total: inside.length,
+        cost: { ...noCost(), requests: 1 },
+        instants: inside.slice(0, records),
+      };
+    };
+
+  it('reads where the others start from the first records of the window, without a count past 1970', async () => {
+    const before: TimeRange[] = [];
+    const twoCounts = await planSlices({
+      range,
+      count: (part) => server.firstInstant(part),
+      firstInstant: async (part) => {
+        before.push(part);
+        return server.firstInstant(part);
+      },
+      pageSize: 1000,
+      rounds: SLICING_DEFAULTS.roundsWithStealing,
+    });
+    const counted: { part: TimeRange; records: number }[] = [];
+    const plan = await planSlices({
+      range,
+      count: (part) => server.firstInstant(part),
+      firstInstant: withFirstRecords(instants, counted),
+      pageSize: 1000,
+      rounds: SLICING_DEFAULTS.roundsWithStealing,
+    });
+    // The window (a few records: it starts before 1970), then the round over the years at once.
+    expect(counted[0]).toEqual({ part: range, records: SLICING_DEFAULTS.firstRecordsBefore1970 });
+    expect(counted).toHaveLength(1 + SLICING_DEFAULTS.maxParts);
+    for (const { part, records } of counted.slice(1)) {
+      expect(part.from).toBeGreaterThanOrEqual(years.from);
+      expect(records).toBe(1);
+    }
+    expect(plan.cost.requests).toBe(before.length - 1);
+    // The same plan as with the count past the first record.
+    expect(plan.slices).toEqual(twoCounts.slices);
+    expect(plan.total).toBe(twoCounts.total);
+  });
+
+  it('counts past 1970 when every first record of the window shares the first instant', async () => {
+    const crowded = [...Array.from({ length: 12 }, () => 0), ...instants.slice(1)];
+    const counted: { part: TimeRange; records: number }[] = [];
+    const plan = await planSlices({
+      range,
+      count: async () => {
+        throw new Error('counts go through firstInstant');
+      },
+      firstInstant: withFirstRecords(crowded, counted),
+      pageSize: 1000,
+      rounds: SLICING_DEFAULTS.roundsWithStealing,
+    });
+    expect(counted[1]).toEqual({ part: { from: 1, to: range.to }, records: 1 });
+    expect(counted).toHaveLength(2 + SLICING_DEFAULTS.maxParts);
+    const walked = plan.slices.filter((slice) => !slice.empty);
+    const held = walked.map((slice) => crowded.filter((t) => t >= slice.from && t < slice.to).length);
+    expect(held.reduce((n, k) => n + k, 0)).toBe(crowded.length);
+    // The twelve at 1970 are a slice of their own, counted exactly.
+    expect(walked[0]).toMatchObject({ from: 0, to: 1, estimatedRecords: 12 });
+  });
+
+  it('asks one record of a window that starts after 1970', async () => {
+    const counted: { part: TimeRange; records: number }[] = [];
+    await planSlices({
+      range: { from: 1, to: range.to },
+      count: async () => {
+        throw new Error('counts go through firstInstant');
+      },
+      firstInstant: withFirstRecords(instants, counted),
+      pageSize: 1000,
+    });
+    expect(counted.map(({ records }) => records)).toEqual(counted.map(() => 1));
+  });
+
   it('with thieves to cut the rest, a round that taught nothing does not count as the one round', async () => {
     // Counts alone (no first records, so no count past the lone one): equal parts from 1901.
     server.requests = 0;

@@ -90,8 +90,12 @@ describe('InFlightLimit', () => {
       nowMs: () => clock,
     });
     expect(limit.limit).toBe(13);
-    const answered = async (body: { page: number } & Record<string, unknown>, ms: number) => {
-      const call = limit.list('/v1/x/list', body);
+    const answered = async (
+      body: { page: number } & Record<string, unknown>,
+      ms: number,
+      count?: boolean,
+    ) => {
+      const call = limit.list('/v1/x/list', body, count === undefined ? undefined : { count });
       await tick();
       clock += ms;
       server.release();
@@ -99,6 +103,8 @@ describe('InFlightLimit', () => {
     };
     await answered({ page: 0, page_size: 1 }, 100);
     await answered({ page: 0, pageSize: 1 }, 100);
+    // A count that also reads its first few records (a plan from before 1970).
+    await answered({ page: 0, page_size: 10 }, 100, true);
     expect(limit.limit).toBe(13);
     // A page is what the walk's slots hold: 10/s × 0.4 s × 1.25 = 5.
     await answered({ page: 0, page_size: 1000 }, 400);
