@@ -13,13 +13,6 @@
  * four round trips).
  * The budget itself still decides when each request may start (shared through Redis by every worker,
  * slowed down by 429s); this limit only sizes the concurrency.
- *
- * Little's law sizes it for the budget's rate, but a process whose pages are written slower than SEI
- * answers (PostgreSQL is the bottleneck) only piles answers up, each a body in memory waiting for a
- * place to be parsed (issue 24: a third of the array-buffer memory at 1M). So each answer that waited
- * for its parse place takes one request off the limit and each that did not gives one back: the
- * requests under way settle where answers just start to wait, which under latency is as many as the
- * writes can take, and against a budget-bound walk (answers never wait) changes nothing.
  */
 import type { ListCallOptions, ListClient, ListRequestBody, ListResult } from './client.js';
 import { IN_FLIGHT_DEFAULTS } from './defaults.js';
@@ -46,9 +39,6 @@ export { IN_FLIGHT_DEFAULTS };
 /** A margin over Little's law: answers vary, and a request starting late leaves budget unused. */
 const HEADROOM = 1.25;
 
-/** An answer that waited this long for its parse place waited for the writes, not for a microtask. */
-const PARSE_WAIT_MS = 1;
-
 /** A request for one record: a count (its page size key is `page_size` or `pageSize`). */
 const isCount = (body: ListRequestBody): boolean => body.page_size === 1 || body.pageSize === 1;
 
@@ -60,8 +50,6 @@ export class InFlightLimit implements ListClient {
   readonly #smoothing: number;
   readonly #nowMs: () => number;
   #latencyMs: number;
-  /** Requests taken off Little's law while answers wait for their parse place. */
-  #writeBoundCut = 0;
   #inFlight = 0;
   #countsInFlight = 0;
   /** Most pages (requests other than counts) seen in flight at once (for tests and benchmarks). */
@@ -84,11 +72,6 @@ export class InFlightLimit implements ListClient {
 
   /** Requests allowed in flight now. */
   get limit(): number {
-    return Math.max(1, this.#littlesLaw - this.#writeBoundCut);
-  }
-
-  /** Requests the budget's rate and the latency call for, within the cap. */
-  get #littlesLaw(): number {
     return Math.max(1, Math.min(this.#max, Math.ceil(this.#ratePerMs * this.#latencyMs * HEADROOM)));
   }
 
@@ -110,9 +93,7 @@ export class InFlightLimit implements ListClient {
       const result = await this.#client.list<R>(path, body, options);
       // One attempt measures the server; a retried call's time is mostly backoff. An answer that
       // waited for a place to be parsed (a write-bound walk) did not wait for the server meanwhile.
-      const parseWaitMs = result.parseWaitMs ?? 0;
-      if (result.attempts === 1 && !count) this.#observe(this.#nowMs() - started - parseWaitMs);
-      if (!count) this.#followWrites(parseWaitMs >= PARSE_WAIT_MS);
+      if (result.attempts === 1 && !count) this.#observe(this.#nowMs() - started - (result.parseWaitMs ?? 0));
       return result;
     } finally {
       if (count) this.#countsInFlight--;
@@ -123,13 +104,6 @@ export class InFlightLimit implements ListClient {
 
   #observe(latencyMs: number): void {
     this.#latencyMs += this.#smoothing * (latencyMs - this.#latencyMs);
-  }
-
-  #followWrites(waited: boolean): void {
-    const most = this.#littlesLaw - 1;
-    this.#writeBoundCut = waited
-      ? Math.min(most, this.#writeBoundCut + 1)
-      : Math.max(0, Math.min(most, this.#writeBoundCut - 1));
   }
 
   async #acquire(count: boolean, signal: AbortSignal | undefined, aborted: () => Error): Promise<void> {

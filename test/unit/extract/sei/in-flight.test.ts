@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { SEI_ERROR_CODES } from '../../../../src/errors.js';
-import type { ListClient, ListRequestBody, ListResult } from '../../../../src/extract/sei/client.js';
+import type { ListClient, ListResult } from '../../../../src/extract/sei/client.js';
 import { SeiError } from '../../../../src/extract/sei/errors.js';
 import { InFlightLimit } from '../../../../src/extract/sei/in-flight.js';
 
@@ -153,46 +153,5 @@ describe('InFlightLimit', () => {
     expect((error as SeiError).code).toBe(SEI_ERROR_CODES.aborted);
     server.release();
     await first;
-  });
-
-  it('sends fewer requests while answers wait for their parse place, and as many again once they stop', async () => {
-    let parseWaitMs = 0;
-    let clock = 0;
-    const client: ListClient = {
-      list: async <R>(_path: string, body: ListRequestBody): Promise<ListResult<R>> => {
-        // SEI answers in 1 s; the wait for a parse place comes on top.
-        clock += 1000 + parseWaitMs;
-        return {
-          response: { records: [] },
-          attempts: 1,
-          retries: 0,
-          rateLimited: 0,
-          ...(body.page_size !== 1 && { parseWaitMs }),
-        };
-      },
-    };
-    // 6,000/min with 1 s answers: Little's law wants 125, capped at 6.
-    const limit = new InFlightLimit(client, { requestsPerMinute: 6000, maxInFlight: 6, nowMs: () => clock });
-    expect(limit.limit).toBe(6);
-    // Answers that waited for the writes: one request fewer each, never below one.
-    parseWaitMs = 40;
-    const limits: number[] = [];
-    for (let i = 0; i < 7; i++) {
-      await limit.list('/v1/x/list', { page: i, page_size: 1000 });
-      limits.push(limit.limit);
-    }
-    expect(limits).toEqual([5, 4, 3, 2, 1, 1, 1]);
-    // A count holds no page: its wait says nothing about the writes.
-    parseWaitMs = 0;
-    await limit.list('/v1/x/list', { page: 0, page_size: 1 });
-    expect(limit.limit).toBe(1);
-    // A wait of a microtask is no wait; answers parsed at once give the requests back one by one.
-    parseWaitMs = 0.2;
-    limits.length = 0;
-    for (let i = 0; i < 6; i++) {
-      await limit.list('/v1/x/list', { page: i, page_size: 1000 });
-      limits.push(limit.limit);
-    }
-    expect(limits).toEqual([2, 3, 4, 5, 6, 6]);
   });
 });
